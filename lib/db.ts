@@ -1,0 +1,30 @@
+// The Prisma client singleton: the only importer of the generated client. Prisma 7 requires a driver
+// adapter; we use node-postgres. Outside production the client is cached on globalThis so Next's hot
+// reload does not open a new pool on every edit.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { loadDatabaseUrl } from "@/lib/env";
+
+export type { Prisma } from "@/lib/generated/prisma/client";
+export type { AttemptStatus, Role, TaskMode } from "@/lib/generated/prisma/enums";
+
+function createClient(databaseUrl: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+}
+
+const cache = globalThis as unknown as { patchbayPrisma?: PrismaClient };
+
+let client: PrismaClient | undefined;
+export function db(): PrismaClient {
+  if (client) return client;
+  client = cache.patchbayPrisma ?? createClient(loadDatabaseUrl());
+  if (process.env.NODE_ENV !== "production") cache.patchbayPrisma = client;
+  return client;
+}
+
+export async function disconnectDb(): Promise<void> {
+  if (!client) return;
+  await client.$disconnect();
+  client = undefined;
+  cache.patchbayPrisma = undefined;
+}

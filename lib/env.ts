@@ -1,0 +1,100 @@
+// The only reader of process.env. Each process parses the schema it needs once, at boot, so a missing
+// or malformed variable fails at start by name instead of deep inside a job.
+import path from "node:path";
+import { z } from "zod";
+
+let dotenvLoaded = false;
+function loadDotenv(): void {
+  if (dotenvLoaded) return;
+  dotenvLoaded = true;
+  try {
+    // Values already in the environment win over .env (Node's loadEnvFile does not overwrite).
+    process.loadEnvFile(path.resolve(process.cwd(), ".env"));
+  } catch {
+    // No .env file: everything comes from the real environment.
+  }
+}
+
+const flag = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true");
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const sharedSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url("DATABASE_URL must be a postgresql:// URL"),
+  REDIS_URL: z.string().url("REDIS_URL must be a redis:// URL"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PATCHBAY_ALLOW_LOCAL_REPOS: flag,
+  PATCHBAY_MAX_PROMPT_BYTES: z.coerce.number().int().positive().default(32 * 1024),
+});
+
+const webSchema = sharedSchema.extend({
+  NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters"),
+  NEXTAUTH_URL: z.string().url().default("http://localhost:3000"),
+  GITHUB_ID: optionalString,
+  GITHUB_SECRET: optionalString,
+  PATCHBAY_ADMIN_EMAIL: optionalString,
+  PATCHBAY_ADMIN_PASSWORD: optionalString,
+});
+
+const workerSchema = sharedSchema.extend({
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  PATCHBAY_MODEL: optionalString,
+  PATCHBAY_DATA_DIR: z.string().default(".data"),
+  PATCHBAY_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+  // Comma-separated allowlist; the first entry is the default image.
+  PATCHBAY_SANDBOX_IMAGES: z.string().default("patchbay-sandbox:latest"),
+  PATCHBAY_WORKER_ID: optionalString,
+  PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  PATCHBAY_COMMAND_TIMEOUT_SEC: seconds(120),
+  PATCHBAY_ATTEMPT_TIMEOUT_SEC: seconds(30 * 60),
+  PATCHBAY_GIT_TIMEOUT_SEC: seconds(120),
+  PATCHBAY_MODEL_TIMEOUT_SEC: seconds(300),
+  PATCHBAY_MAX_STEPS: z.coerce.number().int().positive().default(60),
+  PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
+  PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
+});
+
+export type WebEnv = z.infer<typeof webSchema>;
+export type WorkerEnv = z.infer<typeof workerSchema>;
+
+function parse<T extends z.ZodType>(schema: T, name: string): z.infer<T> {
+  loadDotenv();
+  const result = schema.safeParse(process.env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid ${name} configuration (see .env.example):\n${problems}`);
+  }
+  return result.data;
+}
+
+let webEnvCache: WebEnv | undefined;
+export function webEnv(): WebEnv {
+  webEnvCache ??= parse(webSchema, "web");
+  return webEnvCache;
+}
+
+let workerEnvCache: WorkerEnv | undefined;
+export function workerEnv(): WorkerEnv {
+  workerEnvCache ??= parse(workerSchema, "worker");
+  return workerEnvCache;
+}
+
+/** The part both processes need; used by modules shared by web and worker (db, queue). */
+let sharedEnvCache: z.infer<typeof sharedSchema> | undefined;
+export function sharedEnv(): z.infer<typeof sharedSchema> {
+  sharedEnvCache ??= parse(sharedSchema, "shared");
+  return sharedEnvCache;
+}
+
+export function loadDatabaseUrl(): string {
+  return sharedEnv().DATABASE_URL;
+}
+

@@ -1,0 +1,21 @@
+import { db } from "@/lib/db";
+import { sharedEnv } from "@/lib/env";
+import { classifyRepoUrl } from "@/lib/git-refs";
+import { createEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
+
+export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
+  const data = createEnvironmentSchema.parse(input);
+  classifyRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS });
+  const row = await db().environment.create({
+    data: {
+      ownerId: userId,
+      name: data.name,
+      repoUrl: data.repoUrl,
+      defaultBranch: data.defaultBranch,
+      instructions: data.instructions?.trim() || null,
+      model: data.model || null,
+    },
+    select: { id: true, name: true, repoUrl: true, defaultBranch: true, instructions: true, model: true, createdAt: true },
+  });
+  return { ...row, createdAt: row.createdAt.toISOString() };
+}

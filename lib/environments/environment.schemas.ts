@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { validateBranchName } from "@/lib/git-refs";
+
+export const branchNameSchema = z.string().superRefine((value, ctx) => {
+  const problem = validateBranchName(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+export const createEnvironmentSchema = z.strictObject({
+  name: z.string().trim().min(1, "Name is required.").max(100, "Name is at most 100 characters."),
+  repoUrl: z.string().min(1, "Repository URL is required.").max(2000),
+  defaultBranch: branchNameSchema.default("main"),
+  instructions: z.string().max(16 * 1024, "Instructions are at most 16 KiB.").optional(),
+  model: z.string().trim().max(200).optional(),
+});
+export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;
+
+export type EnvironmentDto = {
+  id: string;
+  name: string;
+  repoUrl: string;
+  defaultBranch: string;
+  instructions: string | null;
+  model: string | null;
+  createdAt: string;
+};

@@ -1,0 +1,59 @@
+// One error type that carries intent: what went wrong (code), whether retrying can help, and a message
+// that is safe and useful to show a person. Route handlers map codes to HTTP statuses; the worker maps
+// non-retryable errors to BullMQ's UnrecoverableError and the attempt's `error` column.
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "payload_too_large"
+  | "repo_unreachable"
+  | "branch_not_found"
+  | "model_not_configured"
+  | "model_error"
+  | "sandbox_error"
+  | "timeout"
+  | "cancelled"
+  | "internal";
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly userMessage: string;
+
+  constructor(code: ErrorCode, userMessage: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(userMessage, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.userMessage = userMessage;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+const httpStatusByCode: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  repo_unreachable: 422,
+  branch_not_found: 422,
+  model_not_configured: 503,
+  model_error: 502,
+  sandbox_error: 500,
+  timeout: 504,
+  cancelled: 409,
+  internal: 500,
+};
+
+export function httpStatusFor(code: ErrorCode): number {
+  return httpStatusByCode[code];
+}

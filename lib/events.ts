@@ -1,0 +1,69 @@
+// The agent ↔ UI contract: a typed, append-only event log per attempt. The worker appends, the web
+// replays and tails. Begin/end pairs share a callId. Every payload is parsed with these schemas on
+// both sides, so producer and consumer cannot drift.
+import { z } from "zod";
+
+export const attemptStatuses = ["queued", "provisioning", "running", "completed", "failed", "cancelled"] as const;
+export const attemptStatusSchema = z.enum(attemptStatuses);
+
+const fileCount = z.object({ path: z.string(), added: z.number().int(), removed: z.number().int() });
+
+export const eventBodySchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("status"), payload: z.object({ status: attemptStatusSchema, message: z.string().optional() }) }),
+  z.object({ type: z.literal("message.delta"), payload: z.object({ text: z.string() }) }),
+  z.object({ type: z.literal("message"), payload: z.object({ text: z.string() }) }),
+  z.object({ type: z.literal("reasoning.summary"), payload: z.object({ text: z.string() }) }),
+  z.object({
+    type: z.literal("tool.begin"),
+    payload: z.object({
+      callId: z.string(),
+      tool: z.string(),
+      command: z.string().optional(),
+      cwd: z.string().optional(),
+    }),
+  }),
+  z.object({
+    type: z.literal("tool.output"),
+    payload: z.object({ callId: z.string(), stream: z.enum(["stdout", "stderr"]), chunk: z.string() }),
+  }),
+  z.object({
+    type: z.literal("tool.end"),
+    payload: z.object({
+      callId: z.string(),
+      tool: z.string(),
+      ok: z.boolean(),
+      exitCode: z.number().int().nullable().optional(),
+      durationMs: z.number(),
+      timedOut: z.boolean().optional(),
+      truncated: z.boolean().optional(),
+      error: z.string().optional(),
+      files: z.array(fileCount).optional(),
+      summary: z.string().optional(),
+    }),
+  }),
+  z.object({
+    type: z.literal("diff"),
+    payload: z.object({ filesChanged: z.number().int(), additions: z.number().int(), deletions: z.number().int() }),
+  }),
+  z.object({ type: z.literal("error"), payload: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({
+    type: z.literal("usage"),
+    payload: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }),
+  }),
+]);
+
+export type EventBody = z.infer<typeof eventBodySchema>;
+export type EventType = EventBody["type"];
+
+export const storedEventSchema = z.intersection(
+  eventBodySchema,
+  z.object({ id: z.string(), attemptId: z.string(), seq: z.number().int(), createdAt: z.string() }),
+);
+export type StoredEvent = z.infer<typeof storedEventSchema>;
+
+/** Events carry at most this much output per chunk, so one SSE message stays small. */
+export const MAX_EVENT_CHUNK_BYTES = 8 * 1024;
+
+export function eventChannel(taskId: string): string {
+  return `patchbay:events:${taskId}`;
+}

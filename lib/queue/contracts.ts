@@ -1,0 +1,18 @@
+// Queue names and payload schemas shared by producer (web) and consumer (worker). Payloads carry ids
+// only: BullMQ stores job data in Redis in clear text, and the worker loads everything else from Postgres.
+import { z } from "zod";
+
+export const ATTEMPTS_QUEUE = "patchbay-attempts";
+
+export const attemptJobSchema = z.strictObject({ attemptId: z.string().min(1).max(64) });
+export type AttemptJob = z.infer<typeof attemptJobSchema>;
+
+/** Pub/sub channel the web uses to tell workers to stop an attempt that is running. */
+export const CONTROL_CHANNEL = "patchbay:control";
+export const controlMessageSchema = z.strictObject({ action: z.literal("cancel"), attemptId: z.string() });
+export type ControlMessage = z.infer<typeof controlMessageSchema>;
+
+/** Key each worker refreshes; the reaper treats containers of a worker without it as orphans. */
+export function workerHeartbeatKey(workerId: string): string {
+  return `patchbay:worker:${workerId}:heartbeat`;
+}

@@ -1,0 +1,44 @@
+// Submit: validate, insert Task + first Turn + Attempt (queued), then enqueue one job per attempt.
+import { db } from "@/lib/db";
+import { sharedEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { enqueueAttempt } from "@/lib/queue/producer";
+import { markAttemptFailed } from "./attempt-status";
+import { createTaskSchema } from "./task.schemas";
+
+export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string }> {
+  const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
+  const environment = await db().environment.findFirst({
+    where: { id: data.environmentId, ownerId: userId },
+    select: { id: true, defaultBranch: true },
+  });
+  if (!environment) throw new AppError("not_found", "Environment not found.");
+
+  const created = await db().task.create({
+    data: {
+      ownerId: userId,
+      environmentId: environment.id,
+      prompt: data.prompt,
+      branch: data.branch ?? environment.defaultBranch,
+      title: titleFrom(data.prompt),
+      turns: { create: { index: 0, prompt: data.prompt, attempts: { create: { index: 0 } } } },
+    },
+    select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
+  });
+  const attemptId = created.turns[0]?.attempts[0]?.id;
+  if (!attemptId) throw new AppError("internal", "Task was created without an attempt.");
+
+  try {
+    await enqueueAttempt(attemptId);
+  } catch (error) {
+    // Keep the task, in a true state: failed with a reason, never stuck in "queued" forever.
+    await markAttemptFailed({ attemptId, taskId: created.id }, "Could not queue the task because Redis is unreachable. Try again when the queue is back.");
+    throw new AppError("internal", "Could not queue the task: the queue (Redis) is unreachable.", { retryable: true, cause: error });
+  }
+  return { id: created.id, attemptId };
+}
+
+function titleFrom(prompt: string): string {
+  const firstLine = prompt.trim().split("\n")[0] ?? "";
+  return firstLine.length > 80 ? `${firstLine.slice(0, 77)}...` : firstLine;
+}

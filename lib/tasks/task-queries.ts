@@ -1,0 +1,101 @@
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { AttemptDto, TaskDto } from "./task.schemas";
+import { taskStatusOf } from "./task-status";
+
+const attemptSelect = {
+  id: true,
+  status: true,
+  error: true,
+  baseCommit: true,
+  finalMessage: true,
+  filesChanged: true,
+  additions: true,
+  deletions: true,
+  inputTokens: true,
+  outputTokens: true,
+  steps: true,
+  startedAt: true,
+  finishedAt: true,
+} as const;
+
+const taskSelect = {
+  id: true,
+  title: true,
+  prompt: true,
+  mode: true,
+  branch: true,
+  createdAt: true,
+  updatedAt: true,
+  environment: { select: { id: true, name: true } },
+  turns: {
+    orderBy: { index: "desc" },
+    take: 1,
+    select: { attempts: { orderBy: { index: "asc" }, take: 1, select: attemptSelect } },
+  },
+} as const;
+
+type TaskRow = {
+  id: string;
+  title: string;
+  prompt: string;
+  mode: string;
+  branch: string;
+  createdAt: Date;
+  updatedAt: Date;
+  environment: { id: string; name: string };
+  turns: { attempts: (Omit<AttemptDto, "startedAt" | "finishedAt"> & { startedAt: Date | null; finishedAt: Date | null })[] }[];
+};
+
+function toDto(row: TaskRow): TaskDto {
+  const attemptRow = row.turns[0]?.attempts[0];
+  const attempt: AttemptDto | null = attemptRow
+    ? { ...attemptRow, startedAt: attemptRow.startedAt?.toISOString() ?? null, finishedAt: attemptRow.finishedAt?.toISOString() ?? null }
+    : null;
+  const status = attempt ? taskStatusOf(attempt.status) : "queued";
+  return {
+    id: row.id,
+    title: row.title,
+    prompt: row.prompt,
+    mode: row.mode,
+    branch: row.branch,
+    status,
+    ...(attempt?.error ? { error: attempt.error } : {}),
+    environment: row.environment,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    attempt,
+  };
+}
+
+export async function getTask(userId: string, taskId: string): Promise<TaskDto> {
+  const row = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: taskSelect });
+  if (!row) throw new AppError("not_found", "Task not found.");
+  return toDto(row);
+}
+
+export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> {
+  const rows = await db().task.findMany({
+    where: { ownerId: userId },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: taskSelect,
+  });
+  return rows.map(toDto);
+}
+
+/** The task's patch; empty when nothing changed or the attempt has not produced one yet. */
+export async function getTaskPatch(userId: string, taskId: string): Promise<string> {
+  const task = await db().task.findFirst({
+    where: { id: taskId, ownerId: userId },
+    select: { turns: { orderBy: { index: "desc" }, take: 1, select: { attempts: { orderBy: { index: "asc" }, take: 1, select: { patch: true } } } } },
+  });
+  if (!task) throw new AppError("not_found", "Task not found.");
+  return task.turns[0]?.attempts[0]?.patch ?? "";
+}
+
+/** Throws not_found unless the user owns the task; used before streaming its events. */
+export async function assertTaskOwner(userId: string, taskId: string): Promise<void> {
+  const found = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: { id: true } });
+  if (!found) throw new AppError("not_found", "Task not found.");
+}

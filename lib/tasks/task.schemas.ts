@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { branchNameSchema } from "@/lib/environments/environment.schemas";
+import type { AttemptStatusValue, TaskStatus } from "./task-status";
+
+export function createTaskSchema(maxPromptBytes: number) {
+  return z.strictObject({
+    environmentId: z.string().min(1, "environmentId is required.").max(64),
+    prompt: z
+      .string()
+      .refine((value) => value.trim().length > 0, "Prompt is empty: say what you want changed.")
+      .refine(
+        (value) => Buffer.byteLength(value, "utf8") <= maxPromptBytes,
+        `Prompt is larger than ${Math.round(maxPromptBytes / 1024)} KiB; shorten it or put the details in a file in the repository.`,
+      ),
+    branch: branchNameSchema.optional(),
+  });
+}
+export type CreateTaskInput = z.infer<ReturnType<typeof createTaskSchema>>;
+
+export type AttemptDto = {
+  id: string;
+  status: AttemptStatusValue;
+  error: string | null;
+  baseCommit: string | null;
+  finalMessage: string | null;
+  filesChanged: number;
+  additions: number;
+  deletions: number;
+  inputTokens: number;
+  outputTokens: number;
+  steps: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type TaskDto = {
+  id: string;
+  title: string;
+  prompt: string;
+  mode: string;
+  branch: string;
+  status: TaskStatus;
+  error?: string;
+  environment: { id: string; name: string };
+  createdAt: string;
+  updatedAt: string;
+  attempt: AttemptDto | null;
+};

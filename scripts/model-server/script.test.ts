@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { parseModelScript } from "./script.schemas";
+import { findScriptMarker, loadBuiltinScripts, nextStepIndex, stripMarkers, substitutePrompt, userTexts } from "./server";
+
+describe("script schema", () => {
+  it("accepts reply and fault steps and defaults call arguments", () => {
+    const script = parseModelScript(
+      { steps: [{ say: "hi", calls: [{ name: "shell" }] }, { fault: "http-429", repeat: 2, delayMs: 5 }, { calls: [{ name: "x", arguments: "not json" }] }] },
+      "test",
+    );
+    expect(script.steps[0]).toEqual({ say: "hi", calls: [{ name: "shell", arguments: {} }] });
+    expect(script.steps[2]).toEqual({ calls: [{ name: "x", arguments: "not json" }] });
+  });
+
+  it("rejects typos, empty steps and unknown faults", () => {
+    expect(() => parseModelScript({ steps: [{ call: [] }] }, "typo")).toThrow(/invalid model script typo/);
+    expect(() => parseModelScript({ steps: [{}] }, "empty")).toThrow();
+    expect(() => parseModelScript({ steps: [{ fault: "http-418" }] }, "fault")).toThrow();
+    expect(() => parseModelScript({ steps: [{ say: "x", repeat: 2 }] }, "repeat")).toThrow();
+  });
+
+  it("ships valid built-in scripts, including demo", async () => {
+    const scripts = await loadBuiltinScripts();
+    expect(scripts.has("demo")).toBe(true);
+  });
+});
+
+describe("request interpretation", () => {
+  it("reads user texts from string and item inputs", () => {
+    expect(userTexts("hello")).toEqual(["hello"]);
+    expect(
+      userTexts([
+        { role: "developer", content: "[[script:no]]" },
+        { role: "user", content: [{ type: "input_text", text: "a" }, { type: "input_image", image_url: "x" }, { type: "input_text", text: "b" }] },
+        { type: "message", role: "user", content: "c" },
+      ]),
+    ).toEqual(["a\nb", "c"]);
+  });
+
+  it("finds the first marker and strips markers from the prompt", () => {
+    expect(findScriptMarker(["no marker", "x [[script:one]] [[script:two]]", "[[script:three]]"])).toBe("one");
+    expect(findScriptMarker(["none"])).toBeUndefined();
+    expect(stripMarkers("[[script:one]] fix it")).toBe("fix it");
+  });
+
+  it("derives the next step from minted call and message ids", () => {
+    expect(nextStepIndex("text")).toBe(0);
+    expect(nextStepIndex([{ role: "user", content: "x" }])).toBe(0);
+    expect(
+      nextStepIndex([
+        { type: "function_call", call_id: "call_0_0_ab", name: "shell", arguments: "{}" },
+        { type: "function_call_output", call_id: "call_2_1_cd", output: "" },
+        { type: "function_call_output", call_id: "call_foreign", output: "" },
+      ]),
+    ).toBe(3);
+    expect(nextStepIndex([{ type: "message", role: "assistant", id: "msg_4_abc", content: [] }])).toBe(5);
+  });
+
+  it("substitutes {{prompt}} keeping patch added lines prefixed", () => {
+    expect(substitutePrompt("Task: {{prompt}}!", "a $& b")).toBe("Task: a $& b!");
+    expect(substitutePrompt("*** Add File: x\n+Task: {{prompt}}\n*** End Patch", "one\r\ntwo\n\nthree")).toBe(
+      "*** Add File: x\n+Task: one\n+two\n+\n+three\n*** End Patch",
+    );
+    expect(substitutePrompt("plain {{prompt}}", "a\nb")).toBe("plain a\nb");
+  });
+});

@@ -1,0 +1,70 @@
+// Runs the real attempt processor on a real BullMQ worker, in the test process, against real Docker,
+// Postgres, Redis and the scripted model server. Options override the production defaults.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Worker } from "bullmq";
+import { db } from "@/lib/db";
+import { createLogger } from "@/lib/logger";
+import { createRedis } from "@/lib/queue/connection";
+import { ATTEMPTS_QUEUE } from "@/lib/queue/contracts";
+import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { createAttemptProcessor, type AttemptProcessorDeps } from "@/worker/processors/run-attempt";
+import { createMirrorCache } from "@/worker/repos/mirror-cache";
+import { clampLimits } from "@/worker/sandbox/container-template";
+import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
+import { waitFor } from "./wait-for";
+
+export const TEST_SANDBOX_IMAGE = "patchbay-sandbox:latest";
+export const docker = createDocker("/var/run/docker.sock");
+
+export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
+
+export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<AttemptProcessorDeps> = {}): TestWorker {
+  const redis = createRedis(process.env.REDIS_URL ?? "", "worker");
+  const deps: AttemptProcessorDeps = {
+    workerId: `test-${process.pid}`,
+    driver: createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE] }),
+    mirrors: createMirrorCache({ root: path.join(mkdtempSync(path.join(tmpdir(), "patchbay-mirrors-")), "m"), timeoutMs: 30_000, allowLocal: true }),
+    logger: createLogger("silent"),
+    model: modelBaseUrl ? { apiKey: "sk-test-key-do-not-leak", baseURL: modelBaseUrl, model: "scripted", timeoutMs: 20_000 } : { missing: ["OPENAI_API_KEY", "PATCHBAY_MODEL"] },
+    sandboxImage: TEST_SANDBOX_IMAGE,
+    limits: clampLimits(1024, 1),
+    commandTimeoutSec: 20,
+    attemptTimeoutSec: 300,
+    gitTimeoutSec: 30,
+    maxSteps: 20,
+    secrets: [{ name: "OPENAI_API_KEY", value: "sk-test-key-do-not-leak" }],
+    active: new Map(),
+    ...overrides,
+  };
+  const worker = new Worker(ATTEMPTS_QUEUE, createAttemptProcessor(deps), { connection: redis, concurrency: 2 });
+  worker.on("error", () => undefined);
+  return {
+    deps,
+    async close() {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}
+
+export async function waitForFinishedAttempt(attemptId: string, timeoutMs = 90_000) {
+  return waitFor(
+    `attempt ${attemptId} to finish`,
+    async () => {
+      const row = await db().attempt.findUnique({ where: { id: attemptId } });
+      return row && isFinished(row.status as AttemptStatusValue) ? row : null;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+export async function containersOf(attemptId: string) {
+  return docker.listContainers({ all: true, filters: { label: [`patchbay.attempt-id=${attemptId}`] } });
+}
+
+export async function createUser(email = `user-${Math.random().toString(36).slice(2)}@example.com`) {
+  return db().user.create({ data: { email, role: "engineer" }, select: { id: true, email: true } });
+}

@@ -1,0 +1,136 @@
+// The only OpenAI client in Patchbay. One model turn = one streamed Responses API call; its output items
+// (messages and function calls) are returned for the loop to append to the conversation. The
+// conversation is resent each turn (store: false), so no state lives at the provider.
+import OpenAI from "openai";
+import type {
+  FunctionTool,
+  ResponseInputItem,
+  ResponseOutputItem,
+  ResponseStreamEvent,
+} from "openai/resources/responses/responses";
+import { AppError } from "@/lib/errors";
+
+export type ModelConfig = { apiKey: string; baseURL?: string; model: string; timeoutMs: number };
+
+export type ModelTurn = {
+  items: ResponseOutputItem[];
+  usage: { inputTokens: number; outputTokens: number };
+};
+
+export type ModelTurnInput = {
+  instructions: string;
+  input: ResponseInputItem[];
+  tools: FunctionTool[];
+  signal: AbortSignal;
+  onTextDelta?: (text: string) => void;
+  onReasoningSummary?: (text: string) => void;
+};
+
+export type ModelClient = { model: string; baseURL: string; turn(input: ModelTurnInput): Promise<ModelTurn> };
+
+/** No event for this long on an open stream means the endpoint stalled. */
+const STREAM_IDLE_MS = 120_000;
+
+export function createModelClient(config: ModelConfig): ModelClient {
+  const client = new OpenAI({ apiKey: config.apiKey, baseURL: config.baseURL, timeout: config.timeoutMs, maxRetries: 2 });
+  const baseURL = client.baseURL;
+
+  return {
+    model: config.model,
+    baseURL,
+    async turn(turnInput) {
+      const idle = new AbortController();
+      const signal = AbortSignal.any([turnInput.signal, idle.signal]);
+      let idleTimer = setTimeout(() => idle.abort(), Math.min(STREAM_IDLE_MS, config.timeoutMs));
+      const resetIdle = () => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => idle.abort(), Math.min(STREAM_IDLE_MS, config.timeoutMs));
+      };
+      const items: ResponseOutputItem[] = [];
+      let usage = { inputTokens: 0, outputTokens: 0 };
+      let completed = false;
+      try {
+        const stream = await client.responses.create(
+          {
+            model: config.model,
+            instructions: turnInput.instructions,
+            input: turnInput.input,
+            tools: turnInput.tools,
+            stream: true,
+            store: false,
+            parallel_tool_calls: false,
+          },
+          { signal },
+        );
+        for await (const event of stream as AsyncIterable<ResponseStreamEvent>) {
+          resetIdle();
+          switch (event.type) {
+            case "response.output_text.delta":
+              turnInput.onTextDelta?.(event.delta);
+              break;
+            case "response.reasoning_summary_text.done":
+              turnInput.onReasoningSummary?.(event.text);
+              break;
+            case "response.output_item.done":
+              items.push(event.item);
+              break;
+            case "response.completed":
+              completed = true;
+              usage = { inputTokens: event.response.usage?.input_tokens ?? 0, outputTokens: event.response.usage?.output_tokens ?? 0 };
+              break;
+            case "response.failed":
+              throw new AppError("model_error", `The model failed: ${event.response.error?.message ?? "no reason given"}.`);
+            case "response.incomplete":
+              throw new AppError("model_error", `The model stopped early: ${event.response.incomplete_details?.reason ?? "no reason given"}.`);
+            case "error":
+              throw new AppError("model_error", `The model endpoint reported an error: ${event.message}.`);
+            default:
+              break;
+          }
+        }
+      } catch (error) {
+        if (turnInput.signal.aborted) throw new AppError("cancelled", "Cancelled.");
+        if (idle.signal.aborted) {
+          throw new AppError("model_error", `The model endpoint at ${baseURL} stopped sending data for ${Math.round(Math.min(STREAM_IDLE_MS, config.timeoutMs) / 1000)} s.`);
+        }
+        throw describeModelError(error, baseURL);
+      } finally {
+        clearTimeout(idleTimer);
+      }
+      if (!completed) throw new AppError("model_error", `The model endpoint at ${baseURL} ended the stream before the response was complete.`);
+      return { items, usage };
+    },
+  };
+}
+
+/** Turns SDK and network errors into messages that say what to do. */
+export function describeModelError(error: unknown, baseURL: string): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return new AppError("model_error", `The model endpoint at ${baseURL} did not answer in time. Check that it is up, or raise PATCHBAY_MODEL_TIMEOUT_SEC.`, { cause: error });
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return new AppError("model_error", `Could not reach the model endpoint at ${baseURL}. Check OPENAI_BASE_URL and that the worker host can reach it.`, { cause: error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    const detail = error.message.slice(0, 300);
+    switch (error.status) {
+      case 401:
+      case 403:
+        return new AppError("model_error", `The model endpoint rejected the API key (HTTP ${error.status}). Check OPENAI_API_KEY.`, { cause: error });
+      case 404:
+        return new AppError("model_error", `The model endpoint does not know this model or API (HTTP 404): ${detail}. Check PATCHBAY_MODEL and OPENAI_BASE_URL.`, { cause: error });
+      case 429:
+        return new AppError("model_error", `The model endpoint is rate limiting requests (HTTP 429) and retries did not help. Wait, or raise your provider quota.`, { cause: error });
+      default:
+        if (error.status !== undefined && error.status >= 500) {
+          return new AppError("model_error", `The model endpoint failed (HTTP ${error.status}) after retries: ${detail}. Try again later.`, { cause: error });
+        }
+        if (error.status === undefined) {
+          return new AppError("model_error", `The model endpoint sent a stream Patchbay could not read: ${detail}.`, { cause: error });
+        }
+        return new AppError("model_error", `The model endpoint refused the request (HTTP ${error.status}): ${detail}.`, { cause: error });
+    }
+  }
+  return new AppError("model_error", `The model endpoint sent a response Patchbay could not read: ${String((error as Error)?.message ?? error).slice(0, 300)}.`, { cause: error });
+}

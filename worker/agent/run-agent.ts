@@ -1,0 +1,97 @@
+// The agent loop: ask the model, run the tools it calls in the sandbox, feed results back, until it
+// answers without tool calls or a budget (steps, wall time) runs out. Every step is visible as events.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
+import type { EventBody } from "@/lib/events";
+import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import type { ModelClient } from "./model";
+import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/registry";
+
+const SYSTEM_PROMPT = readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8");
+const MAX_AGENTS_MD_BYTES = 32 * 1024;
+
+export type AgentRunInput = {
+  model: ModelClient;
+  tools: typeof defaultTools;
+  driver: SandboxDriver;
+  sandbox: SandboxHandle;
+  prompt: string;
+  environmentInstructions: string | null;
+  maxSteps: number;
+  deadline: number;
+  commandTimeoutSec: number;
+  signal: AbortSignal;
+  emit: (body: EventBody) => Promise<void>;
+  onUsage?: (usage: { inputTokens: number; outputTokens: number; steps: number }) => Promise<void>;
+};
+
+export type AgentStopReason = "done" | "max_steps" | "wall_time";
+export type AgentRunResult = { stopReason: AgentStopReason; finalMessage: string; steps: number; inputTokens: number; outputTokens: number };
+
+export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
+  const instructions = await buildInstructions(run);
+  const input: ResponseInputItem[] = [{ role: "user", content: run.prompt }];
+  const tools = toolDefinitions(run.tools);
+  const totals = { inputTokens: 0, outputTokens: 0 };
+  let finalMessage = "";
+
+  for (let step = 1; step <= run.maxSteps; step++) {
+    if (Date.now() > run.deadline) return { stopReason: "wall_time", finalMessage, steps: step - 1, ...totals };
+    const turn = await run.model.turn({
+      instructions,
+      input,
+      tools,
+      signal: run.signal,
+      onTextDelta: (text) => void run.emit({ type: "message.delta", payload: { text } }),
+      onReasoningSummary: (text) => void run.emit({ type: "reasoning.summary", payload: { text } }),
+    });
+    totals.inputTokens += turn.usage.inputTokens;
+    totals.outputTokens += turn.usage.outputTokens;
+    await run.emit({ type: "usage", payload: totals });
+    await run.onUsage?.({ ...totals, steps: step });
+
+    let calledTools = false;
+    for (const item of turn.items) {
+      const text = messageText(item);
+      if (text !== null) {
+        finalMessage = text;
+        await run.emit({ type: "message", payload: { text } });
+        input.push({ role: "assistant", content: text });
+        continue;
+      }
+      if (item.type !== "function_call") continue;
+      calledTools = true;
+      input.push({ type: "function_call", call_id: item.call_id, name: item.name, arguments: item.arguments });
+      const output = await dispatchToolCall(run.tools, item, {
+        callId: item.call_id,
+        driver: run.driver,
+        sandbox: run.sandbox,
+        signal: run.signal,
+        commandTimeoutSec: run.commandTimeoutSec,
+        emit: run.emit,
+      });
+      input.push({ type: "function_call_output", call_id: item.call_id, output });
+    }
+    if (!calledTools) return { stopReason: "done", finalMessage, steps: step, ...totals };
+  }
+  return { stopReason: "max_steps", finalMessage, steps: run.maxSteps, ...totals };
+}
+
+function messageText(item: ResponseOutputItem): string | null {
+  if (item.type !== "message") return null;
+  return item.content.map((part) => (part.type === "output_text" ? part.text : part.refusal)).join("");
+}
+
+async function buildInstructions(run: AgentRunInput): Promise<string> {
+  const sections = [SYSTEM_PROMPT.trim()];
+  if (run.environmentInstructions?.trim()) sections.push(`Instructions from this environment's settings:\n${run.environmentInstructions.trim()}`);
+  const agentsMd = await run.driver.exec(run.sandbox, ["bash", "-c", 'test -f AGENTS.md && head -c "$1" AGENTS.md', "agents", String(MAX_AGENTS_MD_BYTES)], {
+    timeoutSec: 10,
+    maxOutputBytes: MAX_AGENTS_MD_BYTES,
+    signal: run.signal,
+  });
+  const text = agentsMd.exitCode === 0 ? agentsMd.stdout.toString("utf8").trim() : "";
+  if (text) sections.push(`The repository's AGENTS.md (instructions from its maintainers):\n${text}`);
+  return sections.join("\n\n");
+}

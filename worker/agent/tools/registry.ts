@@ -1,0 +1,61 @@
+// The tool registry: definitions for the model, argument parsing, and dispatch. Bad arguments and
+// ToolFailures go back to the model as the call's output; every other error ends the run.
+import { z } from "zod";
+import type { FunctionTool } from "openai/resources/responses/responses";
+import { applyPatchTool } from "./apply-patch";
+import { shellTool } from "./shell";
+import { ToolFailure, type AgentTool, type ToolContext } from "./tool";
+
+// Each tool keeps its own parameter type; the registry only needs the common shape.
+type AnyTool = AgentTool<never>;
+
+export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatchTool as AnyTool];
+
+export function toolDefinitions(tools: readonly AnyTool[]): FunctionTool[] {
+  return tools.map((tool) => ({
+    type: "function",
+    name: tool.name,
+    description: tool.description,
+    parameters: z.toJSONSchema(tool.parameters as z.ZodType) as Record<string, unknown>,
+    strict: false,
+  }));
+}
+
+export async function dispatchToolCall(
+  tools: readonly AnyTool[],
+  call: { name: string; arguments: string },
+  context: ToolContext,
+): Promise<string> {
+  let began = false;
+  const tracked: ToolContext = {
+    ...context,
+    emit: async (body) => {
+      if (body.type === "tool.begin") began = true;
+      await context.emit(body);
+    },
+  };
+  const fail = async (message: string): Promise<string> => {
+    if (!began) {
+      await context.emit({ type: "tool.begin", payload: { callId: context.callId, tool: call.name } });
+      await context.emit({ type: "tool.end", payload: { callId: context.callId, tool: call.name, ok: false, durationMs: 0, error: message } });
+    }
+    return `Error: ${message}`;
+  };
+
+  const tool = tools.find((candidate) => candidate.name === call.name);
+  if (!tool) return fail(`Unknown tool "${call.name}". Available tools: ${tools.map((t) => t.name).join(", ")}.`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(call.arguments || "{}");
+  } catch {
+    return fail(`The arguments for ${call.name} are not valid JSON.`);
+  }
+  const parsed = (tool.parameters as z.ZodType).safeParse(raw);
+  if (!parsed.success) return fail(`Invalid arguments for ${call.name}: ${z.prettifyError(parsed.error)}`);
+  try {
+    return await (tool as AgentTool<unknown>).run(parsed.data, tracked);
+  } catch (error) {
+    if (error instanceof ToolFailure) return fail(error.message);
+    throw error;
+  }
+}

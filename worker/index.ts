@@ -1,0 +1,135 @@
+// Worker boot: env → Docker check → reaper → BullMQ worker. On SIGINT/SIGTERM: stop taking jobs, let
+// running attempts be cancelled cleanly, then close Redis and Prisma.
+import { hostname } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Worker } from "bullmq";
+import { disconnectDb } from "@/lib/db";
+import { workerEnv } from "@/lib/env";
+import { createLogger } from "@/lib/logger";
+import { createRedis } from "@/lib/queue/connection";
+import { ATTEMPTS_QUEUE, CONTROL_CHANNEL, controlMessageSchema, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
+import { createAttemptProcessor } from "@/worker/processors/run-attempt";
+import { createMirrorCache } from "@/worker/repos/mirror-cache";
+import { clampLimits } from "@/worker/sandbox/container-template";
+import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
+import { reapOrphans } from "@/worker/sandbox/reaper";
+import { reconcileAttempts } from "@/worker/reconcile-attempts";
+
+const env = workerEnv();
+const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+const logger = createLogger(env.LOG_LEVEL, { service: "worker", workerId });
+const HEARTBEAT_TTL_SEC = 30;
+// A job whose worker dies is picked up again after lockDuration (+ up to stalledInterval).
+const LOCK_DURATION_MS = 30_000;
+
+const docker = createDocker(env.PATCHBAY_DOCKER_SOCKET);
+const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",").map((image) => image.trim()).filter(Boolean);
+const redis = createRedis(env.REDIS_URL, "worker");
+const subscriber = createRedis(env.REDIS_URL, "worker");
+const active = new Map<string, AbortController>();
+for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
+
+const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));
+const secrets = env.OPENAI_API_KEY ? [{ name: "OPENAI_API_KEY", value: env.OPENAI_API_KEY }] : [];
+
+async function heartbeat(): Promise<void> {
+  await redis.set(workerHeartbeatKey(workerId), String(Date.now()), "EX", HEARTBEAT_TTL_SEC);
+}
+
+async function main(): Promise<void> {
+  await pingDocker(docker).catch((error: Error) => logger.warn(error.message));
+  await heartbeat();
+  const reaped = await reapOrphans({ docker, redis, workerId, active }).catch((error: unknown) => {
+    logger.warn({ err: error }, "reaper failed at startup");
+    return null;
+  });
+  if (reaped && (reaped.containers.length || reaped.volumes.length)) logger.info(reaped, "reaped orphaned sandboxes");
+
+  await subscriber.subscribe(CONTROL_CHANNEL);
+  subscriber.on("message", (_channel, raw) => {
+    const parsed = controlMessageSchema.safeParse(safeJson(raw));
+    if (!parsed.success) return;
+    active.get(parsed.data.attemptId)?.abort();
+  });
+
+  const processor = createAttemptProcessor({
+    workerId,
+    driver: createDockerDriver(docker, { allowedImages }),
+    mirrors: createMirrorCache({
+      root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
+      timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
+      allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
+    }),
+    logger,
+    model: missingModel.length
+      ? { missing: missingModel }
+      : {
+          apiKey: env.OPENAI_API_KEY ?? "",
+          model: env.PATCHBAY_MODEL ?? "",
+          timeoutMs: env.PATCHBAY_MODEL_TIMEOUT_SEC * 1000,
+          ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
+        },
+    sandboxImage: allowedImages[0] ?? "patchbay-sandbox:latest",
+    limits: clampLimits(env.PATCHBAY_SANDBOX_MEMORY_MB, env.PATCHBAY_SANDBOX_CPUS),
+    commandTimeoutSec: env.PATCHBAY_COMMAND_TIMEOUT_SEC,
+    attemptTimeoutSec: env.PATCHBAY_ATTEMPT_TIMEOUT_SEC,
+    gitTimeoutSec: env.PATCHBAY_GIT_TIMEOUT_SEC,
+    maxSteps: env.PATCHBAY_MAX_STEPS,
+    secrets,
+    active,
+  });
+
+  const worker = new Worker(ATTEMPTS_QUEUE, processor, {
+    connection: redis,
+    concurrency: env.PATCHBAY_WORKER_CONCURRENCY,
+    lockDuration: LOCK_DURATION_MS,
+    stalledInterval: 15_000,
+    maxStalledCount: 1,
+  });
+  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+  worker.on("failed", (job, error) => logger.info({ jobId: job?.id, reason: error.message }, "attempt failed"));
+
+  const timers = [
+    setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
+    setInterval(() => {
+      reapOrphans({ docker, redis, workerId, active }).catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
+      reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
+    }, 60_000),
+  ];
+  logger.info({ concurrency: env.PATCHBAY_WORKER_CONCURRENCY, model: missingModel.length ? null : env.PATCHBAY_MODEL }, "worker ready");
+  console.log(`patchbay worker ${workerId} ready`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    for (const timer of timers) clearInterval(timer);
+    for (const controller of active.values()) controller.abort();
+    await worker.close();
+    await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
+    subscriber.disconnect();
+    redis.disconnect();
+    await closeProducer();
+    await disconnectDb();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, "worker failed to start");
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

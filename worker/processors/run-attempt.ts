@@ -1,0 +1,194 @@
+// One attempt, end to end: parse job → provision (mirror, sandbox, workspace) → agent → diff → teardown.
+// Every failure ends the attempt in a true state with a message a person can act on, and the sandbox is
+// removed whatever happens.
+import { UnrecoverableError, type Job } from "bullmq";
+import { db } from "@/lib/db";
+import { AppError, isAppError } from "@/lib/errors";
+import type { Logger } from "@/lib/logger";
+import { attemptJobSchema } from "@/lib/queue/contracts";
+import { createRedactor, type Secret } from "@/lib/redact";
+import { markAttemptFailed, transitionAttempt, type AttemptRef } from "@/lib/tasks/attempt-status";
+import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { createModelClient, type ModelConfig } from "@/worker/agent/model";
+import { runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
+import { defaultTools } from "@/worker/agent/tools/registry";
+import { extractDiff } from "@/worker/repos/extract-diff";
+import { loadWorkspace } from "@/worker/repos/load-workspace";
+import type { MirrorCache } from "@/worker/repos/mirror-cache";
+import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
+import { createEventSink } from "./event-sink";
+
+export type AttemptProcessorDeps = {
+  workerId: string;
+  driver: SandboxDriver;
+  mirrors: MirrorCache;
+  logger: Logger;
+  /** Null when no model is configured: tasks that need one fail at once with what to set. */
+  model: (ModelConfig & { missing?: undefined }) | { missing: string[] };
+  sandboxImage: string;
+  limits: SandboxLimits;
+  commandTimeoutSec: number;
+  attemptTimeoutSec: number;
+  gitTimeoutSec: number;
+  maxSteps: number;
+  secrets: Secret[];
+  /** Attempts this worker is running, so the reaper and the cancel listener can find them. */
+  active: Map<string, AbortController>;
+};
+
+export function createAttemptProcessor(deps: AttemptProcessorDeps) {
+  return async function processAttempt(job: Job): Promise<void> {
+    const parsed = attemptJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    const { attemptId } = parsed.data;
+
+    const attempt = await db().attempt.findUnique({
+      where: { id: attemptId },
+      select: {
+        status: true,
+        cancelRequestedAt: true,
+        turn: {
+          select: {
+            prompt: true,
+            task: { select: { id: true, branch: true, environment: { select: { repoUrl: true, instructions: true, model: true } } } },
+          },
+        },
+      },
+    });
+    if (!attempt) throw new UnrecoverableError(`Attempt ${attemptId} does not exist.`);
+    const task = attempt.turn.task;
+    const ref: AttemptRef = { attemptId, taskId: task.id };
+    if (isFinished(attempt.status as AttemptStatusValue)) return;
+    if (attempt.cancelRequestedAt) {
+      await transitionAttempt(ref, "cancelled", {}, "Cancelled before it started.");
+      return;
+    }
+
+    const controller = new AbortController();
+    deps.active.set(attemptId, controller);
+    const deadline = Date.now() + deps.attemptTimeoutSec * 1000;
+    const wallTimer = setTimeout(() => controller.abort(new AppError("timeout", "wall")), deps.attemptTimeoutSec * 1000);
+    const log = deps.logger.child({ attemptId, taskId: task.id });
+    const sink = createEventSink(ref, createRedactor(deps.secrets));
+    const retried = attempt.status !== "queued";
+
+    try {
+      const started = await transitionAttempt(
+        ref,
+        "provisioning",
+        { workerId: deps.workerId, error: null },
+        retried ? "The previous worker stopped; starting this attempt again from a clean sandbox." : "Preparing the sandbox.",
+      );
+      if (!started) return;
+      if (deps.model.missing) {
+        throw new AppError(
+          "model_not_configured",
+          `No model is configured. Set ${deps.model.missing.join(" and ")} for the worker (see .env.example), then run the task again.`,
+        );
+      }
+      const modelConfig: ModelConfig = { ...deps.model, model: task.environment.model ?? deps.model.model };
+
+      const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
+      const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
+      throwIfAborted(controller.signal);
+      const sandbox = await deps.driver.ensure({
+        attemptId,
+        taskId: task.id,
+        workerId: deps.workerId,
+        image: deps.sandboxImage,
+        limits: deps.limits,
+        expiresAt: new Date(deadline + 10 * 60 * 1000),
+      });
+      await loadWorkspace(deps.driver, sandbox, { mirrorPath, baseCommit, branch: task.branch, timeoutSec: deps.gitTimeoutSec });
+      if (!(await transitionAttempt(ref, "running", { baseCommit, containerId: sandbox.containerId }, `Sandbox ready at ${baseCommit.slice(0, 12)}.`))) return;
+
+      let stopReason: AgentStopReason;
+      let finalMessage = "";
+      let agentError: AppError | null = null;
+      try {
+        const result = await runAgent({
+          model: createModelClient(modelConfig),
+          tools: defaultTools,
+          driver: deps.driver,
+          sandbox,
+          prompt: attempt.turn.prompt,
+          environmentInstructions: task.environment.instructions,
+          maxSteps: deps.maxSteps,
+          deadline,
+          commandTimeoutSec: deps.commandTimeoutSec,
+          signal: controller.signal,
+          emit: sink.emit,
+          onUsage: (usage) => db().attempt.update({ where: { id: attemptId }, data: usage }).then(() => undefined),
+        });
+        stopReason = result.stopReason;
+        finalMessage = result.finalMessage;
+      } catch (error) {
+        if (controller.signal.aborted) throw error;
+        // A model failure mid-run still leaves work in the sandbox; keep it as a partial diff.
+        agentError = toAppError(error);
+        stopReason = "done";
+      }
+      await sink.flush();
+
+      const diff = await extractDiff(deps.driver, sandbox, baseCommit);
+      await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });
+      const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, finalMessage: finalMessage || null };
+      const stopProblem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
+      if (stopProblem) {
+        await sink.emit({ type: "error", payload: { code: agentError?.code ?? "budget", message: stopProblem } });
+        await transitionAttempt(ref, "failed", { ...fields, error: stopProblem }, stopProblem);
+        throw new UnrecoverableError(stopProblem);
+      }
+      await transitionAttempt(ref, "completed", fields, diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.");
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      await sink.flush().catch(() => undefined);
+      if (controller.signal.aborted && !isWallTimeout(controller.signal)) {
+        await transitionAttempt(ref, "cancelled", {}, "Cancelled.");
+        return;
+      }
+      const appError = isWallTimeout(controller.signal)
+        ? new AppError("timeout", `The attempt ran longer than ${Math.round(deps.attemptTimeoutSec / 60)} min and was stopped (PATCHBAY_ATTEMPT_TIMEOUT_SEC).`)
+        : toAppError(error);
+      if (appError.code === "internal") log.error({ err: error }, "attempt failed unexpectedly");
+      await sink.emit({ type: "error", payload: { code: appError.code, message: appError.userMessage } }).catch(() => undefined);
+      await markAttemptFailed(ref, appError.userMessage);
+      throw new UnrecoverableError(appError.userMessage);
+    } finally {
+      clearTimeout(wallTimer);
+      deps.active.delete(attemptId);
+      await deps.driver.destroy(attemptId).catch((error: unknown) => {
+        // The reaper removes it later; the attempt's outcome is already recorded.
+        log.warn({ err: error }, "could not remove the sandbox; the reaper will retry");
+      });
+    }
+  };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError("cancelled", "Cancelled.");
+}
+
+function isWallTimeout(signal: AbortSignal): boolean {
+  return signal.aborted && isAppError(signal.reason) && signal.reason.code === "timeout";
+}
+
+function budgetMessage(reason: AgentStopReason, deps: AttemptProcessorDeps): string | null {
+  switch (reason) {
+    case "done":
+      return null;
+    case "max_steps":
+      return `The agent used its budget of ${deps.maxSteps} steps without finishing (PATCHBAY_MAX_STEPS). The partial diff is kept.`;
+    case "wall_time":
+      return `The agent ran out of time (${Math.round(deps.attemptTimeoutSec / 60)} min, PATCHBAY_ATTEMPT_TIMEOUT_SEC). The partial diff is kept.`;
+    default: {
+      const unreachable: never = reason;
+      return unreachable;
+    }
+  }
+}
+
+function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  return new AppError("internal", `Patchbay hit an internal error: ${String((error as Error)?.message ?? error).slice(0, 500)}`, { cause: error });
+}

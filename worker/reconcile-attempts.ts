@@ -1,0 +1,32 @@
+// Keeps Postgres true when a job ends outside the processor: BullMQ gave up on a stalled job (its worker
+// was killed more often than maxStalledCount allows), or the job vanished from Redis. Such attempts are
+// marked failed with a reason instead of showing "running" forever.
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { db } from "@/lib/db";
+import { workerHeartbeatKey } from "@/lib/queue/contracts";
+import { markAttemptFailed } from "@/lib/tasks/attempt-status";
+
+export const WORKER_LOST_MESSAGE = "The worker running this attempt stopped (crash or restart) and it could not be resumed. Run the task again.";
+
+export async function reconcileAttempts(queue: Queue, redis: Redis, olderThanMs = 60_000): Promise<string[]> {
+  const candidates = await db().attempt.findMany({
+    where: { status: { in: ["queued", "provisioning", "running"] }, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    select: { id: true, status: true, workerId: true, turn: { select: { taskId: true } } },
+    take: 500,
+  });
+  const failed: string[] = [];
+  for (const attempt of candidates) {
+    const job = await queue.getJob(attempt.id);
+    const state = job ? await job.getState() : "missing";
+    if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") continue;
+    if (state === "active") {
+      // BullMQ's stalled check recovers an active job whose worker died; only step in when that cannot happen.
+      continue;
+    }
+    if (state === "completed" && attempt.workerId && (await redis.exists(workerHeartbeatKey(attempt.workerId)))) continue;
+    const reason = state === "failed" && job?.failedReason && !job.failedReason.includes("stalled") ? job.failedReason : WORKER_LOST_MESSAGE;
+    if (await markAttemptFailed({ attemptId: attempt.id, taskId: attempt.turn.taskId }, reason)) failed.push(attempt.id);
+  }
+  return failed;
+}

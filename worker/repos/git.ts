@@ -1,0 +1,85 @@
+// The only way the worker runs git on the host (security.md §4). Repository config can name commands
+// (fsmonitor, hooks, sshCommand, filters), so every call disables them and ignores system/global config.
+// Host git only ever touches bare mirrors the sandbox cannot write.
+import { execFile } from "node:child_process";
+import { AppError } from "@/lib/errors";
+
+export const GIT_HARDENING_FLAGS = [
+  "-c", "core.fsmonitor=false",
+  "-c", "core.hooksPath=/dev/null",
+  "-c", "diff.external=",
+  "-c", "core.sshCommand=false",
+  "-c", "protocol.ext.allow=never",
+  "-c", "protocol.file.allow=user",
+  "-c", "credential.helper=",
+] as const;
+
+export const GIT_HARDENING_ENV = {
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_ASKPASS: "/bin/false",
+  SSH_ASKPASS: "/bin/false",
+} as const;
+
+export type GitResult = { stdout: string; stderr: string };
+
+export type GitOptions = {
+  cwd?: string;
+  timeoutMs: number;
+  /** Extra env (e.g. GIT_SSH_COMMAND for ssh remotes); never a token in argv. */
+  env?: Record<string, string>;
+  maxBuffer?: number;
+};
+
+/** Builds the argv for one call; exported so a unit test can check every call is hardened. */
+export function gitArgv(args: readonly string[]): string[] {
+  return [...GIT_HARDENING_FLAGS, ...args];
+}
+
+export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // A minimal env: nothing from the worker's own environment (model keys!) reaches git or its children.
+  return { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/nonexistent", LANG: "C.UTF-8", ...GIT_HARDENING_ENV, ...extra };
+}
+
+export function runGit(args: readonly string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "git",
+      gitArgv(args),
+      {
+        cwd: options.cwd,
+        env: gitEnv(options.env),
+        timeout: options.timeoutMs,
+        killSignal: "SIGKILL",
+        maxBuffer: options.maxBuffer ?? 16 * 1024 * 1024,
+        encoding: "utf8",
+      },
+      (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const timedOut = (error as NodeJS.ErrnoException & { killed?: boolean }).killed === true;
+        reject(new GitError(args[0] ?? "git", stderr.trim() || error.message, timedOut));
+      },
+    );
+  });
+}
+
+export class GitError extends Error {
+  constructor(
+    readonly subcommand: string,
+    readonly stderr: string,
+    readonly timedOut: boolean,
+  ) {
+    super(timedOut ? `git ${subcommand} timed out` : `git ${subcommand} failed: ${stderr}`);
+    this.name = "GitError";
+  }
+}
+
+/** `git check-ref-format --branch`, the authority on branch names. */
+export async function assertValidBranch(branch: string): Promise<void> {
+  try {
+    await runGit(["check-ref-format", "--branch", branch], { timeoutMs: 5_000 });
+  } catch {
+    throw new AppError("bad_request", `"${branch}" is not a valid branch name.`);
+  }
+}

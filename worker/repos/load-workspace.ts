@@ -1,0 +1,41 @@
+// Materializes the repository at the base commit inside the sandbox: the bare mirror is streamed in as
+// /workspace/.git, turned into a normal repository and checked out by the agent user inside the
+// container. No network clone, and no host git ever touches the (agent-writable) workspace.
+import { spawn } from "node:child_process";
+import { AppError } from "@/lib/errors";
+import { WORKSPACE_DIR } from "@/worker/sandbox/container-template";
+import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+
+const CHECKOUT_SCRIPT = `set -e
+cd /workspace
+git config core.bare false
+git config --remove-section remote.origin 2>/dev/null || true
+git checkout -q -f -B "$2" "$1"
+git rev-parse HEAD`;
+
+export async function loadWorkspace(
+  driver: SandboxDriver,
+  sandbox: SandboxHandle,
+  input: { mirrorPath: string; baseCommit: string; branch: string; timeoutSec: number },
+): Promise<void> {
+  const mkdir = await driver.exec(sandbox, ["mkdir", "-p", `${WORKSPACE_DIR}/.git`], { timeoutSec: 30, maxOutputBytes: 64 * 1024 });
+  if (mkdir.exitCode !== 0) throw new AppError("sandbox_error", `Could not prepare the workspace: ${mkdir.stderr.toString().trim()}`);
+
+  const tar = spawn("tar", ["-C", input.mirrorPath, "--owner=1000", "--group=1000", "--numeric-owner", "-cf", "-", "."], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: "/usr/bin:/bin" },
+  });
+  let tarError = "";
+  tar.stderr.on("data", (chunk: Buffer) => (tarError += chunk.toString()));
+  const tarExit = new Promise<number | null>((resolve) => tar.on("close", resolve));
+  await driver.putArchive(sandbox, tar.stdout, `${WORKSPACE_DIR}/.git`);
+  if ((await tarExit) !== 0) throw new AppError("sandbox_error", `Could not copy the repository into the sandbox: ${tarError.trim()}`);
+
+  const checkout = await driver.exec(sandbox, ["bash", "-c", CHECKOUT_SCRIPT, "checkout", input.baseCommit, input.branch], {
+    timeoutSec: input.timeoutSec,
+    maxOutputBytes: 256 * 1024,
+  });
+  if (checkout.exitCode !== 0) {
+    throw new AppError("sandbox_error", `Could not check out ${input.baseCommit.slice(0, 12)} in the sandbox: ${checkout.stderr.toString().trim().slice(-1000)}`);
+  }
+}

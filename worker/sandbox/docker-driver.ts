@@ -1,0 +1,186 @@
+// The Docker implementation of SandboxDriver: the only module that creates containers (security.md §1.2).
+import { PassThrough, type Readable } from "node:stream";
+import Docker from "dockerode";
+import { AppError } from "@/lib/errors";
+import { buildContainerOptions, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
+import type { ExecOptions, ExecResult, SandboxDriver, SandboxHandle, SandboxSpec } from "./driver";
+import { containerName, LABEL_MANAGED, sandboxLabels, workspaceVolumeName } from "./labels";
+
+/** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
+const EXEC_GRACE_MS = 15_000;
+const DOCKER_PING_TIMEOUT_MS = 5_000;
+
+export function createDocker(socketPath: string): Docker {
+  return new Docker({ socketPath, timeout: 60_000 });
+}
+
+export function isNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}
+
+export async function pingDocker(docker: Docker): Promise<void> {
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), DOCKER_PING_TIMEOUT_MS)),
+    ]);
+  } catch (error) {
+    throw new AppError(
+      "sandbox_error",
+      `The Docker engine is not reachable (${(error as Error).message}). Start Docker on the worker host (npm start does it) and retry the task.`,
+      { retryable: true, cause: error },
+    );
+  }
+}
+
+export function createDockerDriver(docker: Docker, options: { allowedImages: readonly string[] }): SandboxDriver {
+  async function removeContainer(name: string): Promise<void> {
+    try {
+      await docker.getContainer(name).remove({ force: true, v: false });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async function removeVolume(name: string): Promise<void> {
+    try {
+      await docker.getVolume(name).remove({ force: true });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  return {
+    async ensure(spec: SandboxSpec): Promise<SandboxHandle> {
+      if (!options.allowedImages.includes(spec.image)) {
+        throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is not in PATCHBAY_SANDBOX_IMAGES.`);
+      }
+      await pingDocker(docker);
+      try {
+        await docker.getImage(spec.image).inspect();
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is missing on this worker host. Build it with scripts/setup/build-sandbox-image.sh (npm start does it).`);
+      }
+      const name = containerName(spec.attemptId);
+      // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
+      await removeContainer(name);
+      await removeVolume(workspaceVolumeName(spec.attemptId));
+      await docker.createVolume({ Name: workspaceVolumeName(spec.attemptId), Labels: sandboxLabels(spec) });
+      const container = await docker.createContainer(buildContainerOptions(spec));
+      await container.start();
+      return { attemptId: spec.attemptId, containerId: container.id, name };
+    },
+
+    async exec(handle: SandboxHandle, argv: string[], execOptions: ExecOptions): Promise<ExecResult> {
+      const started = Date.now();
+      const container = docker.getContainer(handle.containerId);
+      const withTimeout = ["timeout", "-k", "5", String(execOptions.timeoutSec), ...argv];
+      const exec = await container.exec({
+        Cmd: withTimeout,
+        User: SANDBOX_USER,
+        WorkingDir: execOptions.cwd ?? WORKSPACE_DIR,
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: execOptions.stdin !== undefined,
+        Tty: false,
+      });
+      const stream = await exec.start({ hijack: true, stdin: execOptions.stdin !== undefined });
+      const collected = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+      let bytes = 0;
+      let truncated = false;
+
+      const sink = (name: "stdout" | "stderr") => {
+        const pass = new PassThrough();
+        pass.on("data", (chunk: Buffer) => {
+          if (truncated) return;
+          const room = execOptions.maxOutputBytes - bytes;
+          const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+          bytes += kept.length;
+          if (kept.length > 0) {
+            collected[name].push(kept);
+            execOptions.onOutput?.(name, kept);
+          }
+          if (chunk.length > room) {
+            // Stop reading: closing the attach makes further writes fail (SIGPIPE), so a command that
+            // prints gigabytes ends quickly instead of streaming them all through the worker.
+            truncated = true;
+            stream.destroy();
+          }
+        });
+        return pass;
+      };
+      docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+
+      if (execOptions.stdin !== undefined) {
+        stream.write(execOptions.stdin);
+        stream.end();
+      }
+
+      const deadlineMs = execOptions.timeoutSec * 1000 + EXEC_GRACE_MS;
+      let onAbort: (() => void) | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          stream.on("end", resolve);
+          stream.on("close", resolve);
+          stream.on("error", (error) => (truncated ? resolve() : reject(error)));
+          timer = setTimeout(() => {
+            reject(
+              new AppError("timeout", `A command did not finish ${Math.round(deadlineMs / 1000)} s after it started, even after its own timeout; the sandbox was stopped.`),
+            );
+          }, deadlineMs);
+          onAbort = () => reject(new AppError("cancelled", "Cancelled."));
+          execOptions.signal?.addEventListener("abort", onAbort, { once: true });
+        });
+      } catch (error) {
+        stream.destroy();
+        // The Engine API cannot kill an exec; past our deadline the whole sandbox goes.
+        if (error instanceof AppError && error.code === "timeout") await container.kill().catch(() => undefined);
+        throw error;
+      } finally {
+        if (timer) clearTimeout(timer);
+        if (onAbort) execOptions.signal?.removeEventListener("abort", onAbort);
+      }
+
+      const exitCode = await waitForExitCode(exec, truncated ? 10_000 : 2_000);
+      return {
+        exitCode,
+        stdout: Buffer.concat(collected.stdout),
+        stderr: Buffer.concat(collected.stderr),
+        truncated,
+        timedOut: exitCode === 124 || exitCode === 137,
+        durationMs: Date.now() - started,
+      };
+    },
+
+    async putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void> {
+      await docker.getContainer(handle.containerId).putArchive(tar, { path: directory });
+    },
+
+    async destroy(attemptId: string): Promise<void> {
+      await removeContainer(containerName(attemptId));
+      await removeVolume(workspaceVolumeName(attemptId));
+    },
+  };
+}
+
+/** exec.inspect() can report Running for a moment after the stream ends; poll briefly for the code. */
+async function waitForExitCode(exec: Docker.Exec, withinMs: number): Promise<number | null> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? null;
+    if (Date.now() > until) return null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function listManagedContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+}
+
+export async function listManagedVolumes(docker: Docker): Promise<{ Name: string; Labels: Record<string, string> | null }[]> {
+  const result = await docker.listVolumes({ filters: { label: [`${LABEL_MANAGED}=true`] } });
+  return (result.Volumes ?? []).map((volume) => ({ Name: volume.Name, Labels: volume.Labels }));
+}

@@ -1,0 +1,67 @@
+// Removes sandboxes nobody owns any more: the attempt finished, its worker stopped heart-beating, or
+// its expires-at passed. Runs at worker start (before any job) and then every minute.
+import type Docker from "dockerode";
+import type { Redis } from "ioredis";
+import { db } from "@/lib/db";
+import { workerHeartbeatKey } from "@/lib/queue/contracts";
+import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
+import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_WORKER } from "./labels";
+
+export type ReaperDeps = { docker: Docker; redis: Redis; workerId: string; active: ReadonlyMap<string, unknown> };
+
+export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[] }> {
+  const removedContainers: string[] = [];
+  const liveAttempts = new Set<string>();
+  const containers = await listManagedContainers(deps.docker);
+  const statuses = await attemptStatuses(containers.map((info) => info.Labels[LABEL_ATTEMPT]).filter((id): id is string => Boolean(id)));
+
+  for (const info of containers) {
+    const attemptId = info.Labels[LABEL_ATTEMPT] ?? "";
+    const reason = await orphanReason(deps, info.Labels, statuses.get(attemptId));
+    if (!reason) {
+      liveAttempts.add(attemptId);
+      continue;
+    }
+    try {
+      await deps.docker.getContainer(info.Id).remove({ force: true });
+      removedContainers.push(info.Names[0] ?? info.Id);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  const removedVolumes: string[] = [];
+  for (const volume of await listManagedVolumes(deps.docker)) {
+    const attemptId = volume.Labels?.[LABEL_ATTEMPT] ?? "";
+    if (liveAttempts.has(attemptId) || deps.active.has(attemptId)) continue;
+    try {
+      await deps.docker.getVolume(volume.Name).remove();
+      removedVolumes.push(volume.Name);
+    } catch (error) {
+      // 409: still in use by a container being created right now; the next round decides.
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
+    }
+  }
+  return { containers: removedContainers, volumes: removedVolumes };
+}
+
+async function orphanReason(deps: ReaperDeps, labels: Record<string, string>, status: AttemptStatusValue | undefined): Promise<string | null> {
+  const attemptId = labels[LABEL_ATTEMPT] ?? "";
+  if (deps.active.has(attemptId)) return null;
+  if (!status) return "attempt does not exist";
+  if (isFinished(status)) return "attempt finished";
+  const expires = Date.parse(labels[LABEL_EXPIRES] ?? "");
+  if (Number.isFinite(expires) && expires < Date.now()) return "expired";
+  const owner = labels[LABEL_WORKER] ?? "";
+  if (owner === deps.workerId) return "not running on this worker";
+  const alive = await deps.redis.exists(workerHeartbeatKey(owner));
+  return alive ? null : "worker stopped heart-beating";
+}
+
+async function attemptStatuses(ids: string[]): Promise<Map<string, AttemptStatusValue>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db().attempt.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
+  return new Map(rows.map((row) => [row.id, row.status as AttemptStatusValue]));
+}
