@@ -9,7 +9,7 @@ const alias = {
 
 // Integration tests use their own database and Redis db index, never the ones `npm start` uses.
 const testServiceEnv = {
-  NODE_ENV: "test",
+  NODE_ENV: "test" as const,
   DATABASE_URL: process.env.TEST_DATABASE_URL ?? "postgresql://patchbay:patchbay@127.0.0.1:5432/patchbay_test",
   REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
   PATCHBAY_ALLOW_LOCAL_REPOS: "1",

@@ -8,8 +8,9 @@ import { disconnectDb } from "@/lib/db";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, CONTROL_CHANNEL, controlMessageSchema, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
 import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
+import { listenForControl } from "@/worker/control-listener";
 import { createAttemptProcessor } from "@/worker/processors/run-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
@@ -47,12 +48,7 @@ async function main(): Promise<void> {
   });
   if (reaped && (reaped.containers.length || reaped.volumes.length)) logger.info(reaped, "reaped orphaned sandboxes");
 
-  await subscriber.subscribe(CONTROL_CHANNEL);
-  subscriber.on("message", (_channel, raw) => {
-    const parsed = controlMessageSchema.safeParse(safeJson(raw));
-    if (!parsed.success) return;
-    active.get(parsed.data.attemptId)?.abort();
-  });
+  await listenForControl(subscriber, active);
 
   const processor = createAttemptProcessor({
     workerId,
@@ -118,14 +114,6 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
 }
 
 main().catch((error: unknown) => {

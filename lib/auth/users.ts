@@ -62,3 +62,13 @@ export async function upsertGithubUser(profile: { githubId: string; email: strin
 export async function getUser(userId: string): Promise<SessionUser | null> {
   return db().user.findUnique({ where: { id: userId }, select: userSelect });
 }
+
+export async function countUsers(): Promise<number> {
+  return db().user.count();
+}
+
+/** First-run page: creates the admin only while the install has no users at all. */
+export async function createFirstAdmin(email: string, password: string): Promise<void> {
+  if ((await db().user.count()) > 0) throw new AppError("conflict", "An account already exists; sign in instead.");
+  await ensureAdmin(email, password);
+}

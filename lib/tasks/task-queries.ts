@@ -99,3 +99,11 @@ export async function assertTaskOwner(userId: string, taskId: string): Promise<v
   const found = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: { id: true } });
   if (!found) throw new AppError("not_found", "Task not found.");
 }
+
+/** True when every attempt of the task's latest turn has finished. */
+export async function isTaskFinished(taskId: string): Promise<boolean> {
+  const open = await db().attempt.count({
+    where: { turn: { taskId }, status: { in: ["queued", "provisioning", "running"] } },
+  });
+  return open === 0;
+}

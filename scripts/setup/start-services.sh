@@ -2,7 +2,7 @@
 # start-services.sh — make sure PostgreSQL 15, Redis and a Docker engine are answering on this machine.
 #
 # Patchbay's web app, worker and tests need real services on their default local addresses:
-#   PostgreSQL  localhost:5432, role patchbay/patchbay, databases patchbay and patchbay_test
+#   PostgreSQL  localhost:5432, role patchbay/patchbay, databases patchbay, patchbay_test and patchbay_e2e
 #   Redis       127.0.0.1:6379 with maxmemory-policy noeviction (BullMQ requires it)
 #   Docker      the engine socket (DOCKER_HOST or /var/run/docker.sock)
 # Machines without an init system (CI runners, dev containers) start nothing on boot, so this script
@@ -70,15 +70,15 @@ patchbay_db_ready() {
   # Fast path: the role can log in with its password and both databases exist.
   local count
   count=$(PGPASSWORD=patchbay PGCONNECT_TIMEOUT=3 psql -X -q -t -A -h localhost -p "$PG_PORT" -U patchbay -d patchbay \
-    -c "select count(*) from pg_database where datname in ('patchbay','patchbay_test')" 2>/dev/null) || return 1
-  [ "$count" = 2 ]
+    -c "select count(*) from pg_database where datname in ('patchbay','patchbay_test','patchbay_e2e')" 2>/dev/null) || return 1
+  [ "$count" = 3 ]
 }
 
 ensure_patchbay_db() {
   patchbay_db_ready && return 0
   local status
   status=$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" 2>/dev/null | awk '{print $4}')
-  [[ "$status" == online* ]] || die "something answers on localhost:$PG_PORT but it is not this machine's PostgreSQL $PG_VERSION/$PG_CLUSTER cluster, and it has no 'patchbay' role with password 'patchbay' and databases patchbay + patchbay_test; create them there, or stop it"
+  [[ "$status" == online* ]] || die "something answers on localhost:$PG_PORT but it is not this machine's PostgreSQL $PG_VERSION/$PG_CLUSTER cluster, and it has no 'patchbay' role with password 'patchbay' and databases patchbay, patchbay_test, patchbay_e2e; create them there, or stop it"
   as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" -d postgres <<'SQL' >/dev/null || die "could not create the patchbay role/databases (see the psql error above)"
 SELECT 'CREATE ROLE patchbay LOGIN CREATEDB PASSWORD ''patchbay'''
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'patchbay') \gexec
@@ -87,9 +87,11 @@ SELECT 'CREATE DATABASE patchbay OWNER patchbay'
   WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'patchbay') \gexec
 SELECT 'CREATE DATABASE patchbay_test OWNER patchbay'
   WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'patchbay_test') \gexec
+SELECT 'CREATE DATABASE patchbay_e2e OWNER patchbay'
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'patchbay_e2e') \gexec
 SQL
   patchbay_db_ready || die "created the patchbay role and databases, but logging in as patchbay@localhost:$PG_PORT with a password fails; check pg_hba.conf (/etc/postgresql/$PG_VERSION/$PG_CLUSTER/pg_hba.conf) allows scram-sha-256 from 127.0.0.1/::1"
-  log "created PostgreSQL role patchbay and databases patchbay, patchbay_test"
+  log "created PostgreSQL role patchbay and databases patchbay, patchbay_test, patchbay_e2e"
 }
 
 start_postgres() {
@@ -183,12 +185,26 @@ start_docker() {
     mkdir -p "$DATA"
     # setsid: dockerd must outlive this script and the shell/CI step that ran it.
     "${SUDO[@]}" setsid dockerd >>"$DATA/dockerd.log" 2>&1 </dev/null &
+    dockerd_pid=$!
     started+=("dockerd (log $DATA/dockerd.log)")
   fi
-  wait_for 30 docker_answers || {
-    tail -n 5 "$DATA/dockerd.log" >&2 2>/dev/null || true
+  if ! wait_for 30 docker_up_or_exited || ! docker_answers; then
+    local why
+    why=$(grep -h 'failed to start daemon' "$DATA/dockerd.log" 2>/dev/null | tail -n 1)
+    [ -n "$why" ] || why=$(tail -n 3 "$DATA/dockerd.log" 2>/dev/null)
+    printf '%s\n' "$why" >&2
+    if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null; then
+      die "dockerd exited during startup (see above and $DATA/dockerd.log); it needs root with full privileges (inside a container: --privileged)"
+    fi
     die "the Docker engine did not answer within 30 s; see $DATA/dockerd.log"
-  }
+  fi
+}
+
+dockerd_pid=
+# Stop waiting early when the dockerd we started has already exited.
+docker_up_or_exited() {
+  docker_answers && return 0
+  [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null
 }
 
 is_on "${PATCHBAY_SKIP_POSTGRES:-}" || start_postgres

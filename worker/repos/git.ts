@@ -39,7 +39,12 @@ export function gitArgv(args: readonly string[]): string[] {
 
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // A minimal env: nothing from the worker's own environment (model keys!) reaches git or its children.
-  return { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/nonexistent", LANG: "C.UTF-8", ...GIT_HARDENING_ENV, ...extra };
+  return minimalEnv({ PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/nonexistent", LANG: "C.UTF-8", ...GIT_HARDENING_ENV, ...extra });
+}
+
+/** Next's global types mark NODE_ENV as required on ProcessEnv; a child's env does not need it. */
+export function minimalEnv(values: Record<string, string>): NodeJS.ProcessEnv {
+  return values as NodeJS.ProcessEnv;
 }
 
 export function runGit(args: readonly string[], options: GitOptions): Promise<GitResult> {

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { AppError } from "@/lib/errors";
 import { WORKSPACE_DIR } from "@/worker/sandbox/container-template";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import { minimalEnv } from "./git";
 
 const CHECKOUT_SCRIPT = `set -e
 cd /workspace
@@ -23,7 +24,7 @@ export async function loadWorkspace(
 
   const tar = spawn("tar", ["-C", input.mirrorPath, "--owner=1000", "--group=1000", "--numeric-owner", "-cf", "-", "."], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: "/usr/bin:/bin" },
+    env: minimalEnv({ PATH: "/usr/bin:/bin" }),
   });
   let tarError = "";
   tar.stderr.on("data", (chunk: Buffer) => (tarError += chunk.toString()));

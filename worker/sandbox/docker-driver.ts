@@ -1,4 +1,5 @@
 // The Docker implementation of SandboxDriver: the only module that creates containers (security.md §1.2).
+import { randomBytes } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
@@ -9,6 +10,8 @@ import { containerName, LABEL_MANAGED, sandboxLabels, workspaceVolumeName } from
 /** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
 const EXEC_GRACE_MS = 15_000;
 const DOCKER_PING_TIMEOUT_MS = 5_000;
+/** Env var that tags each exec's processes, so a second exec can find and kill them (see killExec). */
+const EXEC_TAG_VAR = "PATCHBAY_EXEC";
 
 export function createDocker(socketPath: string): Docker {
   return new Docker({ socketPath, timeout: 60_000 });
@@ -76,8 +79,11 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
       const started = Date.now();
       const container = docker.getContainer(handle.containerId);
       const withTimeout = ["timeout", "-k", "5", String(execOptions.timeoutSec), ...argv];
+      const tag = randomBytes(8).toString("hex");
       const exec = await container.exec({
         Cmd: withTimeout,
+        // Not a secret: only lets killExec find this exec's processes.
+        Env: [`${EXEC_TAG_VAR}=${tag}`],
         User: SANDBOX_USER,
         WorkingDir: execOptions.cwd ?? WORKSPACE_DIR,
         AttachStdout: true,
@@ -102,10 +108,12 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
             execOptions.onOutput?.(name, kept);
           }
           if (chunk.length > room) {
-            // Stop reading: closing the attach makes further writes fail (SIGPIPE), so a command that
-            // prints gigabytes ends quickly instead of streaming them all through the worker.
+            // Stop reading and stop the command. Closing the attach alone does not stop it: dockerd keeps
+            // draining the exec's output, so `yes` would run (and burn CPU) until its timeout. Kill it
+            // inside the container, so a command that prints gigabytes ends quickly.
             truncated = true;
             stream.destroy();
+            void killExec(container, tag);
           }
         });
         return pass;
@@ -149,7 +157,8 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
         stdout: Buffer.concat(collected.stdout),
         stderr: Buffer.concat(collected.stderr),
         truncated,
-        timedOut: exitCode === 124 || exitCode === 137,
+        // A truncated command was killed by us (137), not by its timeout.
+        timedOut: !truncated && (exitCode === 124 || exitCode === 137),
         durationMs: Date.now() - started,
       };
     },
@@ -163,6 +172,34 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
       await removeVolume(workspaceVolumeName(attemptId));
     },
   };
+}
+
+// Kills every process carrying the exec's tag, and the process group it leads: `timeout` makes itself a
+// group leader, so children that cleared their env go too. Runs as the agent user, like the exec itself.
+const KILL_SCRIPT = `for dir in /proc/[0-9]*; do
+  if tr '\\0' '\\n' < "$dir/environ" 2>/dev/null | grep -qxF "$1"; then
+    pid=\${dir#/proc/}
+    pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+    [ "$pgid" = "$pid" ] && kill -KILL -- "-$pgid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null
+  fi
+done
+exit 0`;
+
+async function killExec(container: Docker.Container, tag: string): Promise<void> {
+  try {
+    const killer = await container.exec({ Cmd: ["bash", "-c", KILL_SCRIPT, "kill", `${EXEC_TAG_VAR}=${tag}`], User: SANDBOX_USER, AttachStdout: true, AttachStderr: true });
+    const stream = await killer.start({ hijack: true, stdin: false });
+    stream.resume();
+    await new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+      setTimeout(resolve, 10_000).unref();
+    });
+  } catch {
+    // Best effort: the command's own timeout still ends it.
+  }
 }
 
 /** exec.inspect() can report Running for a moment after the stream ends; poll briefly for the code. */

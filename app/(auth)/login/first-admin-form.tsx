@@ -1,0 +1,42 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useActionState, useEffect, useRef } from "react";
+import { createFirstAdminAction, type FirstAdminState } from "./actions";
+
+export function FirstAdminForm() {
+  const [state, action, pending] = useActionState<FirstAdminState, FormData>(createFirstAdminAction, {});
+  // React resets the form after the action; keep what was typed to sign in right away.
+  const typed = useRef({ email: "", password: "" });
+
+  useEffect(() => {
+    if (state.created) void signIn("credentials", { ...typed.current, callbackUrl: "/" });
+  }, [state.created]);
+
+  return (
+    <form
+      action={action}
+      onSubmit={(event) => {
+        const data = new FormData(event.currentTarget);
+        typed.current = { email: String(data.get("email")), password: String(data.get("password")) };
+      }}
+    >
+      <h2 style={{ marginTop: 0 }}>Create the admin account</h2>
+      <p className="muted">This install has no users yet. The first account is the administrator.</p>
+      <label htmlFor="email">Email</label>
+      <input id="email" name="email" type="email" required />
+      <label htmlFor="password">Password (at least 10 characters)</label>
+      <input id="password" name="password" type="password" minLength={10} required />
+      {state.error && (
+        <p className="error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <p>
+        <button type="submit" disabled={pending}>
+          Create account
+        </button>
+      </p>
+    </form>
+  );
+}

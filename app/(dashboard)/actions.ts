@@ -1,0 +1,64 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { ZodError } from "zod";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/http/require-user";
+import { cancelTask } from "@/lib/tasks/cancel-task";
+import { createTask } from "@/lib/tasks/create-task";
+
+export type FormState = { error?: string };
+
+function userMessage(error: unknown): string {
+  if (error instanceof ZodError) return error.issues.map((issue) => issue.message).join(" ");
+  if (isAppError(error)) return error.userMessage;
+  throw error;
+}
+
+function optional(value: FormDataEntryValue | null): string | undefined {
+  const text = typeof value === "string" ? value.trim() : "";
+  return text ? text : undefined;
+}
+
+export async function createTaskAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const user = await requireUser();
+  let taskId: string;
+  try {
+    const task = await createTask(user.id, {
+      environmentId: String(form.get("environmentId") ?? ""),
+      prompt: String(form.get("prompt") ?? ""),
+      branch: optional(form.get("branch")),
+    });
+    taskId = task.id;
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  redirect(`/tasks/${taskId}`);
+}
+
+export async function createEnvironmentAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await createEnvironment(user.id, {
+      name: String(form.get("name") ?? ""),
+      repoUrl: String(form.get("repoUrl") ?? "").trim(),
+      defaultBranch: optional(form.get("defaultBranch")),
+      instructions: optional(form.get("instructions")),
+      model: optional(form.get("model")),
+    });
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  redirect("/");
+}
+
+export async function cancelTaskAction(taskId: string): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await cancelTask(user.id, taskId);
+    return {};
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}

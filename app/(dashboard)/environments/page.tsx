@@ -1,0 +1,41 @@
+import { listEnvironments } from "@/lib/environments/environment-queries";
+import { requireUser } from "@/lib/http/require-user";
+import { EnvironmentForm } from "./environment-form";
+
+export default async function EnvironmentsPage() {
+  const user = await requireUser();
+  const environments = await listEnvironments(user.id);
+  return (
+    <>
+      <h1>Environments</h1>
+      <div className="panel">
+        <h2 style={{ marginTop: 0 }}>New environment</h2>
+        <EnvironmentForm />
+      </div>
+      <div className="panel">
+        {environments.length === 0 ? (
+          <p className="muted">No environments yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Repository</th>
+                <th>Default branch</th>
+              </tr>
+            </thead>
+            <tbody>
+              {environments.map((env) => (
+                <tr key={env.id}>
+                  <td>{env.name}</td>
+                  <td className="files">{env.repoUrl}</td>
+                  <td className="files">{env.defaultBranch}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

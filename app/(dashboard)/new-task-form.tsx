@@ -1,0 +1,53 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { createTaskAction, type FormState } from "./actions";
+
+type EnvironmentOption = { id: string; name: string; defaultBranch: string };
+
+export function NewTaskForm({ environments }: { environments: EnvironmentOption[] }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(createTaskAction, {});
+  const [environmentId, setEnvironmentId] = useState(environments[0]?.id ?? "");
+  // Controlled fields: React resets uncontrolled ones after an action, and a rejected prompt must survive.
+  const [branch, setBranch] = useState("");
+  const [prompt, setPrompt] = useState("");
+  const selected = environments.find((env) => env.id === environmentId);
+  return (
+    <form action={action}>
+      <div className="row">
+        <div>
+          <label htmlFor="environmentId">Environment</label>
+          <select id="environmentId" name="environmentId" value={environmentId} onChange={(event) => setEnvironmentId(event.target.value)}>
+            {environments.map((env) => (
+              <option key={env.id} value={env.id}>
+                {env.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="branch">Branch</label>
+          <input id="branch" name="branch" value={branch} onChange={(event) => setBranch(event.target.value)} placeholder={selected?.defaultBranch ?? "main"} />
+        </div>
+      </div>
+      <label htmlFor="prompt">What should change?</label>
+      <textarea
+        id="prompt"
+        name="prompt"
+        value={prompt}
+        onChange={(event) => setPrompt(event.target.value)}
+        placeholder="Fix the flaky date test in src/utils/date.test.ts"
+      />
+      {state.error && (
+        <p className="error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <p>
+        <button type="submit" disabled={pending}>
+          {pending ? "Submitting…" : "Run task"}
+        </button>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/http/require-user";
+import { getTask } from "@/lib/tasks/task-queries";
+import type { TaskDto } from "@/lib/tasks/task.schemas";
+import { CancelButton } from "./cancel-button";
+import { DiffView } from "./diff-view";
+import { TaskTimeline } from "./task-timeline";
+
+export default async function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
+  const { taskId } = await params;
+  const user = await requireUser();
+  let task: TaskDto;
+  try {
+    task = await getTask(user.id, taskId);
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const attempt = task.attempt;
+  const finished = task.status === "completed" || task.status === "failed" || task.status === "cancelled";
+  return (
+    <>
+      <p className="muted">
+        <Link href="/">← Tasks</Link> · {task.environment.name} · branch <code>{task.branch}</code>
+        {attempt?.baseCommit && (
+          <>
+            {" "}
+            at <code>{attempt.baseCommit.slice(0, 12)}</code>
+          </>
+        )}
+      </p>
+      <h1>
+        {task.title} <span className={`badge ${task.status}`} data-testid="task-status">{task.status}</span>
+      </h1>
+      <div className="panel" style={{ whiteSpace: "pre-wrap" }}>
+        {task.prompt}
+      </div>
+      {!finished && <CancelButton taskId={task.id} />}
+      {task.error && (
+        <div className="error" data-testid="task-error">
+          {task.error}
+        </div>
+      )}
+      {finished && attempt?.finalMessage && (
+        <div className="panel" data-testid="final-message">
+          <h2 style={{ marginTop: 0 }}>Summary</h2>
+          <div style={{ whiteSpace: "pre-wrap" }}>{attempt.finalMessage}</div>
+        </div>
+      )}
+      {finished && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
+        <>
+          <h2>
+            Diff{" "}
+            {attempt && (
+              <span className="muted">
+                {attempt.filesChanged} file(s) <span className="add">+{attempt.additions}</span> <span className="del">−{attempt.deletions}</span>
+              </span>
+            )}
+          </h2>
+          <DiffView taskId={task.id} />
+        </>
+      )}
+      <h2>Timeline</h2>
+      <TaskTimeline taskId={task.id} />
+    </>
+  );
+}

@@ -1,0 +1,121 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useReducer, useState } from "react";
+import { storedEventSchema } from "@/lib/events";
+import { applyEvent, emptyTimeline, type TimelineItem } from "./timeline-model";
+
+const FINAL = new Set(["completed", "failed", "cancelled"]);
+
+/** Streams the task's events (SSE); EventSource resumes from Last-Event-ID by itself after a drop. */
+export function TaskTimeline({ taskId }: { taskId: string }) {
+  const [state, dispatch] = useReducer(applyEvent, emptyTimeline);
+  const [connection, setConnection] = useState<"connecting" | "live" | "ended" | "retrying">("connecting");
+  const router = useRouter();
+
+  useEffect(() => {
+    const source = new EventSource(`/api/v1/tasks/${taskId}/events`);
+    const onEvent = (message: MessageEvent<string>) => {
+      const parsed = storedEventSchema.safeParse(JSON.parse(message.data));
+      if (!parsed.success) return;
+      dispatch(parsed.data);
+      if (parsed.data.type === "status" && FINAL.has(parsed.data.payload.status)) {
+        source.close();
+        setConnection("ended");
+        router.refresh();
+      }
+    };
+    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage"];
+    for (const type of types) source.addEventListener(type, onEvent as EventListener);
+    source.onopen = () => setConnection("live");
+    source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
+    return () => source.close();
+  }, [taskId, router]);
+
+  return (
+    <div>
+      <div className="toolbar muted">
+        <span data-testid="stream-state">{connection === "live" ? "● live" : connection === "retrying" ? "reconnecting…" : connection === "ended" ? "finished" : "connecting…"}</span>
+        {state.usage && (
+          <span>
+            · {state.usage.inputTokens.toLocaleString()} input / {state.usage.outputTokens.toLocaleString()} output tokens
+          </span>
+        )}
+      </div>
+      <div className="timeline" data-testid="timeline">
+        {state.items.length === 0 && <p className="muted">Waiting for the worker…</p>}
+        {state.items.map((item) => (
+          <TimelineEntry key={item.id} item={item} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function TimelineEntry({ item }: { item: TimelineItem }) {
+  switch (item.kind) {
+    case "status":
+      return (
+        <div className="item status" data-testid="timeline-status">
+          <span className={`badge ${item.status === "provisioning" ? "running" : item.status}`}>{item.status}</span> {item.message}
+        </div>
+      );
+    case "message":
+      return (
+        <div className="item message" data-testid="timeline-message">
+          {item.text}
+        </div>
+      );
+    case "reasoning":
+      return <div className="item muted">{item.text}</div>;
+    case "command":
+      return (
+        <div className="cmd" data-testid="timeline-command">
+          <div className="line">$ {item.command}</div>
+          {item.output && <pre>{item.output}</pre>}
+          <div className="meta">
+            {item.running
+              ? "running…"
+              : `exit ${item.exitCode ?? "?"} · ${((item.durationMs ?? 0) / 1000).toFixed(1)} s${item.timedOut ? " · timed out" : ""}${item.truncated ? " · output cut" : ""}`}
+          </div>
+        </div>
+      );
+    case "edit":
+      return (
+        <div className="item" data-testid="timeline-edit">
+          <strong>{item.running ? "Editing files…" : item.ok ? "Edited files" : "Patch rejected"}</strong>
+          {item.error && <div className="error">{item.error}</div>}
+          <div className="files">
+            {item.files.map((file) => (
+              <div key={file.path}>
+                {file.path} <span className="add">+{file.added}</span> <span className="del">−{file.removed}</span>
+              </div>
+            ))}
+          </div>
+        </div>
+      );
+    case "tool":
+      return (
+        <div className="item">
+          {item.tool} {item.running ? "…" : item.ok ? "done" : "failed"}
+          {item.error && <div className="error">{item.error}</div>}
+        </div>
+      );
+    case "diff":
+      return (
+        <div className="item" data-testid="timeline-diff">
+          {item.filesChanged} file(s) changed <span className="add">+{item.additions}</span> <span className="del">−{item.deletions}</span>
+        </div>
+      );
+    case "error":
+      return (
+        <div className="item error">
+          <div className="error">{item.message}</div>
+        </div>
+      );
+    default: {
+      const unreachable: never = item;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// The core flow in a browser: sign in, create an environment, submit a task, watch the timeline update
+// live, review the diff, download the patch and apply it to a clean clone of the base commit.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { createFixtureRepo, git } from "@/test/support/fixture-repo";
+import { registerScript, signInAsAdmin } from "./fixtures/helpers";
+
+const PATCH = [
+  "*** Begin Patch",
+  "*** Update File: README.md",
+  "@@",
+  "-A tiny repository used by Patchbay's tests.",
+  "+A tiny repository used by Patchbay's end-to-end tests.",
+  "*** Add File: CHANGELOG.md",
+  "+# Changelog",
+  "+- Clarified the README.",
+  "*** End Patch",
+].join("\n");
+
+test("submit a task, watch it live, review and download the diff", async ({ page, request }) => {
+  const repo = createFixtureRepo();
+  await registerScript(request, "e2e-flow", {
+    steps: [
+      { say: "Reading the README first.", calls: [{ name: "shell", arguments: { command: "cat README.md; echo slow-step-start; sleep 3; echo slow-step-done" } }] },
+      { calls: [{ name: "apply_patch", arguments: { patch: PATCH } }] },
+      { say: "Updated the README. <b>Not bold</b> <script>window.__pwned = true</script>" },
+    ],
+  });
+
+  await signInAsAdmin(page);
+  await page.getByRole("link", { name: "Environments" }).click();
+  await page.getByLabel("Name").fill("fixture app");
+  await page.getByLabel("Repository URL").fill(repo.url);
+  await page.getByRole("button", { name: "Create environment" }).click();
+  await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+
+  // An empty prompt is refused with a message, and nothing typed is lost.
+  await page.getByLabel("Branch").fill("main");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page.locator("p.error[role=alert]")).toContainText("Prompt is empty");
+  await expect(page.getByLabel("Branch")).toHaveValue("main");
+
+  await page.getByLabel("What should change?").fill("[[script:e2e-flow]] Clarify the README");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
+
+  // Live: the command shows while the task is still running.
+  const command = page.getByTestId("timeline-command").first();
+  await expect(command).toContainText("slow-step-start");
+  await expect(page.getByTestId("stream-state")).toHaveText("● live");
+  await expect(command).toContainText("running…");
+  await expect(command).toContainText("exit 0");
+
+  await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 60_000 });
+  await expect(page.getByTestId("final-message")).toContainText("<b>Not bold</b>");
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+
+  // The diff: both files, split by default, unified on request.
+  const files = page.getByTestId("diff-file");
+  await expect(files).toHaveCount(2);
+  await expect(page.getByTestId("diff-view")).toContainText("end-to-end tests");
+  await expect(page.locator(".diff-split")).toHaveCount(2);
+  await page.getByRole("button", { name: "Unified" }).click();
+  await expect(page.locator(".diff-unified")).toHaveCount(2);
+
+  // The downloaded patch applies with git apply on a clean clone of the base commit.
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByTestId("download-patch").click();
+  const download = await downloadPromise;
+  const saved = path.join(mkdtempSync(path.join(tmpdir(), "pb-e2e-")), "task.patch");
+  await download.saveAs(saved);
+  const clone = mkdtempSync(path.join(tmpdir(), "pb-e2e-clone-"));
+  git(clone, "clone", "-q", repo.dir, ".");
+  git(clone, "checkout", "-q", repo.baseCommit);
+  git(clone, "apply", "--check", saved);
+  git(clone, "apply", saved);
+  expect(readFileSync(path.join(clone, "CHANGELOG.md"), "utf8")).toBe("# Changelog\n- Clarified the README.\n");
+
+  // The task list shows the finished task.
+  await page.getByRole("link", { name: "Tasks", exact: true }).click();
+  await expect(page.getByTestId("task-status").first()).toHaveText("completed");
+});
+
+test("a running task can be cancelled from its page", async ({ page, request }) => {
+  const repo = createFixtureRepo();
+  await registerScript(request, "e2e-slow", { steps: [{ calls: [{ name: "shell", arguments: { command: "echo waiting; sleep 25" } }] }, { say: "done" }] });
+  await signInAsAdmin(page);
+  const created = await page.request.post("/api/v1/environments", { data: { name: "cancel env", repoUrl: repo.url, defaultBranch: "main" } });
+  expect(created.status()).toBe(201);
+  await page.goto("/");
+  await page.getByLabel("Environment").selectOption({ label: "cancel env" });
+  await page.getByLabel("What should change?").fill("[[script:e2e-slow]] wait a while");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page.getByTestId("timeline-command").first()).toContainText("waiting");
+  await page.getByRole("button", { name: "Cancel task" }).click();
+  await expect(page.getByTestId("task-status")).toHaveText("cancelled", { timeout: 20_000 });
+});

@@ -1,0 +1,66 @@
+// Server-Sent Events for one task: replay from Postgres after the client's Last-Event-ID, then tail
+// Redis. Live events that arrive during the replay are buffered and de-duplicated by id, so nothing
+// is lost or repeated. The stream ends after the task reaches a final status.
+import type { StoredEvent } from "@/lib/events";
+import { isTaskFinished } from "@/lib/tasks/task-queries";
+import { isFinished } from "@/lib/tasks/task-status";
+import { listTaskEvents } from "./list-events";
+import { subscribeTaskEvents } from "./live-events";
+
+const KEEPALIVE_MS = 15_000;
+const REPLAY_PAGE = 1000;
+
+export function taskEventStream(taskId: string, after: bigint, abort: AbortSignal): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let lastId = after;
+      let replaying = true;
+      let closed = false;
+      const buffered: StoredEvent[] = [];
+
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        controller.close();
+      };
+      const send = (event: StoredEvent) => {
+        if (closed || BigInt(event.id) <= lastId) return;
+        lastId = BigInt(event.id);
+        controller.enqueue(encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+        if (event.type === "status" && isFinished(event.payload.status)) close();
+      };
+
+      const unsubscribe = await subscribeTaskEvents(taskId, (event) => (replaying ? buffered.push(event) : send(event)));
+      const keepalive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keepalive\n\n")), KEEPALIVE_MS);
+      cleanup = () => {
+        clearInterval(keepalive);
+        unsubscribe();
+      };
+      abort.addEventListener("abort", close, { once: true });
+      controller.enqueue(encoder.encode("retry: 2000\n\n"));
+
+      try {
+        for (;;) {
+          const page = await listTaskEvents(taskId, lastId, REPLAY_PAGE);
+          page.forEach(send);
+          if (page.length < REPLAY_PAGE || closed) break;
+        }
+      } catch (error) {
+        cleanup();
+        controller.error(error);
+        return;
+      }
+      replaying = false;
+      buffered.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).forEach(send);
+      // A client that reconnects after the final event gets nothing more: end instead of idling.
+      if (!closed && (await isTaskFinished(taskId))) close();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}

@@ -1,0 +1,48 @@
+// Helpers for tests that create sandboxes directly with the real Docker driver (no worker, no queue).
+import { randomBytes } from "node:crypto";
+import { clampLimits } from "@/worker/sandbox/container-template";
+import type { SandboxSpec } from "@/worker/sandbox/driver";
+import { isNotFound } from "@/worker/sandbox/docker-driver";
+import { workspaceVolumeName } from "@/worker/sandbox/labels";
+import { docker, TEST_SANDBOX_IMAGE } from "./test-worker";
+
+/** A unique id shaped like a cuid, so labels and names look like production ones. */
+export function testId(prefix = "t"): string {
+  return `${prefix}${randomBytes(10).toString("hex")}`;
+}
+
+export function sandboxSpec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
+  return {
+    attemptId: testId("att"),
+    taskId: testId("task"),
+    workerId: `test-driver-${process.pid}`,
+    image: TEST_SANDBOX_IMAGE,
+    limits: clampLimits(512, 1),
+    expiresAt: new Date(Date.now() + 10 * 60 * 1000),
+    ...overrides,
+  };
+}
+
+export async function volumeExists(name: string): Promise<boolean> {
+  try {
+    await docker.getVolume(name).inspect();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+export async function workspaceVolumeExists(attemptId: string): Promise<boolean> {
+  return volumeExists(workspaceVolumeName(attemptId));
+}
+
+export async function containerExists(idOrName: string): Promise<boolean> {
+  try {
+    await docker.getContainer(idOrName).inspect();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
