@@ -52,6 +52,8 @@ const workerSchema = sharedSchema.extend({
   // Comma-separated allowlist; the first entry is the default image.
   PATCHBAY_SANDBOX_IMAGES: z.string().default("patchbay-sandbox:latest"),
   PATCHBAY_WORKER_ID: optionalString,
+  // Set when two installations share one database name on different servers (rare); see worker/sandbox/labels.ts.
+  PATCHBAY_INSTANCE_ID: optionalString,
   PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   PATCHBAY_COMMAND_TIMEOUT_SEC: seconds(120),
   PATCHBAY_ATTEMPT_TIMEOUT_SEC: seconds(30 * 60),

@@ -16,6 +16,8 @@ export function validateBranchName(name: string): string | null {
   if (name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) {
     return `Branch name "${name}" has a part that starts with "." or ends with ".lock".`;
   }
+  // `git check-ref-format --branch HEAD` fails; catch it here rather than later in the worker.
+  if (name === "HEAD") return `"HEAD" cannot be used as a branch name.`;
   return null;
 }
 
@@ -43,6 +45,10 @@ export function classifyRepoUrl(url: string, options: { allowLocal: boolean }): 
       }
       return "https";
     case "ssh:":
+      // A user name (git@) is normal for ssh, a password is not: the URL is stored, shown and put in git's argv.
+      if (parsed.password) {
+        throw new AppError("bad_request", "Do not put credentials in the repository URL; Patchbay keeps credentials separately.");
+      }
       return "ssh";
     case "file:":
       if (!options.allowLocal) {

@@ -2,7 +2,8 @@
 // streamed or logged. Literal values, not token shapes: token formats change (GitHub's did in 2026).
 export type Secret = { name: string; value: string };
 
-const MIN_SECRET_LENGTH = 4;
+// Shorter values would redact ordinary words; real keys and tokens are far longer.
+const MIN_SECRET_LENGTH = 8;
 
 export type Redactor = {
   redact(text: string): string;
@@ -28,11 +29,22 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
         push(chunk: string): string {
           const joined = carry + chunk;
           if (longest === 0) return joined;
-          const redacted = redact(joined);
-          // Keep the last (longest - 1) characters back: a secret that starts there may end in the next chunk.
-          const keep = Math.min(longest - 1, redacted.length);
-          carry = redacted.slice(redacted.length - keep);
-          return redacted.slice(0, redacted.length - keep);
+          // Keep the last (longest - 1) characters back, unredacted: a secret that starts there may end in the
+          // next chunk. Never cut inside a secret, or a shorter secret it contains would be redacted first and
+          // the rest of the longer one would leak.
+          let cut = Math.max(0, joined.length - (longest - 1));
+          for (let moved = true; moved && cut > 0; ) {
+            moved = false;
+            for (const secret of usable) {
+              const at = joined.indexOf(secret.value, Math.max(0, cut - secret.value.length + 1));
+              if (at !== -1 && at < cut) {
+                cut = at;
+                moved = true;
+              }
+            }
+          }
+          carry = joined.slice(cut);
+          return redact(joined.slice(0, cut));
         },
         flush(): string {
           const rest = redact(carry);

@@ -25,27 +25,29 @@ bash scripts/setup/build-web.sh
 
 # Read the few settings this script itself needs from .env (the processes parse it in lib/env.ts).
 env_value() { grep -E "^$1=" .env | tail -1 | cut -d= -f2- || true; }
-pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
+port=${PORT:-3000}
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "start: port $port is already in use (another Patchbay?). Stop that process, or run PORT=3001 npm start." >&2
+  exit 1
+fi
+
+# Job control: each process gets its own process group, so stopping one stops its children too.
+set -m
+# shellcheck source=scripts/setup/supervise.sh
+source scripts/setup/supervise.sh
+bin=node_modules/.bin
 
 if [ -z "$(env_value OPENAI_API_KEY)" ] && [ "${PATCHBAY_DEMO_MODEL:-}" = "1" ]; then
   echo "start: no OPENAI_API_KEY; using the scripted demo model on 127.0.0.1:4010 (not a real LLM)"
-  npx tsx scripts/model-server/main.ts --port 4010 &
-  pids+=($!)
-  export OPENAI_API_KEY=demo OPENAI_BASE_URL=http://127.0.0.1:4010/v1 PATCHBAY_MODEL=scripted
+  supervise "$bin/tsx" scripts/model-server/main.ts --port 4010
+  export OPENAI_API_KEY=patchbay-demo-model-key OPENAI_BASE_URL=http://127.0.0.1:4010/v1 PATCHBAY_MODEL=scripted
 fi
 
-npx tsx worker/index.ts &
-pids+=($!)
-npx next start -p "${PORT:-3000}" &
-pids+=($!)
-echo "start: Patchbay is starting on http://localhost:${PORT:-3000} (Ctrl-C to stop)"
-# Stop everything when any one process exits, so a crash is never half-hidden.
-wait -n "${pids[@]}"
-echo "start: a Patchbay process exited; stopping the others" >&2
-exit 1
+supervise "$bin/tsx" worker/index.ts
+supervise "$bin/next" start -p "$port"
+echo "start: Patchbay is starting on http://localhost:$port (Ctrl-C to stop)"
+# Everything stops when any one process exits, so a crash is never half-hidden.
+status=0
+wait_supervised || status=$?
+echo "start: stopped (a Patchbay process exited with status $status, or Ctrl-C)" >&2
+exit "$status"

@@ -15,11 +15,13 @@ import { createAttemptProcessor } from "@/worker/processors/run-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
+import { instanceIdFor } from "@/worker/sandbox/labels";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 
 const env = workerEnv();
 const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+const instanceId = env.PATCHBAY_INSTANCE_ID ?? instanceIdFor(env.DATABASE_URL);
 const logger = createLogger(env.LOG_LEVEL, { service: "worker", workerId });
 const HEARTBEAT_TTL_SEC = 30;
 // A job whose worker dies is picked up again after lockDuration (+ up to stalledInterval).
@@ -42,7 +44,7 @@ async function heartbeat(): Promise<void> {
 async function main(): Promise<void> {
   await pingDocker(docker).catch((error: Error) => logger.warn(error.message));
   await heartbeat();
-  const reaped = await reapOrphans({ docker, redis, workerId, active }).catch((error: unknown) => {
+  const reaped = await reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => {
     logger.warn({ err: error }, "reaper failed at startup");
     return null;
   });
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
   await listenForControl(subscriber, active);
 
   const processor = createAttemptProcessor({
+    instanceId,
     workerId,
     driver: createDockerDriver(docker, { allowedImages }),
     mirrors: createMirrorCache({
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   const timers = [
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
     setInterval(() => {
-      reapOrphans({ docker, redis, workerId, active }).catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
+      reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
       reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
     }, 60_000),
   ];

@@ -7,12 +7,10 @@ cd "$ROOT"
 eval "$(npx tsx e2e/print-env.ts)"
 npx tsx e2e/reset-stack.ts
 
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' INT TERM EXIT
-npx tsx scripts/model-server/main.ts --port 4011 &
-pids+=($!)
-npx tsx worker/index.ts &
-pids+=($!)
-npx next start -p 3100 -H 127.0.0.1 &
-pids+=($!)
-wait -n "${pids[@]}"
+# shellcheck source=scripts/setup/supervise.sh
+source scripts/setup/supervise.sh
+bin=node_modules/.bin
+supervise "$bin/tsx" scripts/model-server/main.ts --port 4011
+supervise "$bin/tsx" worker/index.ts
+supervise "$bin/next" start -p 3100 -H 127.0.0.1
+wait_supervised

@@ -4,7 +4,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { isNotFound } from "@/worker/sandbox/docker-driver";
 import { workspaceVolumeName } from "@/worker/sandbox/labels";
-import { docker, TEST_SANDBOX_IMAGE } from "./test-worker";
+import { docker, TEST_INSTANCE_ID, TEST_SANDBOX_IMAGE } from "./test-worker";
 
 /** A unique id shaped like a cuid, so labels and names look like production ones. */
 export function testId(prefix = "t"): string {
@@ -15,6 +15,7 @@ export function sandboxSpec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
   return {
     attemptId: testId("att"),
     taskId: testId("task"),
+    instanceId: TEST_INSTANCE_ID,
     workerId: `test-driver-${process.pid}`,
     image: TEST_SANDBOX_IMAGE,
     limits: clampLimits(512, 1),

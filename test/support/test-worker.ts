@@ -13,9 +13,12 @@ import { createAttemptProcessor, type AttemptProcessorDeps } from "@/worker/proc
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
+import { instanceIdFor } from "@/worker/sandbox/labels";
 import { waitFor } from "./wait-for";
 
 export const TEST_SANDBOX_IMAGE = "patchbay-sandbox:latest";
+// The same derivation as the worker's, so a test worker and a worker process started by a test agree.
+export const TEST_INSTANCE_ID = instanceIdFor(process.env.DATABASE_URL ?? "postgresql://localhost/unset");
 export const docker = createDocker("/var/run/docker.sock");
 
 export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
@@ -23,6 +26,7 @@ export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
 export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<AttemptProcessorDeps> = {}): TestWorker {
   const redis = createRedis(process.env.REDIS_URL ?? "", "worker");
   const deps: AttemptProcessorDeps = {
+    instanceId: TEST_INSTANCE_ID,
     workerId: `test-${process.pid}`,
     driver: createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE] }),
     mirrors: createMirrorCache({ root: path.join(mkdtempSync(path.join(tmpdir(), "patchbay-mirrors-")), "m"), timeoutMs: 30_000, allowLocal: true }),

@@ -113,7 +113,8 @@ export function describeModelError(error: unknown, baseURL: string): AppError {
     return new AppError("model_error", `Could not reach the model endpoint at ${baseURL}. Check OPENAI_BASE_URL and that the worker host can reach it.`, { cause: error });
   }
   if (error instanceof OpenAI.APIError) {
-    const detail = error.message.slice(0, 300);
+    // Our messages add their own full stop.
+    const detail = error.message.slice(0, 300).replace(/[.\s]+$/, "");
     switch (error.status) {
       case 401:
       case 403:

@@ -71,14 +71,18 @@ async function expectFailed(run: { attempt: Attempt; events: StoredEvent[]; elap
   const message = run.attempt.error ?? "";
   for (const phrase of phrases) expect(message).toMatch(phrase);
   expect(run.elapsedMs).toBeLessThan(withinMs);
-  const errors = run.events.filter((event) => event.type === "error");
-  expect(errors.at(-1)?.type === "error" && errors.at(-1)?.payload.message).toBe(message);
+  expect(run.events.filter((event) => event.type === "error").at(-1)).toMatchObject({ payload: { message } });
   expect(run.events.at(-1)).toMatchObject({ type: "status", payload: { status: "failed", message } });
   expect(message).not.toContain("sk-test-key-do-not-leak");
   await expectNoSandbox(run.attempt.id);
 }
 
+/**
+ * The processor records the outcome first and removes the sandbox in its `finally`, so allow that a
+ * moment (bounded); then neither the container nor the workspace volume may exist.
+ */
 async function expectNoSandbox(attemptId: string): Promise<void> {
+  await waitFor("the sandbox to be removed", async () => (await containersOf(attemptId)).length === 0 && !(await workspaceVolumeExists(attemptId)), 5_000).catch(() => undefined);
   expect(await containersOf(attemptId)).toEqual([]);
   expect(await workspaceVolumeExists(attemptId)).toBe(false);
 }
@@ -110,6 +114,7 @@ async function taskCount(): Promise<{ tasks: number; attempts: number; jobs: num
 beforeAll(async () => {
   rmSync(PROMPT_MARKER, { force: true });
   rmSync(BRANCH_MARKER, { force: true });
+  rmSync("/tmp/pwned", { force: true });
   model = await startModelServer({ port: 0 });
   repo = createFixtureRepo();
   git(repo.dir, "branch", SHELL_BRANCH);
@@ -128,7 +133,12 @@ describe("repository problems", () => {
     await defaultWorker();
     const unreachable = await createEnvironment(userId, { name: "gone", repoUrl: "file:///nonexistent/repo.git", defaultBranch: "main" });
     const run = await runTask("Fix the greeting", { environment: unreachable.id });
-    await expectFailed(run, ["Could not fetch the repository file:///nonexistent/repo.git", /does not appear to be a git repository|not found|No such file/i, "Check the URL"], 20_000);
+    await expectFailed(
+      run,
+      ["Could not fetch the repository file:///nonexistent/repo.git: '/nonexistent/repo.git' does not appear to be a git repository. Check the URL"],
+      20_000,
+    );
+    expect(run.attempt.error).not.toContain("..");
     expect(run.attempt.baseCommit).toBeNull();
   });
 
@@ -137,7 +147,7 @@ describe("repository problems", () => {
     const cases: [string, RegExp][] = [
       ["ftp://x", /Unsupported repository URL scheme "ftp:"/],
       ["https://user:pass@host/r.git", /Do not put credentials in the repository URL/],
-      ["--upload-pack=touch /tmp/x", /cannot start with '-'|spaces or control characters/],
+      ["--upload-pack=touch${IFS}/tmp/pwned", /cannot start with '-'/],
       ["not a url", /spaces or control characters|not a repository URL/],
     ];
     for (const [repoUrl, message] of cases) {
@@ -181,6 +191,7 @@ describe("task validation", () => {
     for (const branch of ["feat/$(touch /tmp/pwned)", "main;touch /tmp/pwned", "-x", "a..b", "feat/`id`\n"]) {
       const error = await createTask(userId, { environmentId, prompt: "Fix it", branch }).catch((caught: unknown) => caught);
       expect(error, branch).toBeInstanceOf(ZodError);
+      expect((error as ZodError).issues[0]).toMatchObject({ path: ["branch"], message: expect.stringMatching(/^Branch name/) });
     }
     expect(await taskCount()).toEqual(before);
     expect(existsSync("/tmp/pwned")).toBe(false);
@@ -221,19 +232,19 @@ describe("model endpoint problems", () => {
   it("a malformed stream fails with a message saying the response could not be read", async () => {
     await defaultWorker();
     const run = await runTask(`${script("fault-malformed", { steps: [{ fault: "malformed-stream" }] })} Fix it`);
-    await expectFailed(run, [/could not read|ended the stream before the response was complete/], 20_000);
+    await expectFailed(run, ["The model endpoint sent a response Patchbay could not read"], 20_000);
   });
 
   it("a model that never answers fails after the model timeout", async () => {
     await useWorker("model-timeout-3s", model.url, { model: { apiKey: "sk-test-key-do-not-leak", baseURL: model.url, model: "scripted", timeoutMs: 3_000 } });
     const run = await runTask(`${script("fault-hang", { steps: [{ fault: "hang" }] })} Fix it`);
-    await expectFailed(run, [`The model endpoint at ${model.url}`, /stopped sending data for 3 s|did not answer in time/], 25_000);
+    await expectFailed(run, [`The model endpoint at ${model.url} stopped sending data for 3 s`], 12_000);
   });
 
   it("no model configured fails at once and names OPENAI_API_KEY", async () => {
     await useWorker("no-model", null);
     const run = await runTask("Fix the greeting");
-    await expectFailed(run, ["No model is configured", "OPENAI_API_KEY", "PATCHBAY_MODEL"], 10_000);
+    await expectFailed(run, ["No model is configured", "OPENAI_API_KEY", "PATCHBAY_MODEL"], 5_000);
     expect(run.attempt.baseCommit).toBeNull();
   });
 });
@@ -266,7 +277,7 @@ describe("sandbox problems", () => {
   it("a command that prints gigabytes is cut short: capped events, shortened output for the model", async () => {
     await defaultWorker();
     const marker = script("flood-command", {
-      steps: [{ calls: [{ name: "shell", arguments: { command: "yes 'all work and no play' | head -c 3G" } }] }, { say: "That was a lot of output." }],
+      steps: [{ calls: [{ name: "shell", arguments: { command: "yes 'all work and no play' | head -c 30G" } }] }, { say: "That was a lot of output." }],
     });
     const run = await runTask(`${marker} Print everything`, { timeoutMs: 60_000 });
     expect(run.attempt.error).toBeNull();
@@ -276,7 +287,7 @@ describe("sandbox problems", () => {
     expect(end).toMatchObject({ ok: false, truncated: true });
     expect(end?.timedOut).toBeUndefined();
     // Stopped when the cap was hit, not left running until the 20 s command timeout.
-    expect(end?.durationMs).toBeLessThan(8_000);
+    expect(end?.durationMs).toBeLessThan(5_000);
 
     const chunks = run.events.flatMap((event) => (event.type === "tool.output" ? [Buffer.byteLength(event.payload.chunk)] : []));
     expect(chunks.length).toBeGreaterThan(0);
@@ -360,7 +371,6 @@ describe("cancel", () => {
     expect(attempt.status).toBe("cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(8_000);
     expect(attempt.cancelRequestedAt).not.toBeNull();
-    await waitFor("the sandbox to be removed", async () => (await containersOf(task.attemptId)).length === 0, 10_000);
     await expectNoSandbox(task.attemptId);
     const events = await listTaskEvents(task.id, 0n);
     expect(events.at(-1)).toMatchObject({ type: "status", payload: { status: "cancelled" } });

@@ -19,6 +19,7 @@ import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
 import { createEventSink } from "./event-sink";
 
 export type AttemptProcessorDeps = {
+  instanceId: string;
   workerId: string;
   driver: SandboxDriver;
   mirrors: MirrorCache;
@@ -41,7 +42,18 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
     const parsed = attemptJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
     const { attemptId } = parsed.data;
+    // Registered before the attempt is read, so a cancel published from here on is never missed
+    // (cancelTask sets cancelRequestedAt before it publishes).
+    const controller = new AbortController();
+    deps.active.set(attemptId, controller);
+    try {
+      await runAttempt(attemptId, controller);
+    } finally {
+      deps.active.delete(attemptId);
+    }
+  };
 
+  async function runAttempt(attemptId: string, controller: AbortController): Promise<void> {
     const attempt = await db().attempt.findUnique({
       where: { id: attemptId },
       select: {
@@ -59,13 +71,11 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
     const task = attempt.turn.task;
     const ref: AttemptRef = { attemptId, taskId: task.id };
     if (isFinished(attempt.status as AttemptStatusValue)) return;
-    if (attempt.cancelRequestedAt) {
+    if (attempt.cancelRequestedAt || controller.signal.aborted) {
       await transitionAttempt(ref, "cancelled", {}, "Cancelled before it started.");
       return;
     }
 
-    const controller = new AbortController();
-    deps.active.set(attemptId, controller);
     const deadline = Date.now() + deps.attemptTimeoutSec * 1000;
     const wallTimer = setTimeout(() => controller.abort(new AppError("timeout", "wall")), deps.attemptTimeoutSec * 1000);
     const log = deps.logger.child({ attemptId, taskId: task.id });
@@ -92,6 +102,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
       throwIfAborted(controller.signal);
       const sandbox = await deps.driver.ensure({
+        instanceId: deps.instanceId,
         attemptId,
         taskId: task.id,
         workerId: deps.workerId,
@@ -156,13 +167,12 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       throw new UnrecoverableError(appError.userMessage);
     } finally {
       clearTimeout(wallTimer);
-      deps.active.delete(attemptId);
       await deps.driver.destroy(attemptId).catch((error: unknown) => {
         // The reaper removes it later; the attempt's outcome is already recorded.
         log.warn({ err: error }, "could not remove the sandbox; the reaper will retry");
       });
     }
-  };
+  }
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -12,7 +12,7 @@ import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture
 
 const markerDir = mkdtempSync(path.join(tmpdir(), "patchbay-git-markers-"));
 const marker = (name: string) => path.join(markerDir, name);
-const payloads = ["fsmonitor", "hook", "smudge", "clean", "ext-submodule", "pack-objects-hook", "ssh-command", "alternate-refs"] as const;
+const payloads = ["fsmonitor", "hook", "smudge", "clean", "textconv", "ext-submodule", "pack-objects-hook", "ssh-command", "alternate-refs"] as const;
 let repo: FixtureRepo;
 
 function markers(): string[] {
@@ -46,7 +46,7 @@ beforeAll(() => {
     ["core.hooksPath", hooks],
     ["filter.x.smudge", `sh -c 'touch ${marker("smudge")}; cat'`],
     ["filter.x.clean", `sh -c 'touch ${marker("clean")}; cat'`],
-    ["diff.x.textconv", `sh -c 'touch ${marker("clean")}; cat "$1"' -`],
+    ["diff.x.textconv", `sh -c 'touch ${marker("textconv")}; cat "$1"' -`],
     ["uploadpack.packObjectsHook", `sh -c 'touch ${marker("pack-objects-hook")}; exec "$@"' -`],
     ["core.sshCommand", `sh -c 'touch ${marker("ssh-command")}'`],
     ["core.alternateRefsCommand", `sh -c 'touch ${marker("alternate-refs")}'`],
@@ -68,7 +68,8 @@ describe("host git on a hostile repository", () => {
     git(repo.dir, "add", "README.md");
     git(repo.dir, "checkout", "-q", "HEAD", "--", "README.md");
     git(repo.dir, "commit", "-q", "--allow-empty", "-m", "probe");
-    expect(markers()).toEqual(expect.arrayContaining(["fsmonitor", "hook", "clean", "smudge"]));
+    git(repo.dir, "log", "-p", "-1", "HEAD~1");
+    expect(markers()).toEqual(expect.arrayContaining(["fsmonitor", "hook", "clean", "smudge", "textconv"]));
     git(repo.dir, "reset", "-q", "--hard", "HEAD~1");
     clearMarkers();
   });

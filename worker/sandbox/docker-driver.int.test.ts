@@ -127,7 +127,7 @@ describe("docker driver: inside the sandbox", () => {
   it("cuts oversized output at maxOutputBytes, marks it truncated and stops the command quickly", async () => {
     const maxOutputBytes = 64 * 1024;
     const started = Date.now();
-    const result = await sh("yes 0123456789abcdef | head -c 3G; echo never-here", { maxOutputBytes, timeoutSec: 60 });
+    const result = await sh("yes 0123456789abcdef | head -c 30G; echo never-here", { maxOutputBytes, timeoutSec: 60 });
     expect(result.truncated).toBe(true);
     expect(result.stdout.length + result.stderr.length).toBeLessThanOrEqual(maxOutputBytes);
     expect(result.stdout.length).toBeGreaterThan(maxOutputBytes / 2);
@@ -147,6 +147,20 @@ describe("docker driver: inside the sandbox", () => {
     const small = await sh("seq 1 1000");
     expect(small.truncated).toBe(false);
     expect(small.out.split("\n").filter(Boolean)).toHaveLength(1000);
+  });
+
+  it("gives up on a command when the attempt is aborted, also when it was aborted before the exec", async () => {
+    const running = new AbortController();
+    setTimeout(() => running.abort(), 500);
+    const started = Date.now();
+    await expect(sh("sleep 30", { timeoutSec: 10, signal: running.signal })).rejects.toMatchObject({ code: "cancelled" });
+    expect(Date.now() - started).toBeLessThan(3_000);
+
+    // Cancel can land between two tool calls: the next exec must not start a command nobody waits for.
+    const before = Date.now();
+    await expect(sh("sleep 1; echo ran > /workspace/should-not-exist", { timeoutSec: 10, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "cancelled" });
+    expect(Date.now() - before).toBeLessThan(3_000);
+    expect((await sh("sleep 2; test -e /workspace/should-not-exist && echo ran || echo never")).out).toBe("never\n");
   });
 
   it("passes stdin to the command, small and 1 MiB", async () => {

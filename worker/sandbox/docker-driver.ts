@@ -5,7 +5,7 @@ import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import { buildContainerOptions, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
 import type { ExecOptions, ExecResult, SandboxDriver, SandboxHandle, SandboxSpec } from "./driver";
-import { containerName, LABEL_MANAGED, sandboxLabels, workspaceVolumeName } from "./labels";
+import { containerName, LABEL_INSTANCE, LABEL_MANAGED, sandboxLabels, workspaceVolumeName } from "./labels";
 
 /** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
 const EXEC_GRACE_MS = 15_000;
@@ -76,6 +76,9 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
     },
 
     async exec(handle: SandboxHandle, argv: string[], execOptions: ExecOptions): Promise<ExecResult> {
+      // An abort that came before this exec fires no "abort" event below; without this check a cancelled
+      // attempt would still run (and wait for) its next command.
+      if (execOptions.signal?.aborted) throw new AppError("cancelled", "Cancelled.");
       const started = Date.now();
       const container = docker.getContainer(handle.containerId);
       const withTimeout = ["timeout", "-k", "5", String(execOptions.timeoutSec), ...argv];
@@ -213,11 +216,11 @@ async function waitForExitCode(exec: Docker.Exec, withinMs: number): Promise<num
   }
 }
 
-export async function listManagedContainers(docker: Docker): Promise<Docker.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+export async function listManagedContainers(docker: Docker, instanceId: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${instanceId}`] } });
 }
 
-export async function listManagedVolumes(docker: Docker): Promise<{ Name: string; Labels: Record<string, string> | null }[]> {
-  const result = await docker.listVolumes({ filters: { label: [`${LABEL_MANAGED}=true`] } });
+export async function listManagedVolumes(docker: Docker, instanceId: string): Promise<{ Name: string; Labels: Record<string, string> | null }[]> {
+  const result = await docker.listVolumes({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${instanceId}`] } });
   return (result.Volumes ?? []).map((volume) => ({ Name: volume.Name, Labels: volume.Labels }));
 }

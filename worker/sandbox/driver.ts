@@ -5,6 +5,8 @@ import type { Readable } from "node:stream";
 export type SandboxLimits = { memoryBytes: number; nanoCpus: number };
 
 export type SandboxSpec = {
+  /** The installation (see LABEL_INSTANCE); derived from its database by default. */
+  instanceId: string;
   attemptId: string;
   taskId: string;
   workerId: string;

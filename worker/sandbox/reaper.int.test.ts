@@ -6,8 +6,8 @@ import { db } from "@/lib/db";
 import { createRedis } from "@/lib/queue/connection";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import type { AttemptStatusValue } from "@/lib/tasks/task-status";
-import { createDockerDriver, listManagedContainers, listManagedVolumes } from "@/worker/sandbox/docker-driver";
-import { containerName, LABEL_ATTEMPT, workspaceVolumeName } from "@/worker/sandbox/labels";
+import { createDockerDriver } from "@/worker/sandbox/docker-driver";
+import { containerName, workspaceVolumeName } from "@/worker/sandbox/labels";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { containerExists, sandboxSpec, testId, volumeExists } from "@/test/support/sandbox";
 import { createUser, docker, TEST_SANDBOX_IMAGE } from "@/test/support/test-worker";
@@ -38,21 +38,12 @@ async function attemptRow(status: AttemptStatusValue, workerId: string): Promise
 }
 
 /** A real sandbox labelled for the attempt and its worker, as the processor would create it. */
+// Its own installation id: the reaper under test judges only these sandboxes, never other test runs'.
+const instanceId = `reaper-test-${process.pid}`;
+
 async function sandboxFor(ids: { attemptId: string; taskId: string; workerId: string }, expiresAt = new Date(Date.now() + 10 * 60_000)) {
   mine.push(ids.attemptId);
-  return driver.ensure(sandboxSpec({ ...ids, expiresAt }));
-}
-
-/**
- * Sandboxes that other test runs on this host may own right now, passed to the reaper as active so this
- * test never reaps them. The reaper under test still sees and judges every one of ours.
- */
-async function othersAsActive(): Promise<Map<string, unknown>> {
-  const others = new Set<string>();
-  for (const info of await listManagedContainers(docker)) others.add(info.Labels[LABEL_ATTEMPT] ?? "");
-  for (const volume of await listManagedVolumes(docker)) others.add(volume.Labels?.[LABEL_ATTEMPT] ?? "");
-  for (const attemptId of mine) others.delete(attemptId);
-  return new Map([...others].map((id) => [id, null]));
+  return driver.ensure(sandboxSpec({ ...ids, expiresAt, instanceId }));
 }
 
 async function present(attemptId: string): Promise<{ container: boolean; volume: boolean }> {
@@ -93,10 +84,9 @@ describe("reapOrphans", () => {
     await sandboxFor(volumeOnly);
     await docker.getContainer(containerName(volumeOnly.attemptId)).remove({ force: true });
 
-    const active = await othersAsActive();
-    active.set(activeHere.attemptId, new AbortController());
+    const active = new Map<string, unknown>([[activeHere.attemptId, new AbortController()]]);
 
-    const reaped = await reapOrphans({ docker, redis, workerId: selfWorker, active });
+    const reaped = await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active });
 
     const gone = [finished, cancelled, abandoned, staleHere, expired, unknown];
     const kept = [live, activeHere];
@@ -108,7 +98,7 @@ describe("reapOrphans", () => {
     expect(reaped.volumes.sort()).toEqual([...gone, volumeOnly].map((ids) => workspaceVolumeName(ids.attemptId)).sort());
 
     // The kept ones still work, and a second round changes nothing.
-    const again = await reapOrphans({ docker, redis, workerId: selfWorker, active });
+    const again = await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active });
     expect(again).toEqual({ containers: [], volumes: [] });
     for (const ids of kept) expect((await docker.getContainer(containerName(ids.attemptId)).inspect()).State.Running).toBe(true);
   });
@@ -118,13 +108,22 @@ describe("reapOrphans", () => {
     const ids = await attemptRow("running", worker);
     await sandboxFor(ids);
     await redis.set(workerHeartbeatKey(worker), String(Date.now()), "EX", 120);
-    const others = await othersAsActive();
+    const others = new Map<string, unknown>();
 
-    await reapOrphans({ docker, redis, workerId: selfWorker, active: others });
+    await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active: others });
     expect(await present(ids.attemptId)).toEqual({ container: true, volume: true });
 
     await redis.del(workerHeartbeatKey(worker));
-    await reapOrphans({ docker, redis, workerId: selfWorker, active: others });
+    await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active: others });
     expect(await present(ids.attemptId)).toEqual({ container: false, volume: false });
+  });
+
+  it("never touches another installation's sandboxes on the same Docker host", async () => {
+    const ids = await attemptRow("completed", testId("test-reaper-other-"));
+    mine.push(ids.attemptId);
+    await driver.ensure(sandboxSpec({ ...ids, instanceId: `${instanceId}-other` }));
+    await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active: new Map() });
+    expect(await present(ids.attemptId)).toEqual({ container: true, volume: true });
+    await driver.destroy(ids.attemptId);
   });
 });

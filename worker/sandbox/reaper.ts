@@ -8,12 +8,12 @@ import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
 import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_WORKER } from "./labels";
 
-export type ReaperDeps = { docker: Docker; redis: Redis; workerId: string; active: ReadonlyMap<string, unknown> };
+export type ReaperDeps = { docker: Docker; redis: Redis; instanceId: string; workerId: string; active: ReadonlyMap<string, unknown> };
 
 export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[] }> {
   const removedContainers: string[] = [];
   const liveAttempts = new Set<string>();
-  const containers = await listManagedContainers(deps.docker);
+  const containers = await listManagedContainers(deps.docker, deps.instanceId);
   const statuses = await attemptStatuses(containers.map((info) => info.Labels[LABEL_ATTEMPT]).filter((id): id is string => Boolean(id)));
 
   for (const info of containers) {
@@ -32,7 +32,7 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
   }
 
   const removedVolumes: string[] = [];
-  for (const volume of await listManagedVolumes(deps.docker)) {
+  for (const volume of await listManagedVolumes(deps.docker, deps.instanceId)) {
     const attemptId = volume.Labels?.[LABEL_ATTEMPT] ?? "";
     if (liveAttempts.has(attemptId) || deps.active.has(attemptId)) continue;
     try {

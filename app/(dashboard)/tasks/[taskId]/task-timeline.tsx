@@ -44,8 +44,8 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
       </div>
       <div className="timeline" data-testid="timeline">
         {state.items.length === 0 && <p className="muted">Waiting for the worker…</p>}
-        {state.items.map((item) => (
-          <TimelineEntry key={item.id} item={item} />
+        {state.items.map((item, index) => (
+          <TimelineEntry key={item.id} item={dropRepeatedReason(item, state.items[index - 1])} />
         ))}
       </div>
     </div>
@@ -118,4 +118,10 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
       return unreachable;
     }
   }
+}
+
+/** A final status right after an error event repeats its text; show the reason once. */
+function dropRepeatedReason(item: TimelineItem, previous: TimelineItem | undefined): TimelineItem {
+  if (item.kind !== "status" || previous?.kind !== "error" || item.message !== previous.message) return item;
+  return { kind: "status", id: item.id, status: item.status };
 }

@@ -1,0 +1,157 @@
+// The import-boundary lint (style.md "Import direction", security.md §9 "Static"): a regex over file
+// text, not a parser. It reads every .ts/.tsx file in the repo, so it also catches files nobody imports yet.
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SKIPPED_DIRS = new Set(["node_modules", ".next", ".git", "coverage", "test-results", "playwright-report"]);
+
+function listSourceFiles(dir = ""): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".") || rel === "lib/generated") continue;
+      files.push(...listSourceFiles(rel));
+    } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+      files.push(rel);
+    }
+  }
+  return files;
+}
+
+/** Removes comments so a path mentioned in prose is not read as an import. Good enough for a lint. */
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+const IMPORT_PATTERNS = [
+  /\b(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']/g, // import x from "m", import type { T } from "m", export * from "m"
+  /\bimport\s*["']([^"']+)["']/g, // import "m"
+  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g, // await import("m")
+  /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g, // require("m")
+];
+
+export function importSpecifiers(text: string): string[] {
+  const source = stripComments(text);
+  const specifiers = new Set<string>();
+  for (const pattern of IMPORT_PATTERNS) {
+    for (const match of source.matchAll(pattern)) specifiers.add(match[1]!);
+  }
+  return [...specifiers];
+}
+
+/** A repo-relative path for "@/..." and relative specifiers; null for packages. */
+function resolveLocal(fromFile: string, specifier: string): string | null {
+  if (specifier.startsWith("@/")) return path.posix.normalize(specifier.slice(2));
+  if (specifier.startsWith("./") || specifier.startsWith("../")) return path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), specifier));
+  return null;
+}
+
+const isPackage = (specifier: string, name: string) => specifier === name || specifier.startsWith(`${name}/`);
+const isUnder = (file: string, dir: string) => file === dir || file.startsWith(`${dir}/`);
+
+type SourceFile = { file: string; imports: { specifier: string; local: string | null }[]; readsEnv: boolean };
+
+// This file is left out: its fixture strings below look like imports of the very packages it polices.
+const SELF = path.relative(ROOT, import.meta.filename).split(path.sep).join("/");
+
+const files: SourceFile[] = listSourceFiles().filter((file) => file !== SELF).map((file) => {
+  const text = readFileSync(path.join(ROOT, file), "utf8");
+  return {
+    file,
+    imports: importSpecifiers(text).map((specifier) => ({ specifier, local: resolveLocal(file, specifier) })),
+    readsEnv: /\bprocess\s*(?:\.\s*env\b|\[\s*["']env["']\s*\])|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/.test(stripComments(text)),
+  };
+});
+
+function violations(applies: (file: string) => boolean, forbidden: (imp: { specifier: string; local: string | null }) => boolean): string[] {
+  return files.filter((f) => applies(f.file)).flatMap((f) => f.imports.filter(forbidden).map((imp) => `${f.file} imports "${imp.specifier}"`));
+}
+
+describe("the lint itself", () => {
+  it("reads the repository", () => {
+    const names = files.map((f) => f.file);
+    expect(names.length).toBeGreaterThan(30);
+    expect(names).toContain("lib/env.ts");
+    expect(names).toContain("worker/sandbox/docker-driver.ts");
+    expect(names.some((name) => name.startsWith("lib/generated/"))).toBe(false);
+    expect(names.some((name) => name.startsWith("node_modules/"))).toBe(false);
+    expect(names).not.toContain(SELF);
+    expect(SELF).toBe("test/import-boundaries.test.ts");
+  });
+
+  it("sees the imports we know are there", () => {
+    const find = (file: string) => files.find((f) => f.file === file)!.imports.map((imp) => imp.specifier);
+    expect(find("worker/sandbox/docker-driver.ts")).toContain("dockerode");
+    expect(find("worker/agent/model.ts")).toContain("openai");
+    expect(find("lib/db.ts").some((s) => resolveLocal("lib/db.ts", s)?.startsWith("lib/generated/prisma"))).toBe(true);
+    expect(files.find((f) => f.file === "lib/env.ts")!.readsEnv).toBe(true);
+  });
+
+  it("recognises every import form and ignores comments", () => {
+    const text = [
+      `import Docker from "dockerode";`,
+      `import type { A } from "a-types";`,
+      `import {\n  b,\n  c,\n} from "multi-line";`,
+      `export { d } from "re-export";`,
+      `export * from "star";`,
+      `import "side-effect";`,
+      `const m = await import("dynamic");`,
+      `const r = require("required");`,
+      `// import x from "commented-out";`,
+      `/* import y from "block-comment"; */`,
+    ].join("\n");
+    expect(importSpecifiers(text).sort()).toEqual(["a-types", "dockerode", "dynamic", "multi-line", "re-export", "required", "side-effect", "star"]);
+  });
+
+  it("resolves relative and aliased paths", () => {
+    expect(resolveLocal("app/api/tasks/route.ts", "../../../worker/index")).toBe("worker/index");
+    expect(resolveLocal("app/page.tsx", "@/worker/sandbox/driver")).toBe("worker/sandbox/driver");
+    expect(resolveLocal("lib/db.ts", "./generated/prisma/client")).toBe("lib/generated/prisma/client");
+    expect(resolveLocal("lib/db.ts", "pg")).toBeNull();
+  });
+});
+
+describe("import boundaries", () => {
+  it("dockerode is imported only under worker/sandbox/", () => {
+    expect(violations((file) => !isUnder(file, "worker/sandbox"), (imp) => isPackage(imp.specifier, "dockerode"))).toEqual([]);
+  });
+
+  it("openai is imported only under worker/agent/ (and by the scripted model server's tests, as a client)", () => {
+    const allowed = (file: string) => isUnder(file, "worker/agent") || (isUnder(file, "scripts/model-server") && file.endsWith(".test.ts"));
+    expect(violations((file) => !allowed(file), (imp) => isPackage(imp.specifier, "openai"))).toEqual([]);
+  });
+
+  it("nothing in app/ or components/ imports worker/", () => {
+    expect(
+      violations((file) => isUnder(file, "app") || isUnder(file, "components"), (imp) => imp.local !== null && isUnder(imp.local, "worker")),
+    ).toEqual([]);
+  });
+
+  it("nothing in lib/ imports app/, worker/ or components/", () => {
+    expect(
+      violations(
+        (file) => isUnder(file, "lib"),
+        (imp) => imp.local !== null && ["app", "worker", "components"].some((dir) => isUnder(imp.local!, dir)),
+      ),
+    ).toEqual([]);
+  });
+
+  it("only lib/db.ts imports the generated Prisma client", () => {
+    expect(
+      violations((file) => file !== "lib/db.ts", (imp) => imp.local !== null && isUnder(imp.local, "lib/generated/prisma")),
+    ).toEqual([]);
+  });
+
+  it("nothing outside lib/env.ts reads process.env", () => {
+    const exempt = (file: string) =>
+      file === "lib/env.ts" ||
+      file === "lib/db.ts" || // NODE_ENV check for the dev-only client cache
+      ["scripts", "test", "e2e"].some((dir) => isUnder(file, dir)) ||
+      file.endsWith(".test.ts") ||
+      /^[^/]+\.config\.ts$/.test(file);
+    expect(files.filter((f) => f.readsEnv && !exempt(f.file)).map((f) => f.file)).toEqual([]);
+  });
+});

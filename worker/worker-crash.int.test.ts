@@ -1,0 +1,90 @@
+// A worker killed with SIGKILL mid-task: after a new worker starts, the attempt is retried from a clean
+// sandbox and completes, and the dead worker's container does not survive. Runs the real worker process.
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import { createTask } from "@/lib/tasks/create-task";
+import { listTaskEvents } from "@/lib/timeline/list-events";
+import { startModelServer } from "@/scripts/model-server/server";
+import { createFixtureRepo } from "@/test/support/fixture-repo";
+import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
+import { waitFor } from "@/test/support/wait-for";
+
+let model: Awaited<ReturnType<typeof startModelServer>>;
+const workers: ChildProcess[] = [];
+
+function startWorkerProcess(): ChildProcess {
+  const child = spawn("npx", ["tsx", "worker/index.ts"], {
+    detached: true, // own process group, so SIGKILL reaches tsx's node child too
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      OPENAI_API_KEY: "sk-crash-test",
+      OPENAI_BASE_URL: model.url,
+      PATCHBAY_MODEL: "scripted",
+      PATCHBAY_WORKER_CONCURRENCY: "1",
+      LOG_LEVEL: "warn",
+    },
+  });
+  workers.push(child);
+  return child;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid && child.exitCode === null) process.kill(-child.pid, signal);
+}
+
+beforeAll(async () => {
+  model = await startModelServer({ port: 0 });
+});
+
+afterAll(async () => {
+  for (const child of workers) {
+    try {
+      killGroup(child, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  await model?.close();
+});
+
+it("retries an attempt whose worker was killed and leaves no container behind", async () => {
+  model.registerScript("crash", {
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: "echo started; sleep 12; echo > survived.txt" } }] },
+      { say: "Finished after the restart." },
+    ],
+  });
+  const user = await createUser();
+  const repo = createFixtureRepo();
+  const environment = await createEnvironment(user.id, { name: "crash", repoUrl: repo.url });
+  const first = startWorkerProcess();
+  const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:crash]] survive a crash" });
+
+  const firstContainer = await waitFor(
+    "the first worker to run the command",
+    async () => {
+      const events = await listTaskEvents(task.id, 0n);
+      const started = events.some((event) => event.type === "tool.output" && event.payload.chunk.includes("started"));
+      const containers = await containersOf(task.attemptId);
+      return started && containers[0] ? containers[0].Id : null;
+    },
+    60_000,
+  );
+  killGroup(first, "SIGKILL");
+
+  startWorkerProcess();
+  const attempt = await waitForFinishedAttempt(task.attemptId, 120_000);
+  expect(attempt.status).toBe("completed");
+  expect(attempt.finalMessage).toBe("Finished after the restart.");
+  expect(attempt.patch).toContain("survived.txt");
+
+  const statuses = (await listTaskEvents(task.id, 0n)).flatMap((event) => (event.type === "status" ? [event.payload] : []));
+  expect(statuses.some((status) => status.message?.includes("previous worker stopped"))).toBe(true);
+  // The dead worker's container was replaced by the retry, and the retry's own is removed after it.
+  expect((await containersOf(task.attemptId)).map((container) => container.Id)).not.toContain(firstContainer);
+  await waitFor("the sandbox to be removed", async () => (await containersOf(task.attemptId)).length === 0, 15_000);
+  expect(await db().attempt.count({ where: { id: task.attemptId, workerId: null } })).toBe(0);
+}, 200_000);
