@@ -97,3 +97,16 @@ test("a running task can be cancelled from its page", async ({ page, request }) 
   await page.getByRole("button", { name: "Cancel task" }).click();
   await expect(page.getByTestId("task-status")).toHaveText("cancelled", { timeout: 20_000 });
 });
+
+test("repeated wrong passwords are refused with a rate-limit message", async ({ page }) => {
+  await page.goto("/login");
+  const email = `guess-${Date.now()}@e2e.test`;
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(`wrong-password-${attempt}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.locator("p.error[role=alert]")).toHaveText("Wrong email or password.");
+  }
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("p.error[role=alert]")).toHaveText("Too many failed sign-in attempts. Wait 15 minutes and try again.");
+});

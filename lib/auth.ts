@@ -12,10 +12,12 @@ import { redisPublisher } from "@/lib/queue/producer";
 
 export const RATE_LIMITED_MESSAGE = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
 
+// The last x-forwarded-for entry is the one our own server (or the proxy nearest to it) appended; earlier
+// entries come from the client and could be forged to dodge the per-address limit.
 function clientAddress(headers: Record<string, unknown> | undefined): string {
   const forwarded = headers?.["x-forwarded-for"];
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || "unknown";
+  const last = typeof forwarded === "string" ? forwarded.split(",").at(-1)?.trim() : undefined;
+  return last || "unknown";
 }
 
 export function authOptions(): NextAuthOptions {

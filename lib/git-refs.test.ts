@@ -58,7 +58,7 @@ describe("validateBranchName", () => {
 
     function gitAccepts(name: string): boolean {
       try {
-        execFileSync("git", ["check-ref-format", "--branch", name], { cwd, stdio: "pipe", env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: "1" } });
+        execFileSync("git", ["check-ref-format", "--branch", name], { cwd, stdio: "pipe", env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", NODE_ENV: "test", GIT_CONFIG_NOSYSTEM: "1" } });
         return true;
       } catch {
         return false;

@@ -33,19 +33,22 @@ describe("createRedactor().redact", () => {
 
   it("replaces the longest secret first when one secret contains another", () => {
     const nested = createRedactor([
-      { name: "SHORT", value: "abcd" },
-      { name: "LONG", value: "xxabcdyy" },
+      { name: "SHORT", value: "abcd1234" },
+      { name: "LONG", value: "xxabcd1234yy" },
     ]);
-    expect(nested.redact("xxabcdyy and abcd")).toBe("[redacted:LONG] and [redacted:SHORT]");
+    expect(nested.redact("xxabcd1234yy and abcd1234")).toBe("[redacted:LONG] and [redacted:SHORT]");
   });
 
-  it("ignores values shorter than 4 characters", () => {
+  it("ignores values too short to be real secrets (under 8 characters), which would redact ordinary words", () => {
     const short = createRedactor([
       { name: "TINY", value: "abc" },
       { name: "EMPTY", value: "" },
-      { name: "FOUR", value: "wxyz" },
+      { name: "SEVEN", value: "true123" },
+      { name: "EIGHT", value: "wxyz1234" },
     ]);
-    expect(short.redact("abc and wxyz")).toBe("abc and [redacted:FOUR]");
+    expect(short.redact("abc is true123, wxyz1234")).toBe("abc is true123, [redacted:EIGHT]");
+    // An empty value must not be "found" between every character.
+    expect(createRedactor([{ name: "EMPTY", value: "" }]).redact("text")).toBe("text");
   });
 
   it("leaves text without secrets unchanged", () => {
@@ -129,7 +132,7 @@ describe("createRedactor().stream", () => {
   });
 
   it("passes text straight through when there are no usable secrets", () => {
-    const stream = createRedactor([{ name: "TINY", value: "ab" }]).stream();
+    const stream = createRedactor([{ name: "TINY", value: "ab" }, { name: "SEVEN", value: "abcdefg" }]).stream();
     expect(stream.push("hello ")).toBe("hello ");
     expect(stream.push("ab")).toBe("ab");
     expect(stream.flush()).toBe("");

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm start — installs and starts what Patchbay needs on this machine (PostgreSQL, Redis, Docker, the
 # sandbox image, npm packages), applies migrations, builds the web app when it changed, then runs the
-# web app on http://localhost:3000 and a worker. Ctrl-C stops the processes it started (services such
-# as PostgreSQL keep running for the next start).
+# web app on http://localhost:3000 and a worker. Ctrl-C stops what it started: the web app, the worker,
+# and any of PostgreSQL, Redis and dockerd that were not running before.
 #
 # PATCHBAY_DEMO_MODEL=1 with no OPENAI_API_KEY: also runs the scripted demo model (offline, no LLM),
 # so a task produces a small demo change end to end.
@@ -11,6 +11,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 mkdir -p .data
 
+# Services this run starts are recorded here and stopped again on exit (see stop-services.sh).
+export PATCHBAY_STARTED_SERVICES_FILE="$ROOT/.data/started-services.$$"
+trap 'bash scripts/setup/stop-services.sh "$PATCHBAY_STARTED_SERVICES_FILE"' EXIT
 bash scripts/setup/prepare-project.sh
 
 if [ ! -f .env ]; then
@@ -50,4 +53,5 @@ echo "start: Patchbay is starting on http://localhost:$port (Ctrl-C to stop)"
 status=0
 wait_supervised || status=$?
 echo "start: stopped (a Patchbay process exited with status $status, or Ctrl-C)" >&2
+bash scripts/setup/stop-services.sh "$PATCHBAY_STARTED_SERVICES_FILE"
 exit "$status"

@@ -64,6 +64,12 @@ as_postgres() {
   fi
 }
 
+# With PATCHBAY_STARTED_SERVICES_FILE set (npm start does), each service this run started is appended
+# there, so scripts/setup/stop-services.sh can stop exactly those when Patchbay stops.
+record_started() {
+  if [ -n "${PATCHBAY_STARTED_SERVICES_FILE:-}" ]; then printf '%s\n' "$1" >>"$PATCHBAY_STARTED_SERVICES_FILE"; fi
+}
+
 pg_answers() { pg_isready -q -h localhost -p "$PG_PORT" -t 2; }
 
 patchbay_db_ready() {
@@ -114,6 +120,7 @@ start_postgres() {
       "${SUDO[@]}" pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start \
         || die "pg_ctlcluster $PG_VERSION $PG_CLUSTER start failed; see /var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log"
       started+=("postgresql-$PG_VERSION")
+      record_started "postgres $PG_VERSION $PG_CLUSTER"
     fi
     wait_for 30 pg_answers \
       || die "PostgreSQL $PG_VERSION/$PG_CLUSTER did not accept connections on localhost:$PG_PORT within 30 s; see /var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log"
@@ -142,6 +149,7 @@ start_redis() {
     wait_for 10 redis_answers \
       || die "Redis did not answer PING on 127.0.0.1:6379 within 10 s; see $DATA/redis/redis.log"
     started+=("redis-server (127.0.0.1:6379, log $DATA/redis/redis.log)")
+    record_started "redis"
   else
     local policy
     policy=$(redis-cli -h 127.0.0.1 -p 6379 config get maxmemory-policy 2>/dev/null | tail -n 1 || true)
@@ -187,6 +195,7 @@ start_docker() {
     "${SUDO[@]}" setsid dockerd >>"$DATA/dockerd.log" 2>&1 </dev/null &
     dockerd_pid=$!
     started+=("dockerd (log $DATA/dockerd.log)")
+    record_started "docker $dockerd_pid"
   fi
   if ! wait_for 30 docker_up_or_exited || ! docker_answers; then
     local why

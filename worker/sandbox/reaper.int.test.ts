@@ -37,10 +37,10 @@ async function attemptRow(status: AttemptStatusValue, workerId: string): Promise
   return { taskId: task.id, attemptId: task.turns[0]!.attempts[0]!.id, workerId };
 }
 
-/** A real sandbox labelled for the attempt and its worker, as the processor would create it. */
 // Its own installation id: the reaper under test judges only these sandboxes, never other test runs'.
 const instanceId = `reaper-test-${process.pid}`;
 
+/** A real sandbox labelled for the attempt and its worker, as the processor would create it. */
 async function sandboxFor(ids: { attemptId: string; taskId: string; workerId: string }, expiresAt = new Date(Date.now() + 10 * 60_000)) {
   mine.push(ids.attemptId);
   return driver.ensure(sandboxSpec({ ...ids, expiresAt, instanceId }));
