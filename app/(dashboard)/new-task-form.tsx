@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { createTaskAction, type FormState } from "./actions";
+import { FormFooter } from "@/components/form-footer";
 
 type EnvironmentOption = { id: string; name: string; defaultBranch: string };
 
@@ -38,16 +39,7 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
         onChange={(event) => setPrompt(event.target.value)}
         placeholder="Fix the flaky date test in src/utils/date.test.ts"
       />
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
-      <p>
-        <button type="submit" disabled={pending}>
-          {pending ? "Submitting…" : "Run task"}
-        </button>
-      </p>
+      <FormFooter error={state.error} pending={pending} label="Run task" pendingLabel="Submitting…" />
     </form>
   );
 }

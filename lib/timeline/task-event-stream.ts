@@ -8,6 +8,7 @@ import { listTaskEvents } from "./list-events";
 import { subscribeTaskEvents } from "./live-events";
 
 const KEEPALIVE_MS = 15_000;
+const SUBSCRIBE_TIMEOUT_MS = 3_000;
 const REPLAY_PAGE = 1000;
 
 export function taskEventStream(taskId: string, after: bigint, abort: AbortSignal): ReadableStream<Uint8Array> {
@@ -34,7 +35,15 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
         if (event.type === "status" && isFinished(event.payload.status)) close();
       };
 
-      const unsubscribe = await subscribeTaskEvents(taskId, (event) => (replaying ? buffered.push(event) : send(event)));
+      let live = true;
+      const unsubscribe = await withTimeout(
+        subscribeTaskEvents(taskId, (event) => (replaying ? buffered.push(event) : send(event))),
+        SUBSCRIBE_TIMEOUT_MS,
+      ).catch(() => {
+        // Redis is unreachable: still replay what Postgres has, then end; EventSource reconnects later.
+        live = false;
+        return () => {};
+      });
       const keepalive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keepalive\n\n")), KEEPALIVE_MS);
       cleanup = () => {
         clearInterval(keepalive);
@@ -57,10 +66,26 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
       replaying = false;
       buffered.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).forEach(send);
       // A client that reconnects after the final event gets nothing more: end instead of idling.
-      if (!closed && (await isTaskFinished(taskId))) close();
+      if (!closed && (!live || (await isTaskFinished(taskId)))) close();
     },
     cancel() {
       cleanup();
     },
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
 }

@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useActionState, useEffect, useRef } from "react";
 import { createFirstAdminAction, type FirstAdminState } from "./actions";
+import { FormFooter } from "@/components/form-footer";
 
 export function FirstAdminForm() {
   const [state, action, pending] = useActionState<FirstAdminState, FormData>(createFirstAdminAction, {});
@@ -27,16 +28,7 @@ export function FirstAdminForm() {
       <input id="email" name="email" type="email" required />
       <label htmlFor="password">Password (at least 10 characters)</label>
       <input id="password" name="password" type="password" minLength={10} required />
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
-      <p>
-        <button type="submit" disabled={pending}>
-          Create account
-        </button>
-      </p>
+      <FormFooter error={state.error} pending={pending} label="Create account" />
     </form>
   );
 }

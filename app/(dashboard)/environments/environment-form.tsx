@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { createEnvironmentAction, type FormState } from "../actions";
+import { FormFooter } from "@/components/form-footer";
 
 const fields = ["name", "repoUrl", "defaultBranch", "instructions", "model"] as const;
 type Field = (typeof fields)[number];
@@ -34,16 +35,7 @@ export function EnvironmentForm() {
       <textarea {...bind("instructions")} placeholder="Run npm test before finishing. Use TypeScript strict mode." />
       <label htmlFor="model">Model (optional; defaults to PATCHBAY_MODEL)</label>
       <input {...bind("model")} />
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
-      <p>
-        <button type="submit" disabled={pending}>
-          Create environment
-        </button>
-      </p>
+      <FormFooter error={state.error} pending={pending} label="Create environment" />
     </form>
   );
 }
