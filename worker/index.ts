@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     logger.warn({ err: error }, "reaper failed at startup");
     return null;
   });
-  if (reaped && (reaped.containers.length || reaped.volumes.length)) logger.info(reaped, "reaped orphaned sandboxes");
+  if (reaped && (reaped.containers.length || reaped.volumes.length || reaped.networks.length)) logger.info(reaped, "reaped orphaned sandboxes");
 
   await listenForControl(subscriber, active);
 

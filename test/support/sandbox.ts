@@ -15,6 +15,8 @@ export function sandboxSpec(overrides: Partial<SandboxSpec> = {}): SandboxSpec {
   return {
     attemptId: testId("att"),
     taskId: testId("task"),
+    role: "agent",
+    network: null,
     instanceId: TEST_INSTANCE_ID,
     workerId: `test-driver-${process.pid}`,
     image: TEST_SANDBOX_IMAGE,

@@ -102,6 +102,8 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
       throwIfAborted(controller.signal);
       const sandbox = await deps.driver.ensure({
+        role: "agent",
+        network: null,
         instanceId: deps.instanceId,
         attemptId,
         taskId: task.id,

@@ -4,6 +4,8 @@ import type { SandboxSpec } from "./driver";
 import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_TASK, LABEL_WORKER } from "./labels";
 
 const spec: SandboxSpec = {
+  role: "agent",
+  network: null,
   instanceId: "inst_1",
   attemptId: "att_123",
   taskId: "task_456",
@@ -64,8 +66,8 @@ describe("buildContainerOptions", () => {
 
   it("has no network by default and the given network when passed", () => {
     expect(host.NetworkMode).toBe("none");
-    expect(buildContainerOptions(spec, null).HostConfig.NetworkMode).toBe("none");
-    expect(buildContainerOptions(spec, "patchbay-net-att_123").HostConfig.NetworkMode).toBe("patchbay-net-att_123");
+    expect(buildContainerOptions({ ...spec, network: null }).HostConfig.NetworkMode).toBe("none");
+    expect(buildContainerOptions({ ...spec, network: "patchbay-net-att_123" }).HostConfig.NetworkMode).toBe("patchbay-net-att_123");
   });
 
   it("limits memory without swap, pids and cpu from the spec", () => {

@@ -1,7 +1,7 @@
 // The one container template (security.md §2). Pure, so a unit test can check every hardening field.
 // Callers choose only an allowlisted image and limits within bounds; everything else is fixed here.
 import type Docker from "dockerode";
-import { containerName, sandboxLabels, workspaceVolumeName } from "./labels";
+import { containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
 import type { SandboxSpec } from "./driver";
 
 export const SANDBOX_USER = "1000:1000";
@@ -11,9 +11,9 @@ export const WORKSPACE_DIR = "/workspace";
 type HostConfigWithCgroupns = Docker.HostConfig & { CgroupnsMode: "private" | "host" };
 export type SandboxCreateOptions = Docker.ContainerCreateOptions & { HostConfig: HostConfigWithCgroupns };
 
-export function buildContainerOptions(spec: SandboxSpec, network: string | null = null): SandboxCreateOptions {
+export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
   return {
-    name: containerName(spec.attemptId),
+    name: containerName(spec.attemptId, spec.role),
     Image: spec.image,
     User: SANDBOX_USER,
     WorkingDir: WORKSPACE_DIR,
@@ -21,7 +21,7 @@ export function buildContainerOptions(spec: SandboxSpec, network: string | null 
     Cmd: ["infinity"],
     // Never a secret: container env is visible in `docker inspect` and /proc/1/environ.
     Env: ["HOME=/home/agent", "LANG=C.UTF-8", "CI=1"],
-    Labels: sandboxLabels(spec),
+    Labels: { ...sandboxLabels(spec), [LABEL_ROLE]: spec.role },
     HostConfig: {
       Privileged: false,
       CapDrop: ["ALL"],
@@ -35,13 +35,13 @@ export function buildContainerOptions(spec: SandboxSpec, network: string | null 
         "/tmp": "rw,exec,nosuid,nodev,size=1g",
         "/home/agent": "rw,exec,nosuid,nodev,size=512m,uid=1000,gid=1000,mode=0700",
       },
-      Mounts: [{ Type: "volume", Source: workspaceVolumeName(spec.attemptId), Target: WORKSPACE_DIR }],
+      Mounts: [{ Type: "volume", Source: workspaceVolumeName(spec.attemptId, spec.role), Target: WORKSPACE_DIR }],
       Binds: [],
       Devices: [],
       DeviceRequests: [],
       PortBindings: {},
       PublishAllPorts: false,
-      NetworkMode: network ?? "none",
+      NetworkMode: spec.network ?? "none",
       Memory: spec.limits.memoryBytes,
       MemorySwap: spec.limits.memoryBytes,
       NanoCpus: spec.limits.nanoCpus,

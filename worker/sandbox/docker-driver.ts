@@ -4,8 +4,8 @@ import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import { buildContainerOptions, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
-import type { ExecOptions, ExecResult, SandboxDriver, SandboxHandle, SandboxSpec } from "./driver";
-import { containerName, LABEL_INSTANCE, LABEL_MANAGED, sandboxLabels, workspaceVolumeName } from "./labels";
+import type { ExecOptions, ExecResult, NetworkSpec, SandboxDriver, SandboxHandle, SandboxSpec } from "./driver";
+import { containerName, LABEL_ATTEMPT, LABEL_INSTANCE, LABEL_MANAGED, networkName, sandboxLabels, workspaceVolumeName } from "./labels";
 
 /** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
 const EXEC_GRACE_MS = 15_000;
@@ -45,6 +45,14 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
     }
   }
 
+  async function removeNetwork(name: string): Promise<void> {
+    try {
+      await docker.getNetwork(name).remove();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   async function removeVolume(name: string): Promise<void> {
     try {
       await docker.getVolume(name).remove({ force: true });
@@ -65,14 +73,40 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
         if (!isNotFound(error)) throw error;
         throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is missing on this worker host. Build it with scripts/setup/build-sandbox-image.sh (npm start does it).`);
       }
-      const name = containerName(spec.attemptId);
+      const name = containerName(spec.attemptId, spec.role);
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
       await removeContainer(name);
-      await removeVolume(workspaceVolumeName(spec.attemptId));
-      await docker.createVolume({ Name: workspaceVolumeName(spec.attemptId), Labels: sandboxLabels(spec) });
+      const volume = workspaceVolumeName(spec.attemptId, spec.role);
+      if (spec.role === "preview-result") {
+        // Shares the agent's workspace: it must exist and must not be replaced.
+        await docker.getVolume(volume).inspect();
+      } else {
+        await removeVolume(volume);
+        await docker.createVolume({ Name: volume, Labels: sandboxLabels(spec) });
+      }
       const container = await docker.createContainer(buildContainerOptions(spec));
       await container.start();
-      return { attemptId: spec.attemptId, containerId: container.id, name };
+      return { attemptId: spec.attemptId, role: spec.role, containerId: container.id, name };
+    },
+
+    async ensureNetwork(spec: NetworkSpec): Promise<string> {
+      const name = networkName(spec.attemptId);
+      await removeNetwork(name);
+      // Internal: no route off the bridge, so a preview can neither leak nor fetch; the host still
+      // reaches containers at their addresses on it.
+      await docker.createNetwork({ Name: name, Driver: "bridge", Internal: true, CheckDuplicate: true, Labels: sandboxLabels(spec) });
+      return name;
+    },
+
+    async address(handle: SandboxHandle, network: string): Promise<string> {
+      const info = await docker.getContainer(handle.containerId).inspect();
+      const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+      if (!ip) throw new AppError("sandbox_error", `The preview sandbox has no address on ${network}.`);
+      return ip;
+    },
+
+    async release(handle: SandboxHandle): Promise<void> {
+      await removeContainer(handle.name);
     },
 
     async exec(handle: SandboxHandle, argv: string[], execOptions: ExecOptions): Promise<ExecResult> {
@@ -171,8 +205,10 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
     },
 
     async destroy(attemptId: string): Promise<void> {
-      await removeContainer(containerName(attemptId));
-      await removeVolume(workspaceVolumeName(attemptId));
+      const filters = { label: [`${LABEL_ATTEMPT}=${attemptId}`] };
+      for (const info of await docker.listContainers({ all: true, filters })) await removeContainer(info.Id);
+      for (const volume of (await docker.listVolumes({ filters })).Volumes ?? []) await removeVolume(volume.Name);
+      await removeNetwork(networkName(attemptId));
     },
   };
 }

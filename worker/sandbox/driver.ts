@@ -4,7 +4,17 @@ import type { Readable } from "node:stream";
 
 export type SandboxLimits = { memoryBytes: number; nanoCpus: number };
 
+/**
+ * What a container is for. The agent's sandbox has its own workspace volume and no network; the preview
+ * sandboxes run the app for screenshots on the attempt's internal network: "preview-base" on a fresh
+ * checkout of the base commit, "preview-result" on the agent's workspace volume.
+ */
+export type SandboxRole = "agent" | "preview-base" | "preview-result";
+
 export type SandboxSpec = {
+  role: SandboxRole;
+  /** null: no network at all; otherwise the attempt's internal network (no route outside). */
+  network: string | null;
   /** The installation (see LABEL_INSTANCE); derived from its database by default. */
   instanceId: string;
   attemptId: string;
@@ -15,7 +25,9 @@ export type SandboxSpec = {
   expiresAt: Date;
 };
 
-export type SandboxHandle = { attemptId: string; containerId: string; name: string };
+export type SandboxHandle = { attemptId: string; role: SandboxRole; containerId: string; name: string };
+
+export type NetworkSpec = Pick<SandboxSpec, "instanceId" | "attemptId" | "taskId" | "workerId" | "expiresAt">;
 
 export type ExecOptions = {
   /** Enforced inside the container with `timeout -k 5`; the worker adds its own grace deadline. */
@@ -44,7 +56,13 @@ export type SandboxDriver = {
   exec(handle: SandboxHandle, argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Extracts a tar stream into a directory of the sandbox (the directory must exist). */
   putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void>;
-  /** Removes the container and its workspace volume; a missing container is not an error. */
+  /** Creates (or recreates) the attempt's internal network, which has no route to the outside. */
+  ensureNetwork(spec: NetworkSpec): Promise<string>;
+  /** The sandbox's IP address on a network it is attached to, for the worker's browser. */
+  address(handle: SandboxHandle, network: string): Promise<string>;
+  /** Removes one container (its volumes stay). */
+  release(handle: SandboxHandle): Promise<void>;
+  /** Removes every container, volume and network of the attempt; missing ones are not an error. */
   destroy(attemptId: string): Promise<void>;
 };
 

@@ -99,7 +99,7 @@ describe("reapOrphans", () => {
 
     // The kept ones still work, and a second round changes nothing.
     const again = await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active });
-    expect(again).toEqual({ containers: [], volumes: [] });
+    expect(again).toEqual({ containers: [], volumes: [], networks: [] });
     for (const ids of kept) expect((await docker.getContainer(containerName(ids.attemptId)).inspect()).State.Running).toBe(true);
   });
 

@@ -6,11 +6,11 @@ import { db } from "@/lib/db";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
-import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_WORKER } from "./labels";
+import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_WORKER } from "./labels";
 
 export type ReaperDeps = { docker: Docker; redis: Redis; instanceId: string; workerId: string; active: ReadonlyMap<string, unknown> };
 
-export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[] }> {
+export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const removedContainers: string[] = [];
   const liveAttempts = new Set<string>();
   const containers = await listManagedContainers(deps.docker, deps.instanceId);
@@ -44,7 +44,19 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
       if (status !== 404 && status !== 409) throw error;
     }
   }
-  return { containers: removedContainers, volumes: removedVolumes };
+  const removedNetworks: string[] = [];
+  for (const network of await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })) {
+    const attemptId = network.Labels?.[LABEL_ATTEMPT] ?? "";
+    if (liveAttempts.has(attemptId) || deps.active.has(attemptId)) continue;
+    try {
+      await deps.docker.getNetwork(network.Id).remove();
+      removedNetworks.push(network.Name);
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
+    }
+  }
+  return { containers: removedContainers, volumes: removedVolumes, networks: removedNetworks };
 }
 
 async function orphanReason(deps: ReaperDeps, labels: Record<string, string>, status: AttemptStatusValue | undefined): Promise<string | null> {
