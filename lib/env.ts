@@ -32,6 +32,8 @@ const sharedSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PATCHBAY_ALLOW_LOCAL_REPOS: flag,
   PATCHBAY_MAX_PROMPT_BYTES: z.coerce.number().int().positive().default(32 * 1024),
+  // Worker data (mirrors) and artifacts (screenshots): the web reads artifacts from here too.
+  PATCHBAY_DATA_DIR: z.string().default(".data"),
 });
 
 const webSchema = sharedSchema.extend({
@@ -47,7 +49,6 @@ const workerSchema = sharedSchema.extend({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
   PATCHBAY_MODEL: optionalString,
-  PATCHBAY_DATA_DIR: z.string().default(".data"),
   PATCHBAY_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
   // Comma-separated allowlist; the first entry is the default image.
   PATCHBAY_SANDBOX_IMAGES: z.string().default("patchbay-sandbox:latest"),

@@ -47,6 +47,21 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("error"), payload: z.object({ code: z.string(), message: z.string() }) }),
   z.object({
+    type: z.literal("preview"),
+    payload: z.object({ side: z.enum(["before", "after", "agent"]), stage: z.enum(["starting", "captured", "failed"]), message: z.string() }),
+  }),
+  z.object({
+    type: z.literal("screenshot"),
+    payload: z.object({
+      route: z.string(),
+      viewport: z.string(),
+      status: z.enum(["changed", "unchanged", "failed", "captured"]),
+      changedRatio: z.number().optional(),
+      /** Set for screenshots the agent took with its tool; the stage's images are in the task's report. */
+      artifactId: z.string().optional(),
+    }),
+  }),
+  z.object({
     type: z.literal("usage"),
     payload: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }),
   }),

@@ -18,6 +18,7 @@ import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/d
 import { instanceIdFor } from "@/worker/sandbox/labels";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
+import { createBrowserPool } from "@/worker/verify/browser-pool";
 
 const env = workerEnv();
 const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -32,6 +33,8 @@ const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",").map((image) => imag
 const redis = createRedis(env.REDIS_URL, "worker");
 const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
+// One warm Chromium per worker for screenshots, launched on first use.
+const browsers = createBrowserPool();
 for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
 
 const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
           ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
         },
     sandboxImage: allowedImages[0] ?? "patchbay-sandbox:latest",
+    browsers,
     limits: clampLimits(env.PATCHBAY_SANDBOX_MEMORY_MB, env.PATCHBAY_SANDBOX_CPUS),
     commandTimeoutSec: env.PATCHBAY_COMMAND_TIMEOUT_SEC,
     attemptTimeoutSec: env.PATCHBAY_ATTEMPT_TIMEOUT_SEC,
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
     await worker.close();
+    await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();
     redis.disconnect();

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { classifyRepoUrl } from "@/lib/git-refs";
+import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { createEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
 
 export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
@@ -14,8 +15,9 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       defaultBranch: data.defaultBranch,
       instructions: data.instructions?.trim() || null,
       model: data.model || null,
+      ...(data.preview ? { preview: data.preview } : {}),
     },
-    select: { id: true, name: true, repoUrl: true, defaultBranch: true, instructions: true, model: true, createdAt: true },
+    select: environmentSelect,
   });
-  return { ...row, createdAt: row.createdAt.toISOString() };
+  return toEnvironmentDto(row);
 }

@@ -1,30 +1,47 @@
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
+import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 
-const environmentSelect = {
+export const environmentSelect = {
   id: true,
   name: true,
   repoUrl: true,
   defaultBranch: true,
   instructions: true,
   model: true,
+  preview: true,
   createdAt: true,
 } as const;
 
-type EnvironmentRow = { id: string; name: string; repoUrl: string; defaultBranch: string; instructions: string | null; model: string | null; createdAt: Date };
+export type EnvironmentRow = {
+  id: string;
+  name: string;
+  repoUrl: string;
+  defaultBranch: string;
+  instructions: string | null;
+  model: string | null;
+  preview: unknown;
+  createdAt: Date;
+};
 
-function toDto(row: EnvironmentRow): EnvironmentDto {
-  return { ...row, createdAt: row.createdAt.toISOString() };
+export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
+  return { ...row, preview: parseStoredPreview(row.preview), createdAt: row.createdAt.toISOString() };
+}
+
+/** Stored JSON was validated on write; a row from an older schema that no longer parses means "none". */
+export function parseStoredPreview(value: unknown): PreviewConfig | null {
+  const parsed = previewConfigSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 export async function listEnvironments(userId: string): Promise<EnvironmentDto[]> {
   const rows = await db().environment.findMany({ where: { ownerId: userId }, orderBy: { createdAt: "desc" }, select: environmentSelect });
-  return rows.map(toDto);
+  return rows.map(toEnvironmentDto);
 }
 
 export async function getEnvironment(userId: string, environmentId: string): Promise<EnvironmentDto> {
   const row = await db().environment.findFirst({ where: { id: environmentId, ownerId: userId }, select: environmentSelect });
   if (!row) throw new AppError("not_found", "Environment not found.");
-  return toDto(row);
+  return toEnvironmentDto(row);
 }

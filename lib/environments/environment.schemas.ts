@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validateBranchName } from "@/lib/git-refs";
+import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 
 export const branchNameSchema = z.string().superRefine((value, ctx) => {
   const problem = validateBranchName(value);
@@ -12,6 +13,8 @@ export const createEnvironmentSchema = z.strictObject({
   defaultBranch: branchNameSchema.default("main"),
   instructions: z.string().max(16 * 1024, "Instructions are at most 16 KiB.").optional(),
   model: z.string().trim().max(200).optional(),
+  /** How to run the app for before/after screenshots; omit for no screenshots. */
+  preview: previewConfigSchema.optional(),
 });
 export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;
 
@@ -22,5 +25,6 @@ export type EnvironmentDto = {
   defaultBranch: string;
   instructions: string | null;
   model: string | null;
+  preview: PreviewConfig | null;
   createdAt: string;
 };

@@ -1,3 +1,4 @@
+import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { AttemptDto, TaskDto } from "./task.schemas";
@@ -15,6 +16,7 @@ const attemptSelect = {
   inputTokens: true,
   outputTokens: true,
   steps: true,
+  previewReport: true,
   startedAt: true,
   finishedAt: true,
 } as const;
@@ -44,14 +46,21 @@ type TaskRow = {
   createdAt: Date;
   updatedAt: Date;
   environment: { id: string; name: string };
-  turns: { attempts: (Omit<AttemptDto, "startedAt" | "finishedAt"> & { startedAt: Date | null; finishedAt: Date | null })[] }[];
+  turns: { attempts: (Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots"> & { previewReport: unknown; startedAt: Date | null; finishedAt: Date | null })[] }[];
 };
 
 function toDto(row: TaskRow): TaskDto {
   const attemptRow = row.turns[0]?.attempts[0];
-  const attempt: AttemptDto | null = attemptRow
-    ? { ...attemptRow, startedAt: attemptRow.startedAt?.toISOString() ?? null, finishedAt: attemptRow.finishedAt?.toISOString() ?? null }
-    : null;
+  let attempt: AttemptDto | null = null;
+  if (attemptRow) {
+    const { previewReport, ...rest } = attemptRow;
+    attempt = {
+      ...rest,
+      screenshots: toScreenshotsDto(previewReport),
+      startedAt: rest.startedAt?.toISOString() ?? null,
+      finishedAt: rest.finishedAt?.toISOString() ?? null,
+    };
+  }
   const status = attempt ? taskStatusOf(attempt.status) : "queued";
   return {
     id: row.id,

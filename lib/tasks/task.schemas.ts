@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { branchNameSchema } from "@/lib/environments/environment.schemas";
 import type { AttemptStatusValue, TaskStatus } from "./task-status";
 
@@ -29,6 +30,8 @@ export type AttemptDto = {
   inputTokens: number;
   outputTokens: number;
   steps: number;
+  /** Before/after screenshots with their pixel difference; null when the environment has no preview. */
+  screenshots: ScreenshotsDto | null;
   startedAt: string | null;
   finishedAt: string | null;
 };

@@ -13,6 +13,7 @@ import { createAttemptProcessor, type AttemptProcessorDeps } from "@/worker/proc
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
+import { createBrowserPool } from "@/worker/verify/browser-pool";
 import { instanceIdFor } from "@/worker/sandbox/labels";
 import { waitFor } from "./wait-for";
 
@@ -33,6 +34,8 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     logger: createLogger("silent"),
     model: modelBaseUrl ? { apiKey: "sk-test-key-do-not-leak", baseURL: modelBaseUrl, model: "scripted", timeoutMs: 20_000 } : { missing: ["OPENAI_API_KEY", "PATCHBAY_MODEL"] },
     sandboxImage: TEST_SANDBOX_IMAGE,
+    // Chromium starts only when a test actually takes screenshots.
+    browsers: createBrowserPool(),
     limits: clampLimits(1024, 1),
     commandTimeoutSec: 20,
     attemptTimeoutSec: 300,
@@ -48,6 +51,7 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     deps,
     async close() {
       await worker.close();
+      await deps.browsers.close();
       redis.disconnect();
     },
   };

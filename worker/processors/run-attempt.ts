@@ -16,7 +16,14 @@ import { extractDiff } from "@/worker/repos/extract-diff";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
-import { createEventSink } from "./event-sink";
+import { saveArtifact } from "@/lib/artifacts/artifact-queries";
+import type { PreviewReport } from "@/lib/artifacts/preview-report";
+import { parseStoredPreview } from "@/lib/environments/environment-queries";
+import type { PreviewConfig } from "@/lib/environments/preview-config";
+import type { BrowserPool } from "@/worker/verify/browser-pool";
+import { detectRoutes } from "@/worker/verify/detect-routes";
+import { runScreenshotStage, type ScreenshotStageInput } from "@/worker/verify/screenshot-stage";
+import { createEventSink, type EventSink } from "./event-sink";
 
 export type AttemptProcessorDeps = {
   instanceId: string;
@@ -27,6 +34,8 @@ export type AttemptProcessorDeps = {
   /** Null when no model is configured: tasks that need one fail at once with what to set. */
   model: (ModelConfig & { missing?: undefined }) | { missing: string[] };
   sandboxImage: string;
+  /** The worker's warm browser for screenshots. */
+  browsers: BrowserPool;
   limits: SandboxLimits;
   commandTimeoutSec: number;
   attemptTimeoutSec: number;
@@ -62,7 +71,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         turn: {
           select: {
             prompt: true,
-            task: { select: { id: true, branch: true, environment: { select: { repoUrl: true, instructions: true, model: true } } } },
+            task: { select: { id: true, branch: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
           },
         },
       },
@@ -152,7 +161,28 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         await transitionAttempt(ref, "failed", { ...fields, error: stopProblem }, stopProblem);
         throw new UnrecoverableError(stopProblem);
       }
-      await transitionAttempt(ref, "completed", fields, diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.");
+      const previewConfig = parseStoredPreview(task.environment.preview);
+      let previewReport: PreviewReport | null = null;
+      if (previewConfig && diff.filesChanged > 0) {
+        // The agent's container is done; the result preview mounts its workspace volume instead.
+        await deps.driver.release(sandbox);
+        previewReport = await captureScreenshots({
+          deps,
+          ref,
+          config: previewConfig,
+          changedFiles: diff.files,
+          base: { mirrorPath, commit: baseCommit, branch: task.branch, gitTimeoutSec: deps.gitTimeoutSec },
+          expiresAt: new Date(deadline + 10 * 60 * 1000),
+          signal: controller.signal,
+          emit: sink.emit,
+        });
+      }
+      await transitionAttempt(
+        ref,
+        "completed",
+        { ...fields, ...(previewReport ? { previewReport } : {}) },
+        diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.",
+      );
     } catch (error) {
       if (error instanceof UnrecoverableError) throw error;
       await sink.flush().catch(() => undefined);
@@ -174,6 +204,52 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         log.warn({ err: error }, "could not remove the sandbox; the reaper will retry");
       });
     }
+  }
+}
+
+/**
+ * Before/after screenshots. Problems with the app (install, start, a route) are part of the report; an
+ * unexpected failure of the stage itself is reported the same way, so it never costs the attempt its diff.
+ */
+async function captureScreenshots(input: {
+  deps: AttemptProcessorDeps;
+  ref: AttemptRef;
+  config: PreviewConfig;
+  changedFiles: string[];
+  base: ScreenshotStageInput["base"];
+  expiresAt: Date;
+  signal: AbortSignal;
+  emit: EventSink["emit"];
+}): Promise<PreviewReport> {
+  const { deps, ref, config } = input;
+  const routes = config.routes.mode === "fixed" ? config.routes.paths : detectRoutes(input.changedFiles, config.routes.fallback);
+  const started = Date.now();
+  try {
+    return await runScreenshotStage({
+      driver: deps.driver,
+      browsers: deps.browsers,
+      saveArtifact: (kind, png, metadata) => saveArtifact(ref.attemptId, { kind, contentType: "image/png", extension: "png", bytes: png, metadata }),
+      sandbox: {
+        instanceId: deps.instanceId,
+        attemptId: ref.attemptId,
+        taskId: ref.taskId,
+        workerId: deps.workerId,
+        expiresAt: input.expiresAt,
+        image: deps.sandboxImage,
+        limits: deps.limits,
+      },
+      config,
+      routes,
+      base: input.base,
+      signal: input.signal,
+      emit: input.emit,
+    });
+  } catch (error) {
+    if (input.signal.aborted) throw error;
+    deps.logger.warn({ err: error, attemptId: ref.attemptId }, "screenshot stage failed");
+    const message = `Screenshots could not be taken: ${(error as Error).message}`;
+    await input.emit({ type: "preview", payload: { side: "before", stage: "failed", message } });
+    return { routes, shots: [], failures: [{ side: "before", stage: "sandbox", message, logTail: "" }], blockedRequests: [], durationMs: Date.now() - started };
   }
 }
 

@@ -25,7 +25,7 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
         router.refresh();
       }
     };
-    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage"];
+    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot"];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -113,6 +113,25 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
           <div className="error">{item.message}</div>
         </div>
       );
+    case "preview":
+      return (
+        <div className={`item ${item.stage === "failed" ? "error" : "status"}`} data-testid="timeline-preview">
+          Preview ({item.side}): {item.message}
+        </div>
+      );
+    case "screenshot":
+      return (
+        <div className="item" data-testid="timeline-screenshot">
+          Screenshot {item.route} · {item.viewport} ·{" "}
+          {item.status === "changed" && item.changedRatio !== undefined ? `changed (${formatRatio(item.changedRatio)})` : item.status}
+          {item.artifactId && (
+            <div>
+              {/* eslint-disable-next-line @next/next/no-img-element */}
+              <img className="thumb" src={`/api/v1/artifacts/${item.artifactId}`} alt={`Screenshot of ${item.route} (${item.viewport})`} />
+            </div>
+          )}
+        </div>
+      );
     default: {
       const unreachable: never = item;
       return unreachable;
@@ -124,4 +143,9 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
 function dropRepeatedReason(item: TimelineItem, previous: TimelineItem | undefined): TimelineItem {
   if (item.kind !== "status" || previous?.kind !== "error" || item.message !== previous.message) return item;
   return { kind: "status", id: item.id, status: item.status };
+}
+
+export function formatRatio(ratio: number): string {
+  const percent = ratio * 100;
+  return `${percent >= 10 ? percent.toFixed(0) : percent >= 0.1 ? percent.toFixed(1) : percent.toFixed(2)}% of pixels`;
 }

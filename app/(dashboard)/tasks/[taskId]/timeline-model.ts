@@ -21,7 +21,9 @@ export type TimelineItem =
   | { kind: "edit"; id: string; callId: string; files: { path: string; added: number; removed: number }[]; ok?: boolean; error?: string; running: boolean }
   | { kind: "tool"; id: string; callId: string; tool: string; ok?: boolean; error?: string; running: boolean }
   | { kind: "diff"; id: string; filesChanged: number; additions: number; deletions: number }
-  | { kind: "error"; id: string; message: string };
+  | { kind: "error"; id: string; message: string }
+  | { kind: "preview"; id: string; side: string; stage: string; message: string }
+  | { kind: "screenshot"; id: string; route: string; viewport: string; status: string; changedRatio?: number; artifactId?: string };
 
 export type TimelineState = { items: TimelineItem[]; lastId: string | null; usage: { inputTokens: number; outputTokens: number } | null; status: string | null };
 
@@ -87,6 +89,12 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "usage":
       next.usage = event.payload;
+      break;
+    case "preview":
+      items.push({ kind: "preview", id: event.id, ...event.payload });
+      break;
+    case "screenshot":
+      items.push({ kind: "screenshot", id: event.id, ...event.payload });
       break;
     default: {
       const unreachable: never = event;

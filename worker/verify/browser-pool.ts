@@ -1,0 +1,231 @@
+// One warm headless Chromium per worker process, and a locked-down context per use. Preview pages are
+// untrusted code (security.md §7): every context is fresh and may only reach the preview's own origin.
+//
+// Known gap: as root Chromium cannot use its own sandbox and runs with --no-sandbox. Run the worker as a
+// non-root user so the sandbox is on (or run the browser in a container).
+import http from "node:http";
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { AppError } from "@/lib/errors";
+
+export type BrowserPoolOptions = {
+  executablePath?: string;
+};
+
+/** What the caller can report about one context: every request that was refused for leaving the origin. */
+export type ContextGuard = {
+  readonly baseOrigin: string;
+  /** Full URLs for requests aborted by the route layer; `CONNECT host:port` for refused tunnels (https, ws). */
+  readonly blockedUrls: readonly string[];
+};
+
+export type BrowserPool = {
+  withContext<T>(fn: (context: BrowserContext, guard: ContextGuard) => Promise<T>, options: { baseOrigin: string }): Promise<T>;
+  close(): Promise<void>;
+};
+
+export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
+/** Every page sees this as "now" (Date only; timers keep running), so pages that print dates render identically. */
+export const FIXED_TIME = "2025-01-15T12:00:00.000Z";
+const LAUNCH_TIMEOUT_MS = 30_000;
+
+const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-dev-shm-usage",
+];
+
+export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool {
+  const executablePath = options.executablePath ?? DEFAULT_CHROMIUM_PATH;
+  let current: Promise<Browser> | undefined;
+  let closed = false;
+
+  function getBrowser(): Promise<Browser> {
+    if (current) return current;
+    const launched = launchBrowser(executablePath);
+    current = launched;
+    // Forget a browser that crashed or was closed (or never started) so the next use relaunches it.
+    const forget = () => {
+      if (current === launched) current = undefined;
+    };
+    launched.then((browser) => browser.on("disconnected", forget), forget);
+    return launched;
+  }
+
+  async function connectedBrowser(): Promise<Browser> {
+    const browser = await getBrowser();
+    if (browser.isConnected()) return browser;
+    // Disconnected before its event reached us: drop it and launch a fresh one.
+    if (current) current = undefined;
+    return getBrowser();
+  }
+
+  async function withContext<T>(
+    fn: (context: BrowserContext, guard: ContextGuard) => Promise<T>,
+    contextOptions: { baseOrigin: string },
+  ): Promise<T> {
+    if (closed) throw new AppError("internal", "The screenshot browser has been shut down.");
+    const base = parseBaseOrigin(contextOptions.baseOrigin);
+    const blockedUrls: string[] = [];
+    const block = (url: string) => blockedUrls.push(url);
+    const egress = await startEgressProxy(base, block);
+    try {
+      const browser = await connectedBrowser();
+      const context = await browser.newContext({
+        // No storageState, no credentials: nothing from earlier attempts or from the worker reaches the page.
+        javaScriptEnabled: true,
+        serviceWorkers: "block",
+        acceptDownloads: false,
+        reducedMotion: "reduce",
+        colorScheme: "light",
+        locale: "en-US",
+        timezoneId: "UTC",
+        deviceScaleFactor: 1,
+        // Backstop for what context.route cannot see, such as redirect hops and WebSockets (see startEgressProxy).
+        proxy: { server: egress.server, bypass: "<-loopback>" },
+      });
+      try {
+        await context.clock.setFixedTime(FIXED_TIME);
+        await context.route(
+          (url) => url.origin !== base.origin,
+          (route) => {
+            block(route.request().url());
+            return route.abort("blockedbyclient");
+          },
+        );
+        return await fn(context, { baseOrigin: base.origin, blockedUrls });
+      } finally {
+        if (browser.isConnected()) await context.close();
+      }
+    } finally {
+      await egress.close();
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    const pending = current;
+    current = undefined;
+    if (!pending) return;
+    // A launch that failed has nothing to close; its error already reached whoever was waiting on it.
+    const browser = await pending.catch(() => undefined);
+    if (browser?.isConnected()) await browser.close();
+  }
+
+  return { withContext, close };
+}
+
+async function launchBrowser(executablePath: string): Promise<Browser> {
+  const isRoot = process.getuid?.() === 0;
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    timeout: LAUNCH_TIMEOUT_MS,
+    // Playwright disables the sandbox unless asked; Chromium refuses to start sandboxed as root.
+    chromiumSandbox: !isRoot,
+    args: isRoot ? [...CHROMIUM_ARGS, "--no-sandbox"] : CHROMIUM_ARGS,
+  });
+}
+
+function parseBaseOrigin(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError("bad_request", `The preview origin "${value}" is not a URL.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new AppError("bad_request", `The preview origin "${value}" must be an http(s) URL.`);
+  }
+  return new URL(url.origin);
+}
+
+type EgressProxy = { server: string; close(): Promise<void> };
+
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "upgrade"];
+
+/**
+ * A per-context HTTP proxy on 127.0.0.1 that forwards only to the preview origin. context.route never
+ * sees redirect hops (a same-origin 302 to another host would be followed) or WebSockets; Chromium sends
+ * all of those through its proxy, so this is where they are refused.
+ */
+async function startEgressProxy(base: URL, onBlocked: (url: string) => void): Promise<EgressProxy> {
+  const basePort = Number(base.port || (base.protocol === "https:" ? 443 : 80));
+  const baseHost = base.hostname.replace(/^\[|\]$/g, "");
+  const tunnelTarget = `${base.hostname}:${basePort}`;
+  const agent = new http.Agent({ keepAlive: true });
+  const tunnels = new Set<Duplex>();
+
+  const server = http.createServer((req, res) => {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? "");
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (target.origin !== base.origin) {
+      onBlocked(target.href);
+      res.writeHead(403).end();
+      return;
+    }
+    const headers = { ...req.headers };
+    for (const name of HOP_BY_HOP) delete headers[name];
+    const upstream = http.request(
+      { host: baseHost, port: basePort, method: req.method, path: target.pathname + target.search, headers, agent },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    upstream.on("error", () => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502).end();
+    });
+    // The browser gave up (page closed, timeout): stop waiting on the preview too.
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  });
+
+  // https and ws(s) arrive as CONNECT tunnels; only the preview's own host:port may be tunnelled to.
+  server.on("connect", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    tunnels.add(socket);
+    socket.on("close", () => tunnels.delete(socket));
+    socket.on("error", () => socket.destroy());
+    if (req.url !== tunnelTarget) {
+      onBlocked(`CONNECT ${req.url ?? ""}`);
+      socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      return;
+    }
+    const upstream = net.connect(basePort, baseHost, () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("close", () => upstream.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+
+  return {
+    server: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const socket of tunnels) socket.destroy();
+      server.closeAllConnections();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

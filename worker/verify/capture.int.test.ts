@@ -1,0 +1,211 @@
+// Real Chromium against a local preview server: determinism, failures as values, and the origin lock.
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBrowserPool, FIXED_TIME, type BrowserPool } from "./browser-pool";
+import { captureRoute, type CaptureResult, type Viewport } from "./capture-route";
+import { compareImages } from "./compare-images";
+
+const DESKTOP: Viewport = { name: "desktop", width: 1280, height: 800 };
+const MOBILE: Viewport = { name: "mobile", width: 390, height: 844 };
+const TIMEOUT_MS = 15_000;
+
+type TestServer = { server: http.Server; origin: string; sockets: Set<Socket> };
+
+async function listen(host: string, handler: http.RequestListener): Promise<TestServer> {
+  const server = http.createServer(handler);
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}`, sockets };
+}
+
+async function stop(test: TestServer | undefined): Promise<void> {
+  if (!test) return;
+  for (const socket of test.sockets) socket.destroy();
+  await new Promise<void>((resolve) => test.server.close(() => resolve()));
+}
+
+function page(heading: string, extra = ""): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style>
+    body { font-family: sans-serif; margin: 24px; }
+    @keyframes spin { from { transform: rotate(0deg); background: #c33; } to { transform: rotate(360deg); background: #33c; } }
+    .spinner { width: 80px; height: 80px; animation: spin 700ms linear infinite; }
+    input { font-size: 20px; }
+  </style></head><body>
+    <h1>${heading}</h1>
+    <div class="spinner"></div>
+    <p id="now"></p>
+    <input autofocus value="caret here">
+    <script>
+      const show = () => { document.getElementById("now").textContent = "Rendered at " + new Date().toISOString() + " (" + Date.now() + ")"; };
+      show();
+      setInterval(show, 30);
+    </script>
+    ${extra}
+  </body></html>`;
+}
+
+function expectPng(result: CaptureResult): Buffer {
+  if (!result.ok) throw new Error(`capture failed: ${result.reason}: ${result.message}`);
+  return result.png;
+}
+
+describe("screenshot capture (real Chromium)", () => {
+  let pool: BrowserPool;
+  let preview: TestServer;
+  let outside: TestServer;
+  const outsideHits: string[] = [];
+  let outsideConnections = 0;
+
+  beforeAll(async () => {
+    outside = await listen("127.0.0.2", (req, res) => {
+      outsideHits.push(req.url ?? "");
+      res.end("leaked");
+    });
+    outside.server.on("connection", () => outsideConnections++);
+    preview = await listen("127.0.0.1", (req, res) => {
+      const html = (body: string) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(body);
+      switch (req.url) {
+        case "/":
+          return html(page("Patchbay preview"));
+        case "/changed":
+          return html(page("A different heading"));
+        case "/broken":
+          return res.writeHead(500, { "content-type": "text/plain" }).end("boom");
+        case "/hang":
+          return; // never answers
+        case "/bounce":
+          return res.writeHead(302, { location: `${outside.origin}/via-redirect.png` }).end();
+        case "/redirect-away":
+          return res.writeHead(302, { location: `${outside.origin}/landing` }).end();
+        case "/external":
+          return html(
+            page(
+              "External assets",
+              `<img src="http://example.invalid/x.png">
+               <script src="${outside.origin}/x.js"></script>
+               <img src="/bounce">
+               <script>try { new WebSocket("${outside.origin.replace("http:", "ws:")}/socket"); } catch {}</script>`,
+            ),
+          );
+        default:
+          return res.writeHead(404).end();
+      }
+    });
+    pool = createBrowserPool();
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+    await stop(preview);
+    await stop(outside);
+  });
+
+  const capture = (route: string, viewport: Viewport = DESKTOP, timeoutMs = TIMEOUT_MS) =>
+    pool.withContext((context) => captureRoute(context, { baseUrl: preview.origin, route, viewport, timeoutMs }), {
+      baseOrigin: preview.origin,
+    });
+
+  it("captures the same page twice pixel-identically despite animation, a live clock and a caret", async () => {
+    const first = expectPng(await capture("/"));
+    const second = expectPng(await capture("/"));
+    expect(compareImages(first, second).changedPixels).toBe(0);
+  });
+
+  it("pins Date to the fixed time", async () => {
+    const now = await pool.withContext(
+      async (context) => {
+        const tab = await context.newPage();
+        await tab.goto(`${preview.origin}/`);
+        return tab.evaluate(() => Date.now());
+      },
+      { baseOrigin: preview.origin },
+    );
+    expect(now).toBe(Date.parse(FIXED_TIME));
+  });
+
+  it("shows a different heading as changed pixels", async () => {
+    const before = expectPng(await capture("/"));
+    const after = expectPng(await capture("/changed"));
+    const diff = compareImages(before, after);
+    expect(diff.sizeChanged).toBe(false);
+    expect(diff.changedPixels).toBeGreaterThan(0);
+  });
+
+  it("gives viewport-sized PNGs for desktop and mobile", async () => {
+    for (const viewport of [DESKTOP, MOBILE]) {
+      const png = PNG.sync.read(expectPng(await capture("/", viewport)));
+      expect({ width: png.width, height: png.height }).toEqual({ width: viewport.width, height: viewport.height });
+    }
+  });
+
+  it("reports an HTTP error status without a screenshot", async () => {
+    const result = await capture("/broken");
+    expect(result).toMatchObject({ ok: false, reason: "http", status: 500, message: "HTTP 500 from /broken" });
+    expect(result).not.toHaveProperty("png");
+  });
+
+  it("reports a route that never answers as a timeout", async () => {
+    const result = await capture("/hang", DESKTOP, 1_500);
+    expect(result).toMatchObject({ ok: false, reason: "timeout" });
+    expect(result.durationMs).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it("blocks and reports requests to other origins, including redirect hops and WebSockets", async () => {
+    const { result, blocked } = await pool.withContext(
+      async (context, guard) => {
+        const result = await captureRoute(context, { baseUrl: preview.origin, route: "/external", viewport: DESKTOP, timeoutMs: TIMEOUT_MS });
+        return { result, blocked: [...guard.blockedUrls] };
+      },
+      { baseOrigin: preview.origin },
+    );
+    expect(result.ok).toBe(true);
+    expect(blocked).toEqual(
+      expect.arrayContaining([
+        "http://example.invalid/x.png",
+        `${outside.origin}/x.js`,
+        `${outside.origin}/via-redirect.png`,
+        `CONNECT ${outside.origin.replace("http://", "")}`,
+      ]),
+    );
+    expect(outsideHits).toEqual([]);
+    expect(outsideConnections).toBe(0);
+  });
+
+  it("fails a navigation that redirects to another origin, without reaching it", async () => {
+    const { result, blocked } = await pool.withContext(
+      async (context, guard) => ({
+        result: await captureRoute(context, { baseUrl: preview.origin, route: "/redirect-away", viewport: DESKTOP, timeoutMs: TIMEOUT_MS }),
+        blocked: [...guard.blockedUrls],
+      }),
+      { baseOrigin: preview.origin },
+    );
+    expect(result).toMatchObject({ ok: false, reason: "navigation" });
+    expect(blocked).toContain(`${outside.origin}/landing`);
+    expect(outsideHits).toEqual([]);
+  });
+
+  it("rejects routes that are not same-origin paths before opening a page", async () => {
+    await pool.withContext(
+      async (context) => {
+        for (const route of ["http://other/", "//other/x", "/\\other/x", "about", ""]) {
+          await expect(captureRoute(context, { baseUrl: preview.origin, route, viewport: DESKTOP, timeoutMs: TIMEOUT_MS })).rejects.toThrow(
+            /must be a path on the preview/,
+          );
+        }
+        expect(context.pages()).toHaveLength(0);
+      },
+      { baseOrigin: preview.origin },
+    );
+  });
+
+  it("relaunches the browser after it goes away", async () => {
+    await pool.withContext(async (context) => context.browser()?.close(), { baseOrigin: preview.origin });
+    expectPng(await capture("/", MOBILE));
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { detectRoutes, routeForFile } from "./detect-routes";
+
+describe("routeForFile", () => {
+  it.each([
+    ["app/page.tsx", "/"],
+    ["src/app/pricing/page.tsx", "/pricing"],
+    ["app/(marketing)/about/team/page.jsx", "/about/team"],
+    ["pages/index.tsx", "/"],
+    ["pages/signup.tsx", "/signup"],
+    ["src/pages/pricing.js", "/pricing"],
+    ["src/pages/home.js", "/"],
+    ["src/routes/contact.svelte", "/contact"],
+    ["content/docs/page.mdx", null],
+    ["app/blog/[slug]/page.tsx", null],
+    ["pages/api/users.ts", null],
+    ["pages/_app.tsx", null],
+    ["src/components/header.tsx", null],
+    ["README.md", null],
+  ])("%s → %s", (file, route) => {
+    expect(routeForFile(file)).toBe(route);
+  });
+});
+
+describe("detectRoutes", () => {
+  it("uses the routes of changed pages, without duplicates", () => {
+    expect(detectRoutes(["src/pages/pricing.js", "src/pages/pricing.js", "app/page.tsx", "lib/x.ts"], ["/fallback"])).toEqual(["/pricing", "/"]);
+  });
+
+  it("falls back when no changed file maps to a route", () => {
+    expect(detectRoutes(["src/components/button.tsx", "locales/en.json"], ["/", "/pricing"])).toEqual(["/", "/pricing"]);
+  });
+});

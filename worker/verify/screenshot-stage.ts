@@ -1,0 +1,135 @@
+// The screenshot stage after an attempt that changed files: the app runs twice in preview sandboxes on
+// the attempt's internal network, first on a fresh checkout of the base commit ("before"), then on the
+// agent's workspace ("after"); the worker's browser captures each route at each viewport and the pixel
+// difference is computed. It never throws for app problems: they are recorded in the report next to
+// the diff, which stands on its own.
+import { AppError } from "@/lib/errors";
+import type { ArtifactStore } from "@/lib/artifacts/artifact-store";
+import type { CaptureOutcome, PreviewFailure, PreviewReport, Shot } from "@/lib/artifacts/preview-report";
+import type { EventBody } from "@/lib/events";
+import type { PreviewConfig, Viewport } from "@/lib/environments/preview-config";
+import { loadWorkspace } from "@/worker/repos/load-workspace";
+import type { NetworkSpec, SandboxDriver, SandboxRole } from "@/worker/sandbox/driver";
+import type { BrowserPool } from "./browser-pool";
+import { captureRoute } from "./capture-route";
+import { compareImages } from "./compare-images";
+import { PreviewError, startPreview } from "./preview-server";
+
+const CAPTURE_TIMEOUT_MS = 30_000;
+
+export type StoredArtifact = { id: string };
+export type SaveArtifact = (kind: "screenshot" | "screenshot-diff", png: Buffer, metadata: Record<string, unknown>) => Promise<StoredArtifact>;
+
+export type ScreenshotStageInput = {
+  driver: SandboxDriver;
+  browsers: BrowserPool;
+  saveArtifact: SaveArtifact;
+  sandbox: NetworkSpec & { image: string; limits: { memoryBytes: number; nanoCpus: number } };
+  config: PreviewConfig;
+  routes: string[];
+  base: { mirrorPath: string; commit: string; branch: string; gitTimeoutSec: number };
+  signal: AbortSignal;
+  emit: (body: EventBody) => Promise<void>;
+};
+
+type SideResult = { captures: Map<string, CaptureOutcome>; pngs: Map<string, Buffer>; failure: PreviewFailure | null; blocked: string[] };
+
+export async function runScreenshotStage(input: ScreenshotStageInput): Promise<PreviewReport> {
+  const started = Date.now();
+  const network = await input.driver.ensureNetwork(input.sandbox);
+  const before = await captureSide(input, network, "before");
+  const after = await captureSide(input, network, "after");
+
+  const shots: Shot[] = [];
+  for (const route of input.routes) {
+    for (const viewport of input.config.viewports) {
+      const key = shotKey(route, viewport);
+      const beforeOutcome = before.captures.get(key) ?? notCaptured(before.failure);
+      const afterOutcome = after.captures.get(key) ?? notCaptured(after.failure);
+      const beforePng = before.pngs.get(key);
+      const afterPng = after.pngs.get(key);
+      let diff: Shot["diff"] = null;
+      if (beforePng && afterPng) {
+        const result = compareImages(beforePng, afterPng);
+        const artifact = await input.saveArtifact("screenshot-diff", result.diffPng, { route, viewport, side: "diff", changedRatio: result.changedRatio });
+        diff = { artifactId: artifact.id, changedPixels: result.changedPixels, changedRatio: result.changedRatio, sizeChanged: result.sizeChanged };
+      }
+      const shot: Shot = { route, viewport, before: beforeOutcome, after: afterOutcome, diff };
+      shots.push(shot);
+      await input.emit({
+        type: "screenshot",
+        payload: {
+          route,
+          viewport: viewport.name,
+          status: diff ? (diff.changedPixels > 0 ? "changed" : "unchanged") : "failed",
+          ...(diff ? { changedRatio: diff.changedRatio } : {}),
+        },
+      });
+    }
+  }
+  return {
+    routes: input.routes,
+    shots,
+    failures: [before.failure, after.failure].filter((failure): failure is PreviewFailure => failure !== null),
+    blockedRequests: [...new Set([...before.blocked, ...after.blocked])].slice(0, 50),
+    durationMs: Date.now() - started,
+  };
+}
+
+async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after"): Promise<SideResult> {
+  const result: SideResult = { captures: new Map(), pngs: new Map(), failure: null, blocked: [] };
+  const role: SandboxRole = side === "before" ? "preview-base" : "preview-result";
+  await input.emit({ type: "preview", payload: { side, stage: "starting", message: side === "before" ? "Starting the app at the base commit." : "Starting the app with the changes." } });
+  let handle;
+  try {
+    handle = await input.driver.ensure({ ...input.sandbox, role, network });
+    if (side === "before") {
+      await loadWorkspace(input.driver, handle, {
+        mirrorPath: input.base.mirrorPath,
+        baseCommit: input.base.commit,
+        branch: input.base.branch,
+        timeoutSec: input.base.gitTimeoutSec,
+      });
+    }
+    const preview = await startPreview(input.driver, handle, { config: input.config, network, signal: input.signal });
+    await input.browsers.withContext(
+      async (context, guard) => {
+        for (const route of input.routes) {
+          for (const viewport of input.config.viewports) {
+            const capture = await captureRoute(context, { baseUrl: preview.baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
+            const key = shotKey(route, viewport);
+            if (capture.ok) {
+              const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
+              result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
+              result.pngs.set(key, capture.png);
+            } else {
+              result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
+            }
+          }
+        }
+        result.blocked = [...guard.blockedUrls];
+      },
+      { baseOrigin: preview.origin },
+    );
+    await input.emit({ type: "preview", payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` } });
+  } catch (error) {
+    if (input.signal.aborted) throw new AppError("cancelled", "Cancelled.");
+    const failure: PreviewFailure =
+      error instanceof PreviewError
+        ? { side, stage: error.stage, message: error.message, logTail: error.logTail }
+        : { side, stage: "sandbox", message: `The preview sandbox failed: ${(error as Error).message}`, logTail: "" };
+    result.failure = failure;
+    await input.emit({ type: "preview", payload: { side, stage: "failed", message: failure.message } });
+  } finally {
+    if (handle) await input.driver.release(handle);
+  }
+  return result;
+}
+
+function shotKey(route: string, viewport: Viewport): string {
+  return `${route} ${viewport.name}`;
+}
+
+function notCaptured(failure: PreviewFailure | null): CaptureOutcome {
+  return { ok: false, reason: failure?.stage ?? "skipped", message: failure ? failure.message : "Not captured." };
+}

@@ -1,0 +1,134 @@
+// Before/after screenshots end to end: the fixture web app runs in preview sandboxes on an internal
+// network, the worker's Chromium captures it, and the pixel difference shows exactly what changed.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PNG } from "pngjs";
+import { readArtifact } from "@/lib/artifacts/artifact-queries";
+import { db } from "@/lib/db";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import type { PreviewConfigInput } from "@/lib/environments/preview-config";
+import { createTask } from "@/lib/tasks/create-task";
+import { getTask } from "@/lib/tasks/task-queries";
+import { listTaskEvents } from "@/lib/timeline/list-events";
+import { startModelServer } from "@/scripts/model-server/server";
+import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
+import { docker } from "@/test/support/test-worker";
+import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { waitFor } from "@/test/support/wait-for";
+
+let model: Awaited<ReturnType<typeof startModelServer>>;
+let worker: TestWorker;
+let userId: string;
+
+const preview = (overrides: Partial<PreviewConfigInput> = {}): PreviewConfigInput => ({
+  installCommand: PREVIEW_APP_CONFIG.installCommand,
+  startCommand: PREVIEW_APP_CONFIG.startCommand,
+  port: PREVIEW_APP_CONFIG.port,
+  readinessPath: PREVIEW_APP_CONFIG.readinessPath,
+  routes: { mode: "fixed", paths: ["/", "/pricing"] },
+  startTimeoutSec: 30,
+  ...overrides,
+});
+
+function patchScript(patch: string) {
+  return { steps: [{ calls: [{ name: "apply_patch", arguments: { patch } }] }, { say: "Done." }] };
+}
+
+const HEADING_PATCH = `*** Begin Patch
+*** Update File: locales/en.json
+@@
+-    "title": "Simple, honest pricing",
++    "title": "Fair pricing for every team",
+*** End Patch`;
+
+async function runTask(environmentPreview: PreviewConfigInput, script: string, patch: string) {
+  const repo = createPreviewAppRepo();
+  const environment = await createEnvironment(userId, { name: "preview app", repoUrl: repo.url, preview: environmentPreview });
+  model.registerScript(script, patchScript(patch));
+  const task = await createTask(userId, { environmentId: environment.id, prompt: `[[script:${script}]] change` });
+  const attempt = await waitForFinishedAttempt(task.attemptId, 180_000);
+  return { task, attempt, dto: await getTask(userId, task.id) };
+}
+
+beforeAll(async () => {
+  model = await startModelServer({ port: 0 });
+  worker = startTestWorker(model.url);
+  userId = (await createUser()).id;
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await model?.close();
+});
+
+describe("screenshots", () => {
+  it("shows a heading change on its route only, at every viewport", async () => {
+    const { task, attempt, dto } = await runTask(preview(), "shots-heading", HEADING_PATCH);
+    expect(attempt.status).toBe("completed");
+    const shots = dto.attempt?.screenshots?.shots ?? [];
+    expect(shots.map((shot) => `${shot.route} ${shot.viewport.name} ${shot.status}`)).toEqual([
+      "/ desktop unchanged",
+      "/ mobile unchanged",
+      "/pricing desktop changed",
+      "/pricing mobile changed",
+    ]);
+    for (const shot of shots.filter((candidate) => candidate.route === "/pricing")) {
+      expect(shot.changedRatio).toBeGreaterThan(0);
+      expect(shot.changedRatio).toBeLessThan(0.2);
+    }
+    for (const shot of shots.filter((candidate) => candidate.route === "/")) expect(shot.changedRatio).toBe(0);
+
+    // The images are real PNGs of the viewport's size, served to the owner only.
+    const pricing = shots.find((shot) => shot.route === "/pricing" && shot.viewport.name === "mobile");
+    const afterUrl = pricing && "url" in pricing.after ? pricing.after.url : "";
+    const artifactId = afterUrl.split("/").at(-1) ?? "";
+    const image = await readArtifact(userId, artifactId);
+    expect(image.contentType).toBe("image/png");
+    const png = PNG.sync.read(image.bytes);
+    expect([png.width, png.height]).toEqual([390, 844]);
+    await expect(readArtifact((await createUser()).id, artifactId)).rejects.toThrow("Artifact not found");
+
+    const events = await listTaskEvents(task.id, 0n);
+    const screenshotEvents = events.filter((event) => event.type === "screenshot");
+    expect(screenshotEvents).toHaveLength(4);
+    expect(dto.attempt?.screenshots?.failures).toEqual([]);
+    expect(await db().artifact.count({ where: { attemptId: task.attemptId } })).toBe(12);
+    await waitFor("no sandbox or network left", async () => {
+      const containers = await docker.listContainers({ all: true, filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
+      const networks = await docker.listNetworks({ filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
+      return containers.length === 0 && networks.length === 0;
+    }, 15_000);
+  });
+
+  it("finds no pixel difference when nothing visible changed", async () => {
+    const patch = `*** Begin Patch
+*** Update File: README.md
+@@
++
++Edited by a test.
+*** End Patch`;
+    const { attempt, dto } = await runTask(preview({ viewports: [{ name: "desktop", width: 1280, height: 800 }] }), "shots-invisible", patch);
+    expect(attempt.status).toBe("completed");
+    const shots = dto.attempt?.screenshots?.shots ?? [];
+    expect(shots).toHaveLength(2);
+    for (const shot of shots) {
+      expect(shot.status).toBe("unchanged");
+      expect(shot.changedRatio).toBe(0);
+    }
+  });
+
+  it("reports a broken start command with its log, and keeps the diff", async () => {
+    const { attempt, dto } = await runTask(
+      preview({ startCommand: "node does-not-exist.js", viewports: [{ name: "desktop", width: 1280, height: 800 }] }),
+      "shots-broken",
+      HEADING_PATCH,
+    );
+    expect(attempt.status).toBe("completed");
+    expect(attempt.patch).toContain("Fair pricing for every team");
+    const failures = dto.attempt?.screenshots?.failures ?? [];
+    expect(failures.map((failure) => `${failure.side} ${failure.stage}`)).toEqual(["before start", "after start"]);
+    expect(failures[0]?.message).toContain("exited before the app was ready");
+    expect(failures[0]?.logTail).toContain("does-not-exist.js");
+    expect(dto.attempt?.screenshots?.shots.every((shot) => shot.status === "failed")).toBe(true);
+  });
+});
+
