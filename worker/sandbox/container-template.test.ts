@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildContainerOptions, clampLimits, SANDBOX_USER } from "./container-template";
 import type { SandboxSpec } from "./driver";
-import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_TASK, LABEL_WORKER } from "./labels";
+import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_ROLE, LABEL_TASK, LABEL_WORKER } from "./labels";
 
 const spec: SandboxSpec = {
   role: "agent",
@@ -85,10 +85,22 @@ describe("buildContainerOptions", () => {
       [LABEL_ATTEMPT]: "att_123",
       [LABEL_WORKER]: "worker-a",
       [LABEL_EXPIRES]: "2026-11-25T10:00:00.000Z",
+      [LABEL_ROLE]: "agent",
     });
     expect(Object.keys(options.Labels ?? {})).toEqual(
       expect.arrayContaining(["patchbay.managed", "patchbay.instance", "patchbay.task-id", "patchbay.attempt-id", "patchbay.worker-id", "patchbay.expires-at"]),
     );
+  });
+
+  it("names preview sandboxes apart from the agent's and gives the base preview its own workspace", () => {
+    const base = buildContainerOptions({ ...spec, role: "preview-base", network: "patchbay-net-att_123" });
+    const result = buildContainerOptions({ ...spec, role: "preview-result", network: "patchbay-net-att_123" });
+    expect([base.name, result.name]).toEqual(["patchbay-att_123-preview-base", "patchbay-att_123-preview-result"]);
+    expect(base.HostConfig.Mounts?.[0]?.Source).toBe("patchbay-ws-att_123-base");
+    expect(result.HostConfig.Mounts?.[0]?.Source).toBe("patchbay-ws-att_123");
+    expect(base.HostConfig.NetworkMode).toBe("patchbay-net-att_123");
+    expect(base.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(base.User).toBe("1000:1000");
   });
 
   it("is named after the attempt, so a retry replaces its predecessor", () => {
