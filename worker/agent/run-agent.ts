@@ -7,6 +7,7 @@ import type { EventBody } from "@/lib/events";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
 import type { ModelClient } from "./model";
 import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/registry";
+import type { AgentPreview } from "./tools/tool";
 
 const SYSTEM_PROMPT = readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8");
 const MAX_AGENTS_MD_BYTES = 32 * 1024;
@@ -14,6 +15,7 @@ const MAX_AGENTS_MD_BYTES = 32 * 1024;
 export type AgentRunInput = {
   model: ModelClient;
   tools: typeof defaultTools;
+  preview?: AgentPreview;
   driver: SandboxDriver;
   sandbox: SandboxHandle;
   prompt: string;
@@ -70,6 +72,7 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
         signal: run.signal,
         commandTimeoutSec: run.commandTimeoutSec,
         emit: run.emit,
+        ...(run.preview ? { preview: run.preview } : {}),
       });
       input.push({ type: "function_call_output", call_id: item.call_id, output });
     }

@@ -11,7 +11,8 @@ import { markAttemptFailed, transitionAttempt, type AttemptRef } from "@/lib/tas
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createModelClient, type ModelConfig } from "@/worker/agent/model";
 import { runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
-import { defaultTools } from "@/worker/agent/tools/registry";
+import { toolsFor } from "@/worker/agent/tools/registry";
+import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
@@ -127,10 +128,23 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       let stopReason: AgentStopReason;
       let finalMessage = "";
       let agentError: AppError | null = null;
+      const previewConfig = parseStoredPreview(task.environment.preview);
+      const expiresAt = new Date(deadline + 10 * 60 * 1000);
+      const agentPreview = previewConfig
+        ? createAgentPreview({
+            driver: deps.driver,
+            browsers: deps.browsers,
+            agentSandbox: sandbox,
+            spec: { instanceId: deps.instanceId, attemptId, taskId: task.id, workerId: deps.workerId, expiresAt, image: deps.sandboxImage, limits: deps.limits },
+            config: previewConfig,
+            saveScreenshot: (png, metadata) => saveArtifact(attemptId, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png, metadata }),
+          })
+        : undefined;
       try {
         const result = await runAgent({
           model: createModelClient(modelConfig),
-          tools: defaultTools,
+          tools: toolsFor({ preview: Boolean(agentPreview) }),
+          ...(agentPreview ? { preview: agentPreview } : {}),
           driver: deps.driver,
           sandbox,
           prompt: attempt.turn.prompt,
@@ -149,6 +163,8 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         // A model failure mid-run still leaves work in the sandbox; keep it as a partial diff.
         agentError = toAppError(error);
         stopReason = "done";
+      } finally {
+        await agentPreview?.close();
       }
       await sink.flush();
 
@@ -161,7 +177,6 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         await transitionAttempt(ref, "failed", { ...fields, error: stopProblem }, stopProblem);
         throw new UnrecoverableError(stopProblem);
       }
-      const previewConfig = parseStoredPreview(task.environment.preview);
       let previewReport: PreviewReport | null = null;
       if (previewConfig && diff.filesChanged > 0) {
         // The agent's container is done; the result preview mounts its workspace volume instead.
@@ -172,7 +187,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           config: previewConfig,
           changedFiles: diff.files,
           base: { mirrorPath, commit: baseCommit, branch: task.branch, gitTimeoutSec: deps.gitTimeoutSec },
-          expiresAt: new Date(deadline + 10 * 60 * 1000),
+          expiresAt,
           signal: controller.signal,
           emit: sink.emit,
         });

@@ -11,6 +11,7 @@ import { getTask } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
+import { compareImages } from "@/worker/verify/compare-images";
 import { docker } from "@/test/support/test-worker";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
@@ -129,6 +130,47 @@ describe("screenshots", () => {
     expect(failures[0]?.message).toContain("exited before the app was ready");
     expect(failures[0]?.logTail).toContain("does-not-exist.js");
     expect(dto.attempt?.screenshots?.shots.every((shot) => shot.status === "failed")).toBe(true);
+  });
+
+  it("gives the agent a screenshot tool whose image reaches the model and follows file changes", async () => {
+    const repo = createPreviewAppRepo();
+    const environment = await createEnvironment(userId, {
+      name: "agent shots",
+      repoUrl: repo.url,
+      preview: preview({ viewports: [{ name: "mobile", width: 390, height: 844 }] }),
+    });
+    model.registerScript("agent-shot", {
+      steps: [
+        { calls: [{ name: "screenshot", arguments: { route: "/pricing", viewport: "mobile" } }] },
+        { calls: [{ name: "apply_patch", arguments: { patch: HEADING_PATCH } }] },
+        { calls: [{ name: "screenshot", arguments: { route: "/pricing" } }] },
+        { calls: [{ name: "screenshot", arguments: { route: "/pricing", viewport: "tv" } }] },
+        { say: "Checked the pricing page." },
+      ],
+    });
+    const task = await createTask(userId, { environmentId: environment.id, prompt: "[[script:agent-shot]] check the page" });
+    const attempt = await waitForFinishedAttempt(task.attemptId, 180_000);
+    expect(attempt.error).toBeNull();
+
+    const requests = model.requests().filter((request) => JSON.stringify(request.body).includes("script:agent-shot"));
+    const first = requests[0]?.body as { tools: { name: string }[] };
+    expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch", "screenshot"]);
+    type Item = { type?: string; output?: unknown };
+    const outputs = ((requests.at(-1)?.body as { input: Item[] }).input ?? []).filter((item) => item.type === "function_call_output").map((item) => item.output);
+    const images = outputs
+      .filter((output): output is { type: string; image_url?: string }[] => Array.isArray(output))
+      .map((parts) => parts.find((part) => part.type === "input_image")?.image_url ?? "")
+      .map((url) => Buffer.from(url.replace(/^data:image\/png;base64,/, ""), "base64"));
+    expect(images).toHaveLength(2);
+    for (const image of images) expect([PNG.sync.read(image).width, PNG.sync.read(image).height]).toEqual([390, 844]);
+    // The second shot was taken after the patch: the app was restarted and shows the new heading.
+    expect(compareImages(images[0] ?? Buffer.alloc(0), images[1] ?? Buffer.alloc(0)).changedPixels).toBeGreaterThan(0);
+    expect(String(outputs[3])).toContain('Unknown viewport "tv"');
+
+    const shotEvents = (await listTaskEvents(task.id, 0n)).filter((event) => event.type === "screenshot" && event.payload.status === "captured");
+    expect(shotEvents).toHaveLength(2);
+    const artifactId = shotEvents[0]?.type === "screenshot" ? (shotEvents[0].payload.artifactId ?? "") : "";
+    expect((await readArtifact(userId, artifactId)).bytes.equals(images[0] ?? Buffer.alloc(0))).toBe(true);
   });
 });
 

@@ -4,12 +4,18 @@ import { z } from "zod";
 import type { FunctionTool } from "openai/resources/responses/responses";
 import { applyPatchTool } from "./apply-patch";
 import { shellTool } from "./shell";
-import { ToolFailure, type AgentTool, type ToolContext } from "./tool";
+import { screenshotTool } from "./screenshot";
+import { ToolFailure, type AgentTool, type ToolContext, type ToolOutput } from "./tool";
 
 // Each tool keeps its own parameter type; the registry only needs the common shape.
 type AnyTool = AgentTool<never>;
 
 export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatchTool as AnyTool];
+
+/** The tools for one attempt: screenshots only where the environment says how to run the app. */
+export function toolsFor(options: { preview: boolean }): readonly AnyTool[] {
+  return options.preview ? [...defaultTools, screenshotTool as AnyTool] : defaultTools;
+}
 
 export function toolDefinitions(tools: readonly AnyTool[]): FunctionTool[] {
   return tools.map((tool) => ({
@@ -25,7 +31,7 @@ export async function dispatchToolCall(
   tools: readonly AnyTool[],
   call: { name: string; arguments: string },
   context: ToolContext,
-): Promise<string> {
+): Promise<ToolOutput> {
   let began = false;
   const tracked: ToolContext = {
     ...context,

@@ -1,9 +1,13 @@
 // The shape every agent tool has: a name, a self-contained description, zod parameters, whether it
 // changes the workspace, and a handler. A handler returns text for the model. It throws ToolFailure
 // for mistakes the model can fix (the message goes back to it) and anything else to end the run.
+import type { ResponseFunctionCallOutputItemList } from "openai/resources/responses/responses";
 import type { z } from "zod";
 import type { EventBody } from "@/lib/events";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+
+/** Text, or text and images (the screenshot tool returns the picture for the model to look at). */
+export type ToolOutput = string | ResponseFunctionCallOutputItemList;
 
 export type ToolContext = {
   callId: string;
@@ -12,6 +16,17 @@ export type ToolContext = {
   signal: AbortSignal;
   commandTimeoutSec: number;
   emit: (body: EventBody) => Promise<void>;
+  /** The app running for the agent's screenshots; absent when the environment has no preview. */
+  preview?: AgentPreview;
+};
+
+export type AgentPreview = {
+  viewports: readonly { name: string; width: number; height: number }[];
+  /** Starts (or restarts, when the workspace changed) the app, captures one route, stores the image. */
+  capture(route: string, viewportName: string, signal: AbortSignal): Promise<
+    { ok: true; png: Buffer; artifactId: string; status: number } | { ok: false; message: string }
+  >;
+  close(): Promise<void>;
 };
 
 export type AgentTool<Params> = {
@@ -19,7 +34,7 @@ export type AgentTool<Params> = {
   description: string;
   parameters: z.ZodType<Params>;
   isMutating: boolean;
-  run(params: Params, context: ToolContext): Promise<string>;
+  run(params: Params, context: ToolContext): Promise<ToolOutput>;
 };
 
 export class ToolFailure extends Error {
