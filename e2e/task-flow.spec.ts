@@ -31,7 +31,7 @@ test("submit a task, watch it live, review and download the diff", async ({ page
 
   await signInAsAdmin(page);
   await page.getByRole("link", { name: "Environments" }).click();
-  await page.getByLabel("Name").fill("fixture app");
+  await page.getByLabel("Name", { exact: true }).fill("fixture app");
   await page.getByLabel("Repository URL").fill(repo.url);
   await page.getByRole("button", { name: "Create environment" }).click();
   await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();

@@ -7,11 +7,14 @@ import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { cancelTask } from "@/lib/tasks/cancel-task";
 import { createTask } from "@/lib/tasks/create-task";
+import { previewFromForm } from "./environments/preview-form-data";
 
 export type FormState = { error?: string };
 
 function userMessage(error: unknown): string {
-  if (error instanceof ZodError) return error.issues.map((issue) => issue.message).join(" ");
+  if (error instanceof ZodError) {
+    return error.issues.map((issue) => (issue.path.length > 1 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join(" ");
+  }
   if (isAppError(error)) return error.userMessage;
   throw error;
 }
@@ -46,6 +49,7 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
       defaultBranch: optional(form.get("defaultBranch")),
       instructions: optional(form.get("instructions")),
       model: optional(form.get("model")),
+      preview: previewFromForm(form),
     });
   } catch (error) {
     return { error: userMessage(error) };

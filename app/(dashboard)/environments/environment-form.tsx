@@ -1,16 +1,29 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import { createEnvironmentAction, type FormState } from "../actions";
 import { FormFooter } from "@/components/form-footer";
+import { createEnvironmentAction, type FormState } from "../actions";
 
-const fields = ["name", "repoUrl", "defaultBranch", "instructions", "model"] as const;
-type Field = (typeof fields)[number];
+const initial = {
+  name: "",
+  repoUrl: "",
+  defaultBranch: "main",
+  instructions: "",
+  model: "",
+  previewInstallCommand: "",
+  previewStartCommand: "",
+  previewPort: "3000",
+  previewReadinessPath: "/",
+  previewRoutes: "/",
+  previewViewports: "desktop 1280x800\nmobile 390x844",
+};
+type Field = keyof typeof initial;
 
 export function EnvironmentForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(createEnvironmentAction, {});
   // Controlled so a rejected submission keeps everything that was typed.
-  const [values, setValues] = useState<Record<Field, string>>({ name: "", repoUrl: "", defaultBranch: "main", instructions: "", model: "" });
+  const [values, setValues] = useState(initial);
+  const [detectRoutes, setDetectRoutes] = useState(false);
   const bind = (field: Field) => ({
     id: field,
     name: field,
@@ -35,6 +48,43 @@ export function EnvironmentForm() {
       <textarea {...bind("instructions")} placeholder="Run npm test before finishing. Use TypeScript strict mode." />
       <label htmlFor="model">Model (optional; defaults to PATCHBAY_MODEL)</label>
       <input {...bind("model")} />
+      <fieldset>
+        <legend>Preview for screenshots (optional)</legend>
+        <p className="muted">
+          With a start command, every task that changes files comes back with before/after screenshots. The app runs in a sandbox with no
+          internet access.
+        </p>
+        <label htmlFor="previewInstallCommand">Install/build command</label>
+        <input {...bind("previewInstallCommand")} placeholder="npm ci --offline && npm run build" />
+        <div className="row">
+          <div>
+            <label htmlFor="previewStartCommand">Start command</label>
+            <input {...bind("previewStartCommand")} placeholder="npm start" />
+          </div>
+          <div>
+            <label htmlFor="previewPort">Port</label>
+            <input {...bind("previewPort")} inputMode="numeric" />
+          </div>
+          <div>
+            <label htmlFor="previewReadinessPath">Readiness path</label>
+            <input {...bind("previewReadinessPath")} />
+          </div>
+        </div>
+        <div className="row">
+          <div>
+            <label htmlFor="previewRoutes">Routes to capture (one per line)</label>
+            <textarea {...bind("previewRoutes")} />
+            <label className="check">
+              <input type="checkbox" name="previewDetectRoutes" checked={detectRoutes} onChange={(event) => setDetectRoutes(event.target.checked)} />
+              Detect routes from the changed files (the list above is the fallback)
+            </label>
+          </div>
+          <div>
+            <label htmlFor="previewViewports">Viewports (name WIDTHxHEIGHT, one per line)</label>
+            <textarea {...bind("previewViewports")} />
+          </div>
+        </div>
+      </fieldset>
       <FormFooter error={state.error} pending={pending} label="Create environment" />
     </form>
   );

@@ -6,6 +6,7 @@ import { getTask } from "@/lib/tasks/task-queries";
 import type { TaskDto } from "@/lib/tasks/task.schemas";
 import { CancelButton } from "./cancel-button";
 import { DiffView } from "./diff-view";
+import { ScreenshotsView } from "./screenshots-view";
 import { TaskTimeline } from "./task-timeline";
 
 export default async function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
@@ -60,6 +61,12 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
             )}
           </h2>
           <DiffView taskId={task.id} />
+        </>
+      )}
+      {attempt?.screenshots && (
+        <>
+          <h2>Screenshots</h2>
+          <ScreenshotsView screenshots={attempt.screenshots} />
         </>
       )}
       <h2>Timeline</h2>

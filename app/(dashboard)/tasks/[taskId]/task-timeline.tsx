@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useReducer, useState } from "react";
 import { storedEventSchema } from "@/lib/events";
+import { formatRatio } from "@/components/format-ratio";
 import { applyEvent, emptyTimeline, type TimelineItem } from "./timeline-model";
 
 const FINAL = new Set(["completed", "failed", "cancelled"]);
@@ -19,10 +20,12 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
       const parsed = storedEventSchema.safeParse(JSON.parse(message.data));
       if (!parsed.success) return;
       dispatch(parsed.data);
-      if (parsed.data.type === "status" && FINAL.has(parsed.data.payload.status)) {
+      if (parsed.data.type !== "status") return;
+      // The page header (status, summary, diff) is server-rendered: re-render it on every transition.
+      router.refresh();
+      if (FINAL.has(parsed.data.payload.status)) {
         source.close();
         setConnection("ended");
-        router.refresh();
       }
     };
     const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot"];
@@ -145,7 +148,3 @@ function dropRepeatedReason(item: TimelineItem, previous: TimelineItem | undefin
   return { kind: "status", id: item.id, status: item.status };
 }
 
-export function formatRatio(ratio: number): string {
-  const percent = ratio * 100;
-  return `${percent >= 10 ? percent.toFixed(0) : percent >= 0.1 ? percent.toFixed(1) : percent.toFixed(2)}% of pixels`;
-}
