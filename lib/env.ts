@@ -50,6 +50,8 @@ const workerSchema = sharedSchema.extend({
   OPENAI_BASE_URL: optionalString,
   PATCHBAY_MODEL: optionalString,
   PATCHBAY_DOCKER_SOCKET: z.string().default("/var/run/docker.sock"),
+  // Set to the worker's own container id/name when the worker runs in Docker (docker-compose sets it).
+  PATCHBAY_WORKER_CONTAINER: optionalString,
   // Comma-separated allowlist; the first entry is the default image.
   PATCHBAY_SANDBOX_IMAGES: z.string().default("patchbay-sandbox:latest"),
   PATCHBAY_WORKER_ID: optionalString,

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const processor = createAttemptProcessor({
     instanceId,
     workerId,
-    driver: createDockerDriver(docker, { allowedImages }),
+    driver: createDockerDriver(docker, { allowedImages, ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}) }),
     mirrors: createMirrorCache({
       root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
       timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,

@@ -36,7 +36,16 @@ export async function pingDocker(docker: Docker): Promise<void> {
   }
 }
 
-export function createDockerDriver(docker: Docker, options: { allowedImages: readonly string[] }): SandboxDriver {
+export type DockerDriverOptions = {
+  allowedImages: readonly string[];
+  /**
+   * When the worker itself runs in a container (docker-compose), its container id: it joins each
+   * attempt's preview network so its browser can reach the preview. Unset when it runs on the host.
+   */
+  workerContainer?: string;
+};
+
+export function createDockerDriver(docker: Docker, options: DockerDriverOptions): SandboxDriver {
   async function removeContainer(name: string): Promise<void> {
     try {
       await docker.getContainer(name).remove({ force: true, v: false });
@@ -47,6 +56,7 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
 
   async function removeNetwork(name: string): Promise<void> {
     try {
+      if (options.workerContainer) await docker.getNetwork(name).disconnect({ Container: options.workerContainer, Force: true }).catch(() => undefined);
       await docker.getNetwork(name).remove();
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -94,7 +104,8 @@ export function createDockerDriver(docker: Docker, options: { allowedImages: rea
       await removeNetwork(name);
       // Internal: no route off the bridge, so a preview can neither leak nor fetch; the host still
       // reaches containers at their addresses on it.
-      await docker.createNetwork({ Name: name, Driver: "bridge", Internal: true, CheckDuplicate: true, Labels: sandboxLabels(spec) });
+      const network = await docker.createNetwork({ Name: name, Driver: "bridge", Internal: true, CheckDuplicate: true, Labels: sandboxLabels(spec) });
+      if (options.workerContainer) await network.connect({ Container: options.workerContainer });
       return name;
     },
 
