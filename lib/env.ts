@@ -63,6 +63,7 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_GIT_TIMEOUT_SEC: seconds(120),
   PATCHBAY_MODEL_TIMEOUT_SEC: seconds(300),
   PATCHBAY_MAX_STEPS: z.coerce.number().int().positive().default(60),
+  PATCHBAY_MAX_TOKENS: z.coerce.number().int().positive().default(3_000_000),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
 });

@@ -47,6 +47,13 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("error"), payload: z.object({ code: z.string(), message: z.string() }) }),
   z.object({
+    type: z.literal("plan"),
+    payload: z.object({
+      explanation: z.string().optional(),
+      steps: z.array(z.object({ step: z.string(), status: z.enum(["pending", "in_progress", "completed"]) })),
+    }),
+  }),
+  z.object({
     type: z.literal("preview"),
     payload: z.object({ side: z.enum(["before", "after", "agent"]), stage: z.enum(["starting", "captured", "failed"]), message: z.string() }),
   }),

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     attemptTimeoutSec: env.PATCHBAY_ATTEMPT_TIMEOUT_SEC,
     gitTimeoutSec: env.PATCHBAY_GIT_TIMEOUT_SEC,
     maxSteps: env.PATCHBAY_MAX_STEPS,
+    maxTokens: env.PATCHBAY_MAX_TOKENS,
     secrets,
     active,
   });

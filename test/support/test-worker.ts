@@ -41,6 +41,7 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     attemptTimeoutSec: 300,
     gitTimeoutSec: 30,
     maxSteps: 20,
+    maxTokens: 1_000_000,
     secrets: [{ name: "OPENAI_API_KEY", value: "sk-test-key-do-not-leak" }],
     active: new Map(),
     ...overrides,

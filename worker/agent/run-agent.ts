@@ -1,5 +1,6 @@
 // The agent loop: ask the model, run the tools it calls in the sandbox, feed results back, until it
 // answers without tool calls or a budget (steps, wall time) runs out. Every step is visible as events.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ResponseInputItem, ResponseOutputItem } from "openai/resources/responses/responses";
@@ -21,6 +22,8 @@ export type AgentRunInput = {
   prompt: string;
   environmentInstructions: string | null;
   maxSteps: number;
+  /** Input + output tokens over the whole run; past it the run stops with the partial diff kept. */
+  maxTokens: number;
   deadline: number;
   commandTimeoutSec: number;
   signal: AbortSignal;
@@ -28,7 +31,10 @@ export type AgentRunInput = {
   onUsage?: (usage: { inputTokens: number; outputTokens: number; steps: number }) => Promise<void>;
 };
 
-export type AgentStopReason = "done" | "max_steps" | "wall_time";
+export type AgentStopReason = "done" | "max_steps" | "wall_time" | "tokens" | "loop";
+
+/** The same call with the same result this many times in a row means the agent is spinning. */
+export const LOOP_REPEATS = 3;
 export type AgentRunResult = { stopReason: AgentStopReason; finalMessage: string; steps: number; inputTokens: number; outputTokens: number };
 
 export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
@@ -37,6 +43,7 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
   const tools = toolDefinitions(run.tools);
   const totals = { inputTokens: 0, outputTokens: 0 };
   let finalMessage = "";
+  const loop = createLoopDetector(LOOP_REPEATS);
 
   for (let step = 1; step <= run.maxSteps; step++) {
     if (Date.now() > run.deadline) return { stopReason: "wall_time", finalMessage, steps: step - 1, ...totals };
@@ -75,10 +82,32 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
         ...(run.preview ? { preview: run.preview } : {}),
       });
       input.push({ type: "function_call_output", call_id: item.call_id, output });
+      if (loop.record(item.name, item.arguments, output)) {
+        await run.emit({
+          type: "error",
+          payload: { code: "loop", message: `The agent called ${item.name} with the same arguments and got the same result ${LOOP_REPEATS} times in a row.` },
+        });
+        return { stopReason: "loop", finalMessage, steps: step, ...totals };
+      }
     }
     if (!calledTools) return { stopReason: "done", finalMessage, steps: step, ...totals };
+    if (totals.inputTokens + totals.outputTokens > run.maxTokens) return { stopReason: "tokens", finalMessage, steps: step, ...totals };
   }
   return { stopReason: "max_steps", finalMessage, steps: run.maxSteps, ...totals };
+}
+
+/** Remembers the last calls (name, arguments, result); true once the same triple repeats `repeats` times. */
+export function createLoopDetector(repeats: number) {
+  let last = "";
+  let count = 0;
+  return {
+    record(name: string, args: string, output: unknown): boolean {
+      const signature = createHash("sha256").update(JSON.stringify([name, args, output])).digest("hex");
+      count = signature === last ? count + 1 : 1;
+      last = signature;
+      return count >= repeats;
+    },
+  };
 }
 
 function messageText(item: ResponseOutputItem): string | null {

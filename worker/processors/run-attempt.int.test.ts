@@ -100,7 +100,7 @@ describe("run attempt", () => {
     const first = requests[0]?.body as { instructions: string; tools: { name: string }[] };
     expect(first.instructions).toContain("Prefer template literals.");
     expect(first.instructions).toContain("Run `node --test` before finishing.");
-    expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch"]);
+    expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch", "update_plan"]);
     const last = requests.at(-1)?.body as { input: { type?: string; output?: string }[] };
     const outputs = last.input.filter((item) => item.type === "function_call_output").map((item) => item.output ?? "");
     expect(outputs[0]).toMatch(/^Exit code: 0/);

@@ -10,7 +10,7 @@ import { createRedactor, type Secret } from "@/lib/redact";
 import { markAttemptFailed, transitionAttempt, type AttemptRef } from "@/lib/tasks/attempt-status";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createModelClient, type ModelConfig } from "@/worker/agent/model";
-import { runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
+import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { extractDiff } from "@/worker/repos/extract-diff";
@@ -42,6 +42,7 @@ export type AttemptProcessorDeps = {
   attemptTimeoutSec: number;
   gitTimeoutSec: number;
   maxSteps: number;
+  maxTokens: number;
   secrets: Secret[];
   /** Attempts this worker is running, so the reaper and the cancel listener can find them. */
   active: Map<string, AbortController>;
@@ -150,6 +151,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           prompt: attempt.turn.prompt,
           environmentInstructions: task.environment.instructions,
           maxSteps: deps.maxSteps,
+          maxTokens: deps.maxTokens,
           deadline,
           commandTimeoutSec: deps.commandTimeoutSec,
           signal: controller.signal,
@@ -282,6 +284,10 @@ function budgetMessage(reason: AgentStopReason, deps: AttemptProcessorDeps): str
       return null;
     case "max_steps":
       return `The agent used its budget of ${deps.maxSteps} steps without finishing (PATCHBAY_MAX_STEPS). The partial diff is kept.`;
+    case "tokens":
+      return `The agent used its token budget (${deps.maxTokens.toLocaleString("en-US")} tokens, PATCHBAY_MAX_TOKENS) without finishing. The partial diff is kept.`;
+    case "loop":
+      return `The agent was repeating itself: the same command with the same result ${LOOP_REPEATS} times in a row. It was stopped; the partial diff is kept.`;
     case "wall_time":
       return `The agent ran out of time (${Math.round(deps.attemptTimeoutSec / 60)} min, PATCHBAY_ATTEMPT_TIMEOUT_SEC). The partial diff is kept.`;
     default: {

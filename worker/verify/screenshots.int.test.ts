@@ -154,7 +154,7 @@ describe("screenshots", () => {
 
     const requests = model.requests().filter((request) => JSON.stringify(request.body).includes("script:agent-shot"));
     const first = requests[0]?.body as { tools: { name: string }[] };
-    expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch", "screenshot"]);
+    expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch", "update_plan", "screenshot"]);
     type Item = { type?: string; output?: unknown };
     const outputs = ((requests.at(-1)?.body as { input: Item[] }).input ?? []).filter((item) => item.type === "function_call_output").map((item) => item.output);
     const images = outputs

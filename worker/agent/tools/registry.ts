@@ -4,13 +4,14 @@ import { z } from "zod";
 import type { FunctionTool } from "openai/resources/responses/responses";
 import { applyPatchTool } from "./apply-patch";
 import { shellTool } from "./shell";
+import { updatePlanTool } from "./update-plan";
 import { screenshotTool } from "./screenshot";
 import { ToolFailure, type AgentTool, type ToolContext, type ToolOutput } from "./tool";
 
 // Each tool keeps its own parameter type; the registry only needs the common shape.
 type AnyTool = AgentTool<never>;
 
-export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatchTool as AnyTool];
+export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatchTool as AnyTool, updatePlanTool as AnyTool];
 
 /** The tools for one attempt: screenshots only where the environment says how to run the app. */
 export function toolsFor(options: { preview: boolean }): readonly AnyTool[] {

@@ -28,7 +28,7 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
         setConnection("ended");
       }
     };
-    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot"];
+    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -45,6 +45,7 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
           </span>
         )}
       </div>
+      {state.plan && <PlanChecklist steps={state.plan} />}
       <div className="timeline" data-testid="timeline">
         {state.items.length === 0 && <p className="muted">Waiting for the worker…</p>}
         {state.items.map((item, index) => (
@@ -116,6 +117,12 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
           <div className="error">{item.message}</div>
         </div>
       );
+    case "plan":
+      return (
+        <div className="item muted" data-testid="timeline-plan">
+          Plan updated{item.explanation ? `: ${item.explanation}` : ""} ({item.steps.filter((step) => step.status === "completed").length}/{item.steps.length} done)
+        </div>
+      );
     case "preview":
       return (
         <div className={`item ${item.stage === "failed" ? "error" : "status"}`} data-testid="timeline-preview">
@@ -148,3 +155,20 @@ function dropRepeatedReason(item: TimelineItem, previous: TimelineItem | undefin
   return { kind: "status", id: item.id, status: item.status };
 }
 
+
+const PLAN_MARKS: Record<string, string> = { completed: "☑", in_progress: "▶", pending: "☐" };
+
+function PlanChecklist({ steps }: { steps: { step: string; status: string }[] }) {
+  return (
+    <div className="panel plan" data-testid="plan">
+      <strong>Plan</strong>
+      <ul>
+        {steps.map((step, index) => (
+          <li key={index} className={step.status}>
+            <span aria-hidden="true">{PLAN_MARKS[step.status] ?? "☐"}</span> {step.step}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

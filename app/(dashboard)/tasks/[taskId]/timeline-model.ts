@@ -23,11 +23,20 @@ export type TimelineItem =
   | { kind: "diff"; id: string; filesChanged: number; additions: number; deletions: number }
   | { kind: "error"; id: string; message: string }
   | { kind: "preview"; id: string; side: string; stage: string; message: string }
+  | { kind: "plan"; id: string; explanation?: string; steps: { step: string; status: string }[] }
   | { kind: "screenshot"; id: string; route: string; viewport: string; status: string; changedRatio?: number; artifactId?: string };
 
-export type TimelineState = { items: TimelineItem[]; lastId: string | null; usage: { inputTokens: number; outputTokens: number } | null; status: string | null };
+export type PlanStep = { step: string; status: string };
+export type TimelineState = {
+  items: TimelineItem[];
+  lastId: string | null;
+  usage: { inputTokens: number; outputTokens: number } | null;
+  status: string | null;
+  /** The latest plan, shown pinned above the timeline. */
+  plan: PlanStep[] | null;
+};
 
-export const emptyTimeline: TimelineState = { items: [], lastId: null, usage: null, status: null };
+export const emptyTimeline: TimelineState = { items: [], lastId: null, usage: null, status: null, plan: null };
 
 export function applyEvent(state: TimelineState, event: StoredEvent): TimelineState {
   if (state.lastId !== null && BigInt(event.id) <= BigInt(state.lastId)) return state;
@@ -92,6 +101,10 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "preview":
       items.push({ kind: "preview", id: event.id, ...event.payload });
+      break;
+    case "plan":
+      next.plan = event.payload.steps;
+      items.push({ kind: "plan", id: event.id, steps: event.payload.steps, ...(event.payload.explanation ? { explanation: event.payload.explanation } : {}) });
       break;
     case "screenshot":
       items.push({ kind: "screenshot", id: event.id, ...event.payload });

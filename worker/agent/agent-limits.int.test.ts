@@ -1,0 +1,103 @@
+// The agent's plan and its limits against the scripted model: a visible checklist, loops stopped with a
+// reason, and step/token budgets that end the run cleanly with the partial diff kept.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import { createTask } from "@/lib/tasks/create-task";
+import { listTaskEvents } from "@/lib/timeline/list-events";
+import { startModelServer } from "@/scripts/model-server/server";
+import { createFixtureRepo } from "@/test/support/fixture-repo";
+import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+
+const ADD_FILE = "*** Begin Patch\n*** Add File: partial.txt\n+work in progress\n*** End Patch";
+
+let model: Awaited<ReturnType<typeof startModelServer>>;
+let userId: string;
+let environmentId: string;
+const workers: TestWorker[] = [];
+
+async function run(script: string, steps: unknown[], overrides: Parameters<typeof startTestWorker>[1] = {}) {
+  const worker = startTestWorker(model.url, overrides);
+  workers.push(worker);
+  try {
+    model.registerScript(script, { steps } as never);
+    const task = await createTask(userId, { environmentId, prompt: `[[script:${script}]] go` });
+    const attempt = await waitForFinishedAttempt(task.attemptId);
+    const requests = model.requests().filter((request) => JSON.stringify(request.body).includes(`script:${script}`));
+    return { task, attempt, requests, events: await listTaskEvents(task.id, 0n) };
+  } finally {
+    await worker.close();
+  }
+}
+
+beforeAll(async () => {
+  model = await startModelServer({ port: 0 });
+  userId = (await createUser()).id;
+  environmentId = (await createEnvironment(userId, { name: "limits", repoUrl: createFixtureRepo().url })).id;
+});
+
+afterAll(async () => {
+  for (const worker of workers) await worker.close().catch(() => undefined);
+  await model?.close();
+});
+
+describe("agent plan and limits", () => {
+  it("shows the agent's plan as it updates it", async () => {
+    const { attempt, events, requests } = await run("plan", [
+      { calls: [{ name: "update_plan", arguments: { plan: [{ step: "Read greet.js", status: "in_progress" }, { step: "Fix it", status: "pending" }] } }] },
+      { calls: [{ name: "update_plan", arguments: { explanation: "Read it.", plan: [{ step: "Read greet.js", status: "completed" }, { step: "Fix it", status: "in_progress" }] } }] },
+      { calls: [{ name: "update_plan", arguments: { plan: [{ step: "a", status: "in_progress" }, { step: "b", status: "in_progress" }] } }] },
+      { say: "Planned." },
+    ]);
+    expect(attempt.status).toBe("completed");
+    const plans = events.flatMap((event) => (event.type === "plan" ? [event.payload] : []));
+    expect(plans).toEqual([
+      { steps: [{ step: "Read greet.js", status: "in_progress" }, { step: "Fix it", status: "pending" }] },
+      { explanation: "Read it.", steps: [{ step: "Read greet.js", status: "completed" }, { step: "Fix it", status: "in_progress" }] },
+    ]);
+    const outputs = ((requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input ?? [])
+      .filter((item) => item.type === "function_call_output")
+      .map((item) => item.output);
+    expect(outputs).toEqual(["Plan updated (0/2 steps completed).", "Plan updated (1/2 steps completed).", expect.stringContaining("At most one step can be in_progress")]);
+  });
+
+  it("stops an agent that repeats the same command with the same result, keeping its partial diff", async () => {
+    const same = { calls: [{ name: "shell", arguments: { command: "cat partial.txt" } }] };
+    const { attempt, requests } = await run("loop", [{ calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] }, same, same, same, same, same, { say: "never" }]);
+    expect(attempt.status).toBe("failed");
+    expect(attempt.error).toContain("repeating itself");
+    expect(attempt.patch).toContain("+work in progress");
+    // Stopped right after the third identical result: 1 patch + 3 identical calls = 4 model requests.
+    expect(requests).toHaveLength(4);
+  });
+
+  it("does not mistake the same command with a different result for a loop", async () => {
+    const step = { calls: [{ name: "shell", arguments: { command: "date +%N; sleep 0.01" } }] };
+    const { attempt } = await run("not-loop", [step, step, step, step, { say: "Done." }]);
+    expect(attempt.status).toBe("completed");
+  });
+
+  it("ends a run that uses up its steps, keeping the partial diff", async () => {
+    const { attempt, requests } = await run(
+      "steps",
+      [{ calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] }, { calls: [{ name: "shell", arguments: { command: "ls" } }] }, { say: "never" }],
+      { maxSteps: 2 },
+    );
+    expect(attempt.status).toBe("failed");
+    expect(attempt.error).toContain("budget of 2 steps");
+    expect(attempt.patch).toContain("+work in progress");
+    expect(requests).toHaveLength(2);
+  });
+
+  it("ends a run that uses up its tokens, keeping the partial diff", async () => {
+    const { attempt, requests } = await run(
+      "tokens",
+      [{ calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] }, { calls: [{ name: "shell", arguments: { command: "ls" } }] }, { say: "never" }],
+      { maxTokens: 50 },
+    );
+    expect(attempt.status).toBe("failed");
+    expect(attempt.error).toContain("token budget");
+    expect(attempt.inputTokens + attempt.outputTokens).toBeGreaterThan(50);
+    expect(attempt.patch).toContain("+work in progress");
+    expect(requests).toHaveLength(1);
+  });
+});
