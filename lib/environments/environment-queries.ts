@@ -14,16 +14,8 @@ export const environmentSelect = {
   createdAt: true,
 } as const;
 
-export type EnvironmentRow = {
-  id: string;
-  name: string;
-  repoUrl: string;
-  defaultBranch: string;
-  instructions: string | null;
-  model: string | null;
-  preview: unknown;
-  createdAt: Date;
-};
+/** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
+export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "createdAt"> & { preview: unknown; createdAt: Date };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
   return { ...row, preview: parseStoredPreview(row.preview), createdAt: row.createdAt.toISOString() };

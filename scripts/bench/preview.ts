@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { gitSha, stats, type Stats } from "./bench-stats";
 import { previewConfigSchema, type PreviewConfig } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -53,7 +54,6 @@ const FLOOR_ARGS = [
 const RUN_TAG = randomBytes(4).toString("hex");
 const WORKER_ID = `bench-preview-${RUN_TAG}`;
 
-type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
 type FloorName = "sandboxCold" | "shotWarm";
 type Result = {
   id: "B3" | "B9";
@@ -65,15 +65,7 @@ type Result = {
 } & Stats &
   Record<string, unknown>;
 
-const round1 = (v: number) => Math.round(v * 10) / 10;
 const round2 = (v: number) => Math.round(v * 100) / 100;
-
-function stats(samples: number[], attempts: number): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  // Nearest rank; with n ≤ 20 a p99 would just be the max, so it is not reported.
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-  return { n: attempts, ok: samples.length, min: round1(sorted[0] ?? Number.NaN), p50: round1(at(0.5)), p90: round1(at(0.9)), max: round1(sorted.at(-1) ?? Number.NaN) };
-}
 
 function collector() {
   const samples: number[] = [];
@@ -166,14 +158,6 @@ async function startFixturePreview(
 }
 
 // ---- fingerprint -------------------------------------------------------------------------------------
-
-function gitSha(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
 
 function gitDirty(): boolean | null {
   try {

@@ -1,13 +1,13 @@
 // B9 (small): screenshot cost against its floors, measured in the same run (performance.md §5).
 // Run by hand: npx tsx scripts/bench/screenshots.ts. A benchmark, not a test: it never asserts timings.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { createBrowserPool, DEFAULT_CHROMIUM_PATH } from "@/worker/verify/browser-pool";
+import { CHROMIUM_ARGS, createBrowserPool, DEFAULT_CHROMIUM_PATH } from "@/worker/verify/browser-pool";
+import { gitSha, stats, type Stats } from "./bench-stats";
 import { captureRoute, type Viewport } from "@/worker/verify/capture-route";
 
 const WARMUP = 3;
@@ -21,17 +21,8 @@ const TIMEOUT_MS = 30_000;
 const VIEWPORT: Viewport = { name: "desktop", width: 1280, height: 800 };
 const ROUTES = ["/", "/team", "/pricing"];
 // The same switches the pool uses, so the floor differs from ours only by Patchbay's own work.
-const FLOOR_ARGS = [
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-  ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
-];
+const FLOOR_ARGS = [...CHROMIUM_ARGS, ...(process.getuid?.() === 0 ? ["--no-sandbox"] : [])];
 
-type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
 type Result = { id: "B9"; variant: string; unit: "ms"; warmup: number; floor: "shotWarm" | "shotCold"; ratio: number } & Stats;
 
 function cardsPage(title: string): string {
@@ -59,13 +50,6 @@ async function startServer(): Promise<{ server: http.Server; origin: string }> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function stats(samples: number[], attempts: number): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-  const round = (v: number) => Math.round(v * 10) / 10;
-  return { n: attempts, ok: samples.length, min: round(sorted[0] ?? Number.NaN), p50: round(at(0.5)), p90: round(at(0.9)), max: round(sorted.at(-1) ?? Number.NaN) };
 }
 
 /** Runs one iteration; a failure is logged and counted, never thrown, so one bad run cannot end the bench. */
@@ -102,14 +86,6 @@ async function floorShot(browser: Browser, url: string): Promise<number[]> {
   const elapsed = performance.now() - started;
   await context.close();
   return [elapsed];
-}
-
-function gitSha(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
 }
 
 async function main(): Promise<void> {

@@ -31,31 +31,16 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
     }
   }
 
-  const removedVolumes: string[] = [];
-  for (const volume of await listManagedVolumes(deps.docker, deps.instanceId)) {
-    const attemptId = volume.Labels?.[LABEL_ATTEMPT] ?? "";
-    if (liveAttempts.has(attemptId) || deps.active.has(attemptId)) continue;
-    try {
-      await deps.docker.getVolume(volume.Name).remove();
-      removedVolumes.push(volume.Name);
-    } catch (error) {
-      // 409: still in use by a container being created right now; the next round decides.
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 409) throw error;
-    }
-  }
-  const removedNetworks: string[] = [];
-  for (const network of await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })) {
-    const attemptId = network.Labels?.[LABEL_ATTEMPT] ?? "";
-    if (liveAttempts.has(attemptId) || deps.active.has(attemptId)) continue;
-    try {
-      await deps.docker.getNetwork(network.Id).remove();
-      removedNetworks.push(network.Name);
-    } catch (error) {
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 409) throw error;
-    }
-  }
+  const unowned = (labels: Record<string, string> | null | undefined) => {
+    const attemptId = labels?.[LABEL_ATTEMPT] ?? "";
+    return !liveAttempts.has(attemptId) && !deps.active.has(attemptId);
+  };
+  const volumes = (await listManagedVolumes(deps.docker, deps.instanceId)).filter((volume) => unowned(volume.Labels));
+  const removedVolumes = await removeEach(volumes.map((volume) => ({ name: volume.Name, remove: () => deps.docker.getVolume(volume.Name).remove() })));
+  const networks = (await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })).filter((network) =>
+    unowned(network.Labels),
+  );
+  const removedNetworks = await removeEach(networks.map((network) => ({ name: network.Name, remove: () => deps.docker.getNetwork(network.Id).remove() })));
   return { containers: removedContainers, volumes: removedVolumes, networks: removedNetworks };
 }
 
@@ -76,4 +61,20 @@ async function attemptStatuses(ids: string[]): Promise<Map<string, AttemptStatus
   if (ids.length === 0) return new Map();
   const rows = await db().attempt.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
   return new Map(rows.map((row) => [row.id, row.status as AttemptStatusValue]));
+}
+
+/** Removes each item; 404 (already gone) and 409 (still in use by a container being created right now:
+ * the next round decides) are skipped, anything else is a real error. */
+async function removeEach(items: { name: string; remove: () => Promise<unknown> }[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const item of items) {
+    try {
+      await item.remove();
+      removed.push(item.name);
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw error;
+    }
+  }
+  return removed;
 }

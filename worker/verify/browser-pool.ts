@@ -30,7 +30,7 @@ export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
 export const FIXED_TIME = "2025-01-15T12:00:00.000Z";
 const LAUNCH_TIMEOUT_MS = 30_000;
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--disable-gpu",
   "--disable-background-networking",
   "--disable-component-update",

@@ -1,0 +1,21 @@
+// Shared by the benchmark scripts: summary statistics and the run's git revision.
+import { execFileSync } from "node:child_process";
+
+export type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** Nearest-rank percentiles; with n ≤ 20 a p99 would just be the max, so it is not reported. */
+export function stats(samples: number[], attempts: number): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  return { n: attempts, ok: samples.length, min: round1(sorted[0] ?? Number.NaN), p50: round1(at(0.5)), p90: round1(at(0.9)), max: round1(sorted.at(-1) ?? Number.NaN) };
+}
+
+export function gitSha(): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
