@@ -107,14 +107,41 @@ describe("screenshots", () => {
 +
 +Edited by a test.
 *** End Patch`;
-    const { attempt, dto } = await runTask(preview({ viewports: [{ name: "desktop", width: 1280, height: 800 }] }), "shots-invisible", patch);
+    const { attempt, dto } = await runTask(
+      preview({ viewports: [{ name: "desktop", width: 1280, height: 800 }], routes: { mode: "fixed", paths: ["/", "/pricing", "/broken"] } }),
+      "shots-invisible",
+      patch,
+    );
     expect(attempt.status).toBe("completed");
     const shots = dto.attempt?.screenshots?.shots ?? [];
-    expect(shots).toHaveLength(2);
-    for (const shot of shots) {
-      expect(shot.status).toBe("unchanged");
-      expect(shot.changedRatio).toBe(0);
-    }
+    expect(shots.map((shot) => `${shot.route} ${shot.status}`)).toEqual(["/ unchanged", "/pricing unchanged", "/broken failed"]);
+    for (const shot of shots.slice(0, 2)) expect(shot.changedRatio).toBe(0);
+    // A route that answers HTTP 500 is reported as such on both sides.
+    const broken = shots[2];
+    expect(broken && "error" in broken.before ? broken.before.error : null).toMatchObject({ reason: "http", status: 500, message: "HTTP 500 from /broken" });
+    expect(broken && "error" in broken.after ? broken.after.error.status : null).toBe(500);
+  });
+
+  it("reports an install command that fails and a port that never opens", async () => {
+    const failedInstall = await runTask(
+      preview({ installCommand: "echo missing dependency >&2; exit 3", viewports: [{ name: "desktop", width: 1280, height: 800 }] }),
+      "shots-install",
+      HEADING_PATCH,
+    );
+    const installFailures = failedInstall.dto.attempt?.screenshots?.failures ?? [];
+    expect(installFailures.map((failure) => `${failure.side} ${failure.stage}`)).toEqual(["before install", "after install"]);
+    expect(installFailures[0]?.message).toBe("The install command exited with code 3.");
+    expect(installFailures[0]?.logTail).toContain("missing dependency");
+
+    const neverReady = await runTask(
+      preview({ startCommand: "sleep 300", startTimeoutSec: 5, viewports: [{ name: "desktop", width: 1280, height: 800 }] }),
+      "shots-port",
+      HEADING_PATCH,
+    );
+    expect(neverReady.attempt.status).toBe("completed");
+    const readyFailures = neverReady.dto.attempt?.screenshots?.failures ?? [];
+    expect(readyFailures.map((failure) => `${failure.side} ${failure.stage}`)).toEqual(["before ready", "after ready"]);
+    expect(readyFailures[0]?.message).toContain("was not ready within 5 s (port 4173 not answering)");
   });
 
   it("reports a broken start command with its log, and keeps the diff", async () => {
