@@ -33,6 +33,7 @@ test("a UI change comes back with before/after screenshots and a difference over
   await page.getByLabel("Environment").selectOption({ label: "paperkite" });
   await page.getByLabel("What should change?").fill("[[script:e2e-shots]] Rename the pricing heading");
   await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
   await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 90_000 });
 
   const changed = page.locator('[data-testid="shot"][data-status="changed"]');

@@ -110,3 +110,22 @@ test("repeated wrong passwords are refused with a rate-limit message", async ({ 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.locator("p.error[role=alert]")).toHaveText("Too many failed sign-in attempts. Wait 15 minutes and try again.");
 });
+
+test("ask mode answers a question without producing a diff", async ({ page, request }) => {
+  const repo = createFixtureRepo();
+  await registerScript(request, "e2e-ask", {
+    steps: [{ calls: [{ name: "shell", arguments: { command: "rg -n greet src" } }] }, { say: "The greeting is built in src/greet.js:2." }],
+  });
+  await signInAsAdmin(page);
+  expect((await page.request.post("/api/v1/environments", { data: { name: "ask env", repoUrl: repo.url } })).status()).toBe(201);
+  await page.goto("/");
+  await page.getByLabel("Environment").selectOption({ label: "ask env" });
+  await page.getByLabel("Mode").selectOption("ask");
+  await page.getByLabel("What do you want to know?").fill("[[script:e2e-ask]] Where is the greeting built?");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
+  await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 60_000 });
+  await expect(page.getByTestId("final-message")).toContainText("Answer");
+  await expect(page.getByTestId("final-message")).toContainText("src/greet.js:2");
+  await expect(page.getByRole("heading", { name: /^Diff/ })).toHaveCount(0);
+});

@@ -32,6 +32,7 @@ export async function createTaskAction(_previous: FormState, form: FormData): Pr
       environmentId: String(form.get("environmentId") ?? ""),
       prompt: String(form.get("prompt") ?? ""),
       branch: optional(form.get("branch")),
+      mode: form.get("mode") === "ask" ? "ask" : "code",
     });
     taskId = task.id;
   } catch (error) {

@@ -11,6 +11,7 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
   const [environmentId, setEnvironmentId] = useState(environments[0]?.id ?? "");
   // Controlled fields: React resets uncontrolled ones after an action, and a rejected prompt must survive.
   const [branch, setBranch] = useState("");
+  const [mode, setMode] = useState<"code" | "ask">("code");
   const [prompt, setPrompt] = useState("");
   const selected = environments.find((env) => env.id === environmentId);
   return (
@@ -27,11 +28,18 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
           </select>
         </div>
         <div>
+          <label htmlFor="mode">Mode</label>
+          <select id="mode" name="mode" value={mode} onChange={(event) => setMode(event.target.value === "ask" ? "ask" : "code")}>
+            <option value="code">Change the code</option>
+            <option value="ask">Ask a question (read-only)</option>
+          </select>
+        </div>
+        <div>
           <label htmlFor="branch">Branch</label>
           <input id="branch" name="branch" value={branch} onChange={(event) => setBranch(event.target.value)} placeholder={selected?.defaultBranch ?? "main"} />
         </div>
       </div>
-      <label htmlFor="prompt">What should change?</label>
+      <label htmlFor="prompt">{mode === "ask" ? "What do you want to know?" : "What should change?"}</label>
       <textarea
         id="prompt"
         name="prompt"

@@ -19,6 +19,7 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
       ownerId: userId,
       environmentId: environment.id,
       prompt: data.prompt,
+      mode: data.mode,
       branch: data.branch ?? environment.defaultBranch,
       title: titleFrom(data.prompt),
       turns: { create: { index: 0, prompt: data.prompt, attempts: { create: { index: 0 } } } },

@@ -14,6 +14,8 @@ export function createTaskSchema(maxPromptBytes: number) {
         `Prompt is larger than ${Math.round(maxPromptBytes / 1024)} KiB; shorten it or put the details in a file in the repository.`,
       ),
     branch: branchNameSchema.optional(),
+    /** "code" changes the repository; "ask" answers a question about it without changing anything. */
+    mode: z.enum(["code", "ask"]).default("code"),
   });
 }
 export type CreateTaskInput = z.infer<ReturnType<typeof createTaskSchema>>;

@@ -10,11 +10,15 @@ import type { ModelClient } from "./model";
 import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/registry";
 import type { AgentPreview } from "./tools/tool";
 
-const SYSTEM_PROMPT = readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8");
+const SYSTEM_PROMPTS = {
+  code: readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8"),
+  ask: readFileSync(path.join(import.meta.dirname, "prompts/ask.md"), "utf8"),
+} as const;
 const MAX_AGENTS_MD_BYTES = 32 * 1024;
 
 export type AgentRunInput = {
   model: ModelClient;
+  mode: keyof typeof SYSTEM_PROMPTS;
   tools: typeof defaultTools;
   preview?: AgentPreview;
   driver: SandboxDriver;
@@ -116,7 +120,7 @@ function messageText(item: ResponseOutputItem): string | null {
 }
 
 async function buildInstructions(run: AgentRunInput): Promise<string> {
-  const sections = [SYSTEM_PROMPT.trim()];
+  const sections = [SYSTEM_PROMPTS[run.mode].trim()];
   if (run.environmentInstructions?.trim()) sections.push(`Instructions from this environment's settings:\n${run.environmentInstructions.trim()}`);
   const agentsMd = await run.driver.exec(run.sandbox, ["bash", "-c", 'test -f AGENTS.md && head -c "$1" AGENTS.md', "agents", String(MAX_AGENTS_MD_BYTES)], {
     timeoutSec: 10,

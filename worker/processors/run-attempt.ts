@@ -73,7 +73,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         turn: {
           select: {
             prompt: true,
-            task: { select: { id: true, branch: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
+            task: { select: { id: true, branch: true, mode: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
           },
         },
       },
@@ -112,25 +112,22 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
       const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
       throwIfAborted(controller.signal);
-      const sandbox = await deps.driver.ensure({
-        role: "agent",
-        network: null,
-        instanceId: deps.instanceId,
-        attemptId,
-        taskId: task.id,
-        workerId: deps.workerId,
-        image: deps.sandboxImage,
-        limits: deps.limits,
-        expiresAt: new Date(deadline + 10 * 60 * 1000),
-      });
+      const expiresAt = new Date(deadline + 10 * 60 * 1000);
+      const baseSpec = { network: null, instanceId: deps.instanceId, attemptId, taskId: task.id, workerId: deps.workerId, image: deps.sandboxImage, limits: deps.limits, expiresAt };
+      let sandbox = await deps.driver.ensure({ ...baseSpec, role: "agent" });
       await loadWorkspace(deps.driver, sandbox, { mirrorPath, baseCommit, branch: task.branch, timeoutSec: deps.gitTimeoutSec });
+      const mode = task.mode === "ask" ? "ask" : "code";
+      if (mode === "ask") {
+        // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
+        await deps.driver.release(sandbox);
+        sandbox = await deps.driver.ensure({ ...baseSpec, role: "ask" });
+      }
       if (!(await transitionAttempt(ref, "running", { baseCommit, containerId: sandbox.containerId }, `Sandbox ready at ${baseCommit.slice(0, 12)}.`))) return;
 
       let stopReason: AgentStopReason;
       let finalMessage = "";
       let agentError: AppError | null = null;
-      const previewConfig = parseStoredPreview(task.environment.preview);
-      const expiresAt = new Date(deadline + 10 * 60 * 1000);
+      const previewConfig = mode === "code" ? parseStoredPreview(task.environment.preview) : null;
       const agentPreview = previewConfig
         ? createAgentPreview({
             driver: deps.driver,
@@ -144,7 +141,8 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       try {
         const result = await runAgent({
           model: createModelClient(modelConfig),
-          tools: toolsFor({ preview: Boolean(agentPreview) }),
+          mode,
+          tools: toolsFor({ mode, preview: Boolean(agentPreview) }),
           ...(agentPreview ? { preview: agentPreview } : {}),
           driver: deps.driver,
           sandbox,
@@ -169,6 +167,17 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         await agentPreview?.close();
       }
       await sink.flush();
+
+      if (mode === "ask") {
+        const problem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
+        if (problem) {
+          await sink.emit({ type: "error", payload: { code: agentError?.code ?? "budget", message: problem } });
+          await transitionAttempt(ref, "failed", { finalMessage: finalMessage || null, error: problem }, problem);
+          throw new UnrecoverableError(problem);
+        }
+        await transitionAttempt(ref, "completed", { patch: "", finalMessage: finalMessage || null }, "Answered.");
+        return;
+      }
 
       const diff = await extractDiff(deps.driver, sandbox, baseCommit);
       await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });

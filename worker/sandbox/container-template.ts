@@ -35,7 +35,7 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
         "/tmp": "rw,exec,nosuid,nodev,size=1g",
         "/home/agent": "rw,exec,nosuid,nodev,size=512m,uid=1000,gid=1000,mode=0700",
       },
-      Mounts: [{ Type: "volume", Source: workspaceVolumeName(spec.attemptId, spec.role), Target: WORKSPACE_DIR }],
+      Mounts: [{ Type: "volume", Source: workspaceVolumeName(spec.attemptId, spec.role), Target: WORKSPACE_DIR, ReadOnly: spec.role === "ask" }],
       Binds: [],
       Devices: [],
       DeviceRequests: [],

@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import { buildContainerOptions, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
-import type { ExecOptions, ExecResult, NetworkSpec, SandboxDriver, SandboxHandle, SandboxSpec } from "./driver";
+import { sharesAgentWorkspace, type ExecOptions, type ExecResult, type NetworkSpec, type SandboxDriver, type SandboxHandle, type SandboxSpec } from "./driver";
 import { containerName, LABEL_ATTEMPT, LABEL_INSTANCE, LABEL_MANAGED, networkName, sandboxLabels, workspaceVolumeName } from "./labels";
 
 /** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
@@ -87,7 +87,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
       await removeContainer(name);
       const volume = workspaceVolumeName(spec.attemptId, spec.role);
-      if (spec.role === "preview-result") {
+      if (sharesAgentWorkspace(spec.role)) {
         // Shares the agent's workspace: it must exist and must not be replaced.
         await docker.getVolume(volume).inspect();
       } else {

@@ -7,9 +7,15 @@ export type SandboxLimits = { memoryBytes: number; nanoCpus: number };
 /**
  * What a container is for. The agent's sandbox has its own workspace volume and no network; the preview
  * sandboxes run the app for screenshots on the attempt's internal network: "preview-base" on a fresh
- * checkout of the base commit, "preview-result" on the agent's workspace volume.
+ * checkout of the base commit, "preview-result" on the agent's workspace volume. "ask" answers questions:
+ * the agent's workspace mounted read-only, no network.
  */
-export type SandboxRole = "agent" | "preview-base" | "preview-result";
+export type SandboxRole = "agent" | "preview-base" | "preview-result" | "ask";
+
+/** Roles that use the agent's workspace volume instead of creating their own. */
+export function sharesAgentWorkspace(role: SandboxRole): boolean {
+  return role === "preview-result" || role === "ask";
+}
 
 export type SandboxSpec = {
   role: SandboxRole;

@@ -13,8 +13,12 @@ type AnyTool = AgentTool<never>;
 
 export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatchTool as AnyTool, updatePlanTool as AnyTool];
 
-/** The tools for one attempt: screenshots only where the environment says how to run the app. */
-export function toolsFor(options: { preview: boolean }): readonly AnyTool[] {
+/**
+ * The tools for one attempt: ask mode reads and plans only (its workspace is read-only anyway);
+ * screenshots only where the environment says how to run the app.
+ */
+export function toolsFor(options: { mode: "code" | "ask"; preview: boolean }): readonly AnyTool[] {
+  if (options.mode === "ask") return [shellTool as AnyTool, updatePlanTool as AnyTool];
   return options.preview ? [...defaultTools, screenshotTool as AnyTool] : defaultTools;
 }
 

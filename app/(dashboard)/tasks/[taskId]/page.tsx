@@ -34,6 +34,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       </p>
       <h1>
         {task.title} <span className={`badge ${task.status}`} data-testid="task-status">{task.status}</span>
+        {task.mode === "ask" && <span className="badge">question</span>}
       </h1>
       <div className="panel" style={{ whiteSpace: "pre-wrap" }}>
         {task.prompt}
@@ -46,11 +47,11 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       )}
       {finished && attempt?.finalMessage && (
         <div className="panel" data-testid="final-message">
-          <h2 style={{ marginTop: 0 }}>Summary</h2>
+          <h2 style={{ marginTop: 0 }}>{task.mode === "ask" ? "Answer" : "Summary"}</h2>
           <div style={{ whiteSpace: "pre-wrap" }}>{attempt.finalMessage}</div>
         </div>
       )}
-      {finished && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
+      {finished && task.mode !== "ask" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
         <>
           <h2>
             Diff{" "}
