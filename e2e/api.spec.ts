@@ -8,6 +8,7 @@ type SseEvent = { id: string; type: string; payload: Record<string, unknown> };
 function parseSse(body: string): SseEvent[] {
   return body
     .split("\n\n")
+    .filter((block) => !block.startsWith("event: end"))
     .map((block) => block.split("\n").find((line) => line.startsWith("data: ")))
     .filter((line): line is string => Boolean(line))
     .map((line) => JSON.parse(line.slice("data: ".length)) as SseEvent);
@@ -50,9 +51,10 @@ test("drive a task over the REST API with a CLI token", async ({ request }) => {
   expect(diff.headers()["content-type"]).toContain("text/x-diff");
   expect(await diff.text()).toContain("+hello from the API");
 
-  // SSE: the whole history, ending with the final status; then resume after an event id.
+  // SSE: the whole history, ending with the final status and an `end` event; then resume after an event id.
+  expect(await (await request.get(`/api/v1/tasks/${id}/events`, { headers: auth })).text()).toMatch(/event: end\ndata: \{\}\n\n$/);
   const events = parseSse(await (await request.get(`/api/v1/tasks/${id}/events`, { headers: auth })).text());
-  expect(events[0]?.type).toBe("status");
+  expect(events[0]).toMatchObject({ type: "turn", payload: { index: 0, prompt: "[[script:api-flow]] add hello.txt" } });
   expect(events.at(-1)).toMatchObject({ type: "status", payload: { status: "completed" } });
   const middle = events[Math.floor(events.length / 2)];
   const resumed = parseSse(await (await request.get(`/api/v1/tasks/${id}/events`, { headers: { ...auth, "last-event-id": middle?.id ?? "0" } })).text());

@@ -129,3 +129,29 @@ test("ask mode answers a question without producing a diff", async ({ page, requ
   await expect(page.getByTestId("final-message")).toContainText("src/greet.js:2");
   await expect(page.getByRole("heading", { name: /^Diff/ })).toHaveCount(0);
 });
+
+test("a follow-up continues the task and its diff accumulates", async ({ page, request }) => {
+  const repo = createFixtureRepo();
+  await registerScript(request, "e2e-turn-1", {
+    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: NOTES.md\n+first\n*** End Patch" } }] }, { say: "Added notes." }],
+  });
+  await registerScript(request, "e2e-turn-2", {
+    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Update File: NOTES.md\n@@\n first\n+second\n*** End Patch" } }] }, { say: "Extended notes." }],
+  });
+  await signInAsAdmin(page);
+  expect((await page.request.post("/api/v1/environments", { data: { name: "follow-up env", repoUrl: repo.url } })).status()).toBe(201);
+  await page.goto("/");
+  await page.getByLabel("Environment").selectOption({ label: "follow-up env" });
+  await page.getByLabel("What should change?").fill("[[script:e2e-turn-1]] add notes");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
+  await expect(page.getByTestId("final-message")).toContainText("Added notes.", { timeout: 60_000 });
+
+  await page.getByLabel("Follow-up").fill("[[script:e2e-turn-2]] extend the notes");
+  await page.getByRole("button", { name: "Send follow-up" }).click();
+  await expect(page.getByTestId("final-message")).toContainText("Extended notes.", { timeout: 60_000 });
+  await expect(page.getByTestId("timeline-turn")).toHaveCount(2);
+  await expect(page.getByTestId("timeline-turn").nth(1)).toContainText("extend the notes");
+  await expect(page.getByTestId("diff-view")).toContainText("second");
+  await expect(page.getByTestId("diff-view")).toContainText("first");
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eventBodySchema, storedEventSchema, type EventBody, type EventType } from "./events";
 
 const valid: Record<EventType, EventBody> = {
+  turn: { type: "turn", payload: { index: 1, prompt: "Also update the README." } },
   status: { type: "status", payload: { status: "running", message: "Started." } },
   "message.delta": { type: "message.delta", payload: { text: "Hel" } },
   message: { type: "message", payload: { text: "Hello" } },

@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
+import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { cancelTask } from "@/lib/tasks/cancel-task";
 import { createTask } from "@/lib/tasks/create-task";
 import { previewFromForm } from "./environments/preview-form-data";
@@ -56,6 +57,16 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
     return { error: userMessage(error) };
   }
   redirect("/");
+}
+
+export async function followUpAction(taskId: string, _previous: FormState, form: FormData): Promise<FormState & { sent?: number }> {
+  const user = await requireUser();
+  try {
+    const followUp = await addFollowUp(user.id, taskId, { text: String(form.get("text") ?? "") });
+    return { sent: followUp.turn };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
 }
 
 export async function cancelTaskAction(taskId: string): Promise<FormState> {

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { enqueueAttempt } from "@/lib/queue/producer";
+import { appendEvent } from "@/lib/timeline/append-event";
 import { markAttemptFailed } from "./attempt-status";
 import { createTaskSchema } from "./task.schemas";
 
@@ -28,6 +29,7 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
   });
   const attemptId = created.turns[0]?.attempts[0]?.id;
   if (!attemptId) throw new AppError("internal", "Task was created without an attempt.");
+  await appendEvent({ attemptId, taskId: created.id }, { type: "turn", payload: { index: 0, prompt: data.prompt } });
 
   try {
     await enqueueAttempt(attemptId);

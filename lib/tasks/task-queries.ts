@@ -30,6 +30,7 @@ const taskSelect = {
   createdAt: true,
   updatedAt: true,
   environment: { select: { id: true, name: true } },
+  _count: { select: { turns: true } },
   turns: {
     orderBy: { index: "desc" },
     take: 1,
@@ -46,6 +47,7 @@ type TaskRow = {
   createdAt: Date;
   updatedAt: Date;
   environment: { id: string; name: string };
+  _count: { turns: number };
   turns: { attempts: (Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots"> & { previewReport: unknown; startedAt: Date | null; finishedAt: Date | null })[] }[];
 };
 
@@ -71,6 +73,7 @@ function toDto(row: TaskRow): TaskDto {
     status,
     ...(attempt?.error ? { error: attempt.error } : {}),
     environment: row.environment,
+    turns: row._count.turns,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     attempt,
@@ -93,14 +96,17 @@ export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> 
   return rows.map(toDto);
 }
 
-/** The task's patch; empty when nothing changed or the attempt has not produced one yet. */
+/**
+ * The task's patch: the latest turn's that produced one (each follow-up's diff includes the earlier
+ * turns' changes). Empty when nothing changed or no attempt has produced one yet.
+ */
 export async function getTaskPatch(userId: string, taskId: string): Promise<string> {
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { turns: { orderBy: { index: "desc" }, take: 1, select: { attempts: { orderBy: { index: "asc" }, take: 1, select: { patch: true } } } } },
+    select: { turns: { orderBy: { index: "desc" }, select: { attempts: { orderBy: { index: "asc" }, take: 1, select: { patch: true } } } } },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
-  return task.turns[0]?.attempts[0]?.patch ?? "";
+  return task.turns.map((turn) => turn.attempts[0]?.patch).find((patch) => patch !== null && patch !== undefined) ?? "";
 }
 
 /** Throws not_found unless the user owns the task; used before streaming its events. */

@@ -12,7 +12,7 @@ function issues(input: unknown): string[] {
 
 describe("createTaskSchema(32 KiB)", () => {
   it("accepts a normal task with and without a branch", () => {
-    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({ environmentId: "env_1", prompt: "Fix the login bug" });
+    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({ environmentId: "env_1", prompt: "Fix the login bug", mode: "code" });
     expect(schema.parse({ environmentId: "env_1", prompt: "x", branch: "feature/x-1" }).branch).toBe("feature/x-1");
   });
 
@@ -51,9 +51,14 @@ describe("createTaskSchema(32 KiB)", () => {
   });
 
   it("rejects extra keys", () => {
-    const result = schema.safeParse({ environmentId: "env_1", prompt: "x", mode: "yolo" });
+    const result = schema.safeParse({ environmentId: "env_1", prompt: "x", yolo: true });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.code).toBe("unrecognized_keys");
+  });
+
+  it("takes the mode: code (default) or ask, nothing else", () => {
+    expect(schema.parse({ environmentId: "env_1", prompt: "x", mode: "ask" }).mode).toBe("ask");
+    expect(schema.safeParse({ environmentId: "env_1", prompt: "x", mode: "yolo" }).success).toBe(false);
   });
 
   it("requires an environment", () => {

@@ -47,6 +47,8 @@ export type TaskDto = {
   status: TaskStatus;
   error?: string;
   environment: { id: string; name: string };
+  /** How many turns (the first prompt plus follow-ups); status and attempt are the latest turn's. */
+  turns: number;
   createdAt: string;
   updatedAt: string;
   attempt: AttemptDto | null;

@@ -1,6 +1,7 @@
 // Server-Sent Events for one task: replay from Postgres after the client's Last-Event-ID, then tail
 // Redis. Live events that arrive during the replay are buffered and de-duplicated by id, so nothing
-// is lost or repeated. The stream ends after the task reaches a final status.
+// is lost or repeated. When the task's latest turn has finished, an `end` event is sent and the stream
+// closes (a finished turn of a task with follow-ups does not end it).
 import type { StoredEvent } from "@/lib/events";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
 import { isFinished } from "@/lib/tasks/task-status";
@@ -28,11 +29,18 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
         cleanup();
         controller.close();
       };
+      const end = () => {
+        if (closed) return;
+        controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
+        close();
+      };
       const send = (event: StoredEvent) => {
         if (closed || BigInt(event.id) <= lastId) return;
         lastId = BigInt(event.id);
         controller.enqueue(encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
-        if (event.type === "status" && isFinished(event.payload.status)) close();
+        if (!replaying && event.type === "status" && isFinished(event.payload.status)) {
+          void isTaskFinished(taskId).then((finished) => finished && end(), () => undefined);
+        }
       };
 
       let live = true;
@@ -66,7 +74,8 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
       replaying = false;
       buffered.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).forEach(send);
       // A client that reconnects after the final event gets nothing more: end instead of idling.
-      if (!closed && (!live || (await isTaskFinished(taskId)))) close();
+      if (!closed && (await isTaskFinished(taskId))) end();
+      else if (!live) close();
     },
     cancel() {
       cleanup();

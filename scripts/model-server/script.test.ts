@@ -37,8 +37,9 @@ describe("request interpretation", () => {
     ).toEqual(["a\nb", "c"]);
   });
 
-  it("finds the first marker and strips markers from the prompt", () => {
-    expect(findScriptMarker(["no marker", "x [[script:one]] [[script:two]]", "[[script:three]]"])).toBe("one");
+  it("finds the latest message's marker (a follow-up can switch scripts) and strips markers from the prompt", () => {
+    expect(findScriptMarker(["no marker", "x [[script:one]] [[script:two]]", "[[script:three]]"])).toBe("three");
+    expect(findScriptMarker(["x [[script:one]] [[script:two]]", "no marker"])).toBe("one");
     expect(findScriptMarker(["none"])).toBeUndefined();
     expect(stripMarkers("[[script:one]] fix it")).toBe("fix it");
   });

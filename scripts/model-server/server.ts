@@ -364,8 +364,9 @@ export function userTexts(input: unknown): string[] {
     .map((item) => contentText(item.content));
 }
 
+/** The marker of the latest message that has one: a follow-up turn can switch scripts. */
 export function findScriptMarker(texts: string[]): string | undefined {
-  for (const text of texts) {
+  for (const text of [...texts].reverse()) {
     const match = MARKER_RE.exec(text);
     if (match?.[1]) return match[1];
   }

@@ -24,6 +24,8 @@ export type AgentRunInput = {
   driver: SandboxDriver;
   sandbox: SandboxHandle;
   prompt: string;
+  /** Earlier turns of the task (follow-ups): what the person asked and how the agent answered. */
+  history?: { prompt: string; reply: string }[];
   environmentInstructions: string | null;
   maxSteps: number;
   /** Input + output tokens over the whole run; past it the run stops with the partial diff kept. */
@@ -43,7 +45,13 @@ export type AgentRunResult = { stopReason: AgentStopReason; finalMessage: string
 
 export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
   const instructions = await buildInstructions(run);
-  const input: ResponseInputItem[] = [{ role: "user", content: run.prompt }];
+  const input: ResponseInputItem[] = [
+    ...(run.history ?? []).flatMap((turn): ResponseInputItem[] => [
+      { role: "user", content: turn.prompt },
+      { role: "assistant", content: turn.reply },
+    ]),
+    { role: "user", content: run.prompt },
+  ];
   const tools = toolDefinitions(run.tools);
   const totals = { inputTokens: 0, outputTokens: 0 };
   let finalMessage = "";

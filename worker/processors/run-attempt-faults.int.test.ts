@@ -389,7 +389,7 @@ describe("cancel", () => {
     expect(attempt.status).toBe("cancelled");
     expect(attempt.startedAt).toBeNull();
     const events = await listTaskEvents(task.id, 0n);
-    expect(events.map((event) => event.type)).toEqual(["status"]);
-    expect(events[0]).toMatchObject({ payload: { status: "cancelled", message: "Cancelled before it started." } });
+    expect(events.map((event) => event.type)).toEqual(["turn", "status"]);
+    expect(events[1]).toMatchObject({ payload: { status: "cancelled", message: "Cancelled before it started." } });
   });
 });

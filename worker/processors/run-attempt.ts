@@ -15,6 +15,7 @@ import { toolsFor } from "@/worker/agent/tools/registry";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
+import { earlierTurns, restoreChanges } from "@/worker/repos/restore-changes";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
@@ -72,6 +73,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         cancelRequestedAt: true,
         turn: {
           select: {
+            index: true,
             prompt: true,
             task: { select: { id: true, branch: true, mode: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
           },
@@ -109,13 +111,16 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       }
       const modelConfig: ModelConfig = { ...deps.model, model: task.environment.model ?? deps.model.model };
 
+      const earlier = await earlierTurns(task.id, attempt.turn.index);
       const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
-      const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
+      // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
+      const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
       throwIfAborted(controller.signal);
       const expiresAt = new Date(deadline + 10 * 60 * 1000);
       const baseSpec = { network: null, instanceId: deps.instanceId, attemptId, taskId: task.id, workerId: deps.workerId, image: deps.sandboxImage, limits: deps.limits, expiresAt };
       let sandbox = await deps.driver.ensure({ ...baseSpec, role: "agent" });
       await loadWorkspace(deps.driver, sandbox, { mirrorPath, baseCommit, branch: task.branch, timeoutSec: deps.gitTimeoutSec });
+      if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, controller.signal);
       const mode = task.mode === "ask" ? "ask" : "code";
       if (mode === "ask") {
         // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
@@ -147,6 +152,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           driver: deps.driver,
           sandbox,
           prompt: attempt.turn.prompt,
+          history: earlier.conversation,
           environmentInstructions: task.environment.instructions,
           maxSteps: deps.maxSteps,
           maxTokens: deps.maxTokens,

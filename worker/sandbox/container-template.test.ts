@@ -44,7 +44,7 @@ describe("buildContainerOptions", () => {
     expect(host.UTSMode ?? "").not.toBe("host");
     expect(host.VolumesFrom ?? []).toEqual([]);
     // The only mount is the attempt's own named volume, never a host path (e.g. docker.sock).
-    expect(host.Mounts).toEqual([{ Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace" }]);
+    expect(host.Mounts).toEqual([{ Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace", ReadOnly: false }]);
   });
 
   it("runs as a non-root user on a read-only root filesystem", () => {
@@ -101,6 +101,10 @@ describe("buildContainerOptions", () => {
     expect(base.HostConfig.NetworkMode).toBe("patchbay-net-att_123");
     expect(base.HostConfig.CapDrop).toEqual(["ALL"]);
     expect(base.User).toBe("1000:1000");
+    // Ask mode reads the agent's checkout through a read-only mount, with no network.
+    const ask = buildContainerOptions({ ...spec, role: "ask" });
+    expect(ask.HostConfig.Mounts).toEqual([{ Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace", ReadOnly: true }]);
+    expect(ask.HostConfig.NetworkMode).toBe("none");
   });
 
   it("is named after the attempt, so a retry replaces its predecessor", () => {

@@ -6,6 +6,7 @@ import { getTask } from "@/lib/tasks/task-queries";
 import type { TaskDto } from "@/lib/tasks/task.schemas";
 import { CancelButton } from "./cancel-button";
 import { DiffView } from "./diff-view";
+import { FollowUpForm } from "./follow-up-form";
 import { ScreenshotsView } from "./screenshots-view";
 import { TaskTimeline } from "./task-timeline";
 
@@ -71,7 +72,9 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         </>
       )}
       <h2>Timeline</h2>
-      <TaskTimeline taskId={task.id} />
+      {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
+      <TaskTimeline key={task.turns} taskId={task.id} />
+      {finished && <FollowUpForm taskId={task.id} />}
     </>
   );
 }

@@ -6,8 +6,6 @@ import { storedEventSchema } from "@/lib/events";
 import { formatRatio } from "@/components/format-ratio";
 import { applyEvent, emptyTimeline, type TimelineItem } from "./timeline-model";
 
-const FINAL = new Set(["completed", "failed", "cancelled"]);
-
 /** Streams the task's events (SSE); EventSource resumes from Last-Event-ID by itself after a drop. */
 export function TaskTimeline({ taskId }: { taskId: string }) {
   const [state, dispatch] = useReducer(applyEvent, emptyTimeline);
@@ -20,15 +18,16 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
       const parsed = storedEventSchema.safeParse(JSON.parse(message.data));
       if (!parsed.success) return;
       dispatch(parsed.data);
-      if (parsed.data.type !== "status") return;
       // The page header (status, summary, diff) is server-rendered: re-render it on every transition.
-      router.refresh();
-      if (FINAL.has(parsed.data.payload.status)) {
-        source.close();
-        setConnection("ended");
-      }
+      if (parsed.data.type === "status") router.refresh();
     };
-    const types = ["status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
+    // The server says the task's latest turn is finished; without closing, EventSource would reconnect.
+    source.addEventListener("end", () => {
+      source.close();
+      setConnection("ended");
+      router.refresh();
+    });
+    const types = ["turn", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -58,6 +57,13 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
 
 function TimelineEntry({ item }: { item: TimelineItem }) {
   switch (item.kind) {
+    case "turn":
+      return (
+        <div className="item turn" data-testid="timeline-turn">
+          <span className="muted">{item.index === 0 ? "Task" : `Follow-up ${item.index}`}</span>
+          <div>{item.prompt}</div>
+        </div>
+      );
     case "status":
       return (
         <div className="item status" data-testid="timeline-status">

@@ -3,6 +3,7 @@
 import type { StoredEvent } from "@/lib/events";
 
 export type TimelineItem =
+  | { kind: "turn"; id: string; index: number; prompt: string }
   | { kind: "status"; id: string; status: string; message?: string }
   | { kind: "message"; id: string; text: string; streaming: boolean }
   | { kind: "reasoning"; id: string; text: string }
@@ -45,6 +46,9 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
   const findCall = (callId: string) => items.findIndex((item) => "callId" in item && item.callId === callId);
 
   switch (event.type) {
+    case "turn":
+      items.push({ kind: "turn", id: event.id, index: event.payload.index, prompt: event.payload.prompt });
+      break;
     case "status":
       next.status = event.payload.status;
       items.push({ kind: "status", id: event.id, status: event.payload.status, ...(event.payload.message ? { message: event.payload.message } : {}) });
