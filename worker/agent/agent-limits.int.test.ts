@@ -101,3 +101,42 @@ describe("agent plan and limits", () => {
     expect(requests).toHaveLength(1);
   });
 });
+
+describe("nested AGENTS.md", () => {
+  it("adds the instructions of the directories the agent works in, outermost first, once each", async () => {
+    const repo = createFixtureRepo({
+      "README.md": "# repo\n",
+      "AGENTS.md": "Root rules.\n",
+      "pkg/AGENTS.md": "Package rules: use tabs.\n",
+      "pkg/ui/AGENTS.md": "UI rules: no inline styles.\n",
+      "pkg/ui/button.js": "export const label = 'Go';\n",
+    });
+    const environment = await createEnvironment(userId, { name: "nested", repoUrl: repo.url });
+    const worker = startTestWorker(model.url);
+    workers.push(worker);
+    try {
+      model.registerScript("nested", {
+        steps: [
+          { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Update File: pkg/ui/button.js\n@@\n-export const label = 'Go';\n+export const label = 'Start';\n*** End Patch" } }] },
+          { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: pkg/ui/icon.js\n+export {};\n*** End Patch" } }] },
+          { calls: [{ name: "shell", arguments: { command: "ls", workdir: "pkg" } }] },
+          { say: "Done." },
+        ],
+      });
+      const task = await createTask(userId, { environmentId: environment.id, prompt: "[[script:nested]] relabel" });
+      expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
+      const last = model.requests().filter((request) => JSON.stringify(request.body).includes("script:nested")).at(-1)?.body as {
+        instructions: string;
+        input: { type?: string; output?: string }[];
+      };
+      expect(last.instructions).toContain("Root rules.");
+      expect(last.instructions).not.toContain("Package rules");
+      const outputs = last.input.filter((item) => item.type === "function_call_output").map((item) => item.output ?? "");
+      expect(outputs[0]).toMatch(/--- pkg\/AGENTS\.md[^\n]*\nPackage rules: use tabs\.\n--- pkg\/ui\/AGENTS\.md[^\n]*\nUI rules: no inline styles\./);
+      expect(outputs[1]).not.toContain("AGENTS.md");
+      expect(outputs[2]).not.toContain("AGENTS.md");
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -8,7 +8,9 @@ import type { EventBody } from "@/lib/events";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
 import type { ModelClient } from "./model";
 import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/registry";
-import type { AgentPreview } from "./tools/tool";
+import type { AgentPreview, ToolOutput } from "./tools/tool";
+import { parsePatch } from "./apply-patch/parse-patch";
+import { createNestedInstructions } from "./nested-instructions";
 
 const SYSTEM_PROMPTS = {
   code: readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8"),
@@ -56,6 +58,7 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
   const totals = { inputTokens: 0, outputTokens: 0 };
   let finalMessage = "";
   const loop = createLoopDetector(LOOP_REPEATS);
+  const nested = createNestedInstructions(run.driver, run.sandbox);
 
   for (let step = 1; step <= run.maxSteps; step++) {
     if (Date.now() > run.deadline) return { stopReason: "wall_time", finalMessage, steps: step - 1, ...totals };
@@ -93,7 +96,8 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
         emit: run.emit,
         ...(run.preview ? { preview: run.preview } : {}),
       });
-      input.push({ type: "function_call_output", call_id: item.call_id, output });
+      const extra = await nested.forPaths(pathsTouched(item.name, item.arguments), run.signal);
+      input.push({ type: "function_call_output", call_id: item.call_id, output: extra ? appendText(output, extra) : output });
       if (loop.record(item.name, item.arguments, output)) {
         await run.emit({
           type: "error",
@@ -120,6 +124,26 @@ export function createLoopDetector(repeats: number) {
       return count >= repeats;
     },
   };
+}
+
+/** Where a call works: the files of a patch, or a shell command's workdir (as a directory). */
+function pathsTouched(tool: string, args: string): string[] {
+  try {
+    const parsed = JSON.parse(args) as { patch?: unknown; workdir?: unknown };
+    if (tool === "apply_patch" && typeof parsed.patch === "string") {
+      return parsePatch(parsed.patch).operations.flatMap((operation) =>
+        operation.type === "update" && operation.moveTo ? [operation.path, operation.moveTo] : [operation.path],
+      );
+    }
+    if (tool === "shell" && typeof parsed.workdir === "string") return [`${parsed.workdir.replace(/\/+$/, "")}/.`];
+  } catch {
+    // A malformed call already got its error from the tool; it touched nothing.
+  }
+  return [];
+}
+
+function appendText(output: ToolOutput, text: string): ToolOutput {
+  return typeof output === "string" ? `${output}\n\n${text}` : [...output, { type: "input_text", text }];
 }
 
 function messageText(item: ResponseOutputItem): string | null {
