@@ -133,8 +133,9 @@ describe("nested AGENTS.md", () => {
       expect(last.instructions).not.toContain("Package rules");
       const outputs = last.input.filter((item) => item.type === "function_call_output").map((item) => item.output ?? "");
       expect(outputs[0]).toMatch(/--- pkg\/AGENTS\.md[^\n]*\nPackage rules: use tabs\.\n--- pkg\/ui\/AGENTS\.md[^\n]*\nUI rules: no inline styles\./);
-      expect(outputs[1]).not.toContain("AGENTS.md");
-      expect(outputs[2]).not.toContain("AGENTS.md");
+      expect(outputs[1]).not.toContain("Instructions from AGENTS.md");
+      expect(outputs[2]).not.toContain("Instructions from AGENTS.md");
+      expect(outputs[2]).toContain("ui");
     } finally {
       await worker.close();
     }
