@@ -3,6 +3,7 @@ import { eventBodySchema, storedEventSchema, type EventBody, type EventType } fr
 
 const valid: Record<EventType, EventBody> = {
   turn: { type: "turn", payload: { index: 1, prompt: "Also update the README." } },
+  steer: { type: "steer", payload: { text: "Use tabs, not spaces." } },
   status: { type: "status", payload: { status: "running", message: "Started." } },
   "message.delta": { type: "message.delta", payload: { text: "Hel" } },
   message: { type: "message", payload: { text: "Hello" } },

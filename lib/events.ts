@@ -11,6 +11,8 @@ const fileCount = z.object({ path: z.string(), added: z.number().int(), removed:
 export const eventBodySchema = z.discriminatedUnion("type", [
   /** A person's message starting a turn: the first prompt (index 0) or a follow-up. */
   z.object({ type: z.literal("turn"), payload: z.object({ index: z.number().int(), prompt: z.string() }) }),
+  /** A message sent while the attempt runs; the agent receives it at its next model call. */
+  z.object({ type: z.literal("steer"), payload: z.object({ text: z.string() }) }),
   z.object({ type: z.literal("status"), payload: z.object({ status: attemptStatusSchema, message: z.string().optional() }) }),
   z.object({ type: z.literal("message.delta"), payload: z.object({ text: z.string() }) }),
   z.object({ type: z.literal("message"), payload: z.object({ text: z.string() }) }),

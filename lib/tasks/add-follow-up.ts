@@ -1,5 +1,7 @@
-// A follow-up on a finished task: a new turn with one attempt, queued like the first. The worker restores
-// the task's changes so far on the base commit and continues the conversation, so the diff accumulates.
+// A message on a task. On a finished task it is a follow-up: a new turn with one attempt, queued like the
+// first; the worker restores the task's changes so far on the base commit and continues the conversation,
+// so the diff accumulates. On a running task it steers: stored as an event of the running attempt, which
+// the agent receives at its next model call.
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
@@ -18,16 +20,20 @@ export function followUpSchema(maxPromptBytes: number) {
   });
 }
 
-export async function addFollowUp(userId: string, taskId: string, input: unknown): Promise<{ turn: number; attemptId: string }> {
+export type MessageOutcome = { kind: "follow-up"; turn: number; attemptId: string } | { kind: "steer"; turn: number; attemptId: string };
+
+export async function addFollowUp(userId: string, taskId: string, input: unknown): Promise<MessageOutcome> {
   const { text } = followUpSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { turns: { orderBy: { index: "desc" }, take: 1, select: { index: true, attempts: { select: { status: true } } } } },
+    select: { turns: { orderBy: { index: "desc" }, take: 1, select: { index: true, attempts: { select: { id: true, status: true } } } } },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
   const latest = task.turns[0];
-  if (latest?.attempts.some((attempt) => !isFinished(attempt.status as AttemptStatusValue))) {
-    throw new AppError("conflict", "The task is still running. Wait for it to finish (or cancel it), then send your follow-up.");
+  const running = latest?.attempts.find((attempt) => !isFinished(attempt.status as AttemptStatusValue));
+  if (latest && running) {
+    await appendEvent({ attemptId: running.id, taskId }, { type: "steer", payload: { text } });
+    return { kind: "steer", turn: latest.index, attemptId: running.id };
   }
   const turn = await db().turn.create({
     data: { taskId, index: (latest?.index ?? -1) + 1, prompt: text, attempts: { create: { index: 0 } } },
@@ -42,5 +48,5 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
     await markAttemptFailed({ attemptId, taskId }, "Could not queue the follow-up because Redis is unreachable. Try again when the queue is back.");
     throw new AppError("internal", "Could not queue the follow-up: the queue (Redis) is unreachable.", { retryable: true, cause: error });
   }
-  return { turn: turn.index, attemptId };
+  return { kind: "follow-up", turn: turn.index, attemptId };
 }

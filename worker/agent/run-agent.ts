@@ -26,6 +26,8 @@ export type AgentRunInput = {
   driver: SandboxDriver;
   sandbox: SandboxHandle;
   prompt: string;
+  /** Messages the person sent while this attempt runs; checked before every model call. */
+  takeSteering?: () => Promise<string[]>;
   /** Earlier turns of the task (follow-ups): what the person asked and how the agent answered. */
   history?: { prompt: string; reply: string }[];
   environmentInstructions: string | null;
@@ -62,6 +64,7 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
 
   for (let step = 1; step <= run.maxSteps; step++) {
     if (Date.now() > run.deadline) return { stopReason: "wall_time", finalMessage, steps: step - 1, ...totals };
+    for (const text of (await run.takeSteering?.()) ?? []) input.push({ role: "user", content: text });
     const turn = await run.model.turn({
       instructions,
       input,

@@ -67,13 +67,22 @@ it("continues a finished task in the same workspace state, accumulating the diff
   ]);
 });
 
-it("refuses a follow-up while the task is still running", async () => {
+it("delivers a message sent while the task runs at the agent's next model call", async () => {
   const user = await createUser();
   const environment = await createEnvironment(user.id, { name: "busy", repoUrl: createFixtureRepo().url });
-  model.registerScript("busy", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 5" } }] }, { say: "done" }] });
+  model.registerScript("busy", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 3" } }] }, { say: "Switched to tabs." }] });
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:busy]] wait" });
-  await expect(addFollowUp(user.id, task.id, { text: "more" })).rejects.toThrow("still running");
+  await waitFor("the command to start", async () => (await listTaskEvents(task.id, 0n)).some((event) => event.type === "tool.begin"), 30_000);
+  expect(await addFollowUp(user.id, task.id, { text: "Use tabs, not spaces." })).toEqual({ kind: "steer", turn: 0, attemptId: task.attemptId });
   await expect(addFollowUp(user.id, task.id, { text: "  " })).rejects.toThrow("The message is empty.");
-  await waitForFinishedAttempt(task.attemptId);
+  expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
+
+  const last = model.requests().filter((request) => JSON.stringify(request.body).includes("script:busy")).at(-1)?.body as {
+    input: { role?: string; content?: string; type?: string }[];
+  };
+  // After the command's result, before the model's next answer, exactly once.
+  expect(last.input.map((item) => item.type ?? item.role)).toEqual(["user", "function_call", "function_call_output", "user"]);
+  expect(last.input.at(-1)?.content).toBe("Use tabs, not spaces.");
+  expect((await listTaskEvents(task.id, 0n)).filter((event) => event.type === "steer")).toHaveLength(1);
   await expect(addFollowUp((await createUser()).id, task.id, { text: "hi" })).rejects.toThrow("Task not found");
 });

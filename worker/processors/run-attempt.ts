@@ -153,6 +153,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           sandbox,
           prompt: attempt.turn.prompt,
           history: earlier.conversation,
+          takeSteering: steeringReader(attemptId),
           environmentInstructions: task.environment.instructions,
           maxSteps: deps.maxSteps,
           maxTokens: deps.maxTokens,
@@ -283,6 +284,24 @@ async function captureScreenshots(input: {
     await input.emit({ type: "preview", payload: { side: "before", stage: "failed", message } });
     return { routes, shots: [], failures: [{ side: "before", stage: "sandbox", message, logTail: "" }], blockedRequests: [], durationMs: Date.now() - started };
   }
+}
+
+/** Messages sent to this attempt while it runs (steer events), each returned once, oldest first. */
+function steeringReader(attemptId: string): () => Promise<string[]> {
+  let after = 0n;
+  return async () => {
+    const rows = await db().event.findMany({
+      where: { attemptId, type: "steer", id: { gt: after } },
+      orderBy: { id: "asc" },
+      select: { id: true, payload: true },
+    });
+    const last = rows.at(-1);
+    if (last) after = last.id;
+    return rows.flatMap((row) => {
+      const text = (row.payload as { text?: unknown } | null)?.text;
+      return typeof text === "string" ? [text] : [];
+    });
+  };
 }
 
 function throwIfAborted(signal: AbortSignal): void {

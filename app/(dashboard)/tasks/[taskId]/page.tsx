@@ -74,7 +74,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       <h2>Timeline</h2>
       {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
       <TaskTimeline key={task.turns} taskId={task.id} />
-      {finished && <FollowUpForm taskId={task.id} />}
+      <FollowUpForm taskId={task.id} running={!finished} />
     </>
   );
 }

@@ -27,7 +27,7 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
       setConnection("ended");
       router.refresh();
     });
-    const types = ["turn", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
+    const types = ["turn", "steer", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -62,6 +62,13 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
         <div className="item turn" data-testid="timeline-turn">
           <span className="muted">{item.index === 0 ? "Task" : `Follow-up ${item.index}`}</span>
           <div>{item.prompt}</div>
+        </div>
+      );
+    case "steer":
+      return (
+        <div className="item turn" data-testid="timeline-steer">
+          <span className="muted">Message while running</span>
+          <div>{item.text}</div>
         </div>
       );
     case "status":

@@ -4,6 +4,7 @@ import type { StoredEvent } from "@/lib/events";
 
 export type TimelineItem =
   | { kind: "turn"; id: string; index: number; prompt: string }
+  | { kind: "steer"; id: string; text: string }
   | { kind: "status"; id: string; status: string; message?: string }
   | { kind: "message"; id: string; text: string; streaming: boolean }
   | { kind: "reasoning"; id: string; text: string }
@@ -48,6 +49,9 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
   switch (event.type) {
     case "turn":
       items.push({ kind: "turn", id: event.id, index: event.payload.index, prompt: event.payload.prompt });
+      break;
+    case "steer":
+      items.push({ kind: "steer", id: event.id, text: event.payload.text });
       break;
     case "status":
       next.status = event.payload.status;

@@ -2,8 +2,9 @@ import { NextResponse } from "next/server";
 import { apiRoute, readJson } from "@/lib/http/api-route";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 
-// A follow-up message on a finished task (409 while it is still running).
+// A message on a task: a follow-up (201, a new turn) when it has finished, steering (202, delivered
+// at the agent's next model call) while it runs.
 export const POST = apiRoute<{ taskId: string }>(async ({ request, user, params }) => {
-  const followUp = await addFollowUp(user.id, params.taskId, await readJson(request));
-  return NextResponse.json({ turn: followUp.turn }, { status: 201 });
+  const outcome = await addFollowUp(user.id, params.taskId, await readJson(request));
+  return NextResponse.json({ kind: outcome.kind, turn: outcome.turn }, { status: outcome.kind === "follow-up" ? 201 : 202 });
 });
