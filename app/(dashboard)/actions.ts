@@ -34,6 +34,7 @@ export async function createTaskAction(_previous: FormState, form: FormData): Pr
       prompt: String(form.get("prompt") ?? ""),
       branch: optional(form.get("branch")),
       mode: form.get("mode") === "ask" ? "ask" : "code",
+      reasoningEffort: optional(form.get("reasoningEffort")),
     });
     taskId = task.id;
   } catch (error) {

@@ -12,6 +12,7 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
   // Controlled fields: React resets uncontrolled ones after an action, and a rejected prompt must survive.
   const [branch, setBranch] = useState("");
   const [mode, setMode] = useState<"code" | "ask">("code");
+  const [effort, setEffort] = useState("");
   const [prompt, setPrompt] = useState("");
   const selected = environments.find((env) => env.id === environmentId);
   return (
@@ -32,6 +33,16 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
           <select id="mode" name="mode" value={mode} onChange={(event) => setMode(event.target.value === "ask" ? "ask" : "code")}>
             <option value="code">Change the code</option>
             <option value="ask">Ask a question (read-only)</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="reasoningEffort">Reasoning effort</label>
+          <select id="reasoningEffort" name="reasoningEffort" value={effort} onChange={(event) => setEffort(event.target.value)}>
+            <option value="">Model default</option>
+            <option value="minimal">Minimal</option>
+            <option value="low">Low</option>
+            <option value="medium">Medium</option>
+            <option value="high">High</option>
           </select>
         </div>
         <div>

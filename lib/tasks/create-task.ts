@@ -21,6 +21,7 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
       environmentId: environment.id,
       prompt: data.prompt,
       mode: data.mode,
+      reasoningEffort: data.reasoningEffort ?? null,
       branch: data.branch ?? environment.defaultBranch,
       title: titleFrom(data.prompt),
       turns: { create: { index: 0, prompt: data.prompt, attempts: { create: { index: 0 } } } },

@@ -16,6 +16,8 @@ export function createTaskSchema(maxPromptBytes: number) {
     branch: branchNameSchema.optional(),
     /** "code" changes the repository; "ask" answers a question about it without changing anything. */
     mode: z.enum(["code", "ask"]).default("code"),
+    /** For reasoning models; omitted = the model's default. */
+    reasoningEffort: z.enum(["minimal", "low", "medium", "high"]).optional(),
   });
 }
 export type CreateTaskInput = z.infer<ReturnType<typeof createTaskSchema>>;

@@ -1,4 +1,6 @@
-// Scripted, OpenAI-compatible model server (Responses API over real HTTP + SSE).
+// Scripted, OpenAI-compatible model server over real HTTP + SSE: the Responses API
+// (POST /v1/responses) and Chat Completions (POST /v1/chat/completions, for providers without the
+// Responses API), both driven by the same scripts with the same semantics.
 // No real LLM is reachable from Patchbay's machines, so tests and the offline demo run the
 // real `openai` SDK against this server, which replays scripted tool-call trajectories.
 import http from "node:http";
@@ -28,7 +30,10 @@ export type RecordedRequest = {
   /** Parsed JSON body; the raw text when it is not JSON; null when empty. */
   body: unknown;
   receivedAt: string;
-  /** For POST /v1/responses: the script and step that answered (step null for unknown scripts). */
+  /**
+   * For POST /v1/responses and POST /v1/chat/completions (tell them apart by `path`): the script and
+   * step that answered (step null for unknown scripts).
+   */
   script: string | null;
   step: number | null;
 };
@@ -65,6 +70,24 @@ type JsonObject = Record<string, unknown>;
 type PlannedOutput = { kind: "message"; text: string } | { kind: "call"; name: string; arguments: string };
 
 type Plan = { stepIndex: number | null; outputs: PlannedOutput[]; delayMs: number };
+
+type Api = "responses" | "chat";
+
+/** What a request asks for, read from either API's request body. */
+type Turn = { stream: boolean; scriptName: string; prompt: string; startIndex: number };
+
+/** One API's wire format: everything `respond` and `fault` need that differs between the APIs. */
+type Wire = {
+  api: Api;
+  /** Sends the reply, streamed or not; applies plan.delayMs (time to first token). */
+  reply(res: http.ServerResponse, plan: Plan, inputTokens: number, signal: AbortSignal): Promise<void>;
+  /** The start of a JSON body, for faults that cut a non-streamed response short. */
+  truncatedJson: string;
+  /** "malformed-stream": a valid opening event, then data that is not JSON. */
+  malformedStream(res: http.ServerResponse): void;
+  /** "disconnect": the stream's opening events; resolves once they are written. */
+  openStream(res: http.ServerResponse): Promise<void>;
+};
 
 export async function loadBuiltinScripts(dir = BUILTIN_SCRIPTS_DIR): Promise<Map<string, ParsedModelScript>> {
   const scripts = new Map<string, ParsedModelScript>();
@@ -162,12 +185,20 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
       return sendJson(res, 200, { object: "list", data: [modelObject()] });
     }
     if (method === "GET" && pathname === `/v1/models/${MODEL_ID}`) return sendJson(res, 200, modelObject());
-    if (method === "POST" && pathname === "/v1/responses") {
+    if (method === "POST" && (pathname === "/v1/responses" || pathname === "/v1/chat/completions")) {
       const body = record.body;
       if (!isRecord(body)) {
         return sendError(res, 400, { message: "Request body must be a JSON object.", type: "invalid_request_error", code: null });
       }
-      return respond(res, body, rawBody, record);
+      if (pathname === "/v1/responses") return respond(res, responsesTurn(body), responsesWire(body), rawBody, record);
+      if (!Array.isArray(body.messages)) {
+        return sendError(res, 400, {
+          message: "Missing required parameter: 'messages'.",
+          type: "invalid_request_error",
+          code: "missing_required_parameter",
+        });
+      }
+      return respond(res, chatTurn(body), chatWire(body), rawBody, record);
     }
     return sendError(res, 404, { message: `Unknown route ${method} ${pathname}`, type: "invalid_request_error", code: "not_found" });
   }

@@ -141,3 +141,22 @@ describe("nested AGENTS.md", () => {
     }
   });
 });
+
+describe("reasoning effort", () => {
+  it("sends the task's reasoning effort to the model, and nothing when the task leaves it to the model", async () => {
+    const worker = startTestWorker(model.url);
+    workers.push(worker);
+    try {
+      model.registerScript("effort", { steps: [{ say: "ok" }] });
+      const high = await createTask(userId, { environmentId, prompt: "[[script:effort]] high", reasoningEffort: "high" });
+      const plain = await createTask(userId, { environmentId, prompt: "[[script:effort]] plain" });
+      await waitForFinishedAttempt(high.attemptId);
+      await waitForFinishedAttempt(plain.attemptId);
+      const bodyFor = (text: string) => model.requests().find((request) => JSON.stringify(request.body).includes(text))?.body as { reasoning?: unknown };
+      expect(bodyFor("[[script:effort]] high").reasoning).toEqual({ effort: "high", summary: "auto" });
+      expect(bodyFor("[[script:effort]] plain").reasoning).toBeUndefined();
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -10,7 +10,8 @@ import type {
 } from "openai/resources/responses/responses";
 import { AppError } from "@/lib/errors";
 
-export type ModelConfig = { apiKey: string; baseURL?: string; model: string; timeoutMs: number };
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
+export type ModelConfig = { apiKey: string; baseURL?: string; model: string; timeoutMs: number; reasoningEffort?: ReasoningEffort };
 
 export type ModelTurn = {
   items: ResponseOutputItem[];
@@ -59,6 +60,7 @@ export function createModelClient(config: ModelConfig): ModelClient {
             stream: true,
             store: false,
             parallel_tool_calls: false,
+            ...(config.reasoningEffort ? { reasoning: { effort: config.reasoningEffort, summary: "auto" } } : {}),
           },
           { signal },
         );

@@ -9,7 +9,7 @@ import { attemptJobSchema } from "@/lib/queue/contracts";
 import { createRedactor, type Secret } from "@/lib/redact";
 import { markAttemptFailed, transitionAttempt, type AttemptRef } from "@/lib/tasks/attempt-status";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
-import { createModelClient, type ModelConfig } from "@/worker/agent/model";
+import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
 import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
@@ -75,7 +75,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           select: {
             index: true,
             prompt: true,
-            task: { select: { id: true, branch: true, mode: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
+            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
           },
         },
       },
@@ -109,7 +109,11 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           `No model is configured. Set ${deps.model.missing.join(" and ")} for the worker (see .env.example), then run the task again.`,
         );
       }
-      const modelConfig: ModelConfig = { ...deps.model, model: task.environment.model ?? deps.model.model };
+      const modelConfig: ModelConfig = {
+        ...deps.model,
+        model: task.environment.model ?? deps.model.model,
+        ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
+      };
 
       const earlier = await earlierTurns(task.id, attempt.turn.index);
       const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
@@ -302,6 +306,10 @@ function steeringReader(attemptId: string): () => Promise<string[]> {
       return typeof text === "string" ? [text] : [];
     });
   };
+}
+
+function isReasoningEffort(value: string | null): value is ReasoningEffort {
+  return value === "minimal" || value === "low" || value === "medium" || value === "high";
 }
 
 function throwIfAborted(signal: AbortSignal): void {
