@@ -203,20 +203,11 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
     return sendError(res, 404, { message: `Unknown route ${method} ${pathname}`, type: "invalid_request_error", code: "not_found" });
   }
 
-  async function respond(
-    res: http.ServerResponse,
-    body: JsonObject,
-    rawBody: string,
-    record: RecordedRequest,
-  ): Promise<void> {
+  async function respond(res: http.ServerResponse, turn: Turn, wire: Wire, rawBody: string, record: RecordedRequest): Promise<void> {
     // Aborted when the client goes away or the server closes; ends delays and hangs.
     const gone = new AbortController();
     res.on("close", () => gone.abort());
-    const stream = body.stream === true;
-    const texts = userTexts(body.input);
-    const instructions = typeof body.instructions === "string" ? body.instructions : "";
-    const scriptName = findScriptMarker([...texts, instructions]) ?? DEFAULT_SCRIPT;
-    const prompt = stripMarkers(texts[0] ?? "");
+    const { scriptName, prompt } = turn;
     record.script = scriptName;
 
     const script = scripts.get(scriptName);
@@ -225,18 +216,19 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
       const known = [...scripts.keys()].sort().join(", ");
       plan = { stepIndex: null, delayMs: 0, outputs: [{ kind: "message", text: `Unknown model script "${scriptName}". Known scripts: ${known}.` }] };
     } else {
-      let index = nextStepIndex(body.input);
+      let index = turn.startIndex;
       for (;;) {
         const step = script.steps[index];
         if (!step || !isFaultStep(step)) break;
-        const key = `${scriptName}\0${index}\0${prompt}`;
+        // Per API as well, so the same prompt on both endpoints gets its own faults.
+        const key = `${scriptName}\0${wire.api}\0${index}\0${prompt}`;
         const count = faultCounts.get(key) ?? 0;
         if (step.repeat === undefined || count < step.repeat) {
           faultCounts.set(key, count + 1);
           record.step = index;
           await sleep(step.delayMs ?? 0, gone.signal);
           if (gone.signal.aborted) return;
-          return fault(res, step.fault, stream, body, gone.signal);
+          return fault(res, step.fault, turn.stream, wire, gone.signal);
         }
         index += 1; // this fault is used up for this conversation: fall through to the next step
       }
@@ -247,62 +239,10 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
         : { stepIndex: index, delayMs: 0, outputs: [{ kind: "message", text: "Script finished." }] };
     }
 
-    const inputTokens = Math.ceil(rawBody.length / 4);
-    if (stream) return streamReply(res, body, plan, inputTokens, gone.signal);
-    await sleep(plan.delayMs, gone.signal);
-    if (gone.signal.aborted) return;
-    sendJson(res, 200, completedResponse(baseResponse(body), outputItems(plan), inputTokens), requestIdHeader());
+    return wire.reply(res, plan, Math.ceil(rawBody.length / 4), gone.signal);
   }
 
-  async function streamReply(res: http.ServerResponse, body: JsonObject, plan: Plan, inputTokens: number, signal: AbortSignal): Promise<void> {
-    const sse = startSse(res);
-    const base = baseResponse(body);
-    sse.send({ type: "response.created", response: { ...base, status: "in_progress" } });
-    sse.send({ type: "response.in_progress", response: { ...base, status: "in_progress" } });
-    // delayMs models time-to-first-token: headers and response.created arrive promptly, like the real API.
-    await sleep(plan.delayMs, signal);
-    if (signal.aborted) return;
-
-    const items = outputItems(plan);
-    const output: JsonObject[] = [];
-    for (const [outputIndex, planned] of plan.outputs.entries()) {
-      const done = items[outputIndex] ?? {};
-      const itemId = String(done.id);
-      if (planned.kind === "message") {
-        const emptyPart = { type: "output_text", text: "", annotations: [], logprobs: [] };
-        const part = { ...emptyPart, text: planned.text };
-        sse.send({ type: "response.output_item.added", output_index: outputIndex, item: { ...done, status: "in_progress", content: [] } });
-        sse.send({ type: "response.content_part.added", item_id: itemId, output_index: outputIndex, content_index: 0, part: emptyPart });
-        for (const delta of chunk(planned.text, textChunkSize(planned.text))) {
-          sse.send({ type: "response.output_text.delta", item_id: itemId, output_index: outputIndex, content_index: 0, delta, logprobs: [] });
-          await tick();
-        }
-        sse.send({ type: "response.output_text.done", item_id: itemId, output_index: outputIndex, content_index: 0, text: planned.text, logprobs: [] });
-        sse.send({ type: "response.content_part.done", item_id: itemId, output_index: outputIndex, content_index: 0, part });
-      } else {
-        sse.send({ type: "response.output_item.added", output_index: outputIndex, item: { ...done, status: "in_progress", arguments: "" } });
-        const size = Math.max(1, Math.ceil([...planned.arguments].length / 3));
-        for (const delta of chunk(planned.arguments, size)) {
-          sse.send({ type: "response.function_call_arguments.delta", item_id: itemId, output_index: outputIndex, delta });
-          await tick();
-        }
-        sse.send({
-          type: "response.function_call_arguments.done",
-          item_id: itemId,
-          output_index: outputIndex,
-          name: planned.name,
-          arguments: planned.arguments,
-        });
-      }
-      sse.send({ type: "response.output_item.done", output_index: outputIndex, item: done });
-      output.push(done);
-      if (signal.aborted) return;
-    }
-    sse.send({ type: "response.completed", response: completedResponse(base, output, inputTokens) });
-    res.end();
-  }
-
-  async function fault(res: http.ServerResponse, kind: FaultKind, stream: boolean, body: JsonObject, signal: AbortSignal): Promise<void> {
+  async function fault(res: http.ServerResponse, kind: FaultKind, stream: boolean, wire: Wire, signal: AbortSignal): Promise<void> {
     switch (kind) {
       case "http-401":
         return sendError(res, 401, { message: "Incorrect API key provided (scripted fault).", type: "invalid_request_error", code: "invalid_api_key" });
@@ -322,12 +262,10 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
       case "malformed-stream": {
         if (!stream) {
           res.writeHead(200, { "content-type": "application/json", ...requestIdHeader() });
-          res.end('{"id": "resp_truncated", "output": [');
+          res.end(wire.truncatedJson);
           return;
         }
-        const sse = startSse(res);
-        sse.send({ type: "response.created", response: { ...baseResponse(body), status: "in_progress" } });
-        res.end("data: {this is not json\n\n");
+        wire.malformedStream(res);
         return;
       }
       case "hang":
@@ -335,12 +273,10 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
         return waitForAbort(signal);
       case "disconnect": {
         if (stream) {
-          const sse = startSse(res);
-          sse.send({ type: "response.created", response: { ...baseResponse(body), status: "in_progress" } });
-          await sse.send({ type: "response.in_progress", response: { ...baseResponse(body), status: "in_progress" } });
+          await wire.openStream(res);
         } else {
           res.writeHead(200, { "content-type": "application/json", "content-length": "4096", ...requestIdHeader() });
-          await new Promise<void>((resolve) => res.write('{"id": "resp_', () => resolve()));
+          await new Promise<void>((resolve) => res.write(wire.truncatedJson, () => resolve()));
         }
         // Let the bytes reach the client so it sees a started response, then cut the connection.
         await sleep(20, signal);
