@@ -52,6 +52,7 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
       defaultBranch: optional(form.get("defaultBranch")),
       instructions: optional(form.get("instructions")),
       model: optional(form.get("model")),
+      modelApi: form.get("modelApi") === "chat" ? "chat" : "responses",
       preview: previewFromForm(form),
     });
   } catch (error) {

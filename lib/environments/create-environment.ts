@@ -15,6 +15,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       defaultBranch: data.defaultBranch,
       instructions: data.instructions?.trim() || null,
       model: data.model || null,
+      modelApi: data.modelApi,
       ...(data.preview ? { preview: data.preview } : {}),
     },
     select: environmentSelect,

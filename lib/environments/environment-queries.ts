@@ -10,6 +10,7 @@ export const environmentSelect = {
   defaultBranch: true,
   instructions: true,
   model: true,
+  modelApi: true,
   preview: true,
   createdAt: true,
 } as const;

@@ -13,6 +13,8 @@ export const createEnvironmentSchema = z.strictObject({
   defaultBranch: branchNameSchema.default("main"),
   instructions: z.string().max(16 * 1024, "Instructions are at most 16 KiB.").optional(),
   model: z.string().trim().max(200).optional(),
+  /** "chat" for OpenAI-compatible servers without the Responses API. */
+  modelApi: z.enum(["responses", "chat"]).default("responses"),
   /** How to run the app for before/after screenshots; omit for no screenshots. */
   preview: previewConfigSchema.optional(),
 });
@@ -25,6 +27,7 @@ export type EnvironmentDto = {
   defaultBranch: string;
   instructions: string | null;
   model: string | null;
+  modelApi: string;
   preview: PreviewConfig | null;
   createdAt: string;
 };

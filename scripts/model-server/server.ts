@@ -319,6 +319,230 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
 }
 
 // ---------------------------------------------------------------------------------------------
+// Responses API (POST /v1/responses).
+
+function responsesTurn(body: JsonObject): Turn {
+  const texts = userTexts(body.input);
+  const instructions = typeof body.instructions === "string" ? body.instructions : "";
+  return {
+    stream: body.stream === true,
+    scriptName: findScriptMarker([...texts, instructions]) ?? DEFAULT_SCRIPT,
+    prompt: stripMarkers(texts[0] ?? ""),
+    startIndex: nextStepIndex(body.input),
+  };
+}
+
+function responsesWire(body: JsonObject): Wire {
+  const stream = body.stream === true;
+  return {
+    api: "responses",
+    async reply(res, plan, inputTokens, signal) {
+      if (stream) return streamResponse(res, body, plan, inputTokens, signal);
+      await sleep(plan.delayMs, signal);
+      if (signal.aborted) return;
+      sendJson(res, 200, completedResponse(baseResponse(body), outputItems(plan), inputTokens), requestIdHeader());
+    },
+    truncatedJson: '{"id": "resp_truncated", "output": [',
+    malformedStream(res) {
+      const sse = startSse(res);
+      sse.send({ type: "response.created", response: { ...baseResponse(body), status: "in_progress" } });
+      res.end("data: {this is not json\n\n");
+    },
+    async openStream(res) {
+      const sse = startSse(res);
+      sse.send({ type: "response.created", response: { ...baseResponse(body), status: "in_progress" } });
+      await sse.send({ type: "response.in_progress", response: { ...baseResponse(body), status: "in_progress" } });
+    },
+  };
+}
+
+async function streamResponse(res: http.ServerResponse, body: JsonObject, plan: Plan, inputTokens: number, signal: AbortSignal): Promise<void> {
+  const sse = startSse(res);
+  const base = baseResponse(body);
+  sse.send({ type: "response.created", response: { ...base, status: "in_progress" } });
+  sse.send({ type: "response.in_progress", response: { ...base, status: "in_progress" } });
+  // delayMs models time-to-first-token: headers and response.created arrive promptly, like the real API.
+  await sleep(plan.delayMs, signal);
+  if (signal.aborted) return;
+
+  const items = outputItems(plan);
+  const output: JsonObject[] = [];
+  for (const [outputIndex, planned] of plan.outputs.entries()) {
+    const done = items[outputIndex] ?? {};
+    const itemId = String(done.id);
+    if (planned.kind === "message") {
+      const emptyPart = { type: "output_text", text: "", annotations: [], logprobs: [] };
+      const part = { ...emptyPart, text: planned.text };
+      sse.send({ type: "response.output_item.added", output_index: outputIndex, item: { ...done, status: "in_progress", content: [] } });
+      sse.send({ type: "response.content_part.added", item_id: itemId, output_index: outputIndex, content_index: 0, part: emptyPart });
+      for (const delta of chunk(planned.text, textChunkSize(planned.text))) {
+        sse.send({ type: "response.output_text.delta", item_id: itemId, output_index: outputIndex, content_index: 0, delta, logprobs: [] });
+        await tick();
+      }
+      sse.send({ type: "response.output_text.done", item_id: itemId, output_index: outputIndex, content_index: 0, text: planned.text, logprobs: [] });
+      sse.send({ type: "response.content_part.done", item_id: itemId, output_index: outputIndex, content_index: 0, part });
+    } else {
+      sse.send({ type: "response.output_item.added", output_index: outputIndex, item: { ...done, status: "in_progress", arguments: "" } });
+      for (const delta of chunk(planned.arguments, argumentChunkSize(planned.arguments))) {
+        sse.send({ type: "response.function_call_arguments.delta", item_id: itemId, output_index: outputIndex, delta });
+        await tick();
+      }
+      sse.send({
+        type: "response.function_call_arguments.done",
+        item_id: itemId,
+        output_index: outputIndex,
+        name: planned.name,
+        arguments: planned.arguments,
+      });
+    }
+    sse.send({ type: "response.output_item.done", output_index: outputIndex, item: done });
+    output.push(done);
+    if (signal.aborted) return;
+  }
+  sse.send({ type: "response.completed", response: completedResponse(base, output, inputTokens) });
+  res.end();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat Completions (POST /v1/chat/completions), for providers without the Responses API.
+
+function chatTurn(body: JsonObject): Turn {
+  // Chat user messages ({ role: "user", content: string | [{ type: "text", text }] }) read like
+  // Responses input messages, and tool_call_ids / tool_calls[].id carry the same minted call ids.
+  const texts = userTexts(body.messages);
+  return {
+    stream: body.stream === true,
+    scriptName: findScriptMarker(texts) ?? DEFAULT_SCRIPT,
+    prompt: stripMarkers(texts[0] ?? ""),
+    startIndex: nextStepIndex(body.messages),
+  };
+}
+
+type ChatToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+
+/** The single assistant message a step becomes: its text (null without "say") and its tool calls. */
+function chatMessage(plan: Plan): { content: string | null; toolCalls: ChatToolCall[] } {
+  const texts = plan.outputs.flatMap((planned) => (planned.kind === "message" ? [planned.text] : []));
+  const toolCalls = plan.outputs
+    .flatMap((planned) => (planned.kind === "call" ? [planned] : []))
+    .map((call, n): ChatToolCall => ({
+      id: mintCallId(plan.stepIndex, n),
+      type: "function",
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  return { content: texts.length > 0 ? texts.join("\n\n") : null, toolCalls };
+}
+
+function chatUsage(inputTokens: number, message: { content: string | null; toolCalls: ChatToolCall[] }): JsonObject {
+  const outputChars = JSON.stringify(message.content ?? "").length + message.toolCalls.reduce((sum, call) => sum + call.function.arguments.length, 0);
+  const outputTokens = Math.ceil(outputChars / 4);
+  return {
+    prompt_tokens: inputTokens,
+    completion_tokens: outputTokens,
+    total_tokens: inputTokens + outputTokens,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
+}
+
+function chatBase(body: JsonObject, object: "chat.completion" | "chat.completion.chunk"): JsonObject {
+  return {
+    id: `chatcmpl-${rand(12)}`,
+    object,
+    created: Math.floor(Date.now() / 1000),
+    model: typeof body.model === "string" ? body.model : MODEL_ID,
+  };
+}
+
+function chatWire(body: JsonObject): Wire {
+  const stream = body.stream === true;
+  const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
+  const base = chatBase(body, "chat.completion.chunk");
+  // Like the real API: with include_usage, every chunk has usage null except the final usage chunk.
+  const chunkOf = (delta: JsonObject, finishReason: string | null = null): JsonObject => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  const opening = chunkOf({ role: "assistant", content: "", refusal: null });
+  return {
+    api: "chat",
+    async reply(res, plan, inputTokens, signal) {
+      if (stream) return streamChat(res, plan, inputTokens, signal, { base, chunkOf, opening, includeUsage });
+      await sleep(plan.delayMs, signal);
+      if (signal.aborted) return;
+      const message = chatMessage(plan);
+      sendJson(
+        res,
+        200,
+        {
+          ...chatBase(body, "chat.completion"),
+          choices: [
+            {
+              index: 0,
+              message: {
+                role: "assistant",
+                content: message.content,
+                refusal: null,
+                annotations: [],
+                ...(message.toolCalls.length > 0 ? { tool_calls: message.toolCalls } : {}),
+              },
+              logprobs: null,
+              finish_reason: message.toolCalls.length > 0 ? "tool_calls" : "stop",
+            },
+          ],
+          usage: chatUsage(inputTokens, message),
+        },
+        requestIdHeader(),
+      );
+    },
+    truncatedJson: '{"id": "chatcmpl-truncated", "object": "chat.completion", "choices": [',
+    malformedStream(res) {
+      const sse = startChatSse(res);
+      sse.send(opening);
+      res.end("data: {this is not json\n\n");
+    },
+    async openStream(res) {
+      await startChatSse(res).send(opening);
+    },
+  };
+}
+
+async function streamChat(
+  res: http.ServerResponse,
+  plan: Plan,
+  inputTokens: number,
+  signal: AbortSignal,
+  chunks: { base: JsonObject; chunkOf: (delta: JsonObject, finishReason?: string | null) => JsonObject; opening: JsonObject; includeUsage: boolean },
+): Promise<void> {
+  const { base, chunkOf, opening, includeUsage } = chunks;
+  const sse = startChatSse(res);
+  // delayMs models time-to-first-token: headers and the role chunk arrive promptly, content later.
+  sse.send(opening);
+  await sleep(plan.delayMs, signal);
+  if (signal.aborted) return;
+
+  const message = chatMessage(plan);
+  if (message.content !== null) {
+    for (const content of chunk(message.content, textChunkSize(message.content))) {
+      sse.send(chunkOf({ content }));
+      await tick();
+    }
+  }
+  for (const [index, call] of message.toolCalls.entries()) {
+    sse.send(chunkOf({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] }));
+    for (const piece of chunk(call.function.arguments, argumentChunkSize(call.function.arguments))) {
+      sse.send(chunkOf({ tool_calls: [{ index, function: { arguments: piece } }] }));
+      await tick();
+    }
+    if (signal.aborted) return;
+  }
+  sse.send(chunkOf({}, message.toolCalls.length > 0 ? "tool_calls" : "stop"));
+  if (includeUsage) sse.send({ ...base, choices: [], usage: chatUsage(inputTokens, message) });
+  sse.end();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Script interpretation (exported for unit tests).
 
 /** Texts of the user message items, in order (string input counts as one user message). */
@@ -346,23 +570,41 @@ export function stripMarkers(text: string): string {
 
 /**
  * The conversation is stateless (store: false, the client resends everything), so progress is read
- * back from ids we minted: call_<step>_<n>_<rand> on calls/outputs and msg_<step>_<rand> on
- * assistant messages (the latter lets a text-only step be followed by a new user turn).
+ * back from ids we minted: call_<step>_<n>_<rand> on calls and their outputs, and msg_<step>_<rand>
+ * on assistant messages (the latter lets a text-only step be followed by a new user turn).
+ * Takes Responses input items or Chat Completions messages:
+ * - Responses: function_call / function_call_output `call_id`, assistant message `id`;
+ * - Chat Completions: tool message `tool_call_id`, assistant message `tool_calls[].id`. Chat
+ *   messages carry no message id, so a text-only step there is not counted (like a Responses
+ *   assistant message resent without its id).
  */
 export function nextStepIndex(input: unknown): number {
   if (!Array.isArray(input)) return 0;
   let max = -1;
   for (const item of input) {
     if (!isRecord(item)) continue;
-    let match: RegExpExecArray | null = null;
-    if ((item.type === "function_call" || item.type === "function_call_output") && typeof item.call_id === "string") {
-      match = CALL_ID_RE.exec(item.call_id);
-    } else if (item.role === "assistant" && typeof item.id === "string") {
-      match = MESSAGE_ID_RE.exec(item.id);
-    }
-    if (match?.[1]) max = Math.max(max, Number(match[1]));
+    for (const step of mintedSteps(item)) max = Math.max(max, step);
   }
   return max + 1;
+}
+
+function mintedSteps(item: JsonObject): number[] {
+  const callIds: unknown[] = [];
+  if ((item.type === "function_call" || item.type === "function_call_output") && typeof item.call_id === "string") {
+    callIds.push(item.call_id);
+  } else if (item.role === "tool") {
+    callIds.push(item.tool_call_id);
+  } else if (item.role === "assistant") {
+    if (typeof item.id === "string") {
+      const match = MESSAGE_ID_RE.exec(item.id);
+      if (match?.[1]) return [Number(match[1])];
+    }
+    if (Array.isArray(item.tool_calls)) callIds.push(...item.tool_calls.filter(isRecord).map((call) => call.id));
+  }
+  return callIds.flatMap((id) => {
+    const match = typeof id === "string" ? CALL_ID_RE.exec(id) : null;
+    return match?.[1] ? [Number(match[1])] : [];
+  });
 }
 
 /**
@@ -421,10 +663,15 @@ function outputItems(plan: Plan): JsonObject[] {
       type: "function_call",
       status: "completed",
       arguments: planned.arguments,
-      call_id: `call_${step ?? 0}_${callNumber++}_${rand(6)}`,
+      call_id: mintCallId(step, callNumber++),
       name: planned.name,
     };
   });
+}
+
+/** call_<step>_<n>_<rand>: the n-th call of a step, read back by nextStepIndex (both APIs). */
+function mintCallId(step: number | null, n: number): string {
+  return `call_${step ?? 0}_${n}_${rand(6)}`;
 }
 
 function baseResponse(body: JsonObject): JsonObject {
@@ -474,19 +721,40 @@ function completedResponse(base: JsonObject, output: JsonObject[], inputTokens: 
   };
 }
 
-function startSse(res: http.ServerResponse): { send(event: JsonObject & { type: string }): Promise<void> } {
+/** Sends the SSE response headers; the writer resolves once its text is written (or at once when closed). */
+function openSse(res: http.ServerResponse): (text: string) => Promise<void> {
   res.writeHead(200, {
     "content-type": "text/event-stream; charset=utf-8",
     "cache-control": "no-cache",
     connection: "keep-alive",
     ...requestIdHeader(),
   });
+  return (text) => {
+    if (res.destroyed || res.writableEnded) return Promise.resolve();
+    return new Promise((resolve) => res.write(text, () => resolve()));
+  };
+}
+
+/** Responses API events: named, with a sequence number. */
+function startSse(res: http.ServerResponse): { send(event: JsonObject & { type: string }): Promise<void> } {
+  const write = openSse(res);
   let sequence = 0;
   return {
     send(event) {
       if (res.destroyed || res.writableEnded) return Promise.resolve();
       const data = JSON.stringify({ ...event, sequence_number: sequence++ });
-      return new Promise((resolve) => res.write(`event: ${event.type}\ndata: ${data}\n\n`, () => resolve()));
+      return write(`event: ${event.type}\ndata: ${data}\n\n`);
+    },
+  };
+}
+
+/** Chat Completions chunks: unnamed `data:` lines, terminated by `data: [DONE]`. */
+function startChatSse(res: http.ServerResponse): { send(chunk: JsonObject): Promise<void>; end(): void } {
+  const write = openSse(res);
+  return {
+    send: (value) => write(`data: ${JSON.stringify(value)}\n\n`),
+    end() {
+      if (!res.destroyed && !res.writableEnded) res.end("data: [DONE]\n\n");
     },
   };
 }
@@ -581,6 +849,10 @@ function chunk(text: string, size: number): string[] {
 
 function textChunkSize(text: string): number {
   return Math.min(48, Math.max(1, Math.ceil([...text].length / 6)));
+}
+
+function argumentChunkSize(args: string): number {
+  return Math.max(1, Math.ceil([...args].length / 3));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

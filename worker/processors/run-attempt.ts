@@ -75,7 +75,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           select: {
             index: true,
             prompt: true,
-            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, preview: true } } } },
+            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, modelApi: true, preview: true } } } },
           },
         },
       },
@@ -112,6 +112,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       const modelConfig: ModelConfig = {
         ...deps.model,
         model: task.environment.model ?? deps.model.model,
+        api: task.environment.modelApi === "chat" ? "chat" : "responses",
         ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
       };
 

@@ -10,6 +10,7 @@ const initial = {
   defaultBranch: "main",
   instructions: "",
   model: "",
+  modelApi: "responses",
   previewInstallCommand: "",
   previewStartCommand: "",
   previewPort: "3000",
@@ -46,8 +47,19 @@ export function EnvironmentForm() {
       <input {...bind("repoUrl")} placeholder="https://github.com/acme/web.git or git@github.com:acme/web.git" />
       <label htmlFor="instructions">Instructions for the agent (optional, like AGENTS.md)</label>
       <textarea {...bind("instructions")} placeholder="Run npm test before finishing. Use TypeScript strict mode." />
-      <label htmlFor="model">Model (optional; defaults to PATCHBAY_MODEL)</label>
-      <input {...bind("model")} />
+      <div className="row">
+        <div>
+          <label htmlFor="model">Model (optional; defaults to PATCHBAY_MODEL)</label>
+          <input {...bind("model")} />
+        </div>
+        <div>
+          <label htmlFor="modelApi">Model API</label>
+          <select {...bind("modelApi")}>
+            <option value="responses">Responses API (OpenAI, most providers)</option>
+            <option value="chat">Chat Completions (servers without the Responses API)</option>
+          </select>
+        </div>
+      </div>
       <fieldset>
         <legend>Preview for screenshots (optional)</legend>
         <p className="muted">
