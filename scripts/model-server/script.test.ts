@@ -35,6 +35,15 @@ describe("request interpretation", () => {
         { type: "message", role: "user", content: "c" },
       ]),
     ).toEqual(["a\nb", "c"]);
+    // Chat completions messages read the same way (text parts are { type: "text" }).
+    expect(
+      userTexts([
+        { role: "system", content: "[[script:no]]" },
+        { role: "user", content: [{ type: "text", text: "a" }, { type: "image_url", image_url: { url: "x" } }] },
+        { role: "tool", tool_call_id: "call_0_0_x", content: "[[script:no]]" },
+        { role: "user", content: "b" },
+      ]),
+    ).toEqual(["a", "b"]);
   });
 
   it("finds the latest message's marker (a follow-up can switch scripts) and strips markers from the prompt", () => {
@@ -55,6 +64,23 @@ describe("request interpretation", () => {
       ]),
     ).toBe(3);
     expect(nextStepIndex([{ type: "message", role: "assistant", id: "msg_4_abc", content: [] }])).toBe(5);
+  });
+
+  it("derives the next step from chat completions tool_calls and tool_call_ids with the same scheme", () => {
+    expect(nextStepIndex([{ role: "system", content: "x" }, { role: "user", content: "y" }])).toBe(0);
+    expect(
+      nextStepIndex([
+        { role: "user", content: "go" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_0_0_ab", type: "function", function: { name: "shell", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_0_0_ab", content: "ok" },
+        { role: "assistant", content: "", tool_calls: [{ id: "call_foreign", type: "function" }, { id: "call_3_1_ef", type: "function" }] },
+        { role: "tool", tool_call_id: "call_2_0_cd", content: "ok" },
+        { role: "tool", tool_call_id: "call_foreign", content: "ok" },
+      ]),
+    ).toBe(4);
+    // Chat messages have no id, so a text-only assistant message does not advance the script
+    // (just like a Responses assistant message resent without its msg_ id).
+    expect(nextStepIndex([{ role: "assistant", content: "All done." }, { role: "user", content: "more" }])).toBe(0);
   });
 
   it("substitutes {{prompt}} keeping patch added lines prefixed", () => {

@@ -129,5 +129,30 @@ describe("run attempt", () => {
     expect(output).toContain("apply_patch failed, nothing was changed");
     expect(output).toContain("no such line");
   });
+
+  it("runs the same agent over Chat Completions for servers without the Responses API", async () => {
+    const chatEnvironment = await createEnvironment(userId, { name: "chat", repoUrl: repo.url, modelApi: "chat" });
+    model.registerScript("chat-edit", {
+      steps: [
+        { say: "Reading first.", calls: [{ name: "shell", arguments: { command: "cat src/greet.js" } }] },
+        { calls: [{ name: "apply_patch", arguments: { patch: PATCH } }] },
+        { say: "Done over chat." },
+      ],
+    });
+    const task = await createTask(userId, { environmentId: chatEnvironment.id, prompt: "[[script:chat-edit]] template literal please" });
+    const attempt = await waitForFinishedAttempt(task.attemptId);
+    expect(attempt.error).toBeNull();
+    expect(attempt.finalMessage).toBe("Done over chat.");
+    expect(attempt.patch).toContain("+  return `Hello, ${name}!`;");
+    const requests = model.requests().filter((request) => JSON.stringify(request.body).includes("script:chat-edit"));
+    expect(requests.map((request) => request.path)).toEqual(["/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions"]);
+    const last = requests.at(-1)?.body as { messages: { role: string; content?: unknown; tool_call_id?: string }[] };
+    expect(last.messages[0]?.role).toBe("system");
+    const toolResults = last.messages.filter((message) => message.role === "tool").map((message) => String(message.content));
+    expect(toolResults[0]).toContain('return "Hello, " + name;');
+    expect(toolResults[1]).toContain("M src/greet.js");
+    const deltas = (await listTaskEvents(task.id, 0n)).flatMap((event) => (event.type === "message.delta" ? [event.payload.text] : [])).join("");
+    expect(deltas).toContain("Reading first.");
+  });
 });
 
