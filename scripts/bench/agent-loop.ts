@@ -5,7 +5,6 @@
 // shell tool's commands) / steps. Events go to an in-memory counter: this measures the harness, not Postgres.
 // Run by hand: npx tsx scripts/bench/agent-loop.ts. A benchmark, not a test: it never asserts timings and
 // exits 0 unless its own setup fails. The sandbox it creates is destroyed in a finally.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -22,7 +21,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxDriver, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { gitSha, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, stats, type Stats } from "./bench-stats";
 
 /** runAgent's steps (model turns) per run: STEPS − 1 shell calls, then a text-only "done". */
 const STEPS = 200;
@@ -259,13 +258,6 @@ async function floorSamples(label: string, fn: () => Promise<void>): Promise<{ s
   return { samples, attempts };
 }
 
-function gitDirty(): boolean | null {
-  try {
-    return execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim().length > 0;
-  } catch {
-    return null;
-  }
-}
 
 // ---- main ----------------------------------------------------------------------------------------------
 
@@ -407,11 +399,7 @@ async function main(): Promise<number> {
 
   // Anything of this run still on the Docker host is a leak; report it.
   const filter = { label: [`${LABEL_WORKER}=${WORKER_ID}`] };
-  const leaked = {
-    containers: (await docker.listContainers({ all: true, filters: filter })).length,
-    volumes: ((await docker.listVolumes({ filters: filter })).Volumes ?? []).length,
-    networks: (await docker.listNetworks({ filters: filter })).length,
-  };
+  const leaked = await countLeaks(docker, filter);
 
   const load1End = os.loadavg()[0] ?? 0;
   const floors: Partial<Record<FloorName, number>> = {};

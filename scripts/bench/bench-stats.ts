@@ -19,3 +19,26 @@ export function gitSha(): string {
     return "unknown";
   }
 }
+
+export function gitDirty(): boolean | null {
+  try {
+    return execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim().length > 0;
+  } catch {
+    return null;
+  }
+}
+
+type DockerLike = {
+  listContainers(options: { all: boolean; filters: { label: string[] } }): Promise<unknown[]>;
+  listVolumes(options: { filters: { label: string[] } }): Promise<{ Volumes?: unknown[] | null }>;
+  listNetworks(options: { filters: { label: string[] } }): Promise<unknown[]>;
+};
+
+/** What a run left on the Docker host under its labels: every count should be 0. */
+export async function countLeaks(docker: DockerLike, filter: { label: string[] }): Promise<{ containers: number; volumes: number; networks: number }> {
+  return {
+    containers: (await docker.listContainers({ all: true, filters: filter })).length,
+    volumes: ((await docker.listVolumes({ filters: filter })).Volumes ?? []).length,
+    networks: (await docker.listNetworks({ filters: filter })).length,
+  };
+}

@@ -3,13 +3,12 @@
 // start → ready), then screenshots per route, ours interleaved with a plain playwright-core floor.
 // Run by hand: npx tsx scripts/bench/preview.ts. A benchmark, not a test: it never asserts timings and
 // exits 0 unless its own setup fails. Every sandbox it creates is destroyed in a finally.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { gitSha, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, stats, type Stats } from "./bench-stats";
 import { previewConfigSchema, type PreviewConfig } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -159,13 +158,6 @@ async function startFixturePreview(
 
 // ---- fingerprint -------------------------------------------------------------------------------------
 
-function gitDirty(): boolean | null {
-  try {
-    return execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim().length > 0;
-  } catch {
-    return null;
-  }
-}
 
 // ---- main --------------------------------------------------------------------------------------------
 
@@ -392,11 +384,7 @@ async function main(): Promise<number> {
 
   // Anything of this run still on the Docker host is a leak; report it (and it is not cleaned up silently).
   const filter = { label: [`${LABEL_WORKER}=${WORKER_ID}`] };
-  const leaked = {
-    containers: (await docker.listContainers({ all: true, filters: filter })).length,
-    volumes: ((await docker.listVolumes({ filters: filter })).Volumes ?? []).length,
-    networks: (await docker.listNetworks({ filters: filter })).length,
-  };
+  const leaked = await countLeaks(docker, filter);
 
   const load1End = os.loadavg()[0] ?? 0;
   const floors: Partial<Record<FloorName, number>> = {};
