@@ -16,6 +16,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       instructions: data.instructions?.trim() || null,
       model: data.model || null,
       modelApi: data.modelApi,
+      checkCommand: data.checkCommand || null,
       ...(data.preview ? { preview: data.preview } : {}),
     },
     select: environmentSelect,

@@ -11,6 +11,7 @@ export const environmentSelect = {
   instructions: true,
   model: true,
   modelApi: true,
+  checkCommand: true,
   preview: true,
   createdAt: true,
 } as const;

@@ -15,6 +15,8 @@ export const createEnvironmentSchema = z.strictObject({
   model: z.string().trim().max(200).optional(),
   /** "chat" for OpenAI-compatible servers without the Responses API. */
   modelApi: z.enum(["responses", "chat"]).default("responses"),
+  /** Run in the sandbox after the agent (e.g. `npm test`); a pass ranks an attempt higher in best-of-N. */
+  checkCommand: z.string().trim().max(4096).optional(),
   /** How to run the app for before/after screenshots; omit for no screenshots. */
   preview: previewConfigSchema.optional(),
 });
@@ -28,6 +30,7 @@ export type EnvironmentDto = {
   instructions: string | null;
   model: string | null;
   modelApi: string;
+  checkCommand: string | null;
   preview: PreviewConfig | null;
   createdAt: string;
 };

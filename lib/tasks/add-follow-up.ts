@@ -6,9 +6,8 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { enqueueAttempt } from "@/lib/queue/producer";
 import { appendEvent } from "@/lib/timeline/append-event";
-import { markAttemptFailed } from "./attempt-status";
+import { enqueueAll } from "./create-task";
 import { isFinished, type AttemptStatusValue } from "./task-status";
 
 export function followUpSchema(maxPromptBytes: number) {
@@ -30,10 +29,12 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
   });
   if (!task) throw new AppError("not_found", "Task not found.");
   const latest = task.turns[0];
-  const running = latest?.attempts.find((attempt) => !isFinished(attempt.status as AttemptStatusValue));
-  if (latest && running) {
-    await appendEvent({ attemptId: running.id, taskId }, { type: "steer", payload: { text } });
-    return { kind: "steer", turn: latest.index, attemptId: running.id };
+  const running = latest?.attempts.filter((attempt) => !isFinished(attempt.status as AttemptStatusValue)) ?? [];
+  const first = running[0];
+  if (latest && first) {
+    // Every attempt still running (best-of-N) gets the message.
+    for (const attempt of running) await appendEvent({ attemptId: attempt.id, taskId }, { type: "steer", payload: { text } });
+    return { kind: "steer", turn: latest.index, attemptId: first.id };
   }
   const turn = await db().turn.create({
     data: { taskId, index: (latest?.index ?? -1) + 1, prompt: text, attempts: { create: { index: 0 } } },
@@ -42,11 +43,6 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
   const attemptId = turn.attempts[0]?.id;
   if (!attemptId) throw new AppError("internal", "The follow-up was created without an attempt.");
   await appendEvent({ attemptId, taskId }, { type: "turn", payload: { index: turn.index, prompt: text } });
-  try {
-    await enqueueAttempt(attemptId);
-  } catch (error) {
-    await markAttemptFailed({ attemptId, taskId }, "Could not queue the follow-up because Redis is unreachable. Try again when the queue is back.");
-    throw new AppError("internal", "Could not queue the follow-up: the queue (Redis) is unreachable.", { retryable: true, cause: error });
-  }
+  await enqueueAll(taskId, [attemptId]);
   return { kind: "follow-up", turn: turn.index, attemptId };
 }

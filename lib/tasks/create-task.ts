@@ -7,7 +7,7 @@ import { appendEvent } from "@/lib/timeline/append-event";
 import { markAttemptFailed } from "./attempt-status";
 import { createTaskSchema } from "./task.schemas";
 
-export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string }> {
+export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
     where: { id: data.environmentId, ownerId: userId },
@@ -24,22 +24,28 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
       reasoningEffort: data.reasoningEffort ?? null,
       branch: data.branch ?? environment.defaultBranch,
       title: titleFrom(data.prompt),
-      turns: { create: { index: 0, prompt: data.prompt, attempts: { create: { index: 0 } } } },
+      turns: { create: { index: 0, prompt: data.prompt, attempts: { create: Array.from({ length: data.attempts }, (_, index) => ({ index })) } } },
     },
-    select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
+    select: { id: true, turns: { select: { attempts: { orderBy: { index: "asc" }, select: { id: true } } } } },
   });
-  const attemptId = created.turns[0]?.attempts[0]?.id;
+  const attemptIds = created.turns[0]?.attempts.map((attempt) => attempt.id) ?? [];
+  const attemptId = attemptIds[0];
   if (!attemptId) throw new AppError("internal", "Task was created without an attempt.");
   await appendEvent({ attemptId, taskId: created.id }, { type: "turn", payload: { index: 0, prompt: data.prompt } });
+  await enqueueAll(created.id, attemptIds);
+  return { id: created.id, attemptId, attemptIds };
+}
 
+/** One job per attempt. A dead Redis leaves every attempt failed with a reason, never stuck in "queued". */
+export async function enqueueAll(taskId: string, attemptIds: readonly string[]): Promise<void> {
   try {
-    await enqueueAttempt(attemptId);
+    for (const attemptId of attemptIds) await enqueueAttempt(attemptId);
   } catch (error) {
-    // Keep the task, in a true state: failed with a reason, never stuck in "queued" forever.
-    await markAttemptFailed({ attemptId, taskId: created.id }, "Could not queue the task because Redis is unreachable. Try again when the queue is back.");
+    for (const attemptId of attemptIds) {
+      await markAttemptFailed({ attemptId, taskId }, "Could not queue the task because Redis is unreachable. Try again when the queue is back.");
+    }
     throw new AppError("internal", "Could not queue the task: the queue (Redis) is unreachable.", { retryable: true, cause: error });
   }
-  return { id: created.id, attemptId };
 }
 
 function titleFrom(prompt: string): string {

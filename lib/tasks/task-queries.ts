@@ -1,11 +1,13 @@
 import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { chooseAttempt, recommendAttempt } from "./choose-attempt";
 import type { AttemptDto, TaskDto } from "./task.schemas";
-import { taskStatusOf } from "./task-status";
+import { taskStatusOfAttempts } from "./task-status";
 
 const attemptSelect = {
   id: true,
+  index: true,
   status: true,
   error: true,
   baseCommit: true,
@@ -16,6 +18,7 @@ const attemptSelect = {
   inputTokens: true,
   outputTokens: true,
   steps: true,
+  checkPassed: true,
   previewReport: true,
   startedAt: true,
   finishedAt: true,
@@ -34,9 +37,11 @@ const taskSelect = {
   turns: {
     orderBy: { index: "desc" },
     take: 1,
-    select: { attempts: { orderBy: { index: "asc" }, take: 1, select: attemptSelect } },
+    select: { selectedAttemptId: true, attempts: { orderBy: { index: "asc" }, select: attemptSelect } },
   },
 } as const;
+
+type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots"> & { previewReport: unknown; startedAt: Date | null; finishedAt: Date | null };
 
 type TaskRow = {
   id: string;
@@ -48,22 +53,25 @@ type TaskRow = {
   updatedAt: Date;
   environment: { id: string; name: string };
   _count: { turns: number };
-  turns: { attempts: (Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots"> & { previewReport: unknown; startedAt: Date | null; finishedAt: Date | null })[] }[];
+  turns: { selectedAttemptId: string | null; attempts: AttemptRow[] }[];
 };
 
+function toAttemptDto(row: AttemptRow): AttemptDto {
+  const { previewReport, ...rest } = row;
+  return {
+    ...rest,
+    screenshots: toScreenshotsDto(previewReport),
+    startedAt: rest.startedAt?.toISOString() ?? null,
+    finishedAt: rest.finishedAt?.toISOString() ?? null,
+  };
+}
+
 function toDto(row: TaskRow): TaskDto {
-  const attemptRow = row.turns[0]?.attempts[0];
-  let attempt: AttemptDto | null = null;
-  if (attemptRow) {
-    const { previewReport, ...rest } = attemptRow;
-    attempt = {
-      ...rest,
-      screenshots: toScreenshotsDto(previewReport),
-      startedAt: rest.startedAt?.toISOString() ?? null,
-      finishedAt: rest.finishedAt?.toISOString() ?? null,
-    };
-  }
-  const status = attempt ? taskStatusOf(attempt.status) : "queued";
+  const turn = row.turns[0];
+  const attempts = (turn?.attempts ?? []).map(toAttemptDto);
+  const attempt = chooseAttempt(attempts, turn?.selectedAttemptId ?? null);
+  const status = taskStatusOfAttempts(attempts.map((candidate) => candidate.status));
+  const recommended = recommendAttempt(attempts);
   return {
     id: row.id,
     title: row.title,
@@ -71,12 +79,15 @@ function toDto(row: TaskRow): TaskDto {
     mode: row.mode,
     branch: row.branch,
     status,
-    ...(attempt?.error ? { error: attempt.error } : {}),
+    ...(status === "failed" && attempt?.error ? { error: attempt.error } : {}),
     environment: row.environment,
     turns: row._count.turns,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     attempt,
+    attempts,
+    selectedAttempt: attempts.find((candidate) => candidate.id === turn?.selectedAttemptId)?.index ?? null,
+    recommendedAttempt: recommended?.index ?? null,
   };
 }
 
@@ -103,10 +114,18 @@ export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> 
 export async function getTaskPatch(userId: string, taskId: string): Promise<string> {
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { turns: { orderBy: { index: "desc" }, select: { attempts: { orderBy: { index: "asc" }, take: 1, select: { patch: true } } } } },
+    select: {
+      turns: {
+        orderBy: { index: "desc" },
+        select: {
+          selectedAttemptId: true,
+          attempts: { select: { id: true, index: true, status: true, checkPassed: true, filesChanged: true, additions: true, deletions: true, patch: true } },
+        },
+      },
+    },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
-  return task.turns.map((turn) => turn.attempts[0]?.patch).find((patch) => patch !== null && patch !== undefined) ?? "";
+  return task.turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId)?.patch).find((patch) => patch !== null && patch !== undefined) ?? "";
 }
 
 /** Throws not_found unless the user owns the task; used before streaming its events. */

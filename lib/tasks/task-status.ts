@@ -28,6 +28,16 @@ export function isFinished(status: AttemptStatusValue): boolean {
   return transitions[status].length === 0;
 }
 
+/** A turn with several attempts: running while any runs, completed when any completed, else the common end. */
+export function taskStatusOfAttempts(statuses: readonly AttemptStatusValue[]): TaskStatus {
+  const shown = statuses.map(taskStatusOf);
+  if (shown.length === 0) return "queued";
+  if (shown.every((status) => status === "queued")) return "queued";
+  if (shown.includes("running") || shown.includes("queued")) return "running";
+  if (shown.includes("completed")) return "completed";
+  return shown.every((status) => status === "cancelled") ? "cancelled" : "failed";
+}
+
 /** What the API and the task list show: provisioning is part of running for a person. */
 export function taskStatusOf(status: AttemptStatusValue): TaskStatus {
   switch (status) {

@@ -18,12 +18,17 @@ export function createTaskSchema(maxPromptBytes: number) {
     mode: z.enum(["code", "ask"]).default("code"),
     /** For reasoning models; omitted = the model's default. */
     reasoningEffort: z.enum(["minimal", "low", "medium", "high"]).optional(),
+    /** Best-of-N: independent attempts, each in its own sandbox; the person picks one. */
+    attempts: z.number().int().min(1, "attempts must be 1 to 4.").max(4, "attempts must be 1 to 4.").default(1),
   });
 }
 export type CreateTaskInput = z.infer<ReturnType<typeof createTaskSchema>>;
 
 export type AttemptDto = {
   id: string;
+  index: number;
+  /** The environment's check command passed (true), failed (false) or did not run (null). */
+  checkPassed: boolean | null;
   status: AttemptStatusValue;
   error: string | null;
   baseCommit: string | null;
@@ -53,5 +58,10 @@ export type TaskDto = {
   turns: number;
   createdAt: string;
   updatedAt: string;
+  /** The attempt that stands for the task: the selected one, else the recommended one. */
   attempt: AttemptDto | null;
+  /** Every attempt of the latest turn (best-of-N gives several). */
+  attempts: AttemptDto[];
+  selectedAttempt: number | null;
+  recommendedAttempt: number | null;
 };

@@ -17,7 +17,8 @@ import { extractDiff } from "@/worker/repos/extract-diff";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import { earlierTurns, restoreChanges } from "@/worker/repos/restore-changes";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
-import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
+import type { SandboxDriver, SandboxHandle, SandboxLimits } from "@/worker/sandbox/driver";
+import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
@@ -75,7 +76,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           select: {
             index: true,
             prompt: true,
-            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, modelApi: true, preview: true } } } },
+            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, modelApi: true, checkCommand: true, preview: true } } } },
           },
         },
       },
@@ -200,6 +201,9 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         await transitionAttempt(ref, "failed", { ...fields, error: stopProblem }, stopProblem);
         throw new UnrecoverableError(stopProblem);
       }
+      const check = task.environment.checkCommand
+        ? await runCheck(deps, sandbox, task.environment.checkCommand, controller.signal, sink.emit)
+        : null;
       let previewReport: PreviewReport | null = null;
       if (previewConfig && diff.filesChanged > 0) {
         // The agent's container is done; the result preview mounts its workspace volume instead.
@@ -218,7 +222,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
       await transitionAttempt(
         ref,
         "completed",
-        { ...fields, ...(previewReport ? { previewReport } : {}) },
+        { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: check.passed, checkOutput: check.output } : {}) },
         diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.",
       );
     } catch (error) {
@@ -307,6 +311,27 @@ function steeringReader(attemptId: string): () => Promise<string[]> {
       return typeof text === "string" ? [text] : [];
     });
   };
+}
+
+/**
+ * The environment's check (e.g. its tests) on the agent's final workspace, after the diff was taken so
+ * build output cannot end up in it. Shown in the timeline like a command; ranks best-of-N attempts.
+ */
+async function runCheck(
+  deps: AttemptProcessorDeps,
+  sandbox: SandboxHandle,
+  command: string,
+  signal: AbortSignal,
+  emit: EventSink["emit"],
+): Promise<{ passed: boolean; output: string }> {
+  const callId = "check";
+  await emit({ type: "tool.begin", payload: { callId, tool: "check", command } });
+  const result = await deps.driver.exec(sandbox, ["bash", "-lc", command], { timeoutSec: Math.max(deps.commandTimeoutSec, 600), maxOutputBytes: 1024 * 1024, signal });
+  const output = capForModel(Buffer.concat([result.stdout, result.stderr]).toString("utf8"), 8 * 1024);
+  for (const chunk of chunkForEvents(output)) await emit({ type: "tool.output", payload: { callId, stream: "stdout", chunk } });
+  const passed = result.exitCode === 0;
+  await emit({ type: "tool.end", payload: { callId, tool: "check", ok: passed, exitCode: result.exitCode, durationMs: result.durationMs, ...(result.timedOut ? { timedOut: true } : {}) } });
+  return { passed, output };
 }
 
 function isReasoningEffort(value: string | null): value is ReasoningEffort {

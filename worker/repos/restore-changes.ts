@@ -3,6 +3,7 @@
 // the earlier turn still exists, and the new diff (against the same base) includes the earlier changes.
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { chooseAttempt } from "@/lib/tasks/choose-attempt";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
 
 export type EarlierTurns = {
@@ -17,9 +18,16 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
   const turns = await db().turn.findMany({
     where: { taskId, index: { lt: beforeIndex } },
     orderBy: { index: "asc" },
-    select: { prompt: true, attempts: { orderBy: { index: "asc" }, take: 1, select: { baseCommit: true, patch: true, finalMessage: true, error: true } } },
+    select: {
+      prompt: true,
+      selectedAttemptId: true,
+      attempts: {
+        select: { id: true, index: true, status: true, checkPassed: true, filesChanged: true, additions: true, deletions: true, baseCommit: true, patch: true, finalMessage: true, error: true },
+      },
+    },
   });
-  const attempts = turns.map((turn) => turn.attempts[0]);
+  // With best-of-N, a turn continues from the attempt the person selected (or the recommended one).
+  const attempts = turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId));
   return {
     baseCommit: attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
     patch: attempts.findLast((attempt) => attempt?.patch)?.patch ?? null,

@@ -74,7 +74,7 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "tool.begin": {
       const { callId, tool } = event.payload;
-      if (tool === "shell") items.push({ kind: "command", id: event.id, callId, command: event.payload.command ?? "", output: "", running: true });
+      if (tool === "shell" || tool === "check") items.push({ kind: "command", id: event.id, callId, command: event.payload.command ?? "", output: "", running: true });
       else if (tool === "apply_patch") items.push({ kind: "edit", id: event.id, callId, files: [], running: true });
       else items.push({ kind: "tool", id: event.id, callId, tool, running: true });
       break;
