@@ -12,7 +12,7 @@ function issues(input: unknown): string[] {
 
 describe("createTaskSchema(32 KiB)", () => {
   it("accepts a normal task with and without a branch", () => {
-    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({ environmentId: "env_1", prompt: "Fix the login bug", mode: "code" });
+    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({ environmentId: "env_1", prompt: "Fix the login bug", mode: "code", attempts: 1 });
     expect(schema.parse({ environmentId: "env_1", prompt: "x", branch: "feature/x-1" }).branch).toBe("feature/x-1");
   });
 
