@@ -155,3 +155,39 @@ test("a follow-up continues the task and its diff accumulates", async ({ page, r
   await expect(page.getByTestId("diff-view")).toContainText("second");
   await expect(page.getByTestId("diff-view")).toContainText("first");
 });
+
+test("best-of-N: attempts side by side, the recommendation, and picking another", async ({ page, request }) => {
+  const repo = createFixtureRepo();
+  await registerScript(request, "e2e-best", {
+    steps: [{ calls: [{ name: "shell", arguments: { command: "touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] }, { say: "Left a marker." }],
+  });
+  await signInAsAdmin(page);
+  const environment = await page.request.post("/api/v1/environments", { data: { name: "best env", repoUrl: repo.url, checkCommand: "ls marker-*" } });
+  expect(environment.status()).toBe(201);
+  await page.goto("/");
+  await page.getByLabel("Environment").selectOption({ label: "best env" });
+  await page.getByLabel("Attempts").selectOption("2");
+  await page.getByLabel("What should change?").fill("[[script:e2e-best]] leave a marker");
+  await page.getByRole("button", { name: "Run task" }).click();
+  await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
+  const taskId = page.url().split("/").at(-1) ?? "";
+  await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 90_000 });
+
+  const rows = page.getByTestId("attempt-row");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("recommended");
+  await expect(rows.nth(0)).toContainText("passed");
+  await expect(rows.nth(0)).toHaveAttribute("data-chosen", "true");
+  const before = await (await page.request.get(`/api/v1/tasks/${taskId}/diff`)).text();
+
+  await page.getByRole("button", { name: "Use attempt 2" }).click();
+  await expect(rows.nth(1)).toHaveAttribute("data-chosen", "true");
+  await expect(rows.nth(1)).toContainText("selected");
+  const after = await (await page.request.get(`/api/v1/tasks/${taskId}/diff`)).text();
+  expect(after).toMatch(/marker-[0-9a-f]{12}/);
+  expect(after).not.toBe(before);
+  await expect(page.getByTestId("diff-view")).toContainText(/marker-[0-9a-f]{12}/.exec(after)?.[0] ?? "no marker");
+
+  await page.getByLabel("Show attempt").selectOption({ label: "Attempt 2" });
+  await expect(page.getByTestId("timeline-command")).toHaveCount(2);
+});

@@ -8,6 +8,7 @@ import { requireUser } from "@/lib/http/require-user";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { cancelTask } from "@/lib/tasks/cancel-task";
 import { createTask } from "@/lib/tasks/create-task";
+import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { previewFromForm } from "./environments/preview-form-data";
 
 export type FormState = { error?: string };
@@ -35,6 +36,7 @@ export async function createTaskAction(_previous: FormState, form: FormData): Pr
       branch: optional(form.get("branch")),
       mode: form.get("mode") === "ask" ? "ask" : "code",
       reasoningEffort: optional(form.get("reasoningEffort")),
+      attempts: Number(form.get("attempts") ?? 1) || 1,
     });
     taskId = task.id;
   } catch (error) {
@@ -53,6 +55,7 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
       instructions: optional(form.get("instructions")),
       model: optional(form.get("model")),
       modelApi: form.get("modelApi") === "chat" ? "chat" : "responses",
+      checkCommand: optional(form.get("checkCommand")),
       preview: previewFromForm(form),
     });
   } catch (error) {
@@ -66,6 +69,16 @@ export async function followUpAction(taskId: string, _previous: FormState, form:
   try {
     const followUp = await addFollowUp(user.id, taskId, { text: String(form.get("text") ?? "") });
     return { sent: followUp.turn };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+export async function selectAttemptAction(taskId: string, attemptIndex: number): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await selectAttempt(user.id, taskId, attemptIndex);
+    return {};
   } catch (error) {
     return { error: userMessage(error) };
   }

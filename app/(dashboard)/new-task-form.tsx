@@ -13,6 +13,7 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
   const [branch, setBranch] = useState("");
   const [mode, setMode] = useState<"code" | "ask">("code");
   const [effort, setEffort] = useState("");
+  const [attempts, setAttempts] = useState("1");
   const [prompt, setPrompt] = useState("");
   const selected = environments.find((env) => env.id === environmentId);
   return (
@@ -33,6 +34,15 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
           <select id="mode" name="mode" value={mode} onChange={(event) => setMode(event.target.value === "ask" ? "ask" : "code")}>
             <option value="code">Change the code</option>
             <option value="ask">Ask a question (read-only)</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="attempts">Attempts</label>
+          <select id="attempts" name="attempts" value={attempts} onChange={(event) => setAttempts(event.target.value)} disabled={mode === "ask"}>
+            <option value="1">1</option>
+            <option value="2">2 (pick the best)</option>
+            <option value="3">3 (pick the best)</option>
+            <option value="4">4 (pick the best)</option>
           </select>
         </div>
         <div>

@@ -11,6 +11,7 @@ const initial = {
   instructions: "",
   model: "",
   modelApi: "responses",
+  checkCommand: "",
   previewInstallCommand: "",
   previewStartCommand: "",
   previewPort: "3000",
@@ -60,6 +61,8 @@ export function EnvironmentForm() {
           </select>
         </div>
       </div>
+      <label htmlFor="checkCommand">Check command (optional, e.g. npm test): run after the agent; a pass ranks an attempt higher</label>
+      <input {...bind("checkCommand")} placeholder="npm test" />
       <fieldset>
         <legend>Preview for screenshots (optional)</legend>
         <p className="muted">

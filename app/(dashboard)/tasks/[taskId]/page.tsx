@@ -4,6 +4,7 @@ import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { getTask } from "@/lib/tasks/task-queries";
 import type { TaskDto } from "@/lib/tasks/task.schemas";
+import { AttemptsPanel } from "./attempts-panel";
 import { CancelButton } from "./cancel-button";
 import { DiffView } from "./diff-view";
 import { FollowUpForm } from "./follow-up-form";
@@ -41,6 +42,18 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         {task.prompt}
       </div>
       {!finished && <CancelButton taskId={task.id} />}
+      {task.attempts.length > 1 && (
+        <>
+          <h2>Attempts</h2>
+          <AttemptsPanel
+            taskId={task.id}
+            attempts={task.attempts}
+            chosen={attempt?.index ?? null}
+            recommended={task.recommendedAttempt}
+            selected={task.selectedAttempt}
+          />
+        </>
+      )}
       {task.error && (
         <div className="error" data-testid="task-error">
           {task.error}
@@ -62,7 +75,8 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
               </span>
             )}
           </h2>
-          <DiffView taskId={task.id} />
+          {/* Keyed by the attempt shown, so picking another attempt loads its diff. */}
+          <DiffView key={attempt?.id} taskId={task.id} />
         </>
       )}
       {attempt?.screenshots && (
@@ -73,7 +87,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       )}
       <h2>Timeline</h2>
       {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
-      <TaskTimeline key={task.turns} taskId={task.id} />
+      <TaskTimeline key={task.turns} taskId={task.id} attempts={task.attempts.map((candidate) => ({ id: candidate.id, index: candidate.index }))} />
       <FollowUpForm taskId={task.id} running={!finished} />
     </>
   );

@@ -1,14 +1,22 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useReducer, useState } from "react";
-import { storedEventSchema } from "@/lib/events";
+import { useEffect, useMemo, useReducer, useState } from "react";
+import { storedEventSchema, type StoredEvent } from "@/lib/events";
 import { formatRatio } from "@/components/format-ratio";
 import { applyEvent, emptyTimeline, type TimelineItem } from "./timeline-model";
 
-/** Streams the task's events (SSE); EventSource resumes from Last-Event-ID by itself after a drop. */
-export function TaskTimeline({ taskId }: { taskId: string }) {
-  const [state, dispatch] = useReducer(applyEvent, emptyTimeline);
+/**
+ * Streams the task's events (SSE); EventSource resumes from Last-Event-ID by itself after a drop. With
+ * several attempts (best-of-N) their events interleave; a filter shows one attempt at a time.
+ */
+export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: { id: string; index: number }[] }) {
+  const [events, dispatch] = useReducer((list: StoredEvent[], event: StoredEvent) => [...list, event], []);
+  const [shown, setShown] = useState("all");
+  const state = useMemo(
+    () => events.filter((event) => shown === "all" || event.attemptId === shown || event.type === "turn").reduce(applyEvent, emptyTimeline),
+    [events, shown],
+  );
   const [connection, setConnection] = useState<"connecting" | "live" | "ended" | "retrying">("connecting");
   const router = useRouter();
 
@@ -37,6 +45,16 @@ export function TaskTimeline({ taskId }: { taskId: string }) {
   return (
     <div>
       <div className="toolbar muted">
+        {attempts.length > 1 && (
+          <select aria-label="Show attempt" value={shown} onChange={(event) => setShown(event.target.value)} style={{ width: "auto" }}>
+            <option value="all">All attempts</option>
+            {attempts.map((attempt) => (
+              <option key={attempt.id} value={attempt.id}>
+                Attempt {attempt.index + 1}
+              </option>
+            ))}
+          </select>
+        )}
         <span data-testid="stream-state">{connection === "live" ? "● live" : connection === "retrying" ? "reconnecting…" : connection === "ended" ? "finished" : "connecting…"}</span>
         {state.usage && (
           <span>
