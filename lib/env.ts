@@ -64,6 +64,8 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_MODEL_TIMEOUT_SEC: seconds(300),
   PATCHBAY_MAX_STEPS: z.coerce.number().int().positive().default(60),
   PATCHBAY_MAX_TOKENS: z.coerce.number().int().positive().default(3_000_000),
+  // The model's context window in tokens: at 80% of it the conversation is compacted.
+  PATCHBAY_CONTEXT_WINDOW: z.coerce.number().int().min(1000).default(200_000),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
 });

@@ -17,6 +17,7 @@ const valid: Record<EventType, EventBody> = {
   diff: { type: "diff", payload: { filesChanged: 1, additions: 2, deletions: 3 } },
   error: { type: "error", payload: { code: "timeout", message: "Took too long." } },
   usage: { type: "usage", payload: { inputTokens: 10, outputTokens: 5 } },
+  compaction: { type: "compaction", payload: { tokensBefore: 180000, itemsBefore: 120, itemsAfter: 5, summary: "Fixed the parser." } },
   plan: { type: "plan", payload: { explanation: "Found the test.", steps: [{ step: "Fix the date", status: "in_progress" }] } },
   preview: { type: "preview", payload: { side: "before", stage: "failed", message: "The start command exited." } },
   screenshot: { type: "screenshot", payload: { route: "/pricing", viewport: "desktop", status: "changed", changedRatio: 0.02 } },

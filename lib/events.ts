@@ -51,6 +51,10 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("error"), payload: z.object({ code: z.string(), message: z.string() }) }),
   z.object({
+    type: z.literal("compaction"),
+    payload: z.object({ tokensBefore: z.number().int(), itemsBefore: z.number().int(), itemsAfter: z.number().int(), summary: z.string() }),
+  }),
+  z.object({
     type: z.literal("plan"),
     payload: z.object({
       explanation: z.string().optional(),

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     gitTimeoutSec: env.PATCHBAY_GIT_TIMEOUT_SEC,
     maxSteps: env.PATCHBAY_MAX_STEPS,
     maxTokens: env.PATCHBAY_MAX_TOKENS,
+    contextWindowTokens: env.PATCHBAY_CONTEXT_WINDOW,
     secrets,
     active,
   });

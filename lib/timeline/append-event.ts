@@ -7,7 +7,7 @@ import { redisPublisher } from "@/lib/queue/producer";
 type InsertedRow = { id: bigint; seq: number; createdAt: Date };
 
 export async function appendEvent(target: { attemptId: string; taskId: string }, body: EventBody): Promise<StoredEvent> {
-  const parsed = eventBodySchema.parse(body);
+  const parsed = withoutNul(eventBodySchema.parse(body));
   const row = await insertWithNextSeq(target.attemptId, parsed);
   const event: StoredEvent = {
     ...parsed,
@@ -21,6 +21,17 @@ export async function appendEvent(target: { attemptId: string; taskId: string },
     .publish(eventChannel(target.taskId), JSON.stringify(event))
     .catch(() => undefined);
   return event;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text or jsonb, and commands do print NUL bytes (binary files,
+ * /dev/zero); they are shown as U+FFFD instead of failing the attempt.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === "string") return (value.includes("\0") ? value.replaceAll("\0", "\uFFFD") : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNul) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutNul(item)])) as T;
+  return value;
 }
 
 async function insertWithNextSeq(attemptId: string, body: EventBody): Promise<InsertedRow> {

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { COMPACTION_INSTRUCTIONS } from "@/worker/agent/compaction";
 import {
   isFaultStep,
   parseModelScript,
@@ -74,7 +75,29 @@ type Plan = { stepIndex: number | null; outputs: PlannedOutput[]; delayMs: numbe
 type Api = "responses" | "chat";
 
 /** What a request asks for, read from either API's request body. */
-type Turn = { stream: boolean; scriptName: string; prompt: string; startIndex: number };
+type Turn = {
+  stream: boolean;
+  scriptName: string;
+  prompt: string;
+  startIndex: number;
+  /** Set for Patchbay's context-compaction requests: answered with this summary, using no script step. */
+  compactionSummary?: string;
+};
+
+const COMPACTION_MARK = COMPACTION_INSTRUCTIONS.split("\n")[0] ?? "";
+
+/** A deterministic stand-in for the model's handoff summary: the request and the calls made so far. */
+function compactionSummaryFor(prompt: string, conversation: unknown): string {
+  const calls = Array.isArray(conversation)
+    ? conversation.flatMap((item) => {
+        if (!isRecord(item)) return [];
+        if (item.type === "function_call" && typeof item.name === "string") return [item.name];
+        if (Array.isArray(item.tool_calls)) return item.tool_calls.flatMap((call) => (isRecord(call) && isRecord(call.function) && typeof call.function.name === "string" ? [call.function.name] : []));
+        return [];
+      })
+    : [];
+  return `Handoff: the request was "${prompt}". ${calls.length} tool call(s) so far (${calls.join(", ") || "none"}).`;
+}
 
 /** One API's wire format: everything `respond` and `fault` need that differs between the APIs. */
 type Wire = {
@@ -212,7 +235,9 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
 
     const script = scripts.get(scriptName);
     let plan: Plan;
-    if (!script) {
+    if (turn.compactionSummary !== undefined) {
+      plan = { stepIndex: null, delayMs: 0, outputs: [{ kind: "message", text: turn.compactionSummary }] };
+    } else if (!script) {
       const known = [...scripts.keys()].sort().join(", ");
       plan = { stepIndex: null, delayMs: 0, outputs: [{ kind: "message", text: `Unknown model script "${scriptName}". Known scripts: ${known}.` }] };
     } else {
@@ -329,6 +354,7 @@ function responsesTurn(body: JsonObject): Turn {
     scriptName: findScriptMarker([...texts, instructions]) ?? DEFAULT_SCRIPT,
     prompt: stripMarkers(texts[0] ?? ""),
     startIndex: nextStepIndex(body.input),
+    ...(instructions.startsWith(COMPACTION_MARK) ? { compactionSummary: compactionSummaryFor(stripMarkers(texts[0] ?? ""), body.input) } : {}),
   };
 }
 
@@ -415,6 +441,7 @@ function chatTurn(body: JsonObject): Turn {
     scriptName: findScriptMarker(texts) ?? DEFAULT_SCRIPT,
     prompt: stripMarkers(texts[0] ?? ""),
     startIndex: nextStepIndex(body.messages),
+    ...(systemText(body.messages).startsWith(COMPACTION_MARK) ? { compactionSummary: compactionSummaryFor(stripMarkers(texts[0] ?? ""), body.messages) } : {}),
   };
 }
 
@@ -876,4 +903,10 @@ function waitForAbort(signal: AbortSignal): Promise<void> {
 /** Yields between deltas so they go out as separate writes, like a real token stream. */
 function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+function systemText(messages: unknown): string {
+  if (!Array.isArray(messages)) return "";
+  const first = messages.find((message) => isRecord(message) && (message.role === "system" || message.role === "developer"));
+  return isRecord(first) && typeof first.content === "string" ? first.content : "";
 }

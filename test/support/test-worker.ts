@@ -42,6 +42,7 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     gitTimeoutSec: 30,
     maxSteps: 20,
     maxTokens: 1_000_000,
+    contextWindowTokens: 1_000_000,
     secrets: [{ name: "OPENAI_API_KEY", value: "sk-test-key-do-not-leak" }],
     active: new Map(),
     ...overrides,

@@ -160,3 +160,28 @@ describe("reasoning effort", () => {
     }
   });
 });
+
+describe("context compaction", () => {
+  it("compacts near a small context window and the run completes after it", async () => {
+    const big = { calls: [{ name: "shell", arguments: { command: "yes a | head -c 3000" } }] };
+    const { attempt, events, requests } = await run(
+      "compact",
+      [{ ...big, calls: [{ name: "shell", arguments: { command: "yes b | head -c 3000" } }] }, big, { ...big, calls: [{ name: "shell", arguments: { command: "yes c | head -c 3000" } }] }, { say: "All done." }],
+      { contextWindowTokens: 2500 },
+    );
+    expect(attempt.error).toBeNull();
+    expect(attempt.finalMessage).toBe("All done.");
+    const compactions = events.flatMap((event) => (event.type === "compaction" ? [event.payload] : []));
+    expect(compactions.length).toBeGreaterThanOrEqual(1);
+    expect(compactions[0]?.itemsAfter).toBeLessThan(compactions[0]?.itemsBefore ?? 0);
+    expect(compactions[0]?.summary).toContain('Handoff: the request was "go"');
+    const summaryRequests = requests.filter((request) => String((request.body as { instructions?: string }).instructions).startsWith("Patchbay context compaction."));
+    expect(summaryRequests).toHaveLength(compactions.length);
+    expect((summaryRequests[0]?.body as { tool_choice?: string }).tool_choice).toBe("none");
+    // After compaction the model sees the request, the handoff and only the latest exchange.
+    const last = requests.at(-1)?.body as { input: { role?: string; content?: string; type?: string }[] };
+    expect(last.input[0]).toMatchObject({ role: "user", content: "[[script:compact]] go" });
+    expect(last.input.some((item) => item.role === "assistant" && String(item.content).startsWith("Handoff summary of the work so far"))).toBe(true);
+    expect(last.input.filter((item) => item.type === "function_call_output").length).toBeLessThan(3);
+  });
+});

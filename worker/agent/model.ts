@@ -23,6 +23,8 @@ export type ModelTurnInput = {
   instructions: string;
   input: ResponseInputItem[];
   tools: FunctionTool[];
+  /** "none" for side requests (compaction) that must answer in text. */
+  toolChoice?: "auto" | "none";
   signal: AbortSignal;
   onTextDelta?: (text: string) => void;
   onReasoningSummary?: (text: string) => void;
@@ -85,6 +87,7 @@ async function* responsesTurn(client: OpenAI, config: ModelConfig, turnInput: Mo
       stream: true,
       store: false,
       parallel_tool_calls: false,
+      ...(turnInput.toolChoice ? { tool_choice: turnInput.toolChoice } : {}),
       ...(config.reasoningEffort ? { reasoning: { effort: config.reasoningEffort, summary: "auto" } } : {}),
     },
     { signal },
@@ -130,6 +133,7 @@ async function* chatTurn(client: OpenAI, config: ModelConfig, turnInput: ModelTu
       stream: true,
       stream_options: { include_usage: true },
       parallel_tool_calls: false,
+      ...(turnInput.toolChoice ? { tool_choice: turnInput.toolChoice } : {}),
       ...(config.reasoningEffort ? { reasoning_effort: config.reasoningEffort } : {}),
     },
     { signal },

@@ -11,6 +11,7 @@ import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/re
 import type { AgentPreview, ToolOutput } from "./tools/tool";
 import { parsePatch } from "./apply-patch/parse-patch";
 import { createNestedInstructions } from "./nested-instructions";
+import { COMPACTION_THRESHOLD, compactConversation } from "./compaction";
 
 const SYSTEM_PROMPTS = {
   code: readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8"),
@@ -32,6 +33,8 @@ export type AgentRunInput = {
   history?: { prompt: string; reply: string }[];
   environmentInstructions: string | null;
   maxSteps: number;
+  /** The model's context window in tokens; near it the conversation is compacted (0 = never). */
+  contextWindowTokens?: number;
   /** Input + output tokens over the whole run; past it the run stops with the partial diff kept. */
   maxTokens: number;
   deadline: number;
@@ -56,6 +59,8 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
     ]),
     { role: "user", content: run.prompt },
   ];
+  // Earlier turns and this turn's request survive every compaction verbatim.
+  const headLength = input.length;
   const tools = toolDefinitions(run.tools);
   const totals = { inputTokens: 0, outputTokens: 0 };
   let finalMessage = "";
@@ -110,6 +115,18 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
       }
     }
     if (!calledTools) return { stopReason: "done", finalMessage, steps: step, ...totals };
+    const window = run.contextWindowTokens ?? 0;
+    if (window > 0 && turn.usage.inputTokens >= window * COMPACTION_THRESHOLD) {
+      const itemsBefore = input.length;
+      const compacted = await compactConversation({ model: run.model, conversation: input, headLength, tools, signal: run.signal });
+      input.splice(0, input.length, ...compacted.input);
+      totals.inputTokens += compacted.usage.inputTokens;
+      totals.outputTokens += compacted.usage.outputTokens;
+      await run.emit({
+        type: "compaction",
+        payload: { tokensBefore: turn.usage.inputTokens, itemsBefore, itemsAfter: input.length, summary: compacted.summary },
+      });
+    }
     if (totals.inputTokens + totals.outputTokens > run.maxTokens) return { stopReason: "tokens", finalMessage, steps: step, ...totals };
   }
   return { stopReason: "max_steps", finalMessage, steps: run.maxSteps, ...totals };

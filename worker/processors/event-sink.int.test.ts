@@ -49,4 +49,15 @@ describe("event sink", () => {
     expect(events.at(-1)).toMatchObject({ type: "message", payload: { text: "The key is [redacted:OPENAI_API_KEY] and the password [redacted:DB_PASSWORD]." } });
     expect(events[0]).toMatchObject({ payload: { command: "echo [redacted:OPENAI_API_KEY]" } });
   });
+
+  it("stores output with NUL bytes (which PostgreSQL cannot hold) as U+FFFD instead of failing", async () => {
+    const ref = await createAttemptRow();
+    const sink = createEventSink(ref, redactor);
+    await sink.emit({ type: "tool.begin", payload: { callId: "n1", tool: "shell", command: "head -c 2 /dev/zero" } });
+    await sink.emit({ type: "tool.output", payload: { callId: "n1", stream: "stdout", chunk: "a\0\0b" } });
+    await sink.emit({ type: "tool.end", payload: { callId: "n1", tool: "shell", ok: true, exitCode: 0, durationMs: 1 } });
+    await sink.flush();
+    const output = (await listTaskEvents(ref.taskId, 0n)).flatMap((event) => (event.type === "tool.output" ? [event.payload.chunk] : [])).join("");
+    expect(output).toBe("a\uFFFD\uFFFDb");
+  });
 });

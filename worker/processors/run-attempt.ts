@@ -20,6 +20,7 @@ import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxHandle, SandboxLimits } from "@/worker/sandbox/driver";
 import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
+import { withoutNul } from "@/lib/timeline/append-event";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import type { PreviewConfig } from "@/lib/environments/preview-config";
@@ -45,6 +46,8 @@ export type AttemptProcessorDeps = {
   gitTimeoutSec: number;
   maxSteps: number;
   maxTokens: number;
+  /** The model's context window; the conversation is compacted near it. */
+  contextWindowTokens: number;
   secrets: Secret[];
   /** Attempts this worker is running, so the reaper and the cancel listener can find them. */
   active: Map<string, AbortController>;
@@ -163,6 +166,7 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           environmentInstructions: task.environment.instructions,
           maxSteps: deps.maxSteps,
           maxTokens: deps.maxTokens,
+          contextWindowTokens: deps.contextWindowTokens,
           deadline,
           commandTimeoutSec: deps.commandTimeoutSec,
           signal: controller.signal,
@@ -185,16 +189,16 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         const problem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
         if (problem) {
           await sink.emit({ type: "error", payload: { code: agentError?.code ?? "budget", message: problem } });
-          await transitionAttempt(ref, "failed", { finalMessage: finalMessage || null, error: problem }, problem);
+          await transitionAttempt(ref, "failed", { finalMessage: withoutNul(finalMessage) || null, error: problem }, problem);
           throw new UnrecoverableError(problem);
         }
-        await transitionAttempt(ref, "completed", { patch: "", finalMessage: finalMessage || null }, "Answered.");
+        await transitionAttempt(ref, "completed", { patch: "", finalMessage: withoutNul(finalMessage) || null }, "Answered.");
         return;
       }
 
       const diff = await extractDiff(deps.driver, sandbox, baseCommit);
       await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });
-      const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, finalMessage: finalMessage || null };
+      const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, finalMessage: withoutNul(finalMessage) || null };
       const stopProblem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
       if (stopProblem) {
         await sink.emit({ type: "error", payload: { code: agentError?.code ?? "budget", message: stopProblem } });

@@ -35,7 +35,7 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
       setConnection("ended");
       router.refresh();
     });
-    const types = ["turn", "steer", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
+    const types = ["turn", "steer", "compaction", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -81,6 +81,15 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
           <span className="muted">{item.index === 0 ? "Task" : `Follow-up ${item.index}`}</span>
           <div>{item.prompt}</div>
         </div>
+      );
+    case "compaction":
+      return (
+        <details className="item muted" data-testid="timeline-compaction">
+          <summary>
+            Context compacted at {item.tokensBefore.toLocaleString()} tokens ({item.itemsBefore} → {item.itemsAfter} items)
+          </summary>
+          <div style={{ whiteSpace: "pre-wrap" }}>{item.summary}</div>
+        </details>
       );
     case "steer":
       return (

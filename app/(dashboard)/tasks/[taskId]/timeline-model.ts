@@ -5,6 +5,7 @@ import type { StoredEvent } from "@/lib/events";
 export type TimelineItem =
   | { kind: "turn"; id: string; index: number; prompt: string }
   | { kind: "steer"; id: string; text: string }
+  | { kind: "compaction"; id: string; tokensBefore: number; itemsBefore: number; itemsAfter: number; summary: string }
   | { kind: "status"; id: string; status: string; message?: string }
   | { kind: "message"; id: string; text: string; streaming: boolean }
   | { kind: "reasoning"; id: string; text: string }
@@ -52,6 +53,9 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "steer":
       items.push({ kind: "steer", id: event.id, text: event.payload.text });
+      break;
+    case "compaction":
+      items.push({ kind: "compaction", id: event.id, ...event.payload });
       break;
     case "status":
       next.status = event.payload.status;
