@@ -185,3 +185,26 @@ describe("context compaction", () => {
     expect(last.input.filter((item) => item.type === "function_call_output").length).toBeLessThan(3);
   });
 });
+
+describe("shell session", () => {
+  it("keeps the working directory and exported variables between calls, also after a failing command", async () => {
+    const shell = (command: string, extra: Record<string, unknown> = {}) => ({ calls: [{ name: "shell", arguments: { command, ...extra } }] });
+    const { attempt, requests } = await run("session", [
+      shell("cd src && export GREETING='hello world' && export MULTI=$'a\\nb'"),
+      shell("pwd; echo \"$GREETING\"; echo \"$MULTI\" | wc -l"),
+      shell("cd /tmp && false"),
+      shell("pwd", { workdir: "src" }),
+      shell("pwd; echo \"$PATCHBAY_EXEC\" | wc -c"),
+      { say: "ok" },
+    ]);
+    expect(attempt.status).toBe("completed");
+    const outputs = ((requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input ?? [])
+      .filter((item) => item.type === "function_call_output")
+      .map((item) => item.output ?? "");
+    expect(outputs[1]).toBe("Exit code: 0\nOutput:\n/workspace/src\nhello world\n2\n");
+    expect(outputs[2]).toBe("Exit code: 1\nOutput: (none)");
+    expect(outputs[3]).toBe("Exit code: 0\nOutput:\n/workspace/src\n");
+    // The directory carries over from the previous call; each call keeps its own exec tag.
+    expect(outputs[4]).toBe("Exit code: 0\nOutput:\n/workspace/src\n17\n");
+  });
+});

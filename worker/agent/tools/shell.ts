@@ -1,7 +1,11 @@
 // `shell`: runs one command with bash in the sandbox, as the agent user, under a timeout enforced inside
-// the container. Output streams to the timeline as it arrives (batched, capped at STREAM_LIMIT) and the
-// model gets exit code plus capped combined output. Each call is a fresh `bash -lc` in /workspace (or
-// `workdir`); state such as `cd` does not carry over between calls.
+// the container. Output streams to the timeline as it arrives (batched every 100 ms in ≤ 8 KiB events,
+// at most STREAM_LIMIT per command); the command is stopped past COMMAND_OUTPUT_LIMIT, and the model
+// gets the exit code plus a head + tail of the combined output (MODEL_OUTPUT_LIMIT).
+//
+// One shell session per attempt: the working directory and exported variables carry over between
+// calls. Each call is its own process (so a timeout or crash cannot wedge the session), which restores
+// the session from a state file in $HOME (tmpfs, the agent's own) and saves it again on exit.
 import { z } from "zod";
 import { isTimeoutExit } from "@/worker/sandbox/driver";
 import { capForModel, chunkForEvents, COMMAND_OUTPUT_LIMIT, STREAM_LIMIT } from "./output-cap";
@@ -19,6 +23,21 @@ const parameters = z.strictObject({
 
 const FLUSH_INTERVAL_MS = 100;
 
+// Restores the session (exported variables, then the directory), runs the command in this shell so
+// `cd` and `export` take effect, and saves the session on any exit, also after `exit` or a failure.
+// Bash's own bookkeeping variables are not carried over.
+export const SESSION_SCRIPT = `state="$HOME/.patchbay-shell"
+if [ -f "$state/env" ]; then . "$state/env"; fi
+cd "$(cat "$state/cwd" 2>/dev/null || echo /workspace)" 2>/dev/null || cd /workspace
+if [ -n "$2" ]; then cd -- "$2" || exit 1; fi
+save_session() {
+  mkdir -p "$state"
+  pwd > "$state/cwd"
+  export -p | grep -v -E '^declare -x (PWD|OLDPWD|SHLVL|_|HOME|PATCHBAY_EXEC)=' > "$state/env"
+}
+trap save_session EXIT
+eval "$1"`;
+
 export const shellTool: AgentTool<z.infer<typeof parameters>> = {
   name: "shell",
   description:
@@ -26,9 +45,10 @@ export const shellTool: AgentTool<z.infer<typeof parameters>> = {
   parameters,
   isMutating: true,
   async run(params, context) {
-    const cwd = resolveWorkdir(params.workdir);
+    const workdir = params.workdir === undefined ? "" : resolveWorkdir(params.workdir);
+    const cwd = workdir || undefined;
     const timeoutSec = Math.min(params.timeout_sec ?? context.commandTimeoutSec, context.commandTimeoutSec);
-    await context.emit({ type: "tool.begin", payload: { callId: context.callId, tool: "shell", command: params.command, cwd } });
+    await context.emit({ type: "tool.begin", payload: { callId: context.callId, tool: "shell", command: params.command, ...(cwd ? { cwd } : {}) } });
 
     const ordered: string[] = [];
     let pending: { stream: "stdout" | "stderr"; text: string } | null = null;
@@ -49,9 +69,8 @@ export const shellTool: AgentTool<z.infer<typeof parameters>> = {
     const timer = setInterval(flush, FLUSH_INTERVAL_MS);
     let result;
     try {
-      result = await context.driver.exec(context.sandbox, ["bash", "-lc", params.command], {
+      result = await context.driver.exec(context.sandbox, ["bash", "-lc", SESSION_SCRIPT, "shell", params.command, workdir], {
         timeoutSec,
-        cwd,
         maxOutputBytes: COMMAND_OUTPUT_LIMIT,
         signal: context.signal,
         onOutput(stream, chunk) {
