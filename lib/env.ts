@@ -23,6 +23,8 @@ const optionalString = z
   .string()
   .optional()
   .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
+// An empty value (as in .env.example) means "not set", not 0.
+const optionalPrice = optionalString.pipe(z.union([z.undefined(), z.string().regex(/^\d+(\.\d+)?$/, "must be a number").transform(Number)]));
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const sharedSchema = z.object({
@@ -64,6 +66,11 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_MODEL_TIMEOUT_SEC: seconds(300),
   PATCHBAY_MAX_STEPS: z.coerce.number().int().positive().default(60),
   PATCHBAY_MAX_TOKENS: z.coerce.number().int().positive().default(3_000_000),
+  // Model prices in USD per million tokens, for cost estimates; unset = no cost estimate or budget.
+  PATCHBAY_PRICE_INPUT_PER_MTOK: optionalPrice,
+  PATCHBAY_PRICE_OUTPUT_PER_MTOK: optionalPrice,
+  // Estimated cost budget per attempt in USD (needs the prices); 0 = none.
+  PATCHBAY_MAX_COST_USD: z.coerce.number().min(0).default(0),
   // The model's context window in tokens: at 80% of it the conversation is compacted.
   PATCHBAY_CONTEXT_WINDOW: z.coerce.number().int().min(1000).default(200_000),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),

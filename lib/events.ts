@@ -78,7 +78,7 @@ export const eventBodySchema = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("usage"),
-    payload: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int() }),
+    payload: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number().optional() }),
   }),
 ]);
 

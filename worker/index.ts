@@ -82,6 +82,11 @@ async function main(): Promise<void> {
     maxSteps: env.PATCHBAY_MAX_STEPS,
     maxTokens: env.PATCHBAY_MAX_TOKENS,
     contextWindowTokens: env.PATCHBAY_CONTEXT_WINDOW,
+    prices:
+      env.PATCHBAY_PRICE_INPUT_PER_MTOK !== undefined && env.PATCHBAY_PRICE_OUTPUT_PER_MTOK !== undefined
+        ? { inputPerMTok: env.PATCHBAY_PRICE_INPUT_PER_MTOK, outputPerMTok: env.PATCHBAY_PRICE_OUTPUT_PER_MTOK }
+        : null,
+    maxCostUsd: env.PATCHBAY_MAX_COST_USD,
     secrets,
     active,
   });

@@ -17,6 +17,7 @@ const attemptSelect = {
   deletions: true,
   inputTokens: true,
   outputTokens: true,
+  costUsd: true,
   steps: true,
   checkPassed: true,
   previewReport: true,

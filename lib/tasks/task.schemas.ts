@@ -38,6 +38,7 @@ export type AttemptDto = {
   deletions: number;
   inputTokens: number;
   outputTokens: number;
+  costUsd: number;
   steps: number;
   /** Before/after screenshots with their pixel difference; null when the environment has no preview. */
   screenshots: ScreenshotsDto | null;

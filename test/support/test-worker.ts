@@ -43,6 +43,8 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     maxSteps: 20,
     maxTokens: 1_000_000,
     contextWindowTokens: 1_000_000,
+    prices: null,
+    maxCostUsd: 0,
     secrets: [{ name: "OPENAI_API_KEY", value: "sk-test-key-do-not-leak" }],
     active: new Map(),
     ...overrides,

@@ -208,3 +208,21 @@ describe("shell session", () => {
     expect(outputs[4]).toBe("Exit code: 0\nOutput:\n/workspace/src\n17\n");
   });
 });
+
+describe("cost budget", () => {
+  it("estimates the cost from token prices and stops at the budget, keeping the partial diff", async () => {
+    const { attempt, events } = await run(
+      "cost",
+      [{ calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] }, { calls: [{ name: "shell", arguments: { command: "ls" } }] }, { say: "never" }],
+      // $1 per input or output token: the first model call alone is hundreds of tokens.
+      { prices: { inputPerMTok: 1_000_000, outputPerMTok: 1_000_000 }, maxCostUsd: 100 },
+    );
+    expect(attempt.status).toBe("failed");
+    expect(attempt.error).toContain("cost budget");
+    expect(attempt.costUsd).toBeGreaterThan(100);
+    expect(attempt.costUsd).toBe(attempt.inputTokens + attempt.outputTokens);
+    expect(attempt.patch).toContain("+work in progress");
+    const usage = events.flatMap((event) => (event.type === "usage" ? [event.payload] : []));
+    expect(usage.at(-1)?.costUsd).toBe(attempt.costUsd);
+  });
+});

@@ -35,16 +35,20 @@ export type AgentRunInput = {
   maxSteps: number;
   /** The model's context window in tokens; near it the conversation is compacted (0 = never). */
   contextWindowTokens?: number;
+  /** USD per million input/output tokens, for the cost estimate; null = unknown (no cost budget). */
+  prices?: { inputPerMTok: number; outputPerMTok: number } | null;
+  /** Estimated cost budget in USD (0 = none); past it the run stops with the partial diff kept. */
+  maxCostUsd?: number;
   /** Input + output tokens over the whole run; past it the run stops with the partial diff kept. */
   maxTokens: number;
   deadline: number;
   commandTimeoutSec: number;
   signal: AbortSignal;
   emit: (body: EventBody) => Promise<void>;
-  onUsage?: (usage: { inputTokens: number; outputTokens: number; steps: number }) => Promise<void>;
+  onUsage?: (usage: { inputTokens: number; outputTokens: number; costUsd: number; steps: number }) => Promise<void>;
 };
 
-export type AgentStopReason = "done" | "max_steps" | "wall_time" | "tokens" | "loop";
+export type AgentStopReason = "done" | "max_steps" | "wall_time" | "tokens" | "cost" | "loop";
 
 /** The same call with the same result this many times in a row means the agent is spinning. */
 export const LOOP_REPEATS = 3;
@@ -80,8 +84,9 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
     });
     totals.inputTokens += turn.usage.inputTokens;
     totals.outputTokens += turn.usage.outputTokens;
-    await run.emit({ type: "usage", payload: totals });
-    await run.onUsage?.({ ...totals, steps: step });
+    const costUsd = estimateCost(totals, run.prices ?? null);
+    await run.emit({ type: "usage", payload: { ...totals, ...(run.prices ? { costUsd } : {}) } });
+    await run.onUsage?.({ ...totals, costUsd, steps: step });
 
     let calledTools = false;
     for (const item of turn.items) {
@@ -128,8 +133,16 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
       });
     }
     if (totals.inputTokens + totals.outputTokens > run.maxTokens) return { stopReason: "tokens", finalMessage, steps: step, ...totals };
+    if (run.prices && (run.maxCostUsd ?? 0) > 0 && estimateCost(totals, run.prices) > (run.maxCostUsd ?? 0)) {
+      return { stopReason: "cost", finalMessage, steps: step, ...totals };
+    }
   }
   return { stopReason: "max_steps", finalMessage, steps: run.maxSteps, ...totals };
+}
+
+export function estimateCost(tokens: { inputTokens: number; outputTokens: number }, prices: { inputPerMTok: number; outputPerMTok: number } | null): number {
+  if (!prices) return 0;
+  return (tokens.inputTokens * prices.inputPerMTok + tokens.outputTokens * prices.outputPerMTok) / 1_000_000;
 }
 
 /** Remembers the last calls (name, arguments, result); true once the same triple repeats `repeats` times. */

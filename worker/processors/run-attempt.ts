@@ -46,6 +46,10 @@ export type AttemptProcessorDeps = {
   gitTimeoutSec: number;
   maxSteps: number;
   maxTokens: number;
+  /** USD per million tokens for the cost estimate; null when not configured. */
+  prices: { inputPerMTok: number; outputPerMTok: number } | null;
+  /** Estimated cost budget per attempt in USD; 0 = none. */
+  maxCostUsd: number;
   /** The model's context window; the conversation is compacted near it. */
   contextWindowTokens: number;
   secrets: Secret[];
@@ -167,6 +171,8 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           maxSteps: deps.maxSteps,
           maxTokens: deps.maxTokens,
           contextWindowTokens: deps.contextWindowTokens,
+          prices: deps.prices,
+          maxCostUsd: deps.maxCostUsd,
           deadline,
           commandTimeoutSec: deps.commandTimeoutSec,
           signal: controller.signal,
@@ -358,6 +364,8 @@ function budgetMessage(reason: AgentStopReason, deps: AttemptProcessorDeps): str
       return `The agent used its budget of ${deps.maxSteps} steps without finishing (PATCHBAY_MAX_STEPS). The partial diff is kept.`;
     case "tokens":
       return `The agent used its token budget (${deps.maxTokens.toLocaleString("en-US")} tokens, PATCHBAY_MAX_TOKENS) without finishing. The partial diff is kept.`;
+    case "cost":
+      return `The agent reached its cost budget (about $${deps.maxCostUsd.toFixed(2)}, PATCHBAY_MAX_COST_USD, estimated from token prices). The partial diff is kept.`;
     case "loop":
       return `The agent was repeating itself: the same command with the same result ${LOOP_REPEATS} times in a row. It was stopped; the partial diff is kept.`;
     case "wall_time":

@@ -59,6 +59,7 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
         {state.usage && (
           <span>
             · {state.usage.inputTokens.toLocaleString()} input / {state.usage.outputTokens.toLocaleString()} output tokens
+            {state.usage.costUsd !== undefined && ` · about $${state.usage.costUsd.toFixed(2)}`}
           </span>
         )}
       </div>

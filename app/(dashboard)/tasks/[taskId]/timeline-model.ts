@@ -33,7 +33,7 @@ export type PlanStep = { step: string; status: string };
 export type TimelineState = {
   items: TimelineItem[];
   lastId: string | null;
-  usage: { inputTokens: number; outputTokens: number } | null;
+  usage: { inputTokens: number; outputTokens: number; costUsd?: number } | null;
   status: string | null;
   /** The latest plan, shown pinned above the timeline. */
   plan: PlanStep[] | null;
