@@ -103,3 +103,45 @@ test("the API refuses bad input and other people's data with JSON errors", async
   expect((await request.post("/api/v1/tasks", { headers: bob, data: { environmentId: env.id, prompt: "hi" } })).status()).toBe(404);
   expect((await (await request.get("/api/v1/tasks", { headers: bob })).json()).tasks).toEqual([]);
 });
+
+test("best-of-N, selection, follow-ups, steering and ask mode over the API", async ({ request }) => {
+  const auth = { authorization: `Bearer ${createTokenWithCli("agent-api@e2e.test")}` };
+  const repo = createFixtureRepo();
+  await registerScript(request, "api-best", {
+    steps: [{ calls: [{ name: "shell", arguments: { command: "touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] }, { say: "Marked." }],
+  });
+  const { id: environmentId } = await (await request.post("/api/v1/environments", { headers: auth, data: { name: "agent api", repoUrl: repo.url } })).json();
+
+  const created = await request.post("/api/v1/tasks", { headers: auth, data: { environmentId, prompt: "[[script:api-best]] mark", attempts: 2 } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  const task = await waitForStatus(request, auth, id, ["completed", "failed"]);
+  expect(task).toMatchObject({ status: "completed", recommendedAttempt: 0, selectedAttempt: null });
+  expect((task as unknown as { attempts: unknown[] }).attempts).toHaveLength(2);
+
+  expect((await request.post(`/api/v1/tasks/${id}/attempts/5/select`, { headers: auth })).status()).toBe(404);
+  const select = await request.post(`/api/v1/tasks/${id}/attempts/1/select`, { headers: auth });
+  expect(select.status()).toBe(200);
+  expect(await select.json()).toEqual({ selected: 1 });
+  expect(await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()).toMatchObject({ selectedAttempt: 1, attempt: { index: 1 } });
+
+  await registerScript(request, "api-follow", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 2; ls marker-* | wc -l" } }] }, { say: "Counted." }] });
+  const followUp = await request.post(`/api/v1/tasks/${id}/messages`, { headers: auth, data: { text: "[[script:api-follow]] count the markers" } });
+  expect(followUp.status()).toBe(201);
+  expect(await followUp.json()).toEqual({ kind: "follow-up", turn: 1 });
+  // While the follow-up runs, a message steers it instead.
+  await expect.poll(async () => (await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()).status, { timeout: 30_000 }).toBe("running");
+  const steer = await request.post(`/api/v1/tasks/${id}/messages`, { headers: auth, data: { text: "Also say hello." } });
+  expect(steer.status()).toBe(202);
+  expect((await steer.json()).kind).toBe("steer");
+  const after = await waitForStatus(request, auth, id, ["completed", "failed"]);
+  expect(after).toMatchObject({ status: "completed", turns: 2 });
+  // The follow-up continued from the selected attempt: exactly one marker in the workspace.
+  const diff = await (await request.get(`/api/v1/tasks/${id}/diff`, { headers: auth })).text();
+  expect(diff.match(/^diff --git a\/marker-/gm)).toHaveLength(1);
+
+  await registerScript(request, "api-ask", { steps: [{ say: "It is in src/greet.js:2." }] });
+  const ask = await request.post("/api/v1/tasks", { headers: auth, data: { environmentId, prompt: "[[script:api-ask]] where?", mode: "ask" } });
+  const askTask = await waitForStatus(request, auth, (await ask.json()).id, ["completed", "failed"]);
+  expect(askTask).toMatchObject({ status: "completed", mode: "ask", attempt: { finalMessage: "It is in src/greet.js:2.", filesChanged: 0 } });
+});
