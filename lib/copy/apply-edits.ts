@@ -1,0 +1,128 @@
+import ts from "typescript";
+import { parseDocument } from "yaml";
+import { placeholderProblem } from "./copy-placeholders";
+import { encodeCopyText } from "./encode-copy-text";
+import {
+  classifyCopyFile,
+  extractFile,
+  parseMarkdown,
+  type CopyFile,
+  type LocatedCopyString,
+} from "./extract-strings";
+
+export type CopyEdit = { id: string; text: string };
+export type CopyEditProblem = { id: string; message: string };
+
+export class CopyEditError extends Error {
+  readonly problems: CopyEditProblem[];
+
+  constructor(problems: CopyEditProblem[]) {
+    super(`Copy edits were not applied: ${problems.map((problem) => problem.message).join("; ")}`);
+    this.name = "CopyEditError";
+    this.problems = problems;
+  }
+}
+
+/** All-or-nothing: either every edit is applied and every changed file still parses, or CopyEditError. */
+export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: CopyFile[] } {
+  const strings = new Map<string, LocatedCopyString>();
+  for (const file of files) for (const copy of extractFile(file) ?? []) strings.set(copy.id, copy);
+
+  const problems: CopyEditProblem[] = [];
+  const counts = new Map<string, number>();
+  for (const edit of edits) counts.set(edit.id, (counts.get(edit.id) ?? 0) + 1);
+
+  const accepted = new Map<string, { copy: LocatedCopyString; edit: CopyEdit }[]>();
+  const reported = new Set<string>();
+  for (const edit of edits) {
+    const problem = editProblem(edit, strings.get(edit.id), counts.get(edit.id) ?? 0);
+    if (problem !== undefined) {
+      if (!reported.has(`${edit.id}\u0000${problem}`)) problems.push({ id: edit.id, message: problem });
+      reported.add(`${edit.id}\u0000${problem}`);
+      continue;
+    }
+    const copy = strings.get(edit.id);
+    if (!copy) continue;
+    accepted.set(copy.path, [...(accepted.get(copy.path) ?? []), { copy, edit }]);
+  }
+
+  const output = files.map((file) => {
+    const fileEdits = accepted.get(file.path);
+    if (!fileEdits) return file;
+    const content = replaceRanges(file.content, fileEdits);
+    problems.push(...verifyFile(file, { path: file.path, content }, fileEdits));
+    return { path: file.path, content };
+  });
+
+  if (problems.length > 0) throw new CopyEditError(problems);
+  return { files: output };
+}
+
+function editProblem(edit: CopyEdit, copy: LocatedCopyString | undefined, count: number): string | undefined {
+  if (!copy) return "This text no longer exists at the head commit";
+  if (count > 1) return "This text was edited twice";
+  if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
+  return placeholderProblem(copy.kind, copy.text, edit.text);
+}
+
+function replaceRanges(content: string, fileEdits: { copy: LocatedCopyString; edit: CopyEdit }[]): string {
+  const ordered = [...fileEdits].sort((a, b) => b.copy.start - a.copy.start);
+  let result = content;
+  for (const { copy, edit } of ordered) {
+    result = result.slice(0, copy.start) + encodeCopyText(copy.syntax, edit.text) + result.slice(copy.end);
+  }
+  return result;
+}
+
+function verifyFile(before: CopyFile, after: CopyFile, fileEdits: { copy: LocatedCopyString; edit: CopyEdit }[]): CopyEditProblem[] {
+  const broken = { message: "This edit would break the file's syntax" };
+  if (syntaxErrorCount(after) > syntaxErrorCount(before)) return fileEdits.map(({ edit }) => ({ id: edit.id, ...broken }));
+  const reparsed = new Map((extractFile(after) ?? []).map((copy) => [copy.id, copy]));
+  return fileEdits.flatMap(({ copy, edit }) => {
+    const now = reparsed.get(copy.id);
+    if (now && comparable(now.text) === comparable(edit.text)) return [];
+    return [{ id: edit.id, message: `This edit would not render as written in ${copy.path}` }];
+  });
+}
+
+/** Rendering collapses whitespace in JSX and Markdown text, so compare modulo whitespace runs. */
+function comparable(text: string): string {
+  return text.replace(/[ \t\r\n]+/g, " ").trim();
+}
+
+function syntaxErrorCount(file: CopyFile): number {
+  const type = classifyCopyFile(file.path);
+  switch (type) {
+    case "script": {
+      const result = ts.transpileModule(file.content, {
+        fileName: file.path,
+        reportDiagnostics: true,
+        compilerOptions: { jsx: ts.JsxEmit.Preserve, allowJs: true },
+      });
+      return result.diagnostics?.length ?? 0;
+    }
+    case "json":
+      try {
+        JSON.parse(file.content);
+        return 0;
+      } catch {
+        return 1;
+      }
+    case "yaml":
+      return parseDocument(file.content).errors.length;
+    case "markdown":
+    case "mdx":
+      try {
+        parseMarkdown(file.content, type === "mdx");
+        return 0;
+      } catch {
+        return 1;
+      }
+    case undefined:
+      return 0;
+    default: {
+      const unreachable: never = type;
+      throw new Error(`Unknown copy file type ${String(unreachable)}`);
+    }
+  }
+}

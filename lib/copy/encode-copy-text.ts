@@ -1,0 +1,83 @@
+import { parseDocument, isScalar } from "yaml";
+import type { CopySyntax } from "./extract-strings";
+
+/** Source text that replaces the literal at [start, end) so it renders as `text`. */
+export function encodeCopyText(syntax: CopySyntax, text: string): string {
+  switch (syntax.type) {
+    case "jsx-text":
+      return encodeJsxText(text);
+    case "jsx-attribute-string":
+      return encodeJsxAttribute(text, syntax.quote);
+    case "js-string":
+      return encodeJsString(text, syntax.quote);
+    case "json-string":
+      return JSON.stringify(text);
+    case "yaml-scalar":
+      return encodeYamlScalar(text, syntax.style, syntax.inFlow);
+    case "markdown-text":
+      return encodeMarkdownText(text, syntax.startsBlock, syntax.mdx);
+    default: {
+      const unreachable: never = syntax;
+      throw new Error(`Unknown copy syntax ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+const JSX_TEXT_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "{": "&#123;",
+  "}": "&#125;",
+  "\u00a0": "&nbsp;",
+};
+
+function encodeJsxText(text: string): string {
+  // A newline inside JSX text renders as a single space anyway; keep the edit on the literal's lines.
+  return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(/[&<>{}\u00a0]/g, (char) => JSX_TEXT_ENTITIES[char] ?? char);
+}
+
+function encodeJsxAttribute(text: string, quote: string): string {
+  // JSX attribute strings have no backslash escapes; quotes and ampersands are written as entities.
+  const body = text.replace(/[&\u00a0"']/g, (char) => {
+    if (char === "&") return "&amp;";
+    if (char === "\u00a0") return "&nbsp;";
+    if (char === quote) return char === '"' ? "&quot;" : "&apos;";
+    return char;
+  });
+  return `${quote}${body}${quote}`;
+}
+
+function encodeJsString(text: string, quote: string): string {
+  let body = text.replace(/\\/g, "\\\\").replace(/\r/g, "\\r").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  if (quote === "`") return `\`${body.replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
+  body = body.replace(/\n/g, "\\n").split(quote).join(`\\${quote}`);
+  return `${quote}${body}${quote}`;
+}
+
+function encodeYamlScalar(text: string, style: "plain" | "single" | "double" | "block", inFlow: boolean): string {
+  // A JSON string is a valid YAML double-quoted scalar, and fits anywhere a flow scalar does.
+  const doubleQuoted = JSON.stringify(text);
+  if (style === "single" && !/[\r\n]/.test(text)) return `'${text.replace(/'/g, "''")}'`;
+  if (style === "plain" && isSafePlainScalar(text, inFlow)) return text;
+  return doubleQuoted;
+}
+
+function isSafePlainScalar(text: string, inFlow: boolean): boolean {
+  if (text === "" || text !== text.trim() || /[\r\n]/.test(text)) return false;
+  if (inFlow && /[,[\]{}]/.test(text)) return false;
+  const doc = parseDocument(`value: ${text}\n`);
+  if (doc.errors.length > 0) return false;
+  const value = doc.get("value", true);
+  return isScalar(value) && value.type === "PLAIN" && value.value === text;
+}
+
+function encodeMarkdownText(text: string, startsBlock: boolean, mdx: boolean): string {
+  const special = mdx ? /[\\`*_[\]<>&{}]/g : /[\\`*_[\]<&]/g;
+  let body = text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(special, (char) => `\\${char}`);
+  if (startsBlock) {
+    // Only at the start of a block can these open a heading, quote, list or thematic break.
+    body = body.replace(/^([#>+=~|-])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
+  }
+  return body;
+}

@@ -1,0 +1,431 @@
+import { createHash } from "node:crypto";
+import type { Nodes as MdastNodes } from "mdast";
+import { fromMarkdown } from "mdast-util-from-markdown";
+import { mdxFromMarkdown } from "mdast-util-mdx";
+import { mdxjs } from "micromark-extension-mdxjs";
+import ts from "typescript";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { decodeEntities } from "./html-entities";
+
+export type CopyKind = "jsx-text" | "jsx-attribute" | "i18n" | "markdown";
+
+export type CopyFile = { path: string; content: string };
+
+export type CopyString = {
+  /** Stable across text edits: hash of path, kind and structural anchor (component, tag chain or key, occurrence). */
+  id: string;
+  path: string;
+  kind: CopyKind;
+  /** The text as it renders: entities and escapes decoded, JSX/Markdown whitespace collapsed. */
+  text: string;
+  /** i18n key path (`pricing.title`, `items.one`) or the JSX attribute name. */
+  key?: string;
+  /** UTF-16 offsets into `content`: the whole literal token for strings, the trimmed text run for JSX/Markdown text. */
+  start: number;
+  end: number;
+  line: number;
+  context: { component?: string; before?: string; after?: string };
+};
+
+/** How the literal at [start, end) is written, so an edit can be encoded for the same syntax. */
+export type CopySyntax =
+  | { type: "jsx-text" }
+  | { type: "jsx-attribute-string"; quote: string }
+  | { type: "js-string"; quote: string }
+  | { type: "json-string" }
+  | { type: "yaml-scalar"; style: "plain" | "single" | "double" | "block"; inFlow: boolean }
+  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean };
+
+export type LocatedCopyString = CopyString & { syntax: CopySyntax };
+
+export type CopyFileType = "script" | "json" | "yaml" | "markdown" | "mdx";
+
+type Draft = {
+  kind: CopyKind;
+  anchor: string;
+  text: string;
+  key?: string;
+  start: number;
+  end: number;
+  component?: string;
+  syntax: CopySyntax;
+};
+
+const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".next", "out", "coverage", "__tests__"]);
+// Repository-level docs are for developers, not product copy; docs elsewhere (e.g. content/, docs/) are included.
+const ROOT_DEV_DOCS = /^(readme|changelog|license|licence|contributing|code_of_conduct|security)(\.[a-z]+)?$/i;
+const COPY_ATTRIBUTES = new Set(["placeholder", "title", "alt", "aria-label", "aria-description", "label"]);
+
+export function classifyCopyFile(path: string): CopyFileType | undefined {
+  const segments = path.split("/");
+  const name = segments.at(-1) ?? "";
+  if (segments.slice(0, -1).some((segment) => GENERATED_DIRS.has(segment))) return undefined;
+  if (/\.(test|spec)\.[^.]+$/.test(name) || /\.min\.js$/.test(name) || /\.d\.[mc]?ts$/.test(name)) return undefined;
+  if (/\.(js|jsx|ts|tsx|mjs)$/.test(name)) return "script";
+  if (/\.json$/.test(name)) return isLocalePath(path, true) ? "json" : undefined;
+  if (/\.ya?ml$/.test(name)) return isLocalePath(path, false) ? "yaml" : undefined;
+  if (segments.length === 1 && ROOT_DEV_DOCS.test(name)) return undefined;
+  if (/\.md$/.test(name)) return "markdown";
+  if (/\.mdx$/.test(name)) return "mdx";
+  return undefined;
+}
+
+function isLocalePath(path: string, json: boolean): boolean {
+  const dirs = path.split("/").slice(0, -1);
+  if (dirs.includes("locales")) return true;
+  if (!json) return false;
+  return dirs.includes("i18n") || dirs.at(-1) === "messages";
+}
+
+export function extractStrings(files: CopyFile[]): CopyString[] {
+  return extractLocatedStrings(files).map(withoutSyntax);
+}
+
+function withoutSyntax(located: LocatedCopyString): CopyString {
+  const copy: CopyString = { ...located };
+  delete (copy as Partial<LocatedCopyString>).syntax;
+  return copy;
+}
+
+export function extractLocatedStrings(files: CopyFile[]): LocatedCopyString[] {
+  return files.flatMap((file) => extractFile(file) ?? []);
+}
+
+/** Strings of one file, or undefined when the file is not copy or does not parse. */
+export function extractFile(file: CopyFile): LocatedCopyString[] | undefined {
+  const type = classifyCopyFile(file.path);
+  if (type === undefined) return undefined;
+  const drafts = draftsFor(type, file);
+  if (drafts === undefined) return undefined;
+  return finish(file, drafts);
+}
+
+function draftsFor(type: CopyFileType, file: CopyFile): Draft[] | undefined {
+  switch (type) {
+    case "script":
+      return extractScript(file);
+    case "json":
+      return extractJson(file);
+    case "yaml":
+      return extractYaml(file);
+    case "markdown":
+      return extractMarkdown(file, false);
+    case "mdx":
+      return extractMarkdown(file, true);
+    default: {
+      const unreachable: never = type;
+      throw new Error(`Unknown copy file type ${String(unreachable)}`);
+    }
+  }
+}
+
+function finish(file: CopyFile, drafts: Draft[]): LocatedCopyString[] {
+  const sorted = [...drafts].sort((a, b) => a.start - b.start);
+  const seen = new Map<string, number>();
+  const lineStarts = computeLineStarts(file.content);
+  return sorted.map((draft, index) => {
+    const anchor = `${draft.kind}\u0000${draft.anchor}`;
+    const occurrence = seen.get(anchor) ?? 0;
+    seen.set(anchor, occurrence + 1);
+    const id = createHash("sha256").update(`${file.path}\u0000${anchor}\u0000${occurrence}`).digest("hex").slice(0, 16);
+    const before = sorted[index - 1]?.text;
+    const after = sorted[index + 1]?.text;
+    const context: CopyString["context"] = {};
+    if (draft.component !== undefined) context.component = draft.component;
+    if (before !== undefined) context.before = before;
+    if (after !== undefined) context.after = after;
+    const copy: LocatedCopyString = {
+      id,
+      path: file.path,
+      kind: draft.kind,
+      text: draft.text,
+      start: draft.start,
+      end: draft.end,
+      line: lineOf(lineStarts, draft.start),
+      context,
+      syntax: draft.syntax,
+    };
+    if (draft.key !== undefined) copy.key = draft.key;
+    return copy;
+  });
+}
+
+function computeLineStarts(content: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < content.length; i++) if (content[i] === "\n") starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(lineStarts: number[], offset: number): number {
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
+}
+
+// ---------- JS / TS / JSX ----------
+
+export function scriptKindFor(path: string): ts.ScriptKind {
+  if (path.endsWith(".tsx")) return ts.ScriptKind.TSX;
+  if (path.endsWith(".ts")) return ts.ScriptKind.TS;
+  return ts.ScriptKind.JSX;
+}
+
+function extractScript(file: CopyFile): Draft[] {
+  const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
+  const drafts: Draft[] = [];
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isJsxText(node)) {
+      const draft = jsxTextDraft(file.content, node);
+      if (draft) drafts.push(draft);
+    } else if (ts.isJsxAttribute(node)) {
+      drafts.push(...jsxAttributeDrafts(sf, node));
+    } else if (ts.isJsxExpression(node) && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
+      if (node.expression) {
+        const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|expr`;
+        for (const literal of plainLiterals(node.expression)) {
+          drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+
+  return drafts;
+}
+
+function withComponent(node: ts.Node): { component?: string } {
+  const component = componentName(node);
+  return component === undefined ? {} : { component };
+}
+
+function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {
+  if (node.containsOnlyTriviaWhiteSpaces) return undefined;
+  const raw = content.slice(node.pos, node.end);
+  const leading = /^[ \t\r\n]*/.exec(raw)?.[0].length ?? 0;
+  const trailing = /[ \t\r\n]*$/.exec(raw)?.[0].length ?? 0;
+  if (leading === raw.length) return undefined;
+  const start = node.pos + leading;
+  const end = node.end - trailing;
+  const text = renderJsxText(content.slice(start, end));
+  if (text.trim() === "") return undefined;
+  return {
+    kind: "jsx-text",
+    anchor: `${componentName(node) ?? ""}|${tagChain(node)}|text`,
+    text,
+    start,
+    end,
+    ...withComponent(node),
+    syntax: { type: "jsx-text" },
+  };
+}
+
+/** JSX whitespace rules (as Babel and TypeScript apply them), then entity decoding. */
+export function renderJsxText(raw: string): string {
+  const lines = raw.split(/\r\n|\r|\n/);
+  const kept: string[] = [];
+  lines.forEach((line, index) => {
+    let trimmed = line.replace(/\t/g, " ");
+    if (index > 0) trimmed = trimmed.replace(/^ +/, "");
+    if (index < lines.length - 1) trimmed = trimmed.replace(/ +$/, "");
+    if (trimmed !== "") kept.push(trimmed);
+  });
+  return decodeEntities(kept.join(" "));
+}
+
+function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
+  const name = node.name.getText(sf);
+  const element = node.parent.parent;
+  const tag = element.tagName.getText(sf);
+  if (!COPY_ATTRIBUTES.has(name) && !(name === "value" && tag === "option")) return [];
+  const init = node.initializer;
+  if (!init) return [];
+  const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|@${name}`;
+  const base = { kind: "jsx-attribute" as const, anchor, key: name, ...withComponent(node) };
+  if (ts.isStringLiteral(init)) {
+    const start = init.getStart(sf);
+    const raw = sf.text.slice(start, init.end);
+    const text = decodeEntities(raw.slice(1, -1));
+    if (text.trim() === "") return [];
+    return [{ ...base, text, start, end: init.end, syntax: { type: "jsx-attribute-string", quote: raw[0] ?? '"' } }];
+  }
+  if (ts.isJsxExpression(init) && init.expression) {
+    return plainLiterals(init.expression).map((literal) => ({ ...base, ...literalDraft(sf, literal) }));
+  }
+  return [];
+}
+
+type PlainLiteral = ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
+
+/** String literals that end up as rendered text; template literals with interpolation are never copy. */
+function plainLiterals(expression: ts.Expression): PlainLiteral[] {
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+    return expression.text.trim() === "" ? [] : [expression];
+  }
+  if (ts.isParenthesizedExpression(expression)) return plainLiterals(expression.expression);
+  if (ts.isConditionalExpression(expression)) {
+    return [...plainLiterals(expression.whenTrue), ...plainLiterals(expression.whenFalse)];
+  }
+  if (ts.isBinaryExpression(expression)) {
+    const operator = expression.operatorToken.kind;
+    if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return plainLiterals(expression.right);
+    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
+      return [...plainLiterals(expression.left), ...plainLiterals(expression.right)];
+    }
+  }
+  return [];
+}
+
+function literalDraft(sf: ts.SourceFile, literal: PlainLiteral): Pick<Draft, "text" | "start" | "end" | "syntax"> {
+  const start = literal.getStart(sf);
+  return { text: literal.text, start, end: literal.end, syntax: { type: "js-string", quote: sf.text[start] ?? '"' } };
+}
+
+function componentName(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if ((ts.isFunctionDeclaration(current) || ts.isClassDeclaration(current)) && current.name) return current.name.text;
+    if (ts.isMethodDeclaration(current) && ts.isIdentifier(current.name)) {
+      const owner = componentName(current);
+      return owner === undefined ? current.name.text : `${owner}.${current.name.text}`;
+    }
+    if (ts.isFunctionExpression(current) && current.name) return current.name.text;
+    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) return current.name.text;
+  }
+  return undefined;
+}
+
+function tagChain(node: ts.Node): string {
+  const tags: string[] = [];
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isJsxElement(current)) tags.push(current.openingElement.tagName.getText());
+    else if (ts.isJsxSelfClosingElement(current)) tags.push(current.tagName.getText());
+    else if (ts.isJsxFragment(current)) tags.push("<>");
+  }
+  return tags.reverse().join(">");
+}
+
+// ---------- i18n JSON ----------
+
+function extractJson(file: CopyFile): Draft[] | undefined {
+  try {
+    JSON.parse(file.content);
+  } catch {
+    return undefined;
+  }
+  const sf = ts.parseJsonText(file.path, file.content);
+  const root = sf.statements[0]?.expression;
+  if (!root) return [];
+  const drafts: Draft[] = [];
+  const walk = (node: ts.Expression, keys: string[]): void => {
+    if (ts.isObjectLiteralExpression(node)) {
+      for (const property of node.properties) {
+        if (!ts.isPropertyAssignment(property)) continue;
+        const name = property.name;
+        const key = ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isIdentifier(name) ? name.text : name.getText(sf);
+        walk(property.initializer, [...keys, key]);
+      }
+    } else if (ts.isArrayLiteralExpression(node)) {
+      node.elements.forEach((element, index) => walk(element, [...keys, String(index)]));
+    } else if (ts.isStringLiteral(node)) {
+      const key = keys.join(".");
+      drafts.push({ kind: "i18n", anchor: key, key, text: node.text, start: node.getStart(sf), end: node.end, syntax: { type: "json-string" } });
+    }
+  };
+  walk(root, []);
+  return drafts;
+}
+
+// ---------- i18n YAML ----------
+
+function extractYaml(file: CopyFile): Draft[] | undefined {
+  const doc = parseDocument(file.content);
+  if (doc.errors.length > 0) return undefined;
+  const drafts: Draft[] = [];
+  const walk = (node: unknown, keys: string[], inFlow: boolean): void => {
+    if (isMap(node)) {
+      const flow = inFlow || node.flow === true;
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.value, [...keys, key], flow);
+      }
+      return;
+    }
+    if (isSeq(node)) {
+      const flow = inFlow || node.flow === true;
+      node.items.forEach((item, index) => walk(item, [...keys, String(index)], flow));
+      return;
+    }
+    if (!isScalar(node) || typeof node.value !== "string" || !node.range) return;
+    const style = yamlStyle(node.type);
+    let end = node.range[1];
+    if (style === "block") while (end > node.range[0] && /[\r\n]/.test(file.content[end - 1] ?? "")) end--;
+    const key = keys.join(".");
+    drafts.push({ kind: "i18n", anchor: key, key, text: node.value, start: node.range[0], end, syntax: { type: "yaml-scalar", style, inFlow } });
+  };
+  walk(doc.contents, [], false);
+  return drafts;
+}
+
+function yamlStyle(type: string | undefined): "plain" | "single" | "double" | "block" {
+  if (type === "QUOTE_SINGLE") return "single";
+  if (type === "QUOTE_DOUBLE") return "double";
+  if (type === "BLOCK_LITERAL" || type === "BLOCK_FOLDED") return "block";
+  return "plain";
+}
+
+// ---------- Markdown / MDX ----------
+
+export function parseMarkdown(content: string, mdx: boolean): MdastNodes {
+  if (!mdx) return fromMarkdown(content);
+  return fromMarkdown(content, { extensions: [mdxjs()], mdastExtensions: [mdxFromMarkdown()] });
+}
+
+function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
+  let tree: MdastNodes;
+  try {
+    tree = parseMarkdown(file.content, mdx);
+  } catch {
+    return undefined;
+  }
+  const frontmatterEnd = frontmatterLength(file.content);
+  const drafts: Draft[] = [];
+  const walk = (node: MdastNodes, chain: string[], firstInBlock: boolean): void => {
+    if (node.type === "text") {
+      const start = node.position?.start.offset;
+      const end = node.position?.end.offset;
+      if (start === undefined || end === undefined || start < frontmatterEnd) return;
+      const raw = file.content.slice(start, end);
+      const leading = /^[ \t\r\n]*/.exec(raw)?.[0].length ?? 0;
+      const trailing = /[ \t\r\n]*$/.exec(raw)?.[0].length ?? 0;
+      const text = node.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "").replace(/[ \t\r\n]+/g, " ");
+      if (text === "" || leading === raw.length) return;
+      drafts.push({
+        kind: "markdown",
+        anchor: chain.join(">"),
+        text,
+        start: start + leading,
+        end: end - trailing,
+        syntax: { type: "markdown-text", startsBlock: firstInBlock && leading === 0, mdx },
+      });
+      return;
+    }
+    if (!("children" in node)) return;
+    const children = node.children as MdastNodes[];
+    const isBlock = node.type === "paragraph" || node.type === "heading" || node.type === "tableCell";
+    children.forEach((child, index) => walk(child, [...chain, node.type], isBlock ? index === 0 : firstInBlock && index === 0));
+  };
+  walk(tree, [], false);
+  return drafts;
+}
+
+/** `---` front matter is metadata; without a front matter extension it would parse as a setext heading. */
+function frontmatterLength(content: string): number {
+  const match = /^---\r?\n[\s\S]*?\r?\n---[ \t]*(\r?\n|$)/.exec(content);
+  return match ? match[0].length : 0;
+}
