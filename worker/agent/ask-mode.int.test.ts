@@ -1,29 +1,18 @@
 // Ask mode: a question answered from a read-only checkout, with citations and no diff.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask } from "@/lib/tasks/task-queries";
-import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
+import { useScriptedWorker } from "@/test/support/scripted-worker";
 
-let model: Awaited<ReturnType<typeof startModelServer>>;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  model = await startModelServer({ port: 0 });
-  worker = startTestWorker(model.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await model?.close();
-});
+const scripted = useScriptedWorker();
 
 it("answers from a read-only workspace with only reading tools, leaving no diff", async () => {
   const user = await createUser();
   const environment = await createEnvironment(user.id, { name: "ask", repoUrl: createFixtureRepo().url });
-  model.registerScript("ask", {
+  scripted.model.registerScript("ask", {
     steps: [
       { calls: [{ name: "shell", arguments: { command: "touch new.txt; echo > src/greet.js; rg -n 'Hello' src/greet.js" } }] },
       { say: "`greet` builds the greeting at src/greet.js:2." },
@@ -39,7 +28,7 @@ it("answers from a read-only workspace with only reading tools, leaving no diff"
   const dto = await getTask(user.id, task.id);
   expect(dto).toMatchObject({ mode: "ask", status: "completed" });
 
-  const requests = model.requests().filter((request) => JSON.stringify(request.body).includes("script:ask"));
+  const requests = scripted.model.requests().filter((request) => JSON.stringify(request.body).includes("script:ask"));
   const first = requests[0]?.body as { instructions: string; tools: { name: string }[] };
   expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "update_plan"]);
   expect(first.instructions).toContain("read-only");

@@ -1,33 +1,22 @@
 // Best-of-N: four attempts in four sandboxes that never see each other's files, ranked by the
 // environment's check; the person's selection decides the task's diff and what a follow-up continues.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
-import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
+import { useScriptedWorker } from "@/test/support/scripted-worker";
 
-let model: Awaited<ReturnType<typeof startModelServer>>;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  model = await startModelServer({ port: 0 });
-  worker = startTestWorker(model.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await model?.close();
-});
+const scripted = useScriptedWorker();
 
 it("runs isolated attempts, recommends by the check, and follows the selection", async () => {
   const user = await createUser();
   const environment = await createEnvironment(user.id, { name: "best of n", repoUrl: createFixtureRepo().url, checkCommand: "test -s seen.txt && echo check ok" });
   // Each attempt counts the markers it can see (another attempt's would show up) and leaves its own.
-  model.registerScript("best", {
+  scripted.model.registerScript("best", {
     steps: [
       { calls: [{ name: "shell", arguments: { command: "ls marker-* 2>/dev/null | wc -l > seen.txt; touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] },
       { say: "Left a marker." },
@@ -57,7 +46,7 @@ it("runs isolated attempts, recommends by the check, and follows the selection",
   expect(await getTaskPatch(user.id, task.id)).toBe(attempts[2]?.patch);
 
   // A follow-up continues from the selected attempt's changes.
-  model.registerScript("after-best", { steps: [{ calls: [{ name: "shell", arguments: { command: "ls marker-*" } }] }, { say: "Listed." }] });
+  scripted.model.registerScript("after-best", { steps: [{ calls: [{ name: "shell", arguments: { command: "ls marker-*" } }] }, { say: "Listed." }] });
   const followUp = await addFollowUp(user.id, task.id, { text: "[[script:after-best]] which marker?" });
   const next = await waitForFinishedAttempt(followUp.attemptId);
   expect(next.patch).toContain(`diff --git a/${markers[2]} b/${markers[2]}`);
@@ -68,7 +57,7 @@ it("refuses selecting an attempt that did not complete, and more than four attem
   const user = await createUser();
   const environment = await createEnvironment(user.id, { name: "limits", repoUrl: createFixtureRepo().url });
   await expect(createTask(user.id, { environmentId: environment.id, prompt: "x", attempts: 5 })).rejects.toThrow("attempts must be 1 to 4.");
-  model.registerScript("fails", { steps: [{ fault: "http-401" }] });
+  scripted.model.registerScript("fails", { steps: [{ fault: "http-401" }] });
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:fails]] go", attempts: 2 });
   for (const id of task.attemptIds) await waitForFinishedAttempt(id);
   await expect(selectAttempt(user.id, task.id, 1)).rejects.toThrow("only a completed attempt can be selected");

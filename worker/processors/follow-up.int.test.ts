@@ -1,28 +1,17 @@
 // Follow-ups: a second turn continues from the first turn's changes (restored on the base commit, with
 // no container left from the first turn) and the conversation so far; the task's diff accumulates.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
-import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { containersOf, createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
+import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { waitFor } from "@/test/support/wait-for";
 
-let model: Awaited<ReturnType<typeof startModelServer>>;
-let worker: TestWorker;
-
-beforeAll(async () => {
-  model = await startModelServer({ port: 0 });
-  worker = startTestWorker(model.url);
-});
-
-afterAll(async () => {
-  await worker?.close();
-  await model?.close();
-});
+const scripted = useScriptedWorker();
 
 const addNotes = "*** Begin Patch\n*** Add File: NOTES.md\n+first turn\n*** End Patch";
 const editNotes = "*** Begin Patch\n*** Update File: NOTES.md\n@@\n first turn\n+second turn\n*** End Patch";
@@ -31,13 +20,13 @@ it("continues a finished task in the same workspace state, accumulating the diff
   const user = await createUser();
   const repo = createFixtureRepo();
   const environment = await createEnvironment(user.id, { name: "follow-up", repoUrl: repo.url });
-  model.registerScript("turn-one", { steps: [{ calls: [{ name: "apply_patch", arguments: { patch: addNotes } }] }, { say: "Added NOTES.md." }] });
+  scripted.model.registerScript("turn-one", { steps: [{ calls: [{ name: "apply_patch", arguments: { patch: addNotes } }] }, { say: "Added NOTES.md." }] });
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:turn-one]] add notes" });
   const first = await waitForFinishedAttempt(task.attemptId);
   expect(first.status).toBe("completed");
   await waitFor("the first turn's sandbox to be gone", async () => (await containersOf(task.attemptId)).length === 0, 15_000);
 
-  model.registerScript("turn-two", {
+  scripted.model.registerScript("turn-two", {
     steps: [{ calls: [{ name: "shell", arguments: { command: "cat NOTES.md" } }, { name: "apply_patch", arguments: { patch: editNotes } }] }, { say: "Extended NOTES.md." }],
   });
   const followUp = await addFollowUp(user.id, task.id, { text: "[[script:turn-two]] extend the notes" });
@@ -50,7 +39,7 @@ it("continues a finished task in the same workspace state, accumulating the diff
   expect(await getTask(user.id, task.id)).toMatchObject({ status: "completed", turns: 2 });
 
   // The model saw the first turn's request and reply before the follow-up, and the restored file.
-  const request = model.requests().filter((candidate) => JSON.stringify(candidate.body).includes("script:turn-two")).at(-1)?.body as {
+  const request = scripted.model.requests().filter((candidate) => JSON.stringify(candidate.body).includes("script:turn-two")).at(-1)?.body as {
     input: { role?: string; content?: string; type?: string; output?: string }[];
   };
   expect(request.input.slice(0, 3).map((item) => [item.role, item.content])).toEqual([
@@ -70,14 +59,14 @@ it("continues a finished task in the same workspace state, accumulating the diff
 it("delivers a message sent while the task runs at the agent's next model call", async () => {
   const user = await createUser();
   const environment = await createEnvironment(user.id, { name: "busy", repoUrl: createFixtureRepo().url });
-  model.registerScript("busy", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 3" } }] }, { say: "Switched to tabs." }] });
+  scripted.model.registerScript("busy", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 3" } }] }, { say: "Switched to tabs." }] });
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:busy]] wait" });
   await waitFor("the command to start", async () => (await listTaskEvents(task.id, 0n)).some((event) => event.type === "tool.begin"), 30_000);
   expect(await addFollowUp(user.id, task.id, { text: "Use tabs, not spaces." })).toEqual({ kind: "steer", turn: 0, attemptId: task.attemptId });
   await expect(addFollowUp(user.id, task.id, { text: "  " })).rejects.toThrow("The message is empty.");
   expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
 
-  const last = model.requests().filter((request) => JSON.stringify(request.body).includes("script:busy")).at(-1)?.body as {
+  const last = scripted.model.requests().filter((request) => JSON.stringify(request.body).includes("script:busy")).at(-1)?.body as {
     input: { role?: string; content?: string; type?: string }[];
   };
   // After the command's result, before the model's next answer, exactly once.
