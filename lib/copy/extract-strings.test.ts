@@ -97,7 +97,7 @@ describe("extractStrings", () => {
     expect(second?.context).toEqual({ before: 'Plans & "pricing"', after: "{{count}} items" });
   });
 
-  it("skips tests, generated and vendored files, root dev docs and non-locale JSON", () => {
+  it("skips tests, generated and vendored files, root dev docs, agent instructions and non-locale JSON", () => {
     const jsx = "export const A = () => <p>Visible text</p>;";
     const skipped = [
       "app/page.test.tsx",
@@ -109,7 +109,7 @@ describe("extractStrings", () => {
       "vendor/lib.js",
       "public/app.min.js",
     ].map((path) => ({ path, content: jsx }));
-    const docs = ["README.md", "CHANGELOG.md", "LICENSE.md"].map((path) => ({ path, content: "Some words\n" }));
+    const docs = ["README.md", "CHANGELOG.md", "LICENSE.md", "AGENTS.md", "src/AGENTS.md"].map((path) => ({ path, content: "Some words\n" }));
     const json = [{ path: "package.json", content: '{"name": "x"}' }];
     expect(extractStrings([...skipped, ...docs, ...json])).toEqual([]);
     expect(extractStrings([{ path: "docs/README.md", content: "Some words\n" }]).map((copy) => copy.text)).toEqual(["Some words"]);

@@ -65,6 +65,8 @@ export function classifyCopyFile(path: string): CopyFileType | undefined {
   if (/\.json$/.test(name)) return isLocalePath(path, true) ? "json" : undefined;
   if (/\.ya?ml$/.test(name)) return isLocalePath(path, false) ? "yaml" : undefined;
   if (segments.length === 1 && ROOT_DEV_DOCS.test(name)) return undefined;
+  // Instructions for coding agents (at any depth) are not product copy either.
+  if (/^(agents|claude)\.md$/i.test(name)) return undefined;
   if (/\.md$/.test(name)) return "markdown";
   if (/\.mdx$/.test(name)) return "mdx";
   return undefined;
