@@ -21,7 +21,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxDriver, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { countLeaks, gitDirty, gitSha, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats } from "./bench-stats";
 
 /** runAgent's steps (model turns) per run: STEPS − 1 shell calls, then a text-only "done". */
 const STEPS = 200;
@@ -414,13 +414,7 @@ async function main(): Promise<number> {
       finishedAt: new Date().toISOString(),
       noisy: load1Start > NOISY_LOAD1 || load1End > NOISY_LOAD1,
       env: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? "unknown",
-        kernel: os.release(),
-        docker: dockerVersion.Version,
-        storage: dockerInfo.Driver,
-        cgroup: Number(dockerInfo.CgroupVersion ?? 0) || null,
-        node: process.version,
+        ...hostEnv(dockerVersion, dockerInfo),
         image: IMAGE,
         imageId: imageInfo.Id,
         load1Start: round2(load1Start),

@@ -1,5 +1,6 @@
 // Shared by the benchmark scripts: summary statistics and the run's git revision.
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 
 export type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
 
@@ -40,5 +41,18 @@ export async function countLeaks(docker: DockerLike, filter: { label: string[] }
     containers: (await docker.listContainers({ all: true, filters: filter })).length,
     volumes: ((await docker.listVolumes({ filters: filter })).Volumes ?? []).length,
     networks: (await docker.listNetworks({ filters: filter })).length,
+  };
+}
+
+/** The machine part of a run's fingerprint (performance.md §5). */
+export function hostEnv(dockerVersion: { Version: string }, dockerInfo: { Driver: string; CgroupVersion?: string }) {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    kernel: os.release(),
+    docker: dockerVersion.Version,
+    storage: dockerInfo.Driver,
+    cgroup: Number(dockerInfo.CgroupVersion ?? 0) || null,
+    node: process.version,
   };
 }

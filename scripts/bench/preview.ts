@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { countLeaks, gitDirty, gitSha, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats } from "./bench-stats";
 import { previewConfigSchema, type PreviewConfig } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -399,13 +399,7 @@ async function main(): Promise<number> {
       finishedAt: new Date().toISOString(),
       noisy: load1Start > NOISY_LOAD1 || load1End > NOISY_LOAD1,
       env: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? "unknown",
-        kernel: os.release(),
-        docker: dockerVersion.Version,
-        storage: dockerInfo.Driver,
-        cgroup: Number(dockerInfo.CgroupVersion ?? 0) || null,
-        node: process.version,
+        ...hostEnv(dockerVersion, dockerInfo),
         chromium: chromiumVersion,
         chromiumSandbox: !IS_ROOT,
         image: IMAGE,
