@@ -8,9 +8,10 @@ import { disconnectDb } from "@/lib/db";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
 import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
+import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
 import { createAttemptProcessor } from "@/worker/processors/run-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
@@ -55,15 +56,16 @@ async function main(): Promise<void> {
 
   await listenForControl(subscriber, active);
 
+  const mirrors = createMirrorCache({
+    root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
+    timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
+    allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
+  });
   const processor = createAttemptProcessor({
     instanceId,
     workerId,
     driver: createDockerDriver(docker, { allowedImages, ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}) }),
-    mirrors: createMirrorCache({
-      root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
-      timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
-      allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
-    }),
+    mirrors,
     logger,
     model: missingModel.length
       ? { missing: missingModel }
@@ -100,6 +102,9 @@ async function main(): Promise<void> {
   });
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   worker.on("failed", (job, error) => logger.info({ jobId: job?.id, reason: error.message }, "attempt failed"));
+  // Copy catalogs are quick reads of the mirror; one at a time keeps them from competing with sandboxes.
+  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors, logger }), { connection: redis, concurrency: 1 });
+  catalogWorker.on("error", (error) => logger.error({ err: error }, "catalog worker error"));
 
   const timers = [
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
@@ -118,7 +123,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
-    await worker.close();
+    await Promise.all([worker.close(), catalogWorker.close()]);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();

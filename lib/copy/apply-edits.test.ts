@@ -138,6 +138,14 @@ describe("applyCopyEdits: refusals change nothing", () => {
     ]);
   });
 
+  it("rejects an edit to text that someone else changed since it was opened", () => {
+    const changed = files.map((file) => (file.path === page ? { ...file, content: file.content.replace("today.", "tonight.") } : file));
+    expect(problemsOf([{ id: today.id, from: "today.", text: "now" }], changed)).toEqual([
+      { id: today.id, message: 'This text was changed to "tonight." since you opened it' },
+    ]);
+    expect(applyCopyEdits(files, [{ id: today.id, from: "today.", text: "now" }]).applied.map(({ copy }) => copy.text)).toEqual(["today."]);
+  });
+
   it("rejects two edits to the same text", () => {
     expect(problemsOf([{ id: today.id, text: "a" }, { id: today.id, text: "b" }])).toEqual([
       { id: today.id, message: "This text was edited twice" },

@@ -10,7 +10,8 @@ import {
   type LocatedCopyString,
 } from "./extract-strings";
 
-export type CopyEdit = { id: string; text: string };
+/** `from` is the text the person saw; when given, an edit to text that changed since then is refused. */
+export type CopyEdit = { id: string; text: string; from?: string };
 export type CopyEditProblem = { id: string; message: string };
 
 export class CopyEditError extends Error {
@@ -23,8 +24,10 @@ export class CopyEditError extends Error {
   }
 }
 
+export type AppliedCopyEdit = { edit: CopyEdit; copy: LocatedCopyString };
+
 /** All-or-nothing: either every edit is applied and every changed file still parses, or CopyEditError. */
-export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: CopyFile[] } {
+export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: CopyFile[]; applied: AppliedCopyEdit[] } {
   const strings = new Map<string, LocatedCopyString>();
   for (const file of files) for (const copy of extractFile(file) ?? []) strings.set(copy.id, copy);
 
@@ -55,12 +58,13 @@ export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: C
   });
 
   if (problems.length > 0) throw new CopyEditError(problems);
-  return { files: output };
+  return { files: output, applied: [...accepted.values()].flat() };
 }
 
 function editProblem(edit: CopyEdit, copy: LocatedCopyString | undefined, count: number): string | undefined {
   if (!copy) return "This text no longer exists at the head commit";
   if (count > 1) return "This text was edited twice";
+  if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
   if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
   return placeholderProblem(copy.kind, copy.text, edit.text);
 }

@@ -16,3 +16,12 @@ export type ControlMessage = z.infer<typeof controlMessageSchema>;
 export function workerHeartbeatKey(workerId: string): string {
   return `patchbay:worker:${workerId}:heartbeat`;
 }
+
+/** Copy mode: (re)build an environment's string catalog at its branch head (worker/copy/catalog-processor.ts). */
+export const COPY_CATALOG_QUEUE = "patchbay-copy-catalogs";
+export const catalogJobSchema = z.strictObject({ environmentId: z.string().min(1).max(64) });
+export type CatalogJob = z.infer<typeof catalogJobSchema>;
+/** One build per environment at a time: the job id is derived from the environment. */
+export function catalogJobId(environmentId: string): string {
+  return `catalog-${environmentId}`;
+}

@@ -4,9 +4,10 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { sharedEnv } from "@/lib/env";
 import { createRedis } from "./connection";
-import { ATTEMPTS_QUEUE, attemptJobSchema, CONTROL_CHANNEL, type ControlMessage } from "./contracts";
+import { ATTEMPTS_QUEUE, attemptJobSchema, catalogJobId, catalogJobSchema, CONTROL_CHANNEL, COPY_CATALOG_QUEUE, type ControlMessage } from "./contracts";
 
 let queue: Queue | undefined;
+let catalogQueue: Queue | undefined;
 let publisher: Redis | undefined;
 
 function redisUrl(): string {
@@ -19,6 +20,40 @@ export function attemptsQueue(): Queue {
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
   });
   return queue;
+}
+
+export function copyCatalogQueue(): Queue {
+  catalogQueue ??= new Queue(COPY_CATALOG_QUEUE, {
+    connection: createRedis(redisUrl(), "client"),
+    // Finished builds are removed so the next request for the environment can reuse the job id.
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 1 },
+  });
+  return catalogQueue;
+}
+
+export type CatalogBuildState = { state: "idle" | "building" } | { state: "failed"; message: string };
+
+/** Whether a catalog build for the environment is queued or running, or how the last one failed. */
+export async function catalogBuildState(environmentId: string): Promise<CatalogBuildState> {
+  const job = await copyCatalogQueue().getJob(catalogJobId(environmentId));
+  if (!job) return { state: "idle" };
+  const state = await job.getState();
+  if (state === "failed") return { state: "failed", message: job.failedReason || "The catalog could not be built." };
+  if (state === "completed" || state === "unknown") return { state: "idle" };
+  return { state: "building" };
+}
+
+/** Starts a build unless one is queued or running; a failed one is replaced. */
+export async function enqueueCatalogBuild(environmentId: string): Promise<void> {
+  const data = catalogJobSchema.parse({ environmentId });
+  const jobId = catalogJobId(environmentId);
+  const existing = await copyCatalogQueue().getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state !== "failed" && state !== "completed") return;
+    await existing.remove().catch(() => undefined);
+  }
+  await copyCatalogQueue().add("build-catalog", data, { jobId });
 }
 
 export function redisPublisher(): Redis {
@@ -48,6 +83,8 @@ export async function publishControl(message: ControlMessage): Promise<void> {
 export async function closeProducer(): Promise<void> {
   await queue?.close();
   queue = undefined;
+  await catalogQueue?.close();
+  catalogQueue = undefined;
   publisher?.disconnect();
   publisher = undefined;
 }

@@ -17,17 +17,15 @@ import { extractDiff } from "@/worker/repos/extract-diff";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import { earlierTurns, restoreChanges } from "@/worker/repos/restore-changes";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
-import type { SandboxDriver, SandboxHandle, SandboxLimits } from "@/worker/sandbox/driver";
-import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
+import type { SandboxDriver, SandboxLimits } from "@/worker/sandbox/driver";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
 import { withoutNul } from "@/lib/timeline/append-event";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
-import type { PreviewConfig } from "@/lib/environments/preview-config";
 import type { BrowserPool } from "@/worker/verify/browser-pool";
-import { detectRoutes } from "@/worker/verify/detect-routes";
-import { runScreenshotStage, type ScreenshotStageInput } from "@/worker/verify/screenshot-stage";
-import { createEventSink, type EventSink } from "./event-sink";
+import { captureScreenshots, runCheck } from "./attempt-stages";
+import { createEventSink } from "./event-sink";
+import { runCopyAttempt } from "./run-copy-attempt";
 
 export type AttemptProcessorDeps = {
   instanceId: string;
@@ -83,7 +81,17 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
           select: {
             index: true,
             prompt: true,
-            task: { select: { id: true, branch: true, mode: true, reasoningEffort: true, environment: { select: { repoUrl: true, instructions: true, model: true, modelApi: true, checkCommand: true, preview: true } } } },
+            copyRequest: true,
+            task: {
+              select: {
+                id: true,
+                branch: true,
+                mode: true,
+                reasoningEffort: true,
+                owner: { select: { role: true } },
+                environment: { select: { repoUrl: true, instructions: true, model: true, modelApi: true, checkCommand: true, preview: true, copyPaths: true } },
+              },
+            },
           },
         },
       },
@@ -111,6 +119,10 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
         retried ? "The previous worker stopped; starting this attempt again from a clean sandbox." : "Preparing the sandbox.",
       );
       if (!started) return;
+      if (task.mode === "copy") {
+        await runCopyAttempt({ deps, ref, task, copyRequest: attempt.turn.copyRequest, deadline, signal: controller.signal, sink });
+        return;
+      }
       if (deps.model.missing) {
         throw new AppError(
           "model_not_configured",
@@ -259,52 +271,6 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
   }
 }
 
-/**
- * Before/after screenshots. Problems with the app (install, start, a route) are part of the report; an
- * unexpected failure of the stage itself is reported the same way, so it never costs the attempt its diff.
- */
-async function captureScreenshots(input: {
-  deps: AttemptProcessorDeps;
-  ref: AttemptRef;
-  config: PreviewConfig;
-  changedFiles: string[];
-  base: ScreenshotStageInput["base"];
-  expiresAt: Date;
-  signal: AbortSignal;
-  emit: EventSink["emit"];
-}): Promise<PreviewReport> {
-  const { deps, ref, config } = input;
-  const routes = config.routes.mode === "fixed" ? config.routes.paths : detectRoutes(input.changedFiles, config.routes.fallback);
-  const started = Date.now();
-  try {
-    return await runScreenshotStage({
-      driver: deps.driver,
-      browsers: deps.browsers,
-      saveArtifact: (kind, png, metadata) => saveArtifact(ref.attemptId, { kind, contentType: "image/png", extension: "png", bytes: png, metadata }),
-      sandbox: {
-        instanceId: deps.instanceId,
-        attemptId: ref.attemptId,
-        taskId: ref.taskId,
-        workerId: deps.workerId,
-        expiresAt: input.expiresAt,
-        image: deps.sandboxImage,
-        limits: deps.limits,
-      },
-      config,
-      routes,
-      base: input.base,
-      signal: input.signal,
-      emit: input.emit,
-    });
-  } catch (error) {
-    if (input.signal.aborted) throw error;
-    deps.logger.warn({ err: error, attemptId: ref.attemptId }, "screenshot stage failed");
-    const message = `Screenshots could not be taken: ${(error as Error).message}`;
-    await input.emit({ type: "preview", payload: { side: "before", stage: "failed", message } });
-    return { routes, shots: [], failures: [{ side: "before", stage: "sandbox", message, logTail: "" }], blockedRequests: [], durationMs: Date.now() - started };
-  }
-}
-
 /** Messages sent to this attempt while it runs (steer events), each returned once, oldest first. */
 function steeringReader(attemptId: string): () => Promise<string[]> {
   let after = 0n;
@@ -321,27 +287,6 @@ function steeringReader(attemptId: string): () => Promise<string[]> {
       return typeof text === "string" ? [text] : [];
     });
   };
-}
-
-/**
- * The environment's check (e.g. its tests) on the agent's final workspace, after the diff was taken so
- * build output cannot end up in it. Shown in the timeline like a command; ranks best-of-N attempts.
- */
-async function runCheck(
-  deps: AttemptProcessorDeps,
-  sandbox: SandboxHandle,
-  command: string,
-  signal: AbortSignal,
-  emit: EventSink["emit"],
-): Promise<{ passed: boolean; output: string }> {
-  const callId = "check";
-  await emit({ type: "tool.begin", payload: { callId, tool: "check", command } });
-  const result = await deps.driver.exec(sandbox, ["bash", "-lc", command], { timeoutSec: Math.max(deps.commandTimeoutSec, 600), maxOutputBytes: 1024 * 1024, signal });
-  const output = capForModel(Buffer.concat([result.stdout, result.stderr]).toString("utf8"), 8 * 1024);
-  for (const chunk of chunkForEvents(output)) await emit({ type: "tool.output", payload: { callId, stream: "stdout", chunk } });
-  const passed = result.exitCode === 0;
-  await emit({ type: "tool.end", payload: { callId, tool: "check", ok: passed, exitCode: result.exitCode, durationMs: result.durationMs, ...(result.timedOut ? { timedOut: true } : {}) } });
-  return { passed, output };
 }
 
 function isReasoningEffort(value: string | null): value is ReasoningEffort {

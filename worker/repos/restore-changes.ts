@@ -38,7 +38,12 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
   };
 }
 
-export async function restoreChanges(driver: SandboxDriver, sandbox: SandboxHandle, patch: string, signal: AbortSignal): Promise<void> {
+export function restoreChanges(driver: SandboxDriver, sandbox: SandboxHandle, patch: string, signal: AbortSignal): Promise<void> {
+  return applyPatchInSandbox(driver, sandbox, patch, signal, "Could not restore the changes of the earlier turns on the base commit");
+}
+
+/** `git apply` inside the sandbox, as the agent user, on its workspace. */
+export async function applyPatchInSandbox(driver: SandboxDriver, sandbox: SandboxHandle, patch: string, signal: AbortSignal, failure: string): Promise<void> {
   const result = await driver.exec(sandbox, ["git", "apply", "--binary", "--whitespace=nowarn", "-"], {
     timeoutSec: 120,
     stdin: patch,
@@ -46,6 +51,6 @@ export async function restoreChanges(driver: SandboxDriver, sandbox: SandboxHand
     signal,
   });
   if (result.exitCode !== 0) {
-    throw new AppError("sandbox_error", `Could not restore the changes of the earlier turns on the base commit: ${result.stderr.toString().trim().slice(-800)}`);
+    throw new AppError("sandbox_error", `${failure}: ${result.stderr.toString().trim().slice(-800)}`);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { detectRoutes, routeForFile } from "./detect-routes";
+import { routeForFile } from "@/lib/routes/route-for-file";
+import { detectRoutes } from "./detect-routes";
 
 describe("routeForFile", () => {
   it.each([

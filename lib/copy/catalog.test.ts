@@ -1,0 +1,58 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildCatalog, EVERY_PAGE, type CatalogEntry } from "./catalog";
+import type { CopyFile } from "./extract-strings";
+
+const PREVIEW_APP = path.join(import.meta.dirname, "../../test/fixtures/preview-app");
+
+function filesUnder(root: string): CopyFile[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const full = path.join(dir, name);
+      return statSync(full).isDirectory() ? walk(full) : [full];
+    });
+  return walk(root).map((full) => ({ path: path.relative(root, full).split(path.sep).join("/"), content: readFileSync(full, "utf8") }));
+}
+
+function find(entries: CatalogEntry[], text: string): CatalogEntry {
+  const entry = entries.find((candidate) => candidate.text === text);
+  if (!entry) throw new Error(`no entry "${text}"`);
+  return entry;
+}
+
+describe("buildCatalog", () => {
+  it("places i18n strings on the pages whose files (or their imports) call t() with the key", () => {
+    const entries = buildCatalog(filesUnder(PREVIEW_APP));
+    expect(find(entries, "Simple, honest pricing")).toMatchObject({ path: "locales/en.json", key: "pricing.title", pages: ["/pricing"] });
+    // Used in components/plan-card.js, which pages/pricing.js imports.
+    expect(find(entries, "Sign up").pages).toEqual(["/pricing"]);
+    // Plural forms are looked up by their parent key: t("pricing.projects", { count }).
+    expect(find(entries, "{{count}} projects").pages).toEqual(["/pricing"]);
+    expect(find(entries, "Project plans that stay light").pages).toEqual(["/"]);
+    // t(link.labelKey) cannot be followed; such strings are shown by file and key instead.
+    expect(find(entries, "Home").pages).toEqual([]);
+    expect(find(entries, "About Paperkite")).toMatchObject({ path: "content/about.md", kind: "markdown" });
+    // Agent instructions and the README are not product copy.
+    expect(entries.some((entry) => entry.path === "README.md" || entry.path === "AGENTS.md")).toBe(false);
+  });
+
+  it("follows Next.js routing: pages get their route, layouts every page, shared components each importing page", () => {
+    const files: CopyFile[] = [
+      { path: "app/layout.tsx", content: 'import { Nav } from "@/components/nav";\nexport default function Layout({ children }) { return <body><Nav />{children}</body>; }\n' },
+      { path: "components/nav.tsx", content: "export function Nav() { return <nav>Menu</nav>; }\n" },
+      { path: "components/cta.tsx", content: 'export const Cta = () => <button title="Start now">Start free trial</button>;\n' },
+      { path: "app/(marketing)/pricing/page.tsx", content: 'import { Cta } from "../../../components/cta";\nexport default function Page() { return <main><h1>Pricing</h1><Cta /></main>; }\n' },
+      { path: "app/page.tsx", content: 'import { Cta } from "@/components/cta";\nexport default function Home() { return <Cta />; }\n' },
+      { path: "app/blog/[slug]/page.tsx", content: "export default function Post() { return <p>Loading post</p>; }\n" },
+      { path: "components/nav.test.tsx", content: "it('x', () => <p>Not copy</p>);\n" },
+    ];
+    const entries = buildCatalog(files);
+    expect(find(entries, "Menu").pages).toEqual([EVERY_PAGE]);
+    expect(find(entries, "Pricing").pages).toEqual(["/pricing"]);
+    expect(find(entries, "Start free trial").pages).toEqual(["/", "/pricing"]);
+    expect(find(entries, "Start now")).toMatchObject({ kind: "jsx-attribute", key: "title", pages: ["/", "/pricing"] });
+    expect(find(entries, "Loading post").pages).toEqual([]);
+    expect(entries.some((entry) => entry.text === "Not copy")).toBe(false);
+  });
+});

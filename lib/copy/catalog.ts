@@ -1,0 +1,144 @@
+// The copy catalog: every user-facing string of a repository with the pages it appears on. Pages come
+// from file-system routing (lib/routes/route-for-file.ts) followed through static imports: a component
+// imported by src/pages/pricing.js appears on /pricing. i18n strings get the pages of the files that
+// call t("their.key") with a literal key. Anything we cannot place keeps an empty page list and is
+// shown by component and file instead. This is a guide for people, never used to decide scope.
+import path from "node:path/posix";
+import ts from "typescript";
+import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
+import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile, type CopyString } from "./extract-strings";
+
+export type CatalogEntry = CopyString & { pages: string[] };
+
+/** Shown in the page filter for strings that render on every page (layouts, app shells). */
+export const EVERY_PAGE = "*";
+
+const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
+// t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.
+const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
+
+type ScriptFacts = { imports: string[]; keys: string[] };
+
+export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const facts = new Map<string, ScriptFacts>();
+  for (const file of files) if (classifyCopyFile(file.path) === "script") facts.set(file.path, scriptFacts(file, byPath));
+
+  const pagesOfFile = pagesByFile(facts);
+  const pagesOfKey = new Map<string, Set<string>>();
+  for (const [file, { keys }] of facts) {
+    for (const key of keys) {
+      const pages = pagesOfKey.get(key) ?? new Set<string>();
+      for (const page of pagesOfFile.get(file) ?? []) pages.add(page);
+      pagesOfKey.set(key, pages);
+    }
+  }
+
+  return files.flatMap((file) =>
+    (extractFile(file) ?? []).map((located): CatalogEntry => {
+      const { syntax: _syntax, ...copy } = located;
+      const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
+      return { ...copy, pages: pages.sort() };
+    }),
+  );
+}
+
+function ownRoute(file: string): string[] {
+  const route = routeForFile(file);
+  return route ? [route] : [];
+}
+
+/** `pricing.projects.one` is used as t("pricing.projects", { count }); locale files may nest under the language. */
+function pagesOfI18nKey(key: string, pagesOfKey: Map<string, Set<string>>): string[] {
+  const parts = key.split(".");
+  const pages = new Set<string>();
+  for (let start = 0; start < Math.min(parts.length, 2); start++) {
+    for (let end = parts.length; end > start; end--) {
+      for (const page of pagesOfKey.get(parts.slice(start, end).join(".")) ?? []) pages.add(page);
+    }
+  }
+  return [...pages];
+}
+
+function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>): ScriptFacts {
+  const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
+  const imports: string[] = [];
+  const keys: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const resolved = resolveImport(file.path, node.moduleSpecifier.text, byPath);
+      if (resolved) imports.push(resolved);
+    } else if (ts.isCallExpression(node)) {
+      const key = translationKey(node);
+      if (key) keys.push(key);
+      // import("./page") in route tables
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+        const resolved = resolveImport(file.path, node.arguments[0].text, byPath);
+        if (resolved) imports.push(resolved);
+      }
+    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /\.mdx?$/.test(node.text)) {
+      // fetch("/content/about.md"): the Markdown renders wherever this file does.
+      const referenced = referencedContent(node.text, byPath);
+      if (referenced) imports.push(referenced);
+    } else if (ts.isJsxAttribute(node) && node.name.getText(sf) === "i18nKey" && node.initializer && ts.isStringLiteral(node.initializer)) {
+      keys.push(node.initializer.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return { imports, keys };
+}
+
+function translationKey(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!name || !TRANSLATE_CALLEES.has(name)) return undefined;
+  const first = call.arguments[0];
+  if (!first) return undefined;
+  if (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first)) return first.text;
+  if (ts.isObjectLiteralExpression(first)) {
+    for (const property of first.properties) {
+      if (ts.isPropertyAssignment(property) && property.name.getText() === "id" && ts.isStringLiteral(property.initializer)) return property.initializer.text;
+    }
+  }
+  return undefined;
+}
+
+function resolveImport(from: string, specifier: string, byPath: Map<string, CopyFile>): string | undefined {
+  let base: string;
+  if (specifier.startsWith("./") || specifier.startsWith("../")) base = path.join(path.dirname(from), specifier);
+  else if (specifier.startsWith("@/") || specifier.startsWith("~/")) base = specifier.slice(2);
+  else return undefined;
+  const withoutJs = base.replace(/\.(m?js|jsx)$/, "");
+  const candidates = [base, ...SCRIPT_EXTENSIONS.map((ext) => withoutJs + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+  for (const prefix of ["", "src/"]) {
+    for (const candidate of candidates) if (byPath.has(prefix + candidate)) return prefix + candidate;
+  }
+  return undefined;
+}
+
+function referencedContent(reference: string, byPath: Map<string, CopyFile>): string | undefined {
+  const wanted = reference.replace(/^\.?\//, "");
+  if (byPath.has(wanted)) return wanted;
+  for (const candidate of byPath.keys()) if (candidate.endsWith(`/${wanted}`)) return candidate;
+  return undefined;
+}
+
+/** Each file's pages: its own route, the routes of every page that imports it (transitively), or every page under a layout. */
+function pagesByFile(facts: Map<string, ScriptFacts>): Map<string, Set<string>> {
+  const pages = new Map<string, Set<string>>();
+  const add = (file: string, page: string, seen: Set<string>): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const set = pages.get(file) ?? new Set<string>();
+    set.add(page);
+    pages.set(file, set);
+    for (const imported of facts.get(file)?.imports ?? []) add(imported, page, seen);
+  };
+  for (const file of facts.keys()) {
+    const route = routeForFile(file);
+    if (route) add(file, route, new Set());
+    else if (isLayoutFile(file)) add(file, EVERY_PAGE, new Set());
+  }
+  return pages;
+}

@@ -1,0 +1,48 @@
+// What a copy task asks for: string edits by catalog id (with the text the person saw), and the pages
+// to screenshot. Parsed from the API body, stored on the Turn (copyRequest), read back by the worker.
+import { z } from "zod";
+
+export const MAX_COPY_EDITS = 100;
+export const MAX_COPY_TEXT = 5000;
+
+export const copyEditSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  /** The text as the person saw it in the catalog; an edit to text that changed since is refused. */
+  from: z.string().max(MAX_COPY_TEXT * 4),
+  text: z.string().max(MAX_COPY_TEXT, `A text can be at most ${MAX_COPY_TEXT} characters.`),
+});
+export type CopyEditInput = z.infer<typeof copyEditSchema>;
+
+export const createCopyTaskSchema = z.strictObject({
+  environmentId: z.string().min(1, "environmentId is required.").max(64),
+  mode: z.literal("copy"),
+  edits: z
+    .array(copyEditSchema)
+    .min(1, "Change at least one text before proposing.")
+    .max(MAX_COPY_EDITS, `Propose at most ${MAX_COPY_EDITS} text changes at a time.`),
+});
+
+export const storedCopyRequestSchema = z.object({
+  edits: z.array(copyEditSchema),
+  /** Routes where the edited strings appear; empty = the environment's configured preview routes. */
+  routes: z.array(z.string()),
+});
+export type CopyRequest = z.infer<typeof storedCopyRequestSchema>;
+
+/** One applied edit, as the worker records it on the attempt for the word-level diff. */
+export const copyChangeSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  line: z.number().int(),
+  kind: z.string(),
+  key: z.string().optional(),
+  component: z.string().optional(),
+  before: z.string(),
+  after: z.string(),
+});
+export type CopyChange = z.infer<typeof copyChangeSchema>;
+
+export function parseCopyChanges(value: unknown): CopyChange[] {
+  const parsed = z.array(copyChangeSchema).safeParse(value);
+  return parsed.success ? parsed.data : [];
+}

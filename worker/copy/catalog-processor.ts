@@ -1,0 +1,49 @@
+// Builds an environment's copy catalog at its branch head: fetch the mirror, resolve the branch, and —
+// only when that commit has no catalog yet — read the files from the bare mirror and extract the
+// strings. A commit never changes, so a catalog row per commit is a cache that never goes stale.
+import { UnrecoverableError, type Job } from "bullmq";
+import { buildCatalog } from "@/lib/copy/catalog";
+import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import type { Logger } from "@/lib/logger";
+import { catalogJobSchema } from "@/lib/queue/contracts";
+import type { MirrorCache } from "@/worker/repos/mirror-cache";
+import { readCopyFiles } from "./copy-files";
+
+export type CatalogProcessorDeps = { mirrors: MirrorCache; logger: Logger };
+
+export function createCatalogProcessor(deps: CatalogProcessorDeps) {
+  return async function processCatalog(job: Job): Promise<{ commit: string; entries: number; cached: boolean }> {
+    const parsed = catalogJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    try {
+      return await buildCopyCatalog(deps, parsed.data.environmentId);
+    } catch (error) {
+      // failedReason is what the Copy page shows: a person-readable message, never a stack.
+      if (isAppError(error)) throw new UnrecoverableError(error.userMessage);
+      deps.logger.error({ err: error, environmentId: parsed.data.environmentId }, "copy catalog build failed");
+      throw new UnrecoverableError("The text catalog could not be built because of an internal error; try again, and check the worker log if it persists.");
+    }
+  };
+}
+
+export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId: string): Promise<{ commit: string; entries: number; cached: boolean }> {
+  const environment = await db().environment.findUnique({ where: { id: environmentId }, select: { repoUrl: true, defaultBranch: true } });
+  if (!environment) throw new UnrecoverableError("The environment no longer exists.");
+  const mirrorPath = await deps.mirrors.sync(environment.repoUrl);
+  const commit = await deps.mirrors.resolveBranch(mirrorPath, environment.defaultBranch);
+  const existing = await db().copyCatalog.findUnique({ where: { environmentId_commit: { environmentId, commit } }, select: { id: true, entries: true } });
+  if (existing) {
+    await db().copyCatalog.update({ where: { id: existing.id }, data: { checkedAt: new Date() } });
+    return { commit, entries: Array.isArray(existing.entries) ? existing.entries.length : 0, cached: true };
+  }
+  const started = Date.now();
+  const entries = buildCatalog(await readCopyFiles(mirrorPath, commit));
+  await db().copyCatalog.upsert({
+    where: { environmentId_commit: { environmentId, commit } },
+    create: { environmentId, commit, branch: environment.defaultBranch, entries },
+    update: { checkedAt: new Date() },
+  });
+  deps.logger.info({ environmentId, commit, entries: entries.length, ms: Date.now() - started }, "copy catalog built");
+  return { commit, entries: entries.length, cached: false };
+}
