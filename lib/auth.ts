@@ -7,7 +7,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { webEnv } from "@/lib/env";
 import { clearFailedLogins, isLoginBlocked, recordFailedLogin } from "@/lib/auth/login-rate-limit";
-import { upsertGithubUser, verifyCredentials, type SessionUser } from "@/lib/auth/users";
+import { getUser, upsertGithubUser, verifyCredentials, type SessionUser } from "@/lib/auth/users";
 import { redisPublisher } from "@/lib/queue/producer";
 
 export const RATE_LIMITED_MESSAGE = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
@@ -82,10 +82,15 @@ export function authOptions(): NextAuthOptions {
 
 type SessionLike = { id?: string; role?: string };
 
-/** The signed-in user from the session cookie, or null. */
+/**
+ * The signed-in user from the session cookie, or null. Role and email come from the database, not the
+ * JWT: a token keeps its claims for days, and a role change or a deleted account must apply at once.
+ */
 export async function currentUser(): Promise<Pick<SessionUser, "id" | "email"> & { role: string } | null> {
   const session = await getServerSession(authOptions());
-  const user = session?.user as (SessionLike & { email?: string | null }) | undefined;
-  if (!user?.id) return null;
-  return { id: user.id, email: user.email ?? "", role: user.role ?? "engineer" };
+  const userId = (session?.user as SessionLike | undefined)?.id;
+  if (!userId) return null;
+  const user = await getUser(userId);
+  if (!user) return null;
+  return { id: user.id, email: user.email, role: user.role };
 }

@@ -15,6 +15,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         </Link>
         <Link href="/">Tasks</Link>
         <Link href="/environments">Environments</Link>
+        {user.role === "admin" && <Link href="/people">People</Link>}
         <span className="spacer" />
         <span className="muted">{user.email}</span>
         <SignOutButton />

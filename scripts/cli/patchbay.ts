@@ -1,9 +1,12 @@
 // `npm run patchbay -- <command>`: administration from the shell.
 //   token create --email <email> [--name <label>]   prints a new API token as its last line
+//   user create --email <email> --role <role>       password from PATCHBAY_NEW_USER_PASSWORD
+//   user role --email <email> --role <role>         changes a role; refuses to demote the last admin
 //   apply-patch [--cwd DIR] < patch.txt             applies a Codex-format patch to a directory
 //   setup                                           applies migrations, creates the admin from env
 import { parseArgs } from "node:util";
 import { createApiToken } from "@/lib/auth/api-tokens";
+import { createPerson, ROLES, setRoleAsOperator } from "@/lib/auth/people";
 import { ensureAdmin, findOrCreateUser } from "@/lib/auth/users";
 import { disconnectDb } from "@/lib/db";
 import { loadDatabaseUrl, webEnv } from "@/lib/env";
@@ -13,6 +16,8 @@ import { applyPatchCommand } from "./apply-patch-command";
 
 const USAGE = `usage: npm run patchbay -- <command>
   token create --email <email> [--name <label>]
+  user create --email <email> --role <${ROLES.join("|")}>   (password from PATCHBAY_NEW_USER_PASSWORD)
+  user role --email <email> --role <${ROLES.join("|")}>
   apply-patch [--cwd DIR] < patch.txt
   setup`;
 
@@ -26,6 +31,35 @@ async function tokenCreate(argv: string[]): Promise<number> {
   const token = await createApiToken(user.id, values.name);
   console.log(`API token for ${user.email} (${user.role}). Keep it secret; it is shown only once:`);
   console.log(token);
+  return 0;
+}
+
+function emailAndRole(command: string, argv: string[]): { email: string; role: string } | null {
+  const { values } = parseArgs({ args: argv, options: { email: { type: "string" }, role: { type: "string" } }, strict: true });
+  if (values.email && values.role) return { email: values.email, role: values.role };
+  console.error(`${command} needs --email and --role\n${USAGE}`);
+  return null;
+}
+
+// The password comes from the environment, never argv: arguments are visible to every user in `ps`.
+async function userCreate(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const args = emailAndRole("user create", argv);
+  if (!args) return 2;
+  const password = env.PATCHBAY_NEW_USER_PASSWORD;
+  if (!password) {
+    console.error("user create reads the new password from PATCHBAY_NEW_USER_PASSWORD; set it (not as an argument).");
+    return 2;
+  }
+  const person = await createPerson({ ...args, password });
+  console.log(`created ${person.email} (${person.role})`);
+  return 0;
+}
+
+async function userRole(argv: string[]): Promise<number> {
+  const args = emailAndRole("user role", argv);
+  if (!args) return 2;
+  const person = await setRoleAsOperator(args.email, args.role);
+  console.log(`${person.email} is now ${person.role}`);
   return 0;
 }
 
@@ -45,6 +79,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "token":
       if (rest[0] === "create") return tokenCreate(rest.slice(1));
+      break;
+    case "user":
+      if (rest[0] === "create") return userCreate(rest.slice(1), process.env);
+      if (rest[0] === "role") return userRole(rest.slice(1));
       break;
     case "apply-patch":
       return applyPatchCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });

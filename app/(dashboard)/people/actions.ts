@@ -1,0 +1,46 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { assertAdmin, createPerson, setRole } from "@/lib/auth/people";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/http/require-user";
+
+export type AddPersonState = { error?: string; added?: string };
+export type RoleFormState = { error?: string; saved?: boolean };
+
+// people.ts turns bad input into AppErrors, so anything else is a real fault and goes to the error page.
+function userMessage(error: unknown): string {
+  if (isAppError(error)) return error.userMessage;
+  throw error;
+}
+
+function text(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+}
+
+// Server actions are public endpoints: each one checks the caller's role in the database itself.
+export async function addPersonAction(_previous: AddPersonState, form: FormData): Promise<AddPersonState> {
+  const user = await requireUser();
+  let added: string;
+  try {
+    await assertAdmin(user.id);
+    const person = await createPerson({ email: text(form, "email"), password: text(form, "password"), role: text(form, "role") });
+    added = person.email;
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  revalidatePath("/people");
+  return { added };
+}
+
+export async function changeRoleAction(userId: string, _previous: RoleFormState, form: FormData): Promise<RoleFormState> {
+  const user = await requireUser();
+  try {
+    await setRole(user.id, userId, text(form, "role"));
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  revalidatePath("/people");
+  return { saved: true };
+}

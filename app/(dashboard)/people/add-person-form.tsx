@@ -1,0 +1,55 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import { FormFooter } from "@/components/form-footer";
+import { addPersonAction, type AddPersonState } from "./actions";
+
+const initial = { email: "", password: "", role: "engineer" };
+type Field = keyof typeof initial;
+
+export function AddPersonForm({ roles }: { roles: readonly string[] }) {
+  const [state, action, pending] = useActionState<AddPersonState, FormData>(addPersonAction, {});
+  // Controlled so a rejected submission keeps what was typed; cleared once the person is added.
+  const [values, setValues] = useState(initial);
+  useEffect(() => {
+    if (state.added) setValues(initial);
+  }, [state]);
+  const bind = (field: Field) => ({
+    id: `new-person-${field}`,
+    name: field,
+    value: values[field],
+    onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
+  });
+  // noValidate: every check (and its message) comes from the server, shown in one place below.
+  return (
+    <form action={action} noValidate>
+      <div className="row">
+        <div>
+          <label htmlFor="new-person-email">Email</label>
+          <input {...bind("email")} type="email" autoComplete="off" />
+        </div>
+        <div>
+          <label htmlFor="new-person-password">Temporary password</label>
+          <input {...bind("password")} type="password" autoComplete="new-password" />
+        </div>
+        <div>
+          <label htmlFor="new-person-role">Role</label>
+          <select {...bind("role")}>
+            {roles.map((role) => (
+              <option key={role} value={role}>
+                {role}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <p className="muted">Share the temporary password with them yourself; Patchbay sends no email.</p>
+      {state.added && !pending && (
+        <p className="muted" role="status">
+          Added {state.added}.
+        </p>
+      )}
+      <FormFooter error={state.error} pending={pending} label="Add person" pendingLabel="Adding…" />
+    </form>
+  );
+}
