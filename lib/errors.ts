@@ -22,13 +22,16 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly userMessage: string;
+  /** Structured detail for API clients (e.g. one problem per copy edit); safe to show. */
+  readonly details: unknown;
 
-  constructor(code: ErrorCode, userMessage: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, userMessage: string, options: { retryable?: boolean; cause?: unknown; details?: unknown } = {}) {
     super(userMessage, { cause: options.cause });
     this.name = "AppError";
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.userMessage = userMessage;
+    this.details = options.details;
   }
 }
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { db } from "@/lib/db";
+import { visibleTo } from "@/lib/tasks/task-visibility";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createLocalArtifactStore, type ArtifactStore } from "./artifact-store";
@@ -14,10 +15,10 @@ export function artifactUrl(artifactId: string): string {
   return `/api/v1/artifacts/${artifactId}`;
 }
 
-/** The artifact's bytes, for its owner only (anyone else gets not_found, as for tasks). */
+/** The artifact's bytes, for whoever may see its task (anyone else gets not_found, as for tasks). */
 export async function readArtifact(userId: string, artifactId: string): Promise<{ contentType: string; bytes: Buffer }> {
   const row = await db().artifact.findFirst({
-    where: { id: artifactId, attempt: { turn: { task: { ownerId: userId } } } },
+    where: { id: artifactId, attempt: { turn: { task: visibleTo(userId) } } },
     select: { storageKey: true, contentType: true },
   });
   if (!row) throw new AppError("not_found", "Artifact not found.");

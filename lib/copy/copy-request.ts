@@ -13,14 +13,19 @@ export const copyEditSchema = z.strictObject({
 });
 export type CopyEditInput = z.infer<typeof copyEditSchema>;
 
-export const createCopyTaskSchema = z.strictObject({
-  environmentId: z.string().min(1, "environmentId is required.").max(64),
-  mode: z.literal("copy"),
-  edits: z
-    .array(copyEditSchema)
-    .min(1, "Change at least one text before proposing.")
-    .max(MAX_COPY_EDITS, `Propose at most ${MAX_COPY_EDITS} text changes at a time.`),
-});
+/** Either the edits themselves, or a sentence such as `change "Sign up" to "Create account" on the pricing page`. */
+export const createCopyTaskSchema = z
+  .strictObject({
+    environmentId: z.string().min(1, "environmentId is required.").max(64),
+    mode: z.literal("copy"),
+    edits: z
+      .array(copyEditSchema)
+      .min(1, "Change at least one text before proposing.")
+      .max(MAX_COPY_EDITS, `Propose at most ${MAX_COPY_EDITS} text changes at a time.`)
+      .optional(),
+    request: z.string().trim().min(1, "The request is empty.").max(MAX_COPY_TEXT).optional(),
+  })
+  .refine((value) => (value.edits === undefined) !== (value.request === undefined), "Send either edits or a request, not both.");
 
 export const storedCopyRequestSchema = z.object({
   edits: z.array(copyEditSchema),

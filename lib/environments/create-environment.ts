@@ -1,3 +1,4 @@
+import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { classifyRepoUrl } from "@/lib/git-refs";
@@ -5,6 +6,7 @@ import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { createEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
 
 export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
+  await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can add environments.");
   const data = createEnvironmentSchema.parse(input);
   classifyRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS });
   const row = await db().environment.create({
@@ -18,6 +20,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       modelApi: data.modelApi,
       checkCommand: data.checkCommand || null,
       ...(data.preview ? { preview: data.preview } : {}),
+      ...(data.copyPaths ? { copyPaths: data.copyPaths } : {}),
     },
     select: environmentSelect,
   });

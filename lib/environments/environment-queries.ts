@@ -1,3 +1,4 @@
+import { parseStoredCopyPaths } from "@/lib/copy/path-scope";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
@@ -13,14 +14,15 @@ export const environmentSelect = {
   modelApi: true,
   checkCommand: true,
   preview: true,
+  copyPaths: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
-export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "createdAt"> & { preview: unknown; createdAt: Date };
+export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "copyPaths" | "createdAt"> & { preview: unknown; copyPaths: unknown; createdAt: Date };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  return { ...row, preview: parseStoredPreview(row.preview), createdAt: row.createdAt.toISOString() };
+  return { ...row, preview: parseStoredPreview(row.preview), copyPaths: parseStoredCopyPaths(row.copyPaths), createdAt: row.createdAt.toISOString() };
 }
 
 /** Stored JSON was validated on write; a row from an older schema that no longer parses means "none". */

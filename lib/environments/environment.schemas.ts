@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validateBranchName } from "@/lib/git-refs";
+import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 
 export const branchNameSchema = z.string().superRefine((value, ctx) => {
@@ -19,6 +20,8 @@ export const createEnvironmentSchema = z.strictObject({
   checkCommand: z.string().trim().max(4096).optional(),
   /** How to run the app for before/after screenshots; omit for no screenshots. */
   preview: previewConfigSchema.optional(),
+  /** Copy mode: the paths each role may change (globs), e.g. { copywriter: ["locales/**"] }. */
+  copyPaths: copyPathsSchema.optional(),
 });
 export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;
 
@@ -32,5 +35,6 @@ export type EnvironmentDto = {
   modelApi: string;
   checkCommand: string | null;
   preview: PreviewConfig | null;
+  copyPaths: CopyPaths;
   createdAt: string;
 };

@@ -47,7 +47,8 @@ export function errorResponse(error: unknown): Response {
     return NextResponse.json({ error: { code: "bad_request", message } }, { status: 400 });
   }
   if (isAppError(error)) {
-    return NextResponse.json({ error: { code: error.code, message: error.userMessage } }, { status: httpStatusFor(error.code) });
+    const details = error.details === undefined ? {} : { details: error.details };
+    return NextResponse.json({ error: { code: error.code, message: error.userMessage, ...details } }, { status: httpStatusFor(error.code) });
   }
   console.error(error);
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong on the server." } }, { status: 500 });

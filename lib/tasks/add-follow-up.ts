@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
-import { enqueueAll } from "./create-task";
+import { enqueueAll } from "./enqueue-attempts";
 import { isFinished, type AttemptStatusValue } from "./task-status";
 
 export function followUpSchema(maxPromptBytes: number) {
@@ -25,9 +25,11 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
   const { text } = followUpSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { turns: { orderBy: { index: "desc" }, take: 1, select: { index: true, attempts: { select: { id: true, status: true } } } } },
+    select: { mode: true, turns: { orderBy: { index: "desc" }, take: 1, select: { index: true, attempts: { select: { id: true, status: true } } } } },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
+  // A copy change has no agent to talk to; a new wording is a new proposal from the Copy page.
+  if (task.mode === "copy") throw new AppError("bad_request", "Copy changes take no follow-up messages; propose a new change from Copy instead.");
   const latest = task.turns[0];
   const running = latest?.attempts.filter((attempt) => !isFinished(attempt.status as AttemptStatusValue)) ?? [];
   const first = running[0];

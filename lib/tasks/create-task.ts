@@ -1,13 +1,16 @@
 // Submit: validate, insert Task + first Turn + Attempt (queued), then enqueue one job per attempt.
+import { requireRole } from "@/lib/auth/require-role";
+import { createCopyTask } from "@/lib/copy/create-copy-task";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { enqueueAttempt } from "@/lib/queue/producer";
 import { appendEvent } from "@/lib/timeline/append-event";
-import { markAttemptFailed } from "./attempt-status";
+import { enqueueAll } from "./enqueue-attempts";
 import { createTaskSchema } from "./task.schemas";
 
 export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
+  if (isCopyInput(input)) return createCopyTask(userId, input);
+  await requireRole(userId, ["admin", "engineer"], "Your role (copywriter) can propose text changes only: use Copy, or send mode \"copy\".");
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
     where: { id: data.environmentId, ownerId: userId },
@@ -36,16 +39,8 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
   return { id: created.id, attemptId, attemptIds };
 }
 
-/** One job per attempt. A dead Redis leaves every attempt failed with a reason, never stuck in "queued". */
-export async function enqueueAll(taskId: string, attemptIds: readonly string[]): Promise<void> {
-  try {
-    for (const attemptId of attemptIds) await enqueueAttempt(attemptId);
-  } catch (error) {
-    for (const attemptId of attemptIds) {
-      await markAttemptFailed({ attemptId, taskId }, "Could not queue the task because Redis is unreachable. Try again when the queue is back.");
-    }
-    throw new AppError("internal", "Could not queue the task: the queue (Redis) is unreachable.", { retryable: true, cause: error });
-  }
+function isCopyInput(input: unknown): boolean {
+  return typeof input === "object" && input !== null && (input as { mode?: unknown }).mode === "copy";
 }
 
 function titleFrom(prompt: string): string {

@@ -1,7 +1,10 @@
 import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { parseCopyChanges } from "@/lib/copy/copy-request";
+import { wordDiff } from "@/lib/copy/word-diff";
 import { chooseAttempt, recommendAttempt } from "./choose-attempt";
+import { visibleTo } from "./task-visibility";
 import type { AttemptDto, TaskDto } from "./task.schemas";
 import { taskStatusOfAttempts } from "./task-status";
 
@@ -21,6 +24,7 @@ const attemptSelect = {
   steps: true,
   checkPassed: true,
   previewReport: true,
+  copyChanges: true,
   startedAt: true,
   finishedAt: true,
 } as const;
@@ -34,6 +38,7 @@ const taskSelect = {
   createdAt: true,
   updatedAt: true,
   environment: { select: { id: true, name: true } },
+  owner: { select: { email: true } },
   _count: { select: { turns: true } },
   turns: {
     orderBy: { index: "desc" },
@@ -42,7 +47,12 @@ const taskSelect = {
   },
 } as const;
 
-type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots"> & { previewReport: unknown; startedAt: Date | null; finishedAt: Date | null };
+type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges"> & {
+  previewReport: unknown;
+  copyChanges: unknown;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
 
 type TaskRow = {
   id: string;
@@ -53,15 +63,17 @@ type TaskRow = {
   createdAt: Date;
   updatedAt: Date;
   environment: { id: string; name: string };
+  owner: { email: string };
   _count: { turns: number };
   turns: { selectedAttemptId: string | null; attempts: AttemptRow[] }[];
 };
 
 function toAttemptDto(row: AttemptRow): AttemptDto {
-  const { previewReport, ...rest } = row;
+  const { previewReport, copyChanges, ...rest } = row;
   return {
     ...rest,
     screenshots: toScreenshotsDto(previewReport),
+    copyChanges: parseCopyChanges(copyChanges).map((change) => ({ ...change, parts: wordDiff(change.before, change.after) })),
     startedAt: rest.startedAt?.toISOString() ?? null,
     finishedAt: rest.finishedAt?.toISOString() ?? null,
   };
@@ -82,6 +94,7 @@ function toDto(row: TaskRow): TaskDto {
     status,
     ...(status === "failed" && attempt?.error ? { error: attempt.error } : {}),
     environment: row.environment,
+    author: row.owner.email,
     turns: row._count.turns,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -93,14 +106,14 @@ function toDto(row: TaskRow): TaskDto {
 }
 
 export async function getTask(userId: string, taskId: string): Promise<TaskDto> {
-  const row = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: taskSelect });
+  const row = await db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: taskSelect });
   if (!row) throw new AppError("not_found", "Task not found.");
   return toDto(row);
 }
 
 export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> {
   const rows = await db().task.findMany({
-    where: { ownerId: userId },
+    where: visibleTo(userId),
     orderBy: { createdAt: "desc" },
     take: limit,
     select: taskSelect,
@@ -114,7 +127,7 @@ export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> 
  */
 export async function getTaskPatch(userId: string, taskId: string): Promise<string> {
   const task = await db().task.findFirst({
-    where: { id: taskId, ownerId: userId },
+    where: { id: taskId, ...visibleTo(userId) },
     select: {
       turns: {
         orderBy: { index: "desc" },
@@ -129,9 +142,9 @@ export async function getTaskPatch(userId: string, taskId: string): Promise<stri
   return task.turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId)?.patch).find((patch) => patch !== null && patch !== undefined) ?? "";
 }
 
-/** Throws not_found unless the user owns the task; used before streaming its events. */
+/** Throws not_found unless the user may see the task; used before streaming its events. */
 export async function assertTaskOwner(userId: string, taskId: string): Promise<void> {
-  const found = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: { id: true } });
+  const found = await db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: { id: true } });
   if (!found) throw new AppError("not_found", "Task not found.");
 }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
+import type { CopyChange } from "@/lib/copy/copy-request";
+import type { WordDiffPart } from "@/lib/copy/word-diff";
 import { branchNameSchema } from "@/lib/environments/environment.schemas";
 import type { AttemptStatusValue, TaskStatus } from "./task-status";
 
@@ -42,6 +44,8 @@ export type AttemptDto = {
   steps: number;
   /** Before/after screenshots with their pixel difference; null when the environment has no preview. */
   screenshots: ScreenshotsDto | null;
+  /** Copy mode: each text change with its word-level diff; empty for other modes. */
+  copyChanges: (CopyChange & { parts: WordDiffPart[] })[];
   startedAt: string | null;
   finishedAt: string | null;
 };
@@ -55,6 +59,8 @@ export type TaskDto = {
   status: TaskStatus;
   error?: string;
   environment: { id: string; name: string };
+  /** Email of the person who created the task (copy tasks are also shown to the environment's owner). */
+  author: string;
   /** How many turns (the first prompt plus follow-ups); status and attempt are the latest turn's. */
   turns: number;
   createdAt: string;

@@ -7,8 +7,9 @@ import { Worker } from "bullmq";
 import { db } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
 import { createAttemptProcessor, type AttemptProcessorDeps } from "@/worker/processors/run-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
@@ -51,10 +52,12 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
   };
   const worker = new Worker(ATTEMPTS_QUEUE, createAttemptProcessor(deps), { connection: redis, concurrency: 2 });
   worker.on("error", () => undefined);
+  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger }), { connection: redis, concurrency: 1 });
+  catalogWorker.on("error", () => undefined);
   return {
     deps,
     async close() {
-      await worker.close();
+      await Promise.all([worker.close(), catalogWorker.close()]);
       await deps.browsers.close();
       redis.disconnect();
     },

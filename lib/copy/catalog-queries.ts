@@ -1,0 +1,44 @@
+// The Copy page's data: the newest catalog of an environment, and whether a fresher one is being built.
+// Opening the page asks the worker to check the branch head when the catalog was last checked more than
+// a minute ago; the worker rebuilds only if the head moved (catalogs are per commit).
+import { db } from "@/lib/db";
+import { catalogBuildState, enqueueCatalogBuild } from "@/lib/queue/producer";
+import type { CatalogEntry } from "./catalog";
+import { getCopyEnvironment } from "./copy-environments";
+
+const FRESH_MS = 60_000;
+
+export type CatalogView = {
+  environment: { id: string; name: string; hasPreview: boolean };
+  /** ready: entries are current; building: a (re)build is running (entries may be the previous commit's); failed: see message. */
+  status: "ready" | "building" | "failed";
+  message?: string;
+  commit: string | null;
+  checkedAt: string | null;
+  allowedPaths: string[] | null;
+  entries: CatalogEntry[];
+};
+
+export async function latestCatalog(environmentId: string) {
+  return db().copyCatalog.findFirst({ where: { environmentId }, orderBy: { checkedAt: "desc" }, select: { commit: true, checkedAt: true, entries: true } });
+}
+
+export async function getCatalogView(userId: string, environmentId: string, options: { refresh?: boolean } = {}): Promise<CatalogView> {
+  const environment = await getCopyEnvironment(userId, environmentId);
+  const latest = await latestCatalog(environmentId);
+  let build = await catalogBuildState(environmentId);
+  const stale = !latest || Date.now() - latest.checkedAt.getTime() > FRESH_MS;
+  if (build.state !== "building" && (options.refresh || (stale && build.state !== "failed"))) {
+    await enqueueCatalogBuild(environmentId);
+    build = { state: "building" };
+  }
+  return {
+    environment: { id: environment.id, name: environment.name, hasPreview: environment.hasPreview },
+    status: build.state === "idle" ? "ready" : build.state,
+    ...(build.state === "failed" ? { message: build.message } : {}),
+    commit: latest?.commit ?? null,
+    checkedAt: latest?.checkedAt.toISOString() ?? null,
+    allowedPaths: environment.allowedPaths,
+    entries: Array.isArray(latest?.entries) ? (latest.entries as CatalogEntry[]) : [],
+  };
+}
