@@ -1,5 +1,6 @@
 // Validation of user-supplied git names and repository URLs. The worker re-checks branch names with
 // `git check-ref-format --branch`; this first pass gives a clear error at submit time.
+import path from "node:path";
 import { AppError } from "@/lib/errors";
 
 export function validateBranchName(name: string): string | null {
@@ -24,7 +25,11 @@ export function validateBranchName(name: string): string | null {
 export type RepoUrlKind = "https" | "ssh" | "file";
 
 /** Returns the URL's kind, or throws an AppError a person can act on. */
-export function classifyRepoUrl(url: string, options: { allowLocal: boolean }): RepoUrlKind {
+/**
+ * `localRoots`: directories whose file:// repositories are always allowed because Patchbay created them
+ * (the demo repository), even when PATCHBAY_ALLOW_LOCAL_REPOS is off.
+ */
+export function classifyRepoUrl(url: string, options: { allowLocal: boolean; localRoots?: readonly string[] }): RepoUrlKind {
   const trimmed = url.trim();
   if (trimmed !== url || trimmed.length === 0) throw new AppError("bad_request", "Repository URL is empty or has surrounding spaces.");
   if (url.length > 2000) throw new AppError("bad_request", "Repository URL is longer than 2000 characters.");
@@ -51,11 +56,17 @@ export function classifyRepoUrl(url: string, options: { allowLocal: boolean }): 
       }
       return "ssh";
     case "file:":
-      if (!options.allowLocal) {
+      if (!options.allowLocal && !isUnder(parsed, options.localRoots ?? [])) {
         throw new AppError("bad_request", "file:// repositories are disabled. Set PATCHBAY_ALLOW_LOCAL_REPOS=1 to allow them.");
       }
       return "file";
     default:
       throw new AppError("bad_request", `Unsupported repository URL scheme "${parsed.protocol}". Use https, ssh or (when enabled) file.`);
   }
+}
+
+function isUnder(url: URL, roots: readonly string[]): boolean {
+  if (url.host !== "") return false;
+  const target = path.resolve(decodeURIComponent(url.pathname));
+  return roots.some((root) => target.startsWith(path.resolve(root) + path.sep));
 }

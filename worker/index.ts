@@ -5,6 +5,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Worker } from "bullmq";
 import { disconnectDb } from "@/lib/db";
+import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
     timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
     allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
+    localRoots: [demoReposRoot()],
   });
   const processor = createAttemptProcessor({
     instanceId,

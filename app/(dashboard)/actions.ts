@@ -1,8 +1,11 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { ZodError } from "zod";
+import { createDemoEnvironment } from "@/lib/demo/demo-environment";
 import { createEnvironment } from "@/lib/environments/create-environment";
+import { updateCopyPaths } from "@/lib/environments/update-copy-paths";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
@@ -57,11 +60,42 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
       modelApi: form.get("modelApi") === "chat" ? "chat" : "responses",
       checkCommand: optional(form.get("checkCommand")),
       preview: previewFromForm(form),
+      copyPaths: { copywriter: globLines(form.get("copywriterPaths")) },
     });
   } catch (error) {
     return { error: userMessage(error) };
   }
   redirect("/");
+}
+
+export async function createDemoEnvironmentAction(): Promise<FormState> {
+  const user = await requireUser();
+  let environmentId: string;
+  try {
+    environmentId = (await createDemoEnvironment(user.id)).id;
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  redirect(`/copy/${environmentId}`);
+}
+
+export async function updateCopyPathsAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
+  const user = await requireUser();
+  try {
+    await updateCopyPaths(user.id, environmentId, { copyPaths: { copywriter: globLines(form.get("copywriterPaths")) } });
+    revalidatePath("/environments");
+    return { saved: Date.now() };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** One glob per line; blank lines and surrounding spaces ignored. */
+function globLines(value: FormDataEntryValue | null): string[] {
+  return String(value ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 export async function followUpAction(taskId: string, _previous: FormState, form: FormData): Promise<FormState & { sent?: number }> {

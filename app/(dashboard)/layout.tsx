@@ -14,7 +14,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           Patchbay
         </Link>
         <Link href="/">Tasks</Link>
-        <Link href="/environments">Environments</Link>
+        <Link href="/copy">Copy</Link>
+        {user.role !== "copywriter" && <Link href="/environments">Environments</Link>}
         {user.role === "admin" && <Link href="/people">People</Link>}
         <span className="spacer" />
         <span className="muted">{user.email}</span>

@@ -3,6 +3,7 @@ import { listEnvironments } from "@/lib/environments/environment-queries";
 import { requireUser } from "@/lib/http/require-user";
 import { listTasks } from "@/lib/tasks/task-queries";
 import { LiveRefresh } from "./live-refresh";
+import { DemoButton } from "./copy/demo-button";
 import { NewTaskForm } from "./new-task-form";
 
 export default async function TasksPage() {
@@ -13,10 +14,18 @@ export default async function TasksPage() {
     <>
       <h1>Tasks</h1>
       <div className="panel">
-        {environments.length === 0 ? (
+        {user.role === "copywriter" ? (
           <p>
-            No environments yet. <Link href="/environments">Create an environment</Link> for a repository first.
+            To change texts on a site, open <Link href="/copy">Copy</Link>. Your proposed changes appear below.
           </p>
+        ) : environments.length === 0 ? (
+          <>
+            <p>
+              No environments yet. <Link href="/environments">Create an environment</Link> for a repository first, or try copy mode on the demo
+              site:
+            </p>
+            <DemoButton />
+          </>
         ) : (
           <NewTaskForm environments={environments.map((env) => ({ id: env.id, name: env.name, defaultBranch: env.defaultBranch }))} />
         )}

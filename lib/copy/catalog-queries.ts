@@ -3,8 +3,9 @@
 // a minute ago; the worker rebuilds only if the head moved (catalogs are per commit).
 import { db } from "@/lib/db";
 import { catalogBuildState, enqueueCatalogBuild } from "@/lib/queue/producer";
-import type { CatalogEntry } from "./catalog";
+import type { CatalogEntry } from "./catalog-entry";
 import { getCopyEnvironment } from "./copy-environments";
+import { filesOutOfScope } from "./path-scope";
 
 const FRESH_MS = 60_000;
 
@@ -16,6 +17,8 @@ export type CatalogView = {
   commit: string | null;
   checkedAt: string | null;
   allowedPaths: string[] | null;
+  /** Files with strings this person's role may not change: proposing them is rejected by the worker. */
+  outOfScopeFiles: string[];
   entries: CatalogEntry[];
 };
 
@@ -32,6 +35,7 @@ export async function getCatalogView(userId: string, environmentId: string, opti
     await enqueueCatalogBuild(environmentId);
     build = { state: "building" };
   }
+  const entries = Array.isArray(latest?.entries) ? (latest.entries as CatalogEntry[]) : [];
   return {
     environment: { id: environment.id, name: environment.name, hasPreview: environment.hasPreview },
     status: build.state === "idle" ? "ready" : build.state,
@@ -39,6 +43,7 @@ export async function getCatalogView(userId: string, environmentId: string, opti
     commit: latest?.commit ?? null,
     checkedAt: latest?.checkedAt.toISOString() ?? null,
     allowedPaths: environment.allowedPaths,
-    entries: Array.isArray(latest?.entries) ? (latest.entries as CatalogEntry[]) : [],
+    outOfScopeFiles: filesOutOfScope([...new Set(entries.map((entry) => entry.path))], environment.allowedPaths),
+    entries,
   };
 }

@@ -6,12 +6,10 @@
 import path from "node:path/posix";
 import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
-import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile, type CopyString } from "./extract-strings";
+import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
+import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile } from "./extract-strings";
 
-export type CatalogEntry = CopyString & { pages: string[] };
-
-/** Shown in the page filter for strings that render on every page (layouts, app shells). */
-export const EVERY_PAGE = "*";
+export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
-import { EVERY_PAGE, type CatalogEntry } from "./catalog";
+import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
 import { placeholderProblem } from "./copy-placeholders";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";

@@ -1,5 +1,6 @@
 import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
+import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { sharedEnv } from "@/lib/env";
 import { classifyRepoUrl } from "@/lib/git-refs";
 import { environmentSelect, toEnvironmentDto } from "./environment-queries";
@@ -8,7 +9,7 @@ import { createEnvironmentSchema, type EnvironmentDto } from "./environment.sche
 export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can add environments.");
   const data = createEnvironmentSchema.parse(input);
-  classifyRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS });
+  classifyRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] });
   const row = await db().environment.create({
     data: {
       ownerId: userId,

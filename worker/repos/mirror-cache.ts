@@ -7,7 +7,13 @@ import { AppError } from "@/lib/errors";
 import { classifyRepoUrl } from "@/lib/git-refs";
 import { assertValidBranch, GitError, runGit } from "./git";
 
-export type MirrorCacheOptions = { root: string; timeoutMs: number; allowLocal: boolean };
+export type MirrorCacheOptions = {
+  root: string;
+  timeoutMs: number;
+  allowLocal: boolean;
+  /** file:// repositories Patchbay created itself (the demo) are allowed even without allowLocal. */
+  localRoots?: readonly string[];
+};
 
 export type MirrorCache = {
   /** Creates or fetches the mirror for a URL and returns its path. */
@@ -21,7 +27,7 @@ const inFlight = new Map<string, Promise<string>>();
 
 export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
   async function syncOnce(repoUrl: string): Promise<string> {
-    const kind = classifyRepoUrl(repoUrl, { allowLocal: options.allowLocal });
+    const kind = classifyRepoUrl(repoUrl, { allowLocal: options.allowLocal, localRoots: options.localRoots ?? [] });
     const key = createHash("sha256").update(repoUrl).digest("hex").slice(0, 32);
     const mirrorPath = path.join(options.root, `${key}.git`);
     const env = kind === "ssh" ? { GIT_SSH_COMMAND: "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new" } : undefined;

@@ -12,6 +12,7 @@ const initial = {
   model: "",
   modelApi: "responses",
   checkCommand: "",
+  copywriterPaths: "",
   previewInstallCommand: "",
   previewStartCommand: "",
   previewPort: "3000",
@@ -63,6 +64,8 @@ export function EnvironmentForm() {
       </div>
       <label htmlFor="checkCommand">Check command (optional, e.g. npm test): run after the agent; a pass ranks an attempt higher</label>
       <input {...bind("checkCommand")} placeholder="npm test" />
+      <label htmlFor="copywriterPaths">Paths copywriters may change in Copy (one glob per line; empty = copywriters cannot use this environment)</label>
+      <textarea {...bind("copywriterPaths")} rows={3} placeholder={"locales/**\ncontent/**/*.md"} />
       <fieldset>
         <legend>Preview for screenshots (optional)</legend>
         <p className="muted">

@@ -1,9 +1,12 @@
+import { redirect } from "next/navigation";
 import { listEnvironments } from "@/lib/environments/environment-queries";
 import { requireUser } from "@/lib/http/require-user";
+import { CopyPathsForm } from "./copy-paths-form";
 import { EnvironmentForm } from "./environment-form";
 
 export default async function EnvironmentsPage() {
   const user = await requireUser();
+  if (user.role === "copywriter") redirect("/copy");
   const environments = await listEnvironments(user.id);
   return (
     <>
@@ -22,6 +25,7 @@ export default async function EnvironmentsPage() {
                 <th>Name</th>
                 <th>Repository</th>
                 <th>Default branch</th>
+                <th>Copywriters may change</th>
               </tr>
             </thead>
             <tbody>
@@ -30,6 +34,9 @@ export default async function EnvironmentsPage() {
                   <td>{env.name}</td>
                   <td className="files">{env.repoUrl}</td>
                   <td className="files">{env.defaultBranch}</td>
+                  <td>
+                    <CopyPathsForm environmentId={env.id} environmentName={env.name} paths={env.copyPaths.copywriter ?? []} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -5,7 +5,9 @@ import { requireUser } from "@/lib/http/require-user";
 import { getTask } from "@/lib/tasks/task-queries";
 import type { TaskDto } from "@/lib/tasks/task.schemas";
 import { AttemptsPanel } from "./attempts-panel";
+import { LiveRefresh } from "../../live-refresh";
 import { CancelButton } from "./cancel-button";
+import { CopyChangesView } from "./copy-changes-view";
 import { DiffView } from "./diff-view";
 import { FollowUpForm } from "./follow-up-form";
 import { ScreenshotsView } from "./screenshots-view";
@@ -23,6 +25,8 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   }
   const attempt = task.attempt;
   const finished = task.status === "completed" || task.status === "failed" || task.status === "cancelled";
+  // Copywriters review words and pictures; the code diff, commands and logs are for engineers.
+  const plain = user.role === "copywriter";
   return (
     <>
       <p className="muted">
@@ -37,10 +41,16 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       <h1>
         {task.title} <span className={`badge ${task.status}`} data-testid="task-status">{task.status}</span>
         {task.mode === "ask" && <span className="badge">question</span>}
+        {task.mode === "copy" && <span className="badge">copy</span>}
       </h1>
-      <div className="panel" style={{ whiteSpace: "pre-wrap" }}>
-        {task.prompt}
-      </div>
+      {task.mode === "copy" && <p className="muted">Proposed by {task.author}</p>}
+      {task.mode !== "copy" && (
+        <div className="panel" style={{ whiteSpace: "pre-wrap" }}>
+          {task.prompt}
+        </div>
+      )}
+      {plain && <LiveRefresh active={!finished} />}
+      {task.mode === "copy" && !finished && <p data-testid="copy-progress">Applying your changes and checking the site… this usually takes under a minute.</p>}
       {!finished && <CancelButton taskId={task.id} />}
       {task.attempts.length > 1 && (
         <>
@@ -65,7 +75,13 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           <div style={{ whiteSpace: "pre-wrap" }}>{attempt.finalMessage}</div>
         </div>
       )}
-      {finished && task.mode !== "ask" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
+      {task.mode === "copy" && attempt && attempt.copyChanges.length > 0 && (
+        <>
+          <h2>Text changes</h2>
+          <CopyChangesView changes={attempt.copyChanges} />
+        </>
+      )}
+      {!plain && finished && task.mode !== "ask" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
         <>
           <h2>
             Diff{" "}
@@ -82,13 +98,17 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       {attempt?.screenshots && (
         <>
           <h2>Screenshots</h2>
-          <ScreenshotsView screenshots={attempt.screenshots} />
+          <ScreenshotsView screenshots={attempt.screenshots} plain={plain} />
         </>
       )}
-      <h2>Timeline</h2>
-      {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
-      <TaskTimeline key={task.turns} taskId={task.id} attempts={task.attempts.map((candidate) => ({ id: candidate.id, index: candidate.index }))} />
-      <FollowUpForm taskId={task.id} running={!finished} />
+      {!plain && (
+        <>
+          <h2>Timeline</h2>
+          {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
+          <TaskTimeline key={task.turns} taskId={task.id} attempts={task.attempts.map((candidate) => ({ id: candidate.id, index: candidate.index }))} />
+        </>
+      )}
+      {task.mode !== "copy" && <FollowUpForm taskId={task.id} running={!finished} />}
     </>
   );
 }

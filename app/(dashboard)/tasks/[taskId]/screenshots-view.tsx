@@ -4,8 +4,11 @@ import { formatRatio } from "@/components/format-ratio";
 type Shot = ScreenshotsDto["shots"][number];
 type Capture = Shot["before"];
 
-/** Before/after pictures per route and viewport with the difference overlay; unchanged ones collapsed. */
-export function ScreenshotsView({ screenshots }: { screenshots: ScreenshotsDto }) {
+/**
+ * Before/after pictures per route and viewport with the difference overlay; unchanged ones collapsed.
+ * `plain` leaves out server logs (copywriters get the message, not the log).
+ */
+export function ScreenshotsView({ screenshots, plain = false }: { screenshots: ScreenshotsDto; plain?: boolean }) {
   return (
     <div data-testid="screenshots">
       {screenshots.failures.map((failure) => (
@@ -14,7 +17,7 @@ export function ScreenshotsView({ screenshots }: { screenshots: ScreenshotsDto }
             Preview {failure.side === "before" ? "of the base commit" : "with the changes"} failed ({failure.stage}):
           </strong>{" "}
           {failure.message}
-          {failure.logTail && <pre className="log">{failure.logTail}</pre>}
+          {!plain && failure.logTail && <pre className="log">{failure.logTail}</pre>}
         </div>
       ))}
       {screenshots.shots.map((shot) => (

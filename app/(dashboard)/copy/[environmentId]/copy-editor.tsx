@@ -1,0 +1,272 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog-entry";
+import type { CatalogView } from "@/lib/copy/catalog-queries";
+import { findByRequest } from "@/lib/copy/find-by-request";
+
+const VISIBLE_LIMIT = 200;
+const NOT_ON_A_PAGE = "";
+
+type Problem = { id: string; message: string };
+type Finding = { kind: "message"; text: string } | { kind: "candidates"; to: string; candidates: CatalogEntry[] };
+
+/** The copywriter's workspace: search and filter the catalog, edit texts inline or by a sentence, propose. */
+export function CopyEditor({ environmentId }: { environmentId: string }) {
+  const router = useRouter();
+  const [view, setView] = useState<CatalogView | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+  const [page, setPage] = useState<string | null>(null);
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const [request, setRequest] = useState("");
+  const [finding, setFinding] = useState<Finding | null>(null);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [submitting, setSubmitting] = useState(false);
+
+  const load = useCallback(
+    async (refresh: boolean) => {
+      try {
+        const response = await fetch(`/api/v1/environments/${environmentId}/copy${refresh ? "?refresh=1" : ""}`, { cache: "no-store" });
+        const body = await response.json();
+        if (!response.ok) throw new Error(body?.error?.message ?? `The texts could not be loaded (HTTP ${response.status}).`);
+        setView(body as CatalogView);
+        setLoadError(null);
+      } catch (error) {
+        setLoadError((error as Error).message);
+      }
+    },
+    [environmentId],
+  );
+
+  useEffect(() => {
+    void load(false);
+  }, [load]);
+
+  // While the worker reads the repository, ask again every second.
+  useEffect(() => {
+    if (view?.status !== "building") return;
+    const timer = setTimeout(() => void load(false), 1000);
+    return () => clearTimeout(timer);
+  }, [view, load]);
+
+  const entries = useMemo(() => view?.entries ?? [], [view]);
+  const byId = useMemo(() => new Map(entries.map((entry) => [entry.id, entry])), [entries]);
+  const outOfScope = useMemo(() => new Set(view?.outOfScopeFiles ?? []), [view]);
+  const pages = useMemo(() => [...new Set(entries.flatMap((entry) => entry.pages))].filter((candidate) => candidate !== EVERY_PAGE).sort(), [entries]);
+  const edits = Object.entries(drafts).filter(([id, text]) => byId.get(id) && byId.get(id)?.text !== text);
+
+  const visible = useMemo(() => {
+    const needle = query.trim().toLowerCase();
+    return entries.filter((entry) => {
+      if (page !== null) {
+        if (page === NOT_ON_A_PAGE ? entry.pages.length > 0 : !entry.pages.includes(page) && !entry.pages.includes(EVERY_PAGE)) return false;
+      }
+      if (!needle) return true;
+      return [entry.text, drafts[entry.id] ?? "", entry.key ?? "", entry.context.component ?? "", entry.path].some((hay) => hay.toLowerCase().includes(needle));
+    });
+  }, [entries, page, query, drafts]);
+
+  function setDraft(id: string, text: string) {
+    setDrafts((current) => ({ ...current, [id]: text }));
+    setProblems((current) => current.filter((problem) => problem.id !== id));
+  }
+
+  function discard() {
+    setDrafts({});
+    setProblems([]);
+    setSubmitError(null);
+  }
+
+  function find() {
+    const result = findByRequest(entries, request);
+    if (result.kind === "not-found") return setFinding({ kind: "message", text: result.message });
+    if (result.kind === "ambiguous") {
+      const to = /(?:to|with|into|by)\s+["“”„«'‘’]([\s\S]*?)["“”»'‘’]/i.exec(request)?.[1] ?? "";
+      return setFinding({ kind: "candidates", to, candidates: result.candidates.slice(0, 20) as CatalogEntry[] });
+    }
+    for (const edit of result.edits) setDraft(edit.id, edit.text);
+    const [first] = result.edits;
+    const entry = first ? byId.get(first.id) : undefined;
+    setFinding({ kind: "message", text: entry ? `Ready: "${entry.text}" → "${first?.text}". Review it below, then propose.` : "Ready." });
+    if (entry) {
+      setQuery(entry.text);
+      setPage(null);
+    }
+  }
+
+  async function propose() {
+    setSubmitting(true);
+    setSubmitError(null);
+    setProblems([]);
+    try {
+      const body = { environmentId, mode: "copy", edits: edits.map(([id, text]) => ({ id, from: byId.get(id)?.text ?? "", text })) };
+      const response = await fetch("/api/v1/tasks", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const result = await response.json();
+      if (!response.ok) {
+        setSubmitError(result?.error?.message ?? `The change could not be proposed (HTTP ${response.status}).`);
+        setProblems((result?.error?.details?.problems as Problem[] | undefined) ?? []);
+        return;
+      }
+      router.push(`/tasks/${result.id}`);
+    } catch {
+      setSubmitError("Patchbay could not be reached. Your edits are still here; try again.");
+    } finally {
+      setSubmitting(false);
+    }
+  }
+
+  if (loadError && !view) return <div className="error" role="alert">{loadError}</div>;
+  if (!view) return <p className="muted">Loading texts…</p>;
+
+  return (
+    <div data-testid="copy-editor">
+      <div className="panel">
+        <div className="copy-toolbar">
+          <label>
+            Search texts
+            <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="e.g. Sign up" />
+          </label>
+          <label>
+            Page
+            <select value={page ?? "all"} onChange={(event) => setPage(event.target.value === "all" ? null : event.target.value)}>
+              <option value="all">All pages</option>
+              {pages.map((candidate) => (
+                <option key={candidate} value={candidate}>
+                  {candidate}
+                </option>
+              ))}
+              <option value={NOT_ON_A_PAGE}>Not on a specific page</option>
+            </select>
+          </label>
+          <button type="button" className="secondary" onClick={() => void load(true)} disabled={view.status === "building"}>
+            Reload texts
+          </button>
+        </div>
+        <p className="muted" data-testid="catalog-status">
+          {view.status === "building" && "Reading the latest texts from the repository… "}
+          {view.commit ? `${entries.length} texts as of commit ${view.commit.slice(0, 12)}.` : view.status === "building" ? "" : "No texts yet."}
+        </p>
+        {view.status === "failed" && (
+          <div className="error" role="alert">
+            {view.message} <button type="button" onClick={() => void load(true)}>Try again</button>
+          </div>
+        )}
+        <div className="copy-toolbar">
+          <label style={{ flex: 1 }}>
+            Describe a change
+            <input
+              value={request}
+              onChange={(event) => setRequest(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === "Enter") {
+                  event.preventDefault();
+                  find();
+                }
+              }}
+              placeholder='change "Sign up" to "Create account" on the pricing page'
+            />
+          </label>
+          <button type="button" className="secondary" onClick={find} disabled={!request.trim() || entries.length === 0}>
+            Find
+          </button>
+        </div>
+        {finding?.kind === "message" && <p data-testid="request-result">{finding.text}</p>}
+        {finding?.kind === "candidates" && (
+          <div data-testid="request-candidates">
+            <p>More than one text matches. Pick the one you mean:</p>
+            <ul>
+              {finding.candidates.map((candidate) => (
+                <li key={candidate.id}>
+                  “{candidate.text}” <span className="muted">{whereLabel(candidate)}</span>{" "}
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => {
+                      setDraft(candidate.id, finding.to);
+                      setQuery(candidate.text);
+                      setFinding({ kind: "message", text: `Ready: "${candidate.text}" → "${finding.to}". Review it below, then propose.` });
+                    }}
+                  >
+                    Use this
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+
+      {view.status !== "building" && view.commit && entries.length === 0 && (
+        <div className="panel" data-testid="catalog-empty">
+          No texts were found in this repository. Copy mode reads text in React components (JSX/TSX), locale files (for example
+          locales/en.json or locales/en.yml) and Markdown/MDX content.
+        </div>
+      )}
+
+      <ul className="copy-list" data-testid="copy-list">
+        {visible.slice(0, VISIBLE_LIMIT).map((entry) => {
+          const draft = drafts[entry.id] ?? entry.text;
+          const problem = problems.find((candidate) => candidate.id === entry.id);
+          return (
+            <li key={entry.id} className={`copy-entry${draft !== entry.text ? " edited" : ""}`} data-testid="copy-entry">
+              <textarea aria-label={`Text: ${entry.text}`} value={draft} dir="auto" rows={Math.min(6, Math.max(1, Math.ceil(draft.length / 90)))} onChange={(event) => setDraft(entry.id, event.target.value)} />
+              <div className="muted">
+                {whereLabel(entry)}
+                {outOfScope.has(entry.path) && (
+                  <>
+                    {" "}
+                    · <span className="badge failed">outside your paths</span>
+                  </>
+                )}
+                {draft !== entry.text && (
+                  <>
+                    {" "}
+                    · <button type="button" className="link" onClick={() => setDraft(entry.id, entry.text)}>undo</button>
+                  </>
+                )}
+              </div>
+              {(entry.context.before || entry.context.after) && (
+                <div className="neighbours">
+                  {entry.context.before && <>Before: “{entry.context.before}” </>}
+                  {entry.context.after && <>After: “{entry.context.after}”</>}
+                </div>
+              )}
+              {problem && (
+                <div className="error" role="alert">
+                  {problem.message}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {visible.length > VISIBLE_LIMIT && <p className="muted">Showing {VISIBLE_LIMIT} of {visible.length} texts; search to narrow the list.</p>}
+
+      <div className="copy-actions">
+        <button type="button" onClick={() => void propose()} disabled={edits.length === 0 || submitting}>
+          {submitting ? "Proposing…" : "Propose change"}
+        </button>
+        <span data-testid="edit-count">{edits.length === 1 ? "1 text changed" : `${edits.length} texts changed`}</span>
+        {edits.length > 0 && (
+          <button type="button" className="secondary" onClick={discard}>
+            Discard all
+          </button>
+        )}
+      </div>
+      {submitError && (
+        <div className="error" role="alert" data-testid="propose-error">
+          {submitError}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function whereLabel(entry: CatalogEntry): string {
+  const pages = entry.pages.includes(EVERY_PAGE) ? "every page" : entry.pages.length ? `on ${entry.pages.join(", ")}` : entry.context.component ? entry.context.component : "";
+  const location = entry.key ? `${entry.path} · ${entry.key}` : `${entry.path}:${entry.line}`;
+  return [pages, location].filter(Boolean).join(" · ");
+}
