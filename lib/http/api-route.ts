@@ -35,10 +35,21 @@ async function resolveUser(request: NextRequest): Promise<ApiUser> {
   if (!user) throw new AppError("unauthorized", "Sign in, or send an API token as `Authorization: Bearer <token>`.");
   // Cookie-authenticated writes must come from our own pages (a second line behind SameSite cookies).
   if (request.method !== "GET" && request.method !== "HEAD") {
+    // Compared with the Host the browser sent: behind `next start` nextUrl says localhost whatever the address used.
     const origin = request.headers.get("origin");
-    if (origin && origin !== request.nextUrl.origin) throw new AppError("forbidden", "Cross-origin request refused.");
+    if (origin && !isSameHost(origin, request.headers.get("x-forwarded-host") ?? request.headers.get("host"))) {
+      throw new AppError("forbidden", "Cross-origin request refused.");
+    }
   }
   return user;
+}
+
+function isSameHost(origin: string, host: string | null): boolean {
+  try {
+    return host !== null && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 export function errorResponse(error: unknown): Response {

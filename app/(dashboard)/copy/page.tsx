@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { listCopyEnvironments } from "@/lib/copy/copy-environments";
+import { DEMO_ENVIRONMENT_NAME } from "@/lib/demo/demo-environment";
 import { requireUser } from "@/lib/http/require-user";
 import { DemoButton } from "./demo-button";
 
@@ -32,6 +33,11 @@ export default async function CopyPage() {
             </li>
           ))}
         </ul>
+      )}
+      {role !== "copywriter" && environments.length > 0 && !environments.some((environment) => environment.name === DEMO_ENVIRONMENT_NAME) && (
+        <div className="panel">
+          <DemoButton />
+        </div>
       )}
     </>
   );

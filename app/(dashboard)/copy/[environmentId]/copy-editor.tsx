@@ -230,8 +230,8 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
               </div>
               {(entry.context.before || entry.context.after) && (
                 <div className="neighbours">
-                  {entry.context.before && <>Before: “{entry.context.before}” </>}
-                  {entry.context.after && <>After: “{entry.context.after}”</>}
+                  {entry.context.before && <>Preceded by “{entry.context.before}” </>}
+                  {entry.context.after && <>Followed by “{entry.context.after}”</>}
                 </div>
               )}
               {problem && (
