@@ -148,6 +148,14 @@ describe("classifyRepoUrl", () => {
     expect(classifyError("file:///srv/repos/app.git").userMessage).toMatch(/PATCHBAY_ALLOW_LOCAL_REPOS/);
   });
 
+  it("allows file:// under Patchbay's own roots (the demo) even when local repositories are off", () => {
+    const options = { allowLocal: false, localRoots: ["/srv/patchbay/.data/demo"] };
+    expect(classifyRepoUrl("file:///srv/patchbay/.data/demo/paperkite", options)).toBe("file");
+    for (const url of ["file:///srv/patchbay/.data/demo", "file:///srv/patchbay/.data/demo/../mirrors/x", "file:///srv/patchbay/.data/demo-other/x", "file://host/srv/patchbay/.data/demo/x"]) {
+      expect(() => classifyRepoUrl(url, options), url).toThrow(/PATCHBAY_ALLOW_LOCAL_REPOS/);
+    }
+  });
+
   it.each(["https://x-access-token:ghs_abc@github.com/o/r.git", "https://token@github.com/o/r.git", "ssh://git:hunter2@github.com/o/r.git"])(
     "rejects credentials in %j without echoing them",
     (url) => {

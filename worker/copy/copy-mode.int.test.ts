@@ -1,12 +1,15 @@
 // Copy mode end to end without a model: the catalog is built by the worker from the bare mirror, a
 // copywriter's edits run in a real sandbox with the repository's check, the diff is held against the
 // role's paths, and the pages where the strings appear are screenshotted.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEntry } from "@/lib/copy/catalog";
 import { getCatalogView } from "@/lib/copy/catalog-queries";
+import { listCopyEnvironments } from "@/lib/copy/copy-environments";
 import { db } from "@/lib/db";
+import { createDemoEnvironment, demoReposRoot } from "@/lib/demo/demo-environment";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
 import { createTask } from "@/lib/tasks/create-task";
@@ -15,6 +18,7 @@ import { git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
+import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { buildCopyCatalog } from "./catalog-processor";
 
 let worker: TestWorker;
@@ -237,6 +241,20 @@ describe("copy mode", () => {
     expect(attempt.status).toBe("failed");
     expect(attempt.error).toBe('Nothing was changed. "Simple, honest pricing": This text was changed to "Renamed meanwhile" since you opened it.');
     expect(attempt.patch).toBeNull();
+  });
+
+  it("offers the demo site: a repository Patchbay creates, allowed without PATCHBAY_ALLOW_LOCAL_REPOS and open to copywriters", async () => {
+    const demo = await createDemoEnvironment(engineerId);
+    expect(await createDemoEnvironment(engineerId)).toEqual({ id: demo.id, created: false });
+    const mirrorRoot = (name: string) => path.join(mkdtempSync(path.join(tmpdir(), "patchbay-mirrors-")), name);
+    const allowed = createMirrorCache({ root: mirrorRoot("demo"), timeoutMs: 30_000, allowLocal: false, localRoots: [demoReposRoot()] });
+    expect((await buildCopyCatalog({ mirrors: allowed, logger: worker.deps.logger }, demo.id)).entries).toBeGreaterThan(20);
+    const strict = createMirrorCache({ root: mirrorRoot("strict"), timeoutMs: 30_000, allowLocal: false });
+    await expect(buildCopyCatalog({ mirrors: strict, logger: worker.deps.logger }, demo.id)).rejects.toThrow(/PATCHBAY_ALLOW_LOCAL_REPOS/);
+
+    const { environments } = await listCopyEnvironments(copywriterId);
+    expect(environments.find((environment) => environment.id === demo.id)?.allowedPaths).toEqual(["locales/**"]);
+    expect((await rejection(createDemoEnvironment(copywriterId))).code).toBe("forbidden");
   });
 
   it("explains a repository without any recognisable text", async () => {

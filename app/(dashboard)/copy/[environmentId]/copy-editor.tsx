@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog-entry";
 import type { CatalogView } from "@/lib/copy/catalog-queries";
-import { findByRequest } from "@/lib/copy/find-by-request";
+import { findByRequest, parseCopyRequest } from "@/lib/copy/find-by-request";
 
 const VISIBLE_LIMIT = 200;
 const NOT_ON_A_PAGE = "";
@@ -84,7 +84,7 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     const result = findByRequest(entries, request);
     if (result.kind === "not-found") return setFinding({ kind: "message", text: result.message });
     if (result.kind === "ambiguous") {
-      const to = /(?:to|with|into|by)\s+["“”„«'‘’]([\s\S]*?)["“”»'‘’]/i.exec(request)?.[1] ?? "";
+      const to = parseCopyRequest(request)?.to ?? "";
       return setFinding({ kind: "candidates", to, candidates: result.candidates.slice(0, 20) as CatalogEntry[] });
     }
     for (const edit of result.edits) setDraft(edit.id, edit.text);
