@@ -52,9 +52,11 @@ test("a copywriter changes a heading and a button label and gets a word diff wit
   await expect(page.getByTestId("copy-entry")).toContainText("on /pricing");
   await page.getByLabel("Text: Simple, honest pricing").fill("Fair pricing for every team");
   await page.getByLabel("Search texts").fill("");
-  await page.getByLabel("Page").selectOption("/pricing");
+  await page.getByLabel("Page", { exact: true }).selectOption("/pricing");
   await page.getByLabel("Text: Sign up", { exact: true }).fill("Create account");
-  await expect(page.getByTestId("edit-count")).toHaveText("2 texts changed");
+  // Text written in the page's own markup (an htm template), not in the locale file.
+  await page.getByLabel("Text: Prices are in US dollars per member, billed monthly. Cancel any time.").fill("Prices are per member and month. Cancel any time.");
+  await expect(page.getByTestId("edit-count")).toHaveText("3 texts changed");
 
   // A request sentence that matches several texts lists them instead of guessing.
   await page.getByLabel("Describe a change").fill('change "teams" to "crews"');
@@ -66,11 +68,13 @@ test("a copywriter changes a heading and a button label and gets a word diff wit
   await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
   await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 120_000 });
   const diffs = page.getByTestId("word-diff");
-  await expect(diffs).toHaveCount(2);
+  await expect(diffs).toHaveCount(3);
   await expect(diffs.first().locator("del")).toHaveText("Simple, honest");
   await expect(diffs.first().locator("ins").first()).toHaveText("Fair");
   await expect(diffs.nth(1).locator("del")).toHaveText("Sign up");
   await expect(diffs.nth(1).locator("ins")).toHaveText("Create account");
+  await expect(diffs.nth(2)).toContainText("Prices are");
+  await expect(diffs.nth(2).locator("del").first()).toHaveText("in US dollars");
   const changed = page.locator('[data-testid="shot"][data-status="changed"]');
   await expect(changed).toHaveCount(1);
   await expect(changed).toContainText("/pricing");

@@ -1,7 +1,7 @@
 import ts from "typescript";
 import { parseDocument } from "yaml";
 import { placeholderProblem } from "./copy-placeholders";
-import { encodeCopyText } from "./encode-copy-text";
+import { encodeCopyText, unencodableProblem } from "./encode-copy-text";
 import {
   classifyCopyFile,
   extractFile,
@@ -66,7 +66,7 @@ function editProblem(edit: CopyEdit, copy: LocatedCopyString | undefined, count:
   if (count > 1) return "This text was edited twice";
   if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
   if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
-  return placeholderProblem(copy.kind, copy.text, edit.text);
+  return unencodableProblem(copy.syntax, edit.text) ?? placeholderProblem(copy.kind, copy.text, edit.text);
 }
 
 function replaceRanges(content: string, fileEdits: { copy: LocatedCopyString; edit: CopyEdit }[]): string {

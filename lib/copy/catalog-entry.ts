@@ -1,7 +1,8 @@
 // The catalog's shape, importable from browser code (catalog.ts itself needs the TypeScript compiler).
-import type { CopyString } from "./extract-strings";
+import type { CopyString, CopySyntax } from "./extract-strings";
 
-export type CatalogEntry = CopyString & { pages: string[] };
+/** `syntax` lets the web refuse text a literal cannot hold before anything runs (absent in older catalogs). */
+export type CatalogEntry = CopyString & { pages: string[]; syntax?: CopySyntax };
 
 /** In an entry's pages: the string renders on every page (layouts, app shells). */
 export const EVERY_PAGE = "*";

@@ -33,8 +33,7 @@ export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
   }
 
   return files.flatMap((file) =>
-    (extractFile(file) ?? []).map((located): CatalogEntry => {
-      const { syntax: _syntax, ...copy } = located;
+    (extractFile(file) ?? []).map((copy): CatalogEntry => {
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
       return { ...copy, pages: pages.sort() };
     }),

@@ -8,6 +8,7 @@ import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
 import { placeholderProblem } from "./copy-placeholders";
+import { unencodableProblem } from "./encode-copy-text";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";
 import { getCopyEnvironment } from "./copy-environments";
 import { findByRequest } from "./find-by-request";
@@ -93,7 +94,7 @@ function problemOf(edit: CopyEditInput, entry: CatalogEntry | undefined, count: 
   if (entry.text !== edit.from) return `This text was changed to "${entry.text}" since you opened it; reload the list`;
   if (edit.text.trim() === "") return "Text is required here";
   if (edit.text === entry.text) return "This text is unchanged";
-  return placeholderProblem(entry.kind, entry.text, edit.text);
+  return (entry.syntax ? unencodableProblem(entry.syntax, edit.text) : undefined) ?? placeholderProblem(entry.kind, entry.text, edit.text);
 }
 
 function clip(text: string, max = 60): string {

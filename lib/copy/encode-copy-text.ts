@@ -16,11 +16,27 @@ export function encodeCopyText(syntax: CopySyntax, text: string): string {
       return encodeYamlScalar(text, syntax.style, syntax.inFlow);
     case "markdown-text":
       return encodeMarkdownText(text, syntax.startsBlock, syntax.mdx);
+    case "html-template-text":
+      // Inside html`…` the text is written as is; newlines would only collapse to a space when rendered.
+      return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ");
+    case "html-template-attribute":
+      return `${syntax.quote}${text}${syntax.quote}`;
     default: {
       const unreachable: never = syntax;
       throw new Error(`Unknown copy syntax ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * Characters a syntax cannot hold as plain text, as a message for the person; undefined when the text
+ * can be encoded. In html`…` templates there are no escapes that htm and lit read alike.
+ */
+export function unencodableProblem(syntax: CopySyntax, text: string): string | undefined {
+  if (syntax.type !== "html-template-text" && syntax.type !== "html-template-attribute") return undefined;
+  const forbidden = ["<", "`", "\\", "${", ...(syntax.type === "html-template-attribute" ? [syntax.quote] : [])];
+  const found = forbidden.filter((sequence) => text.includes(sequence));
+  return found.length ? `This text cannot contain ${found.join(" or ")} here; ask an engineer for that change` : undefined;
 }
 
 const JSX_TEXT_ENTITIES: Record<string, string> = {

@@ -5,6 +5,7 @@ import { mdxFromMarkdown } from "mdast-util-mdx";
 import { mdxjs } from "micromark-extension-mdxjs";
 import ts from "typescript";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
 import { decodeEntities } from "./html-entities";
 
 export type CopyKind = "jsx-text" | "jsx-attribute" | "i18n" | "markdown";
@@ -34,7 +35,9 @@ export type CopySyntax =
   | { type: "js-string"; quote: string }
   | { type: "json-string" }
   | { type: "yaml-scalar"; style: "plain" | "single" | "double" | "block"; inFlow: boolean }
-  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean };
+  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean }
+  | { type: "html-template-text" }
+  | { type: "html-template-attribute"; quote: string };
 
 export type LocatedCopyString = CopyString & { syntax: CopySyntax };
 
@@ -187,6 +190,9 @@ function extractScript(file: CopyFile): Draft[] {
       if (draft) drafts.push(draft);
     } else if (ts.isJsxAttribute(node)) {
       drafts.push(...jsxAttributeDrafts(sf, node));
+    } else if (isHtmlTemplate(node)) {
+      const component = componentName(node);
+      drafts.push(...htmlTemplateDrafts(sf, node, component ?? "").map((draft) => ({ ...draft, ...(component === undefined ? {} : { component }) })));
     } else if (ts.isJsxExpression(node) && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
       if (node.expression) {
         const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|expr`;
@@ -243,9 +249,8 @@ export function renderJsxText(raw: string): string {
 
 function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
   const name = node.name.getText(sf);
-  const element = node.parent.parent;
-  const tag = element.tagName.getText(sf);
-  if (!COPY_ATTRIBUTES.has(name) && !(name === "value" && tag === "option")) return [];
+  // Not `value`: on <option> or <input> it is form data the app reads, not text people see.
+  if (!COPY_ATTRIBUTES.has(name)) return [];
   const init = node.initializer;
   if (!init) return [];
   const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|@${name}`;

@@ -1,6 +1,7 @@
 // The demo environment an empty install offers: Paperkite as a local repository under the data dir,
-// with previews, its check, and copy mode open to copywriters for locales/** (its Markdown page stays
-// out of scope on purpose, so the demo also shows a rejected out-of-scope change). No model needed.
+// with previews, its check, and copy mode open to copywriters for its locale file and page/component
+// sources (its Markdown content stays out of scope on purpose, so the demo also shows a rejected
+// out-of-scope change). No model needed.
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { requireRole } from "@/lib/auth/require-role";
@@ -10,7 +11,7 @@ import { previewConfigSchema } from "@/lib/environments/preview-config";
 import { PAPERKITE_CHECK_COMMAND, PAPERKITE_PREVIEW, writePaperkiteRepo } from "./paperkite-repo";
 
 export const DEMO_ENVIRONMENT_NAME = "Paperkite demo";
-export const DEMO_COPY_PATHS = { copywriter: ["locales/**"] };
+export const DEMO_COPY_PATHS = { copywriter: ["locales/**", "src/pages/**", "src/components/**"] };
 
 /** Where Patchbay keeps repositories it created; file:// URLs under it are always allowed. */
 export function demoReposRoot(): string {

@@ -14,7 +14,7 @@ import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
-import { git, type FixtureRepo } from "@/test/support/fixture-repo";
+import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
@@ -253,14 +253,13 @@ describe("copy mode", () => {
     await expect(buildCopyCatalog({ mirrors: strict, logger: worker.deps.logger }, demo.id)).rejects.toThrow(/PATCHBAY_ALLOW_LOCAL_REPOS/);
 
     const { environments } = await listCopyEnvironments(copywriterId);
-    expect(environments.find((environment) => environment.id === demo.id)?.allowedPaths).toEqual(["locales/**"]);
+    expect(environments.find((environment) => environment.id === demo.id)?.allowedPaths).toEqual(["locales/**", "src/pages/**", "src/components/**"]);
     expect((await rejection(createDemoEnvironment(copywriterId))).code).toBe("forbidden");
   });
 
   it("explains a repository without any recognisable text", async () => {
-    const repo = createPreviewAppRepo();
-    for (const file of ["locales/en.json", "content/about.md"]) git(repo.dir, "rm", "-q", file);
-    git(repo.dir, "commit", "-qm", "no copy");
+    // A library: plain JavaScript, a root README and tests, none of it product copy.
+    const repo = createFixtureRepo();
     const environment = await copyEnvironment(repo);
     expect(await readyCatalog(environment.id)).toEqual([]);
   });

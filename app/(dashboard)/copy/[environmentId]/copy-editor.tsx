@@ -129,9 +129,9 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
             Search texts
             <input type="search" value={query} onChange={(event) => setQuery(event.target.value)} placeholder="e.g. Sign up" />
           </label>
-          <label>
-            Page
-            <select value={page ?? "all"} onChange={(event) => setPage(event.target.value === "all" ? null : event.target.value)}>
+          <div>
+            <label htmlFor="copy-page-filter">Page</label>
+            <select id="copy-page-filter" value={page ?? "all"} onChange={(event) => setPage(event.target.value === "all" ? null : event.target.value)}>
               <option value="all">All pages</option>
               {pages.map((candidate) => (
                 <option key={candidate} value={candidate}>
@@ -140,7 +140,7 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
               ))}
               <option value={NOT_ON_A_PAGE}>Not on a specific page</option>
             </select>
-          </label>
+          </div>
           <button type="button" className="secondary" onClick={() => void load(true)} disabled={view.status === "building"}>
             Reload texts
           </button>
