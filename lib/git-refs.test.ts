@@ -151,7 +151,7 @@ describe("classifyRepoUrl", () => {
   it("allows file:// under Patchbay's own roots (the demo) even when local repositories are off", () => {
     const options = { allowLocal: false, localRoots: ["/srv/patchbay/.data/demo"] };
     expect(classifyRepoUrl("file:///srv/patchbay/.data/demo/paperkite", options)).toBe("file");
-    for (const url of ["file:///srv/patchbay/.data/demo", "file:///srv/patchbay/.data/demo/../mirrors/x", "file:///srv/patchbay/.data/demo-other/x", "file://host/srv/patchbay/.data/demo/x"]) {
+    for (const url of ["file:///srv/patchbay/.data/demo", "file:///srv/patchbay/.data/demo/../mirrors/x", "file:///srv/patchbay/.data/demo-other/x", "file://host/srv/patchbay/.data/demo/x", "file:///srv/patchbay/.data/demo/%E0%A4"]) {
       expect(() => classifyRepoUrl(url, options), url).toThrow(/PATCHBAY_ALLOW_LOCAL_REPOS/);
     }
   });

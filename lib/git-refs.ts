@@ -67,6 +67,11 @@ export function classifyRepoUrl(url: string, options: { allowLocal: boolean; loc
 
 function isUnder(url: URL, roots: readonly string[]): boolean {
   if (url.host !== "") return false;
-  const target = path.resolve(decodeURIComponent(url.pathname));
+  let target: string;
+  try {
+    target = path.resolve(decodeURIComponent(url.pathname));
+  } catch {
+    return false;
+  }
   return roots.some((root) => target.startsWith(path.resolve(root) + path.sep));
 }

@@ -39,7 +39,7 @@ export async function getCatalogView(userId: string, environmentId: string, opti
   return {
     environment: { id: environment.id, name: environment.name, hasPreview: environment.hasPreview },
     status: build.state === "idle" ? "ready" : build.state,
-    ...(build.state === "failed" ? { message: build.message } : {}),
+    ...(build.state !== "idle" && build.message ? { message: build.message } : {}),
     commit: latest?.commit ?? null,
     checkedAt: latest?.checkedAt.toISOString() ?? null,
     allowedPaths: environment.allowedPaths,

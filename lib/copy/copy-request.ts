@@ -29,6 +29,8 @@ export const createCopyTaskSchema = z
 
 export const storedCopyRequestSchema = z.object({
   edits: z.array(copyEditSchema),
+  /** The files the edited strings were in when proposed: the worker reads only these (absent = all copy files). */
+  paths: z.array(z.string()).optional(),
   /** Routes where the edited strings appear; empty = the environment's configured preview routes. */
   routes: z.array(z.string()),
 });

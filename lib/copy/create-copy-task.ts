@@ -36,7 +36,7 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     return entry ? [{ edit, entry }] : [];
   });
   const routes = [...new Set(changed.flatMap(({ entry }) => entry.pages.filter((page) => page !== EVERY_PAGE)))].sort().slice(0, MAX_SCREENSHOT_ROUTES);
-  const request: CopyRequest = { edits, routes };
+  const request: CopyRequest = { edits, routes, paths: [...new Set(changed.map(({ entry }) => entry.path))].sort() };
   const prompt = changed.map(({ edit, entry }) => `Change "${entry.text}" to "${edit.text}" (${entry.path}:${entry.line})`).join("\n");
   const [first] = changed;
   const title = first ? clip(`Copy: "${first.entry.text}" → "${first.edit.text}"${changed.length > 1 ? ` and ${changed.length - 1} more` : ""}`, 80) : "Copy change";

@@ -19,9 +19,10 @@ export type HtmlTemplateDraft = {
 };
 
 const TEMPLATE_TAGS = new Set(["html", "htm", "svg"]);
-// Letters only, so a placeholder in a tag name (`<${Card}>`) still parses as a tag.
-const PLACEHOLDER = (index: number) => `pbslot${"x".repeat(index + 1)}pbslot`;
-const PLACEHOLDER_RUN = /pbslotx+pbslot/;
+// Letters only, so a placeholder in a tag name (`<${Card}>`) still parses as a tag; the same for every
+// interpolation, so `<${Card}>…</${Card}>` opens and closes the same element.
+const PLACEHOLDER = "pbslotxpbslot";
+const PLACEHOLDER_RUN = /pbslotxpbslot/;
 const COPY_ATTRIBUTES = new Set(["placeholder", "title", "alt", "aria-label", "aria-description", "label"]);
 const NOT_RENDERED = new Set(["script", "style", "template"]);
 
@@ -34,21 +35,20 @@ type Piece = { combinedStart: number; sourceStart: number; length: number };
 export function htmlTemplateDrafts(sf: ts.SourceFile, node: ts.TaggedTemplateExpression, component: string): HtmlTemplateDraft[] {
   const pieces: Piece[] = [];
   let combined = "";
-  const add = (sourceStart: number, sourceEnd: number, index: number | null) => {
+  const add = (sourceStart: number, sourceEnd: number, followedByInterpolation: boolean) => {
     pieces.push({ combinedStart: combined.length, sourceStart, length: sourceEnd - sourceStart });
     combined += sf.text.slice(sourceStart, sourceEnd);
-    if (index !== null) combined += PLACEHOLDER(index);
+    if (followedByInterpolation) combined += PLACEHOLDER;
   };
   const template = node.template;
   if (ts.isNoSubstitutionTemplateLiteral(template)) {
-    add(template.getStart(sf) + 1, template.end - 1, null);
+    add(template.getStart(sf) + 1, template.end - 1, false);
   } else {
-    add(template.head.getStart(sf) + 1, template.head.end - 2, 0);
-    template.templateSpans.forEach((span, index) => {
-      const literal = span.literal;
-      const last = ts.isTemplateTail(literal);
-      add(literal.getStart(sf) + 1, literal.end - (last ? 1 : 2), last ? null : index + 1);
-    });
+    add(template.head.getStart(sf) + 1, template.head.end - 2, true);
+    for (const span of template.templateSpans) {
+      const last = ts.isTemplateTail(span.literal);
+      add(span.literal.getStart(sf) + 1, span.literal.end - (last ? 1 : 2), !last);
+    }
   }
 
   const toSource = (from: number, to: number): [number, number] | undefined => {
@@ -96,8 +96,9 @@ function textDrafts(
   return runs.flatMap(([from, to]): HtmlTemplateDraft[] => {
     const run = combined.slice(from, to);
     const trimmed = run.trim();
-    // A backslash would need JavaScript's escape rules to read; such text is left to engineers.
-    if (trimmed === "" || trimmed.includes("\\") || !/\p{L}|\p{N}/u.test(trimmed)) return [];
+    // A backslash would need JavaScript's escape rules to read; such text is left to engineers. `<` or `>`
+    // means the parser took markup for text (an unclosed <textarea />, htm's <//>): never offer that.
+    if (trimmed === "" || /[\\<>]/.test(trimmed) || !/\p{L}|\p{N}/u.test(trimmed)) return [];
     const leading = run.length - run.trimStart().length;
     const range = toSource(from + leading, from + leading + trimmed.length);
     if (!range) return [];

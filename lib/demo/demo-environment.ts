@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { sharedEnv } from "@/lib/env";
 import { previewConfigSchema } from "@/lib/environments/preview-config";
 import { PAPERKITE_CHECK_COMMAND, PAPERKITE_PREVIEW, writePaperkiteRepo } from "./paperkite-repo";
@@ -39,7 +40,16 @@ export async function createDemoEnvironment(userId: string): Promise<{ id: strin
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can add environments; ask one to add the demo.");
   const existing = await db().environment.findFirst({ where: { ownerId: userId, name: DEMO_ENVIRONMENT_NAME }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
-  const dir = ensureDemoRepo();
+  let dir: string;
+  try {
+    dir = ensureDemoRepo();
+  } catch (error) {
+    throw new AppError(
+      "internal",
+      `The demo repository could not be written under ${demoReposRoot()} (${(error as Error).message}). The web process needs a writable PATCHBAY_DATA_DIR.`,
+      { cause: error },
+    );
+  }
   const environment = await db().environment.create({
     data: {
       ownerId: userId,

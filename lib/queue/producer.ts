@@ -31,7 +31,10 @@ export function copyCatalogQueue(): Queue {
   return catalogQueue;
 }
 
-export type CatalogBuildState = { state: "idle" | "building" } | { state: "failed"; message: string };
+export type CatalogBuildState = { state: "idle" } | { state: "building"; message?: string } | { state: "failed"; message: string };
+
+/** A build still waiting after this long most likely has no worker to run it. */
+const NO_WORKER_AFTER_MS = 30_000;
 
 /** Whether a catalog build for the environment is queued or running, or how the last one failed. */
 export async function catalogBuildState(environmentId: string): Promise<CatalogBuildState> {
@@ -40,6 +43,9 @@ export async function catalogBuildState(environmentId: string): Promise<CatalogB
   const state = await job.getState();
   if (state === "failed") return { state: "failed", message: job.failedReason || "The catalog could not be built." };
   if (state === "completed" || state === "unknown") return { state: "idle" };
+  if (state !== "active" && Date.now() - job.timestamp > NO_WORKER_AFTER_MS) {
+    return { state: "building", message: "Still waiting for a worker to read the repository. Is the Patchbay worker running?" };
+  }
   return { state: "building" };
 }
 

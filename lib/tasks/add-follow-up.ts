@@ -3,6 +3,7 @@
 // so the diff accumulates. On a running task it steers: stored as an event of the running attempt, which
 // the agent receives at its next model call.
 import { z } from "zod";
+import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -30,6 +31,8 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
   if (!task) throw new AppError("not_found", "Task not found.");
   // A copy change has no agent to talk to; a new wording is a new proposal from the Copy page.
   if (task.mode === "copy") throw new AppError("bad_request", "Copy changes take no follow-up messages; propose a new change from Copy instead.");
+  // Messages run the agent again: someone since made a copywriter cannot keep using it on old tasks.
+  await requireRole(userId, ["admin", "engineer"], "Your role (copywriter) can propose text changes only.");
   const latest = task.turns[0];
   const running = latest?.attempts.filter((attempt) => !isFinished(attempt.status as AttemptStatusValue)) ?? [];
   const first = running[0];

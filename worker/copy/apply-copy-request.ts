@@ -18,7 +18,7 @@ export async function applyCopyRequest(input: {
   request: CopyRequest;
   signal: AbortSignal;
 }): Promise<{ changes: CopyChange[]; files: string[] }> {
-  const files = await readCopyFiles(input.mirrorPath, input.baseCommit);
+  const files = await readCopyFiles(input.mirrorPath, input.baseCommit, input.request.paths);
   let result: ReturnType<typeof applyCopyEdits>;
   try {
     result = applyCopyEdits(files, input.request.edits);

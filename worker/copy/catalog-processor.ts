@@ -2,7 +2,7 @@
 // only when that commit has no catalog yet — read the files from the bare mirror and extract the
 // strings. A commit never changes, so a catalog row per commit is a cache that never goes stale.
 import { UnrecoverableError, type Job } from "bullmq";
-import { buildCatalog } from "@/lib/copy/catalog";
+import { buildCatalog, CATALOG_VERSION } from "@/lib/copy/catalog";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
@@ -32,8 +32,8 @@ export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId
   if (!environment) throw new UnrecoverableError("The environment no longer exists.");
   const mirrorPath = await deps.mirrors.sync(environment.repoUrl);
   const commit = await deps.mirrors.resolveBranch(mirrorPath, environment.defaultBranch);
-  const existing = await db().copyCatalog.findUnique({ where: { environmentId_commit: { environmentId, commit } }, select: { id: true, entries: true } });
-  if (existing) {
+  const existing = await db().copyCatalog.findUnique({ where: { environmentId_commit: { environmentId, commit } }, select: { id: true, entries: true, version: true } });
+  if (existing?.version === CATALOG_VERSION) {
     await db().copyCatalog.update({ where: { id: existing.id }, data: { checkedAt: new Date() } });
     return { commit, entries: Array.isArray(existing.entries) ? existing.entries.length : 0, cached: true };
   }
@@ -41,8 +41,8 @@ export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId
   const entries = buildCatalog(await readCopyFiles(mirrorPath, commit));
   await db().copyCatalog.upsert({
     where: { environmentId_commit: { environmentId, commit } },
-    create: { environmentId, commit, branch: environment.defaultBranch, entries },
-    update: { checkedAt: new Date() },
+    create: { environmentId, commit, branch: environment.defaultBranch, entries, version: CATALOG_VERSION },
+    update: { entries, version: CATALOG_VERSION, checkedAt: new Date() },
   });
   deps.logger.info({ environmentId, commit, entries: entries.length, ms: Date.now() - started }, "copy catalog built");
   return { commit, entries: entries.length, cached: false };

@@ -2,6 +2,8 @@
 import { classifyCopyFile, type CopyFile } from "@/lib/copy/extract-strings";
 import { readTreeFiles } from "@/worker/repos/read-tree";
 
-export function readCopyFiles(mirrorPath: string, commit: string): Promise<CopyFile[]> {
-  return readTreeFiles(mirrorPath, commit, (path) => classifyCopyFile(path) !== undefined);
+/** `only`: just these paths (a copy task reads the files its edits are in, however large the repository). */
+export function readCopyFiles(mirrorPath: string, commit: string, only?: readonly string[]): Promise<CopyFile[]> {
+  const wanted = only ? new Set(only) : undefined;
+  return readTreeFiles(mirrorPath, commit, (path) => classifyCopyFile(path) !== undefined && (wanted === undefined || wanted.has(path)));
 }

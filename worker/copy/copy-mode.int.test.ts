@@ -12,6 +12,8 @@ import { db } from "@/lib/db";
 import { createDemoEnvironment, demoReposRoot } from "@/lib/demo/demo-environment";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
+import { updateCopyPaths } from "@/lib/environments/update-copy-paths";
+import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
@@ -255,6 +257,28 @@ describe("copy mode", () => {
     const { environments } = await listCopyEnvironments(copywriterId);
     expect(environments.find((environment) => environment.id === demo.id)?.allowedPaths).toEqual(["locales/**", "src/pages/**", "src/components/**"]);
     expect((await rejection(createDemoEnvironment(copywriterId))).code).toBe("forbidden");
+  });
+
+  it("rebuilds a catalog made by an older extractor, keeps other roles' paths when one role's list is saved, and stops demoted engineers from running the agent", async () => {
+    const repo = createPreviewAppRepo();
+    const environment = await copyEnvironment(repo);
+    await readyCatalog(environment.id);
+    await db().copyCatalog.updateMany({ where: { environmentId: environment.id }, data: { version: 0, entries: [] } });
+    const rebuilt = await buildCopyCatalog({ mirrors: worker.deps.mirrors, logger: worker.deps.logger }, environment.id);
+    expect(rebuilt).toMatchObject({ cached: false, commit: repo.baseCommit });
+    expect(rebuilt.entries).toBeGreaterThan(20);
+
+    await updateCopyPaths(engineerId, environment.id, { copyPaths: { engineer: ["src/**"] } });
+    const saved = await updateCopyPaths(engineerId, environment.id, { copyPaths: { copywriter: ["locales/**", "content/**"] } });
+    expect(saved.copyPaths).toEqual({ copywriter: ["locales/**", "content/**"], engineer: ["src/**"] });
+    expect((await rejection(updateCopyPaths(copywriterId, environment.id, { copyPaths: { copywriter: ["**"] } }))).code).toBe("forbidden");
+
+    const demoted = (await createUser()).id;
+    const own = await createEnvironment(demoted, { name: "own", repoUrl: createFixtureRepo().url });
+    const task = await createTask(demoted, { environmentId: own.id, prompt: "Tidy up" });
+    await waitForFinishedAttempt(task.attemptId);
+    await db().user.update({ where: { id: demoted }, data: { role: "copywriter" } });
+    expect((await rejection(addFollowUp(demoted, task.id, { text: "and now rewrite everything" }))).code).toBe("forbidden");
   });
 
   it("explains a repository without any recognisable text", async () => {

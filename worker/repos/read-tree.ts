@@ -72,6 +72,8 @@ function catFileBatch(mirrorPath: string, oids: string[], expectedBytes: number,
         reject(error);
       }
     });
+    // git may exit early (timeout, overflow); the close handler reports it, a broken pipe must not crash us.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(`${oids.join("\n")}\n`);
   });
 }
@@ -86,6 +88,7 @@ function parseBatch(output: Buffer, count: number): Buffer[] {
     const header = output.subarray(offset, newline).toString("utf8").split(" ");
     const size = Number(header[2]);
     if (header[1] === "missing" || !Number.isFinite(size)) throw new AppError("sandbox_error", `Could not read ${header[0]} from the repository mirror.`);
+    if (newline + 1 + size > output.length) throw new AppError("sandbox_error", "Could not read files from the repository mirror: truncated output.");
     blobs.push(output.subarray(newline + 1, newline + 1 + size));
     offset = newline + 1 + size + 1;
   }

@@ -146,7 +146,7 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           </button>
         </div>
         <p className="muted" data-testid="catalog-status">
-          {view.status === "building" && "Reading the latest texts from the repository… "}
+          {view.status === "building" && `${view.message ?? "Reading the latest texts from the repository…"} `}
           {view.commit ? `${entries.length} texts as of commit ${view.commit.slice(0, 12)}.` : view.status === "building" ? "" : "No texts yet."}
         </p>
         {view.status === "failed" && (
