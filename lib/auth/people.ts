@@ -4,6 +4,7 @@ import { z } from "zod";
 import { db, type Prisma, type Role } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "./password";
+import { requireRole } from "./require-role";
 import { normalizeEmail } from "./users";
 
 // `satisfies` fails the typecheck here if the Prisma enum gains or loses a role.
@@ -48,10 +49,9 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }
 
-/** Throws forbidden unless the user exists and is an admin right now. */
+/** Throws forbidden unless the user is an admin right now (read from the database, like every role check). */
 export async function assertAdmin(userId: string): Promise<void> {
-  const user = await db().user.findUnique({ where: { id: userId }, select: { role: true } });
-  if (user?.role !== "admin") throw new AppError("forbidden", "Only admins can manage people.");
+  await requireRole(userId, ["admin"], "Only admins can manage people.");
 }
 
 export async function listPeople(): Promise<Person[]> {
