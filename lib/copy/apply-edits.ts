@@ -1,7 +1,7 @@
 import ts from "typescript";
 import { parseDocument } from "yaml";
-import { placeholderProblem } from "./copy-placeholders";
-import { encodeCopyText, unencodableProblem } from "./encode-copy-text";
+import { editProblem, type CopyEdit } from "./edit-problem";
+import { encodeCopyText } from "./encode-copy-text";
 import {
   classifyCopyFile,
   extractFile,
@@ -10,8 +10,8 @@ import {
   type LocatedCopyString,
 } from "./extract-strings";
 
-/** `from` is the text the person saw; when given, an edit to text that changed since then is refused. */
-export type CopyEdit = { id: string; text: string; from?: string };
+export type { CopyEdit };
+
 export type CopyEditProblem = { id: string; message: string };
 
 export class CopyEditError extends Error {
@@ -59,14 +59,6 @@ export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: C
 
   if (problems.length > 0) throw new CopyEditError(problems);
   return { files: output, applied: [...accepted.values()].flat() };
-}
-
-function editProblem(edit: CopyEdit, copy: LocatedCopyString | undefined, count: number): string | undefined {
-  if (!copy) return "This text no longer exists at the head commit";
-  if (count > 1) return "This text was edited twice";
-  if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
-  if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
-  return unencodableProblem(copy.syntax, edit.text) ?? placeholderProblem(copy.kind, copy.text, edit.text);
 }
 
 function replaceRanges(content: string, fileEdits: { copy: LocatedCopyString; edit: CopyEdit }[]): string {

@@ -7,8 +7,7 @@ import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
-import { placeholderProblem } from "./copy-placeholders";
-import { unencodableProblem } from "./encode-copy-text";
+import { editProblem } from "./edit-problem";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";
 import { getCopyEnvironment } from "./copy-environments";
 import { findByRequest } from "./find-by-request";
@@ -89,12 +88,12 @@ export function editProblems(edits: readonly CopyEditInput[], entries: ReadonlyM
 }
 
 function problemOf(edit: CopyEditInput, entry: CatalogEntry | undefined, count: number): string | undefined {
-  if (!entry) return "This text no longer exists at the head commit; reload the list";
-  if (count > 1) return "This text was edited twice";
-  if (entry.text !== edit.from) return `This text was changed to "${entry.text}" since you opened it; reload the list`;
-  if (edit.text.trim() === "") return "Text is required here";
-  if (edit.text === entry.text) return "This text is unchanged";
-  return (entry.syntax ? unencodableProblem(entry.syntax, edit.text) : undefined) ?? placeholderProblem(entry.kind, entry.text, edit.text);
+  const problem = editProblem(edit, entry, count);
+  // Both mean the list on the page is out of date.
+  if (problem && (!entry || (count === 1 && entry.text !== edit.from))) return `${problem}; reload the list`;
+  if (problem) return problem;
+  if (entry && edit.text === entry.text) return "This text is unchanged";
+  return undefined;
 }
 
 function clip(text: string, max = 60): string {
