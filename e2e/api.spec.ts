@@ -17,10 +17,13 @@ function parseSse(body: string): SseEvent[] {
 async function waitForStatus(api: APIRequestContext, auth: Record<string, string>, id: string, statuses: string[]) {
   let task: { status: string; error?: string } = { status: "" };
   await expect
-    .poll(async () => {
-      task = await (await api.get(`/api/v1/tasks/${id}`, { headers: auth })).json();
-      return statuses.includes(task.status);
-    }, { timeout: 60_000 })
+    .poll(
+      async () => {
+        task = await (await api.get(`/api/v1/tasks/${id}`, { headers: auth })).json();
+        return statuses.includes(task.status);
+      },
+      { timeout: 60_000 },
+    )
     .toBe(true);
   return task;
 }
@@ -90,7 +93,10 @@ test("the API refuses bad input and other people's data with JSON errors", async
   const badBranch = await request.post("/api/v1/tasks", { headers: alice, data: { environmentId: env.id, prompt: "hi", branch: "bad..name" } });
   expect(badBranch.status()).toBe(400);
 
-  const missingBranch = await request.post("/api/v1/tasks", { headers: alice, data: { environmentId: env.id, prompt: "[[script:none]] hi", branch: "does-not-exist" } });
+  const missingBranch = await request.post("/api/v1/tasks", {
+    headers: alice,
+    data: { environmentId: env.id, prompt: "[[script:none]] hi", branch: "does-not-exist" },
+  });
   const { id } = await missingBranch.json();
   const failed = await waitForStatus(request, alice, id, ["failed"]);
   expect(failed.error).toContain('Branch "does-not-exist" does not exist');
@@ -125,7 +131,9 @@ test("best-of-N, selection, follow-ups, steering and ask mode over the API", asy
   expect(await select.json()).toEqual({ selected: 1 });
   expect(await (await request.get(`/api/v1/tasks/${id}`, { headers: auth })).json()).toMatchObject({ selectedAttempt: 1, attempt: { index: 1 } });
 
-  await registerScript(request, "api-follow", { steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 2; ls marker-* | wc -l" } }] }, { say: "Counted." }] });
+  await registerScript(request, "api-follow", {
+    steps: [{ calls: [{ name: "shell", arguments: { command: "sleep 2; ls marker-* | wc -l" } }] }, { say: "Counted." }],
+  });
   const followUp = await request.post(`/api/v1/tasks/${id}/messages`, { headers: auth, data: { text: "[[script:api-follow]] count the markers" } });
   expect(followUp.status()).toBe(201);
   expect(await followUp.json()).toEqual({ kind: "follow-up", turn: 1 });

@@ -55,7 +55,9 @@ test("a copywriter changes a heading and a button label and gets a word diff wit
   await page.getByLabel("Page", { exact: true }).selectOption("/pricing");
   await page.getByLabel("Text: Sign up", { exact: true }).fill("Create account");
   // Text written in the page's own markup (an htm template), not in the locale file.
-  await page.getByLabel("Text: Prices are in US dollars per member, billed monthly. Cancel any time.").fill("Prices are per member and month. Cancel any time.");
+  await page
+    .getByLabel("Text: Prices are in US dollars per member, billed monthly. Cancel any time.")
+    .fill("Prices are per member and month. Cancel any time.");
   await expect(page.getByTestId("edit-count")).toHaveText("3 texts changed");
 
   // A request sentence that matches several texts lists them instead of guessing.

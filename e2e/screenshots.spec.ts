@@ -15,7 +15,9 @@ const PATCH = [
 
 test("a UI change comes back with before/after screenshots and a difference overlay", async ({ page, request }) => {
   const repo = createPreviewAppRepo();
-  await registerScript(request, "e2e-shots", { steps: [{ calls: [{ name: "apply_patch", arguments: { patch: PATCH } }] }, { say: "Renamed the pricing heading." }] });
+  await registerScript(request, "e2e-shots", {
+    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: PATCH } }] }, { say: "Renamed the pricing heading." }],
+  });
 
   await signInAsAdmin(page);
   await page.getByRole("link", { name: "Environments" }).click();

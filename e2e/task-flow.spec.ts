@@ -23,7 +23,10 @@ test("submit a task, watch it live, review and download the diff", async ({ page
   const repo = createFixtureRepo();
   await registerScript(request, "e2e-flow", {
     steps: [
-      { say: "Reading the README first.", calls: [{ name: "shell", arguments: { command: "cat README.md; echo slow-step-start; sleep 3; echo slow-step-done" } }] },
+      {
+        say: "Reading the README first.",
+        calls: [{ name: "shell", arguments: { command: "cat README.md; echo slow-step-start; sleep 3; echo slow-step-done" } }],
+      },
       { calls: [{ name: "apply_patch", arguments: { patch: PATCH } }] },
       { say: "Updated the README. <b>Not bold</b> <script>window.__pwned = true</script>" },
     ],
@@ -133,10 +136,16 @@ test("ask mode answers a question without producing a diff", async ({ page, requ
 test("a follow-up continues the task and its diff accumulates", async ({ page, request }) => {
   const repo = createFixtureRepo();
   await registerScript(request, "e2e-turn-1", {
-    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: NOTES.md\n+first\n*** End Patch" } }] }, { say: "Added notes." }],
+    steps: [
+      { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: NOTES.md\n+first\n*** End Patch" } }] },
+      { say: "Added notes." },
+    ],
   });
   await registerScript(request, "e2e-turn-2", {
-    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Update File: NOTES.md\n@@\n first\n+second\n*** End Patch" } }] }, { say: "Extended notes." }],
+    steps: [
+      { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Update File: NOTES.md\n@@\n first\n+second\n*** End Patch" } }] },
+      { say: "Extended notes." },
+    ],
   });
   await signInAsAdmin(page);
   expect((await page.request.post("/api/v1/environments", { data: { name: "follow-up env", repoUrl: repo.url } })).status()).toBe(201);
@@ -159,7 +168,10 @@ test("a follow-up continues the task and its diff accumulates", async ({ page, r
 test("best-of-N: attempts side by side, the recommendation, and picking another", async ({ page, request }) => {
   const repo = createFixtureRepo();
   await registerScript(request, "e2e-best", {
-    steps: [{ calls: [{ name: "shell", arguments: { command: "touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] }, { say: "Left a marker." }],
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: "touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] },
+      { say: "Left a marker." },
+    ],
   });
   await signInAsAdmin(page);
   const environment = await page.request.post("/api/v1/environments", { data: { name: "best env", repoUrl: repo.url, checkCommand: "ls marker-*" } });

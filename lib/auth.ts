@@ -27,7 +27,9 @@ export function authOptions(): NextAuthOptions {
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, request) {
-        const email = String(credentials?.email ?? "").trim().toLowerCase();
+        const email = String(credentials?.email ?? "")
+          .trim()
+          .toLowerCase();
         const password = String(credentials?.password ?? "");
         if (!email || !password) return null;
         const address = clientAddress(request?.headers as Record<string, unknown> | undefined);
@@ -86,7 +88,7 @@ type SessionLike = { id?: string; role?: string };
  * The signed-in user from the session cookie, or null. Role and email come from the database, not the
  * JWT: a token keeps its claims for days, and a role change or a deleted account must apply at once.
  */
-export async function currentUser(): Promise<Pick<SessionUser, "id" | "email"> & { role: string } | null> {
+export async function currentUser(): Promise<(Pick<SessionUser, "id" | "email"> & { role: string }) | null> {
   const session = await getServerSession(authOptions());
   const userId = (session?.user as SessionLike | undefined)?.id;
   if (!userId) return null;

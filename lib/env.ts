@@ -24,7 +24,15 @@ const optionalString = z
   .optional()
   .transform((value) => (value && value.trim() !== "" ? value.trim() : undefined));
 // An empty value (as in .env.example) means "not set", not 0.
-const optionalPrice = optionalString.pipe(z.union([z.undefined(), z.string().regex(/^\d+(\.\d+)?$/, "must be a number").transform(Number)]));
+const optionalPrice = optionalString.pipe(
+  z.union([
+    z.undefined(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, "must be a number")
+      .transform(Number),
+  ]),
+);
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const sharedSchema = z.object({
@@ -33,7 +41,11 @@ const sharedSchema = z.object({
   REDIS_URL: z.string().url("REDIS_URL must be a redis:// URL"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PATCHBAY_ALLOW_LOCAL_REPOS: flag,
-  PATCHBAY_MAX_PROMPT_BYTES: z.coerce.number().int().positive().default(32 * 1024),
+  PATCHBAY_MAX_PROMPT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024),
   // Worker data (mirrors) and artifacts (screenshots): the web reads artifacts from here too.
   PATCHBAY_DATA_DIR: z.string().default(".data"),
 });
@@ -112,4 +124,3 @@ export function sharedEnv(): z.infer<typeof sharedSchema> {
 export function loadDatabaseUrl(): string {
   return sharedEnv().DATABASE_URL;
 }
-

@@ -29,7 +29,9 @@ describe("eventBodySchema", () => {
   });
 
   it("accepts tool.end with a null exit code (killed) and without optional fields", () => {
-    expect(eventBodySchema.safeParse({ type: "tool.end", payload: { callId: "c", tool: "shell", ok: false, exitCode: null, durationMs: 1 } }).success).toBe(true);
+    expect(eventBodySchema.safeParse({ type: "tool.end", payload: { callId: "c", tool: "shell", ok: false, exitCode: null, durationMs: 1 } }).success).toBe(
+      true,
+    );
   });
 
   it("rejects an unknown type", () => {

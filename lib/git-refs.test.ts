@@ -58,7 +58,11 @@ describe("validateBranchName", () => {
 
     function gitAccepts(name: string): boolean {
       try {
-        execFileSync("git", ["check-ref-format", "--branch", name], { cwd, stdio: "pipe", env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", NODE_ENV: "test", GIT_CONFIG_NOSYSTEM: "1" } });
+        execFileSync("git", ["check-ref-format", "--branch", name], {
+          cwd,
+          stdio: "pipe",
+          env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", NODE_ENV: "test", GIT_CONFIG_NOSYSTEM: "1" },
+        });
         return true;
       } catch {
         return false;
@@ -151,7 +155,13 @@ describe("classifyRepoUrl", () => {
   it("allows file:// under Patchbay's own roots (the demo) even when local repositories are off", () => {
     const options = { allowLocal: false, localRoots: ["/srv/patchbay/.data/demo"] };
     expect(classifyRepoUrl("file:///srv/patchbay/.data/demo/paperkite", options)).toBe("file");
-    for (const url of ["file:///srv/patchbay/.data/demo", "file:///srv/patchbay/.data/demo/../mirrors/x", "file:///srv/patchbay/.data/demo-other/x", "file://host/srv/patchbay/.data/demo/x", "file:///srv/patchbay/.data/demo/%E0%A4"]) {
+    for (const url of [
+      "file:///srv/patchbay/.data/demo",
+      "file:///srv/patchbay/.data/demo/../mirrors/x",
+      "file:///srv/patchbay/.data/demo-other/x",
+      "file://host/srv/patchbay/.data/demo/x",
+      "file:///srv/patchbay/.data/demo/%E0%A4",
+    ]) {
       expect(() => classifyRepoUrl(url, options), url).toThrow(/PATCHBAY_ALLOW_LOCAL_REPOS/);
     }
   });
@@ -165,9 +175,12 @@ describe("classifyRepoUrl", () => {
     },
   );
 
-  it.each(["http://github.com/o/r.git", "git://github.com/o/r.git", "ext::foo", "ftp://example.com/r.git", "fd::17"])("rejects the unsupported scheme of %j", (url) => {
-    expect(classifyError(url, true).userMessage).toMatch(/scheme|not a repository URL/);
-  });
+  it.each(["http://github.com/o/r.git", "git://github.com/o/r.git", "ext::foo", "ftp://example.com/r.git", "fd::17"])(
+    "rejects the unsupported scheme of %j",
+    (url) => {
+      expect(classifyError(url, true).userMessage).toMatch(/scheme|not a repository URL/);
+    },
+  );
 
   it.each(["-uhttps://github.com/o/r", "--upload-pack=touch /tmp/x"])("rejects %j, which git would read as an option", (url) => {
     expect(classifyError(url, true).userMessage).toMatch(/'-'|spaces/);

@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 export function validateBranchName(name: string): string | null {
   if (name.length === 0) return "Branch name is empty.";
   if (name.length > 200) return "Branch name is longer than 200 characters.";
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return `Branch name "${name}" contains a character git does not allow.`;
   if (name.startsWith("-") || name.startsWith("/") || name.endsWith("/") || name.endsWith(".")) {
     return `Branch name "${name}" cannot start with "-" or "/" or end with "/" or ".".`;
@@ -33,10 +33,10 @@ export function classifyRepoUrl(url: string, options: { allowLocal: boolean; loc
   const trimmed = url.trim();
   if (trimmed !== url || trimmed.length === 0) throw new AppError("bad_request", "Repository URL is empty or has surrounding spaces.");
   if (url.length > 2000) throw new AppError("bad_request", "Repository URL is longer than 2000 characters.");
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here
   if (/[\x00-\x20\x7f]/.test(url)) throw new AppError("bad_request", "Repository URL contains spaces or control characters.");
   if (url.startsWith("-")) throw new AppError("bad_request", "Repository URL cannot start with '-'.");
-  if (/^git@[A-Za-z0-9.-]+:[A-Za-z0-9._~\/-]+$/.test(url)) return "ssh";
+  if (/^git@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/.test(url)) return "ssh";
   let parsed: URL;
   try {
     parsed = new URL(url);

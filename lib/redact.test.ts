@@ -132,7 +132,10 @@ describe("createRedactor().stream", () => {
   });
 
   it("passes text straight through when there are no usable secrets", () => {
-    const stream = createRedactor([{ name: "TINY", value: "ab" }, { name: "SEVEN", value: "abcdefg" }]).stream();
+    const stream = createRedactor([
+      { name: "TINY", value: "ab" },
+      { name: "SEVEN", value: "abcdefg" },
+    ]).stream();
     expect(stream.push("hello ")).toBe("hello ");
     expect(stream.push("ab")).toBe("ab");
     expect(stream.flush()).toBe("");

@@ -9,6 +9,7 @@ mkdir -p .data
 
 bash scripts/setup/prepare-project.sh
 npx tsc --noEmit
+npx biome ci .
 npx vitest run --project unit
 npx vitest run --project integration
 bash scripts/setup/build-web.sh

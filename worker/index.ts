@@ -4,16 +4,16 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Worker } from "bullmq";
-import { disconnectDb } from "@/lib/db";
+import { closeSharedConnections } from "@/lib/close-connections";
 import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
 import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
-import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
+import { attemptsQueue } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
-import { createAttemptProcessor } from "@/worker/processors/run-attempt";
+import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
@@ -31,7 +31,9 @@ const HEARTBEAT_TTL_SEC = 30;
 const LOCK_DURATION_MS = 30_000;
 
 const docker = createDocker(env.PATCHBAY_DOCKER_SOCKET);
-const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",").map((image) => image.trim()).filter(Boolean);
+const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",")
+  .map((image) => image.trim())
+  .filter(Boolean);
 const redis = createRedis(env.REDIS_URL, "worker");
 const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
@@ -130,8 +132,7 @@ async function main(): Promise<void> {
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();
     redis.disconnect();
-    await closeProducer();
-    await disconnectDb();
+    await closeSharedConnections();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

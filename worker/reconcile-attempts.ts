@@ -3,18 +3,14 @@
 // marked failed with a reason instead of showing "running" forever.
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { db } from "@/lib/db";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import { markAttemptFailed } from "@/lib/tasks/attempt-status";
+import { listUnfinishedAttempts } from "@/lib/tasks/attempt-work";
 
 export const WORKER_LOST_MESSAGE = "The worker running this attempt stopped (crash or restart) and it could not be resumed. Run the task again.";
 
 export async function reconcileAttempts(queue: Queue, redis: Redis, olderThanMs = 60_000): Promise<string[]> {
-  const candidates = await db().attempt.findMany({
-    where: { status: { in: ["queued", "provisioning", "running"] }, createdAt: { lt: new Date(Date.now() - olderThanMs) } },
-    select: { id: true, status: true, workerId: true, turn: { select: { taskId: true } } },
-    take: 500,
-  });
+  const candidates = await listUnfinishedAttempts(new Date(Date.now() - olderThanMs));
   const failed: string[] = [];
   for (const attempt of candidates) {
     const job = await queue.getJob(attempt.id);

@@ -52,10 +52,7 @@ afterAll(async () => {
 
 it("retries an attempt whose worker was killed and leaves no container behind", async () => {
   model.registerScript("crash", {
-    steps: [
-      { calls: [{ name: "shell", arguments: { command: "echo started; sleep 12; echo > survived.txt" } }] },
-      { say: "Finished after the restart." },
-    ],
+    steps: [{ calls: [{ name: "shell", arguments: { command: "echo started; sleep 12; echo > survived.txt" } }] }, { say: "Finished after the restart." }],
   });
   const user = await createUser();
   const repo = createFixtureRepo();

@@ -21,8 +21,7 @@ export default async function TasksPage() {
         ) : environments.length === 0 ? (
           <>
             <p>
-              No environments yet. <Link href="/environments">Create an environment</Link> for a repository first, or try copy mode on the demo
-              site:
+              No environments yet. <Link href="/environments">Create an environment</Link> for a repository first, or try copy mode on the demo site:
             </p>
             <DemoButton />
           </>

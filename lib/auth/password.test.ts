@@ -34,12 +34,20 @@ describe("password hashing", () => {
     expect(await verifyPassword("pw-params-0123", ["scrypt", 2 ** 14, r, p, salt, key].join("$"))).toBe(false);
   });
 
-  it.each(["", "plain", "bcrypt$2b$10$abc", "scrypt$32768$8$1$c2FsdA==", "scrypt$$8$1$c2FsdA==$a2V5", "argon2$32768$8$1$c2FsdA==$a2V5", "scrypt$abc$8$1$c2FsdA==$a2V5", "scrypt$3$8$1$c2FsdA==$a2V5", "scrypt$1099511627776$8$1$c2FsdA==$a2V5", "scrypt$32768$0$1$c2FsdA==$a2V5"])(
-    "returns false for the malformed stored hash %j",
-    async (stored) => {
-      expect(await verifyPassword("anything", stored)).toBe(false);
-    },
-  );
+  it.each([
+    "",
+    "plain",
+    "bcrypt$2b$10$abc",
+    "scrypt$32768$8$1$c2FsdA==",
+    "scrypt$$8$1$c2FsdA==$a2V5",
+    "argon2$32768$8$1$c2FsdA==$a2V5",
+    "scrypt$abc$8$1$c2FsdA==$a2V5",
+    "scrypt$3$8$1$c2FsdA==$a2V5",
+    "scrypt$1099511627776$8$1$c2FsdA==$a2V5",
+    "scrypt$32768$0$1$c2FsdA==$a2V5",
+  ])("returns false for the malformed stored hash %j", async (stored) => {
+    expect(await verifyPassword("anything", stored)).toBe(false);
+  });
 
   it("returns false when the stored key has the wrong length", async () => {
     const hash = await hashPassword("pw-length-0123");

@@ -40,9 +40,7 @@ describe("createPerson", () => {
       appError("bad_request", "Role must be one of: admin, engineer, copywriter."),
     );
     await expect(createPerson({ email: "not an email", password: PASSWORD, role: "engineer" })).rejects.toEqual(appError("bad_request"));
-    await expect(createPerson({ email: uniqueEmail("extra"), password: PASSWORD, role: "admin", isAdmin: true })).rejects.toEqual(
-      appError("bad_request"),
-    );
+    await expect(createPerson({ email: uniqueEmail("extra"), password: PASSWORD, role: "admin", isAdmin: true })).rejects.toEqual(appError("bad_request"));
     await expect(createPerson(null)).rejects.toEqual(appError("bad_request"));
   });
 });
@@ -95,9 +93,7 @@ describe("the last admin", () => {
     const admin = await createPerson({ email: uniqueEmail("last"), password: PASSWORD, role: "admin" });
     const rolledBack = db().$transaction(async (tx) => {
       await tx.user.updateMany({ where: { role: "admin", id: { not: admin.id } }, data: { role: "engineer" } });
-      await expect(changeRole(tx, { kind: "user", userId: admin.id }, admin.id, "engineer")).rejects.toEqual(
-        appError("conflict", /is the last admin/),
-      );
+      await expect(changeRole(tx, { kind: "user", userId: admin.id }, admin.id, "engineer")).rejects.toEqual(appError("conflict", /is the last admin/));
       await expect(changeRole(tx, { kind: "operator" }, admin.id, "copywriter")).rejects.toEqual(appError("conflict", /is the last admin/));
       // Promoting someone first makes the step down possible.
       const helper = await tx.user.create({ data: { email: uniqueEmail("helper"), role: "engineer" }, select: { id: true } });

@@ -21,7 +21,12 @@ const createPersonSchema = z.strictObject({
     .string({ error: "Email is required." })
     .transform(normalizeEmail)
     // The same rule as users.ts, so every way of creating an account accepts the same addresses.
-    .pipe(z.string().max(320, "Email is at most 320 characters.").regex(/^[^\s@]+@[^\s@]+$/, "Email is not an email address.")),
+    .pipe(
+      z
+        .string()
+        .max(320, "Email is at most 320 characters.")
+        .regex(/^[^\s@]+@[^\s@]+$/, "Email is not an email address."),
+    ),
   password: z
     .string({ error: "Password is required." })
     .min(MIN_PASSWORD_LENGTH, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`)

@@ -77,13 +77,48 @@ describe("applyCopyEdits: encoding", () => {
 
   it("keeps YAML scalar styles and falls back to double quotes when needed", () => {
     const yml = "locales/en/app.yml";
-    expect(editOne(find(yml, (copy) => copy.key === "en.nav.home"), "Start page")).toBe("Start page");
-    expect(editOne(find(yml, (copy) => copy.key === "en.nav.home"), "Home: sweet # home")).toBe('"Home: sweet # home"');
-    expect(editOne(find(yml, (copy) => copy.key === "en.nav.home"), "true")).toBe('"true"');
-    expect(editOne(find(yml, (copy) => copy.key === "en.nav.about"), "Who we're")).toBe("'Who we''re'");
-    expect(editOne(find(yml, (copy) => copy.key === "en.nav.contact"), 'Write "us"')).toBe('"Write \\"us\\""');
-    expect(editOne(find(yml, (copy) => copy.key === "en.intro"), "Hi\nthere")).toBe('"Hi\\nthere"');
-    expect(editOne(find(yml, (copy) => copy.key === "en.tags.0"), "a, b")).toBe('"a, b"');
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.nav.home"),
+        "Start page",
+      ),
+    ).toBe("Start page");
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.nav.home"),
+        "Home: sweet # home",
+      ),
+    ).toBe('"Home: sweet # home"');
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.nav.home"),
+        "true",
+      ),
+    ).toBe('"true"');
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.nav.about"),
+        "Who we're",
+      ),
+    ).toBe("'Who we''re'");
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.nav.contact"),
+        'Write "us"',
+      ),
+    ).toBe('"Write \\"us\\""');
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.intro"),
+        "Hi\nthere",
+      ),
+    ).toBe('"Hi\\nthere"');
+    expect(
+      editOne(
+        find(yml, (copy) => copy.key === "en.tags.0"),
+        "a, b",
+      ),
+    ).toBe('"a, b"');
   });
 
   it("escapes Markdown syntax so the edit stays plain text", () => {
@@ -101,7 +136,12 @@ describe("applyCopyEdits: encoding", () => {
   });
 
   it("handles right-to-left and emoji text", () => {
-    expect(editOne(find(page, (copy) => copy.text === "today."), "اليوم 🎉")).toBe("اليوم 🎉");
+    expect(
+      editOne(
+        find(page, (copy) => copy.text === "today."),
+        "اليوم 🎉",
+      ),
+    ).toBe("اليوم 🎉");
     const greeting = find("locales/en/common.json", (copy) => copy.key === "pricing.greeting");
     expect(editOne(greeting, "שלום {name}, יש לך %s הודעות 👋🏽")).toBe('"שלום {name}, יש לך %s הודעות 👋🏽"');
   });
@@ -126,16 +166,12 @@ describe("applyCopyEdits: refusals change nothing", () => {
   const today = find(page, (copy) => copy.text === "today.");
 
   it("rejects an id that no longer exists", () => {
-    expect(problemsOf([{ id: "0000000000000000", text: "x" }])).toEqual([
-      { id: "0000000000000000", message: "This text no longer exists at the head commit" },
-    ]);
+    expect(problemsOf([{ id: "0000000000000000", text: "x" }])).toEqual([{ id: "0000000000000000", message: "This text no longer exists at the head commit" }]);
   });
 
   it("rejects a string whose file changed under it", () => {
     const moved = files.map((file) => (file.path === page ? { ...file, content: file.content.replace("today.", "") } : file));
-    expect(problemsOf([{ id: today.id, text: "now" }], moved)).toEqual([
-      { id: today.id, message: "This text no longer exists at the head commit" },
-    ]);
+    expect(problemsOf([{ id: today.id, text: "now" }], moved)).toEqual([{ id: today.id, message: "This text no longer exists at the head commit" }]);
   });
 
   it("rejects an edit to text that someone else changed since it was opened", () => {
@@ -147,9 +183,12 @@ describe("applyCopyEdits: refusals change nothing", () => {
   });
 
   it("rejects two edits to the same text", () => {
-    expect(problemsOf([{ id: today.id, text: "a" }, { id: today.id, text: "b" }])).toEqual([
-      { id: today.id, message: "This text was edited twice" },
-    ]);
+    expect(
+      problemsOf([
+        { id: today.id, text: "a" },
+        { id: today.id, text: "b" },
+      ]),
+    ).toEqual([{ id: today.id, message: "This text was edited twice" }]);
   });
 
   it("rejects an empty replacement", () => {
@@ -157,9 +196,7 @@ describe("applyCopyEdits: refusals change nothing", () => {
   });
 
   it("requires the same placeholders", () => {
-    expect(problemsOf([{ id: greeting.id, text: "Hello, you have %s messages" }])).toEqual([
-      { id: greeting.id, message: "Keep the placeholders %s, {name}" },
-    ]);
+    expect(problemsOf([{ id: greeting.id, text: "Hello, you have %s messages" }])).toEqual([{ id: greeting.id, message: "Keep the placeholders %s, {name}" }]);
     expect(problemsOf([{ id: plural.id, text: "{{ count }} thing {extra}" }])).toEqual([
       { id: plural.id, message: "Remove {extra}: only these placeholders have a value here: {{count}}" },
     ]);

@@ -2,13 +2,7 @@ import ts from "typescript";
 import { parseDocument } from "yaml";
 import { editProblem, type CopyEdit } from "./edit-problem";
 import { encodeCopyText } from "./encode-copy-text";
-import {
-  classifyCopyFile,
-  extractFile,
-  parseMarkdown,
-  type CopyFile,
-  type LocatedCopyString,
-} from "./extract-strings";
+import { classifyCopyFile, extractFile, parseMarkdown, type CopyFile, type LocatedCopyString } from "./extract-strings";
 
 export type { CopyEdit };
 

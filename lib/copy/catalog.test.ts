@@ -39,10 +39,16 @@ describe("buildCatalog", () => {
 
   it("follows Next.js routing: pages get their route, layouts every page, shared components each importing page", () => {
     const files: CopyFile[] = [
-      { path: "app/layout.tsx", content: 'import { Nav } from "@/ui/nav";\nexport default function Layout({ children }) { return <body><Nav />{children}</body>; }\n' },
+      {
+        path: "app/layout.tsx",
+        content: 'import { Nav } from "@/ui/nav";\nexport default function Layout({ children }) { return <body><Nav />{children}</body>; }\n',
+      },
       { path: "ui/nav.tsx", content: "export function Nav() { return <nav>Menu</nav>; }\n" },
       { path: "ui/cta.tsx", content: 'export const Cta = () => <button title="Start now">Start free trial</button>;\n' },
-      { path: "app/(marketing)/pricing/page.tsx", content: 'import { Cta } from "../../../ui/cta";\nexport default function Page() { return <main><h1>Pricing</h1><Cta /></main>; }\n' },
+      {
+        path: "app/(marketing)/pricing/page.tsx",
+        content: 'import { Cta } from "../../../ui/cta";\nexport default function Page() { return <main><h1>Pricing</h1><Cta /></main>; }\n',
+      },
       { path: "app/page.tsx", content: 'import { Cta } from "@/ui/cta";\nexport default function Home() { return <Cta />; }\n' },
       { path: "app/blog/[slug]/page.tsx", content: "export default function Post() { return <p>Loading post</p>; }\n" },
       { path: "ui/nav.test.tsx", content: "it('x', () => <p>Not copy</p>);\n" },

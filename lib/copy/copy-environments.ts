@@ -25,7 +25,9 @@ export async function listCopyEnvironments(userId: string): Promise<{ role: stri
       ? // Few environments per install; the JSON test is simpler in code than as a Prisma JSON filter.
         await db().environment.findMany({ orderBy: { name: "asc" }, select })
       : await db().environment.findMany({ where: { ownerId: userId }, orderBy: { name: "asc" }, select });
-  const environments = rows.map((row) => toCopyEnvironment(row, role)).filter((environment) => environment.allowedPaths === null || environment.allowedPaths.length > 0);
+  const environments = rows
+    .map((row) => toCopyEnvironment(row, role))
+    .filter((environment) => environment.allowedPaths === null || environment.allowedPaths.length > 0);
   return { role, environments };
 }
 
@@ -36,7 +38,10 @@ export async function getCopyEnvironment(userId: string, environmentId: string):
   return { ...environment, role };
 }
 
-function toCopyEnvironment(row: { id: string; name: string; ownerId: string; defaultBranch: string; copyPaths: unknown; preview: unknown }, role: string): CopyEnvironment {
+function toCopyEnvironment(
+  row: { id: string; name: string; ownerId: string; defaultBranch: string; copyPaths: unknown; preview: unknown },
+  role: string,
+): CopyEnvironment {
   const copyPaths = parseStoredCopyPaths(row.copyPaths);
   return {
     id: row.id,

@@ -20,7 +20,8 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
   const data = createCopyTaskSchema.parse(input);
   const environment = await getCopyEnvironment(userId, data.environmentId);
   const catalog = await latestCatalog(environment.id);
-  if (!catalog) throw new AppError("conflict", "The list of texts for this environment is still being built; open Copy and try again in a moment.", { retryable: true });
+  if (!catalog)
+    throw new AppError("conflict", "The list of texts for this environment is still being built; open Copy and try again in a moment.", { retryable: true });
   const entries = new Map((catalog.entries as CatalogEntry[]).map((entry) => [entry.id, entry]));
   const edits = data.edits ?? editsFromRequest([...entries.values()], data.request ?? "");
 
@@ -38,7 +39,9 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
   const request: CopyRequest = { edits, routes, paths: [...new Set(changed.map(({ entry }) => entry.path))].sort() };
   const prompt = changed.map(({ edit, entry }) => `Change "${entry.text}" to "${edit.text}" (${entry.path}:${entry.line})`).join("\n");
   const [first] = changed;
-  const title = first ? clip(`Copy: "${first.entry.text}" → "${first.edit.text}"${changed.length > 1 ? ` and ${changed.length - 1} more` : ""}`, 80) : "Copy change";
+  const title = first
+    ? clip(`Copy: "${first.entry.text}" → "${first.edit.text}"${changed.length > 1 ? ` and ${changed.length - 1} more` : ""}`, 80)
+    : "Copy change";
 
   const created = await db().task.create({
     data: {
@@ -64,8 +67,12 @@ function editsFromRequest(entries: CatalogEntry[], sentence: string): CopyEditIn
   const found = findByRequest(entries, sentence);
   if (found.kind === "not-found") throw new AppError("bad_request", found.message);
   if (found.kind === "ambiguous") {
-    const candidates = found.candidates.slice(0, 20).map((copy) => ({ id: copy.id, text: copy.text, path: copy.path, line: copy.line, pages: (copy as CatalogEntry).pages ?? [] }));
-    throw new AppError("conflict", `More than one text matches; pick one (${candidates.length} candidate(s)) and send it as an edit.`, { details: { candidates } });
+    const candidates = found.candidates
+      .slice(0, 20)
+      .map((copy) => ({ id: copy.id, text: copy.text, path: copy.path, line: copy.line, pages: (copy as CatalogEntry).pages ?? [] }));
+    throw new AppError("conflict", `More than one text matches; pick one (${candidates.length} candidate(s)) and send it as an edit.`, {
+      details: { candidates },
+    });
   }
   return found.edits.map((edit) => ({ id: edit.id, from: entries.find((entry) => entry.id === edit.id)?.text ?? "", text: edit.text }));
 }

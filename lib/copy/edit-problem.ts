@@ -8,15 +8,10 @@ import type { CopyKind, CopySyntax } from "./extract-strings";
 export type CopyEdit = { id: string; text: string; from?: string };
 
 /** What is wrong with one edit of `copy` (undefined when the string is gone), or undefined. */
-export function editProblem(
-  edit: CopyEdit,
-  copy: { text: string; kind: CopyKind; syntax?: CopySyntax } | undefined,
-  count: number,
-): string | undefined {
+export function editProblem(edit: CopyEdit, copy: { text: string; kind: CopyKind; syntax?: CopySyntax } | undefined, count: number): string | undefined {
   if (!copy) return "This text no longer exists at the head commit";
   if (count > 1) return "This text was edited twice";
   if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
   if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
   return (copy.syntax ? unencodableProblem(copy.syntax, edit.text) : undefined) ?? placeholderProblem(copy.kind, copy.text, edit.text);
 }
-

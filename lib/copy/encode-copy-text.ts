@@ -65,7 +65,11 @@ function encodeJsxAttribute(text: string, quote: string): string {
 }
 
 function encodeJsString(text: string, quote: string): string {
-  let body = text.replace(/\\/g, "\\\\").replace(/\r/g, "\\r").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  let body = text
+    .replace(/\\/g, "\\\\")
+    .replace(/\r/g, "\\r")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
   if (quote === "`") return `\`${body.replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
   body = body.replace(/\n/g, "\\n").split(quote).join(`\\${quote}`);
   return `${quote}${body}${quote}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyCopyEdits, CopyEditError } from "./apply-edits";
+import { applyCopyEdits, type CopyEditError } from "./apply-edits";
 import { extractStrings, type CopyFile } from "./extract-strings";
 
 const file: CopyFile = {
@@ -13,7 +13,7 @@ const file: CopyFile = {
     "      <p>Hello ${name}, pick a plan!</p>",
     "      <${Card} label='Starter plan' href=\"/a\">Start\\u0021</${Card}>",
     "      <${Button} kind=${kind}>Sign up</${Button}><p>Then pay</p><//>",
-    "      ${plans.map((plan) => html`<li aria-label=\"Plan ${plan.id}\">Includes ${plan.seats} seats</li>`)}",
+    '      ${plans.map((plan) => html`<li aria-label="Plan ${plan.id}">Includes ${plan.seats} seats</li>`)}',
     '      <input placeholder="Your email" value="x@y.z" />',
     "      <style>.intro { color: red }</style>",
     "      <p>  Cancel   any\n        time.  </p>",
@@ -48,12 +48,17 @@ describe("html`…` templates (htm, lit)", () => {
     const heading = strings.find((copy) => copy.text === "Simple pricing");
     const label = strings.find((copy) => copy.key === "label");
     if (!heading || !label) throw new Error("missing strings");
-    const [edited] = applyCopyEdits([file], [
-      { id: heading.id, text: "Fair pricing — for “everyone” 👍" },
-      { id: label.id, text: 'The "starter" plan' },
-    ]).files;
+    const [edited] = applyCopyEdits(
+      [file],
+      [
+        { id: heading.id, text: "Fair pricing — for “everyone” 👍" },
+        { id: label.id, text: 'The "starter" plan' },
+      ],
+    ).files;
     expect(edited?.content).toBe(
-      file.content.replace("<h1>Simple pricing</h1>", "<h1>Fair pricing — for “everyone” 👍</h1>").replace("label='Starter plan'", `label='The "starter" plan'`),
+      file.content
+        .replace("<h1>Simple pricing</h1>", "<h1>Fair pricing — for “everyone” 👍</h1>")
+        .replace("label='Starter plan'", `label='The "starter" plan'`),
     );
   });
 
@@ -63,10 +68,13 @@ describe("html`…` templates (htm, lit)", () => {
     if (!heading || !label) throw new Error("missing strings");
     const problems = (() => {
       try {
-        applyCopyEdits([file], [
-          { id: heading.id, text: "Pay <less> for `more` ${now}" },
-          { id: label.id, text: "Ada's plan" },
-        ]);
+        applyCopyEdits(
+          [file],
+          [
+            { id: heading.id, text: "Pay <less> for `more` ${now}" },
+            { id: label.id, text: "Ada's plan" },
+          ],
+        );
       } catch (error) {
         return (error as CopyEditError).problems;
       }

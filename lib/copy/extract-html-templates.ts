@@ -126,6 +126,16 @@ function attributeDrafts(
     if (text.trim() === "" || PLACEHOLDER_RUN.test(text) || text.includes("\\")) return [];
     const range = toSource(valueStart, location.endOffset);
     if (!range) return [];
-    return [{ kind: "jsx-attribute", anchor: `${anchor}|@${attribute.name}`, key: attribute.name, text, start: range[0], end: range[1], syntax: { type: "html-template-attribute", quote } }];
+    return [
+      {
+        kind: "jsx-attribute",
+        anchor: `${anchor}|@${attribute.name}`,
+        key: attribute.name,
+        text,
+        start: range[0],
+        end: range[1],
+        syntax: { type: "html-template-attribute", quote },
+      },
+    ];
   });
 }

@@ -338,7 +338,7 @@ function extractJson(file: CopyFile): Draft[] | undefined {
         walk(property.initializer, [...keys, key]);
       }
     } else if (ts.isArrayLiteralExpression(node)) {
-      node.elements.forEach((element, index) => walk(element, [...keys, String(index)]));
+      for (const [index, element] of node.elements.entries()) walk(element, [...keys, String(index)]);
     } else if (ts.isStringLiteral(node)) {
       const key = keys.join(".");
       drafts.push({ kind: "i18n", anchor: key, key, text: node.text, start: node.getStart(sf), end: node.end, syntax: { type: "json-string" } });
@@ -365,7 +365,7 @@ function extractYaml(file: CopyFile): Draft[] | undefined {
     }
     if (isSeq(node)) {
       const flow = inFlow || node.flow === true;
-      node.items.forEach((item, index) => walk(item, [...keys, String(index)], flow));
+      for (const [index, item] of node.items.entries()) walk(item, [...keys, String(index)], flow);
       return;
     }
     if (!isScalar(node) || typeof node.value !== "string" || !node.range) return;
@@ -425,7 +425,7 @@ function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
     if (!("children" in node)) return;
     const children = node.children as MdastNodes[];
     const isBlock = node.type === "paragraph" || node.type === "heading" || node.type === "tableCell";
-    children.forEach((child, index) => walk(child, [...chain, node.type], isBlock ? index === 0 : firstInBlock && index === 0));
+    for (const [index, child] of children.entries()) walk(child, [...chain, node.type], isBlock ? index === 0 : firstInBlock && index === 0);
   };
   walk(tree, [], false);
   return drafts;

@@ -23,9 +23,7 @@ describe("findByRequest", () => {
     expect(result.kind).toBe("edits");
     if (result.kind !== "edits") return;
     const applied = applyCopyEdits(files, result.edits);
-    expect(applied.files.find((file) => file.path === "app/pricing/page.tsx")?.content).toContain(
-      '{yearly ? "Paid once a year" : "Billed monthly"}',
-    );
+    expect(applied.files.find((file) => file.path === "app/pricing/page.tsx")?.content).toContain('{yearly ? "Paid once a year" : "Billed monthly"}');
   });
 
   it("lists candidates when several strings match", () => {

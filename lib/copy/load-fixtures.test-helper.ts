@@ -14,7 +14,11 @@ export function loadFixtures(): CopyFile[] {
         return statSync(full).isDirectory() ? walk(full) : [full];
       });
   return walk(root).map((full) => ({
-    path: path.relative(root, full).split(path.sep).join("/").replace(/\.fixture$/, ""),
+    path: path
+      .relative(root, full)
+      .split(path.sep)
+      .join("/")
+      .replace(/\.fixture$/, ""),
     content: readFileSync(full, "utf8"),
   }));
 }

@@ -43,6 +43,8 @@ export function filesOutOfScope(files: readonly string[], allowed: readonly stri
 
 /** The one-line message the worker records and the UI shows when a diff is rejected. */
 export function scopeRejection(role: string, offending: readonly string[], allowed: readonly string[]): string {
-  const where = allowed.length ? `Your role (${role}) may change only: ${allowed.join(", ")}.` : `Your role (${role}) may not change any files in this environment.`;
+  const where = allowed.length
+    ? `Your role (${role}) may change only: ${allowed.join(", ")}.`
+    : `Your role (${role}) may not change any files in this environment.`;
   return `The change was rejected because it touches files outside your paths: ${offending.join(", ")}. ${where} Ask an engineer to make this change.`;
 }

@@ -12,7 +12,10 @@ export const createEnvironmentSchema = z.strictObject({
   name: z.string().trim().min(1, "Name is required.").max(100, "Name is at most 100 characters."),
   repoUrl: z.string().min(1, "Repository URL is required.").max(2000),
   defaultBranch: branchNameSchema.default("main"),
-  instructions: z.string().max(16 * 1024, "Instructions are at most 16 KiB.").optional(),
+  instructions: z
+    .string()
+    .max(16 * 1024, "Instructions are at most 16 KiB.")
+    .optional(),
   model: z.string().trim().max(200).optional(),
   /** "chat" for OpenAI-compatible servers without the Responses API. */
   modelApi: z.enum(["responses", "chat"]).default("responses"),

@@ -10,9 +10,7 @@ import { AppError, httpStatusFor, isAppError } from "@/lib/errors";
 export type ApiUser = { id: string; email: string; role: string };
 type RouteContext<P> = { params: Promise<P> };
 
-export function apiRoute<P = Record<string, never>>(
-  handler: (input: { request: NextRequest; user: ApiUser; params: P }) => Promise<Response>,
-) {
+export function apiRoute<P = Record<string, never>>(handler: (input: { request: NextRequest; user: ApiUser; params: P }) => Promise<Response>) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     try {
       const user = await resolveUser(request);

@@ -6,15 +6,14 @@ describe("attemptJobSchema", () => {
     expect(attemptJobSchema.parse({ attemptId: "att_1" })).toEqual({ attemptId: "att_1" });
   });
 
-  it.each([
-    [{ attemptId: "att_1", taskId: "t" }],
-    [{ attemptId: "att_1", prompt: "do things" }],
-    [{ attemptId: "att_1", token: "ghs_secret" }],
-  ])("rejects extra keys: %j", (data) => {
-    const result = attemptJobSchema.safeParse(data);
-    expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.code).toBe("unrecognized_keys");
-  });
+  it.each([[{ attemptId: "att_1", taskId: "t" }], [{ attemptId: "att_1", prompt: "do things" }], [{ attemptId: "att_1", token: "ghs_secret" }]])(
+    "rejects extra keys: %j",
+    (data) => {
+      const result = attemptJobSchema.safeParse(data);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.code).toBe("unrecognized_keys");
+    },
+  );
 
   it.each([[{}], [{ attemptId: "" }], [{ attemptId: 42 }], [{ attemptId: null }], [null], ["att_1"], [{ attemptId: "a".repeat(65) }]])(
     "rejects a missing, empty or malformed id: %j",

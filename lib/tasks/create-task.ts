@@ -10,7 +10,7 @@ import { createTaskSchema } from "./task.schemas";
 
 export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
   if (isCopyInput(input)) return createCopyTask(userId, input);
-  await requireRole(userId, ["admin", "engineer"], "Your role (copywriter) can propose text changes only: use Copy, or send mode \"copy\".");
+  await requireRole(userId, ["admin", "engineer"], 'Your role (copywriter) can propose text changes only: use Copy, or send mode "copy".');
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
     where: { id: data.environmentId, ownerId: userId },

@@ -12,7 +12,12 @@ function issues(input: unknown): string[] {
 
 describe("createTaskSchema(32 KiB)", () => {
   it("accepts a normal task with and without a branch", () => {
-    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({ environmentId: "env_1", prompt: "Fix the login bug", mode: "code", attempts: 1 });
+    expect(schema.parse({ environmentId: "env_1", prompt: "Fix the login bug" })).toEqual({
+      environmentId: "env_1",
+      prompt: "Fix the login bug",
+      mode: "code",
+      attempts: 1,
+    });
     expect(schema.parse({ environmentId: "env_1", prompt: "x", branch: "feature/x-1" }).branch).toBe("feature/x-1");
   });
 
@@ -23,7 +28,7 @@ describe("createTaskSchema(32 KiB)", () => {
   it("accepts exactly 32 KiB", () => {
     expect(schema.safeParse({ environmentId: "env_1", prompt: "a".repeat(32 * KIB) }).success).toBe(true);
     // 3-byte characters: 10922 * 3 = 32766 bytes, plus 2 ASCII = 32768.
-    const multibyte = "€".repeat(10922) + "ab";
+    const multibyte = `${"€".repeat(10922)}ab`;
     expect(Buffer.byteLength(multibyte)).toBe(32 * KIB);
     expect(schema.safeParse({ environmentId: "env_1", prompt: multibyte }).success).toBe(true);
   });
@@ -31,12 +36,12 @@ describe("createTaskSchema(32 KiB)", () => {
   it("rejects 32 KiB + 1 byte, counting UTF-8 bytes rather than characters", () => {
     expect(issues({ environmentId: "env_1", prompt: "a".repeat(32 * KIB + 1) }).join(" ")).toMatch(/larger than 32 KiB/);
     // Fewer than 32 Ki characters, but one byte too many.
-    const multibyte = "€".repeat(10922) + "abc";
+    const multibyte = `${"€".repeat(10922)}abc`;
     expect(multibyte.length).toBeLessThan(32 * KIB);
     expect(Buffer.byteLength(multibyte)).toBe(32 * KIB + 1);
     expect(issues({ environmentId: "env_1", prompt: multibyte }).join(" ")).toMatch(/larger than 32 KiB/);
     // A 4-byte emoji counts as 4 bytes (2 UTF-16 units).
-    const emoji = "a".repeat(32 * KIB - 3) + "😀";
+    const emoji = `${"a".repeat(32 * KIB - 3)}😀`;
     expect(Buffer.byteLength(emoji)).toBe(32 * KIB + 1);
     expect(schema.safeParse({ environmentId: "env_1", prompt: emoji }).success).toBe(false);
   });

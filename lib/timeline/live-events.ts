@@ -44,7 +44,9 @@ export async function subscribeTaskEvents(taskId: string, listener: Listener): P
     current.delete(listener);
     if (current.size === 0) {
       listeners.delete(channel);
-      void connection().unsubscribe(channel).catch(() => undefined);
+      void connection()
+        .unsubscribe(channel)
+        .catch(() => undefined);
     }
   };
 }

@@ -39,7 +39,10 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
         lastId = BigInt(event.id);
         controller.enqueue(encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
         if (!replaying && event.type === "status" && isFinished(event.payload.status)) {
-          void isTaskFinished(taskId).then((finished) => finished && end(), () => undefined);
+          void isTaskFinished(taskId).then(
+            (finished) => finished && end(),
+            () => undefined,
+          );
         }
       };
 

@@ -211,7 +211,8 @@ async function agentRun(
   const otherExecMs = sum(sandbox.other);
   const ok = !error && result?.stopReason === "done" && result.steps === STEPS && sandbox.shell.length === STEPS - 1;
   if (!ok) {
-    const why = error ?? `stopReason ${result?.stopReason}, steps ${result?.steps}, shell calls ${sandbox.shell.length} (expected done, ${STEPS}, ${STEPS - 1})`;
+    const why =
+      error ?? `stopReason ${result?.stopReason}, steps ${result?.steps}, shell calls ${sandbox.shell.length} (expected done, ${STEPS}, ${STEPS - 1})`;
     failures.push(`${label}: ${why}`);
     console.error(`run failed: ${label}: ${why}`);
   }
@@ -257,7 +258,6 @@ async function floorSamples(label: string, fn: () => Promise<void>): Promise<{ s
   }
   return { samples, attempts };
 }
-
 
 // ---- main ----------------------------------------------------------------------------------------------
 
@@ -349,10 +349,26 @@ async function main(): Promise<number> {
     const totalPerStep = across((r) => r.totalMs / r.steps);
     const ratioTo = (value: number, floor: number) => (Number.isFinite(value) && floor > 0 ? round2(value / floor) : null);
 
-    results.push({ id: "B6", variant: "floor-exec-true", unit: "ms", warmup: FLOOR_WARMUP, ...execNew, floor: "execNew", ratio: 1,
-      note: "bare driver.exec(['true']) in the bench's agent sandbox (docker exec create + attach + inspect)" });
-    results.push({ id: "B7", variant: "floor-model-text", unit: "ms", warmup: FLOOR_WARMUP, ...modelText, floor: "modelText", ratio: 1,
-      note: "bare openai SDK responses.create(stream) to the in-process scripted server, one text-only reply, tiny input" });
+    results.push({
+      id: "B6",
+      variant: "floor-exec-true",
+      unit: "ms",
+      warmup: FLOOR_WARMUP,
+      ...execNew,
+      floor: "execNew",
+      ratio: 1,
+      note: "bare driver.exec(['true']) in the bench's agent sandbox (docker exec create + attach + inspect)",
+    });
+    results.push({
+      id: "B7",
+      variant: "floor-model-text",
+      unit: "ms",
+      warmup: FLOOR_WARMUP,
+      ...modelText,
+      floor: "modelText",
+      ratio: 1,
+      note: "bare openai SDK responses.create(stream) to the in-process scripted server, one text-only reply, tiny input",
+    });
     results.push({
       id: "B7",
       variant: `harness-overhead-per-step-${STEPS}`,
@@ -385,8 +401,16 @@ async function main(): Promise<number> {
       ratio: ratioTo(execPerCommand.p50, execNew.p50),
       note: "time in driver.exec for the shell tool's `bash -lc 'true …'` / commands, stats over runs",
     });
-    results.push({ id: "B7", variant: "total-per-step", unit: "ms", warmup: WARMUP_RUNS, ...totalPerStep, floor: null, ratio: null,
-      note: "runAgent wall time / steps, informational" });
+    results.push({
+      id: "B7",
+      variant: "total-per-step",
+      unit: "ms",
+      warmup: WARMUP_RUNS,
+      ...totalPerStep,
+      floor: null,
+      ratio: null,
+      note: "runAgent wall time / steps, informational",
+    });
   } catch (error) {
     setupError ??= (error as Error).message.split("\n")[0] ?? String(error);
     console.error(error);
@@ -420,8 +444,16 @@ async function main(): Promise<number> {
         load1Start: round2(load1Start),
         load1End: round2(load1End),
       },
-      config: { steps: STEPS, shellCallsPerRun: STEPS - 1, warmupRuns: WARMUP_RUNS, runs: RUNS, floorN: FLOOR_N, floorWarmup: FLOOR_WARMUP,
-        model: "scripted, zero latency, in-process server", emit: "in-memory counter" },
+      config: {
+        steps: STEPS,
+        shellCallsPerRun: STEPS - 1,
+        warmupRuns: WARMUP_RUNS,
+        runs: RUNS,
+        floorN: FLOOR_N,
+        floorWarmup: FLOOR_WARMUP,
+        model: "scripted, zero latency, in-process server",
+        emit: "in-memory counter",
+      },
       runs,
       failures,
       cleanupErrors,

@@ -10,7 +10,14 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 export function stats(samples: number[], attempts: number): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-  return { n: attempts, ok: samples.length, min: round1(sorted[0] ?? Number.NaN), p50: round1(at(0.5)), p90: round1(at(0.9)), max: round1(sorted.at(-1) ?? Number.NaN) };
+  return {
+    n: attempts,
+    ok: samples.length,
+    min: round1(sorted[0] ?? Number.NaN),
+    p50: round1(at(0.5)),
+    p90: round1(at(0.9)),
+    max: round1(sorted.at(-1) ?? Number.NaN),
+  };
 }
 
 export function gitSha(): string {

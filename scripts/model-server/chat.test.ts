@@ -1,14 +1,7 @@
 // Chat Completions (POST /v1/chat/completions) over real HTTP, with the real `openai` SDK as the client:
 // the same scripts and semantics as the Responses endpoint (see server.test.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import OpenAI, {
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  BadRequestError,
-  InternalServerError,
-} from "openai";
+import OpenAI, { APIConnectionTimeoutError, type APIError, APIUserAbortError, AuthenticationError, BadRequestError, InternalServerError } from "openai";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -110,7 +103,11 @@ function assemble(chunks: ChatCompletionChunk[]): Assembled {
   };
 }
 
-async function streamOnce(messages: ChatCompletionMessageParam[], c: OpenAI = client, extra: Partial<ChatCompletionCreateParamsStreaming> = {}): Promise<Assembled> {
+async function streamOnce(
+  messages: ChatCompletionMessageParam[],
+  c: OpenAI = client,
+  extra: Partial<ChatCompletionCreateParamsStreaming> = {},
+): Promise<Assembled> {
   return assemble(await collect(await c.chat.completions.create({ model: "scripted", messages, tools: TOOLS, stream: true, ...extra })));
 }
 

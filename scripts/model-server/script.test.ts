@@ -31,7 +31,14 @@ describe("request interpretation", () => {
     expect(
       userTexts([
         { role: "developer", content: "[[script:no]]" },
-        { role: "user", content: [{ type: "input_text", text: "a" }, { type: "input_image", image_url: "x" }, { type: "input_text", text: "b" }] },
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "a" },
+            { type: "input_image", image_url: "x" },
+            { type: "input_text", text: "b" },
+          ],
+        },
         { type: "message", role: "user", content: "c" },
       ]),
     ).toEqual(["a\nb", "c"]);
@@ -39,7 +46,13 @@ describe("request interpretation", () => {
     expect(
       userTexts([
         { role: "system", content: "[[script:no]]" },
-        { role: "user", content: [{ type: "text", text: "a" }, { type: "image_url", image_url: { url: "x" } }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "a" },
+            { type: "image_url", image_url: { url: "x" } },
+          ],
+        },
         { role: "tool", tool_call_id: "call_0_0_x", content: "[[script:no]]" },
         { role: "user", content: "b" },
       ]),
@@ -67,20 +80,37 @@ describe("request interpretation", () => {
   });
 
   it("derives the next step from chat completions tool_calls and tool_call_ids with the same scheme", () => {
-    expect(nextStepIndex([{ role: "system", content: "x" }, { role: "user", content: "y" }])).toBe(0);
+    expect(
+      nextStepIndex([
+        { role: "system", content: "x" },
+        { role: "user", content: "y" },
+      ]),
+    ).toBe(0);
     expect(
       nextStepIndex([
         { role: "user", content: "go" },
         { role: "assistant", content: null, tool_calls: [{ id: "call_0_0_ab", type: "function", function: { name: "shell", arguments: "{}" } }] },
         { role: "tool", tool_call_id: "call_0_0_ab", content: "ok" },
-        { role: "assistant", content: "", tool_calls: [{ id: "call_foreign", type: "function" }, { id: "call_3_1_ef", type: "function" }] },
+        {
+          role: "assistant",
+          content: "",
+          tool_calls: [
+            { id: "call_foreign", type: "function" },
+            { id: "call_3_1_ef", type: "function" },
+          ],
+        },
         { role: "tool", tool_call_id: "call_2_0_cd", content: "ok" },
         { role: "tool", tool_call_id: "call_foreign", content: "ok" },
       ]),
     ).toBe(4);
     // Chat messages have no id, so a text-only assistant message does not advance the script
     // (just like a Responses assistant message resent without its msg_ id).
-    expect(nextStepIndex([{ role: "assistant", content: "All done." }, { role: "user", content: "more" }])).toBe(0);
+    expect(
+      nextStepIndex([
+        { role: "assistant", content: "All done." },
+        { role: "user", content: "more" },
+      ]),
+    ).toBe(0);
   });
 
   it("substitutes {{prompt}} keeping patch added lines prefixed", () => {

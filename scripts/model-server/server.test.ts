@@ -1,19 +1,7 @@
 // Real HTTP against the scripted server, with the real `openai` SDK as the client.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import OpenAI, {
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  AuthenticationError,
-  InternalServerError,
-} from "openai";
-import type {
-  FunctionTool,
-  Response,
-  ResponseFunctionToolCall,
-  ResponseInputItem,
-  ResponseStreamEvent,
-} from "openai/resources/responses/responses";
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, AuthenticationError, InternalServerError } from "openai";
+import type { FunctionTool, Response, ResponseFunctionToolCall, ResponseInputItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { startModelServer, type ModelServer, type RecordedRequest } from "./server";
 
 const TOOLS: FunctionTool[] = [
@@ -161,7 +149,12 @@ describe("scripted tool trajectories", () => {
 
     const argDeltas = events.flatMap((e) => (e.type === "response.function_call_arguments.delta" ? [e] : []));
     const firstCallId = calls(response)[0]?.id;
-    expect(argDeltas.filter((e) => e.item_id === firstCallId).map((e) => e.delta).join("")).toBe('{"command":"ls"}');
+    expect(
+      argDeltas
+        .filter((e) => e.item_id === firstCallId)
+        .map((e) => e.delta)
+        .join(""),
+    ).toBe('{"command":"ls"}');
 
     expect(response.usage?.input_tokens).toBeGreaterThan(0);
     expect(response.usage?.output_tokens).toBeGreaterThan(0);
@@ -195,9 +188,7 @@ describe("scripted tool trajectories", () => {
   });
 
   it("selects the script from instructions too", async () => {
-    const response = await client.responses
-      .stream({ model: "scripted", instructions: "You are a test. [[script:two]]", input: "hi" })
-      .finalResponse();
+    const response = await client.responses.stream({ model: "scripted", instructions: "You are a test. [[script:two]]", input: "hi" }).finalResponse();
     expect(messageText(response)).toBe("Looking around first.");
   });
 
@@ -298,9 +289,7 @@ describe("faults as the SDK surfaces them", () => {
       .catch((e: unknown) => e);
     expect(aborted).toBeInstanceOf(APIUserAbortError);
 
-    const timedOut = await client.responses
-      .create({ model: "scripted", input: "[[script:fhang]]", stream: true }, { timeout: 200 })
-      .catch((e: unknown) => e);
+    const timedOut = await client.responses.create({ model: "scripted", input: "[[script:fhang]]", stream: true }, { timeout: 200 }).catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(APIConnectionTimeoutError);
   });
 

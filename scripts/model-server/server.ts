@@ -10,15 +10,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMPACTION_INSTRUCTIONS } from "@/worker/agent/compaction";
-import {
-  isFaultStep,
-  parseModelScript,
-  scriptNameSchema,
-  type FaultKind,
-  type ModelScript,
-  type ParsedModelScript,
-  type ReplyStep,
-} from "./script.schemas";
+import { isFaultStep, parseModelScript, scriptNameSchema, type FaultKind, type ModelScript, type ParsedModelScript, type ReplyStep } from "./script.schemas";
 
 export type { ModelScript } from "./script.schemas";
 
@@ -92,7 +84,10 @@ function compactionSummaryFor(prompt: string, conversation: unknown): string {
     ? conversation.flatMap((item) => {
         if (!isRecord(item)) return [];
         if (item.type === "function_call" && typeof item.name === "string") return [item.name];
-        if (Array.isArray(item.tool_calls)) return item.tool_calls.flatMap((call) => (isRecord(call) && isRecord(call.function) && typeof call.function.name === "string" ? [call.function.name] : []));
+        if (Array.isArray(item.tool_calls))
+          return item.tool_calls.flatMap((call) =>
+            isRecord(call) && isRecord(call.function) && typeof call.function.name === "string" ? [call.function.name] : [],
+          );
         return [];
       })
     : [];
@@ -259,9 +254,7 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
       }
       record.step = index;
       const step = script.steps[index];
-      plan = step
-        ? planReply(step as ReplyStep, index, prompt)
-        : { stepIndex: index, delayMs: 0, outputs: [{ kind: "message", text: "Script finished." }] };
+      plan = step ? planReply(step as ReplyStep, index, prompt) : { stepIndex: index, delayMs: 0, outputs: [{ kind: "message", text: "Script finished." }] };
     }
 
     return wire.reply(res, plan, Math.ceil(rawBody.length / 4), gone.signal);
@@ -272,12 +265,7 @@ export async function startModelServer(opts: StartModelServerOptions = {}): Prom
       case "http-401":
         return sendError(res, 401, { message: "Incorrect API key provided (scripted fault).", type: "invalid_request_error", code: "invalid_api_key" });
       case "http-429":
-        return sendError(
-          res,
-          429,
-          { message: "Rate limit reached (scripted fault).", type: "requests", code: "rate_limit_exceeded" },
-          { "retry-after": "0" },
-        );
+        return sendError(res, 429, { message: "Rate limit reached (scripted fault).", type: "requests", code: "rate_limit_exceeded" }, { "retry-after": "0" });
       case "http-500":
         return sendError(res, 500, {
           message: "The server had an error while processing your request (scripted fault).",
@@ -452,11 +440,13 @@ function chatMessage(plan: Plan): { content: string | null; toolCalls: ChatToolC
   const texts = plan.outputs.flatMap((planned) => (planned.kind === "message" ? [planned.text] : []));
   const toolCalls = plan.outputs
     .flatMap((planned) => (planned.kind === "call" ? [planned] : []))
-    .map((call, n): ChatToolCall => ({
-      id: mintCallId(plan.stepIndex, n),
-      type: "function",
-      function: { name: call.name, arguments: call.arguments },
-    }));
+    .map(
+      (call, n): ChatToolCall => ({
+        id: mintCallId(plan.stepIndex, n),
+        type: "function",
+        function: { name: call.name, arguments: call.arguments },
+      }),
+    );
   return { content: texts.length > 0 ? texts.join("\n\n") : null, toolCalls };
 }
 

@@ -70,16 +70,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  await docker.getContainer(name).remove({ force: true }).catch(() => undefined);
-  await docker.getVolume(name).remove({ force: true }).catch(() => undefined);
-  await docker.getNetwork(name).remove().catch(() => undefined);
+  await docker
+    .getContainer(name)
+    .remove({ force: true })
+    .catch(() => undefined);
+  await docker
+    .getVolume(name)
+    .remove({ force: true })
+    .catch(() => undefined);
+  await docker
+    .getNetwork(name)
+    .remove()
+    .catch(() => undefined);
   if (repoDir) rmSync(repoDir, { recursive: true, force: true });
 });
 
 describe("preview app fixture in the sandbox image", () => {
   it("is a committed git repository with the vendored Preact + htm module", () => {
     const files = execFileSync("git", ["ls-files"], { cwd: repoDir, encoding: "utf8" }).split("\n");
-    expect(files).toEqual(expect.arrayContaining(["server.js", "scripts/check.js", "src/pages/pricing.js", "locales/en.json", "content/about.md", "public/vendor/standalone.module.js"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "server.js",
+        "scripts/check.js",
+        "src/pages/pricing.js",
+        "locales/en.json",
+        "content/about.md",
+        "public/vendor/standalone.module.js",
+      ]),
+    );
     expect(execFileSync("git", ["status", "--porcelain"], { cwd: repoDir, encoding: "utf8" })).toBe("");
   });
 
@@ -106,7 +124,11 @@ describe("preview app fixture in the sandbox image", () => {
   });
 
   it("serves its routes over the internal network once started in the background", async () => {
-    const start = await container.exec({ Cmd: ["bash", "-c", `exec ${PREVIEW_APP_CONFIG.startCommand} >/tmp/server.log 2>&1`], User: "1000:1000", WorkingDir: "/workspace" });
+    const start = await container.exec({
+      Cmd: ["bash", "-c", `exec ${PREVIEW_APP_CONFIG.startCommand} >/tmp/server.log 2>&1`],
+      User: "1000:1000",
+      WorkingDir: "/workspace",
+    });
     await start.start({ Detach: true });
     const health = await waitFor(`${baseUrl}${PREVIEW_APP_CONFIG.readinessPath}`, () => get(PREVIEW_APP_CONFIG.readinessPath).catch(() => null), 20_000, 200);
     expect(health).toMatchObject({ status: 200, body: "ok\n" });
@@ -150,7 +172,7 @@ describe("preview app fixture in the sandbox image", () => {
 
     await page.goto(`${baseUrl}/pricing`, { waitUntil: "networkidle" });
     await page.getByRole("heading", { level: 1 }).waitFor();
-    const text = await page.locator("body").innerText();
+    const text = await page.locator("body").textContent();
     expect(text).toContain("Simple, honest pricing");
     expect(text).toContain("Sign up");
     expect(text).toContain("1 project");
@@ -166,7 +188,7 @@ describe("preview app fixture in the sandbox image", () => {
     await page.getByLabel("Work email").fill("grace@example.com");
     await page.getByLabel("Message").fill("Hello");
     await page.getByRole("button", { name: "Send message" }).click();
-    await expect(page.getByRole("status").innerText()).resolves.toContain("Thanks, Grace!");
+    await expect(page.getByRole("status").textContent()).resolves.toContain("Thanks, Grace!");
 
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);

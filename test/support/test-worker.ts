@@ -10,7 +10,8 @@ import { createRedis } from "@/lib/queue/connection";
 import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
-import { createAttemptProcessor, type AttemptProcessorDeps } from "@/worker/processors/run-attempt";
+import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
+import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
@@ -33,7 +34,9 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     driver: createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE] }),
     mirrors: createMirrorCache({ root: path.join(mkdtempSync(path.join(tmpdir(), "patchbay-mirrors-")), "m"), timeoutMs: 30_000, allowLocal: true }),
     logger: createLogger("silent"),
-    model: modelBaseUrl ? { apiKey: "sk-test-key-do-not-leak", baseURL: modelBaseUrl, model: "scripted", timeoutMs: 20_000 } : { missing: ["OPENAI_API_KEY", "PATCHBAY_MODEL"] },
+    model: modelBaseUrl
+      ? { apiKey: "sk-test-key-do-not-leak", baseURL: modelBaseUrl, model: "scripted", timeoutMs: 20_000 }
+      : { missing: ["OPENAI_API_KEY", "PATCHBAY_MODEL"] },
     sandboxImage: TEST_SANDBOX_IMAGE,
     // Chromium starts only when a test actually takes screenshots.
     browsers: createBrowserPool(),
@@ -52,7 +55,10 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
   };
   const worker = new Worker(ATTEMPTS_QUEUE, createAttemptProcessor(deps), { connection: redis, concurrency: 2 });
   worker.on("error", () => undefined);
-  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger }), { connection: redis, concurrency: 1 });
+  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger }), {
+    connection: redis,
+    concurrency: 1,
+  });
   catalogWorker.on("error", () => undefined);
   return {
     deps,

@@ -43,26 +43,86 @@ afterAll(async () => {
 describe("agent plan and limits", () => {
   it("shows the agent's plan as it updates it", async () => {
     const { attempt, events, requests } = await run("plan", [
-      { calls: [{ name: "update_plan", arguments: { plan: [{ step: "Read greet.js", status: "in_progress" }, { step: "Fix it", status: "pending" }] } }] },
-      { calls: [{ name: "update_plan", arguments: { explanation: "Read it.", plan: [{ step: "Read greet.js", status: "completed" }, { step: "Fix it", status: "in_progress" }] } }] },
-      { calls: [{ name: "update_plan", arguments: { plan: [{ step: "a", status: "in_progress" }, { step: "b", status: "in_progress" }] } }] },
+      {
+        calls: [
+          {
+            name: "update_plan",
+            arguments: {
+              plan: [
+                { step: "Read greet.js", status: "in_progress" },
+                { step: "Fix it", status: "pending" },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        calls: [
+          {
+            name: "update_plan",
+            arguments: {
+              explanation: "Read it.",
+              plan: [
+                { step: "Read greet.js", status: "completed" },
+                { step: "Fix it", status: "in_progress" },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        calls: [
+          {
+            name: "update_plan",
+            arguments: {
+              plan: [
+                { step: "a", status: "in_progress" },
+                { step: "b", status: "in_progress" },
+              ],
+            },
+          },
+        ],
+      },
       { say: "Planned." },
     ]);
     expect(attempt.status).toBe("completed");
     const plans = events.flatMap((event) => (event.type === "plan" ? [event.payload] : []));
     expect(plans).toEqual([
-      { steps: [{ step: "Read greet.js", status: "in_progress" }, { step: "Fix it", status: "pending" }] },
-      { explanation: "Read it.", steps: [{ step: "Read greet.js", status: "completed" }, { step: "Fix it", status: "in_progress" }] },
+      {
+        steps: [
+          { step: "Read greet.js", status: "in_progress" },
+          { step: "Fix it", status: "pending" },
+        ],
+      },
+      {
+        explanation: "Read it.",
+        steps: [
+          { step: "Read greet.js", status: "completed" },
+          { step: "Fix it", status: "in_progress" },
+        ],
+      },
     ]);
     const outputs = ((requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input ?? [])
       .filter((item) => item.type === "function_call_output")
       .map((item) => item.output);
-    expect(outputs).toEqual(["Plan updated (0/2 steps completed).", "Plan updated (1/2 steps completed).", expect.stringContaining("At most one step can be in_progress")]);
+    expect(outputs).toEqual([
+      "Plan updated (0/2 steps completed).",
+      "Plan updated (1/2 steps completed).",
+      expect.stringContaining("At most one step can be in_progress"),
+    ]);
   });
 
   it("stops an agent that repeats the same command with the same result, keeping its partial diff", async () => {
     const same = { calls: [{ name: "shell", arguments: { command: "cat partial.txt" } }] };
-    const { attempt, requests } = await run("loop", [{ calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] }, same, same, same, same, same, { say: "never" }]);
+    const { attempt, requests } = await run("loop", [
+      { calls: [{ name: "apply_patch", arguments: { patch: ADD_FILE } }] },
+      same,
+      same,
+      same,
+      same,
+      same,
+      { say: "never" },
+    ]);
     expect(attempt.status).toBe("failed");
     expect(attempt.error).toContain("repeating itself");
     expect(attempt.patch).toContain("+work in progress");
@@ -117,7 +177,16 @@ describe("nested AGENTS.md", () => {
     try {
       model.registerScript("nested", {
         steps: [
-          { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Update File: pkg/ui/button.js\n@@\n-export const label = 'Go';\n+export const label = 'Start';\n*** End Patch" } }] },
+          {
+            calls: [
+              {
+                name: "apply_patch",
+                arguments: {
+                  patch: "*** Begin Patch\n*** Update File: pkg/ui/button.js\n@@\n-export const label = 'Go';\n+export const label = 'Start';\n*** End Patch",
+                },
+              },
+            ],
+          },
           { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: pkg/ui/icon.js\n+export {};\n*** End Patch" } }] },
           { calls: [{ name: "shell", arguments: { command: "ls", workdir: "pkg" } }] },
           { say: "Done." },
@@ -125,7 +194,10 @@ describe("nested AGENTS.md", () => {
       });
       const task = await createTask(userId, { environmentId: environment.id, prompt: "[[script:nested]] relabel" });
       expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
-      const last = model.requests().filter((request) => JSON.stringify(request.body).includes("script:nested")).at(-1)?.body as {
+      const last = model
+        .requests()
+        .filter((request) => JSON.stringify(request.body).includes("script:nested"))
+        .at(-1)?.body as {
         instructions: string;
         input: { type?: string; output?: string }[];
       };
@@ -166,7 +238,12 @@ describe("context compaction", () => {
     const big = { calls: [{ name: "shell", arguments: { command: "yes a | head -c 3000" } }] };
     const { attempt, events, requests } = await run(
       "compact",
-      [{ ...big, calls: [{ name: "shell", arguments: { command: "yes b | head -c 3000" } }] }, big, { ...big, calls: [{ name: "shell", arguments: { command: "yes c | head -c 3000" } }] }, { say: "All done." }],
+      [
+        { ...big, calls: [{ name: "shell", arguments: { command: "yes b | head -c 3000" } }] },
+        big,
+        { ...big, calls: [{ name: "shell", arguments: { command: "yes c | head -c 3000" } }] },
+        { say: "All done." },
+      ],
       { contextWindowTokens: 2500 },
     );
     expect(attempt.error).toBeNull();
@@ -175,7 +252,9 @@ describe("context compaction", () => {
     expect(compactions.length).toBeGreaterThanOrEqual(1);
     expect(compactions[0]?.itemsAfter).toBeLessThan(compactions[0]?.itemsBefore ?? 0);
     expect(compactions[0]?.summary).toContain('Handoff: the request was "go"');
-    const summaryRequests = requests.filter((request) => String((request.body as { instructions?: string }).instructions).startsWith("Patchbay context compaction."));
+    const summaryRequests = requests.filter((request) =>
+      String((request.body as { instructions?: string }).instructions).startsWith("Patchbay context compaction."),
+    );
     expect(summaryRequests).toHaveLength(compactions.length);
     expect((summaryRequests[0]?.body as { tool_choice?: string }).tool_choice).toBe("none");
     // After compaction the model sees the request, the handoff and only the latest exchange.
@@ -191,10 +270,10 @@ describe("shell session", () => {
     const shell = (command: string, extra: Record<string, unknown> = {}) => ({ calls: [{ name: "shell", arguments: { command, ...extra } }] });
     const { attempt, requests } = await run("session", [
       shell("cd src && export GREETING='hello world' && export MULTI=$'a\\nb'"),
-      shell("pwd; echo \"$GREETING\"; echo \"$MULTI\" | wc -l"),
+      shell('pwd; echo "$GREETING"; echo "$MULTI" | wc -l'),
       shell("cd /tmp && false"),
       shell("pwd", { workdir: "src" }),
-      shell("pwd; echo \"$PATCHBAY_EXEC\" | wc -c"),
+      shell('pwd; echo "$PATCHBAY_EXEC" | wc -c'),
       { say: "ok" },
     ]);
     expect(attempt.status).toBe("completed");

@@ -33,7 +33,8 @@ it("answers from a read-only workspace with only reading tools, leaving no diff"
   expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "update_plan"]);
   expect(first.instructions).toContain("read-only");
   expect(first.instructions).toContain("path:line");
-  const output = ((requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input ?? []).find((item) => item.type === "function_call_output")?.output ?? "";
+  const output =
+    ((requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input ?? []).find((item) => item.type === "function_call_output")?.output ?? "";
   // Writes fail, reading works.
   expect(output).toContain("Read-only file system");
   expect(output).toContain('2:  return "Hello, " + name;');

@@ -2,12 +2,7 @@
 // (messages and function calls) are returned for the loop to append to the conversation. The
 // conversation is resent each turn (store: false), so no state lives at the provider.
 import OpenAI from "openai";
-import type {
-  FunctionTool,
-  ResponseInputItem,
-  ResponseOutputItem,
-  ResponseStreamEvent,
-} from "openai/resources/responses/responses";
+import type { FunctionTool, ResponseInputItem, ResponseOutputItem, ResponseStreamEvent } from "openai/resources/responses/responses";
 import { AppError } from "@/lib/errors";
 
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high";
@@ -62,7 +57,10 @@ export function createModelClient(config: ModelConfig): ModelClient {
       } catch (error) {
         if (turnInput.signal.aborted) throw new AppError("cancelled", "Cancelled.");
         if (idle.signal.aborted) {
-          throw new AppError("model_error", `The model endpoint at ${baseURL} stopped sending data for ${Math.round(Math.min(STREAM_IDLE_MS, config.timeoutMs) / 1000)} s.`);
+          throw new AppError(
+            "model_error",
+            `The model endpoint at ${baseURL} stopped sending data for ${Math.round(Math.min(STREAM_IDLE_MS, config.timeoutMs) / 1000)} s.`,
+          );
         }
         throw describeModelError(error, baseURL);
       } finally {
@@ -129,7 +127,10 @@ async function* chatTurn(client: OpenAI, config: ModelConfig, turnInput: ModelTu
     {
       model: config.model,
       messages: toChatMessages(turnInput.instructions, turnInput.input),
-      tools: turnInput.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description ?? "", parameters: tool.parameters ?? {} } })),
+      tools: turnInput.tools.map((tool) => ({
+        type: "function",
+        function: { name: tool.name, description: tool.description ?? "", parameters: tool.parameters ?? {} },
+      })),
       stream: true,
       stream_options: { include_usage: true },
       parallel_tool_calls: false,
@@ -149,7 +150,8 @@ async function* chatTurn(client: OpenAI, config: ModelConfig, turnInput: ModelTu
       turnInput.onTextDelta?.(choice.delta.content);
     }
     for (const call of choice?.delta.tool_calls ?? []) {
-      const slot = (calls[call.index] ??= { id: "", name: "", arguments: "" });
+      calls[call.index] ??= { id: "", name: "", arguments: "" };
+      const slot = calls[call.index]!;
       if (call.id) slot.id = call.id;
       if (call.function?.name) slot.name += call.function.name;
       if (call.function?.arguments) slot.arguments += call.function.arguments;
@@ -203,10 +205,14 @@ export function toChatMessages(instructions: string, input: ResponseInputItem[])
 export function describeModelError(error: unknown, baseURL: string): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return new AppError("model_error", `The model endpoint at ${baseURL} did not answer in time. Check that it is up, or raise PATCHBAY_MODEL_TIMEOUT_SEC.`, { cause: error });
+    return new AppError("model_error", `The model endpoint at ${baseURL} did not answer in time. Check that it is up, or raise PATCHBAY_MODEL_TIMEOUT_SEC.`, {
+      cause: error,
+    });
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return new AppError("model_error", `Could not reach the model endpoint at ${baseURL}. Check OPENAI_BASE_URL and that the worker host can reach it.`, { cause: error });
+    return new AppError("model_error", `Could not reach the model endpoint at ${baseURL}. Check OPENAI_BASE_URL and that the worker host can reach it.`, {
+      cause: error,
+    });
   }
   if (error instanceof OpenAI.APIError) {
     // Our messages add their own full stop.
@@ -216,9 +222,17 @@ export function describeModelError(error: unknown, baseURL: string): AppError {
       case 403:
         return new AppError("model_error", `The model endpoint rejected the API key (HTTP ${error.status}). Check OPENAI_API_KEY.`, { cause: error });
       case 404:
-        return new AppError("model_error", `The model endpoint does not know this model or API (HTTP 404): ${detail}. Check PATCHBAY_MODEL and OPENAI_BASE_URL.`, { cause: error });
+        return new AppError(
+          "model_error",
+          `The model endpoint does not know this model or API (HTTP 404): ${detail}. Check PATCHBAY_MODEL and OPENAI_BASE_URL.`,
+          { cause: error },
+        );
       case 429:
-        return new AppError("model_error", `The model endpoint is rate limiting requests (HTTP 429) and retries did not help. Wait, or raise your provider quota.`, { cause: error });
+        return new AppError(
+          "model_error",
+          `The model endpoint is rate limiting requests (HTTP 429) and retries did not help. Wait, or raise your provider quota.`,
+          { cause: error },
+        );
       default:
         if (error.status !== undefined && error.status >= 500) {
           return new AppError("model_error", `The model endpoint failed (HTTP ${error.status}) after retries: ${detail}. Try again later.`, { cause: error });
@@ -229,5 +243,9 @@ export function describeModelError(error: unknown, baseURL: string): AppError {
         return new AppError("model_error", `The model endpoint refused the request (HTTP ${error.status}): ${detail}.`, { cause: error });
     }
   }
-  return new AppError("model_error", `The model endpoint sent a response Patchbay could not read: ${String((error as Error)?.message ?? error).slice(0, 300)}.`, { cause: error });
+  return new AppError(
+    "model_error",
+    `The model endpoint sent a response Patchbay could not read: ${String((error as Error)?.message ?? error).slice(0, 300)}.`,
+    { cause: error },
+  );
 }

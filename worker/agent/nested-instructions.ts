@@ -21,7 +21,11 @@ export function createNestedInstructions(driver: SandboxDriver, sandbox: Sandbox
       const dirs = [...new Set(paths.flatMap(ancestorDirs))].filter((dir) => !checked.has(dir)).sort((a, b) => a.length - b.length);
       if (dirs.length === 0 || delivered >= MAX_TOTAL_BYTES) return null;
       for (const dir of dirs) checked.add(dir);
-      const result = await driver.exec(sandbox, ["bash", "-c", READ_SCRIPT, "agents", ...dirs], { timeoutSec: 20, maxOutputBytes: MAX_TOTAL_BYTES * 2, signal });
+      const result = await driver.exec(sandbox, ["bash", "-c", READ_SCRIPT, "agents", ...dirs], {
+        timeoutSec: 20,
+        maxOutputBytes: MAX_TOTAL_BYTES * 2,
+        signal,
+      });
       const parts = result.stdout.toString("utf8").split("\0");
       const sections: string[] = [];
       for (let index = 0; index + 1 < parts.length; index += 2) {

@@ -151,7 +151,9 @@ export function createLoopDetector(repeats: number) {
   let count = 0;
   return {
     record(name: string, args: string, output: unknown): boolean {
-      const signature = createHash("sha256").update(JSON.stringify([name, args, output])).digest("hex");
+      const signature = createHash("sha256")
+        .update(JSON.stringify([name, args, output]))
+        .digest("hex");
       count = signature === last ? count + 1 : 1;
       last = signature;
       return count >= repeats;

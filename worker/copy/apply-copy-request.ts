@@ -34,16 +34,18 @@ export async function applyCopyRequest(input: {
   const patch = changed.map((file) => createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, before.get(file.path) ?? "", file.content)).join("");
   if (patch) await applyPatchInSandbox(input.driver, input.sandbox, patch, input.signal, "Could not apply the text changes in the sandbox");
 
-  const changes = result.applied.map(({ copy, edit }): CopyChange => ({
-    id: copy.id,
-    path: copy.path,
-    line: copy.line,
-    kind: copy.kind,
-    ...(copy.key !== undefined ? { key: copy.key } : {}),
-    ...(copy.context.component !== undefined ? { component: copy.context.component } : {}),
-    before: copy.text,
-    after: edit.text,
-  }));
+  const changes = result.applied.map(
+    ({ copy, edit }): CopyChange => ({
+      id: copy.id,
+      path: copy.path,
+      line: copy.line,
+      kind: copy.kind,
+      ...(copy.key !== undefined ? { key: copy.key } : {}),
+      ...(copy.context.component !== undefined ? { component: copy.context.component } : {}),
+      before: copy.text,
+      after: edit.text,
+    }),
+  );
   return { changes, files: changed.map((file) => file.path) };
 }
 

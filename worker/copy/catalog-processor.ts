@@ -3,7 +3,7 @@
 // strings. A commit never changes, so a catalog row per commit is a cache that never goes stale.
 import { UnrecoverableError, type Job } from "bullmq";
 import { buildCatalog, CATALOG_VERSION } from "@/lib/copy/catalog";
-import { db } from "@/lib/db";
+import { catalogSource, reuseCatalog, saveCatalog } from "@/lib/copy/catalog-store";
 import { isAppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
 import { catalogJobSchema } from "@/lib/queue/contracts";
@@ -28,22 +28,15 @@ export function createCatalogProcessor(deps: CatalogProcessorDeps) {
 }
 
 export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId: string): Promise<{ commit: string; entries: number; cached: boolean }> {
-  const environment = await db().environment.findUnique({ where: { id: environmentId }, select: { repoUrl: true, defaultBranch: true } });
+  const environment = await catalogSource(environmentId);
   if (!environment) throw new UnrecoverableError("The environment no longer exists.");
   const mirrorPath = await deps.mirrors.sync(environment.repoUrl);
   const commit = await deps.mirrors.resolveBranch(mirrorPath, environment.defaultBranch);
-  const existing = await db().copyCatalog.findUnique({ where: { environmentId_commit: { environmentId, commit } }, select: { id: true, entries: true, version: true } });
-  if (existing?.version === CATALOG_VERSION) {
-    await db().copyCatalog.update({ where: { id: existing.id }, data: { checkedAt: new Date() } });
-    return { commit, entries: Array.isArray(existing.entries) ? existing.entries.length : 0, cached: true };
-  }
+  const reused = await reuseCatalog(environmentId, commit, CATALOG_VERSION);
+  if (reused) return { commit, entries: reused.entries, cached: true };
   const started = Date.now();
   const entries = buildCatalog(await readCopyFiles(mirrorPath, commit));
-  await db().copyCatalog.upsert({
-    where: { environmentId_commit: { environmentId, commit } },
-    create: { environmentId, commit, branch: environment.defaultBranch, entries, version: CATALOG_VERSION },
-    update: { entries, version: CATALOG_VERSION, checkedAt: new Date() },
-  });
+  await saveCatalog({ environmentId, commit, branch: environment.defaultBranch, version: CATALOG_VERSION, entries });
   deps.logger.info({ environmentId, commit, entries: entries.length, ms: Date.now() - started }, "copy catalog built");
   return { commit, entries: entries.length, cached: false };
 }

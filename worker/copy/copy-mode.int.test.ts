@@ -36,11 +36,16 @@ async function createCopywriter() {
 
 async function readyCatalog(environmentId: string, refresh = false): Promise<CatalogEntry[]> {
   if (refresh) await getCatalogView(copywriterId, environmentId, { refresh: true });
-  const view = await waitFor("the copy catalog", async () => {
-    const current = await getCatalogView(copywriterId, environmentId);
-    if (current.status === "failed") throw new Error(current.message);
-    return current.status === "ready" && current.commit ? current : null;
-  }, 60_000, 200);
+  const view = await waitFor(
+    "the copy catalog",
+    async () => {
+      const current = await getCatalogView(copywriterId, environmentId);
+      if (current.status === "failed") throw new Error(current.message);
+      return current.status === "ready" && current.commit ? current : null;
+    },
+    60_000,
+    200,
+  );
   return view.entries;
 }
 
@@ -174,7 +179,11 @@ describe("copy mode", () => {
     expect(await getTaskPatch(copywriterId, task.id)).toBe("");
 
     // The environment's owner (an engineer, no list for the role) may make the same change.
-    const engineerTask = await createTask(engineerId, { environmentId: environment.id, mode: "copy", edits: [{ id: about.id, from: about.text, text: "About us" }] });
+    const engineerTask = await createTask(engineerId, {
+      environmentId: environment.id,
+      mode: "copy",
+      edits: [{ id: about.id, from: about.text, text: "About us" }],
+    });
     const engineerAttempt = await waitForFinishedAttempt(engineerTask.attemptId);
     expect(engineerAttempt.status).toBe("completed");
     expect(engineerAttempt.patch).toContain("+# About us");
@@ -187,7 +196,8 @@ describe("copy mode", () => {
     const title = entry(entries, "Simple, honest pricing");
     const plural = entry(entries, "{{count}} projects");
     const before = await db().task.count();
-    const submit = (edits: { id: string; from: string; text: string }[]) => rejection(createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits }));
+    const submit = (edits: { id: string; from: string; text: string }[]) =>
+      rejection(createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits }));
 
     const problems = await submit([
       { id: "0000000000000000", from: "Gone", text: "x" },
@@ -202,11 +212,22 @@ describe("copy mode", () => {
         { id: plural.id, text: plural.text, message: "Keep the placeholders {{count}}" },
       ],
     });
-    expect((await submit([{ id: title.id, from: title.text, text: "A" }, { id: title.id, from: title.text, text: "B" }])).details).toEqual({
+    expect(
+      (
+        await submit([
+          { id: title.id, from: title.text, text: "A" },
+          { id: title.id, from: title.text, text: "B" },
+        ])
+      ).details,
+    ).toEqual({
       problems: [{ id: title.id, text: title.text, message: "This text was edited twice" }],
     });
-    expect((await submit([{ id: title.id, from: "Old wording", text: "New" }])).message).toContain('was changed to "Simple, honest pricing" since you opened it');
-    await expect(createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits: [] })).rejects.toThrow("Change at least one text before proposing.");
+    expect((await submit([{ id: title.id, from: "Old wording", text: "New" }])).message).toContain(
+      'was changed to "Simple, honest pricing" since you opened it',
+    );
+    await expect(createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits: [] })).rejects.toThrow(
+      "Change at least one text before proposing.",
+    );
     // Copywriters propose text changes only.
     expect((await rejection(createTask(copywriterId, { environmentId: environment.id, prompt: "Refactor everything" }))).code).toBe("forbidden");
     expect(await db().task.count()).toBe(before);
@@ -225,7 +246,11 @@ describe("copy mode", () => {
       expect.stringMatching(/^Today Paperkite helps small teams/),
     ]);
 
-    const task = await createTask(copywriterId, { environmentId: environment.id, mode: "copy", request: 'change "Sign up" to "Create account" on the pricing page' });
+    const task = await createTask(copywriterId, {
+      environmentId: environment.id,
+      mode: "copy",
+      request: 'change "Sign up" to "Create account" on the pricing page',
+    });
     const attempt = await waitForFinishedAttempt(task.attemptId);
     expect(attempt.status).toBe("completed");
     expect(attempt.patch).toContain('+    "signUp": "Create account",');

@@ -14,11 +14,22 @@ const scripted = useScriptedWorker();
 
 it("runs isolated attempts, recommends by the check, and follows the selection", async () => {
   const user = await createUser();
-  const environment = await createEnvironment(user.id, { name: "best of n", repoUrl: createFixtureRepo().url, checkCommand: "test -s seen.txt && echo check ok" });
+  const environment = await createEnvironment(user.id, {
+    name: "best of n",
+    repoUrl: createFixtureRepo().url,
+    checkCommand: "test -s seen.txt && echo check ok",
+  });
   // Each attempt counts the markers it can see (another attempt's would show up) and leaves its own.
   scripted.model.registerScript("best", {
     steps: [
-      { calls: [{ name: "shell", arguments: { command: "ls marker-* 2>/dev/null | wc -l > seen.txt; touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" } }] },
+      {
+        calls: [
+          {
+            name: "shell",
+            arguments: { command: "ls marker-* 2>/dev/null | wc -l > seen.txt; touch marker-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \\n')" },
+          },
+        ],
+      },
       { say: "Left a marker." },
     ],
   });

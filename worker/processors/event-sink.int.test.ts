@@ -46,7 +46,10 @@ describe("event sink", () => {
     expect(output).toBe("token=[redacted:OPENAI_API_KEY] done\n");
     const deltas = events.flatMap((event) => (event.type === "message.delta" ? [event.payload.text] : [])).join("");
     expect(deltas).toBe("The key is [redacted:OPENAI_API_KEY] and the password [redacted:DB_PASSWORD].");
-    expect(events.at(-1)).toMatchObject({ type: "message", payload: { text: "The key is [redacted:OPENAI_API_KEY] and the password [redacted:DB_PASSWORD]." } });
+    expect(events.at(-1)).toMatchObject({
+      type: "message",
+      payload: { text: "The key is [redacted:OPENAI_API_KEY] and the password [redacted:DB_PASSWORD]." },
+    });
     expect(events[0]).toMatchObject({ payload: { command: "echo [redacted:OPENAI_API_KEY]" } });
   });
 

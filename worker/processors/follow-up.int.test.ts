@@ -27,7 +27,15 @@ it("continues a finished task in the same workspace state, accumulating the diff
   await waitFor("the first turn's sandbox to be gone", async () => (await containersOf(task.attemptId)).length === 0, 15_000);
 
   scripted.model.registerScript("turn-two", {
-    steps: [{ calls: [{ name: "shell", arguments: { command: "cat NOTES.md" } }, { name: "apply_patch", arguments: { patch: editNotes } }] }, { say: "Extended NOTES.md." }],
+    steps: [
+      {
+        calls: [
+          { name: "shell", arguments: { command: "cat NOTES.md" } },
+          { name: "apply_patch", arguments: { patch: editNotes } },
+        ],
+      },
+      { say: "Extended NOTES.md." },
+    ],
   });
   const followUp = await addFollowUp(user.id, task.id, { text: "[[script:turn-two]] extend the notes" });
   expect(followUp.turn).toBe(1);
@@ -39,7 +47,10 @@ it("continues a finished task in the same workspace state, accumulating the diff
   expect(await getTask(user.id, task.id)).toMatchObject({ status: "completed", turns: 2 });
 
   // The model saw the first turn's request and reply before the follow-up, and the restored file.
-  const request = scripted.model.requests().filter((candidate) => JSON.stringify(candidate.body).includes("script:turn-two")).at(-1)?.body as {
+  const request = scripted.model
+    .requests()
+    .filter((candidate) => JSON.stringify(candidate.body).includes("script:turn-two"))
+    .at(-1)?.body as {
     input: { role?: string; content?: string; type?: string; output?: string }[];
   };
   expect(request.input.slice(0, 3).map((item) => [item.role, item.content])).toEqual([
@@ -66,7 +77,10 @@ it("delivers a message sent while the task runs at the agent's next model call",
   await expect(addFollowUp(user.id, task.id, { text: "  " })).rejects.toThrow("The message is empty.");
   expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
 
-  const last = scripted.model.requests().filter((request) => JSON.stringify(request.body).includes("script:busy")).at(-1)?.body as {
+  const last = scripted.model
+    .requests()
+    .filter((request) => JSON.stringify(request.body).includes("script:busy"))
+    .at(-1)?.body as {
     input: { role?: string; content?: string; type?: string }[];
   };
   // After the command's result, before the model's next answer, exactly once.

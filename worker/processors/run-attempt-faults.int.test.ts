@@ -18,7 +18,7 @@ import { createTask } from "@/lib/tasks/create-task";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer, type ModelScript } from "@/scripts/model-server/server";
 import { listenForControl } from "@/worker/control-listener";
-import type { AttemptProcessorDeps } from "@/worker/processors/run-attempt";
+import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { workspaceVolumeExists } from "@/test/support/sandbox";
@@ -82,7 +82,11 @@ async function expectFailed(run: { attempt: Attempt; events: StoredEvent[]; elap
  * moment (bounded); then neither the container nor the workspace volume may exist.
  */
 async function expectNoSandbox(attemptId: string): Promise<void> {
-  await waitFor("the sandbox to be removed", async () => (await containersOf(attemptId)).length === 0 && !(await workspaceVolumeExists(attemptId)), 5_000).catch(() => undefined);
+  await waitFor(
+    "the sandbox to be removed",
+    async () => (await containersOf(attemptId)).length === 0 && !(await workspaceVolumeExists(attemptId)),
+    5_000,
+  ).catch(() => undefined);
   expect(await containersOf(attemptId)).toEqual([]);
   expect(await workspaceVolumeExists(attemptId)).toBe(false);
 }
@@ -94,7 +98,10 @@ function script(name: string, body: ModelScript): string {
 
 /** The function_call_output items the model was sent in the last request of a script. */
 function toolOutputsSeenByModel(scriptName: string): string[] {
-  const last = model.requests().filter((request) => request.script === scriptName).at(-1)?.body as { input?: { type?: string; output?: string }[] } | undefined;
+  const last = model
+    .requests()
+    .filter((request) => request.script === scriptName)
+    .at(-1)?.body as { input?: { type?: string; output?: string }[] } | undefined;
   return (last?.input ?? []).filter((item) => item.type === "function_call_output").map((item) => item.output ?? "");
 }
 
@@ -334,7 +341,14 @@ describe("hostile input stays data", () => {
   it("a real branch whose name is shell syntax is checked out as a name, not run", async () => {
     await defaultWorker();
     const marker = script("branch-name", {
-      steps: [{ calls: [{ name: "shell", arguments: { command: "git branch --show-current; test -e /tmp/pb-pwned-branch && echo SANDBOX-PWNED || echo sandbox-clean" } }] }, { say: "ok" }],
+      steps: [
+        {
+          calls: [
+            { name: "shell", arguments: { command: "git branch --show-current; test -e /tmp/pb-pwned-branch && echo SANDBOX-PWNED || echo sandbox-clean" } },
+          ],
+        },
+        { say: "ok" },
+      ],
     });
     const run = await runTask(`${marker} Look at the branch`, { branch: SHELL_BRANCH });
     expect(run.attempt.error).toBeNull();

@@ -33,7 +33,8 @@ beforeAll(async () => {
   worker = startTestWorker(model.url);
   repo = createFixtureRepo();
   userId = (await createUser()).id;
-  environmentId = (await createEnvironment(userId, { name: "fixture", repoUrl: repo.url, defaultBranch: "main", instructions: "Prefer template literals." })).id;
+  environmentId = (await createEnvironment(userId, { name: "fixture", repoUrl: repo.url, defaultBranch: "main", instructions: "Prefer template literals." }))
+    .id;
 });
 
 afterAll(async () => {
@@ -122,7 +123,10 @@ describe("run attempt", () => {
     expect(attempt.status).toBe("completed");
     expect(attempt.patch).toBe("");
     expect(attempt.filesChanged).toBe(0);
-    const last = model.requests().filter((request) => JSON.stringify(request.body).includes("script:bad-patch")).at(-1)?.body as {
+    const last = model
+      .requests()
+      .filter((request) => JSON.stringify(request.body).includes("script:bad-patch"))
+      .at(-1)?.body as {
       input: { type?: string; output?: string }[];
     };
     const output = last.input.find((item) => item.type === "function_call_output")?.output ?? "";
@@ -155,4 +159,3 @@ describe("run attempt", () => {
     expect(deltas).toContain("Reading first.");
   });
 });
-

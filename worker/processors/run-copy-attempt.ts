@@ -6,46 +6,37 @@ import { storedCopyRequestSchema } from "@/lib/copy/copy-request";
 import { allowedPathsFor, filesOutOfScope, parseStoredCopyPaths, scopeRejection } from "@/lib/copy/path-scope";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import { AppError } from "@/lib/errors";
-import { transitionAttempt, type AttemptRef } from "@/lib/tasks/attempt-status";
+import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { applyCopyRequest } from "@/worker/copy/apply-copy-request";
 import { extractDiff } from "@/worker/repos/extract-diff";
-import { loadWorkspace } from "@/worker/repos/load-workspace";
-import { captureScreenshots, runCheck } from "./attempt-stages";
-import type { EventSink } from "./event-sink";
-import type { AttemptProcessorDeps } from "./run-attempt";
+import type { AttemptContext } from "./attempt-context";
+import { captureScreenshots, provisionSandbox, runCheck } from "./attempt-stages";
 
-export type CopyAttemptTask = {
-  id: string;
-  branch: string;
-  owner: { role: string };
-  environment: { repoUrl: string; checkCommand: string | null; preview: unknown; copyPaths: unknown };
-};
-
-export async function runCopyAttempt(input: {
-  deps: AttemptProcessorDeps;
-  ref: AttemptRef;
-  task: CopyAttemptTask;
-  copyRequest: unknown;
-  deadline: number;
-  signal: AbortSignal;
-  sink: EventSink;
-}): Promise<void> {
-  const { deps, ref, task, signal, sink } = input;
-  const request = storedCopyRequestSchema.safeParse(input.copyRequest);
+export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
+  const { deps, ref, task, signal, sink } = ctx;
+  const request = storedCopyRequestSchema.safeParse(ctx.work.turn.copyRequest);
   if (!request.success) throw new AppError("bad_request", "This copy task has no text changes to apply.");
 
   const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
   // Copy edits always apply to the branch as it is now; edits to text that changed since are refused.
   const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
-  const expiresAt = new Date(input.deadline + 10 * 60 * 1000);
-  const spec = { network: null, instanceId: deps.instanceId, attemptId: ref.attemptId, taskId: ref.taskId, workerId: deps.workerId, image: deps.sandboxImage, limits: deps.limits, expiresAt };
-  const sandbox = await deps.driver.ensure({ ...spec, role: "agent" });
-  await loadWorkspace(deps.driver, sandbox, { mirrorPath, baseCommit, branch: task.branch, timeoutSec: deps.gitTimeoutSec });
-  if (!(await transitionAttempt(ref, "running", { baseCommit, containerId: sandbox.containerId }, `Applying ${request.data.edits.length} text change(s) at ${baseCommit.slice(0, 12)}.`))) return;
+  const sandbox = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  if (
+    !(await transitionAttempt(
+      ref,
+      "running",
+      { baseCommit, containerId: sandbox.containerId },
+      `Applying ${request.data.edits.length} text change(s) at ${baseCommit.slice(0, 12)}.`,
+    ))
+  )
+    return;
 
   const { changes } = await applyCopyRequest({ driver: deps.driver, sandbox, mirrorPath, baseCommit, request: request.data, signal });
   const diff = await extractDiff(deps.driver, sandbox, baseCommit);
-  await sink.emit({ type: "message", payload: { text: changes.map((change) => `${change.path}:${change.line} "${change.before}" → "${change.after}"`).join("\n") } });
+  await sink.emit({
+    type: "message",
+    payload: { text: changes.map((change) => `${change.path}:${change.line} "${change.before}" → "${change.after}"`).join("\n") },
+  });
   await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });
 
   const allowed = allowedPathsFor(parseStoredCopyPaths(task.environment.copyPaths), task.owner.role);
@@ -59,7 +50,7 @@ export async function runCopyAttempt(input: {
   }
 
   const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, copyChanges: changes };
-  const check = task.environment.checkCommand ? await runCheck(deps, sandbox, task.environment.checkCommand, signal, sink.emit) : null;
+  const check = task.environment.checkCommand ? await runCheck(ctx, sandbox, task.environment.checkCommand) : null;
   if (check && !check.passed) {
     const message = `The text changes were applied, but the site's check (${task.environment.checkCommand}) failed, so they are not ready to ship. An engineer can see why in the task's timeline.`;
     await sink.emit({ type: "error", payload: { code: "check_failed", message } });
@@ -71,17 +62,7 @@ export async function runCopyAttempt(input: {
   let previewReport = null;
   if (previewConfig && diff.filesChanged > 0) {
     await deps.driver.release(sandbox);
-    previewReport = await captureScreenshots({
-      deps,
-      ref,
-      config: previewConfig,
-      changedFiles: diff.files,
-      routes: request.data.routes,
-      base: { mirrorPath, commit: baseCommit, branch: task.branch, gitTimeoutSec: deps.gitTimeoutSec },
-      expiresAt,
-      signal,
-      emit: sink.emit,
-    });
+    previewReport = await captureScreenshots(ctx, { config: previewConfig, changedFiles: diff.files, routes: request.data.routes, mirrorPath, baseCommit });
   }
   await transitionAttempt(
     ref,

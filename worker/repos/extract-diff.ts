@@ -15,13 +15,15 @@ export async function extractDiff(driver: SandboxDriver, sandbox: SandboxHandle,
   if (stage.exitCode !== 0) {
     throw new AppError("sandbox_error", `Could not compute the diff: ${stage.stderr.toString().trim().slice(-1000)}`);
   }
-  const diff = await driver.exec(
-    sandbox,
-    ["git", "diff", "--cached", "--binary", "--no-ext-diff", "--no-textconv", "--no-renames", baseCommit, "--"],
-    { timeoutSec: 120, maxOutputBytes: MAX_PATCH_BYTES + 1 },
-  );
+  const diff = await driver.exec(sandbox, ["git", "diff", "--cached", "--binary", "--no-ext-diff", "--no-textconv", "--no-renames", baseCommit, "--"], {
+    timeoutSec: 120,
+    maxOutputBytes: MAX_PATCH_BYTES + 1,
+  });
   if (diff.truncated || diff.stdout.length > MAX_PATCH_BYTES) {
-    throw new AppError("sandbox_error", `The change is larger than ${MAX_PATCH_BYTES / 1024 / 1024} MiB as a patch; ask for a smaller change (generated or vendored files?).`);
+    throw new AppError(
+      "sandbox_error",
+      `The change is larger than ${MAX_PATCH_BYTES / 1024 / 1024} MiB as a patch; ask for a smaller change (generated or vendored files?).`,
+    );
   }
   if (diff.exitCode !== 0) throw new AppError("sandbox_error", `Could not compute the diff: ${diff.stderr.toString().trim().slice(-1000)}`);
   const numstat = stage.stdout.toString("utf8");

@@ -32,7 +32,17 @@ beforeAll(() => {
   });
   const hooks = path.join(repo.dir, "evil-hooks");
   mkdirSync(hooks);
-  for (const hook of ["pre-commit", "post-commit", "post-checkout", "reference-transaction", "pre-receive", "post-update", "pre-auto-gc", "post-rewrite", "fsmonitor-watchman"]) {
+  for (const hook of [
+    "pre-commit",
+    "post-commit",
+    "post-checkout",
+    "reference-transaction",
+    "pre-receive",
+    "post-update",
+    "pre-auto-gc",
+    "post-rewrite",
+    "fsmonitor-watchman",
+  ]) {
     writeFileSync(path.join(hooks, hook), `#!/bin/sh\ntouch ${marker("hook")}\n`);
     chmodSync(path.join(hooks, hook), 0o755);
   }

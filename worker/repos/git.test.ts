@@ -4,13 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitError, gitArgv, gitEnv, runGit } from "./git";
 
-const REQUIRED_FLAGS = [
-  "core.fsmonitor=false",
-  "core.hooksPath=/dev/null",
-  "diff.external=",
-  "core.sshCommand=false",
-  "protocol.ext.allow=never",
-];
+const REQUIRED_FLAGS = ["core.fsmonitor=false", "core.hooksPath=/dev/null", "diff.external=", "core.sshCommand=false", "protocol.ext.allow=never"];
 
 /** The `-c key=value` pairs that come before the first non-`-c` argument. */
 function leadingConfig(argv: readonly string[]): string[] {
@@ -26,18 +20,20 @@ function leadingConfig(argv: readonly string[]): string[] {
 }
 
 describe("gitArgv", () => {
-  it.each([[["fetch", "--prune", "origin"]], [["clone", "--mirror", "--", "https://example.com/r.git", "/tmp/x"]], [[]], [["-c", "core.fsmonitor=/bin/evil", "status"]]])(
-    "puts every hardening flag before %j",
-    (args) => {
-      const argv = gitArgv(args);
-      // The caller's args follow unchanged, after a prefix made only of `-c key=value` pairs.
-      expect(argv.slice(argv.length - args.length)).toEqual(args);
-      const prefix = argv.slice(0, argv.length - args.length);
-      const config = leadingConfig(prefix);
-      expect(prefix.length).toBe(config.length * 2);
-      for (const flag of REQUIRED_FLAGS) expect(config).toContain(flag);
-    },
-  );
+  it.each([
+    [["fetch", "--prune", "origin"]],
+    [["clone", "--mirror", "--", "https://example.com/r.git", "/tmp/x"]],
+    [[]],
+    [["-c", "core.fsmonitor=/bin/evil", "status"]],
+  ])("puts every hardening flag before %j", (args) => {
+    const argv = gitArgv(args);
+    // The caller's args follow unchanged, after a prefix made only of `-c key=value` pairs.
+    expect(argv.slice(argv.length - args.length)).toEqual(args);
+    const prefix = argv.slice(0, argv.length - args.length);
+    const config = leadingConfig(prefix);
+    expect(prefix.length).toBe(config.length * 2);
+    for (const flag of REQUIRED_FLAGS) expect(config).toContain(flag);
+  });
 
   it("does not change the caller's array", () => {
     const args = ["status"];

@@ -5,13 +5,20 @@ import { execFile } from "node:child_process";
 import { AppError } from "@/lib/errors";
 
 export const GIT_HARDENING_FLAGS = [
-  "-c", "core.fsmonitor=false",
-  "-c", "core.hooksPath=/dev/null",
-  "-c", "diff.external=",
-  "-c", "core.sshCommand=false",
-  "-c", "protocol.ext.allow=never",
-  "-c", "protocol.file.allow=user",
-  "-c", "credential.helper=",
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "diff.external=",
+  "-c",
+  "core.sshCommand=false",
+  "-c",
+  "protocol.ext.allow=never",
+  "-c",
+  "protocol.file.allow=user",
+  "-c",
+  "credential.helper=",
 ] as const;
 
 export const GIT_HARDENING_ENV = {

@@ -37,6 +37,9 @@ export async function loadWorkspace(
     maxOutputBytes: 256 * 1024,
   });
   if (checkout.exitCode !== 0) {
-    throw new AppError("sandbox_error", `Could not check out ${input.baseCommit.slice(0, 12)} in the sandbox: ${checkout.stderr.toString().trim().slice(-1000)}`);
+    throw new AppError(
+      "sandbox_error",
+      `Could not check out ${input.baseCommit.slice(0, 12)} in the sandbox: ${checkout.stderr.toString().trim().slice(-1000)}`,
+    );
   }
 }

@@ -84,11 +84,9 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
 function unreachable(repoUrl: string, error: unknown): AppError {
   if (error instanceof AppError) return error;
   const detail = error instanceof GitError ? (error.timedOut ? "the fetch timed out" : gitProblem(error.stderr)) : String(error);
-  return new AppError(
-    "repo_unreachable",
-    `Could not fetch the repository ${repoUrl}: ${detail}. Check the URL and that the worker host can reach it.`,
-    { cause: error },
-  );
+  return new AppError("repo_unreachable", `Could not fetch the repository ${repoUrl}: ${detail}. Check the URL and that the worker host can reach it.`, {
+    cause: error,
+  });
 }
 
 /**
@@ -96,7 +94,13 @@ function unreachable(repoUrl: string, error: unknown): AppError {
  * git ends with "...and the repository exists.", while the cause is the first `fatal:` line.
  */
 function gitProblem(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   const problem = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? "unknown error";
-  return problem.replace(/^(fatal|error):\s*/, "").replace(/\.+$/, "").slice(0, 500);
+  return problem
+    .replace(/^(fatal|error):\s*/, "")
+    .replace(/\.+$/, "")
+    .slice(0, 500);
 }

@@ -20,17 +20,29 @@ export async function readTreeFiles(
   wanted: (path: string) => boolean,
   limits: ReadTreeLimits = DEFAULT_READ_LIMITS,
 ): Promise<TreeFile[]> {
-  const { stdout } = await runGit(["ls-tree", "-r", "-z", "--long", "--full-tree", commit], { cwd: mirrorPath, timeoutMs: limits.timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await runGit(["ls-tree", "-r", "-z", "--long", "--full-tree", commit], {
+    cwd: mirrorPath,
+    timeoutMs: limits.timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const entries = parseLsTree(stdout).filter((entry) => entry.size <= limits.maxFileBytes && wanted(entry.path));
   if (entries.length > limits.maxFiles) {
     throw new AppError("payload_too_large", `The repository has ${entries.length} text files to read; copy mode reads at most ${limits.maxFiles}.`);
   }
   const total = entries.reduce((sum, entry) => sum + entry.size, 0);
   if (total > limits.maxTotalBytes) {
-    throw new AppError("payload_too_large", `The repository's text files add up to ${Math.round(total / 1024 / 1024)} MiB; copy mode reads at most ${limits.maxTotalBytes / 1024 / 1024} MiB.`);
+    throw new AppError(
+      "payload_too_large",
+      `The repository's text files add up to ${Math.round(total / 1024 / 1024)} MiB; copy mode reads at most ${limits.maxTotalBytes / 1024 / 1024} MiB.`,
+    );
   }
   if (entries.length === 0) return [];
-  const blobs = await catFileBatch(mirrorPath, entries.map((entry) => entry.oid), total, limits.timeoutMs);
+  const blobs = await catFileBatch(
+    mirrorPath,
+    entries.map((entry) => entry.oid),
+    total,
+    limits.timeoutMs,
+  );
   return entries.map((entry, index) => ({ path: entry.path, content: (blobs[index] ?? Buffer.alloc(0)).toString("utf8") }));
 }
 
@@ -65,7 +77,10 @@ function catFileBatch(mirrorPath: string, oids: string[], expectedBytes: number,
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (code !== 0) return reject(new AppError("sandbox_error", `Could not read files from the repository mirror: ${stderr.trim().slice(-500) || `git exited with ${code}`}`));
+      if (code !== 0)
+        return reject(
+          new AppError("sandbox_error", `Could not read files from the repository mirror: ${stderr.trim().slice(-500) || `git exited with ${code}`}`),
+        );
       try {
         resolve(parseBatch(Buffer.concat(chunks), oids.length));
       } catch (error) {

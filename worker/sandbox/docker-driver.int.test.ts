@@ -96,7 +96,7 @@ describe("docker driver: inside the sandbox", () => {
     expect(root.err).toMatch(/Read-only file system|Permission denied/);
     const usr = await sh("echo x > /usr/bin/pwned");
     expect(usr.exitCode).not.toBe(0);
-    const writable = await sh("echo ok > /workspace/w && cat /workspace/w && touch /tmp/t \"$HOME/h\" && echo done");
+    const writable = await sh('echo ok > /workspace/w && cat /workspace/w && touch /tmp/t "$HOME/h" && echo done');
     expect(writable.exitCode).toBe(0);
     expect(writable.out).toBe("ok\ndone\n");
   });
@@ -158,7 +158,9 @@ describe("docker driver: inside the sandbox", () => {
 
     // Cancel can land between two tool calls: the next exec must not start a command nobody waits for.
     const before = Date.now();
-    await expect(sh("sleep 1; echo ran > /workspace/should-not-exist", { timeoutSec: 10, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "cancelled" });
+    await expect(sh("sleep 1; echo ran > /workspace/should-not-exist", { timeoutSec: 10, signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: "cancelled",
+    });
     expect(Date.now() - before).toBeLessThan(3_000);
     expect((await sh("sleep 2; test -e /workspace/should-not-exist && echo ran || echo never")).out).toBe("never\n");
   });

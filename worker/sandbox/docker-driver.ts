@@ -23,10 +23,7 @@ export function isNotFound(error: unknown): boolean {
 
 export async function pingDocker(docker: Docker): Promise<void> {
   try {
-    await Promise.race([
-      docker.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), DOCKER_PING_TIMEOUT_MS)),
-    ]);
+    await Promise.race([docker.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), DOCKER_PING_TIMEOUT_MS))]);
   } catch (error) {
     throw new AppError(
       "sandbox_error",
@@ -56,7 +53,11 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
   async function removeNetwork(name: string): Promise<void> {
     try {
-      if (options.workerContainer) await docker.getNetwork(name).disconnect({ Container: options.workerContainer, Force: true }).catch(() => undefined);
+      if (options.workerContainer)
+        await docker
+          .getNetwork(name)
+          .disconnect({ Container: options.workerContainer, Force: true })
+          .catch(() => undefined);
       await docker.getNetwork(name).remove();
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -81,7 +82,10 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         await docker.getImage(spec.image).inspect();
       } catch (error) {
         if (!isNotFound(error)) throw error;
-        throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is missing on this worker host. Build it with scripts/setup/build-sandbox-image.sh (npm start does it).`);
+        throw new AppError(
+          "sandbox_error",
+          `Sandbox image "${spec.image}" is missing on this worker host. Build it with scripts/setup/build-sandbox-image.sh (npm start does it).`,
+        );
       }
       const name = containerName(spec.attemptId, spec.role);
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
@@ -183,7 +187,10 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
           stream.on("error", (error) => (truncated ? resolve() : reject(error)));
           timer = setTimeout(() => {
             reject(
-              new AppError("timeout", `A command did not finish ${Math.round(deadlineMs / 1000)} s after it started, even after its own timeout; the sandbox was stopped.`),
+              new AppError(
+                "timeout",
+                `A command did not finish ${Math.round(deadlineMs / 1000)} s after it started, even after its own timeout; the sandbox was stopped.`,
+              ),
             );
           }, deadlineMs);
           onAbort = () => reject(new AppError("cancelled", "Cancelled."));
@@ -238,7 +245,12 @@ exit 0`;
 
 async function killExec(container: Docker.Container, tag: string): Promise<void> {
   try {
-    const killer = await container.exec({ Cmd: ["bash", "-c", KILL_SCRIPT, "kill", `${EXEC_TAG_VAR}=${tag}`], User: SANDBOX_USER, AttachStdout: true, AttachStderr: true });
+    const killer = await container.exec({
+      Cmd: ["bash", "-c", KILL_SCRIPT, "kill", `${EXEC_TAG_VAR}=${tag}`],
+      User: SANDBOX_USER,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
     const stream = await killer.start({ hijack: true, stdin: false });
     stream.resume();
     await new Promise<void>((resolve) => {

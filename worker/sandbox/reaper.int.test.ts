@@ -54,7 +54,10 @@ beforeAll(async () => {
   redis = createRedis(process.env.REDIS_URL ?? "", "client");
   userId = (await createUser()).id;
   environmentId = (
-    await db().environment.create({ data: { ownerId: userId, name: "reaper", repoUrl: "file:///nonexistent/reaper.git", defaultBranch: "main" }, select: { id: true } })
+    await db().environment.create({
+      data: { ownerId: userId, name: "reaper", repoUrl: "file:///nonexistent/reaper.git", defaultBranch: "main" },
+      select: { id: true },
+    })
   ).id;
 });
 

@@ -2,7 +2,7 @@
 // its expires-at passed. Runs at worker start (before any job) and then every minute.
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
-import { db } from "@/lib/db";
+import { statusesOfAttempts } from "@/lib/tasks/attempt-work";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
@@ -14,7 +14,7 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
   const removedContainers: string[] = [];
   const liveAttempts = new Set<string>();
   const containers = await listManagedContainers(deps.docker, deps.instanceId);
-  const statuses = await attemptStatuses(containers.map((info) => info.Labels[LABEL_ATTEMPT]).filter((id): id is string => Boolean(id)));
+  const statuses = await statusesOfAttempts(containers.map((info) => info.Labels[LABEL_ATTEMPT]).filter((id): id is string => Boolean(id)));
 
   for (const info of containers) {
     const attemptId = info.Labels[LABEL_ATTEMPT] ?? "";
@@ -37,8 +37,8 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
   };
   const volumes = (await listManagedVolumes(deps.docker, deps.instanceId)).filter((volume) => unowned(volume.Labels));
   const removedVolumes = await removeEach(volumes.map((volume) => ({ name: volume.Name, remove: () => deps.docker.getVolume(volume.Name).remove() })));
-  const networks = (await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })).filter((network) =>
-    unowned(network.Labels),
+  const networks = (await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })).filter(
+    (network) => unowned(network.Labels),
   );
   const removedNetworks = await removeEach(networks.map((network) => ({ name: network.Name, remove: () => deps.docker.getNetwork(network.Id).remove() })));
   return { containers: removedContainers, volumes: removedVolumes, networks: removedNetworks };
@@ -55,12 +55,6 @@ async function orphanReason(deps: ReaperDeps, labels: Record<string, string>, st
   if (owner === deps.workerId) return "not running on this worker";
   const alive = await deps.redis.exists(workerHeartbeatKey(owner));
   return alive ? null : "worker stopped heart-beating";
-}
-
-async function attemptStatuses(ids: string[]): Promise<Map<string, AttemptStatusValue>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db().attempt.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } });
-  return new Map(rows.map((row) => [row.id, row.status as AttemptStatusValue]));
 }
 
 /** Removes each item; 404 (already gone) and 409 (still in use by a container being created right now:

@@ -62,9 +62,12 @@ export function createAgentPreview(input: AgentPreviewInput): AgentPreview {
         if (!(error instanceof PreviewError)) throw error;
         return { ok: false, message: `${error.message}${error.logTail ? `\nServer log (end):\n${error.logTail.slice(-1500)}` : ""}` };
       }
-      const shot = await input.browsers.withContext((context) => captureRoute(context, { baseUrl: preview.baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS }), {
-        baseOrigin: preview.origin,
-      });
+      const shot = await input.browsers.withContext(
+        (context) => captureRoute(context, { baseUrl: preview.baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS }),
+        {
+          baseOrigin: preview.origin,
+        },
+      );
       if (!shot.ok) return { ok: false, message: shot.message };
       const artifact = await input.saveScreenshot(shot.png, { route, viewport, side: "agent" });
       return { ok: true, png: shot.png, artifactId: artifact.id, status: shot.status };

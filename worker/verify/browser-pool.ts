@@ -64,10 +64,7 @@ export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool
     return getBrowser();
   }
 
-  async function withContext<T>(
-    fn: (context: BrowserContext, guard: ContextGuard) => Promise<T>,
-    contextOptions: { baseOrigin: string },
-  ): Promise<T> {
+  async function withContext<T>(fn: (context: BrowserContext, guard: ContextGuard) => Promise<T>, contextOptions: { baseOrigin: string }): Promise<T> {
     if (closed) throw new AppError("internal", "The screenshot browser has been shut down.");
     const base = parseBaseOrigin(contextOptions.baseOrigin);
     const blockedUrls: string[] = [];

@@ -26,7 +26,7 @@ export type RunningPreview = { baseUrl: string; origin: string };
 
 // The server runs in its own session with output to a file, so the exec that starts it returns at once
 // and the server outlives it. PORT/HOST are the conventions most dev servers read.
-const START_SCRIPT = 'PORT="$2" HOST=0.0.0.0 nohup setsid bash -lc "$1" </dev/null >' + LOG_FILE + ' 2>&1 & echo $!';
+const START_SCRIPT = `PORT="$2" HOST=0.0.0.0 nohup setsid bash -lc "$1" </dev/null >${LOG_FILE} 2>&1 & echo $!`;
 
 export async function startPreview(
   driver: SandboxDriver,

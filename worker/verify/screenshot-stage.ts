@@ -4,12 +4,11 @@
 // difference is computed. It never throws for app problems: they are recorded in the report next to
 // the diff, which stands on its own.
 import { AppError } from "@/lib/errors";
-import type { ArtifactStore } from "@/lib/artifacts/artifact-store";
 import type { CaptureOutcome, PreviewFailure, PreviewReport, Shot } from "@/lib/artifacts/preview-report";
 import type { EventBody } from "@/lib/events";
 import type { PreviewConfig, Viewport } from "@/lib/environments/preview-config";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
-import type { NetworkSpec, SandboxDriver, SandboxRole } from "@/worker/sandbox/driver";
+import type { NetworkSpec, SandboxDriver, SandboxHandle, SandboxRole } from "@/worker/sandbox/driver";
 import type { BrowserPool } from "./browser-pool";
 import { captureRoute } from "./capture-route";
 import { compareImages } from "./compare-images";
@@ -79,8 +78,11 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
 async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after"): Promise<SideResult> {
   const result: SideResult = { captures: new Map(), pngs: new Map(), failure: null, blocked: [] };
   const role: SandboxRole = side === "before" ? "preview-base" : "preview-result";
-  await input.emit({ type: "preview", payload: { side, stage: "starting", message: side === "before" ? "Starting the app at the base commit." : "Starting the app with the changes." } });
-  let handle;
+  await input.emit({
+    type: "preview",
+    payload: { side, stage: "starting", message: side === "before" ? "Starting the app at the base commit." : "Starting the app with the changes." },
+  });
+  let handle: SandboxHandle | undefined;
   try {
     handle = await input.driver.ensure({ ...input.sandbox, role, network });
     if (side === "before") {
@@ -111,7 +113,10 @@ async function captureSide(input: ScreenshotStageInput, network: string, side: "
       },
       { baseOrigin: preview.origin },
     );
-    await input.emit({ type: "preview", payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` } });
+    await input.emit({
+      type: "preview",
+      payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` },
+    });
   } catch (error) {
     if (input.signal.aborted) throw new AppError("cancelled", "Cancelled.");
     const failure: PreviewFailure =

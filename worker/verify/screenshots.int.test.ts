@@ -93,11 +93,15 @@ describe("screenshots", () => {
     expect(screenshotEvents).toHaveLength(4);
     expect(dto.attempt?.screenshots?.failures).toEqual([]);
     expect(await db().artifact.count({ where: { attemptId: task.attemptId } })).toBe(12);
-    await waitFor("no sandbox or network left", async () => {
-      const containers = await docker.listContainers({ all: true, filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
-      const networks = await docker.listNetworks({ filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
-      return containers.length === 0 && networks.length === 0;
-    }, 15_000);
+    await waitFor(
+      "no sandbox or network left",
+      async () => {
+        const containers = await docker.listContainers({ all: true, filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
+        const networks = await docker.listNetworks({ filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
+        return containers.length === 0 && networks.length === 0;
+      },
+      15_000,
+    );
   });
 
   it("finds no pixel difference when nothing visible changed", async () => {
@@ -183,7 +187,9 @@ describe("screenshots", () => {
     const first = requests[0]?.body as { tools: { name: string }[] };
     expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "apply_patch", "update_plan", "screenshot"]);
     type Item = { type?: string; output?: unknown };
-    const outputs = ((requests.at(-1)?.body as { input: Item[] }).input ?? []).filter((item) => item.type === "function_call_output").map((item) => item.output);
+    const outputs = ((requests.at(-1)?.body as { input: Item[] }).input ?? [])
+      .filter((item) => item.type === "function_call_output")
+      .map((item) => item.output);
     const images = outputs
       .filter((output): output is { type: string; image_url?: string }[] => Array.isArray(output))
       .map((parts) => parts.find((part) => part.type === "input_image")?.image_url ?? "")
@@ -200,4 +206,3 @@ describe("screenshots", () => {
     expect((await readArtifact(userId, artifactId)).bytes.equals(images[0] ?? Buffer.alloc(0))).toBe(true);
   });
 });
-

@@ -14,9 +14,7 @@ export default async function LoginPage() {
   return (
     <main style={{ maxWidth: 420 }}>
       <h1>Patchbay</h1>
-      <div className="panel">
-        {firstRun ? <FirstAdminForm /> : <LoginForm github={Boolean(env.GITHUB_ID && env.GITHUB_SECRET)} />}
-      </div>
+      <div className="panel">{firstRun ? <FirstAdminForm /> : <LoginForm github={Boolean(env.GITHUB_ID && env.GITHUB_SECRET)} />}</div>
     </main>
   );
 }

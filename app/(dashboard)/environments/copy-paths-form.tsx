@@ -11,7 +11,13 @@ export function CopyPathsForm({ environmentId, environmentName, paths }: { envir
       <label className="sr-only" htmlFor={`copy-paths-${environmentId}`}>
         Copywriter paths for {environmentName}
       </label>
-      <textarea id={`copy-paths-${environmentId}`} name="copywriterPaths" rows={2} defaultValue={paths.join("\n")} placeholder="none: Copy is off for copywriters" />
+      <textarea
+        id={`copy-paths-${environmentId}`}
+        name="copywriterPaths"
+        rows={2}
+        defaultValue={paths.join("\n")}
+        placeholder="none: Copy is off for copywriters"
+      />
       <button type="submit" className="secondary" disabled={pending}>
         Save paths
       </button>

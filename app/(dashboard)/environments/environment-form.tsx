@@ -69,8 +69,7 @@ export function EnvironmentForm() {
       <fieldset>
         <legend>Preview for screenshots (optional)</legend>
         <p className="muted">
-          With a start command, every task that changes files comes back with before/after screenshots. The app runs in a sandbox with no
-          internet access.
+          With a start command, every task that changes files comes back with before/after screenshots. The app runs in a sandbox with no internet access.
         </p>
         <label htmlFor="previewInstallCommand">Install/build command</label>
         <input {...bind("previewInstallCommand")} placeholder="npm ci --offline && npm run build" />

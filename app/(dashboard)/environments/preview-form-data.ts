@@ -37,7 +37,10 @@ export function previewFromForm(form: FormData): PreviewConfigInput | undefined 
     startCommand,
     port,
     readinessPath: text(form, "previewReadinessPath") || "/",
-    routes: form.get("previewDetectRoutes") === "on" ? { mode: "detect", fallback: paths.length ? paths : ["/"] } : { mode: "fixed", paths: paths.length ? paths : ["/"] },
+    routes:
+      form.get("previewDetectRoutes") === "on"
+        ? { mode: "detect", fallback: paths.length ? paths : ["/"] }
+        : { mode: "fixed", paths: paths.length ? paths : ["/"] },
     viewports: viewportsFromLines(text(form, "previewViewports")),
   };
 }

@@ -31,10 +31,11 @@ async function run(argv: string[], stdin: string | Buffer[]) {
 }
 
 const read = (p: string) => fsp.readFile(path.join(dir, p), "utf8");
-const exists = (p: string) => fsp.access(path.join(dir, p)).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string) =>
+  fsp.access(path.join(dir, p)).then(
+    () => true,
+    () => false,
+  );
 
 const fullPatch = [
   "*** Begin Patch",

@@ -95,7 +95,7 @@ describe("applyPatch", () => {
   });
 
   it("applies several hunks in order", async () => {
-    const before = ["a", "b", "c", "d", "e", "f", "g"].join("\n") + "\n";
+    const before = `${["a", "b", "c", "d", "e", "f", "g"].join("\n")}\n`;
     const after = await update(before, "@@", " a", "-b", "+B", "@@", "-e", "+E1", "+E2", " f", "@@", "-g");
     expect(after).toBe("a\nB\nc\nd\nE1\nE2\nf\n");
   });
@@ -107,15 +107,15 @@ describe("applyPatch", () => {
 
   it("uses @@ anchors to pick the right occurrence", async () => {
     const before = "function a() {\n  return 0;\n}\nfunction b() {\n  return 0;\n}\n";
-    expect(await update(before, "@@ function b() {", "-  return 0;", "+  return 2;")).toBe(
-      "function a() {\n  return 0;\n}\nfunction b() {\n  return 2;\n}\n",
-    );
+    expect(await update(before, "@@ function b() {", "-  return 0;", "+  return 2;")).toBe("function a() {\n  return 0;\n}\nfunction b() {\n  return 2;\n}\n");
   });
 
   it("nests repeated anchors", async () => {
     const before = ["class A:", "  def run(self):", "    pass", "class B:", "  def stop(self):", "    pass", "  def run(self):", "    pass", ""].join("\n");
     const after = await update(before, "@@ class B:", "@@   def run(self):", "-    pass", "+    return 1");
-    expect(after).toBe(["class A:", "  def run(self):", "    pass", "class B:", "  def stop(self):", "    pass", "  def run(self):", "    return 1", ""].join("\n"));
+    expect(after).toBe(
+      ["class A:", "  def run(self):", "    pass", "class B:", "  def stop(self):", "    pass", "  def run(self):", "    return 1", ""].join("\n"),
+    );
   });
 
   it("lets the hunk start at the anchor line itself", async () => {

@@ -235,12 +235,7 @@ function normalisePunctuation(s: string): string {
 
 // Increasingly lenient line comparisons; every position is tried with one level before moving to the next,
 // so an exact match later in the file wins over a fuzzy match earlier.
-const MATCH_LEVELS: ((line: string) => string)[] = [
-  (l) => l,
-  (l) => l.trimEnd(),
-  (l) => l.trim(),
-  normalisePunctuation,
-];
+const MATCH_LEVELS: ((line: string) => string)[] = [(l) => l, (l) => l.trimEnd(), (l) => l.trim(), normalisePunctuation];
 
 /** Index where `pattern` occurs in `lines` at or after `start` (only at the very end when `atEnd`), or null. */
 export function seekSequence(lines: string[], pattern: string[], start: number, atEnd: boolean): number | null {

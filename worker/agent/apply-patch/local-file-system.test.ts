@@ -32,10 +32,11 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
   return (error as PatchError).message;
 }
 
-const exists = (p: string) => fsp.access(p).then(
-  () => true,
-  () => false,
-);
+const exists = (p: string) =>
+  fsp.access(p).then(
+    () => true,
+    () => false,
+  );
 
 describe("createLocalPatchFileSystem", () => {
   it("reads, writes (creating parents) and deletes files under the root", async () => {
@@ -67,9 +68,7 @@ describe("createLocalPatchFileSystem", () => {
   it("refuses to read or write through a directory symlink that points outside", async () => {
     await fsp.symlink(outside, path.join(root, "link"));
     const fs = createLocalPatchFileSystem(root);
-    expect(await rejection(fs.readFile("link/secret.txt"))).toBe(
-      "Path resolves outside the working directory through a symlink: link/secret.txt",
-    );
+    expect(await rejection(fs.readFile("link/secret.txt"))).toBe("Path resolves outside the working directory through a symlink: link/secret.txt");
     expect(await rejection(fs.writeFile("link/new/evil.txt", "x"))).toContain("outside the working directory through a symlink");
     expect(await rejection(fs.deleteFile("link/secret.txt"))).toContain("outside the working directory through a symlink");
     expect(await exists(path.join(outside, "new"))).toBe(false);

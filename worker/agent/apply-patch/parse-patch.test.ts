@@ -141,7 +141,10 @@ describe("parsePatch", () => {
       [patch(), 'Patch is empty: no file operations between "*** Begin Patch" and "*** End Patch"'],
       [patch("", "  "), "Patch is empty: no file operations"],
       ["*** Update File: a.txt\n-x\n+y\n*** End Patch", 'Invalid patch: line 1: the patch must start with "*** Begin Patch", got "*** Update File: a.txt"'],
-      ["*** Begin Patch\n*** Delete File: a.txt", 'Invalid patch: line 2: the patch must end with "*** End Patch" as its last line, got "*** Delete File: a.txt"'],
+      [
+        "*** Begin Patch\n*** Delete File: a.txt",
+        'Invalid patch: line 2: the patch must end with "*** End Patch" as its last line, got "*** Delete File: a.txt"',
+      ],
       ["*** Begin Patch", 'Invalid patch: line 1: the patch must end with "*** End Patch" as its last line'],
       [`<<'EOF'\n${patch("*** Delete File: a")}`, `the patch starts with heredoc "<<'EOF'" but its last line is not "EOF"`],
       [patch("foo"), 'Invalid patch: line 2: expected "*** Add File:", "*** Update File:" or "*** Delete File:", got "foo"'],
@@ -153,11 +156,20 @@ describe("parsePatch", () => {
       [patch("*** Update File: a", "", "*** Delete File: b"), 'line 2: "*** Update File: a" has no hunks'],
       [patch("*** Update File: a", "@@ foo", "*** Delete File: b"), 'line 3: hunk "@@ foo" in a has no lines before line 4'],
       [patch("*** Update File: a", "-x", "@@", "@@ bar"), 'line 4: hunk "@@ bar" in a has no lines'],
-      [patch("*** Update File: a", " x", "oops", "+y"), 'line 4: unexpected line in update of a: "oops". Hunk lines must start with " " (context), "-" (remove) or "+" (add)'],
+      [
+        patch("*** Update File: a", " x", "oops", "+y"),
+        'line 4: unexpected line in update of a: "oops". Hunk lines must start with " " (context), "-" (remove) or "+" (add)',
+      ],
       [patch("*** Update File: a", "@@", "*** End of File"), 'line 4: "*** End of File" must directly follow the last line of an update hunk'],
       [patch("*** End of File"), 'line 2: "*** End of File" must directly follow'],
-      [patch("*** Update File: a", "-x", "*** End of File", "+y"), 'line 5: expected "@@" to start a new hunk or a file header after "*** End of File", got "+y"'],
-      [patch("*** Update File: a", "-x", "*** Frobnicate: b"), 'line 4: expected "*** Add File:", "*** Update File:" or "*** Delete File:", got "*** Frobnicate: b"'],
+      [
+        patch("*** Update File: a", "-x", "*** End of File", "+y"),
+        'line 5: expected "@@" to start a new hunk or a file header after "*** End of File", got "+y"',
+      ],
+      [
+        patch("*** Update File: a", "-x", "*** Frobnicate: b"),
+        'line 4: expected "*** Add File:", "*** Update File:" or "*** Delete File:", got "*** Frobnicate: b"',
+      ],
       [patch("*** Add File: a", "+x", "y"), 'line 4: every line of an added file (a, from line 2) must start with "+", got "y"'],
       [patch("*** Add File: a", "+x", "", "+y"), 'line 4: empty line inside added file a; write an empty line of the file as a lone "+"'],
       [patch("*** Add File:", "+x"), 'line 2: missing file path after "*** Add File:"'],
@@ -193,9 +205,7 @@ describe("parsePatch", () => {
         expect(message).toContain(`Invalid patch: line 2: invalid path ${JSON.stringify(bad)}: `);
         expect(message).toContain(why);
       }
-      expect(parseError(patch("*** Update File: ok.txt", `*** Move to: ${bad}`, "-a", "+b"))).toContain(
-        `line 3: invalid path ${JSON.stringify(bad)}`,
-      );
+      expect(parseError(patch("*** Update File: ok.txt", `*** Move to: ${bad}`, "-a", "+b"))).toContain(`line 3: invalid path ${JSON.stringify(bad)}`);
     });
 
     it("accepts names that merely contain dots or .git as a substring", () => {

@@ -8,7 +8,11 @@ import { createContainerFileSystem } from "./container-file-system";
 import { ToolFailure, type AgentTool } from "./tool";
 
 const parameters = z.strictObject({
-  patch: z.string().min(1).max(4 * 1024 * 1024).describe("The whole patch, from *** Begin Patch to *** End Patch."),
+  patch: z
+    .string()
+    .min(1)
+    .max(4 * 1024 * 1024)
+    .describe("The whole patch, from *** Begin Patch to *** End Patch."),
 });
 
 export const applyPatchTool: AgentTool<z.infer<typeof parameters>> = {

@@ -10,7 +10,7 @@ describe("capForModel", () => {
   });
 
   it("keeps the head and the tail with a marker saying how much was dropped", () => {
-    const text = "HEAD-" + "m".repeat(1000) + "-TAIL";
+    const text = `HEAD-${"m".repeat(1000)}-TAIL`;
     const capped = capForModel(text, 100);
     expect(capped.startsWith("HEAD-")).toBe(true);
     expect(capped.endsWith("-TAIL")).toBe(true);
@@ -66,7 +66,7 @@ describe("chunkForEvents", () => {
 
   it("starts a new chunk when the next character would not fit", () => {
     // 8191 ASCII bytes leave 1 byte free: a 3-byte character must go to the next chunk.
-    const text = "a".repeat(MAX_EVENT_CHUNK_BYTES - 1) + "€" + "b";
+    const text = `${"a".repeat(MAX_EVENT_CHUNK_BYTES - 1)}€b`;
     expect(chunkForEvents(text)).toEqual(["a".repeat(MAX_EVENT_CHUNK_BYTES - 1), "€b"]);
   });
 });

@@ -32,11 +32,7 @@ export function toolDefinitions(tools: readonly AnyTool[]): FunctionTool[] {
   }));
 }
 
-export async function dispatchToolCall(
-  tools: readonly AnyTool[],
-  call: { name: string; arguments: string },
-  context: ToolContext,
-): Promise<ToolOutput> {
+export async function dispatchToolCall(tools: readonly AnyTool[], call: { name: string; arguments: string }, context: ToolContext): Promise<ToolOutput> {
   let began = false;
   const tracked: ToolContext = {
     ...context,

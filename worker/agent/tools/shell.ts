@@ -7,17 +7,17 @@
 // calls. Each call is its own process (so a timeout or crash cannot wedge the session), which restores
 // the session from a state file in $HOME (tmpfs, the agent's own) and saves it again on exit.
 import { z } from "zod";
-import { isTimeoutExit } from "@/worker/sandbox/driver";
+import { isTimeoutExit, type ExecResult } from "@/worker/sandbox/driver";
 import { capForModel, chunkForEvents, COMMAND_OUTPUT_LIMIT, STREAM_LIMIT } from "./output-cap";
 import { ToolFailure, type AgentTool } from "./tool";
 
 const parameters = z.strictObject({
-  command: z.string().min(1).max(64 * 1024).describe("The bash command to run, e.g. `rg -n useState src` or `npm test`."),
-  workdir: z
+  command: z
     .string()
-    .max(1024)
-    .optional()
-    .describe("Directory to run in, relative to the repository root (default: the repository root)."),
+    .min(1)
+    .max(64 * 1024)
+    .describe("The bash command to run, e.g. `rg -n useState src` or `npm test`."),
+  workdir: z.string().max(1024).optional().describe("Directory to run in, relative to the repository root (default: the repository root)."),
   timeout_sec: z.number().int().min(1).max(3600).optional().describe("Timeout in seconds (capped by the environment's limit)."),
 });
 
@@ -67,7 +67,7 @@ export const shellTool: AgentTool<z.infer<typeof parameters>> = {
       });
     };
     const timer = setInterval(flush, FLUSH_INTERVAL_MS);
-    let result;
+    let result: ExecResult;
     try {
       result = await context.driver.exec(context.sandbox, ["bash", "-lc", SESSION_SCRIPT, "shell", params.command, workdir], {
         timeoutSec,

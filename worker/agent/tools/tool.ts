@@ -23,9 +23,11 @@ export type ToolContext = {
 export type AgentPreview = {
   viewports: readonly { name: string; width: number; height: number }[];
   /** Starts (or restarts, when the workspace changed) the app, captures one route, stores the image. */
-  capture(route: string, viewportName: string, signal: AbortSignal): Promise<
-    { ok: true; png: Buffer; artifactId: string; status: number } | { ok: false; message: string }
-  >;
+  capture(
+    route: string,
+    viewportName: string,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; png: Buffer; artifactId: string; status: number } | { ok: false; message: string }>;
   close(): Promise<void>;
 };
 

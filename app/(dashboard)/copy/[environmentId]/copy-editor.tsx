@@ -118,7 +118,12 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     }
   }
 
-  if (loadError && !view) return <div className="error" role="alert">{loadError}</div>;
+  if (loadError && !view)
+    return (
+      <div className="error" role="alert">
+        {loadError}
+      </div>
+    );
   if (!view) return <p className="muted">Loading texts…</p>;
 
   return (
@@ -151,7 +156,10 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
         </p>
         {view.status === "failed" && (
           <div className="error" role="alert">
-            {view.message} <button type="button" onClick={() => void load(true)}>Try again</button>
+            {view.message}{" "}
+            <button type="button" onClick={() => void load(true)}>
+              Try again
+            </button>
           </div>
         )}
         <div className="copy-toolbar">
@@ -201,8 +209,8 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
 
       {view.status !== "building" && view.commit && entries.length === 0 && (
         <div className="panel" data-testid="catalog-empty">
-          No texts were found in this repository. Copy mode reads text in React components (JSX/TSX), locale files (for example
-          locales/en.json or locales/en.yml) and Markdown/MDX content.
+          No texts were found in this repository. Copy mode reads text in React components (JSX/TSX), locale files (for example locales/en.json or
+          locales/en.yml) and Markdown/MDX content.
         </div>
       )}
 
@@ -212,7 +220,13 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           const problem = problems.find((candidate) => candidate.id === entry.id);
           return (
             <li key={entry.id} className={`copy-entry${draft !== entry.text ? " edited" : ""}`} data-testid="copy-entry">
-              <textarea aria-label={`Text: ${entry.text}`} value={draft} dir="auto" rows={Math.min(6, Math.max(1, Math.ceil(draft.length / 90)))} onChange={(event) => setDraft(entry.id, event.target.value)} />
+              <textarea
+                aria-label={`Text: ${entry.text}`}
+                value={draft}
+                dir="auto"
+                rows={Math.min(6, Math.max(1, Math.ceil(draft.length / 90)))}
+                onChange={(event) => setDraft(entry.id, event.target.value)}
+              />
               <div className="muted">
                 {whereLabel(entry)}
                 {outOfScope.has(entry.path) && (
@@ -224,7 +238,10 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
                 {draft !== entry.text && (
                   <>
                     {" "}
-                    · <button type="button" className="link" onClick={() => setDraft(entry.id, entry.text)}>undo</button>
+                    ·{" "}
+                    <button type="button" className="link" onClick={() => setDraft(entry.id, entry.text)}>
+                      undo
+                    </button>
                   </>
                 )}
               </div>
@@ -243,7 +260,11 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           );
         })}
       </ul>
-      {visible.length > VISIBLE_LIMIT && <p className="muted">Showing {VISIBLE_LIMIT} of {visible.length} texts; search to narrow the list.</p>}
+      {visible.length > VISIBLE_LIMIT && (
+        <p className="muted">
+          Showing {VISIBLE_LIMIT} of {visible.length} texts; search to narrow the list.
+        </p>
+      )}
 
       <div className="copy-actions">
         <button type="button" onClick={() => void propose()} disabled={edits.length === 0 || submitting}>
@@ -266,7 +287,13 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
 }
 
 function whereLabel(entry: CatalogEntry): string {
-  const pages = entry.pages.includes(EVERY_PAGE) ? "every page" : entry.pages.length ? `on ${entry.pages.join(", ")}` : entry.context.component ? entry.context.component : "";
+  const pages = entry.pages.includes(EVERY_PAGE)
+    ? "every page"
+    : entry.pages.length
+      ? `on ${entry.pages.join(", ")}`
+      : entry.context.component
+        ? entry.context.component
+        : "";
   const location = entry.key ? `${entry.path} · ${entry.key}` : `${entry.path}:${entry.line}`;
   return [pages, location].filter(Boolean).join(" · ");
 }

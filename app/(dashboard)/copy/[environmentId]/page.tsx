@@ -19,8 +19,8 @@ export default async function CopyEnvironmentPage({ params }: { params: Promise<
       </p>
       <h1>Texts on {environment.name}</h1>
       <p className="muted">
-        Find the words you want to change, type the new wording, and press <strong>Propose change</strong>. You will get the change with
-        before/after pictures to review; an engineer ships it.
+        Find the words you want to change, type the new wording, and press <strong>Propose change</strong>. You will get the change with before/after pictures
+        to review; an engineer ships it.
       </p>
       <CopyEditor environmentId={environment.id} />
     </>

@@ -30,7 +30,12 @@ export function DiffView({ taskId }: { taskId: string }) {
 
   if (error) return <p className="error">{error}</p>;
   if (patch === null) return <p className="muted">Loading diff…</p>;
-  if (patch === "") return <p className="muted" data-testid="diff-empty">No files changed.</p>;
+  if (patch === "")
+    return (
+      <p className="muted" data-testid="diff-empty">
+        No files changed.
+      </p>
+    );
 
   return (
     <div data-testid="diff-view">
@@ -54,7 +59,8 @@ export function DiffView({ taskId }: { taskId: string }) {
           <section key={`${file.oldRevision}-${file.newRevision}-${name}`} className="diff-file" data-testid="diff-file">
             <header>
               <span>
-                {file.type === "rename" ? `${file.oldPath} → ${file.newPath}` : name} {file.type === "add" ? "(new)" : file.type === "delete" ? "(deleted)" : ""}
+                {file.type === "rename" ? `${file.oldPath} → ${file.newPath}` : name}{" "}
+                {file.type === "add" ? "(new)" : file.type === "delete" ? "(deleted)" : ""}
               </span>
               <span>
                 <span className="add">+{added}</span> <span className="del">−{removed}</span>

@@ -39,7 +39,10 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         )}
       </p>
       <h1>
-        {task.title} <span className={`badge ${task.status}`} data-testid="task-status">{task.status}</span>
+        {task.title}{" "}
+        <span className={`badge ${task.status}`} data-testid="task-status">
+          {task.status}
+        </span>
         {task.mode === "ask" && <span className="badge">question</span>}
         {task.mode === "copy" && <span className="badge">copy</span>}
       </h1>

@@ -35,7 +35,24 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
       setConnection("ended");
       router.refresh();
     });
-    const types = ["turn", "steer", "compaction", "status", "message.delta", "message", "reasoning.summary", "tool.begin", "tool.output", "tool.end", "diff", "error", "usage", "preview", "screenshot", "plan"];
+    const types = [
+      "turn",
+      "steer",
+      "compaction",
+      "status",
+      "message.delta",
+      "message",
+      "reasoning.summary",
+      "tool.begin",
+      "tool.output",
+      "tool.end",
+      "diff",
+      "error",
+      "usage",
+      "preview",
+      "screenshot",
+      "plan",
+    ];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
     source.onerror = () => setConnection(source.readyState === EventSource.CLOSED ? "ended" : "retrying");
@@ -55,7 +72,9 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
             ))}
           </select>
         )}
-        <span data-testid="stream-state">{connection === "live" ? "● live" : connection === "retrying" ? "reconnecting…" : connection === "ended" ? "finished" : "connecting…"}</span>
+        <span data-testid="stream-state">
+          {connection === "live" ? "● live" : connection === "retrying" ? "reconnecting…" : connection === "ended" ? "finished" : "connecting…"}
+        </span>
         {state.usage && (
           <span>
             · {state.usage.inputTokens.toLocaleString()} input / {state.usage.outputTokens.toLocaleString()} output tokens
@@ -161,7 +180,8 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
     case "plan":
       return (
         <div className="item muted" data-testid="timeline-plan">
-          Plan updated{item.explanation ? `: ${item.explanation}` : ""} ({item.steps.filter((step) => step.status === "completed").length}/{item.steps.length} done)
+          Plan updated{item.explanation ? `: ${item.explanation}` : ""} ({item.steps.filter((step) => step.status === "completed").length}/{item.steps.length}{" "}
+          done)
         </div>
       );
     case "preview":
@@ -196,7 +216,6 @@ function dropRepeatedReason(item: TimelineItem, previous: TimelineItem | undefin
   return { kind: "status", id: item.id, status: item.status };
 }
 
-
 const PLAN_MARKS: Record<string, string> = { completed: "☑", in_progress: "▶", pending: "☐" };
 
 function PlanChecklist({ steps }: { steps: { step: string; status: string }[] }) {
@@ -205,7 +224,7 @@ function PlanChecklist({ steps }: { steps: { step: string; status: string }[] })
       <strong>Plan</strong>
       <ul>
         {steps.map((step, index) => (
-          <li key={index} className={step.status}>
+          <li key={`${index}:${step.step}`} className={step.status}>
             <span aria-hidden="true">{PLAN_MARKS[step.status] ?? "☐"}</span> {step.step}
           </li>
         ))}

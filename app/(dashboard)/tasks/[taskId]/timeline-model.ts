@@ -78,7 +78,8 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "tool.begin": {
       const { callId, tool } = event.payload;
-      if (tool === "shell" || tool === "check") items.push({ kind: "command", id: event.id, callId, command: event.payload.command ?? "", output: "", running: true });
+      if (tool === "shell" || tool === "check")
+        items.push({ kind: "command", id: event.id, callId, command: event.payload.command ?? "", output: "", running: true });
       else if (tool === "apply_patch") items.push({ kind: "edit", id: event.id, callId, files: [], running: true });
       else items.push({ kind: "tool", id: event.id, callId, tool, running: true });
       break;
@@ -94,7 +95,14 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       const item = items[index];
       const { exitCode, durationMs, timedOut, truncated, ok, error, files } = event.payload;
       if (item?.kind === "command") {
-        items[index] = { ...item, exitCode: exitCode ?? null, durationMs, running: false, ...(timedOut ? { timedOut } : {}), ...(truncated ? { truncated } : {}) };
+        items[index] = {
+          ...item,
+          exitCode: exitCode ?? null,
+          durationMs,
+          running: false,
+          ...(timedOut ? { timedOut } : {}),
+          ...(truncated ? { truncated } : {}),
+        };
       } else if (item?.kind === "edit") {
         items[index] = { ...item, files: files ?? [], ok, running: false, ...(error ? { error } : {}) };
       } else if (item?.kind === "tool") {

@@ -1,0 +1,27 @@
+// The worker's reads and writes of copy catalogs: one row per environment and commit.
+import { db } from "@/lib/db";
+import type { CatalogEntry } from "./catalog-entry";
+
+export async function catalogSource(environmentId: string): Promise<{ repoUrl: string; defaultBranch: string } | null> {
+  return db().environment.findUnique({ where: { id: environmentId }, select: { repoUrl: true, defaultBranch: true } });
+}
+
+/** The stored catalog of a commit, marked as checked now; null when none was built or by another extractor version. */
+export async function reuseCatalog(environmentId: string, commit: string, version: number): Promise<{ entries: number } | null> {
+  const existing = await db().copyCatalog.findUnique({
+    where: { environmentId_commit: { environmentId, commit } },
+    select: { id: true, entries: true, version: true },
+  });
+  if (existing?.version !== version) return null;
+  await db().copyCatalog.update({ where: { id: existing.id }, data: { checkedAt: new Date() } });
+  return { entries: Array.isArray(existing.entries) ? existing.entries.length : 0 };
+}
+
+export async function saveCatalog(input: { environmentId: string; commit: string; branch: string; version: number; entries: CatalogEntry[] }): Promise<void> {
+  const { environmentId, commit, branch, version, entries } = input;
+  await db().copyCatalog.upsert({
+    where: { environmentId_commit: { environmentId, commit } },
+    create: { environmentId, commit, branch, entries, version },
+    update: { entries, version, checkedAt: new Date() },
+  });
+}

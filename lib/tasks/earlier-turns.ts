@@ -1,0 +1,48 @@
+// What a follow-up turn continues from: the task's base commit, the latest patch of the chosen attempts
+// of earlier turns, and the conversation so far.
+import { db } from "@/lib/db";
+import { chooseAttempt } from "./choose-attempt";
+
+export type EarlierTurns = {
+  /** The base commit of the task's first turn, when it got that far. */
+  baseCommit: string | null;
+  /** The most recent non-empty patch of an earlier turn. */
+  patch: string | null;
+  conversation: { prompt: string; reply: string }[];
+};
+
+export async function earlierTurns(taskId: string, beforeIndex: number): Promise<EarlierTurns> {
+  const turns = await db().turn.findMany({
+    where: { taskId, index: { lt: beforeIndex } },
+    orderBy: { index: "asc" },
+    select: {
+      prompt: true,
+      selectedAttemptId: true,
+      attempts: {
+        select: {
+          id: true,
+          index: true,
+          status: true,
+          checkPassed: true,
+          filesChanged: true,
+          additions: true,
+          deletions: true,
+          baseCommit: true,
+          patch: true,
+          finalMessage: true,
+          error: true,
+        },
+      },
+    },
+  });
+  // With best-of-N, a turn continues from the attempt the person selected (or the recommended one).
+  const attempts = turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId));
+  return {
+    baseCommit: attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
+    patch: attempts.findLast((attempt) => attempt?.patch)?.patch ?? null,
+    conversation: turns.map((turn, index) => ({
+      prompt: turn.prompt,
+      reply: attempts[index]?.finalMessage ?? (attempts[index]?.error ? `(The attempt failed: ${attempts[index]?.error})` : "(No reply.)"),
+    })),
+  };
+}

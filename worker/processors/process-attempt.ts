@@ -1,0 +1,109 @@
+// The queue's entry for one attempt: parse the job, load the attempt, run it by the task's mode, and map
+// every failure to a true final state with a message a person can act on. The attempt's sandboxes are
+// removed whatever happens.
+import { UnrecoverableError, type Job } from "bullmq";
+import { AppError, isAppError } from "@/lib/errors";
+import { attemptJobSchema } from "@/lib/queue/contracts";
+import { createRedactor } from "@/lib/redact";
+import { markAttemptFailed, transitionAttempt } from "@/lib/tasks/attempt-status";
+import { loadAttemptWork } from "@/lib/tasks/attempt-work";
+import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
+import { createEventSink } from "./event-sink";
+import { runCodeAttempt } from "./run-code-attempt";
+import { runCopyAttempt } from "./run-copy-attempt";
+
+/** How long past its deadline an attempt's sandboxes may live before any reaper removes them. */
+const EXPIRY_GRACE_MS = 10 * 60 * 1000;
+
+export function createAttemptProcessor(deps: AttemptProcessorDeps) {
+  return async function processAttempt(job: Job): Promise<void> {
+    const parsed = attemptJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    const { attemptId } = parsed.data;
+    // Registered before the attempt is read, so a cancel published from here on is never missed
+    // (cancelTask sets cancelRequestedAt before it publishes).
+    const controller = new AbortController();
+    deps.active.set(attemptId, controller);
+    try {
+      await runAttempt(deps, attemptId, controller);
+    } finally {
+      deps.active.delete(attemptId);
+    }
+  };
+}
+
+async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, controller: AbortController): Promise<void> {
+  const work = await loadAttemptWork(attemptId);
+  if (!work) throw new UnrecoverableError(`Attempt ${attemptId} does not exist.`);
+  const task = work.turn.task;
+  const ref = { attemptId, taskId: task.id };
+  if (isFinished(work.status as AttemptStatusValue)) return;
+  if (work.cancelRequestedAt || controller.signal.aborted) {
+    await transitionAttempt(ref, "cancelled", {}, "Cancelled before it started.");
+    return;
+  }
+
+  const deadline = Date.now() + deps.attemptTimeoutSec * 1000;
+  const wallTimer = setTimeout(() => controller.abort(new AppError("timeout", "wall")), deps.attemptTimeoutSec * 1000);
+  const log = deps.logger.child({ attemptId, taskId: task.id });
+  const ctx: AttemptContext = {
+    deps,
+    ref,
+    work,
+    task,
+    deadline,
+    expiresAt: new Date(deadline + EXPIRY_GRACE_MS),
+    signal: controller.signal,
+    sink: createEventSink(ref, createRedactor(deps.secrets)),
+    log,
+  };
+  const retried = work.status !== "queued";
+
+  try {
+    const started = await transitionAttempt(
+      ref,
+      "provisioning",
+      { workerId: deps.workerId, error: null },
+      retried ? "The previous worker stopped; starting this attempt again from a clean sandbox." : "Preparing the sandbox.",
+    );
+    if (!started) return;
+    switch (task.mode) {
+      case "code":
+      case "ask":
+        await runCodeAttempt(ctx, task.mode);
+        break;
+      case "copy":
+        await runCopyAttempt(ctx);
+        break;
+      default: {
+        const unknownMode: never = task.mode;
+        throw new AppError("bad_request", `This task has an unknown mode (${String(unknownMode)}).`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof UnrecoverableError) throw error;
+    await ctx.sink.flush().catch(() => undefined);
+    if (controller.signal.aborted && !isWallTimeout(controller.signal)) {
+      await transitionAttempt(ref, "cancelled", {}, "Cancelled.");
+      return;
+    }
+    const appError = isWallTimeout(controller.signal)
+      ? new AppError("timeout", `The attempt ran longer than ${Math.round(deps.attemptTimeoutSec / 60)} min and was stopped (PATCHBAY_ATTEMPT_TIMEOUT_SEC).`)
+      : toAppError(error);
+    if (appError.code === "internal") log.error({ err: error }, "attempt failed unexpectedly");
+    await ctx.sink.emit({ type: "error", payload: { code: appError.code, message: appError.userMessage } }).catch(() => undefined);
+    await markAttemptFailed(ref, appError.userMessage);
+    throw new UnrecoverableError(appError.userMessage);
+  } finally {
+    clearTimeout(wallTimer);
+    await deps.driver.destroy(attemptId).catch((error: unknown) => {
+      // The reaper removes it later; the attempt's outcome is already recorded.
+      log.warn({ err: error }, "could not remove the sandbox; the reaper will retry");
+    });
+  }
+}
+
+function isWallTimeout(signal: AbortSignal): boolean {
+  return signal.aborted && isAppError(signal.reason) && signal.reason.code === "timeout";
+}

@@ -1,0 +1,168 @@
+// A code or ask attempt: the model works in the sandbox through its tools. Code attempts end with the
+// diff, the environment's check and before/after screenshots; ask attempts answer from a read-only
+// checkout and produce no diff.
+import { UnrecoverableError } from "bullmq";
+import type { PreviewReport } from "@/lib/artifacts/preview-report";
+import { saveArtifact } from "@/lib/artifacts/artifact-queries";
+import { parseStoredPreview } from "@/lib/environments/environment-queries";
+import { AppError } from "@/lib/errors";
+import { transitionAttempt } from "@/lib/tasks/attempt-status";
+import { recordAttemptUsage, steeringSince } from "@/lib/tasks/attempt-work";
+import { earlierTurns } from "@/lib/tasks/earlier-turns";
+import { withoutNul } from "@/lib/timeline/append-event";
+import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
+import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
+import { toolsFor } from "@/worker/agent/tools/registry";
+import { extractDiff } from "@/worker/repos/extract-diff";
+import { restoreChanges } from "@/worker/repos/restore-changes";
+import { createAgentPreview } from "@/worker/verify/agent-preview";
+import { sandboxBase, sandboxSpec, throwIfAborted, toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
+import { captureScreenshots, provisionSandbox, runCheck } from "./attempt-stages";
+
+export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"): Promise<void> {
+  const { deps, ref, task, signal, sink } = ctx;
+  const { attemptId } = ref;
+  if (deps.model.missing) {
+    throw new AppError(
+      "model_not_configured",
+      `No model is configured. Set ${deps.model.missing.join(" and ")} for the worker (see .env.example), then run the task again.`,
+    );
+  }
+  const modelConfig: ModelConfig = {
+    ...deps.model,
+    model: task.environment.model ?? deps.model.model,
+    api: task.environment.modelApi === "chat" ? "chat" : "responses",
+    ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
+  };
+
+  const earlier = await earlierTurns(task.id, ctx.work.turn.index);
+  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
+  // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
+  const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
+  throwIfAborted(signal);
+  let sandbox = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
+  if (mode === "ask") {
+    // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
+    await deps.driver.release(sandbox);
+    sandbox = await deps.driver.ensure(sandboxSpec(ctx, "ask"));
+  }
+  if (!(await transitionAttempt(ref, "running", { baseCommit, containerId: sandbox.containerId }, `Sandbox ready at ${baseCommit.slice(0, 12)}.`))) return;
+
+  let stopReason: AgentStopReason;
+  let finalMessage = "";
+  let agentError: AppError | null = null;
+  const previewConfig = mode === "code" ? parseStoredPreview(task.environment.preview) : null;
+  const agentPreview = previewConfig
+    ? createAgentPreview({
+        driver: deps.driver,
+        browsers: deps.browsers,
+        agentSandbox: sandbox,
+        spec: sandboxBase(ctx),
+        config: previewConfig,
+        saveScreenshot: (png, metadata) => saveArtifact(attemptId, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png, metadata }),
+      })
+    : undefined;
+  try {
+    const result = await runAgent({
+      model: createModelClient(modelConfig),
+      mode,
+      tools: toolsFor({ mode, preview: Boolean(agentPreview) }),
+      ...(agentPreview ? { preview: agentPreview } : {}),
+      driver: deps.driver,
+      sandbox,
+      prompt: ctx.work.turn.prompt,
+      history: earlier.conversation,
+      takeSteering: steeringReader(attemptId),
+      environmentInstructions: task.environment.instructions,
+      maxSteps: deps.maxSteps,
+      maxTokens: deps.maxTokens,
+      contextWindowTokens: deps.contextWindowTokens,
+      prices: deps.prices,
+      maxCostUsd: deps.maxCostUsd,
+      deadline: ctx.deadline,
+      commandTimeoutSec: deps.commandTimeoutSec,
+      signal,
+      emit: sink.emit,
+      onUsage: (usage) => recordAttemptUsage(attemptId, usage),
+    });
+    stopReason = result.stopReason;
+    finalMessage = result.finalMessage;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // A model failure mid-run still leaves work in the sandbox; keep it as a partial diff.
+    agentError = toAppError(error);
+    stopReason = "done";
+  } finally {
+    await agentPreview?.close();
+  }
+  await sink.flush();
+  const message = withoutNul(finalMessage) || null;
+  const problem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
+
+  if (mode === "ask") {
+    if (problem) await failWith(ctx, agentError?.code ?? "budget", problem, { finalMessage: message });
+    await transitionAttempt(ref, "completed", { patch: "", finalMessage: message }, "Answered.");
+    return;
+  }
+
+  const diff = await extractDiff(deps.driver, sandbox, baseCommit);
+  await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });
+  const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, finalMessage: message };
+  if (problem) await failWith(ctx, agentError?.code ?? "budget", problem, fields);
+  const check = task.environment.checkCommand ? await runCheck(ctx, sandbox, task.environment.checkCommand) : null;
+  let previewReport: PreviewReport | null = null;
+  if (previewConfig && diff.filesChanged > 0) {
+    // The agent's container is done; the result preview mounts its workspace volume instead.
+    await deps.driver.release(sandbox);
+    previewReport = await captureScreenshots(ctx, { config: previewConfig, changedFiles: diff.files, mirrorPath, baseCommit });
+  }
+  await transitionAttempt(
+    ref,
+    "completed",
+    { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: check.passed, checkOutput: check.output } : {}) },
+    diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.",
+  );
+}
+
+/** Ends the attempt as failed with what was produced so far; never returns. */
+async function failWith(ctx: AttemptContext, code: string, problem: string, fields: Record<string, unknown>): Promise<never> {
+  await ctx.sink.emit({ type: "error", payload: { code, message: problem } });
+  await transitionAttempt(ctx.ref, "failed", { ...fields, error: problem }, problem);
+  throw new UnrecoverableError(problem);
+}
+
+/** Messages sent to this attempt while it runs (steer events), each returned once, oldest first. */
+function steeringReader(attemptId: string): () => Promise<string[]> {
+  let after = 0n;
+  return async () => {
+    const { lastId, texts } = await steeringSince(attemptId, after);
+    after = lastId;
+    return texts;
+  };
+}
+
+function isReasoningEffort(value: string | null): value is ReasoningEffort {
+  return value === "minimal" || value === "low" || value === "medium" || value === "high";
+}
+
+function budgetMessage(reason: AgentStopReason, deps: AttemptProcessorDeps): string | null {
+  switch (reason) {
+    case "done":
+      return null;
+    case "max_steps":
+      return `The agent used its budget of ${deps.maxSteps} steps without finishing (PATCHBAY_MAX_STEPS). The partial diff is kept.`;
+    case "tokens":
+      return `The agent used its token budget (${deps.maxTokens.toLocaleString("en-US")} tokens, PATCHBAY_MAX_TOKENS) without finishing. The partial diff is kept.`;
+    case "cost":
+      return `The agent reached its cost budget (about $${deps.maxCostUsd.toFixed(2)}, PATCHBAY_MAX_COST_USD, estimated from token prices). The partial diff is kept.`;
+    case "loop":
+      return `The agent was repeating itself: the same command with the same result ${LOOP_REPEATS} times in a row. It was stopped; the partial diff is kept.`;
+    case "wall_time":
+      return `The agent ran out of time (${Math.round(deps.attemptTimeoutSec / 60)} min, PATCHBAY_ATTEMPT_TIMEOUT_SEC). The partial diff is kept.`;
+    default: {
+      const unreachable: never = reason;
+      return unreachable;
+    }
+  }
+}
