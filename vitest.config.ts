@@ -14,6 +14,7 @@ const testServiceEnv = {
   REDIS_URL: process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/1",
   PATCHBAY_ALLOW_LOCAL_REPOS: "1",
   NEXTAUTH_SECRET: "integration-test-secret-0123456789",
+  PATCHBAY_SECRETS_KEY: "aW50ZWdyYXRpb24tdGVzdC1zZWNyZXRzLWtleS0wMTI",
   LOG_LEVEL: "silent",
 };
 

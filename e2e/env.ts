@@ -5,6 +5,7 @@ export const e2eEnv = {
   REDIS_URL: "redis://127.0.0.1:6379/2",
   NEXTAUTH_SECRET: "e2e-secret-not-for-production-0123456789",
   NEXTAUTH_URL: "http://127.0.0.1:3100",
+  PATCHBAY_SECRETS_KEY: "ZTJlLXNlY3JldHMta2V5LW5vdC1mb3ItcHJvZC14eXo",
   PATCHBAY_ALLOW_LOCAL_REPOS: "1",
   PATCHBAY_ADMIN_EMAIL: "admin@e2e.test",
   PATCHBAY_ADMIN_PASSWORD: "correct horse battery",

@@ -2,11 +2,14 @@
 // adapter; we use node-postgres. Outside production the client is cached on globalThis so Next's hot
 // reload does not open a new pool on every edit.
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { loadDatabaseUrl } from "@/lib/env";
 
 export type { Prisma } from "@/lib/generated/prisma/client";
 export type { AttemptStatus, Role, TaskMode } from "@/lib/generated/prisma/enums";
+
+/** Stores SQL NULL in a Json? column (a plain null is refused there by Prisma's types). */
+export const DbNull = Prisma.DbNull;
 
 function createClient(databaseUrl: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });

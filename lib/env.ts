@@ -48,6 +48,8 @@ const sharedSchema = z.object({
     .default(32 * 1024),
   // Worker data (mirrors) and artifacts (screenshots): the web reads artifacts from here too.
   PATCHBAY_DATA_DIR: z.string().default(".data"),
+  // 32 random bytes (base64) sealing environment secrets; the web seals, the worker opens. npm start writes it.
+  PATCHBAY_SECRETS_KEY: optionalString,
 });
 
 const webSchema = sharedSchema.extend({
@@ -85,6 +87,10 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_MAX_COST_USD: z.coerce.number().min(0).default(0),
   // The model's context window in tokens: at 80% of it the conversation is compacted.
   PATCHBAY_CONTEXT_WINDOW: z.coerce.number().int().min(1000).default(200_000),
+  // Environments with a setup script: how long it may run, and how long / how much its cached result is kept.
+  PATCHBAY_SETUP_TIMEOUT_SEC: seconds(20 * 60),
+  PATCHBAY_SETUP_CACHE_TTL_DAYS: z.coerce.number().positive().default(7),
+  PATCHBAY_SETUP_CACHE_BUDGET_GB: z.coerce.number().positive().default(20),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
 });

@@ -13,6 +13,8 @@ export type ErrorCode =
   | "branch_not_found"
   | "model_not_configured"
   | "model_error"
+  | "secrets_unavailable"
+  | "setup_failed"
   | "sandbox_error"
   | "timeout"
   | "cancelled"
@@ -51,6 +53,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   branch_not_found: 422,
   model_not_configured: 503,
   model_error: 502,
+  secrets_unavailable: 503,
+  setup_failed: 422,
   sandbox_error: 500,
   timeout: 504,
   cancelled: 409,

@@ -21,6 +21,8 @@ const valid: Record<EventType, EventBody> = {
   plan: { type: "plan", payload: { explanation: "Found the test.", steps: [{ step: "Fix the date", status: "in_progress" }] } },
   preview: { type: "preview", payload: { side: "before", stage: "failed", message: "The start command exited." } },
   screenshot: { type: "screenshot", payload: { route: "/pricing", viewport: "desktop", status: "changed", changedRatio: 0.02 } },
+  setup: { type: "setup", payload: { cache: "hit", message: "setup: cached (key 3f2a9c1b, made 2 h ago)", key: "3f2a9c1b" } },
+  "egress.blocked": { type: "egress.blocked", payload: { host: "example.com", phase: "setup" } },
 };
 
 describe("eventBodySchema", () => {

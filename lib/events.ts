@@ -76,6 +76,16 @@ export const eventBodySchema = z.discriminatedUnion("type", [
       artifactId: z.string().optional(),
     }),
   }),
+  /** The setup phase's cache verdict ("setup: cached (key 3f2a…, made 2 h ago)"), once per attempt. */
+  z.object({
+    type: z.literal("setup"),
+    payload: z.object({ cache: z.enum(["hit", "miss", "off"]), message: z.string(), key: z.string().optional() }),
+  }),
+  /** A request the egress proxy refused: the host, and in which phase. */
+  z.object({
+    type: z.literal("egress.blocked"),
+    payload: z.object({ host: z.string(), phase: z.enum(["setup", "maintenance", "agent"]) }),
+  }),
   z.object({
     type: z.literal("usage"),
     payload: z.object({ inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number().optional() }),

@@ -16,11 +16,16 @@ export PATCHBAY_STARTED_SERVICES_FILE="$ROOT/.data/started-services.$$"
 trap 'bash scripts/setup/stop-services.sh "$PATCHBAY_STARTED_SERVICES_FILE"' EXIT
 bash scripts/setup/prepare-project.sh
 
+random_key() { node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'; }
 if [ ! -f .env ]; then
-  secret=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')
-  sed "s|^NEXTAUTH_SECRET=.*|NEXTAUTH_SECRET=$secret|" .env.example >.env
+  sed -e "s|^NEXTAUTH_SECRET=.*|NEXTAUTH_SECRET=$(random_key)|" -e "s|^PATCHBAY_SECRETS_KEY=.*|PATCHBAY_SECRETS_KEY=$(random_key)|" .env.example >.env
   chmod 600 .env
-  echo "start: wrote .env with a new NEXTAUTH_SECRET (edit it to configure a model, GitHub sign-in, ...)"
+  echo "start: wrote .env with a new NEXTAUTH_SECRET and PATCHBAY_SECRETS_KEY (edit it to configure a model, GitHub sign-in, ...)"
+elif ! grep -qE '^PATCHBAY_SECRETS_KEY=.+' .env; then
+  # Installs from before environment secrets existed get a key too; an empty line is replaced.
+  sed -i '/^PATCHBAY_SECRETS_KEY=$/d' .env
+  printf '\n# Seals environment secrets (see .env.example).\nPATCHBAY_SECRETS_KEY=%s\n' "$(random_key)" >>.env
+  echo "start: added PATCHBAY_SECRETS_KEY to .env"
 fi
 
 npm run --silent patchbay -- setup

@@ -13,13 +13,17 @@ import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, workerHeartbeatKey } from "@/lib/qu
 import { attemptsQueue } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
+import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import { instanceIdFor } from "@/worker/sandbox/labels";
+import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
+import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
+import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
 
 const env = workerEnv();
@@ -37,6 +41,7 @@ const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",")
 const redis = createRedis(env.REDIS_URL, "worker");
 const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
+const driver = createDockerDriver(docker, { allowedImages, ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}) });
 // One warm Chromium per worker for screenshots, launched on first use.
 const browsers = createBrowserPool();
 for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
@@ -49,7 +54,26 @@ async function heartbeat(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await pingDocker(docker).catch((error: Error) => logger.warn(error.message));
+  const dockerUp = await pingDocker(docker).then(
+    () => true,
+    (error: Error) => {
+      logger.warn(error.message);
+      return false;
+    },
+  );
+  // When the worker itself runs in a container, the host's firewall is the operator's (see README).
+  if (dockerUp && !env.PATCHBAY_WORKER_CONTAINER) {
+    const image = allowedImages[0] ?? "patchbay-sandbox:latest";
+    await assertSandboxesCannotReachHost(driver, {
+      instanceId,
+      attemptId: `host-check-${workerId}`.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 60),
+      taskId: "host-check",
+      workerId,
+      image,
+      limits: clampLimits(256, 0.5),
+      expiresAt: new Date(Date.now() + 5 * 60 * 1000),
+    });
+  }
   await heartbeat();
   const reaped = await reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => {
     logger.warn({ err: error }, "reaper failed at startup");
@@ -58,6 +82,11 @@ async function main(): Promise<void> {
   if (reaped && (reaped.containers.length || reaped.volumes.length || reaped.networks.length)) logger.info(reaped, "reaped orphaned sandboxes");
 
   await listenForControl(subscriber, active);
+  const image = allowedImages[0] ?? "patchbay-sandbox:latest";
+  await driver
+    .imageInfo(image)
+    .then((info) => publishSandboxTools(redis, { image, imageId: info.id, tools: info.tools }))
+    .catch((error: unknown) => logger.warn({ err: error }, "could not read the sandbox image's tool versions"));
 
   const mirrors = createMirrorCache({
     root: path.resolve(env.PATCHBAY_DATA_DIR, "mirrors"),
@@ -65,10 +94,10 @@ async function main(): Promise<void> {
     allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
     localRoots: [demoReposRoot()],
   });
-  const processor = createAttemptProcessor({
+  const processorDeps = {
     instanceId,
     workerId,
-    driver: createDockerDriver(docker, { allowedImages, ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}) }),
+    driver,
     mirrors,
     logger,
     model: missingModel.length
@@ -94,8 +123,14 @@ async function main(): Promise<void> {
         : null,
     maxCostUsd: env.PATCHBAY_MAX_COST_USD,
     secrets,
+    hostName: hostname(),
+    setupTimeoutSec: env.PATCHBAY_SETUP_TIMEOUT_SEC,
+    setupCacheTtlMs: env.PATCHBAY_SETUP_CACHE_TTL_DAYS * 24 * 3600 * 1000,
+    setupCacheBudgetBytes: env.PATCHBAY_SETUP_CACHE_BUDGET_GB * 1024 ** 3,
+    secretsKey: env.PATCHBAY_SECRETS_KEY,
     active,
-  });
+  } satisfies AttemptProcessorDeps;
+  const processor = createAttemptProcessor(processorDeps);
 
   const worker = new Worker(ATTEMPTS_QUEUE, processor, {
     connection: redis,
@@ -115,6 +150,14 @@ async function main(): Promise<void> {
     setInterval(() => {
       reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
       reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
+      evictSetupCaches({
+        driver,
+        hostName: hostname(),
+        instanceId,
+        setupCacheTtlMs: processorDeps.setupCacheTtlMs,
+        setupCacheBudgetBytes: processorDeps.setupCacheBudgetBytes,
+        active,
+      }).catch((error: unknown) => logger.warn({ err: error }, "setup cache eviction failed"));
     }, 60_000),
   ];
   logger.info({ concurrency: env.PATCHBAY_WORKER_CONCURRENCY, model: missingModel.length ? null : env.PATCHBAY_MODEL }, "worker ready");

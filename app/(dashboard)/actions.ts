@@ -5,14 +5,18 @@ import { redirect } from "next/navigation";
 import { ZodError } from "zod";
 import { createDemoEnvironment } from "@/lib/demo/demo-environment";
 import { createEnvironment } from "@/lib/environments/create-environment";
-import { updateCopyPaths } from "@/lib/environments/update-copy-paths";
+import { getEnvironment } from "@/lib/environments/environment-queries";
+import { resetSetupCache } from "@/lib/environments/setup-cache-store";
+import { updateEnvironment } from "@/lib/environments/update-environment";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { cancelTask } from "@/lib/tasks/cancel-task";
+import { createSetupCheck } from "@/lib/tasks/create-setup-check";
 import { createTask } from "@/lib/tasks/create-task";
 import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { previewFromForm } from "./environments/preview-form-data";
+import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 
 export type FormState = { error?: string };
 
@@ -61,6 +65,7 @@ export async function createEnvironmentAction(_previous: FormState, form: FormDa
       checkCommand: optional(form.get("checkCommand")),
       preview: previewFromForm(form),
       copyPaths: { copywriter: globLines(form.get("copywriterPaths")) },
+      ...newSetupFromForm(form),
     });
   } catch (error) {
     return { error: userMessage(error) };
@@ -82,9 +87,58 @@ export async function createDemoEnvironmentAction(): Promise<FormState> {
 export async function updateCopyPathsAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
   const user = await requireUser();
   try {
-    await updateCopyPaths(user.id, environmentId, { copyPaths: { copywriter: globLines(form.get("copywriterPaths")) } });
+    await updateEnvironment(user.id, environmentId, { copyPaths: { copywriter: globLines(form.get("copywriterPaths")) } });
     revalidatePath("/environments");
     return { saved: Date.now() };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** The environment page's setup form: every setup field plus the check command. */
+export async function updateSetupAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
+  const user = await requireUser();
+  try {
+    await updateEnvironment(user.id, environmentId, { ...setupFromForm(form), checkCommand: optional(form.get("checkCommand")) ?? null });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now() };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+export async function resetSetupCacheAction(environmentId: string, _previous: FormState): Promise<FormState & { removed?: number }> {
+  const user = await requireUser();
+  try {
+    const { removed } = await resetSetupCache(user.id, environmentId);
+    revalidatePath(`/environments/${environmentId}`);
+    return { removed };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** "Test setup": a setup-only task; its page shows the verdict live. */
+export async function testSetupAction(environmentId: string, _previous: FormState): Promise<FormState> {
+  const user = await requireUser();
+  let taskId: string;
+  try {
+    taskId = (await createSetupCheck(user.id, environmentId)).id;
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  redirect(`/tasks/${taskId}`);
+}
+
+/** "Allow" on a refused host in the timeline: adds it to the environment's allowlist, once. */
+export async function allowHostAction(environmentId: string, host: string): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    const { network } = await getEnvironment(user.id, environmentId);
+    const allow = [...new Set([...network.allow, host.trim().toLowerCase()])];
+    await updateEnvironment(user.id, environmentId, { network: { ...network, allow } });
+    revalidatePath(`/environments/${environmentId}`);
+    return {};
   } catch (error) {
     return { error: userMessage(error) };
   }

@@ -2,7 +2,9 @@ import { parseStoredCopyPaths } from "@/lib/copy/path-scope";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
+import { parseStoredSecrets } from "@/lib/secrets/secret-box";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
+import { parseNodeVersion, parseStoredCacheKeyFiles, parseStoredEnvVars, parseStoredNetwork } from "./setup-config";
 
 export const environmentSelect = {
   id: true,
@@ -15,14 +17,42 @@ export const environmentSelect = {
   checkCommand: true,
   preview: true,
   copyPaths: true,
+  nodeVersion: true,
+  setupScript: true,
+  maintenanceScript: true,
+  envVars: true,
+  secrets: true,
+  network: true,
+  cacheKeyFiles: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
-export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "copyPaths" | "createdAt"> & { preview: unknown; copyPaths: unknown; createdAt: Date };
+export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "network" | "cacheKeyFiles"> & {
+  preview: unknown;
+  copyPaths: unknown;
+  nodeVersion: string;
+  envVars: unknown;
+  secrets: unknown;
+  network: unknown;
+  cacheKeyFiles: unknown;
+  createdAt: Date;
+};
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  return { ...row, preview: parseStoredPreview(row.preview), copyPaths: parseStoredCopyPaths(row.copyPaths), createdAt: row.createdAt.toISOString() };
+  const { envVars, secrets, ...rest } = row;
+  return {
+    ...rest,
+    preview: parseStoredPreview(row.preview),
+    copyPaths: parseStoredCopyPaths(row.copyPaths),
+    nodeVersion: parseNodeVersion(row.nodeVersion),
+    env: parseStoredEnvVars(envVars),
+    // The sealed values never leave this function: only their names.
+    secrets: Object.keys(parseStoredSecrets(secrets)).sort(),
+    network: parseStoredNetwork(row.network),
+    cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** Stored JSON was validated on write; a row from an older schema that no longer parses means "none". */

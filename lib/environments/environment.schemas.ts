@@ -2,13 +2,14 @@ import { z } from "zod";
 import { validateBranchName } from "@/lib/git-refs";
 import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
+import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
 
 export const branchNameSchema = z.string().superRefine((value, ctx) => {
   const problem = validateBranchName(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-export const createEnvironmentSchema = z.strictObject({
+const baseFields = {
   name: z.string().trim().min(1, "Name is required.").max(100, "Name is at most 100 characters."),
   repoUrl: z.string().min(1, "Repository URL is required.").max(2000),
   defaultBranch: branchNameSchema.default("main"),
@@ -25,8 +26,25 @@ export const createEnvironmentSchema = z.strictObject({
   preview: previewConfigSchema.optional(),
   /** Copy mode: the paths each role may change (globs), e.g. { copywriter: ["locales/**"] }. */
   copyPaths: copyPathsSchema.optional(),
-});
+};
+
+export const createEnvironmentSchema = z.strictObject({ ...baseFields, ...setupFieldsSchema.shape });
 export type CreateEnvironmentInput = z.input<typeof createEnvironmentSchema>;
+
+/** PATCH: every field optional; null clears an optional one. copyPaths merge per role, secrets per name. */
+export const updateEnvironmentSchema = z.strictObject({
+  name: baseFields.name.optional(),
+  repoUrl: baseFields.repoUrl.optional(),
+  defaultBranch: branchNameSchema.optional(),
+  instructions: baseFields.instructions.unwrap().nullable().optional(),
+  model: baseFields.model.unwrap().nullable().optional(),
+  modelApi: z.enum(["responses", "chat"]).optional(),
+  checkCommand: baseFields.checkCommand.unwrap().nullable().optional(),
+  preview: previewConfigSchema.nullable().optional(),
+  copyPaths: copyPathsSchema.optional(),
+  ...setupFieldsSchema.shape,
+});
+export type UpdateEnvironmentInput = z.input<typeof updateEnvironmentSchema>;
 
 export type EnvironmentDto = {
   id: string;
@@ -39,5 +57,13 @@ export type EnvironmentDto = {
   checkCommand: string | null;
   preview: PreviewConfig | null;
   copyPaths: CopyPaths;
+  nodeVersion: NodeVersion;
+  setupScript: string | null;
+  maintenanceScript: string | null;
+  env: EnvVars;
+  /** Names only: secret values are write-only. */
+  secrets: string[];
+  network: NetworkPolicy;
+  cacheKeyFiles: string[];
   createdAt: string;
 };

@@ -1,6 +1,7 @@
 // What the worker needs to run one attempt, read in one query, and the small writes it makes while the
 // attempt runs (token usage, steering messages). The worker reaches the database only through lib/.
 import { db } from "@/lib/db";
+import type { SetupReport } from "@/lib/environments/setup-report";
 import type { AttemptStatusValue } from "./task-status";
 
 export async function loadAttemptWork(attemptId: string) {
@@ -31,6 +32,13 @@ export async function loadAttemptWork(attemptId: string) {
                   checkCommand: true,
                   preview: true,
                   copyPaths: true,
+                  nodeVersion: true,
+                  setupScript: true,
+                  maintenanceScript: true,
+                  envVars: true,
+                  secrets: true,
+                  network: true,
+                  cacheKeyFiles: true,
                 },
               },
             },
@@ -48,6 +56,10 @@ export type AttemptUsage = { inputTokens: number; outputTokens: number; costUsd:
 
 export async function recordAttemptUsage(attemptId: string, usage: AttemptUsage): Promise<void> {
   await db().attempt.update({ where: { id: attemptId }, data: usage });
+}
+
+export async function recordSetupReport(attemptId: string, report: SetupReport): Promise<void> {
+  await db().attempt.update({ where: { id: attemptId }, data: { setup: report } });
 }
 
 /** Steering messages sent to an attempt after event id `after`, oldest first, with the last id seen. */

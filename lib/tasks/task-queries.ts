@@ -1,3 +1,4 @@
+import { parseStoredSetupReport } from "@/lib/environments/setup-report";
 import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -25,6 +26,7 @@ const attemptSelect = {
   checkPassed: true,
   previewReport: true,
   copyChanges: true,
+  setup: true,
   startedAt: true,
   finishedAt: true,
 } as const;
@@ -47,7 +49,8 @@ const taskSelect = {
   },
 } as const;
 
-type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges"> & {
+type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges" | "setup"> & {
+  setup: unknown;
   previewReport: unknown;
   copyChanges: unknown;
   startedAt: Date | null;
@@ -69,9 +72,10 @@ type TaskRow = {
 };
 
 function toAttemptDto(row: AttemptRow): AttemptDto {
-  const { previewReport, copyChanges, ...rest } = row;
+  const { previewReport, copyChanges, setup, ...rest } = row;
   return {
     ...rest,
+    setup: parseStoredSetupReport(setup),
     screenshots: toScreenshotsDto(previewReport),
     copyChanges: parseCopyChanges(copyChanges).map((change) => ({ ...change, parts: wordDiff(change.before, change.after) })),
     startedAt: rest.startedAt?.toISOString() ?? null,

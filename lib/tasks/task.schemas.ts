@@ -1,3 +1,4 @@
+import type { SetupReport } from "@/lib/environments/setup-report";
 import { z } from "zod";
 import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import type { CopyChange } from "@/lib/copy/copy-request";
@@ -46,6 +47,8 @@ export type AttemptDto = {
   screenshots: ScreenshotsDto | null;
   /** Copy mode: each text change with its word-level diff; empty for other modes. */
   copyChanges: (CopyChange & { parts: WordDiffPart[] })[];
+  /** The setup phase: cache verdict and reason, key, duration, refused hosts; null before it ran. */
+  setup: SetupReport | null;
   startedAt: string | null;
   finishedAt: string | null;
 };

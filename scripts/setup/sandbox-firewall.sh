@@ -105,13 +105,14 @@ chain_ok() {
     "$ipt" -w -t filter -C "$CHAIN" $rule >/dev/null 2>&1 || return 1
   done < <(chain_rules "$ipt")
   # -C says a rule exists, not where: also require exactly our rules in our order.
-  [ "$("$ipt" -w -t filter -S "$CHAIN" | sed -n "s/^-A $CHAIN //p")" = "$(chain_rules "$ipt")" ]
+  # (2>/dev/null: iptables-nft warns on stderr when legacy tables also exist.)
+  [ "$("$ipt" -w -t filter -S "$CHAIN" 2>/dev/null | sed -n "s/^-A $CHAIN //p")" = "$(chain_rules "$ipt")" ]
 }
 
 jump_ok() { "$1" -w -t filter -C INPUT -i "$IFACE" -j "$CHAIN" >/dev/null 2>&1; }
 
 jump_first() {
-  [ "$("$1" -w -t filter -S INPUT | grep '^-A ' | head -n 1)" = "-A INPUT -i $IFACE -j $CHAIN" ]
+  [ "$("$1" -w -t filter -S INPUT 2>/dev/null | grep '^-A ' | head -n 1)" = "-A INPUT -i $IFACE -j $CHAIN" ]
 }
 
 install_family() {

@@ -220,6 +220,17 @@ is_on "${PATCHBAY_SKIP_POSTGRES:-}" || start_postgres
 is_on "${PATCHBAY_SKIP_REDIS:-}" || start_redis
 is_on "${PATCHBAY_SKIP_DOCKER:-}" || start_docker
 
+# Sandboxes must not open connections to this host (its web app, database, anything on 0.0.0.0): one
+# firewall rule for every pb-* bridge Patchbay creates. A remote engine (DOCKER_HOST) needs the same
+# script on its own host.
+if ! is_on "${PATCHBAY_SKIP_DOCKER:-}" && [ -z "${DOCKER_HOST:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] || [ ${#SUDO[@]} -gt 0 ]; then
+    "${SUDO[@]}" bash "$ROOT/scripts/setup/sandbox-firewall.sh"
+  else
+    log "warning: not root, so the sandbox firewall was not installed; run: sudo scripts/setup/sandbox-firewall.sh"
+  fi
+fi
+
 if [ ${#started[@]} -eq 0 ]; then
   log "all services already running"
 else

@@ -1,7 +1,7 @@
 // Runs the real attempt processor on a real BullMQ worker, in the test process, against real Docker,
 // Postgres, Redis and the scripted model server. Options override the production defaults.
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { Worker } from "bullmq";
 import { db } from "@/lib/db";
@@ -50,6 +50,11 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     prices: null,
     maxCostUsd: 0,
     secrets: [{ name: "OPENAI_API_KEY", value: "sk-test-key-do-not-leak" }],
+    hostName: hostname(),
+    setupTimeoutSec: 300,
+    setupCacheTtlMs: 7 * 24 * 3600 * 1000,
+    setupCacheBudgetBytes: 20 * 1024 ** 3,
+    secretsKey: process.env.PATCHBAY_SECRETS_KEY,
     active: new Map(),
     ...overrides,
   };

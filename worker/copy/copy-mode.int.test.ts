@@ -12,7 +12,7 @@ import { db } from "@/lib/db";
 import { createDemoEnvironment, demoReposRoot } from "@/lib/demo/demo-environment";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
-import { updateCopyPaths } from "@/lib/environments/update-copy-paths";
+import { updateEnvironment } from "@/lib/environments/update-environment";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
@@ -293,10 +293,10 @@ describe("copy mode", () => {
     expect(rebuilt).toMatchObject({ cached: false, commit: repo.baseCommit });
     expect(rebuilt.entries).toBeGreaterThan(20);
 
-    await updateCopyPaths(engineerId, environment.id, { copyPaths: { engineer: ["src/**"] } });
-    const saved = await updateCopyPaths(engineerId, environment.id, { copyPaths: { copywriter: ["locales/**", "content/**"] } });
+    await updateEnvironment(engineerId, environment.id, { copyPaths: { engineer: ["src/**"] } });
+    const saved = await updateEnvironment(engineerId, environment.id, { copyPaths: { copywriter: ["locales/**", "content/**"] } });
     expect(saved.copyPaths).toEqual({ copywriter: ["locales/**", "content/**"], engineer: ["src/**"] });
-    expect((await rejection(updateCopyPaths(copywriterId, environment.id, { copyPaths: { copywriter: ["**"] } }))).code).toBe("forbidden");
+    expect((await rejection(updateEnvironment(copywriterId, environment.id, { copyPaths: { copywriter: ["**"] } }))).code).toBe("forbidden");
 
     const demoted = (await createUser()).id;
     const own = await createEnvironment(demoted, { name: "own", repoUrl: createFixtureRepo().url });

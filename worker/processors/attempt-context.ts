@@ -9,6 +9,7 @@ import type { ModelConfig } from "@/worker/agent/model";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxLimits, SandboxRole, SandboxSpec } from "@/worker/sandbox/driver";
 import type { BrowserPool } from "@/worker/verify/browser-pool";
+import type { EnvironmentSetup } from "@/worker/setup/prepare-environment";
 import type { EventSink } from "./event-sink";
 
 export type AttemptProcessorDeps = {
@@ -34,7 +35,17 @@ export type AttemptProcessorDeps = {
   maxCostUsd: number;
   /** The model's context window; the conversation is compacted near it. */
   contextWindowTokens: number;
+  /** Values redacted from every event (the model key); the environment's secrets are added per attempt. */
   secrets: Secret[];
+  /** The host whose Docker engine this worker drives: setup caches are per host. */
+  hostName: string;
+  setupTimeoutSec: number;
+  /** Setup caches unused for longer than this are removed. */
+  setupCacheTtlMs: number;
+  /** Past this many bytes of setup caches on the host, the least recently used go. */
+  setupCacheBudgetBytes: number;
+  /** PATCHBAY_SECRETS_KEY, to open the environment's secrets; undefined when not configured. */
+  secretsKey: string | undefined;
   /** Attempts this worker is running, so the reaper and the cancel listener can find them. */
   active: Map<string, AbortController>;
 };
@@ -51,6 +62,8 @@ export type AttemptContext = {
   signal: AbortSignal;
   sink: EventSink;
   log: Logger;
+  /** The environment's setup settings and its opened secrets (empty when it has none). */
+  setup: EnvironmentSetup;
 };
 
 /** The identity and limits every sandbox of the attempt shares; the role and network are the caller's. */

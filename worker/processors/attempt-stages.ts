@@ -5,22 +5,65 @@ import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import type { PreviewConfig } from "@/lib/environments/preview-config";
 import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
-import type { SandboxHandle, SandboxRole } from "@/worker/sandbox/driver";
+import type { CacheVolumes, SandboxHandle } from "@/worker/sandbox/driver";
 import { detectRoutes } from "@/worker/verify/detect-routes";
 import { runScreenshotStage } from "@/worker/verify/screenshot-stage";
-import { sandboxBase, sandboxSpec, type AttemptContext } from "./attempt-context";
+import { recordSetupReport } from "@/lib/tasks/attempt-work";
+import { blockedHosts, parseAccessLog, squidConfig } from "@/worker/setup/egress-proxy-config";
+import { prepareEnvironment, readProxyLog, type SetupOutcome } from "@/worker/setup/prepare-environment";
+import { containerEnv } from "@/worker/setup/sandbox-env";
+import { sandboxBase, sandboxSpec, throwIfAborted, type AttemptContext } from "./attempt-context";
 
-/** The sandbox the work happens in, with the repository checked out at `baseCommit`. */
-export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath: string; baseCommit: string; role?: SandboxRole }): Promise<SandboxHandle> {
-  const { deps, task } = ctx;
-  const sandbox = await deps.driver.ensure(sandboxSpec(ctx, input.role ?? "agent"));
-  await loadWorkspace(deps.driver, sandbox, {
-    mirrorPath: input.mirrorPath,
-    baseCommit: input.baseCommit,
-    branch: task.branch,
-    timeoutSec: deps.gitTimeoutSec,
-  });
-  return sandbox;
+export type Provisioned = {
+  sandbox: SandboxHandle;
+  setup: SetupOutcome;
+  /** The agent's egress proxy when the environment lets the agent reach the network. */
+  agentProxy: SandboxHandle | null;
+};
+
+/**
+ * The sandbox the work happens in: the setup phase (or its cache) first, then the agent's container on
+ * the same volumes with the repository checked out at `baseCommit`, with no network unless the
+ * environment allows the agent the allowlist or any public host (through its own proxy).
+ */
+export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath: string; baseCommit: string }): Promise<Provisioned> {
+  const { deps, task, setup } = ctx;
+  const outcome = await prepareEnvironment(ctx, input);
+  await recordSetupReport(ctx.ref.attemptId, outcome.report);
+  throwIfAborted(ctx.signal);
+  const agentNetwork = setup.config.network.agent;
+  const proxy =
+    agentNetwork === "off"
+      ? null
+      : await deps.driver.startProxy({
+          ...sandboxSpec(ctx, "proxy"),
+          proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
+        });
+  const sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) });
+  if (!outcome.checkedOut) {
+    await loadWorkspace(deps.driver, sandbox, {
+      mirrorPath: input.mirrorPath,
+      baseCommit: input.baseCommit,
+      branch: task.branch,
+      timeoutSec: deps.gitTimeoutSec,
+    });
+  }
+  return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null };
+}
+
+/** The plain variables of every container of this attempt (env, Node.js on PATH, the proxy when given). */
+export function phaseEnv(ctx: AttemptContext, proxyUrl?: string | null): Record<string, string> {
+  return containerEnv({ env: ctx.setup.config.env, nodeVersion: ctx.setup.config.nodeVersion, proxyUrl: proxyUrl ?? null });
+}
+
+/** Hosts the agent's proxy refused, into the timeline and the attempt's setup report. */
+export async function reportAgentEgress(ctx: AttemptContext, provisioned: Provisioned): Promise<void> {
+  if (!provisioned.agentProxy) return;
+  const blocked = blockedHosts(parseAccessLog(await readProxyLog(ctx, provisioned.agentProxy)));
+  for (const host of blocked) await ctx.sink.emit({ type: "egress.blocked", payload: { host, phase: "agent" } });
+  if (blocked.length === 0) return;
+  const report = provisioned.setup.report;
+  await recordSetupReport(ctx.ref.attemptId, { ...report, blocked: [...new Set([...report.blocked, ...blocked])] });
 }
 
 /**
@@ -36,6 +79,8 @@ export async function captureScreenshots(
     routes?: string[];
     mirrorPath: string;
     baseCommit: string;
+    /** The setup cache of the base commit: the "before" preview starts from it. */
+    setupCache: CacheVolumes | null;
   },
 ): Promise<PreviewReport> {
   const { deps, ref } = ctx;
@@ -48,7 +93,8 @@ export async function captureScreenshots(
       driver: deps.driver,
       browsers: deps.browsers,
       saveArtifact: (kind, png, metadata) => saveArtifact(ref.attemptId, { kind, contentType: "image/png", extension: "png", bytes: png, metadata }),
-      sandbox: sandboxBase(ctx),
+      sandbox: { ...sandboxBase(ctx), env: phaseEnv(ctx) },
+      baseCache: input.setupCache,
       config,
       routes,
       base: { mirrorPath: input.mirrorPath, commit: input.baseCommit, branch: ctx.task.branch, gitTimeoutSec: deps.gitTimeoutSec },

@@ -12,6 +12,9 @@ import { toAppError, type AttemptContext, type AttemptProcessorDeps } from "./at
 import { createEventSink } from "./event-sink";
 import { runCodeAttempt } from "./run-code-attempt";
 import { runCopyAttempt } from "./run-copy-attempt";
+import { runSetupAttempt } from "./run-setup-attempt";
+import { environmentSetup } from "@/worker/setup/environment-setup";
+import type { EnvironmentSetup } from "@/worker/setup/prepare-environment";
 
 /** How long past its deadline an attempt's sandboxes may live before any reaper removes them. */
 const EXPIRY_GRACE_MS = 10 * 60 * 1000;
@@ -44,6 +47,14 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     return;
   }
 
+  let setup: EnvironmentSetup;
+  try {
+    setup = environmentSetup(task.environment, deps.secretsKey);
+  } catch (error) {
+    const message = toAppError(error).userMessage;
+    await markAttemptFailed(ref, message);
+    throw new UnrecoverableError(message);
+  }
   const deadline = Date.now() + deps.attemptTimeoutSec * 1000;
   const wallTimer = setTimeout(() => controller.abort(new AppError("timeout", "wall")), deps.attemptTimeoutSec * 1000);
   const log = deps.logger.child({ attemptId, taskId: task.id });
@@ -55,8 +66,10 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     deadline,
     expiresAt: new Date(deadline + EXPIRY_GRACE_MS),
     signal: controller.signal,
-    sink: createEventSink(ref, createRedactor(deps.secrets)),
+    // The environment's secrets are redacted from every event, like the model key.
+    sink: createEventSink(ref, createRedactor([...deps.secrets, ...setup.secrets])),
     log,
+    setup,
   };
   const retried = work.status !== "queued";
 
@@ -75,6 +88,9 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
         break;
       case "copy":
         await runCopyAttempt(ctx);
+        break;
+      case "setup":
+        await runSetupAttempt(ctx);
         break;
       default: {
         const unknownMode: never = task.mode;

@@ -17,7 +17,7 @@ import { extractDiff } from "@/worker/repos/extract-diff";
 import { restoreChanges } from "@/worker/repos/restore-changes";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { sandboxBase, sandboxSpec, throwIfAborted, toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
-import { captureScreenshots, provisionSandbox, runCheck } from "./attempt-stages";
+import { captureScreenshots, phaseEnv, provisionSandbox, reportAgentEgress, runCheck } from "./attempt-stages";
 
 export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"): Promise<void> {
   const { deps, ref, task, signal, sink } = ctx;
@@ -40,12 +40,13 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
   // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
   const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
   throwIfAborted(signal);
-  let sandbox = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  let sandbox = provisioned.sandbox;
   if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
   if (mode === "ask") {
     // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
     await deps.driver.release(sandbox);
-    sandbox = await deps.driver.ensure(sandboxSpec(ctx, "ask"));
+    sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "ask"), env: phaseEnv(ctx) });
   }
   if (!(await transitionAttempt(ref, "running", { baseCommit, containerId: sandbox.containerId }, `Sandbox ready at ${baseCommit.slice(0, 12)}.`))) return;
 
@@ -58,7 +59,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
         driver: deps.driver,
         browsers: deps.browsers,
         agentSandbox: sandbox,
-        spec: sandboxBase(ctx),
+        spec: { ...sandboxBase(ctx), env: phaseEnv(ctx) },
         config: previewConfig,
         saveScreenshot: (png, metadata) => saveArtifact(attemptId, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png, metadata }),
       })
@@ -96,6 +97,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
   } finally {
     await agentPreview?.close();
   }
+  await reportAgentEgress(ctx, provisioned);
   await sink.flush();
   const message = withoutNul(finalMessage) || null;
   const problem = agentError?.userMessage ?? budgetMessage(stopReason, deps);
@@ -115,7 +117,13 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
   if (previewConfig && diff.filesChanged > 0) {
     // The agent's container is done; the result preview mounts its workspace volume instead.
     await deps.driver.release(sandbox);
-    previewReport = await captureScreenshots(ctx, { config: previewConfig, changedFiles: diff.files, mirrorPath, baseCommit });
+    previewReport = await captureScreenshots(ctx, {
+      config: previewConfig,
+      changedFiles: diff.files,
+      mirrorPath,
+      baseCommit,
+      setupCache: provisioned.setup.cache,
+    });
   }
   await transitionAttempt(
     ref,

@@ -20,7 +20,8 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
   // Copy edits always apply to the branch as it is now; edits to text that changed since are refused.
   const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
-  const sandbox = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  const { sandbox } = provisioned;
   if (
     !(await transitionAttempt(
       ref,
@@ -62,7 +63,14 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   let previewReport = null;
   if (previewConfig && diff.filesChanged > 0) {
     await deps.driver.release(sandbox);
-    previewReport = await captureScreenshots(ctx, { config: previewConfig, changedFiles: diff.files, routes: request.data.routes, mirrorPath, baseCommit });
+    previewReport = await captureScreenshots(ctx, {
+      config: previewConfig,
+      changedFiles: diff.files,
+      routes: request.data.routes,
+      mirrorPath,
+      baseCommit,
+      setupCache: provisioned.setup.cache,
+    });
   }
   await transitionAttempt(
     ref,

@@ -12,6 +12,8 @@ cd /workspace
 git config core.bare false
 git config --remove-section remote.origin 2>/dev/null || true
 git checkout -q -f -B "$2" "$1"
+# Files a cached setup created stay out of the agent's diff (worker/setup/prepare-environment.ts).
+if [ -f "$HOME/.patchbay/setup-untracked" ]; then mkdir -p .git/info && cat "$HOME/.patchbay/setup-untracked" >>.git/info/exclude; fi
 git rev-parse HEAD`;
 
 export async function loadWorkspace(

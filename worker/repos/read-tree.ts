@@ -109,3 +109,9 @@ function parseBatch(output: Buffer, count: number): Buffer[] {
   }
   return blobs;
 }
+
+/** Every file of a commit with its blob id, straight from the bare mirror (for setup cache keys). */
+export async function listTree(mirrorPath: string, commit: string, timeoutMs: number): Promise<{ path: string; oid: string }[]> {
+  const { stdout } = await runGit(["ls-tree", "-r", "-z", "--long", "--full-tree", commit], { cwd: mirrorPath, timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  return parseLsTree(stdout).map((entry) => ({ path: entry.path, oid: entry.oid }));
+}

@@ -43,8 +43,19 @@ describe("buildContainerOptions", () => {
     expect(host.PidMode ?? "").not.toBe("host");
     expect(host.UTSMode ?? "").not.toBe("host");
     expect(host.VolumesFrom ?? []).toEqual([]);
-    // The only mount is the attempt's own named volume, never a host path (e.g. docker.sock).
-    expect(host.Mounts).toEqual([{ Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace", ReadOnly: false }]);
+    // The only mounts are the attempt's own named volumes (workspace and home), never a host path (e.g. docker.sock).
+    expect(host.Mounts).toEqual([
+      { Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace", ReadOnly: false },
+      { Type: "volume", Source: "patchbay-home-att_123", Target: "/home/agent", ReadOnly: false },
+    ]);
+    for (const role of ["agent", "setup", "preview-base", "preview-result", "ask", "proxy", "probe"] as const) {
+      const mounts = buildContainerOptions({ ...spec, role }).HostConfig.Mounts ?? [];
+      expect(
+        mounts.every((mount) => mount.Type === "volume" && mount.Source?.startsWith("patchbay-")),
+        role,
+      ).toBe(true);
+      expect(buildContainerOptions({ ...spec, role }).HostConfig.Binds, role).toEqual([]);
+    }
   });
 
   it("runs as a non-root user on a read-only root filesystem", () => {
@@ -117,13 +128,51 @@ describe("buildContainerOptions", () => {
     expect(options.Image).toBe("patchbay-sandbox:1");
   });
 
-  it("puts only HOME, LANG and CI in the environment, and no secret-looking value", () => {
+  it("puts only HOME, LANG, CI and PATH in the environment by default, and no secret-looking value", () => {
     const env = options.Env ?? [];
     const keys = env.map((entry) => entry.slice(0, entry.indexOf("=")));
-    expect(new Set(keys)).toEqual(new Set(["HOME", "LANG", "CI"]));
+    expect(new Set(keys)).toEqual(new Set(["HOME", "LANG", "CI", "PATH"]));
     for (const entry of env) {
       expect(entry).not.toMatch(/key|token|secret|password|sk-|gh[pousr]_|github_pat_/i);
     }
+  });
+
+  it("adds the environment's plain variables and its PATH, and cannot be told to change HOME", () => {
+    const env = buildContainerOptions({ ...spec, env: { NODE_ENV: "test", PATH: "/opt/node-22/bin:/usr/bin", HOME: "/root" } }).Env ?? [];
+    expect(env).toContain("NODE_ENV=test");
+    expect(env.filter((entry) => entry.startsWith("PATH="))).toEqual(["PATH=/opt/node-22/bin:/usr/bin"]);
+    // Docker keeps the last of two equal names: ours.
+    expect(env.filter((entry) => entry.startsWith("HOME=")).at(-1)).toBe("HOME=/home/agent");
+  });
+
+  it("gives setup the attempt's volumes and the given network, the proxy squid as its command and no workspace", () => {
+    const setup = buildContainerOptions({ ...spec, role: "setup", network: "patchbay-egress-att_123" });
+    expect(setup.HostConfig.Mounts?.map((mount) => mount.Source)).toEqual(["patchbay-ws-att_123", "patchbay-home-att_123"]);
+    expect(setup.HostConfig.NetworkMode).toBe("patchbay-egress-att_123");
+    expect(setup.User).toBe("1000:1000");
+    const proxy = buildContainerOptions({ ...spec, role: "proxy", network: "patchbay-egress-att_123", proxyConfig: "http_port 3128\n" });
+    expect(proxy.HostConfig.Mounts).toEqual([]);
+    expect(proxy.Entrypoint?.[0]).toBe("bash");
+    expect(proxy.Cmd).toEqual(["http_port 3128\n"]);
+    expect(proxy.User).toBe("1000:1000");
+    expect(proxy.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(proxy.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(proxy.name).toBe("patchbay-att_123-proxy");
+  });
+
+  it("mounts a copy sandbox's sources read-only", () => {
+    const copy = buildContainerOptions({
+      ...spec,
+      role: "copy",
+      copy: { from: { workspace: "cache-ws", home: "cache-home" }, to: { workspace: "patchbay-ws-att_123", home: "patchbay-home-att_123" } },
+    });
+    expect(copy.HostConfig.Mounts).toEqual([
+      { Type: "volume", Source: "cache-ws", Target: "/copy/from/workspace", ReadOnly: true },
+      { Type: "volume", Source: "patchbay-ws-att_123", Target: "/workspace", ReadOnly: false },
+      { Type: "volume", Source: "cache-home", Target: "/copy/from/home", ReadOnly: true },
+      { Type: "volume", Source: "patchbay-home-att_123", Target: "/home/agent", ReadOnly: false },
+    ]);
+    expect(copy.HostConfig.NetworkMode).toBe("none");
   });
 
   it("is the same whatever is in the worker's own environment", () => {

@@ -1,11 +1,59 @@
 // The one container template (security.md §2). Pure, so a unit test can check every hardening field.
 // Callers choose only an allowlisted image and limits within bounds; everything else is fixed here.
 import type Docker from "dockerode";
-import { containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
-import type { SandboxSpec } from "./driver";
+import { homeVolumeName, containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
+import { usesHomeVolume, type SandboxSpec } from "./driver";
 
 export const SANDBOX_USER = "1000:1000";
 export const WORKSPACE_DIR = "/workspace";
+export const HOME_DIR = "/home/agent";
+export const PROXY_PORT = 3128;
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The proxy's command: its configuration arrives as an argument (it is not secret), is written to the
+// tmpfs and squid runs in the foreground, so removing the container stops it.
+const PROXY_COMMAND = 'printf "%s" "$1" >/tmp/squid.conf && exec squid -N -f /tmp/squid.conf';
+
+function mountsFor(spec: SandboxSpec): Docker.MountSettings[] {
+  const workspace = (readOnly: boolean): Docker.MountSettings => ({
+    Type: "volume",
+    Source: workspaceVolumeName(spec.attemptId, spec.role),
+    Target: WORKSPACE_DIR,
+    ReadOnly: readOnly,
+  });
+  switch (spec.role) {
+    case "agent":
+    case "setup":
+      return [workspace(false), { Type: "volume", Source: homeVolumeName(spec.attemptId), Target: HOME_DIR, ReadOnly: false }];
+    case "ask":
+      return [workspace(true)];
+    case "preview-base":
+    case "preview-result":
+      return [workspace(false)];
+    case "proxy":
+    case "probe":
+      return [];
+    case "copy": {
+      // The targets mount where the image has directories owned by the agent user, so a new volume
+      // starts out writable by it.
+      if (!spec.copy) throw new Error("a copy sandbox needs its volumes");
+      const { from, to } = spec.copy;
+      const mounts: Docker.MountSettings[] = [
+        { Type: "volume", Source: from.workspace, Target: "/copy/from/workspace", ReadOnly: true },
+        { Type: "volume", Source: to.workspace, Target: WORKSPACE_DIR, ReadOnly: false },
+      ];
+      if (to.home) {
+        mounts.push({ Type: "volume", Source: from.home, Target: "/copy/from/home", ReadOnly: true });
+        mounts.push({ Type: "volume", Source: to.home, Target: HOME_DIR, ReadOnly: false });
+      }
+      return mounts;
+    }
+    default: {
+      const unknownRole: never = spec.role;
+      throw new Error(`unknown sandbox role ${String(unknownRole)}`);
+    }
+  }
+}
 
 // @types/dockerode predates CgroupnsMode (Engine API 1.41); the daemon accepts it on Docker 20.10+.
 type HostConfigWithCgroupns = Docker.HostConfig & { CgroupnsMode: "private" | "host" };
@@ -16,11 +64,18 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
     name: containerName(spec.attemptId, spec.role),
     Image: spec.image,
     User: SANDBOX_USER,
-    WorkingDir: WORKSPACE_DIR,
-    Entrypoint: ["sleep"],
-    Cmd: ["infinity"],
+    WorkingDir: spec.role === "proxy" || spec.role === "copy" ? "/tmp" : WORKSPACE_DIR,
+    ...(spec.role === "proxy"
+      ? { Entrypoint: ["bash", "-c", PROXY_COMMAND, "proxy"], Cmd: [spec.proxyConfig ?? ""] }
+      : { Entrypoint: ["sleep"], Cmd: ["infinity"] }),
     // Never a secret: container env is visible in `docker inspect` and /proc/1/environ.
-    Env: ["HOME=/home/agent", "LANG=C.UTF-8", "CI=1"],
+    Env: [
+      ...Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
+      `HOME=${HOME_DIR}`,
+      "LANG=C.UTF-8",
+      "CI=1",
+      ...(spec.env?.PATH ? [] : [`PATH=${PATH}`]),
+    ],
     Labels: { ...sandboxLabels(spec), [LABEL_ROLE]: spec.role },
     HostConfig: {
       Privileged: false,
@@ -33,9 +88,9 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
       CgroupnsMode: "private",
       Tmpfs: {
         "/tmp": "rw,exec,nosuid,nodev,size=1g",
-        "/home/agent": "rw,exec,nosuid,nodev,size=512m,uid=1000,gid=1000,mode=0700",
+        ...(usesHomeVolume(spec.role) || spec.role === "copy" ? {} : { [HOME_DIR]: "rw,exec,nosuid,nodev,size=512m,uid=1000,gid=1000,mode=0700" }),
       },
-      Mounts: [{ Type: "volume", Source: workspaceVolumeName(spec.attemptId, spec.role), Target: WORKSPACE_DIR, ReadOnly: spec.role === "ask" }],
+      Mounts: mountsFor(spec),
       Binds: [],
       Devices: [],
       DeviceRequests: [],

@@ -3,15 +3,54 @@ import { randomBytes } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
-import { buildContainerOptions, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
-import { sharesAgentWorkspace, type ExecOptions, type ExecResult, type NetworkSpec, type SandboxDriver, type SandboxHandle, type SandboxSpec } from "./driver";
-import { containerName, LABEL_ATTEMPT, LABEL_INSTANCE, LABEL_MANAGED, networkName, sandboxLabels, workspaceVolumeName } from "./labels";
+import { buildContainerOptions, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
+import {
+  sharesAgentWorkspace,
+  type CacheVolumes,
+  type ExecOptions,
+  type ExecResult,
+  type NetworkSpec,
+  type SandboxDriver,
+  type SandboxHandle,
+  type SandboxSpec,
+} from "./driver";
+import {
+  bridgeName,
+  containerName,
+  egressNetworkName,
+  homeVolumeName,
+  LABEL_ATTEMPT,
+  LABEL_INSTANCE,
+  LABEL_MANAGED,
+  networkName,
+  OUTBOUND_NETWORK,
+  sandboxLabels,
+  workspaceVolumeName,
+} from "./labels";
 
 /** Extra time past the in-container timeout before the worker gives up on an exec and kills the sandbox. */
 const EXEC_GRACE_MS = 15_000;
 const DOCKER_PING_TIMEOUT_MS = 5_000;
 /** Env var that tags each exec's processes, so a second exec can find and kill them (see killExec). */
 const EXEC_TAG_VAR = "PATCHBAY_EXEC";
+const COPY_TIMEOUT_SEC = 900;
+const PROXY_READY_TIMEOUT_MS = 30_000;
+
+// Saving a setup result: only untracked and ignored files of the workspace (node_modules, .venv, build
+// output); tracked files come from each later task's own commit, so nothing of an older commit leaks.
+const SAVE_CACHE_SCRIPT = `set -euo pipefail
+cd /copy/from/workspace
+git ls-files -z --others --directory | tar --null -T - -cf - | tar -C /workspace -xf -
+cp -a /copy/from/home/. /home/agent/
+du -sb /workspace /home/agent | awk '{ total += $1 } END { print total }'`;
+const RESTORE_CACHE_SCRIPT = `set -euo pipefail
+cp -a /copy/from/workspace/. /workspace/
+if [ -d /copy/from/home ]; then cp -a /copy/from/home/. /home/agent/; fi`;
+
+/** Docker options for a Patchbay network: its bridge is named pb-…, which the host firewall keys on. */
+function networkOptions(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { "com.docker.network.bridge.name": bridgeName(name), ...extra };
+}
 
 export function createDocker(socketPath: string): Docker {
   return new Docker({ socketPath, timeout: 60_000 });
@@ -72,7 +111,50 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     }
   }
 
-  return {
+  async function ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await docker.getVolume(name).inspect();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await docker.createVolume({ Name: name, Labels: labels });
+    }
+  }
+
+  async function ensureOutboundNetwork(): Promise<void> {
+    try {
+      await docker.getNetwork(OUTBOUND_NETWORK).inspect();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      // Only proxies join it; they cannot talk to each other (no inter-container traffic).
+      await docker
+        .createNetwork({
+          Name: OUTBOUND_NETWORK,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Options: networkOptions(OUTBOUND_NETWORK, { "com.docker.network.bridge.enable_icc": "false" }),
+        })
+        .catch((createError: unknown) => {
+          // Another worker created it at the same moment.
+          if ((createError as { statusCode?: number }).statusCode !== 409) throw createError;
+        });
+    }
+  }
+
+  /** Runs `script` in a short-lived, networkless "copy" sandbox holding both sets of volumes. */
+  async function copyVolumes(spec: SandboxSpec, from: CacheVolumes, to: { workspace: string; home?: string }, script: string): Promise<string> {
+    const handle = await driver.ensure({ ...spec, role: "copy", network: null, copy: { from, to } });
+    try {
+      const result = await driver.exec(handle, ["bash", "-c", script], { timeoutSec: COPY_TIMEOUT_SEC, maxOutputBytes: 64 * 1024 });
+      if (result.exitCode !== 0) {
+        throw new AppError("sandbox_error", `Copying the setup cache failed (exit ${result.exitCode}): ${result.stderr.toString().trim().slice(-800)}`);
+      }
+      return result.stdout.toString().trim();
+    } finally {
+      await removeContainer(handle.name);
+    }
+  }
+
+  const driver: SandboxDriver = {
     async ensure(spec: SandboxSpec): Promise<SandboxHandle> {
       if (!options.allowedImages.includes(spec.image)) {
         throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is not in PATCHBAY_SANDBOX_IMAGES.`);
@@ -91,16 +173,98 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
       await removeContainer(name);
       const volume = workspaceVolumeName(spec.attemptId, spec.role);
-      if (sharesAgentWorkspace(spec.role)) {
+      if (spec.role === "agent") {
+        await ensureVolume(volume, sandboxLabels(spec));
+        await ensureVolume(homeVolumeName(spec.attemptId), sandboxLabels(spec));
+      } else if (sharesAgentWorkspace(spec.role)) {
         // Shares the agent's workspace: it must exist and must not be replaced.
         await docker.getVolume(volume).inspect();
-      } else {
+      } else if (spec.role === "preview-base") {
         await removeVolume(volume);
         await docker.createVolume({ Name: volume, Labels: sandboxLabels(spec) });
+        if (spec.restoreFrom) await copyVolumes(spec, spec.restoreFrom, { workspace: volume }, RESTORE_CACHE_SCRIPT);
       }
       const container = await docker.createContainer(buildContainerOptions(spec));
       await container.start();
       return { attemptId: spec.attemptId, role: spec.role, containerId: container.id, name };
+    },
+
+    async prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void> {
+      // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
+      for (const role of ["agent", "setup", "copy"] as const) await removeContainer(containerName(spec.attemptId, role));
+      const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
+      for (const name of [to.workspace, to.home]) {
+        await removeVolume(name);
+        await docker.createVolume({ Name: name, Labels: sandboxLabels(spec) });
+      }
+      if (from) await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT);
+    },
+
+    async saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number> {
+      await removeVolume(target.workspace);
+      await removeVolume(target.home);
+      for (const name of [target.workspace, target.home]) await docker.createVolume({ Name: name, Labels: labels });
+      const from = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
+      const bytes = await copyVolumes(spec, from, target, SAVE_CACHE_SCRIPT);
+      return Number.parseInt(bytes, 10) || 0;
+    },
+
+    async removeVolumes(names: string[]): Promise<void> {
+      for (const name of names) await removeVolume(name);
+    },
+
+    async listVolumes(label: string): Promise<string[]> {
+      const result = await docker.listVolumes({ filters: { label: [label] } });
+      return (result.Volumes ?? []).map((volume) => volume.Name);
+    },
+
+    async startProxy(spec: SandboxSpec): Promise<{ handle: SandboxHandle; url: string; network: string }> {
+      const network = egressNetworkName(spec.attemptId);
+      await removeContainer(containerName(spec.attemptId, "proxy"));
+      await removeNetwork(network);
+      // Internal: the attempt's containers have no route out; the proxy, also on the outbound network,
+      // is the only way to the registries.
+      await docker.createNetwork({
+        Name: network,
+        Driver: "bridge",
+        Internal: true,
+        CheckDuplicate: true,
+        Labels: sandboxLabels(spec),
+        Options: networkOptions(network),
+      });
+      await ensureOutboundNetwork();
+      const handle = await driver.ensure({ ...spec, role: "proxy", network });
+      await docker.getNetwork(OUTBOUND_NETWORK).connect({ Container: handle.containerId });
+      const ip = await driver.address(handle, network);
+      const until = Date.now() + PROXY_READY_TIMEOUT_MS;
+      for (;;) {
+        const probe = await driver.exec(handle, ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${PROXY_PORT}`], { timeoutSec: 5, maxOutputBytes: 4096 });
+        if (probe.exitCode === 0) break;
+        const state = await docker.getContainer(handle.containerId).inspect();
+        if (!state.State.Running || Date.now() > until) {
+          const logs = await driver
+            .exec(handle, ["bash", "-c", "tail -n 20 /tmp/squid-cache.log 2>/dev/null"], { timeoutSec: 5, maxOutputBytes: 16 * 1024 })
+            .catch(() => null);
+          throw new AppError(
+            "sandbox_error",
+            `The egress proxy did not start within ${PROXY_READY_TIMEOUT_MS / 1000} s. ${logs?.stdout.toString().trim().slice(-800) ?? ""}`.trim(),
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return { handle, url: `http://${ip}:${PROXY_PORT}`, network };
+    },
+
+    async imageInfo(image: string): Promise<{ id: string; tools: Record<string, string> }> {
+      const info = await docker.getImage(image).inspect();
+      let tools: Record<string, string> = {};
+      try {
+        const parsed: unknown = JSON.parse(info.Config?.Labels?.["patchbay.tools"] ?? "{}");
+        if (parsed && typeof parsed === "object") tools = Object.fromEntries(Object.entries(parsed).map(([name, version]) => [name, String(version)]));
+      } catch {
+        // An image built before tool versions were recorded: no versions to show.
+      }
+      return { id: info.Id, tools };
     },
 
     async ensureNetwork(spec: NetworkSpec): Promise<string> {
@@ -108,7 +272,14 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       await removeNetwork(name);
       // Internal: no route off the bridge, so a preview can neither leak nor fetch; the host still
       // reaches containers at their addresses on it.
-      const network = await docker.createNetwork({ Name: name, Driver: "bridge", Internal: true, CheckDuplicate: true, Labels: sandboxLabels(spec) });
+      const network = await docker.createNetwork({
+        Name: name,
+        Driver: "bridge",
+        Internal: true,
+        CheckDuplicate: true,
+        Labels: sandboxLabels(spec),
+        Options: networkOptions(name),
+      });
       if (options.workerContainer) await network.connect({ Container: options.workerContainer });
       return name;
     },
@@ -118,6 +289,14 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const ip = info.NetworkSettings.Networks[network]?.IPAddress;
       if (!ip) throw new AppError("sandbox_error", `The preview sandbox has no address on ${network}.`);
       return ip;
+    },
+
+    async pause(handle: SandboxHandle): Promise<void> {
+      await docker.getContainer(handle.containerId).pause();
+    },
+
+    async unpause(handle: SandboxHandle): Promise<void> {
+      await docker.getContainer(handle.containerId).unpause();
     },
 
     async release(handle: SandboxHandle): Promise<void> {
@@ -135,7 +314,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const exec = await container.exec({
         Cmd: withTimeout,
         // Not a secret: only lets killExec find this exec's processes.
-        Env: [`${EXEC_TAG_VAR}=${tag}`],
+        Env: [...(execOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
         User: SANDBOX_USER,
         WorkingDir: execOptions.cwd ?? WORKSPACE_DIR,
         AttachStdout: true,
@@ -227,8 +406,10 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       for (const info of await docker.listContainers({ all: true, filters })) await removeContainer(info.Id);
       for (const volume of (await docker.listVolumes({ filters })).Volumes ?? []) await removeVolume(volume.Name);
       await removeNetwork(networkName(attemptId));
+      await removeNetwork(egressNetworkName(attemptId));
     },
   };
+  return driver;
 }
 
 // Kills every process carrying the exec's tag, and the process group it leads: `timeout` makes itself a

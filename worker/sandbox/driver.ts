@@ -5,16 +5,25 @@ import type { Readable } from "node:stream";
 export type SandboxLimits = { memoryBytes: number; nanoCpus: number };
 
 /**
- * What a container is for. The agent's sandbox has its own workspace volume and no network; the preview
- * sandboxes run the app for screenshots on the attempt's internal network: "preview-base" on a fresh
+ * What a container is for. "setup" runs the environment's setup script on the attempt's workspace and
+ * home volumes, on the attempt's egress network (the proxy is its only way out); "agent" then works on
+ * the same volumes with no network (or the egress network when the environment allows it). The preview
+ * sandboxes run the app for screenshots on the attempt's internal network: "preview-base" on its own
  * checkout of the base commit, "preview-result" on the agent's workspace volume. "ask" answers questions:
- * the agent's workspace mounted read-only, no network.
+ * the agent's workspace mounted read-only, no network. "proxy" is the egress proxy (squid) for setup.
+ * "copy" copies volumes to and from the setup cache, with no network. "probe" mounts nothing: the
+ * worker's start-up check that sandboxes cannot reach the host.
  */
-export type SandboxRole = "agent" | "preview-base" | "preview-result" | "ask";
+export type SandboxRole = "agent" | "setup" | "preview-base" | "preview-result" | "ask" | "proxy" | "copy" | "probe";
 
-/** Roles that use the agent's workspace volume instead of creating their own. */
+/** Roles that use the attempt's workspace volume instead of creating their own. */
 export function sharesAgentWorkspace(role: SandboxRole): boolean {
-  return role === "preview-result" || role === "ask";
+  return role === "preview-result" || role === "ask" || role === "setup";
+}
+
+/** Roles whose home directory is the attempt's home volume (package caches survive setup → agent). */
+export function usesHomeVolume(role: SandboxRole): boolean {
+  return role === "agent" || role === "setup";
 }
 
 export type SandboxSpec = {
@@ -29,6 +38,17 @@ export type SandboxSpec = {
   image: string;
   limits: SandboxLimits;
   expiresAt: Date;
+  /**
+   * Plain variables for every process of the container (the environment's `env`, proxy settings, PATH
+   * for the Node.js version). Never a secret: container env is visible in `docker inspect`.
+   */
+  env?: Record<string, string>;
+  /** For "proxy": the squid configuration, started as the container's command. */
+  proxyConfig?: string;
+  /** For "copy": `from` mounted read-only under /copy/from, `to` as the workspace (and home, when given). */
+  copy?: { from: CacheVolumes; to: { workspace: string; home?: string } };
+  /** For "preview-base": fill its new workspace from a setup cache before the checkout. */
+  restoreFrom?: CacheVolumes;
 };
 
 export type SandboxHandle = { attemptId: string; role: SandboxRole; containerId: string; name: string };
@@ -42,6 +62,8 @@ export type ExecOptions = {
   stdin?: string | Buffer;
   /** Output beyond this (stdout + stderr) is dropped and the command is stopped; `truncated` is set. */
   maxOutputBytes: number;
+  /** Extra variables for this process only: the one place secrets may go (setup), never the container's env. */
+  env?: string[];
   onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
   signal?: AbortSignal;
 };
@@ -55,17 +77,45 @@ export type ExecResult = {
   durationMs: number;
 };
 
+/** A saved setup result: the workspace's untracked and ignored files, and the agent home. */
+export type CacheVolumes = { workspace: string; home: string };
+
 export type SandboxDriver = {
-  /** Idempotent per attempt: removes a predecessor with the same name, then creates and starts. */
+  /**
+   * Idempotent per attempt: removes a predecessor with the same name, then creates and starts. The
+   * attempt's workspace and home volumes are created when missing (prepareWorkspace replaces them).
+   */
   ensure(spec: SandboxSpec): Promise<SandboxHandle>;
+  /**
+   * Fresh workspace and home volumes for the attempt (a retry never sees its predecessor's files),
+   * optionally filled from a setup cache before anything is checked out.
+   */
+  prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void>;
+  /**
+   * Saves the attempt's setup result under `target` (replacing it): the workspace's untracked and
+   * ignored files (tracked files come from the commit of each later task) and the whole home.
+   * Returns the bytes saved.
+   */
+  saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number>;
+  /** Removes cache volumes; missing ones are not an error. */
+  removeVolumes(names: string[]): Promise<void>;
+  /** Names of existing volumes carrying a label (e.g. every setup cache of this installation). */
+  listVolumes(label: string): Promise<string[]>;
+  /** Starts the attempt's egress proxy on its egress network; returns the proxy's URL for HTTP(S)_PROXY. */
+  startProxy(spec: SandboxSpec): Promise<{ handle: SandboxHandle; url: string; network: string }>;
+  /** The image's id and the tool versions it records (label patchbay.tools), for cache keys and the UI. */
+  imageInfo(image: string): Promise<{ id: string; tools: Record<string, string> }>;
   /** Runs argv as the agent user (no shell unless argv asks for one). */
   exec(handle: SandboxHandle, argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Extracts a tar stream into a directory of the sandbox (the directory must exist). */
   putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void>;
-  /** Creates (or recreates) the attempt's internal network, which has no route to the outside. */
+  /** Creates (or recreates) the attempt's internal preview network, which has no route to the outside. */
   ensureNetwork(spec: NetworkSpec): Promise<string>;
   /** The sandbox's IP address on a network it is attached to, for the worker's browser. */
   address(handle: SandboxHandle, network: string): Promise<string>;
+  /** Freezes every process of a container (cgroup freezer) until `unpause`. */
+  pause(handle: SandboxHandle): Promise<void>;
+  unpause(handle: SandboxHandle): Promise<void>;
   /** Removes one container (its volumes stay). */
   release(handle: SandboxHandle): Promise<void>;
   /** Removes every container, volume and network of the attempt; missing ones are not an error. */

@@ -37,6 +37,37 @@ export function workspaceVolumeName(attemptId: string, role: SandboxRole = "agen
   return role === "preview-base" ? `patchbay-ws-${attemptId}-base` : `patchbay-ws-${attemptId}`;
 }
 
+/** The agent's home (package caches written by setup), shared by the setup and agent containers. */
+export function homeVolumeName(attemptId: string): string {
+  return `patchbay-home-${attemptId}`;
+}
+
+/** The attempt's preview network (previews and the worker's browser). */
 export function networkName(attemptId: string): string {
   return `patchbay-net-${attemptId}`;
+}
+
+/** The attempt's egress network: setup (and the agent when allowed) with the proxy as the only way out. */
+export function egressNetworkName(attemptId: string): string {
+  return `patchbay-egress-${attemptId}`;
+}
+
+/** The one outbound network per Docker host that proxies reach the registries through. */
+export const OUTBOUND_NETWORK = "patchbay-outbound";
+
+/**
+ * Linux bridge names for Patchbay networks all start with "pb-", so one host firewall rule
+ * (scripts/setup/sandbox-firewall.sh) keeps every sandbox away from the host's own addresses.
+ */
+export function bridgeName(network: string): string {
+  return `pb-${createHash("sha256").update(network).digest("hex").slice(0, 12)}`;
+}
+
+// Setup caches: volumes that outlive attempts, found by these labels (never by the attempt reaper).
+export const LABEL_SETUP_CACHE = "patchbay.setup-cache";
+export const LABEL_ENVIRONMENT = "patchbay.environment-id";
+
+export function cacheVolumeNames(environmentId: string, key: string): { workspace: string; home: string } {
+  const base = `patchbay-cache-${createHash("sha256").update(`${environmentId}:${key}`).digest("hex").slice(0, 20)}`;
+  return { workspace: `${base}-ws`, home: `${base}-home` };
 }

@@ -8,7 +8,7 @@ import type { CaptureOutcome, PreviewFailure, PreviewReport, Shot } from "@/lib/
 import type { EventBody } from "@/lib/events";
 import type { PreviewConfig, Viewport } from "@/lib/environments/preview-config";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
-import type { NetworkSpec, SandboxDriver, SandboxHandle, SandboxRole } from "@/worker/sandbox/driver";
+import type { CacheVolumes, NetworkSpec, SandboxDriver, SandboxHandle, SandboxRole } from "@/worker/sandbox/driver";
 import type { BrowserPool } from "./browser-pool";
 import { captureRoute } from "./capture-route";
 import { compareImages } from "./compare-images";
@@ -23,7 +23,9 @@ export type ScreenshotStageInput = {
   driver: SandboxDriver;
   browsers: BrowserPool;
   saveArtifact: SaveArtifact;
-  sandbox: NetworkSpec & { image: string; limits: { memoryBytes: number; nanoCpus: number } };
+  sandbox: NetworkSpec & { image: string; limits: { memoryBytes: number; nanoCpus: number }; env?: Record<string, string> };
+  /** A setup cache to fill the "before" checkout from (installed dependencies); null without setup. */
+  baseCache?: CacheVolumes | null;
   config: PreviewConfig;
   routes: string[];
   base: { mirrorPath: string; commit: string; branch: string; gitTimeoutSec: number };
@@ -84,7 +86,7 @@ async function captureSide(input: ScreenshotStageInput, network: string, side: "
   });
   let handle: SandboxHandle | undefined;
   try {
-    handle = await input.driver.ensure({ ...input.sandbox, role, network });
+    handle = await input.driver.ensure({ ...input.sandbox, role, network, ...(side === "before" && input.baseCache ? { restoreFrom: input.baseCache } : {}) });
     if (side === "before") {
       await loadWorkspace(input.driver, handle, {
         mirrorPath: input.base.mirrorPath,

@@ -3,6 +3,7 @@
 import { useActionState, useState } from "react";
 import { FormFooter } from "@/components/form-footer";
 import { createEnvironmentAction, type FormState } from "../actions";
+import { emptySecretRow, SecretRows } from "./secret-rows";
 
 const initial = {
   name: "",
@@ -19,6 +20,8 @@ const initial = {
   previewReadinessPath: "/",
   previewRoutes: "/",
   previewViewports: "desktop 1280x800\nmobile 390x844",
+  setupScript: "",
+  nodeVersion: "20",
 };
 type Field = keyof typeof initial;
 
@@ -27,6 +30,7 @@ export function EnvironmentForm() {
   // Controlled so a rejected submission keeps everything that was typed.
   const [values, setValues] = useState(initial);
   const [detectRoutes, setDetectRoutes] = useState(false);
+  const [secretRows, setSecretRows] = useState([emptySecretRow]);
   const bind = (field: Field) => ({
     id: field,
     name: field,
@@ -66,6 +70,21 @@ export function EnvironmentForm() {
       <input {...bind("checkCommand")} placeholder="npm test" />
       <label htmlFor="copywriterPaths">Paths copywriters may change in Copy (one glob per line; empty = copywriters cannot use this environment)</label>
       <textarea {...bind("copywriterPaths")} rows={3} placeholder={"locales/**\ncontent/**/*.md"} />
+      <details className="setup-section">
+        <summary>Setup (real projects)</summary>
+        <p className="muted">
+          The setup script runs once after the checkout, with network access to package registries and with the secrets; its result is cached until the script
+          or the lockfiles change. More settings (variables, network, maintenance script) are on the environment&apos;s page.
+        </p>
+        <label htmlFor="setupScript">Setup script</label>
+        <textarea {...bind("setupScript")} className="mono" rows={4} placeholder="npm ci" spellCheck={false} />
+        <label htmlFor="nodeVersion">Node.js version</label>
+        <select {...bind("nodeVersion")}>
+          <option value="20">20</option>
+          <option value="22">22</option>
+        </select>
+        <SecretRows rows={secretRows} onChange={setSecretRows} />
+      </details>
       <fieldset>
         <legend>Preview for screenshots (optional)</legend>
         <p className="muted">

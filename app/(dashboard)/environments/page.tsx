@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { listEnvironments } from "@/lib/environments/environment-queries";
 import { requireUser } from "@/lib/http/require-user";
@@ -31,7 +32,10 @@ export default async function EnvironmentsPage() {
             <tbody>
               {environments.map((env) => (
                 <tr key={env.id}>
-                  <td>{env.name}</td>
+                  <td>
+                    <Link href={`/environments/${env.id}`}>{env.name}</Link>
+                    <div className="muted">{env.setupScript ? `setup script · Node.js ${env.nodeVersion}` : "no setup script"}</div>
+                  </td>
                   <td className="files">{env.repoUrl}</td>
                   <td className="files">{env.defaultBranch}</td>
                   <td>

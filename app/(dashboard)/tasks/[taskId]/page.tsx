@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { getEnvironment } from "@/lib/environments/environment-queries";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { getTask } from "@/lib/tasks/task-queries";
@@ -11,7 +12,8 @@ import { CopyChangesView } from "./copy-changes-view";
 import { DiffView } from "./diff-view";
 import { FollowUpForm } from "./follow-up-form";
 import { ScreenshotsView } from "./screenshots-view";
-import { TaskTimeline } from "./task-timeline";
+import { SetupSummary } from "./setup-summary";
+import { type AllowlistEditor, TaskTimeline } from "./task-timeline";
 
 export default async function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
   const { taskId } = await params;
@@ -27,10 +29,12 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   const finished = task.status === "completed" || task.status === "failed" || task.status === "cancelled";
   // Copywriters review words and pictures; the code diff, commands and logs are for engineers.
   const plain = user.role === "copywriter";
+  const allowlist = plain ? null : await allowlistEditor(user.id, task.environment.id);
   return (
     <>
       <p className="muted">
-        <Link href="/">← Tasks</Link> · {task.environment.name} · branch <code>{task.branch}</code>
+        <Link href="/">← Tasks</Link> · {allowlist ? <Link href={`/environments/${task.environment.id}`}>{task.environment.name}</Link> : task.environment.name}{" "}
+        · branch <code>{task.branch}</code>
         {attempt?.baseCommit && (
           <>
             {" "}
@@ -45,6 +49,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         </span>
         {task.mode === "ask" && <span className="badge">question</span>}
         {task.mode === "copy" && <span className="badge">copy</span>}
+        {task.mode === "setup" && <span className="badge">setup check</span>}
       </h1>
       {task.mode === "copy" && <p className="muted">Proposed by {task.author}</p>}
       {task.mode !== "copy" && (
@@ -72,6 +77,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           {task.error}
         </div>
       )}
+      {!plain && attempt?.setup && <SetupSummary report={attempt.setup} />}
       {finished && attempt?.finalMessage && (
         <div className="panel" data-testid="final-message">
           <h2 style={{ marginTop: 0 }}>{task.mode === "ask" ? "Answer" : "Summary"}</h2>
@@ -84,7 +90,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           <CopyChangesView changes={attempt.copyChanges} />
         </>
       )}
-      {!plain && finished && task.mode !== "ask" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
+      {!plain && finished && task.mode !== "ask" && task.mode !== "setup" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
         <>
           <h2>
             Diff{" "}
@@ -108,10 +114,26 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         <>
           <h2>Timeline</h2>
           {/* Keyed by turn count: a new turn re-opens the event stream, which ends with each turn. */}
-          <TaskTimeline key={task.turns} taskId={task.id} attempts={task.attempts.map((candidate) => ({ id: candidate.id, index: candidate.index }))} />
+          <TaskTimeline
+            key={task.turns}
+            taskId={task.id}
+            attempts={task.attempts.map((candidate) => ({ id: candidate.id, index: candidate.index }))}
+            allowlist={allowlist}
+          />
         </>
       )}
-      {task.mode !== "copy" && <FollowUpForm taskId={task.id} running={!finished} />}
+      {task.mode !== "copy" && task.mode !== "setup" && <FollowUpForm taskId={task.id} running={!finished} />}
     </>
   );
+}
+
+/** Only the environment's owner may change its allowlist; for anyone else the timeline has no Allow button. */
+async function allowlistEditor(userId: string, environmentId: string): Promise<AllowlistEditor | null> {
+  try {
+    const environment = await getEnvironment(userId, environmentId);
+    return { environmentId: environment.id, allowed: environment.network.allow };
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") return null;
+    throw error;
+  }
 }

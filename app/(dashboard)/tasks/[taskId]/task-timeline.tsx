@@ -1,16 +1,28 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useReducer, useState } from "react";
+import { useEffect, useMemo, useReducer, useState, useTransition } from "react";
 import { storedEventSchema, type StoredEvent } from "@/lib/events";
 import { formatRatio } from "@/components/format-ratio";
+import { allowHostAction } from "../../actions";
 import { applyEvent, emptyTimeline, type TimelineItem } from "./timeline-model";
+
+/** For the environment's owner: hosts the proxy refused can be added to its allowlist from the timeline. */
+export type AllowlistEditor = { environmentId: string; allowed: string[] };
 
 /**
  * Streams the task's events (SSE); EventSource resumes from Last-Event-ID by itself after a drop. With
  * several attempts (best-of-N) their events interleave; a filter shows one attempt at a time.
  */
-export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: { id: string; index: number }[] }) {
+export function TaskTimeline({
+  taskId,
+  attempts,
+  allowlist = null,
+}: {
+  taskId: string;
+  attempts: { id: string; index: number }[];
+  allowlist?: AllowlistEditor | null;
+}) {
   const [events, dispatch] = useReducer((list: StoredEvent[], event: StoredEvent) => [...list, event], []);
   const [shown, setShown] = useState("all");
   const state = useMemo(
@@ -52,6 +64,8 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
       "preview",
       "screenshot",
       "plan",
+      "setup",
+      "egress.blocked",
     ];
     for (const type of types) source.addEventListener(type, onEvent as EventListener);
     source.onopen = () => setConnection("live");
@@ -86,14 +100,14 @@ export function TaskTimeline({ taskId, attempts }: { taskId: string; attempts: {
       <div className="timeline" data-testid="timeline">
         {state.items.length === 0 && <p className="muted">Waiting for the worker…</p>}
         {state.items.map((item, index) => (
-          <TimelineEntry key={item.id} item={dropRepeatedReason(item, state.items[index - 1])} />
+          <TimelineEntry key={item.id} item={dropRepeatedReason(item, state.items[index - 1])} allowlist={allowlist} />
         ))}
       </div>
     </div>
   );
 }
 
-function TimelineEntry({ item }: { item: TimelineItem }) {
+function TimelineEntry({ item, allowlist }: { item: TimelineItem; allowlist: AllowlistEditor | null }) {
   switch (item.kind) {
     case "turn":
       return (
@@ -134,7 +148,8 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
       return <div className="item muted">{item.text}</div>;
     case "command":
       return (
-        <div className="cmd" data-testid="timeline-command">
+        <div className="cmd" data-testid={item.label ? "timeline-script" : "timeline-command"}>
+          {item.label && <div className="label">{item.label}</div>}
           <div className="line">$ {item.command}</div>
           {item.output && <pre>{item.output}</pre>}
           <div className="meta">
@@ -203,11 +218,49 @@ function TimelineEntry({ item }: { item: TimelineItem }) {
           )}
         </div>
       );
+    case "setup":
+      return (
+        <div className={`item status setup ${item.cache}`} data-testid="setup-verdict">
+          {item.message}
+        </div>
+      );
+    case "blocked":
+      return <BlockedHost host={item.host} phase={item.phase} allowlist={allowlist} />;
     default: {
       const unreachable: never = item;
       return unreachable;
     }
   }
+}
+
+function BlockedHost({ host, phase, allowlist }: { host: string; phase: string; allowlist: AllowlistEditor | null }) {
+  const [allowed, setAllowed] = useState(() => allowlist?.allowed.includes(host) ?? false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const router = useRouter();
+  const allow = (editor: AllowlistEditor) =>
+    startTransition(async () => {
+      const result = await allowHostAction(editor.environmentId, host);
+      setError(result.error ?? null);
+      if (!result.error) {
+        setAllowed(true);
+        router.refresh();
+      }
+    });
+  return (
+    <div className="item blocked" data-testid="egress-blocked">
+      <span data-testid="egress-blocked-text">blocked: {host} — not on this environment&apos;s allowlist</span> <span className="muted">({phase})</span>{" "}
+      {allowlist &&
+        (allowed ? (
+          <span className="muted">· allowed from the next task on</span>
+        ) : (
+          <button type="button" className="secondary" disabled={pending} onClick={() => allow(allowlist)}>
+            Allow
+          </button>
+        ))}
+      {error && <div className="error">{error}</div>}
+    </div>
+  );
 }
 
 /** A final status right after an error event repeats its text; show the reason once. */

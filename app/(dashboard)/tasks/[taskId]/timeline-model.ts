@@ -13,6 +13,8 @@ export type TimelineItem =
       kind: "command";
       id: string;
       callId: string;
+      /** Set for the environment's own scripts ("setup", "maintenance"), which are not the agent's commands. */
+      label?: string;
       command: string;
       output: string;
       exitCode?: number | null;
@@ -27,7 +29,9 @@ export type TimelineItem =
   | { kind: "error"; id: string; message: string }
   | { kind: "preview"; id: string; side: string; stage: string; message: string }
   | { kind: "plan"; id: string; explanation?: string; steps: { step: string; status: string }[] }
-  | { kind: "screenshot"; id: string; route: string; viewport: string; status: string; changedRatio?: number; artifactId?: string };
+  | { kind: "screenshot"; id: string; route: string; viewport: string; status: string; changedRatio?: number; artifactId?: string }
+  | { kind: "setup"; id: string; cache: "hit" | "miss" | "off"; message: string }
+  | { kind: "blocked"; id: string; host: string; phase: string };
 
 export type PlanStep = { step: string; status: string };
 export type TimelineState = {
@@ -45,7 +49,10 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
   if (state.lastId !== null && BigInt(event.id) <= BigInt(state.lastId)) return state;
   const next: TimelineState = { ...state, lastId: event.id };
   const items = [...state.items];
-  const findCall = (callId: string) => items.findIndex((item) => "callId" in item && item.callId === callId);
+  // Call ids are unique within an attempt only (the setup stage uses "setup" in every attempt and turn), so
+  // items keep them scoped by attempt, and the latest call with the id wins.
+  const callKey = (callId: string) => `${event.attemptId}:${callId}`;
+  const findCall = (callId: string) => items.findLastIndex((item) => "callId" in item && item.callId === callKey(callId));
 
   switch (event.type) {
     case "turn":
@@ -77,9 +84,12 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       items.push({ kind: "reasoning", id: event.id, text: event.payload.text });
       break;
     case "tool.begin": {
-      const { callId, tool } = event.payload;
+      const { tool } = event.payload;
+      const callId = callKey(event.payload.callId);
       if (tool === "shell" || tool === "check")
         items.push({ kind: "command", id: event.id, callId, command: event.payload.command ?? "", output: "", running: true });
+      else if (tool === "setup" || tool === "maintenance")
+        items.push({ kind: "command", id: event.id, callId, label: `${tool} script`, command: event.payload.command ?? "", output: "", running: true });
       else if (tool === "apply_patch") items.push({ kind: "edit", id: event.id, callId, files: [], running: true });
       else items.push({ kind: "tool", id: event.id, callId, tool, running: true });
       break;
@@ -128,6 +138,12 @@ export function applyEvent(state: TimelineState, event: StoredEvent): TimelineSt
       break;
     case "screenshot":
       items.push({ kind: "screenshot", id: event.id, ...event.payload });
+      break;
+    case "setup":
+      items.push({ kind: "setup", id: event.id, cache: event.payload.cache, message: event.payload.message });
+      break;
+    case "egress.blocked":
+      items.push({ kind: "blocked", id: event.id, host: event.payload.host, phase: event.payload.phase });
       break;
     default: {
       const unreachable: never = event;

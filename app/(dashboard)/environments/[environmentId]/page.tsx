@@ -1,0 +1,101 @@
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { formatBytes } from "@/components/format-bytes";
+import type { EnvironmentDto } from "@/lib/environments/environment.schemas";
+import { getEnvironment } from "@/lib/environments/environment-queries";
+import { setupCacheSummary } from "@/lib/environments/setup-cache-store";
+import { DEFAULT_ALLOWED_HOSTS } from "@/lib/environments/setup-config";
+import { ageText } from "@/lib/environments/setup-report";
+import { isAppError } from "@/lib/errors";
+import { requireUser } from "@/lib/http/require-user";
+import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools";
+import { setupFormValues } from "../setup-form-data";
+import { SetupCheckButtons } from "./setup-check-buttons";
+import { SetupForm } from "./setup-form";
+
+export default async function EnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
+  const { environmentId } = await params;
+  const user = await requireUser();
+  if (user.role === "copywriter") redirect("/copy");
+  let environment: EnvironmentDto;
+  try {
+    environment = await getEnvironment(user.id, environmentId);
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const [cache, tools] = await Promise.all([
+    setupCacheSummary(environment.id),
+    // The versions come from Redis; the page still works (and says so) while Redis is down.
+    readSandboxTools().catch(() => "unreachable" as const),
+  ]);
+  return (
+    <>
+      <p className="muted">
+        <Link href="/environments">← Environments</Link> · <span className="files">{environment.repoUrl}</span> · branch{" "}
+        <code>{environment.defaultBranch}</code>
+      </p>
+      <h1>{environment.name}</h1>
+      <div className="setup-layout">
+        <div className="panel">
+          <h2 style={{ marginTop: 0 }}>Setup</h2>
+          <SetupForm
+            environmentId={environment.id}
+            initial={setupFormValues(environment)}
+            secretNames={environment.secrets}
+            defaultHosts={DEFAULT_ALLOWED_HOSTS}
+          />
+        </div>
+        <div>
+          <div className="panel" data-testid="setup-cache">
+            <h2 style={{ marginTop: 0 }}>Setup cache</h2>
+            <dl className="facts">
+              <dt>Entries</dt>
+              <dd data-testid="cache-entries">{cache.entries}</dd>
+              <dt>Size</dt>
+              <dd data-testid="cache-size">{formatBytes(cache.sizeBytes)}</dd>
+              <dt>Last used</dt>
+              <dd data-testid="cache-last-used">
+                {cache.lastUsedAt ? (
+                  <time dateTime={cache.lastUsedAt} title={cache.lastUsedAt}>
+                    {ageText(new Date(cache.lastUsedAt))}
+                  </time>
+                ) : (
+                  "never"
+                )}
+              </dd>
+            </dl>
+            <p className="muted">Test setup runs the setup (or reuses its cache) without the agent and reports the result.</p>
+            <SetupCheckButtons environmentId={environment.id} />
+          </div>
+          <div className="panel" data-testid="sandbox-tools">
+            <h2 style={{ marginTop: 0 }}>Sandbox tools</h2>
+            <SandboxToolList tools={tools} />
+          </div>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function SandboxToolList({ tools }: { tools: SandboxTools | null | "unreachable" }) {
+  if (tools === "unreachable") return <p className="error">Could not read the tool versions: Redis is unreachable.</p>;
+  if (!tools) return <p className="muted">No worker has reported yet: the versions appear once a worker has started.</p>;
+  return (
+    <>
+      <dl className="facts">
+        {Object.entries(tools.tools)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, version]) => (
+            <div key={name} style={{ display: "contents" }}>
+              <dt>{name}</dt>
+              <dd>{version}</dd>
+            </div>
+          ))}
+      </dl>
+      <p className="muted">
+        Image <code>{tools.image}</code> ({tools.imageId.replace(/^sha256:/, "").slice(0, 12)}), reported {ageText(new Date(tools.reportedAt))}.
+      </p>
+    </>
+  );
+}

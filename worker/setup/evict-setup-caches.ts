@@ -1,0 +1,35 @@
+// Keeps setup caches on this host within their budget: caches unused for longer than the TTL go, then
+// the least recently used until the rest fits; volumes with no row (after "Reset cache", or left by a
+// crash) go too. Runs after each new cache and with the reaper.
+import { deleteSetupCache, setupCacheVolumeNames, setupCachesToEvict } from "@/lib/environments/setup-cache-store";
+import type { SandboxDriver } from "@/worker/sandbox/driver";
+import { LABEL_INSTANCE, LABEL_SETUP_CACHE } from "@/worker/sandbox/labels";
+
+export type EvictDeps = {
+  driver: SandboxDriver;
+  hostName: string;
+  instanceId: string;
+  setupCacheTtlMs: number;
+  setupCacheBudgetBytes: number;
+  active: ReadonlyMap<string, unknown>;
+};
+
+export async function evictSetupCaches(deps: EvictDeps): Promise<string[]> {
+  const removed: string[] = [];
+  for (const row of await setupCachesToEvict(deps.hostName, deps.setupCacheTtlMs, deps.setupCacheBudgetBytes)) {
+    await deleteSetupCache(row.id);
+    const names = Object.values((row.volumes ?? {}) as Record<string, string>);
+    await deps.driver.removeVolumes(names);
+    removed.push(...names);
+  }
+  // A cache being saved right now has volumes before its row: only sweep when this worker is idle.
+  if (deps.active.size === 0) {
+    const known = await setupCacheVolumeNames(deps.hostName);
+    const mine = await deps.driver.listVolumes(`${LABEL_INSTANCE}=${deps.instanceId}`);
+    const cacheVolumes = new Set(await deps.driver.listVolumes(LABEL_SETUP_CACHE));
+    const orphans = mine.filter((name) => cacheVolumes.has(name) && !known.has(name));
+    await deps.driver.removeVolumes(orphans);
+    removed.push(...orphans);
+  }
+  return removed;
+}
