@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerDriver } from "@/worker/sandbox/docker-driver";
 import type { ExecOptions, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
-import { containerName, workspaceVolumeName } from "@/worker/sandbox/labels";
+import { containerName, homeVolumeName, workspaceVolumeName } from "@/worker/sandbox/labels";
 import { containerExists, sandboxSpec, volumeExists } from "@/test/support/sandbox";
 import { containersOf, docker, TEST_SANDBOX_IMAGE } from "@/test/support/test-worker";
 
@@ -65,9 +65,10 @@ describe("docker driver: the container as created", () => {
     expect(host.Init).toBe(true);
     expect(host.AutoRemove).toBe(false);
     expect(host.RestartPolicy?.Name).toBe("no");
-    // The only mount is the labelled workspace volume: never a host path, never the docker socket.
+    // The only mounts are the labelled workspace and home volumes: never a host path, never the docker socket.
     expect(info.Mounts.map((mount) => ({ Type: mount.Type, Name: mount.Name, Destination: mount.Destination }))).toEqual([
       { Type: "volume", Name: workspaceVolumeName(spec.attemptId), Destination: "/workspace" },
+      { Type: "volume", Name: homeVolumeName(spec.attemptId), Destination: "/home/agent" },
     ]);
     const volume = await docker.getVolume(workspaceVolumeName(spec.attemptId)).inspect();
     expect(volume.Labels).toMatchObject({ "patchbay.managed": "true", "patchbay.attempt-id": spec.attemptId });
@@ -182,12 +183,14 @@ describe("docker driver: inside the sandbox", () => {
 });
 
 describe("docker driver: lifecycle", () => {
-  it("ensure with the same attempt id replaces the container and its workspace", async () => {
+  it("prepareWorkspace + ensure with the same attempt id replace the container, its workspace and its home", async () => {
     const retry = sandboxSpec();
     created.push(retry.attemptId);
+    await driver.prepareWorkspace(retry);
     const first = await driver.ensure(retry);
-    await driver.exec(first, ["bash", "-c", "echo old > /workspace/left-over"], { timeoutSec: 10, maxOutputBytes: 1024 });
+    await driver.exec(first, ["bash", "-c", "echo old > /workspace/left-over && echo old > $HOME/left-over"], { timeoutSec: 10, maxOutputBytes: 1024 });
 
+    await driver.prepareWorkspace(retry);
     const second = await driver.ensure(retry);
     expect(second.containerId).not.toBe(first.containerId);
     expect(second.name).toBe(first.name);
@@ -198,6 +201,37 @@ describe("docker driver: lifecycle", () => {
     // The retry starts from a clean workspace, not the predecessor's.
     const listing = await driver.exec(second, ["ls", "-A", "/workspace"], { timeoutSec: 10, maxOutputBytes: 1024 });
     expect(listing.stdout.toString()).toBe("");
+    const home = await driver.exec(second, ["bash", "-c", "test -e $HOME/left-over && echo kept || echo clean"], { timeoutSec: 10, maxOutputBytes: 1024 });
+    expect(home.stdout.toString().trim()).toBe("clean");
+  });
+
+  it("saves a setup result without tracked files and restores it into a new attempt's volumes", async () => {
+    const source = sandboxSpec();
+    const target = sandboxSpec();
+    created.push(source.attemptId, target.attemptId);
+    await driver.prepareWorkspace(source);
+    const box = await driver.ensure(source);
+    const setup = [
+      "cd /workspace && git init -q && echo node_modules/ > .gitignore && echo tracked > tracked.txt && git add -A && git -c user.email=a@b -c user.name=a commit -qm init",
+      "mkdir -p node_modules/dep && echo installed > node_modules/dep/index.js && echo generated > untracked.txt && echo cached > $HOME/.cache-file",
+    ].join(" && ");
+    expect((await driver.exec(box, ["bash", "-c", setup], { timeoutSec: 30, maxOutputBytes: 4096 })).exitCode).toBe(0);
+    const cache = { workspace: `patchbay-test-cache-${source.attemptId}-ws`, home: `patchbay-test-cache-${source.attemptId}-home` };
+    const bytes = await driver.saveCache(source, cache, { "patchbay.test": "true" });
+    expect(bytes).toBeGreaterThan(0);
+    try {
+      await driver.prepareWorkspace(target, cache);
+      const restored = await driver.ensure(target);
+      const listing = await driver.exec(
+        restored,
+        ["bash", "-c", "cd /workspace && ls -A | sort | tr '\\n' ' '; cat node_modules/dep/index.js $HOME/.cache-file"],
+        { timeoutSec: 10, maxOutputBytes: 4096 },
+      );
+      // Untracked and ignored files and the home come back; tracked files and .git come from each task's own checkout.
+      expect(listing.stdout.toString()).toBe("node_modules untracked.txt installed\ncached\n");
+    } finally {
+      await driver.removeVolumes([cache.workspace, cache.home]);
+    }
   });
 
   it("destroy removes the container and the workspace volume, and is idempotent", async () => {

@@ -7,7 +7,7 @@ import { createRedis } from "@/lib/queue/connection";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import type { AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createDockerDriver } from "@/worker/sandbox/docker-driver";
-import { containerName, workspaceVolumeName } from "@/worker/sandbox/labels";
+import { containerName, homeVolumeName, workspaceVolumeName } from "@/worker/sandbox/labels";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { containerExists, sandboxSpec, testId, volumeExists } from "@/test/support/sandbox";
 import { createUser, docker, TEST_SANDBOX_IMAGE } from "@/test/support/test-worker";
@@ -98,7 +98,8 @@ describe("reapOrphans", () => {
     expect(await volumeExists(workspaceVolumeName(volumeOnly.attemptId))).toBe(false);
 
     expect(reaped.containers.sort()).toEqual(gone.map((ids) => `/${containerName(ids.attemptId)}`).sort());
-    expect(reaped.volumes.sort()).toEqual([...gone, volumeOnly].map((ids) => workspaceVolumeName(ids.attemptId)).sort());
+    // Each agent sandbox has a workspace and a home volume.
+    expect(reaped.volumes.sort()).toEqual([...gone, volumeOnly].flatMap((ids) => [workspaceVolumeName(ids.attemptId), homeVolumeName(ids.attemptId)]).sort());
 
     // The kept ones still work, and a second round changes nothing.
     const again = await reapOrphans({ docker, redis, instanceId, workerId: selfWorker, active });

@@ -46,6 +46,8 @@ export function squidConfig(policy: ProxyPolicy): string {
     "via off",
     "httpd_suppress_version_string on",
     "shutdown_lifetime 0 seconds",
+    // The pinger needs a capability the sandbox template drops.
+    "pinger_enable off",
     "acl CONNECT method CONNECT",
     "acl web_ports port 80 443",
     "acl tls_port port 443",

@@ -41,7 +41,7 @@ eval "$1"`;
 export const shellTool: AgentTool<z.infer<typeof parameters>> = {
   name: "shell",
   description:
-    "Run a bash command in the repository's sandbox (Debian, no network). Use it to read files (cat, sed -n, rg), run builds and tests, and inspect git state. Returns the exit code and combined stdout/stderr (long output is shortened in the middle).",
+    "Run a bash command in the repository's sandbox (Debian 13 with Node.js, npm, pnpm, yarn, Python, Go, Rust, Java and build tools; the environment's setup already installed the project's dependencies; no network unless the environment allows it). Use it to read files (cat, sed -n, rg), run builds and tests, and inspect git state. Returns the exit code and combined stdout/stderr (long output is shortened in the middle).",
   parameters,
   isMutating: true,
   async run(params, context) {
