@@ -91,6 +91,11 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_SETUP_TIMEOUT_SEC: seconds(20 * 60),
   PATCHBAY_SETUP_CACHE_TTL_DAYS: z.coerce.number().positive().default(7),
   PATCHBAY_SETUP_CACHE_BUDGET_GB: z.coerce.number().positive().default(20),
+  // Size cap of each sandbox's workspace and home (ext4 on a loop device; needs root): 10g, 512m, 0 = none.
+  PATCHBAY_WORKSPACE_SIZE: z
+    .string()
+    .regex(/^\d+(\.\d+)?[kmgtKMGT]?[bB]?$/, "use a size like 10g or 512m, or 0")
+    .default("10g"),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
 });

@@ -21,6 +21,7 @@ import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/d
 import { instanceIdFor } from "@/worker/sandbox/labels";
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
+import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
@@ -41,7 +42,14 @@ const allowedImages = env.PATCHBAY_SANDBOX_IMAGES.split(",")
 const redis = createRedis(env.REDIS_URL, "worker");
 const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
-const driver = createDockerDriver(docker, { allowedImages, ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}) });
+// Top-level await: the driver needs to know whether workspaces can be size-capped on this host.
+const disk = await createWorkspaceDisk({ dir: path.resolve(env.PATCHBAY_DATA_DIR, "workspaces"), sizeBytes: parseSize(env.PATCHBAY_WORKSPACE_SIZE) });
+const workspaceDisk = "unavailable" in disk ? undefined : disk;
+const driver = createDockerDriver(docker, {
+  allowedImages,
+  ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}),
+  ...(workspaceDisk ? { workspaceDisk } : {}),
+});
 // One warm Chromium per worker for screenshots, launched on first use.
 const browsers = createBrowserPool();
 for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
@@ -75,7 +83,7 @@ async function main(): Promise<void> {
     });
   }
   await heartbeat();
-  const reaped = await reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => {
+  const reaped = await reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}) }).catch((error: unknown) => {
     logger.warn({ err: error }, "reaper failed at startup");
     return null;
   });
@@ -142,13 +150,23 @@ async function main(): Promise<void> {
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
   worker.on("failed", (job, error) => logger.info({ jobId: job?.id, reason: error.message }, "attempt failed"));
   // Copy catalogs are quick reads of the mirror; one at a time keeps them from competing with sandboxes.
-  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors, logger }), { connection: redis, concurrency: 1 });
+  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors, logger, secretsKey: env.PATCHBAY_SECRETS_KEY }), {
+    connection: redis,
+    concurrency: 1,
+  });
   catalogWorker.on("error", (error) => logger.error({ err: error }, "catalog worker error"));
 
   const timers = [
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
     setInterval(() => {
-      reapOrphans({ docker, redis, instanceId, workerId, active }).catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
+      reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}) })
+        .then(async () => {
+          // Images of volumes that are gone (a crash between removing the volume and its image).
+          if (!workspaceDisk || active.size > 0) return;
+          const volumes = (await docker.listVolumes()).Volumes ?? [];
+          await workspaceDisk.sweep(new Set(volumes.map((volume) => volume.Name)));
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
       reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
       evictSetupCaches({
         driver,
@@ -160,6 +178,10 @@ async function main(): Promise<void> {
       }).catch((error: unknown) => logger.warn({ err: error }, "setup cache eviction failed"));
     }, 60_000),
   ];
+  if ("unavailable" in disk) {
+    logger.warn({ reason: disk.unavailable }, "workspaces are not size-capped");
+    console.warn(`patchbay worker: sandbox workspaces have no size cap: ${disk.unavailable}. A task could fill this host's disk.`);
+  }
   logger.info({ concurrency: env.PATCHBAY_WORKER_CONCURRENCY, model: missingModel.length ? null : env.PATCHBAY_MODEL }, "worker ready");
   console.log(`patchbay worker ${workerId} ready`);
 

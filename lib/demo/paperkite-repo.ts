@@ -10,7 +10,7 @@ import path from "node:path";
 const FIXTURE_DIR = path.resolve(process.cwd(), "test/fixtures/preview-app");
 const VENDOR_MODULE = path.resolve(process.cwd(), "node_modules/htm/preact/standalone.module.js");
 
-/** How Patchbay installs, starts and probes the app (it runs on Node 18 in the sandbox, offline). */
+/** How Patchbay installs, starts and probes the app (it runs on the sandbox's Node.js, offline). */
 export const PAPERKITE_PREVIEW = {
   installCommand: "node scripts/check.js",
   startCommand: "node server.js",

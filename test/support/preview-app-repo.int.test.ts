@@ -1,4 +1,4 @@
-// The preview-app fixture, proven where it will run: in the real sandbox image (Node 18, uid 1000,
+// The preview-app fixture, proven where it will run: in the real sandbox image (Node 20, uid 1000,
 // read-only root, no network off an internal bridge), reached from the host by HTTP and by Chromium.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -101,9 +101,9 @@ describe("preview app fixture in the sandbox image", () => {
     expect(execFileSync("git", ["status", "--porcelain"], { cwd: repoDir, encoding: "utf8" })).toBe("");
   });
 
-  it("passes its install/build command on the sandbox's Node 18", async () => {
+  it("passes its install/build command on the sandbox's default Node.js (20)", async () => {
     const node = await run(["node", "--version"]);
-    expect(node.out).toMatch(/^v18\./);
+    expect(node.out).toMatch(/^v20\./);
     const check = await run(["bash", "-c", PREVIEW_APP_CONFIG.installCommand]);
     expect(check.err).toBe("");
     expect(check.exitCode).toBe(0);

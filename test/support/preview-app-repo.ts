@@ -6,7 +6,7 @@ import path from "node:path";
 import { PAPERKITE_PREVIEW, writePaperkiteRepo } from "@/lib/demo/paperkite-repo";
 import type { FixtureRepo } from "./fixture-repo";
 
-/** How Patchbay should install, start and probe the preview app (it runs on Node 18, no network). */
+/** How Patchbay should install, start and probe the preview app (it runs on the sandbox's Node.js, no network). */
 export const PREVIEW_APP_CONFIG = PAPERKITE_PREVIEW;
 
 /** Where the server serves the vendored Preact + htm module (public/vendor/standalone.module.js). */

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
+import type { WorkspaceDisk } from "./workspace-disk";
 import { buildContainerOptions, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
 import {
   sharesAgentWorkspace,
@@ -79,6 +80,8 @@ export type DockerDriverOptions = {
    * attempt's preview network so its browser can reach the preview. Unset when it runs on the host.
    */
   workerContainer?: string;
+  /** Size caps for workspace and home volumes; absent where the worker cannot attach loop devices. */
+  workspaceDisk?: WorkspaceDisk;
 };
 
 export function createDockerDriver(docker: Docker, options: DockerDriverOptions): SandboxDriver {
@@ -105,9 +108,26 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
   async function removeVolume(name: string): Promise<void> {
     try {
+      const labels = options.workspaceDisk ? (await docker.getVolume(name).inspect()).Labels : null;
       await docker.getVolume(name).remove({ force: true });
+      await options.workspaceDisk?.release(labels);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** A volume a sandbox writes to: size-capped when the worker can do it (see workspace-disk.ts). */
+  async function createSandboxVolume(name: string, labels: Record<string, string>): Promise<void> {
+    if (!options.workspaceDisk) {
+      await docker.createVolume({ Name: name, Labels: labels });
+      return;
+    }
+    const disk = await options.workspaceDisk.create(name);
+    try {
+      await docker.createVolume({ Name: name, Driver: "local", DriverOpts: disk.driverOpts, Labels: { ...labels, ...disk.labels } });
+    } catch (error) {
+      await options.workspaceDisk.release(disk.labels);
+      throw error;
     }
   }
 
@@ -116,7 +136,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       await docker.getVolume(name).inspect();
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await docker.createVolume({ Name: name, Labels: labels });
+      await createSandboxVolume(name, labels);
     }
   }
 
@@ -181,7 +201,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         await docker.getVolume(volume).inspect();
       } else if (spec.role === "preview-base") {
         await removeVolume(volume);
-        await docker.createVolume({ Name: volume, Labels: sandboxLabels(spec) });
+        await createSandboxVolume(volume, sandboxLabels(spec));
         if (spec.restoreFrom) await copyVolumes(spec, spec.restoreFrom, { workspace: volume }, RESTORE_CACHE_SCRIPT);
       }
       const container = await docker.createContainer(buildContainerOptions(spec));
@@ -190,12 +210,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void> {
+      await pingDocker(docker);
       // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
       for (const role of ["agent", "setup", "copy"] as const) await removeContainer(containerName(spec.attemptId, role));
       const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
       for (const name of [to.workspace, to.home]) {
         await removeVolume(name);
-        await docker.createVolume({ Name: name, Labels: sandboxLabels(spec) });
+        await createSandboxVolume(name, sandboxLabels(spec));
       }
       if (from) await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT);
     },

@@ -6,9 +6,18 @@ import { statusesOfAttempts } from "@/lib/tasks/attempt-work";
 import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
+import type { WorkspaceDisk } from "./workspace-disk";
 import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_WORKER } from "./labels";
 
-export type ReaperDeps = { docker: Docker; redis: Redis; instanceId: string; workerId: string; active: ReadonlyMap<string, unknown> };
+export type ReaperDeps = {
+  docker: Docker;
+  redis: Redis;
+  instanceId: string;
+  workerId: string;
+  active: ReadonlyMap<string, unknown>;
+  /** Frees the loop device and image of a size-capped volume once it is removed. */
+  workspaceDisk?: Pick<WorkspaceDisk, "release">;
+};
 
 export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const removedContainers: string[] = [];
@@ -36,7 +45,15 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
     return !liveAttempts.has(attemptId) && !deps.active.has(attemptId);
   };
   const volumes = (await listManagedVolumes(deps.docker, deps.instanceId)).filter((volume) => unowned(volume.Labels));
-  const removedVolumes = await removeEach(volumes.map((volume) => ({ name: volume.Name, remove: () => deps.docker.getVolume(volume.Name).remove() })));
+  const removedVolumes = await removeEach(
+    volumes.map((volume) => ({
+      name: volume.Name,
+      remove: async () => {
+        await deps.docker.getVolume(volume.Name).remove();
+        await deps.workspaceDisk?.release(volume.Labels);
+      },
+    })),
+  );
   const networks = (await deps.docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${deps.instanceId}`] } })).filter(
     (network) => unowned(network.Labels),
   );

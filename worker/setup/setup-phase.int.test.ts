@@ -16,7 +16,7 @@ import { listTaskEvents } from "@/lib/timeline/list-events";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
-import { createViteAppRepo } from "@/test/support/vite-app-repo";
+import { createViteAppRepo, VITE_APP_PREVIEW } from "@/test/support/vite-app-repo";
 
 const scripted = useScriptedWorker();
 const SECRET = "s3cret-value-for-setup-only-42";
@@ -113,6 +113,48 @@ describe("a real project: setup, cache, offline agent", () => {
     git(repo.dir, "commit", "-q", "-am", "bump");
     const third = await setupCheck(environmentId);
     expect(third.task.attempt?.setup).toMatchObject({ cache: "miss", reason: "package-lock.json changed" });
+  });
+});
+
+describe("previews of a real app", () => {
+  it("renders a Vite app whose dependencies setup installed, before and after the agent's change", async () => {
+    const repo = createViteAppRepo();
+    const environment = await createEnvironment(userId, {
+      name: "vite preview",
+      repoUrl: repo.url,
+      defaultBranch: "main",
+      setupScript: "npm ci --no-audit --no-fund",
+      preview: { ...VITE_APP_PREVIEW, viewports: [{ name: "desktop", width: 1280, height: 800 }], startTimeoutSec: 60 },
+    });
+    scripted.model.registerScript("vite-heading", {
+      steps: [
+        {
+          calls: [
+            {
+              name: "apply_patch",
+              arguments: {
+                patch: "*** Begin Patch\n*** Update File: src/app.jsx\n@@\n-      <h1>Paperclip Notes</h1>\n+      <h1>Paperclip Notebook</h1>\n*** End Patch",
+              },
+            },
+          ],
+        },
+        { say: "Renamed the heading." },
+      ],
+    });
+    const created = await createTask(userId, { environmentId: environment.id, prompt: "[[script:vite-heading]] Rename the heading" });
+    const task = await finishedTask(created.id, created.attemptId);
+    expect(task.attempt?.error).toBeNull();
+    expect(task.attempt?.filesChanged).toBe(1);
+    const report = task.attempt?.screenshots;
+    expect(report?.failures).toEqual([]);
+    expect(report?.shots.map((shot) => `${shot.route} ${shot.status}`)).toEqual(["/ changed"]);
+    const shot = report?.shots[0];
+    expect(shot?.changedRatio).toBeGreaterThan(0);
+    // Only the heading differs: both sides rendered the app (a side without its installed dependencies
+    // would be an error page or blank, and differ everywhere).
+    expect(shot?.changedRatio).toBeLessThan(0.03);
+    expect(shot?.before).toMatchObject({ status: 200 });
+    expect(shot?.after).toMatchObject({ status: 200 });
   });
 });
 
