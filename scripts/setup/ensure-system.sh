@@ -61,6 +61,9 @@ have_cmd chromium || want chromium
 have_pkg fonts-dejavu-core || want fonts-dejavu-core # without any font, screenshots render tofu
 have_pkg fonts-liberation || want fonts-liberation   # metric-compatible Arial/Times/Courier
 have_cmd debootstrap || want debootstrap
+# Workspace size caps: ext4 images on loop devices (worker/sandbox/workspace-disk.ts).
+{ have_cmd mkfs.ext4 || [ -x /sbin/mkfs.ext4 ]; } || want e2fsprogs
+{ have_cmd losetup || [ -x /sbin/losetup ]; } || want mount
 [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || want debian-archive-keyring
 
 if [ ${#missing[@]} -eq 0 ]; then
