@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { AppError } from "./errors";
-import { classifyRepoUrl, validateBranchName } from "./git-refs";
+import { classifyRepoUrl, parseRepoUrl, validateBranchName } from "./git-refs";
 
 const accepted = ["main", "feature/x-1", "release/2026.11", "a.lock.b", "x@", "a@b", "head", "é/日本", "fix/$(touchx)", "a/-b", "refs/heads/x"];
 const rejected = [
@@ -175,12 +175,58 @@ describe("classifyRepoUrl", () => {
     },
   );
 
-  it.each(["http://github.com/o/r.git", "git://github.com/o/r.git", "ext::foo", "ftp://example.com/r.git", "fd::17"])(
+  it.each(["git://github.com/o/r.git", "ext::foo", "ftp://example.com/r.git", "fd::17", "HTTPS://github.com/o/r.git"])(
     "rejects the unsupported scheme of %j",
     (url) => {
       expect(classifyError(url, true).userMessage).toMatch(/scheme|not a repository URL/);
     },
   );
+
+  it("allows plain http:// only in local development mode", () => {
+    expect(classifyRepoUrl("http://127.0.0.1:8080/r.git", { allowLocal: true })).toBe("http");
+    expect(classifyError("http://github.com/o/r.git").userMessage).toMatch(/unencrypted.*PATCHBAY_ALLOW_LOCAL_REPOS=1/);
+    expect(classifyError("http://x-access-token:ghs_abc@127.0.0.1/r.git", true).userMessage).toMatch(/credentials/);
+  });
+
+  it.each([
+    // Spellings where URL parsers disagree on the host, so the host we check might not be the one git uses.
+    "https://github.com\\@127.0.0.1/o/r.git",
+    "https://github.com\\.evil/o/r.git",
+    "https://0x7f.1/o/r.git",
+    "https://2130706433/o/r.git",
+    "https://127.1/o/r.git",
+    "https://010.0.0.1/o/r.git",
+    "https://bücher.example/o/r.git",
+    "https://github.com/o/r.git?x=1",
+    "https://github.com/o/r.git#frag",
+    "https://github.com:0/o/r.git",
+    "https://github.com:70000/o/r.git",
+    "https://-github.com/o/r.git",
+    "https://github.com./o/r.git",
+    "ssh://-oProxyCommand=touch@host/r.git",
+    "ssh://git@0x7f.1/r.git",
+    "ssh://git@host",
+    "git@0x7f.1:o/r.git",
+    "git@-oProxyCommand=x:o/r.git",
+  ])("rejects %j, whose host is not in a plain spelling", (url) => {
+    expect(classifyError(url, true).userMessage).toMatch(/not a repository URL/);
+  });
+
+  it.each([
+    ["https://github.com/owner/repo.git", { kind: "https", host: "github.com", port: 443 }],
+    ["https://git.example.com:8443/group/repo", { kind: "https", host: "git.example.com", port: 8443 }],
+    ["https://[2001:db8::1]/o/r.git", { kind: "https", host: "2001:db8::1", port: 443 }],
+    ["https://203.0.113.7/o/r.git", { kind: "https", host: "203.0.113.7", port: 443 }],
+    ["http://127.0.0.1:8080/r.git", { kind: "http", host: "127.0.0.1", port: 8080 }],
+    ["git@github.com:owner/repo.git", { kind: "ssh", host: "github.com", port: 22 }],
+    ["git@192.0.2.10:owner/repo.git", { kind: "ssh", host: "192.0.2.10", port: 22 }],
+    ["ssh://git@host.example.com:2222/repo.git", { kind: "ssh", host: "host.example.com", port: 2222 }],
+    ["ssh://host.example.com/repo.git", { kind: "ssh", host: "host.example.com", port: 22 }],
+    ["ssh://git@[::1]:2222/repo.git", { kind: "ssh", host: "::1", port: 2222 }],
+    ["file:///srv/repos/app.git", { kind: "file" }],
+  ] as const)("parses %j into the host and port git connects to", (url, parsed) => {
+    expect(parseRepoUrl(url, { allowLocal: true })).toEqual(parsed);
+  });
 
   it.each(["-uhttps://github.com/o/r", "--upload-pack=touch /tmp/x"])("rejects %j, which git would read as an option", (url) => {
     expect(classifyError(url, true).userMessage).toMatch(/'-'|spaces/);

@@ -22,21 +22,52 @@ export function validateBranchName(name: string): string | null {
   return null;
 }
 
-export type RepoUrlKind = "https" | "ssh" | "file";
+export type RepoUrlKind = "https" | "http" | "ssh" | "file";
+
+/** A repository URL that passed the syntax and mode checks: its kind and, for the network kinds, where git will connect. */
+export type ParsedRepoUrl = { kind: "file" } | { kind: "https" | "http" | "ssh"; host: string; port: number };
+
+export type RepoUrlMode = {
+  /** Local development mode (PATCHBAY_ALLOW_LOCAL_REPOS): file:// and plain http:// are allowed. */
+  allowLocal: boolean;
+  /**
+   * Directories whose file:// repositories are always allowed because Patchbay created them (the demo
+   * repository), even when local development mode is off.
+   */
+  localRoots?: readonly string[];
+};
+
+// Host names and addresses in the one spelling git, curl, ssh and the WHATWG parser agree on. Odd forms
+// (0x7f.1, 2130706433, a backslash, non-ASCII) are refused: were the parsers to disagree, the host checked
+// against private ranges would not be the host git connects to. The last label starts with a letter.
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const HOST_NAME = `(?:${LABEL}\\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?`;
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+const IPV6 = "\\[[0-9A-Fa-f:.]+\\]";
+const HOST = `(${HOST_NAME}|${IPV4}|${IPV6})`;
+const PORT = "(?::(\\d{1,5}))?";
+const PATH = "[A-Za-z0-9._~!$&'()*+,;=:@%/-]*";
+const HTTP_URL = new RegExp(`^https?://${HOST}${PORT}(?:/${PATH})?$`);
+const SSH_URL = new RegExp(`^ssh://(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?${HOST}${PORT}/${PATH}$`);
+const SCP_URL = new RegExp(`^git@(${HOST_NAME}|${IPV4}):[A-Za-z0-9._~/-]+$`);
+const DEFAULT_PORTS = { https: 443, http: 80, ssh: 22 } as const;
 
 /** Returns the URL's kind, or throws an AppError a person can act on. */
-/**
- * `localRoots`: directories whose file:// repositories are always allowed because Patchbay created them
- * (the demo repository), even when PATCHBAY_ALLOW_LOCAL_REPOS is off.
- */
-export function classifyRepoUrl(url: string, options: { allowLocal: boolean; localRoots?: readonly string[] }): RepoUrlKind {
+export function classifyRepoUrl(url: string, options: RepoUrlMode): RepoUrlKind {
+  return parseRepoUrl(url, options).kind;
+}
+
+/** classifyRepoUrl plus the host and port git will connect to, for the address check (lib/repos/check-repo-url.ts). */
+export function parseRepoUrl(url: string, options: RepoUrlMode): ParsedRepoUrl {
   const trimmed = url.trim();
   if (trimmed !== url || trimmed.length === 0) throw new AppError("bad_request", "Repository URL is empty or has surrounding spaces.");
   if (url.length > 2000) throw new AppError("bad_request", "Repository URL is longer than 2000 characters.");
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused here
   if (/[\x00-\x20\x7f]/.test(url)) throw new AppError("bad_request", "Repository URL contains spaces or control characters.");
   if (url.startsWith("-")) throw new AppError("bad_request", "Repository URL cannot start with '-'.");
-  if (/^git@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$/.test(url)) return "ssh";
+  const scp = SCP_URL.exec(url);
+  if (scp?.[1]) return { kind: "ssh", host: scp[1], port: DEFAULT_PORTS.ssh };
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,24 +76,45 @@ export function classifyRepoUrl(url: string, options: { allowLocal: boolean; loc
   }
   switch (parsed.protocol) {
     case "https:":
+    case "http:": {
       if (parsed.username || parsed.password) {
         throw new AppError("bad_request", "Do not put credentials in the repository URL; Patchbay keeps credentials separately.");
       }
-      return "https";
+      const kind = parsed.protocol === "https:" ? "https" : "http";
+      if (kind === "http" && !options.allowLocal) {
+        throw new AppError(
+          "bad_request",
+          "Plain http:// repositories are refused: code and credentials would travel unencrypted. Use https://, or set PATCHBAY_ALLOW_LOCAL_REPOS=1 for local development.",
+        );
+      }
+      return networkUrl(kind, HTTP_URL.exec(url), url);
+    }
     case "ssh:":
       // A user name (git@) is normal for ssh, a password is not: the URL is stored, shown and put in git's argv.
       if (parsed.password) {
         throw new AppError("bad_request", "Do not put credentials in the repository URL; Patchbay keeps credentials separately.");
       }
-      return "ssh";
+      return networkUrl("ssh", SSH_URL.exec(url), url);
     case "file:":
       if (!options.allowLocal && !isUnder(parsed, options.localRoots ?? [])) {
         throw new AppError("bad_request", "file:// repositories are disabled. Set PATCHBAY_ALLOW_LOCAL_REPOS=1 to allow them.");
       }
-      return "file";
+      return { kind: "file" };
     default:
       throw new AppError("bad_request", `Unsupported repository URL scheme "${parsed.protocol}". Use https, ssh or (when enabled) file.`);
   }
+}
+
+function networkUrl(kind: "https" | "http" | "ssh", match: RegExpExecArray | null, url: string): ParsedRepoUrl {
+  const host = match?.[1];
+  const port = match?.[2] === undefined ? DEFAULT_PORTS[kind] : Number(match[2]);
+  if (!host || port < 1 || port > 65535) {
+    throw new AppError(
+      "bad_request",
+      `"${url}" is not a repository URL Patchbay accepts: use a plain host name or IP address (ASCII, no backslashes or unusual number forms), an optional port and a path, e.g. ${kind === "ssh" ? "ssh://git@host/owner/repo.git" : `${kind}://host/owner/repo.git`}.`,
+    );
+  }
+  return { kind, host: host.replace(/^\[|\]$/g, ""), port };
 }
 
 function isUnder(url: URL, roots: readonly string[]): boolean {

@@ -2,8 +2,8 @@
 import { db } from "@/lib/db";
 import type { CatalogEntry } from "./catalog-entry";
 
-export async function catalogSource(environmentId: string): Promise<{ repoUrl: string; defaultBranch: string } | null> {
-  return db().environment.findUnique({ where: { id: environmentId }, select: { repoUrl: true, defaultBranch: true } });
+export async function catalogSource(environmentId: string): Promise<{ repoUrl: string; defaultBranch: string; repoCredential: unknown } | null> {
+  return db().environment.findUnique({ where: { id: environmentId }, select: { repoUrl: true, defaultBranch: true, repoCredential: true } });
 }
 
 /** The stored catalog of a commit, marked as checked now; null when none was built or by another extractor version. */

@@ -2,17 +2,21 @@ import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { sharedEnv } from "@/lib/env";
-import { classifyRepoUrl } from "@/lib/git-refs";
+import { AppError } from "@/lib/errors";
+import { checkRepoUrl } from "@/lib/repos/check-repo-url";
+import { credentialMismatch } from "@/lib/repos/repo-credential";
 import type { Prisma } from "@/lib/db";
-import { setupColumns } from "./environment-data";
+import { repoCredentialColumn, setupColumns } from "./environment-data";
 import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { createEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
 
 export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can add environments.");
   const data = createEnvironmentSchema.parse(input);
-  classifyRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] });
-  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, ...setup } = data;
+  const target = await checkRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] });
+  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, ...setup } = data;
+  const mismatch = repoCredential ? credentialMismatch(target.kind, repoCredential.kind) : null;
+  if (mismatch) throw new AppError("bad_request", mismatch);
   const row = await db().environment.create({
     data: {
       ...(setupColumns(setup) as Prisma.EnvironmentCreateWithoutOwnerInput),
@@ -26,6 +30,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       checkCommand: checkCommand || null,
       ...(preview ? { preview } : {}),
       ...(copyPaths ? { copyPaths } : {}),
+      ...(repoCredential ? { repoCredential: repoCredentialColumn(repoCredential) } : {}),
     },
     select: environmentSelect,
   });

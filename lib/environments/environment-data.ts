@@ -1,7 +1,9 @@
 // Turns validated setup fields into the columns they are stored in: scripts trimmed to null when empty,
-// plain variables as JSON, secrets sealed with PATCHBAY_SECRETS_KEY (merged per name: null removes one).
+// plain variables as JSON, secrets sealed with PATCHBAY_SECRETS_KEY (merged per name: null removes one),
+// and the repository credential sealed the same way (null removes it).
 import { sharedEnv } from "@/lib/env";
-import type { Prisma } from "@/lib/db";
+import { DbNull, type Prisma } from "@/lib/db";
+import { sealRepoCredential, type RepoCredential } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets, sealSecret, secretsKey, type SealedSecrets } from "@/lib/secrets/secret-box";
 import { scriptOrNull, type setupFieldsSchema } from "./setup-config";
 import type { z } from "zod";
@@ -29,4 +31,8 @@ function mergeSecrets(stored: unknown, changes: Record<string, string | null>): 
     else if (key) merged[name] = sealSecret(key, name, value);
   }
   return merged;
+}
+
+export function repoCredentialColumn(credential: RepoCredential | null): Prisma.InputJsonValue | typeof DbNull {
+  return credential ? sealRepoCredential(sharedEnv().PATCHBAY_SECRETS_KEY, credential) : DbNull;
 }

@@ -2,6 +2,7 @@ import { parseStoredCopyPaths } from "@/lib/copy/path-scope";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
+import { repoCredentialSummary } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets } from "@/lib/secrets/secret-box";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { parseNodeVersion, parseStoredCacheKeyFiles, parseStoredEnvVars, parseStoredNetwork } from "./setup-config";
@@ -22,25 +23,30 @@ export const environmentSelect = {
   maintenanceScript: true,
   envVars: true,
   secrets: true,
+  repoCredential: true,
   network: true,
   cacheKeyFiles: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
-export type EnvironmentRow = Omit<EnvironmentDto, "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "network" | "cacheKeyFiles"> & {
+export type EnvironmentRow = Omit<
+  EnvironmentDto,
+  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "network" | "cacheKeyFiles"
+> & {
   preview: unknown;
   copyPaths: unknown;
   nodeVersion: string;
   envVars: unknown;
   secrets: unknown;
+  repoCredential: unknown;
   network: unknown;
   cacheKeyFiles: unknown;
   createdAt: Date;
 };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  const { envVars, secrets, ...rest } = row;
+  const { envVars, secrets, repoCredential, ...rest } = row;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -49,6 +55,7 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     env: parseStoredEnvVars(envVars),
     // The sealed values never leave this function: only their names.
     secrets: Object.keys(parseStoredSecrets(secrets)).sort(),
+    repoCredential: repoCredentialSummary(repoCredential),
     network: parseStoredNetwork(row.network),
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
     createdAt: row.createdAt.toISOString(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { validateBranchName } from "@/lib/git-refs";
 import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
+import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/repo-credential";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
 
@@ -26,6 +27,8 @@ const baseFields = {
   preview: previewConfigSchema.optional(),
   /** Copy mode: the paths each role may change (globs), e.g. { copywriter: ["locales/**"] }. */
   copyPaths: copyPathsSchema.optional(),
+  /** Write-only: a token for https URLs or a deploy key for ssh URLs, used by the worker's fetch alone. */
+  repoCredential: repoCredentialSchema.optional(),
 };
 
 export const createEnvironmentSchema = z.strictObject({ ...baseFields, ...setupFieldsSchema.shape });
@@ -42,6 +45,7 @@ export const updateEnvironmentSchema = z.strictObject({
   checkCommand: baseFields.checkCommand.unwrap().nullable().optional(),
   preview: previewConfigSchema.nullable().optional(),
   copyPaths: copyPathsSchema.optional(),
+  repoCredential: repoCredentialSchema.nullable().optional(),
   ...setupFieldsSchema.shape,
 });
 export type UpdateEnvironmentInput = z.input<typeof updateEnvironmentSchema>;
@@ -63,6 +67,8 @@ export type EnvironmentDto = {
   env: EnvVars;
   /** Names only: secret values are write-only. */
   secrets: string[];
+  /** Kind (and user name) only: the token or key is write-only. */
+  repoCredential: RepoCredentialSummary | null;
   network: NetworkPolicy;
   cacheKeyFiles: string[];
   createdAt: string;

@@ -37,6 +37,7 @@ export async function loadAttemptWork(attemptId: string) {
                   maintenanceScript: true,
                   envVars: true,
                   secrets: true,
+                  repoCredential: true,
                   network: true,
                   cacheKeyFiles: true,
                 },

@@ -60,10 +60,14 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
   };
   const worker = new Worker(ATTEMPTS_QUEUE, createAttemptProcessor(deps), { connection: redis, concurrency: 2 });
   worker.on("error", () => undefined);
-  const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger }), {
-    connection: redis,
-    concurrency: 1,
-  });
+  const catalogWorker = new Worker(
+    COPY_CATALOG_QUEUE,
+    createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger, ...(deps.secretsKey ? { secretsKey: deps.secretsKey } : {}) }),
+    {
+      connection: redis,
+      concurrency: 1,
+    },
+  );
   catalogWorker.on("error", () => undefined);
   return {
     deps,

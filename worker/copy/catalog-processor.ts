@@ -7,10 +7,12 @@ import { catalogSource, reuseCatalog, saveCatalog } from "@/lib/copy/catalog-sto
 import { isAppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
 import { catalogJobSchema } from "@/lib/queue/contracts";
+import { openRepoCredential } from "@/lib/repos/repo-credential";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import { readCopyFiles } from "./copy-files";
 
-export type CatalogProcessorDeps = { mirrors: MirrorCache; logger: Logger };
+/** `secretsKey` (PATCHBAY_SECRETS_KEY) opens the environment's repository credential for the fetch. */
+export type CatalogProcessorDeps = { mirrors: MirrorCache; logger: Logger; secretsKey?: string };
 
 export function createCatalogProcessor(deps: CatalogProcessorDeps) {
   return async function processCatalog(job: Job): Promise<{ commit: string; entries: number; cached: boolean }> {
@@ -30,7 +32,7 @@ export function createCatalogProcessor(deps: CatalogProcessorDeps) {
 export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId: string): Promise<{ commit: string; entries: number; cached: boolean }> {
   const environment = await catalogSource(environmentId);
   if (!environment) throw new UnrecoverableError("The environment no longer exists.");
-  const mirrorPath = await deps.mirrors.sync(environment.repoUrl);
+  const mirrorPath = await deps.mirrors.sync(environment.repoUrl, openRepoCredential(environment.repoCredential, deps.secretsKey));
   const commit = await deps.mirrors.resolveBranch(mirrorPath, environment.defaultBranch);
   const reused = await reuseCatalog(environmentId, commit, CATALOG_VERSION);
   if (reused) return { commit, entries: reused.entries, cached: true };

@@ -10,6 +10,7 @@ import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { recordAttemptUsage, steeringSince } from "@/lib/tasks/attempt-work";
 import { earlierTurns } from "@/lib/tasks/earlier-turns";
 import { withoutNul } from "@/lib/timeline/append-event";
+import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
 import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
@@ -36,7 +37,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
   };
 
   const earlier = await earlierTurns(task.id, ctx.work.turn.index);
-  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
+  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
   // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
   const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
   throwIfAborted(signal);

@@ -7,6 +7,7 @@ import { allowedPathsFor, filesOutOfScope, parseStoredCopyPaths, scopeRejection 
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import { AppError } from "@/lib/errors";
 import { transitionAttempt } from "@/lib/tasks/attempt-status";
+import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { applyCopyRequest } from "@/worker/copy/apply-copy-request";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import type { AttemptContext } from "./attempt-context";
@@ -17,7 +18,7 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   const request = storedCopyRequestSchema.safeParse(ctx.work.turn.copyRequest);
   if (!request.success) throw new AppError("bad_request", "This copy task has no text changes to apply.");
 
-  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
+  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
   // Copy edits always apply to the branch as it is now; edits to text that changed since are refused.
   const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
   const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });

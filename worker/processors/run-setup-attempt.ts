@@ -7,6 +7,7 @@ import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { withoutNul } from "@/lib/timeline/append-event";
 import type { SetupReport } from "@/lib/environments/setup-report";
+import { openRepoCredential } from "@/lib/repos/repo-credential";
 import type { AttemptContext } from "./attempt-context";
 import { provisionSandbox } from "./attempt-stages";
 
@@ -18,7 +19,7 @@ true`;
 
 export async function runSetupAttempt(ctx: AttemptContext): Promise<void> {
   const { deps, ref, task } = ctx;
-  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl);
+  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
   const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
   if (!(await transitionAttempt(ref, "running", { baseCommit }, `Testing the setup at ${baseCommit.slice(0, 12)}.`))) return;
   const { sandbox, setup } = await provisionSandbox(ctx, { mirrorPath, baseCommit });

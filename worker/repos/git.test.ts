@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { GitError, gitArgv, gitEnv, runGit } from "./git";
 
 const REQUIRED_FLAGS = ["core.fsmonitor=false", "core.hooksPath=/dev/null", "diff.external=", "core.sshCommand=false", "protocol.ext.allow=never"];
@@ -33,6 +34,40 @@ describe("gitArgv", () => {
     const config = leadingConfig(prefix);
     expect(prefix.length).toBe(config.length * 2);
     for (const flag of REQUIRED_FLAGS) expect(config).toContain(flag);
+  });
+
+  /** The value git uses for a key given several times with -c: the last one. */
+  function effective(argv: readonly string[]): Map<string, string> {
+    const values = new Map<string, string>();
+    for (const pair of leadingConfig(argv)) {
+      const at = pair.indexOf("=");
+      values.set(pair.slice(0, at).toLowerCase(), pair.slice(at + 1));
+    }
+    return values;
+  }
+
+  it.each([[["fetch", "--prune", "origin"]], [["clone", "--mirror", "--", "https://example.com/r.git", "/tmp/x"]], [["ls-remote", "origin"]], [["status"]]])(
+    "allows only https and ssh, without redirects, on %j unless told otherwise",
+    (args) => {
+      const config = effective(gitArgv(args));
+      expect(config.get("http.followredirects")).toBe("false");
+      expect(config.get("protocol.allow")).toBe("never");
+      expect(config.get("protocol.https.allow")).toBe("always");
+      expect(config.get("protocol.ssh.allow")).toBe("always");
+      expect(config.get("protocol.file.allow")).toBe("never");
+      expect(config.get("protocol.http.allow")).toBe("never");
+      expect(config.get("protocol.ext.allow")).toBe("never");
+      expect(config.get("core.sshcommand")).toBe("false");
+    },
+  );
+
+  it("adds file:// and plain http:// for URLs allowed as local, for the URL itself only (not submodules)", () => {
+    const config = effective(gitArgv(["clone", "--mirror", "--", "file:///srv/r.git", "/tmp/x"], "local"));
+    expect(config.get("protocol.allow")).toBe("never");
+    expect(config.get("protocol.file.allow")).toBe("user");
+    expect(config.get("protocol.http.allow")).toBe("user");
+    expect(config.get("protocol.https.allow")).toBe("always");
+    expect(config.get("http.followredirects")).toBe("false");
   });
 
   it("does not change the caller's array", () => {
@@ -109,6 +144,22 @@ describe("runGit (real git)", () => {
       expect(stdout).not.toContain("sk-fake-for-run-git-test");
     } finally {
       delete process.env.OPENAI_API_KEY;
+    }
+  });
+
+  it("refuses file://, plain http:// and ext:: remotes unless the call allows local transports", async () => {
+    const repo = createFixtureRepo();
+    try {
+      const refused = await runGit(["ls-remote", repo.url], { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect((refused as GitError).stderr).toMatch(/transport 'file' not allowed/);
+      const http = await runGit(["ls-remote", "http://127.0.0.1:9/r.git"], { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect((http as GitError).stderr).toMatch(/transport 'http' not allowed/);
+      const ext = await runGit(["ls-remote", "ext::sh -c false"], { timeoutMs: 10_000, transports: "local" }).catch((e: unknown) => e);
+      expect((ext as GitError).stderr).toMatch(/transport 'ext' not allowed/);
+      const listed = await runGit(["ls-remote", repo.url], { timeoutMs: 10_000, transports: "local" });
+      expect(listed.stdout).toContain(repo.baseCommit);
+    } finally {
+      await rm(repo.dir, { recursive: true, force: true });
     }
   });
 

@@ -16,10 +16,37 @@ export const GIT_HARDENING_FLAGS = [
   "-c",
   "protocol.ext.allow=never",
   "-c",
-  "protocol.file.allow=user",
-  "-c",
   "credential.helper=",
 ] as const;
+
+/**
+ * Which transports a call may use. `remote`: https and ssh only. `local`: file:// and plain http:// as
+ * well, for URLs the repository URL check allowed as local (development mode, or the demo repository).
+ */
+export type GitTransports = "remote" | "local";
+
+/**
+ * After the hardening flags on every call: an allowlist of transports (protocol.allow=never, then the
+ * allowed ones), and no redirects, because a redirect could lead a checked public URL to a private address.
+ * Local transports are `user` rather than `always`: allowed for the URL we pass, never for a submodule.
+ */
+export function transportFlags(transports: GitTransports): string[] {
+  const local = transports === "local" ? "user" : "never";
+  return [
+    "-c",
+    "http.followRedirects=false",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "protocol.https.allow=always",
+    "-c",
+    "protocol.ssh.allow=always",
+    "-c",
+    `protocol.file.allow=${local}`,
+    "-c",
+    `protocol.http.allow=${local}`,
+  ];
+}
 
 export const GIT_HARDENING_ENV = {
   GIT_CONFIG_NOSYSTEM: "1",
@@ -37,11 +64,13 @@ export type GitOptions = {
   /** Extra env (e.g. GIT_SSH_COMMAND for ssh remotes); never a token in argv. */
   env?: Record<string, string>;
   maxBuffer?: number;
+  /** `remote` unless the repository URL check allowed a local URL (see transportFlags). */
+  transports?: GitTransports;
 };
 
 /** Builds the argv for one call; exported so a unit test can check every call is hardened. */
-export function gitArgv(args: readonly string[]): string[] {
-  return [...GIT_HARDENING_FLAGS, ...args];
+export function gitArgv(args: readonly string[], transports: GitTransports = "remote"): string[] {
+  return [...GIT_HARDENING_FLAGS, ...transportFlags(transports), ...args];
 }
 
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -58,7 +87,7 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
   return new Promise((resolve, reject) => {
     execFile(
       "git",
-      gitArgv(args),
+      gitArgv(args, options.transports),
       {
         cwd: options.cwd,
         env: gitEnv(options.env),

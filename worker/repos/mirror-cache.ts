@@ -1,11 +1,15 @@
-// Bare-mirror cache on the worker host: one mirror per repository URL, fetched to update, never a full
-// network clone when the mirror exists. Workspaces are materialized from the mirror (load-workspace.ts).
+// Bare-mirror cache on the worker host: one mirror per repository URL and credential, fetched to update,
+// never a full network clone when the mirror exists. Workspaces are materialized from the mirror
+// (load-workspace.ts). The URL's host is checked right before every fetch, since DNS answers change.
 import { createHash } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
-import { classifyRepoUrl } from "@/lib/git-refs";
+import { createRedactor } from "@/lib/redact";
+import { checkRepoUrl, type ResolveHost } from "@/lib/repos/check-repo-url";
+import { credentialMismatch, type RepoCredential } from "@/lib/repos/repo-credential";
 import { assertValidBranch, GitError, runGit } from "./git";
+import { withRemoteAccess, type RemoteAccess } from "./remote-access";
 
 export type MirrorCacheOptions = {
   root: string;
@@ -13,54 +17,84 @@ export type MirrorCacheOptions = {
   allowLocal: boolean;
   /** file:// repositories Patchbay created itself (the demo) are allowed even without allowLocal. */
   localRoots?: readonly string[];
+  /** How the repository host is resolved before each fetch; tests inject fixed answers. */
+  resolveHost?: ResolveHost;
 };
 
 export type MirrorCache = {
-  /** Creates or fetches the mirror for a URL and returns its path. */
-  sync(repoUrl: string): Promise<string>;
+  /** Creates or fetches the mirror for a URL (with the environment's opened credential, if any) and returns its path. */
+  sync(repoUrl: string, credential?: RepoCredential | null): Promise<string>;
   /** The commit a branch points at in the mirror; throws branch_not_found with the known branches. */
   resolveBranch(mirrorPath: string, branch: string): Promise<string>;
 };
 
-// Concurrent syncs of the same repo share one fetch instead of racing on the same directory.
+// Concurrent syncs of the same mirror share one fetch instead of racing on the same directory.
 const inFlight = new Map<string, Promise<string>>();
 
+/**
+ * The mirror's name: the URL's hash, plus the credential's for an environment that has one. A mirror
+ * fetched with one environment's credential then never serves another environment's task; environments
+ * without a credential share the anonymous mirror (named as before credentials existed).
+ */
+export function mirrorKey(repoUrl: string, credential: RepoCredential | null): string {
+  const hash = createHash("sha256").update(repoUrl);
+  if (credential) hash.update("\0credential\0").update(credentialFingerprint(credential));
+  return hash.digest("hex").slice(0, 32);
+}
+
+function credentialFingerprint(credential: RepoCredential): string {
+  const parts = credential.kind === "token" ? [credential.kind, credential.username ?? "", credential.token] : [credential.kind, credential.privateKey];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
 export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
-  async function syncOnce(repoUrl: string): Promise<string> {
-    const kind = classifyRepoUrl(repoUrl, { allowLocal: options.allowLocal, localRoots: options.localRoots ?? [] });
-    const key = createHash("sha256").update(repoUrl).digest("hex").slice(0, 32);
+  async function syncOnce(repoUrl: string, credential: RepoCredential | null, key: string): Promise<string> {
     const mirrorPath = path.join(options.root, `${key}.git`);
-    const env = kind === "ssh" ? { GIT_SSH_COMMAND: "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new" } : undefined;
+    const target = await checkRepoUrl(repoUrl, {
+      allowLocal: options.allowLocal,
+      localRoots: options.localRoots ?? [],
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+    });
+    const mismatch = credential ? credentialMismatch(target.kind, credential.kind) : null;
+    if (mismatch) throw new AppError("bad_request", `The environment's repository credential does not fit its URL: ${mismatch}`);
     const exists = await stat(path.join(mirrorPath, "HEAD")).then(
       () => true,
       () => false,
     );
-    try {
-      if (exists) {
-        await runGit(["fetch", "--prune", "--no-write-fetch-head", "origin"], { cwd: mirrorPath, timeoutMs: options.timeoutMs, ...(env ? { env } : {}) });
-      } else {
-        await mkdir(options.root, { recursive: true });
-        // Clone into a temporary name, then rename: a killed clone never leaves a half mirror behind.
-        const partial = `${mirrorPath}.partial-${process.pid}-${Date.now()}`;
-        try {
-          await runGit(["clone", "--mirror", "--no-hardlinks", "--", repoUrl, partial], { timeoutMs: options.timeoutMs, ...(env ? { env } : {}) });
-          await rename(partial, mirrorPath);
-        } finally {
-          await rm(partial, { recursive: true, force: true });
+    await mkdir(options.root, { recursive: true });
+    await withRemoteAccess({ target, credential, knownHostsFile: path.join(options.root, `${key}.known_hosts`) }, async (access) => {
+      try {
+        if (exists) {
+          await runRemote(access, ["fetch", "--prune", "--no-write-fetch-head", "origin"], mirrorPath);
+        } else {
+          // Clone into a temporary name, then rename: a killed clone never leaves a half mirror behind.
+          const partial = `${mirrorPath}.partial-${process.pid}-${Date.now()}`;
+          try {
+            await runRemote(access, ["clone", "--mirror", "--no-hardlinks", "--", repoUrl, partial]);
+            await rename(partial, mirrorPath);
+          } finally {
+            await rm(partial, { recursive: true, force: true });
+          }
         }
+      } catch (error) {
+        throw unreachable(repoUrl, error, { credential: credential !== null, secrets: access.secrets });
       }
-    } catch (error) {
-      throw unreachable(repoUrl, error);
-    }
+    });
     return mirrorPath;
   }
 
+  function runRemote(access: RemoteAccess, args: string[], cwd?: string) {
+    return runGit([...access.args, ...args], { timeoutMs: options.timeoutMs, env: access.env, transports: access.transports, ...(cwd ? { cwd } : {}) });
+  }
+
   return {
-    sync(repoUrl) {
-      const running = inFlight.get(repoUrl);
+    sync(repoUrl, credential = null) {
+      const key = mirrorKey(repoUrl, credential);
+      const mirrorPath = path.join(options.root, `${key}.git`);
+      const running = inFlight.get(mirrorPath);
       if (running) return running;
-      const promise = syncOnce(repoUrl).finally(() => inFlight.delete(repoUrl));
-      inFlight.set(repoUrl, promise);
+      const promise = syncOnce(repoUrl, credential, key).finally(() => inFlight.delete(mirrorPath));
+      inFlight.set(mirrorPath, promise);
       return promise;
     },
 
@@ -81,12 +115,34 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
   };
 }
 
-function unreachable(repoUrl: string, error: unknown): AppError {
+function unreachable(repoUrl: string, error: unknown, context: { credential: boolean; secrets: readonly string[] }): AppError {
   if (error instanceof AppError) return error;
-  const detail = error instanceof GitError ? (error.timedOut ? "the fetch timed out" : gitProblem(error.stderr)) : String(error);
-  return new AppError("repo_unreachable", `Could not fetch the repository ${repoUrl}: ${detail}. Check the URL and that the worker host can reach it.`, {
-    cause: error,
-  });
+  // git does not print the header, but nothing that held the token leaves here unscrubbed, not even the cause.
+  const scrub = createRedactor(context.secrets.map((value) => ({ name: "repoCredential", value }))).redact;
+  const stderr = error instanceof GitError ? scrub(error.stderr) : "";
+  const cause = error instanceof GitError ? new GitError(error.subcommand, stderr, error.timedOut) : new Error(scrub(String(error)));
+  const detail = error instanceof GitError ? (error.timedOut ? "the fetch timed out" : gitProblem(stderr)) : scrub(String(error));
+  let message = `Could not fetch the repository ${repoUrl}: ${detail}. Check the URL and that the worker host can reach it.`;
+  const auth = authProblem(stderr);
+  if (auth) {
+    message = context.credential
+      ? `The repository refused the credential set on this environment (${auth}). Check that the token or deploy key is current and may read ${repoUrl}, then set it again.`
+      : `The repository ${repoUrl} needs a credential (${auth}). Set repoCredential on the environment: a token for an https URL, a deploy key for an ssh URL.`;
+  } else if (/returned error: 30[12378]\b/.test(stderr)) {
+    message = `The repository URL ${repoUrl} redirects elsewhere, and Patchbay does not follow redirects (one could lead to a private address). Use the URL it redirects to.`;
+  } else if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/.test(stderr)) {
+    message = `The ssh host key of the repository ${repoUrl} is not the one Patchbay saw on its first fetch. If the host really changed its key, remove the mirror's .known_hosts file under the worker's mirrors directory.`;
+  }
+  return new AppError("repo_unreachable", message, { cause });
+}
+
+/** What an authentication failure looked like, in words, or null when the failure was something else. */
+function authProblem(stderr: string): string | null {
+  // With prompts off, git answers an HTTP 401 by failing to ask for a user name.
+  if (/could not read (Username|Password)|Authentication failed|returned error: 401\b/i.test(stderr)) return "HTTP 401: authentication required or refused";
+  if (/returned error: 403\b/.test(stderr)) return "HTTP 403: access denied";
+  const ssh = /Permission denied \([^)]*\)/.exec(stderr);
+  return ssh ? `ssh: ${ssh[0]}` : null;
 }
 
 /**

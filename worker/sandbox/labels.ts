@@ -67,7 +67,9 @@ export function bridgeName(network: string): string {
 export const LABEL_SETUP_CACHE = "patchbay.setup-cache";
 export const LABEL_ENVIRONMENT = "patchbay.environment-id";
 
-export function cacheVolumeNames(environmentId: string, key: string): { workspace: string; home: string } {
-  const base = `patchbay-cache-${createHash("sha256").update(`${environmentId}:${key}`).digest("hex").slice(0, 20)}`;
+/** Each save gets its own volumes (the saving attempt is part of the name): two attempts that miss the
+ * same key at once (best-of-N) never write into, or remove, volumes the other is using. */
+export function cacheVolumeNames(environmentId: string, key: string, attemptId: string): { workspace: string; home: string } {
+  const base = `patchbay-cache-${createHash("sha256").update(`${environmentId}:${key}:${attemptId}`).digest("hex").slice(0, 20)}`;
   return { workspace: `${base}-ws`, home: `${base}-home` };
 }

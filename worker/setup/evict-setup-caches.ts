@@ -19,8 +19,7 @@ export async function evictSetupCaches(deps: EvictDeps): Promise<string[]> {
   for (const row of await setupCachesToEvict(deps.hostName, deps.setupCacheTtlMs, deps.setupCacheBudgetBytes)) {
     await deleteSetupCache(row.id);
     const names = Object.values((row.volumes ?? {}) as Record<string, string>);
-    await deps.driver.removeVolumes(names);
-    removed.push(...names);
+    removed.push(...(await removeQuietly(deps.driver, names)));
   }
   // A cache being saved right now has volumes before its row: only sweep when this worker is idle.
   if (deps.active.size === 0) {
@@ -28,8 +27,21 @@ export async function evictSetupCaches(deps: EvictDeps): Promise<string[]> {
     const mine = await deps.driver.listVolumes(`${LABEL_INSTANCE}=${deps.instanceId}`);
     const cacheVolumes = new Set(await deps.driver.listVolumes(LABEL_SETUP_CACHE));
     const orphans = mine.filter((name) => cacheVolumes.has(name) && !known.has(name));
-    await deps.driver.removeVolumes(orphans);
-    removed.push(...orphans);
+    removed.push(...(await removeQuietly(deps.driver, orphans)));
+  }
+  return removed;
+}
+
+/** A volume still mounted (an attempt restoring from it right now) is left for the next round. */
+async function removeQuietly(driver: SandboxDriver, names: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of names) {
+    try {
+      await driver.removeVolumes([name]);
+      removed.push(name);
+    } catch {
+      // In use: its row is gone, so the idle-time sweep removes it later.
+    }
   }
   return removed;
 }

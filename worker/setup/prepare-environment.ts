@@ -82,12 +82,13 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
   });
   const key = cacheKey(parts);
   const shortKey = key.slice(0, 8);
-  const volumes = cacheVolumeNames(task.environment.id, key);
   const row = await findSetupCache(task.environment.id, deps.hostName, key);
-  const present = row ? await volumesPresent(ctx, volumes) : false;
+  const stored = row ? storedVolumes(row.volumes) : null;
+  const present = stored ? await volumesPresent(ctx, stored) : false;
   const expired = row ? Date.now() - row.lastUsedAt.getTime() > deps.setupCacheTtlMs : false;
 
-  if (row && present && !expired) {
+  if (row && stored && present && !expired) {
+    const volumes = stored;
     await deps.driver.prepareWorkspace(spec, volumes);
     await touchSetupCache(row.id);
     const reason = `made ${ageText(row.createdAt)}`;
@@ -124,7 +125,10 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
     throw await scriptFailed(ctx, "setup", run, { ...report, reason: "it failed" });
   }
   const labels = { [LABEL_SETUP_CACHE]: "true", [LABEL_INSTANCE]: deps.instanceId, [LABEL_ENVIRONMENT]: task.environment.id };
+  const volumes = cacheVolumeNames(task.environment.id, key, ctx.ref.attemptId);
   const sizeBytes = await deps.driver.saveCache(spec, volumes, labels);
+  // A sibling attempt may have saved the same key meanwhile: the newer save wins, and the volumes it
+  // replaced go when no attempt uses them any more (evict-setup-caches.ts removes volumes without a row).
   await saveSetupCache({ environmentId: task.environment.id, host: deps.hostName, key, parts, volumes, sizeBytes });
   await evictSetupCaches(deps).catch((error: unknown) => ctx.log.warn({ err: error }, "setup cache eviction failed"));
   await ctx.sink.emit({ type: "setup", payload: { cache: "miss", message: `setup: ran — ${reason}`, key } });
@@ -267,6 +271,11 @@ async function scriptFailed(ctx: AttemptContext, phase: Phase, run: ScriptRun, r
     : `failed with exit code ${run.exitCode ?? "unknown"}`;
   const blocked = run.blocked.length ? ` The proxy refused ${run.blocked.join(", ")}: add the hosts it needs to the environment's allowed hosts.` : "";
   return new AppError("setup_failed", `${what} ${how}.${blocked}${run.tail ? `\nLast lines of its output:\n${run.tail}` : ""}`);
+}
+
+function storedVolumes(value: unknown): CacheVolumes | null {
+  const volumes = value as Partial<CacheVolumes> | null;
+  return typeof volumes?.workspace === "string" && typeof volumes.home === "string" ? { workspace: volumes.workspace, home: volumes.home } : null;
 }
 
 function storedParts(row: { parts: unknown } | null): CacheKeyParts | null {
