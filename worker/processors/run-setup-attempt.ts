@@ -2,7 +2,7 @@
 // then starts the agent's sandbox on the result as a real task would and reports what the agent would
 // find there: the toolchain versions, the cache verdict, the size of the cached result and the hosts
 // the proxy refused. Setup failures fail the task like any other.
-import { formatBytes } from "@/lib/environments/format-bytes";
+import { formatBytes } from "@/lib/format-bytes";
 import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { withoutNul } from "@/lib/timeline/append-event";

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
-import { formatBytes } from "@/components/format-bytes";
+import { formatBytes } from "@/lib/format-bytes";
 import type { EnvironmentDto } from "@/lib/environments/environment.schemas";
 import { getEnvironment } from "@/lib/environments/environment-queries";
 import { setupCacheSummary } from "@/lib/environments/setup-cache-store";

@@ -1,4 +1,4 @@
-import { formatBytes } from "@/components/format-bytes";
+import { formatBytes } from "@/lib/format-bytes";
 import type { SetupReport } from "@/lib/environments/setup-report";
 
 const VERDICTS: Record<SetupReport["cache"], string> = { hit: "cache hit", miss: "cache miss", off: "not cached" };
