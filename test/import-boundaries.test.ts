@@ -168,6 +168,28 @@ describe("import boundaries", () => {
     ).toEqual([]);
   });
 
+  it("has no import cycles among the project's own modules", () => {
+    const known = new Set(files.map((f) => f.file));
+    const resolveFile = (local: string) => [`${local}.ts`, `${local}.tsx`, `${local}/index.ts`, local].find((candidate) => known.has(candidate));
+    const graph = new Map(
+      files.map((f) => [f.file, f.imports.flatMap((imp) => (imp.local ? [resolveFile(imp.local)].filter((x): x is string => Boolean(x)) : []))]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (file: string, trail: string[]) => {
+      if (state.get(file) === "done") return;
+      if (state.get(file) === "visiting") {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].join(" → "));
+        return;
+      }
+      state.set(file, "visiting");
+      for (const next of graph.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, "done");
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
   it("only lib/db.ts imports the generated Prisma client", () => {
     expect(
       violations(

@@ -9,7 +9,7 @@ import type { ModelConfig } from "@/worker/agent/model";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxLimits, SandboxRole, SandboxSpec } from "@/worker/sandbox/driver";
 import type { BrowserPool } from "@/worker/verify/browser-pool";
-import type { EnvironmentSetup } from "@/worker/setup/prepare-environment";
+import type { EnvironmentSetup } from "@/worker/setup/environment-setup";
 import type { EventSink } from "./event-sink";
 
 export type AttemptProcessorDeps = {

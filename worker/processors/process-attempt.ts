@@ -13,8 +13,7 @@ import { createEventSink } from "./event-sink";
 import { runCodeAttempt } from "./run-code-attempt";
 import { runCopyAttempt } from "./run-copy-attempt";
 import { runSetupAttempt } from "./run-setup-attempt";
-import { environmentSetup } from "@/worker/setup/environment-setup";
-import type { EnvironmentSetup } from "@/worker/setup/prepare-environment";
+import { environmentSetup, type EnvironmentSetup } from "@/worker/setup/environment-setup";
 
 /** How long past its deadline an attempt's sandboxes may live before any reaper removes them. */
 const EXPIRY_GRACE_MS = 10 * 60 * 1000;

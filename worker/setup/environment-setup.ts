@@ -1,7 +1,10 @@
 // An environment's stored setup settings, parsed, with its secrets opened for this attempt only.
 import { parseNodeVersion, parseStoredCacheKeyFiles, parseStoredEnvVars, parseStoredNetwork, scriptOrNull } from "@/lib/environments/setup-config";
 import { openSecret, parseStoredSecrets, secretsKey } from "@/lib/secrets/secret-box";
-import type { EnvironmentSetup } from "./prepare-environment";
+import type { Secret } from "@/lib/redact";
+import type { SetupConfig } from "@/lib/environments/setup-config";
+
+export type EnvironmentSetup = { config: SetupConfig; secrets: Secret[] };
 
 type StoredSetup = {
   nodeVersion: string;

@@ -6,9 +6,8 @@
 // with the environment's secrets in the script's own process environment only. The container is removed
 // afterwards, so no setup process outlives the phase, and the agent starts in a fresh container.
 import { ageText, type SetupReport } from "@/lib/environments/setup-report";
-import type { NodeVersion, SetupConfig } from "@/lib/environments/setup-config";
+import type { NodeVersion } from "@/lib/environments/setup-config";
 import { AppError } from "@/lib/errors";
-import type { Secret } from "@/lib/redact";
 import { createRedactor } from "@/lib/redact";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { deleteSetupCache, findSetupCache, newestSetupCache, saveSetupCache, touchSetupCache } from "@/lib/environments/setup-cache-store";
@@ -31,8 +30,6 @@ export type SetupOutcome = {
   /** Whether the workspace is already checked out at the base commit (a script ran in it). */
   checkedOut: boolean;
 };
-
-export type EnvironmentSetup = { config: SetupConfig; secrets: Secret[] };
 
 type Phase = "setup" | "maintenance";
 
