@@ -39,7 +39,10 @@ export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath:
           ...sandboxSpec(ctx, "proxy"),
           proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
         });
-  const sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) });
+  const [sandbox] = await Promise.all([
+    deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) }),
+    outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined,
+  ]);
   if (!outcome.checkedOut) {
     await loadWorkspace(deps.driver, sandbox, {
       mirrorPath: input.mirrorPath,

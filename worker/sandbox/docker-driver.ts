@@ -221,6 +221,10 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       if (from) await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT);
     },
 
+    async restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void> {
+      await copyVolumes(spec, from, { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) }, RESTORE_CACHE_SCRIPT);
+    },
+
     async saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number> {
       await removeVolume(target.workspace);
       await removeVolume(target.home);

@@ -91,6 +91,8 @@ export type SandboxDriver = {
    * optionally filled from a setup cache before anything is checked out.
    */
   prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void>;
+  /** Copies a setup cache into the attempt's workspace and home (made by prepareWorkspace). */
+  restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void>;
   /**
    * Saves the attempt's setup result under `target` (replacing it): the workspace's untracked and
    * ignored files (tracked files come from the commit of each later task) and the whole home.

@@ -29,6 +29,11 @@ export type SetupOutcome = {
   cache: CacheVolumes | null;
   /** Whether the workspace is already checked out at the base commit (a script ran in it). */
   checkedOut: boolean;
+  /**
+   * A cache still to be copied into the (fresh, empty) workspace and home: on a hit with no maintenance
+   * script, the copy runs while the agent's container starts, and the checkout follows both.
+   */
+  pendingRestore: CacheVolumes | null;
 };
 
 type Phase = "setup" | "maintenance";
@@ -49,7 +54,7 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
     await deps.driver.prepareWorkspace(spec);
     if (!config.maintenanceScript) {
       const report: SetupReport = { ...base, cache: "off", reason: "no setup script", durationMs: Date.now() - started };
-      return { report, cache: null, checkedOut: false };
+      return { report, cache: null, checkedOut: false, pendingRestore: null };
     }
     // A maintenance script alone has nothing cached to maintain: it runs every time, uncached.
     const run = await runScript(ctx, "maintenance", config.maintenanceScript, input);
@@ -64,7 +69,7 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
     };
     if (!run.ok) throw await scriptFailed(ctx, "maintenance", run, report);
     await ctx.sink.emit({ type: "setup", payload: { cache: "off", message: "setup: not cached — no setup script (the maintenance script ran)" } });
-    return { report, cache: null, checkedOut: true };
+    return { report, cache: null, checkedOut: true, pendingRestore: null };
   }
 
   const image = await deps.driver.imageInfo(spec.image);
@@ -86,16 +91,18 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
 
   if (row && stored && present && !expired) {
     const volumes = stored;
-    await deps.driver.prepareWorkspace(spec, volumes);
+    const restoreNow = Boolean(config.maintenanceScript);
+    await deps.driver.prepareWorkspace(spec, restoreNow ? volumes : undefined);
     await touchSetupCache(row.id);
     const reason = `made ${ageText(row.createdAt)}`;
     await ctx.sink.emit({ type: "setup", payload: { cache: "hit", message: `setup: cached (key ${shortKey}…, ${reason})`, key } });
     const report: SetupReport = { ...base, cache: "hit", reason, key, durationMs: 0, sizeBytes: Number(row.sizeBytes) };
-    if (!config.maintenanceScript) return { report: { ...report, durationMs: Date.now() - started }, cache: volumes, checkedOut: false };
+    if (!config.maintenanceScript)
+      return { report: { ...report, durationMs: Date.now() - started }, cache: volumes, checkedOut: false, pendingRestore: volumes };
     const run = await runScript(ctx, "maintenance", config.maintenanceScript, input);
     const withRun: SetupReport = { ...report, durationMs: Date.now() - started, blocked: run.blocked, ran: "maintenance", exitCode: run.exitCode };
     if (!run.ok) throw await scriptFailed(ctx, "maintenance", run, withRun);
-    return { report: withRun, cache: volumes, checkedOut: true };
+    return { report: withRun, cache: volumes, checkedOut: true, pendingRestore: null };
   }
 
   const reason =
@@ -129,7 +136,7 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
   await saveSetupCache({ environmentId: task.environment.id, host: deps.hostName, key, parts, volumes, sizeBytes });
   await evictSetupCaches(deps).catch((error: unknown) => ctx.log.warn({ err: error }, "setup cache eviction failed"));
   await ctx.sink.emit({ type: "setup", payload: { cache: "miss", message: `setup: ran — ${reason}`, key } });
-  return { report: { ...report, durationMs: Date.now() - started, sizeBytes }, cache: volumes, checkedOut: true };
+  return { report: { ...report, durationMs: Date.now() - started, sizeBytes }, cache: volumes, checkedOut: true, pendingRestore: null };
 }
 
 type ScriptRun = { ok: boolean; exitCode: number | null; timedOut: boolean; tail: string; blocked: string[] };
