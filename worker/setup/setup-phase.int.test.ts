@@ -116,6 +116,32 @@ describe("a real project: setup, cache, offline agent", () => {
   });
 });
 
+describe("toolchains", () => {
+  it("puts the chosen Node.js first on PATH in setup and in the agent's sandbox, with pnpm and yarn offline", async () => {
+    const environment = await createEnvironment(userId, {
+      name: "node 22",
+      repoUrl: createFixtureRepo().url,
+      defaultBranch: "main",
+      nodeVersion: "22",
+      setupScript: 'node --version; npm --version; echo "env says: $GREETING"',
+      env: { GREETING: "hello from env" },
+    });
+    const { task, events } = await setupCheck(environment.id);
+    expect(task.status).toBe("completed");
+    expect(events).toMatch(/v22\.\d+\.\d+/);
+    expect(events).toContain("env says: hello from env");
+    // The report's versions were read in the agent's sandbox (no network there).
+    const tools = task.attempt?.setup?.tools ?? {};
+    expect(tools.node).toMatch(/^v22\./);
+    expect(tools.pnpm).toMatch(/^\d+\./);
+    expect(tools.yarn).toMatch(/^\d+\./);
+    expect(tools.python3).toMatch(/^Python 3\.13/);
+    expect(tools.go).toMatch(/go1\.24/);
+    expect(tools.cargo).toMatch(/^cargo 1\.85/);
+    expect(task.attempt?.finalMessage).toContain("Node.js 22 is first on PATH");
+  });
+});
+
 describe("previews of a real app", () => {
   it("renders a Vite app whose dependencies setup installed, before and after the agent's change", async () => {
     const repo = createViteAppRepo();
