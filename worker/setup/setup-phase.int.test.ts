@@ -128,8 +128,10 @@ describe("toolchains", () => {
     });
     const { task, events } = await setupCheck(environment.id);
     expect(task.status).toBe("completed");
-    expect(events).toMatch(/v22\.\d+\.\d+/);
-    expect(events).toContain("env says: hello from env");
+    expect(events).toContain('"type":"setup"');
+    const output = await shellOutputs(task.id, "setup", "stdout");
+    expect(output).toMatch(/^v22\.\d+\.\d+\n/);
+    expect(output).toContain("env says: hello from env");
     // The report's versions were read in the agent's sandbox (no network there).
     const tools = task.attempt?.setup?.tools ?? {};
     expect(tools.node).toMatch(/^v22\./);
