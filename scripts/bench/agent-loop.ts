@@ -6,9 +6,7 @@
 // Run by hand: npx tsx scripts/bench/agent-loop.ts. A benchmark, not a test: it never asserts timings and
 // exits 0 unless its own setup fails. The sandbox it creates is destroyed in a finally.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import OpenAI from "openai";
 import type { ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { EventBody } from "@/lib/events";
@@ -21,7 +19,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxDriver, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
 
 /** runAgent's steps (model turns) per run: STEPS − 1 shell calls, then a text-only "done". */
 const STEPS = 200;
@@ -464,12 +462,7 @@ async function main(): Promise<number> {
     results,
   };
 
-  const json = JSON.stringify(report, null, 2);
-  const outDir = path.resolve(import.meta.dirname, "../../.data/bench");
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, `agent-loop-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(outFile, `${json}\n`);
-  console.log(json);
+  const outFile = writeBenchReport("agent-loop", startedAt, report);
   printTable(results, runs, report.run.noisy, load1Start, load1End);
   console.error(`wrote ${outFile}`);
   return setupError ? 1 : 0;

@@ -1,6 +1,8 @@
 // Shared by the benchmark scripts: summary statistics and the run's git revision.
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 export type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
 
@@ -62,4 +64,15 @@ export function hostEnv(dockerVersion: { Version: string }, dockerInfo: { Driver
     cgroup: Number(dockerInfo.CgroupVersion ?? 0) || null,
     node: process.version,
   };
+}
+
+/** Writes a run's report to .data/bench/<name>-<time>.json, prints it on stdout and returns the file. */
+export function writeBenchReport(name: string, startedAt: Date, report: unknown): string {
+  const json = JSON.stringify(report, null, 2);
+  const outDir = path.resolve(import.meta.dirname, "../../.data/bench");
+  mkdirSync(outDir, { recursive: true });
+  const outFile = path.join(outDir, `${name}-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(outFile, `${json}\n`);
+  console.log(json);
+  return outFile;
 }

@@ -4,11 +4,11 @@
 // Run by hand: npx tsx scripts/bench/preview.ts. A benchmark, not a test: it never asserts timings and
 // exits 0 unless its own setup fails. Every sandbox it creates is destroyed in a finally.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
 import { previewConfigSchema, type PreviewConfig } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -416,12 +416,7 @@ async function main(): Promise<number> {
     results,
   };
 
-  const json = JSON.stringify(report, null, 2);
-  const outDir = path.resolve(import.meta.dirname, "../../.data/bench");
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, `preview-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(outFile, `${json}\n`);
-  console.log(json);
+  const outFile = writeBenchReport("preview", startedAt, report);
   printTable(report.results, report.run.noisy, load1Start, load1End);
   console.error(`wrote ${outFile}`);
   return setupError ? 1 : 0;

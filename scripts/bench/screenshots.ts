@@ -1,13 +1,11 @@
 // B9 (small): screenshot cost against its floors, measured in the same run (performance.md §5).
 // Run by hand: npx tsx scripts/bench/screenshots.ts. A benchmark, not a test: it never asserts timings.
-import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
-import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { CHROMIUM_ARGS, createBrowserPool, DEFAULT_CHROMIUM_PATH } from "@/worker/verify/browser-pool";
-import { gitSha, stats, type Stats } from "./bench-stats";
+import { gitSha, stats, type Stats, writeBenchReport } from "./bench-stats";
 import { captureRoute, type Viewport } from "@/worker/verify/capture-route";
 
 const WARMUP = 3;
@@ -210,12 +208,7 @@ async function main(): Promise<void> {
     },
   };
 
-  const json = JSON.stringify(report, null, 2);
-  const outDir = path.resolve(import.meta.dirname, "../../.data/bench");
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, `screenshots-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(outFile, `${json}\n`);
-  console.log(json);
+  const outFile = writeBenchReport("screenshots", startedAt, report);
   console.error(`wrote ${outFile}`);
 }
 

@@ -19,7 +19,7 @@
 // keys, temp dirs) is removed in a finally; what is left anyway is reported under run.leaked.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -50,7 +50,7 @@ import {
   LABEL_WORKER,
   workspaceVolumeName,
 } from "@/worker/sandbox/labels";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
 
@@ -867,12 +867,7 @@ async function main(): Promise<number> {
     results,
   };
 
-  const json = JSON.stringify(report, null, 2);
-  const outDir = path.resolve(import.meta.dirname, "../../.data/bench");
-  mkdirSync(outDir, { recursive: true });
-  const outFile = path.join(outDir, `setup-cache-${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(outFile, `${json}\n`);
-  console.log(json);
+  const outFile = writeBenchReport("setup-cache", startedAt, report);
   printTable(results, report.run.noisy, load1Start, load1End);
   console.error(`wrote ${outFile}`);
   return setupError ? 1 : 0;
