@@ -9,6 +9,14 @@ import { ATTEMPTS_QUEUE, attemptJobSchema, catalogJobId, catalogJobSchema, CONTR
 let queue: Queue | undefined;
 let catalogQueue: Queue | undefined;
 let publisher: Redis | undefined;
+// BullMQ leaves a connection it was given open on close(): these are closed here, or a script never exits.
+const queueConnections: Redis[] = [];
+
+function queueConnection(): Redis {
+  const connection = createRedis(redisUrl(), "client");
+  queueConnections.push(connection);
+  return connection;
+}
 
 function redisUrl(): string {
   return sharedEnv().REDIS_URL;
@@ -16,7 +24,7 @@ function redisUrl(): string {
 
 export function attemptsQueue(): Queue {
   queue ??= new Queue(ATTEMPTS_QUEUE, {
-    connection: createRedis(redisUrl(), "client"),
+    connection: queueConnection(),
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
   });
   return queue;
@@ -24,7 +32,7 @@ export function attemptsQueue(): Queue {
 
 export function copyCatalogQueue(): Queue {
   catalogQueue ??= new Queue(COPY_CATALOG_QUEUE, {
-    connection: createRedis(redisUrl(), "client"),
+    connection: queueConnection(),
     // Finished builds are removed so the next request for the environment can reuse the job id.
     defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 1 },
   });
@@ -91,6 +99,7 @@ export async function closeProducer(): Promise<void> {
   queue = undefined;
   await catalogQueue?.close();
   catalogQueue = undefined;
+  for (const connection of queueConnections.splice(0)) connection.disconnect();
   publisher?.disconnect();
   publisher = undefined;
 }

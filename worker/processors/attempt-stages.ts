@@ -29,29 +29,38 @@ export type Provisioned = {
 export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath: string; baseCommit: string }): Promise<Provisioned> {
   const { deps, task, setup } = ctx;
   const outcome = await prepareEnvironment(ctx, input);
-  await recordSetupReport(ctx.ref.attemptId, outcome.report);
-  throwIfAborted(ctx.signal);
-  const agentNetwork = setup.config.network.agent;
-  const proxy =
-    agentNetwork === "off"
-      ? null
-      : await deps.driver.startProxy({
-          ...sandboxSpec(ctx, "proxy"),
-          proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
-        });
-  const [sandbox] = await Promise.all([
-    deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) }),
-    outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined,
-  ]);
-  if (!outcome.checkedOut) {
-    await loadWorkspace(deps.driver, sandbox, {
-      mirrorPath: input.mirrorPath,
-      baseCommit: input.baseCommit,
-      branch: task.branch,
-      timeoutSec: deps.gitTimeoutSec,
-    });
+  // A pending cache restore starts at once and runs while the agent's container starts and the repository
+  // is copied in; the checkout waits for it. Marked handled now: it is awaited below, after other awaits.
+  const restored = outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined;
+  restored?.catch(() => undefined);
+  try {
+    await recordSetupReport(ctx.ref.attemptId, outcome.report);
+    throwIfAborted(ctx.signal);
+    const agentNetwork = setup.config.network.agent;
+    const proxy =
+      agentNetwork === "off"
+        ? null
+        : await deps.driver.startProxy({
+            ...sandboxSpec(ctx, "proxy"),
+            proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
+          });
+    const sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) });
+    if (!outcome.checkedOut) {
+      await loadWorkspace(deps.driver, sandbox, {
+        mirrorPath: input.mirrorPath,
+        baseCommit: input.baseCommit,
+        branch: task.branch,
+        timeoutSec: deps.gitTimeoutSec,
+        ...(restored ? { beforeCheckout: restored } : {}),
+      });
+    }
+    await restored;
+    return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null };
+  } catch (error) {
+    // Nothing of this attempt may still be copying when the caller cleans up.
+    await restored?.catch(() => undefined);
+    throw error;
   }
-  return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null };
 }
 
 /** The plain variables of every container of this attempt (env, Node.js on PATH, the proxy when given). */

@@ -19,7 +19,18 @@ git rev-parse HEAD`;
 export async function loadWorkspace(
   driver: SandboxDriver,
   sandbox: SandboxHandle,
-  input: { mirrorPath: string; baseCommit: string; branch: string; timeoutSec: number },
+  input: {
+    mirrorPath: string;
+    baseCommit: string;
+    branch: string;
+    timeoutSec: number;
+    /**
+     * Work that must finish before the checkout, e.g. a setup cache being copied into the workspace and
+     * home: the checkout must overwrite whatever the cache holds at a tracked path, and reads the list of
+     * files setup created from the home. Copying the repository in overlaps with it.
+     */
+    beforeCheckout?: Promise<void>;
+  },
 ): Promise<void> {
   const mkdir = await driver.exec(sandbox, ["mkdir", "-p", `${WORKSPACE_DIR}/.git`], { timeoutSec: 30, maxOutputBytes: 64 * 1024 });
   if (mkdir.exitCode !== 0) throw new AppError("sandbox_error", `Could not prepare the workspace: ${mkdir.stderr.toString().trim()}`);
@@ -33,6 +44,7 @@ export async function loadWorkspace(
   const tarExit = new Promise<number | null>((resolve) => tar.on("close", resolve));
   await driver.putArchive(sandbox, tar.stdout, `${WORKSPACE_DIR}/.git`);
   if ((await tarExit) !== 0) throw new AppError("sandbox_error", `Could not copy the repository into the sandbox: ${tarError.trim()}`);
+  await input.beforeCheckout;
 
   const checkout = await driver.exec(sandbox, ["bash", "-c", CHECKOUT_SCRIPT, "checkout", input.baseCommit, input.branch], {
     timeoutSec: input.timeoutSec,

@@ -85,7 +85,20 @@ export type DockerDriverOptions = {
 };
 
 export function createDockerDriver(docker: Docker, options: DockerDriverOptions): SandboxDriver {
+  // Copy sandboxes whose work is done are removed off the critical path (restoreCache). Anything that
+  // removes or replaces a container waits for those first, so two removals of one container never race
+  // and no volume is still held by one when it is removed.
+  const removing = new Map<string, Promise<void>>();
+
+  function removeInBackground(name: string): void {
+    const removal = removeContainer(name)
+      .catch(() => undefined)
+      .finally(() => removing.delete(name));
+    removing.set(name, removal);
+  }
+
   async function removeContainer(name: string): Promise<void> {
+    await removing.get(name);
     try {
       await docker.getContainer(name).remove({ force: true, v: false });
     } catch (error) {
@@ -107,6 +120,8 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
   }
 
   async function removeVolume(name: string): Promise<void> {
+    // A copy sandbox still being removed may hold it.
+    await Promise.all(removing.values());
     try {
       const labels = options.workspaceDisk ? (await docker.getVolume(name).inspect()).Labels : null;
       await docker.getVolume(name).remove({ force: true });
@@ -161,16 +176,25 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
   }
 
   /** Runs `script` in a short-lived, networkless "copy" sandbox holding both sets of volumes. */
-  async function copyVolumes(spec: SandboxSpec, from: CacheVolumes, to: { workspace: string; home?: string }, script: string): Promise<string> {
+  async function copyVolumes(
+    spec: SandboxSpec,
+    from: CacheVolumes,
+    to: { workspace: string; home?: string },
+    script: string,
+    removal: "wait" | "background" = "wait",
+  ): Promise<string> {
     const handle = await driver.ensure({ ...spec, role: "copy", network: null, copy: { from, to } });
+    let done = false;
     try {
       const result = await driver.exec(handle, ["bash", "-c", script], { timeoutSec: COPY_TIMEOUT_SEC, maxOutputBytes: 64 * 1024 });
       if (result.exitCode !== 0) {
         throw new AppError("sandbox_error", `Copying the setup cache failed (exit ${result.exitCode}): ${result.stderr.toString().trim().slice(-800)}`);
       }
+      done = true;
       return result.stdout.toString().trim();
     } finally {
-      await removeContainer(handle.name);
+      if (done && removal === "background") removeInBackground(handle.name);
+      else await removeContainer(handle.name);
     }
   }
 
@@ -222,7 +246,9 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void> {
-      await copyVolumes(spec, from, { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) }, RESTORE_CACHE_SCRIPT);
+      // Runs while the agent's container starts; the copy sandbox's removal is not worth waiting for.
+      const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
+      await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT, "background");
     },
 
     async saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number> {
@@ -428,6 +454,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
     async destroy(attemptId: string): Promise<void> {
       const filters = { label: [`${LABEL_ATTEMPT}=${attemptId}`] };
+      await Promise.all(removing.values());
       for (const info of await docker.listContainers({ all: true, filters })) await removeContainer(info.Id);
       for (const volume of (await docker.listVolumes({ filters })).Volumes ?? []) await removeVolume(volume.Name);
       await removeNetwork(networkName(attemptId));
