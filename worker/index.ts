@@ -22,6 +22,7 @@ import { instanceIdFor } from "@/worker/sandbox/labels";
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
+import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
@@ -45,10 +46,18 @@ const active = new Map<string, AbortController>();
 // Top-level await: the driver needs to know whether workspaces can be size-capped on this host.
 const disk = await createWorkspaceDisk({ dir: path.resolve(env.PATCHBAY_DATA_DIR, "workspaces"), sizeBytes: parseSize(env.PATCHBAY_WORKSPACE_SIZE) });
 const workspaceDisk = "unavailable" in disk ? undefined : disk;
+// A worker in a container sees its own file system, not the engine's: restores copy there.
+const layered = env.PATCHBAY_WORKER_CONTAINER
+  ? { unavailable: "the worker runs in a container" }
+  : await createLayeredVolumes({ docker, dir: path.resolve(env.PATCHBAY_DATA_DIR, "layers"), workspaceDisk }).catch((error: Error) => ({
+      unavailable: error.message,
+    }));
+const layers = "unavailable" in layered ? undefined : layered;
 const driver = createDockerDriver(docker, {
   allowedImages,
   ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}),
   ...(workspaceDisk ? { workspaceDisk } : {}),
+  ...(layers ? { layers } : {}),
 });
 // One warm Chromium per worker for screenshots, launched on first use.
 const browsers = createBrowserPool();
@@ -83,7 +92,15 @@ async function main(): Promise<void> {
     });
   }
   await heartbeat();
-  const reaped = await reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}) }).catch((error: unknown) => {
+  const reaped = await reapOrphans({
+    docker,
+    redis,
+    instanceId,
+    workerId,
+    active,
+    ...(workspaceDisk ? { workspaceDisk } : {}),
+    ...(layers ? { layers } : {}),
+  }).catch((error: unknown) => {
     logger.warn({ err: error }, "reaper failed at startup");
     return null;
   });
@@ -159,12 +176,13 @@ async function main(): Promise<void> {
   const timers = [
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
     setInterval(() => {
-      reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}) })
+      reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}), ...(layers ? { layers } : {}) })
         .then(async () => {
-          // Images of volumes that are gone (a crash between removing the volume and its image).
-          if (!workspaceDisk || active.size > 0) return;
-          const volumes = (await docker.listVolumes()).Volumes ?? [];
-          await workspaceDisk.sweep(new Set(volumes.map((volume) => volume.Name)));
+          // Layers and images of volumes that are gone (a crash between removing the volume and them).
+          if (active.size > 0) return;
+          const volumes = new Set(((await docker.listVolumes()).Volumes ?? []).map((volume) => volume.Name));
+          await layers?.sweep(volumes);
+          await workspaceDisk?.sweep(volumes);
         })
         .catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
       reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
@@ -178,6 +196,7 @@ async function main(): Promise<void> {
       }).catch((error: unknown) => logger.warn({ err: error }, "setup cache eviction failed"));
     }, 60_000),
   ];
+  if ("unavailable" in layered) logger.info({ reason: layered.unavailable }, "setup caches are restored by copying");
   if ("unavailable" in disk) {
     logger.warn({ reason: disk.unavailable }, "workspaces are not size-capped");
     console.warn(`patchbay worker: sandbox workspaces have no size cap: ${disk.unavailable}. A task could fill this host's disk.`);

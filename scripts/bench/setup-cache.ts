@@ -39,7 +39,8 @@ import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
-import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
+import { createWorkspaceDisk, parseSize, type WorkspaceDisk } from "@/worker/sandbox/workspace-disk";
+import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
 import type { CacheVolumes, SandboxDriver, SandboxSpec } from "@/worker/sandbox/driver";
 import {
   cacheVolumeNames,
@@ -86,6 +87,8 @@ const WORKSPACE_SIZE = process.env.PATCHBAY_BENCH_WORKSPACE_SIZE ?? "10g";
 const DATABASE_URL = process.env.PATCHBAY_BENCH_DATABASE_URL ?? "postgresql://patchbay:patchbay@127.0.0.1:5432/patchbay_test";
 const REDIS_URL = process.env.PATCHBAY_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/3";
 // Which scenarios run (comma-separated: ttfc, miss, restore; default all): one alone is quicker to iterate on.
+// How setup caches are restored: "layer" (copy-on-write, where the host allows it, as the worker does) or "copy".
+const RESTORE = process.env.PATCHBAY_BENCH_RESTORE === "copy" ? "copy" : "layer";
 const SCENARIOS = new Set((process.env.PATCHBAY_BENCH_SCENARIOS ?? "ttfc,miss,restore").split(",").map((name) => name.trim()));
 // Any 32 bytes (base64): the bench's environments have no secrets, but the worker expects a key.
 const SECRETS_KEY = "YmVuY2gtc2V0dXAtY2FjaGUtc2VjcmV0cy1rZXktMDE";
@@ -336,8 +339,6 @@ async function main(): Promise<number> {
   const load1Start = os.loadavg()[0] ?? 0;
   configureServices();
   const docker = createDocker(DOCKER_SOCKET);
-  const driver: SandboxDriver = createDockerDriver(docker, { allowedImages: [IMAGE] });
-
   // Setup: anything failing here ends the run with exit 1.
   await pingDocker(docker);
   const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(IMAGE).inspect()]);
@@ -356,7 +357,24 @@ async function main(): Promise<number> {
   const diskDir = path.join(tmpRoot, "workspaces");
   const disk = await createWorkspaceDisk({ dir: diskDir, sizeBytes: parseSize(WORKSPACE_SIZE) });
   const workspaceDisk = "unavailable" in disk ? undefined : disk;
-  const cappedDriver = workspaceDisk ? createDockerDriver(docker, { allowedImages: [IMAGE], workspaceDisk }) : undefined;
+  // Restores as the worker on this host does them: copy-on-write layers where it can (see
+  // layered-volumes.ts), copies elsewhere or with PATCHBAY_BENCH_RESTORE=copy. One layer directory for
+  // both managers, so either can free a layered volume of the other.
+  const layerDir = path.join(tmpRoot, "layers");
+  const layersFor = async (forDisk: WorkspaceDisk | undefined) => {
+    if (RESTORE === "copy") return { unavailable: "PATCHBAY_BENCH_RESTORE=copy" };
+    return createLayeredVolumes({ docker, dir: layerDir, workspaceDisk: forDisk });
+  };
+  const plainLayers = await layersFor(undefined);
+  const driver: SandboxDriver = createDockerDriver(docker, { allowedImages: [IMAGE], ...("unavailable" in plainLayers ? {} : { layers: plainLayers }) });
+  const cappedLayers = workspaceDisk ? await layersFor(workspaceDisk) : null;
+  const cappedDriver = workspaceDisk
+    ? createDockerDriver(docker, {
+        allowedImages: [IMAGE],
+        workspaceDisk,
+        ...(cappedLayers && !("unavailable" in cappedLayers) ? { layers: cappedLayers } : {}),
+      })
+    : undefined;
   // Removes plain volumes like the plain driver, and also frees the loop device and image of a capped one.
   const cleanupDriver = cappedDriver ?? driver;
   const repo = createViteAppRepo();
@@ -381,6 +399,9 @@ async function main(): Promise<number> {
     const caches = await docker.listVolumes({ filters: { label: [LABEL_SETUP_CACHE, `${LABEL_INSTANCE}=${INSTANCE_ID}`] } }).catch(() => ({ Volumes: [] }));
     await cleanup("setup-cache volumes", () => driver.removeVolumes((caches.Volumes ?? []).map((volume) => volume.Name)));
     // Every capped volume is gone by now: any image (and loop device) left in the run's own dir goes too.
+    await cleanup("layers", async () => {
+      for (const layers of [cappedLayers, plainLayers]) if (layers && !("unavailable" in layers)) await layers.sweep(new Set());
+    });
     await cleanup("workspace images", () => workspaceDisk?.sweep(new Set()));
     // The user's environments, tasks, attempts, events and setup-cache rows go with it (ON DELETE CASCADE).
     if (userId) {
@@ -856,6 +877,10 @@ async function main(): Promise<number> {
         restore: { warmup: COPY_WARMUP, n: COPY_N, packages: TREE_PACKAGES, filesPerPackage: TREE_FILES_PER_PACKAGE, meanFileBytes: TREE_MEAN_FILE_BYTES },
         miss: { warmup: MISS_WARMUP, n: MISS_N },
         scenarios: [...SCENARIOS],
+        restoredBy: {
+          plain: "unavailable" in plainLayers ? `copy (${plainLayers.unavailable})` : "layered",
+          capped: cappedLayers === null ? null : "unavailable" in cappedLayers ? `copy (${cappedLayers.unavailable})` : "layered",
+        },
       },
       tree,
       tasks: taskRuns.map((r) => ({

@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import type { WorkspaceDisk } from "./workspace-disk";
+import { LABEL_LAYER_LOWER, type LayeredVolumes, releaseVolumeStorage } from "./layered-volumes";
 import { buildContainerOptions, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
 import {
   sharesAgentWorkspace,
@@ -82,6 +83,8 @@ export type DockerDriverOptions = {
   workerContainer?: string;
   /** Size caps for workspace and home volumes; absent where the worker cannot attach loop devices. */
   workspaceDisk?: WorkspaceDisk;
+  /** Copy-on-write restores of setup caches; absent where the worker cannot prepare overlay layers. */
+  layers?: LayeredVolumes;
 };
 
 export function createDockerDriver(docker: Docker, options: DockerDriverOptions): SandboxDriver {
@@ -123,9 +126,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     // A copy sandbox still being removed may hold it.
     await Promise.all(removing.values());
     try {
-      const labels = options.workspaceDisk ? (await docker.getVolume(name).inspect()).Labels : null;
+      const labels = options.workspaceDisk || options.layers ? (await docker.getVolume(name).inspect()).Labels : null;
+      // Docker does not know that a layered volume shows another one: keep every lower layer in use.
+      if (options.layers && (await docker.listVolumes({ filters: { label: [`${LABEL_LAYER_LOWER}=${name}`] } })).Volumes?.length) {
+        throw new AppError("sandbox_error", `Volume ${name} is still the lower layer of an attempt's workspace.`);
+      }
       await docker.getVolume(name).remove({ force: true });
-      await options.workspaceDisk?.release(labels);
+      await releaseVolumeStorage(labels, options);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -199,6 +206,8 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
   }
 
   const driver: SandboxDriver = {
+    restoresByLayer: Boolean(options.layers),
+
     async ensure(spec: SandboxSpec): Promise<SandboxHandle> {
       if (!options.allowedImages.includes(spec.image)) {
         throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is not in PATCHBAY_SANDBOX_IMAGES.`);
@@ -225,8 +234,12 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         await docker.getVolume(volume).inspect();
       } else if (spec.role === "preview-base") {
         await removeVolume(volume);
-        await createSandboxVolume(volume, sandboxLabels(spec));
-        if (spec.restoreFrom) await copyVolumes(spec, spec.restoreFrom, { workspace: volume }, RESTORE_CACHE_SCRIPT);
+        if (spec.restoreFrom && options.layers) {
+          await options.layers.create(volume, spec.restoreFrom.workspace, sandboxLabels(spec));
+        } else {
+          await createSandboxVolume(volume, sandboxLabels(spec));
+          if (spec.restoreFrom) await copyVolumes(spec, spec.restoreFrom, { workspace: volume }, RESTORE_CACHE_SCRIPT);
+        }
       }
       const container = await docker.createContainer(buildContainerOptions(spec));
       await container.start();
@@ -238,10 +251,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
       for (const role of ["agent", "setup", "copy"] as const) await removeContainer(containerName(spec.attemptId, role));
       const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
-      for (const name of [to.workspace, to.home]) {
-        await removeVolume(name);
-        await createSandboxVolume(name, sandboxLabels(spec));
+      for (const name of [to.workspace, to.home]) await removeVolume(name);
+      if (from && options.layers) {
+        await options.layers.create(to.workspace, from.workspace, sandboxLabels(spec));
+        await options.layers.create(to.home, from.home, sandboxLabels(spec));
+        return;
       }
+      for (const name of [to.workspace, to.home]) await createSandboxVolume(name, sandboxLabels(spec));
       if (from) await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT);
     },
 

@@ -82,6 +82,11 @@ export type CacheVolumes = { workspace: string; home: string };
 
 export type SandboxDriver = {
   /**
+   * Whether restoring a setup cache is a copy-on-write layer over it (instant, whatever its size)
+   * rather than a copy (layered-volumes.ts).
+   */
+  readonly restoresByLayer: boolean;
+  /**
    * Idempotent per attempt: removes a predecessor with the same name, then creates and starts. The
    * attempt's workspace and home volumes are created when missing (prepareWorkspace replaces them).
    */
@@ -91,7 +96,7 @@ export type SandboxDriver = {
    * optionally filled from a setup cache before anything is checked out.
    */
   prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void>;
-  /** Copies a setup cache into the attempt's workspace and home (made by prepareWorkspace). */
+  /** Copies a setup cache into the attempt's workspace and home (made by prepareWorkspace without one). */
   restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void>;
   /**
    * Saves the attempt's setup result under `target` (replacing it): the workspace's untracked and

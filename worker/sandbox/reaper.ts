@@ -7,6 +7,7 @@ import { workerHeartbeatKey } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
 import type { WorkspaceDisk } from "./workspace-disk";
+import { type LayeredVolumes, releaseVolumeStorage } from "./layered-volumes";
 import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_WORKER } from "./labels";
 
 export type ReaperDeps = {
@@ -17,6 +18,8 @@ export type ReaperDeps = {
   active: ReadonlyMap<string, unknown>;
   /** Frees the loop device and image of a size-capped volume once it is removed. */
   workspaceDisk?: Pick<WorkspaceDisk, "release">;
+  /** Frees the layers of a copy-on-write volume once it is removed. */
+  layers?: Pick<LayeredVolumes, "release">;
 };
 
 export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
@@ -50,7 +53,7 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
       name: volume.Name,
       remove: async () => {
         await deps.docker.getVolume(volume.Name).remove();
-        await deps.workspaceDisk?.release(volume.Labels);
+        await releaseVolumeStorage(volume.Labels, deps);
       },
     })),
   );

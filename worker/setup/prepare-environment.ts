@@ -91,14 +91,16 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
 
   if (row && stored && present && !expired) {
     const volumes = stored;
-    const restoreNow = Boolean(config.maintenanceScript);
+    // A layered restore is instant; a copy can run while the agent's container starts, unless the
+    // maintenance script needs the restored files first.
+    const restoreNow = Boolean(config.maintenanceScript) || deps.driver.restoresByLayer;
     await deps.driver.prepareWorkspace(spec, restoreNow ? volumes : undefined);
     await touchSetupCache(row.id);
     const reason = `made ${ageText(row.createdAt)}`;
     await ctx.sink.emit({ type: "setup", payload: { cache: "hit", message: `setup: cached (key ${shortKey}…, ${reason})`, key } });
     const report: SetupReport = { ...base, cache: "hit", reason, key, durationMs: 0, sizeBytes: Number(row.sizeBytes) };
     if (!config.maintenanceScript)
-      return { report: { ...report, durationMs: Date.now() - started }, cache: volumes, checkedOut: false, pendingRestore: volumes };
+      return { report: { ...report, durationMs: Date.now() - started }, cache: volumes, checkedOut: false, pendingRestore: restoreNow ? null : volumes };
     const run = await runScript(ctx, "maintenance", config.maintenanceScript, input);
     const withRun: SetupReport = { ...report, durationMs: Date.now() - started, blocked: run.blocked, ran: "maintenance", exitCode: run.exitCode };
     if (!run.ok) throw await scriptFailed(ctx, "maintenance", run, withRun);
