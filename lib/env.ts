@@ -91,6 +91,11 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_SETUP_TIMEOUT_SEC: seconds(20 * 60),
   PATCHBAY_SETUP_CACHE_TTL_DAYS: z.coerce.number().positive().default(7),
   PATCHBAY_SETUP_CACHE_BUDGET_GB: z.coerce.number().positive().default(20),
+  // Repository mirrors on a worker host: removed when unused this long, and least recently used first past the budget.
+  PATCHBAY_MIRROR_TTL_DAYS: z.coerce.number().positive().default(30),
+  PATCHBAY_MIRROR_BUDGET_GB: z.coerce.number().positive().default(20),
+  // Screenshots and other artifacts: past this, the oldest of finished attempts are removed (the task says so).
+  PATCHBAY_ARTIFACT_BUDGET_GB: z.coerce.number().positive().default(20),
   // Size cap of each sandbox's workspace and home (ext4 on a loop device; needs root): 10g, 512m, 0 = none.
   PATCHBAY_WORKSPACE_SIZE: z
     .string()

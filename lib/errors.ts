@@ -7,6 +7,7 @@ export type ErrorCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "gone"
   | "rate_limited"
   | "payload_too_large"
   | "repo_unreachable"
@@ -47,6 +48,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   payload_too_large: 413,
   rate_limited: 429,
   repo_unreachable: 422,

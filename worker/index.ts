@@ -26,6 +26,7 @@ import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
+import { pruneArtifacts } from "@/lib/artifacts/prune-artifacts";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
 
 const env = workerEnv();
@@ -33,6 +34,7 @@ const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${rando
 const instanceId = env.PATCHBAY_INSTANCE_ID ?? instanceIdFor(env.DATABASE_URL);
 const logger = createLogger(env.LOG_LEVEL, { service: "worker", workerId });
 const HEARTBEAT_TTL_SEC = 30;
+const DAY_MS = 24 * 3600_000;
 // A job whose worker dies is picked up again after lockDuration (+ up to stalledInterval).
 const LOCK_DURATION_MS = 30_000;
 
@@ -173,7 +175,23 @@ async function main(): Promise<void> {
   });
   catalogWorker.on("error", (error) => logger.error({ err: error }, "catalog worker error"));
 
+  // Mirrors and artifacts within their budgets. A mirror an attempt may still read is kept (prune-mirrors.ts).
+  const pruneStorage = async () => {
+    const pruned = await mirrors.prune({
+      ttlMs: env.PATCHBAY_MIRROR_TTL_DAYS * DAY_MS,
+      budgetBytes: env.PATCHBAY_MIRROR_BUDGET_GB * 1024 ** 3,
+      minIdleMs: (env.PATCHBAY_ATTEMPT_TIMEOUT_SEC + env.PATCHBAY_SETUP_TIMEOUT_SEC) * 1000 + 10 * 60_000,
+    });
+    if (pruned.removed.length) logger.info({ removed: pruned.removed }, "pruned repository mirrors");
+    const budgetBytes = env.PATCHBAY_ARTIFACT_BUDGET_GB * 1024 ** 3;
+    const artifacts = await pruneArtifacts({ budgetBytes, minAgeMs: DAY_MS, orphanAgeMs: DAY_MS });
+    if (artifacts.pruned || artifacts.orphans) logger.info(artifacts, "pruned artifacts");
+    if (artifacts.storedBytes > budgetBytes) logger.warn(artifacts, "artifacts exceed PATCHBAY_ARTIFACT_BUDGET_GB; those younger than a day are kept");
+  };
+  void pruneStorage().catch((error: unknown) => logger.warn({ err: error }, "pruning mirrors and artifacts failed"));
+
   const timers = [
+    setInterval(() => void pruneStorage().catch((error: unknown) => logger.warn({ err: error }, "pruning mirrors and artifacts failed")), 15 * 60_000),
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
     setInterval(() => {
       reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}), ...(layers ? { layers } : {}) })

@@ -11,6 +11,8 @@ export function artifactStore(): ArtifactStore {
   return store;
 }
 
+export const ARTIFACT_REMOVED_MESSAGE = "Removed to keep stored screenshots within this installation's storage budget (PATCHBAY_ARTIFACT_BUDGET_GB).";
+
 export function artifactUrl(artifactId: string): string {
   return `/api/v1/artifacts/${artifactId}`;
 }
@@ -19,9 +21,10 @@ export function artifactUrl(artifactId: string): string {
 export async function readArtifact(userId: string, artifactId: string): Promise<{ contentType: string; bytes: Buffer }> {
   const row = await db().artifact.findFirst({
     where: { id: artifactId, attempt: { turn: { task: visibleTo(userId) } } },
-    select: { storageKey: true, contentType: true },
+    select: { storageKey: true, contentType: true, prunedAt: true },
   });
   if (!row) throw new AppError("not_found", "Artifact not found.");
+  if (row.prunedAt) throw new AppError("gone", ARTIFACT_REMOVED_MESSAGE);
   return { contentType: row.contentType, bytes: await artifactStore().get(row.storageKey) };
 }
 

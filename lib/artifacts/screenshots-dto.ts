@@ -1,5 +1,5 @@
 // The task API's view of an attempt's preview report: the same data with artifact URLs instead of ids.
-import { artifactUrl } from "./artifact-queries";
+import { ARTIFACT_REMOVED_MESSAGE, artifactUrl } from "./artifact-queries";
 import { previewReportSchema, shotStatus, type CaptureOutcome, type PreviewFailure } from "./preview-report";
 
 type CaptureDto = { url: string; status: number } | { error: { reason: string; message: string; status?: number } };
@@ -19,12 +19,14 @@ export type ScreenshotsDto = {
   blockedRequests: string[];
 };
 
-function captureDto(outcome: CaptureOutcome): CaptureDto {
+function captureDto(outcome: CaptureOutcome, removed: ReadonlySet<string>): CaptureDto {
+  if (outcome.ok && removed.has(outcome.artifactId)) return { error: { reason: "removed", message: ARTIFACT_REMOVED_MESSAGE } };
   if (outcome.ok) return { url: artifactUrl(outcome.artifactId), status: outcome.status };
   return { error: { reason: outcome.reason, message: outcome.message, ...(outcome.status ? { status: outcome.status } : {}) } };
 }
 
-export function toScreenshotsDto(stored: unknown): ScreenshotsDto | null {
+/** `removed`: ids of artifacts whose bytes were pruned (prune-artifacts.ts). */
+export function toScreenshotsDto(stored: unknown, removed: ReadonlySet<string> = new Set()): ScreenshotsDto | null {
   const parsed = previewReportSchema.safeParse(stored);
   if (!parsed.success) return null;
   const report = parsed.data;
@@ -35,9 +37,9 @@ export function toScreenshotsDto(stored: unknown): ScreenshotsDto | null {
       viewport: shot.viewport,
       status: shotStatus(shot),
       changedRatio: shot.diff?.changedRatio ?? null,
-      before: captureDto(shot.before),
-      after: captureDto(shot.after),
-      diffUrl: shot.diff ? artifactUrl(shot.diff.artifactId) : null,
+      before: captureDto(shot.before, removed),
+      after: captureDto(shot.after, removed),
+      diffUrl: shot.diff && !removed.has(shot.diff.artifactId) ? artifactUrl(shot.diff.artifactId) : null,
     })),
     failures: report.failures,
     blockedRequests: report.blockedRequests,

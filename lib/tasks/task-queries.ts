@@ -25,6 +25,8 @@ const attemptSelect = {
   steps: true,
   checkPassed: true,
   previewReport: true,
+  // Only the pruned ones: their pictures are reported as removed.
+  artifacts: { where: { prunedAt: { not: null } }, select: { id: true } },
   copyChanges: true,
   setup: true,
   startedAt: true,
@@ -52,6 +54,7 @@ const taskSelect = {
 type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges" | "setup"> & {
   setup: unknown;
   previewReport: unknown;
+  artifacts: { id: string }[];
   copyChanges: unknown;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -72,11 +75,11 @@ type TaskRow = {
 };
 
 function toAttemptDto(row: AttemptRow): AttemptDto {
-  const { previewReport, copyChanges, setup, ...rest } = row;
+  const { previewReport, copyChanges, setup, artifacts, ...rest } = row;
   return {
     ...rest,
     setup: parseStoredSetupReport(setup),
-    screenshots: toScreenshotsDto(previewReport),
+    screenshots: toScreenshotsDto(previewReport, new Set(artifacts.map((artifact) => artifact.id))),
     copyChanges: parseCopyChanges(copyChanges).map((change) => ({ ...change, parts: wordDiff(change.before, change.after) })),
     startedAt: rest.startedAt?.toISOString() ?? null,
     finishedAt: rest.finishedAt?.toISOString() ?? null,

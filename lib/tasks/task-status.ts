@@ -28,6 +28,9 @@ export function isFinished(status: AttemptStatusValue): boolean {
   return transitions[status].length === 0;
 }
 
+/** The statuses an attempt never leaves. */
+export const FINISHED_ATTEMPT_STATUSES: readonly AttemptStatusValue[] = (Object.keys(transitions) as AttemptStatusValue[]).filter(isFinished);
+
 /** A turn with several attempts: running while any runs, completed when any completed, else the common end. */
 export function taskStatusOfAttempts(statuses: readonly AttemptStatusValue[]): TaskStatus {
   const shown = statuses.map(taskStatusOf);

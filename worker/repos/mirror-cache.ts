@@ -2,14 +2,19 @@
 // never a full network clone when the mirror exists. Workspaces are materialized from the mirror
 // (load-workspace.ts). The URL's host is checked right before every fetch, since DNS answers change.
 import { createHash } from "node:crypto";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { AppError } from "@/lib/errors";
 import { createRedactor } from "@/lib/redact";
 import { checkRepoUrl, type ResolveHost } from "@/lib/repos/check-repo-url";
 import { credentialMismatch, type RepoCredential } from "@/lib/repos/repo-credential";
 import { assertValidBranch, GitError, runGit } from "./git";
+import { mirrorsToRemove, type MirrorPrunePolicy, type MirrorUsage } from "./prune-mirrors";
 import { withRemoteAccess, type RemoteAccess } from "./remote-access";
+
+const run = promisify(execFile);
 
 export type MirrorCacheOptions = {
   root: string;
@@ -26,10 +31,17 @@ export type MirrorCache = {
   sync(repoUrl: string, credential?: RepoCredential | null): Promise<string>;
   /** The commit a branch points at in the mirror; throws branch_not_found with the known branches. */
   resolveBranch(mirrorPath: string, branch: string): Promise<string>;
+  /** Removes mirrors past their TTL or budget (prune-mirrors.ts) and leftovers of interrupted clones; returns what went. */
+  prune(policy: MirrorPrunePolicy): Promise<{ removed: string[]; keptBytes: number }>;
 };
 
-// Concurrent syncs of the same mirror share one fetch instead of racing on the same directory.
+/** Touched on every sync: when the mirror was last used, for pruning. Git ignores unknown files in a bare repository. */
+const LAST_USED_FILE = "patchbay-last-used";
+
+// Concurrent syncs of the same mirror share one fetch instead of racing on the same directory; a sync
+// waits for a removal of its mirror by prune to finish, then clones anew.
 const inFlight = new Map<string, Promise<string>>();
+const removals = new Map<string, Promise<void>>();
 
 /**
  * The mirror's name: the URL's hash, plus the credential's for an environment that has one. A mirror
@@ -80,6 +92,7 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
         throw unreachable(repoUrl, error, { credential: credential !== null, secrets: access.secrets });
       }
     });
+    await markUsed(mirrorPath);
     return mirrorPath;
   }
 
@@ -93,9 +106,48 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
       const mirrorPath = path.join(options.root, `${key}.git`);
       const running = inFlight.get(mirrorPath);
       if (running) return running;
-      const promise = syncOnce(repoUrl, credential, key).finally(() => inFlight.delete(mirrorPath));
+      const removal = removals.get(mirrorPath) ?? Promise.resolve();
+      const promise = removal.then(() => syncOnce(repoUrl, credential, key)).finally(() => inFlight.delete(mirrorPath));
       inFlight.set(mirrorPath, promise);
       return promise;
+    },
+
+    async prune(policy) {
+      const now = Date.now();
+      const entries = await readdir(options.root).catch(() => [] as string[]);
+      const removed: string[] = [];
+      // A clone killed before its rename leaves a partial directory; one older than the idle time is dead.
+      for (const name of entries.filter((entry) => entry.includes(".git.partial-"))) {
+        const partial = path.join(options.root, name);
+        const found = await stat(partial).catch(() => null);
+        if (!found || now - found.mtimeMs <= policy.minIdleMs) continue;
+        await rm(partial, { recursive: true, force: true });
+        removed.push(partial);
+      }
+      const usage: MirrorUsage[] = [];
+      for (const name of entries.filter((entry) => entry.endsWith(".git"))) {
+        const mirrorPath = path.join(options.root, name);
+        if (inFlight.has(mirrorPath)) continue;
+        const lastUsedMs = await stat(path.join(mirrorPath, LAST_USED_FILE)).then(
+          (found) => found.mtimeMs,
+          () => stat(mirrorPath).then((found) => found.mtimeMs),
+        );
+        usage.push({ path: mirrorPath, lastUsedMs, bytes: await diskUsage(mirrorPath) });
+      }
+      const chosen = mirrorsToRemove(usage, policy, now);
+      for (const mirror of chosen) {
+        // Checked again: a sync may have started while the others were measured.
+        if (inFlight.has(mirror.path)) continue;
+        const removal = (async () => {
+          await rm(mirror.path, { recursive: true, force: true });
+          await rm(mirror.path.replace(/\.git$/, ".known_hosts"), { force: true });
+        })().finally(() => removals.delete(mirror.path));
+        removals.set(mirror.path, removal);
+        await removal;
+        removed.push(mirror.path);
+      }
+      const keptBytes = usage.filter((mirror) => !chosen.includes(mirror)).reduce((sum, mirror) => sum + mirror.bytes, 0);
+      return { removed, keptBytes };
     },
 
     async resolveBranch(mirrorPath, branch) {
@@ -113,6 +165,17 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
       }
     },
   };
+}
+
+async function markUsed(mirrorPath: string): Promise<void> {
+  const file = path.join(mirrorPath, LAST_USED_FILE);
+  const now = new Date();
+  await utimes(file, now, now).catch(() => writeFile(file, ""));
+}
+
+async function diskUsage(dir: string): Promise<number> {
+  const { stdout } = await run("du", ["-sb", dir], { timeout: 60_000 });
+  return Number.parseInt(stdout, 10) || 0;
 }
 
 function unreachable(repoUrl: string, error: unknown, context: { credential: boolean; secrets: readonly string[] }): AppError {
