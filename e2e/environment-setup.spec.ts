@@ -1,21 +1,29 @@
 // Environment setup in a browser: give a local repository a setup script that needs a secret, save the
-// secret (shown back by name only), run Test setup twice (the second run reuses the cached result) and
-// reset the cache. Real worker, real Docker, no model: a setup check never calls one.
+// secret (shown back by name only), run Test setup (the script runs and its result is cached), then a real
+// agent task on the scripted model that starts from the cached result, and reset the cache. Also the
+// repository credential: set, shown by kind only, removed. Real worker and Docker.
 import { expect, test } from "@playwright/test";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { signInAsAdmin } from "./fixtures/helpers";
+import { registerScript, signInAsAdmin } from "./fixtures/helpers";
 
 const ENVIRONMENT = "setup check env";
 const SECRET_VALUE = "demo-token-e2e-5f1c9a7b";
 const SETUP_SCRIPT = [
-  'test -n "$DEMO_TOKEN" && echo "setup ok" && mkdir -p node_modules/.cache-marker',
+  'test -n "$DEMO_TOKEN" && echo "setup ok" && mkdir -p node_modules && echo "made by setup" >node_modules/.setup-marker',
   // Printed on purpose: the timeline must show the name in its place, never the value.
   'echo "token=$DEMO_TOKEN"',
 ].join("\n");
 
-test("a setup script with a secret runs once, is cached for the next run, and the cache can be reset", async ({ page }) => {
+test("a setup script with a secret runs once, an agent task starts from its cached result, and the cache can be reset", async ({ page, request }) => {
   test.setTimeout(360_000);
   const repo = createFixtureRepo();
+  // The agent looks for what setup left behind, and for the secret, which only setup may see.
+  await registerScript(request, "e2e-setup-cached", {
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: 'cat node_modules/.setup-marker; echo "agent DEMO_TOKEN=${DEMO_TOKEN:-unset}"' } }] },
+      { say: "The setup result is here." },
+    ],
+  });
   await signInAsAdmin(page);
 
   await page.getByRole("navigation").getByRole("link", { name: "Environments" }).click();
@@ -74,13 +82,22 @@ test("a setup script with a secret runs once, is cached for the next run, and th
   await page.goto(environmentUrl);
   await expect(page.getByTestId("cache-entries")).toHaveText("1");
 
-  // Second check: same script, same commit: the saved result is reused and the script does not run.
-  await page.getByRole("button", { name: "Test setup" }).click();
+  // A real agent task in the same environment: same script, same commit, so setup is not run again and
+  // the agent's workspace already holds its result.
+  await page.getByRole("navigation").getByRole("link", { name: "Tasks", exact: true }).click();
+  await page.getByLabel("Environment").selectOption({ label: ENVIRONMENT });
+  await page.getByLabel("What should change?").fill("[[script:e2e-setup-cached]] Check the setup result");
+  await page.getByRole("button", { name: "Run task" }).click();
   await expect(page).toHaveURL(/\/tasks\/[a-z0-9]+$/);
   await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 120_000 });
   await expect(page.getByTestId("setup-verdict")).toContainText("setup: cached", { timeout: 120_000 });
   await expect(page.getByTestId("timeline-script")).toHaveCount(0);
   await expect(page.getByTestId("setup-summary")).toContainText("cache hit");
+  const output = page.getByTestId("timeline-command").first().locator("pre");
+  await expect(output).toContainText("made by setup");
+  await expect(output).toContainText("agent DEMO_TOKEN=unset");
+  await expect(page.getByTestId("final-message")).toContainText("The setup result is here.");
+  expect(await page.content()).not.toContain(SECRET_VALUE);
 
   // Reset: the environment forgets its saved setups.
   await page.goto(environmentUrl);
@@ -88,4 +105,54 @@ test("a setup script with a secret runs once, is cached for the next run, and th
   await page.getByRole("button", { name: "Reset cache" }).click();
   await expect(page.getByTestId("cache-entries")).toHaveText("0");
   await expect(page.getByRole("status").filter({ hasText: "Removed 1 saved setup" })).toBeVisible();
+});
+
+test("a repository token is set, shown by kind only, and removed on the environment page", async ({ page }) => {
+  const TOKEN = "ghp_e2eRepoToken0123456789abcdef";
+  await signInAsAdmin(page);
+  // Never fetched here, and the e2e stack allows local repositories, so no address check: only the URL's
+  // kind matters (a token goes with https).
+  const created = await page.request.post("/api/v1/environments", { data: { name: "credential env", repoUrl: "https://192.0.2.10/owner/private.git" } });
+  expect(created.status()).toBe(201);
+  const { id: environmentId } = await created.json();
+  await page.goto(`/environments/${environmentId}`);
+  const status = page.getByTestId("repo-credential-status");
+  await expect(status).toHaveText("none");
+  await expect(page.getByLabel("Kind", { exact: true })).toHaveValue("token");
+
+  // A bad token is refused with the API's message, and what was typed stays in the form.
+  await page.getByLabel(/^User name/).fill("ci-bot");
+  await page.getByLabel("Token", { exact: true }).fill("short");
+  await page.getByRole("button", { name: "Save credential" }).click();
+  await expect(page.getByTestId("repo-credential").locator("p.error[role=alert]")).toContainText("The token must have at least 8 characters.");
+  await expect(page.getByLabel(/^User name/)).toHaveValue("ci-bot");
+  await expect(page.getByLabel("Token", { exact: true })).toHaveValue("short");
+  await expect(status).toHaveText("none");
+
+  await page.getByLabel("Token", { exact: true }).fill(TOKEN);
+  await page.getByRole("button", { name: "Save credential" }).click();
+  await expect(status).toHaveText("token set, user name ci-bot");
+  await expect(page.getByTestId("repo-credential-saved")).toHaveText("Saved. The next fetch uses it.");
+  await expect(page.getByLabel("Token", { exact: true })).toHaveValue("");
+  expect(await page.content()).not.toContain(TOKEN);
+  const html = await (await page.request.get(`/environments/${environmentId}`)).text();
+  expect(html).toContain("token set, user name ci-bot");
+  expect(html).not.toContain(TOKEN);
+  const dto = await (await page.request.get(`/api/v1/environments/${environmentId}`)).json();
+  expect(dto.repoCredential).toEqual({ kind: "token", username: "ci-bot" });
+  expect(JSON.stringify(dto)).not.toContain(TOKEN);
+
+  // A pasted key that is not one is refused too; the key stays in its box and the stored token stays.
+  await page.getByLabel("Kind", { exact: true }).selectOption("deployKey");
+  await page.getByLabel(/^Private key/).fill("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key\n-----END OPENSSH PRIVATE KEY-----");
+  await page.getByRole("button", { name: "Replace credential" }).click();
+  await expect(page.getByTestId("repo-credential").locator("p.error[role=alert]")).toContainText("The deploy key is not a valid OpenSSH private key.");
+  await expect(page.getByLabel(/^Private key/)).toHaveValue(/not-a-key/);
+  await expect(status).toHaveText("token set, user name ci-bot");
+
+  await page.getByRole("button", { name: "Remove credential" }).click();
+  await expect(status).toHaveText("none");
+  await expect(page.getByTestId("repo-credential-saved")).toHaveText("Removed. The repository is fetched without a credential.");
+  await expect(page.getByRole("button", { name: "Remove credential" })).toHaveCount(0);
+  expect((await (await page.request.get(`/api/v1/environments/${environmentId}`)).json()).repoCredential).toBeNull();
 });

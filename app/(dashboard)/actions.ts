@@ -16,6 +16,7 @@ import { createSetupCheck } from "@/lib/tasks/create-setup-check";
 import { createTask } from "@/lib/tasks/create-task";
 import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { previewFromForm } from "./environments/preview-form-data";
+import { repoCredentialFromForm } from "./environments/repo-credential-form-data";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 
 export type FormState = { error?: string };
@@ -102,6 +103,23 @@ export async function updateSetupAction(environmentId: string, _previous: FormSt
     await updateEnvironment(user.id, environmentId, { ...setupFromForm(form), checkCommand: optional(form.get("checkCommand")) ?? null });
     revalidatePath(`/environments/${environmentId}`);
     return { saved: Date.now() };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** The environment page's repository credential: set or replace a token or deploy key, or remove it. */
+export async function updateRepoCredentialAction(
+  environmentId: string,
+  _previous: FormState,
+  form: FormData,
+): Promise<FormState & { saved?: number; removed?: boolean }> {
+  const user = await requireUser();
+  try {
+    const repoCredential = repoCredentialFromForm(form);
+    await updateEnvironment(user.id, environmentId, { repoCredential });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now(), removed: repoCredential === null };
   } catch (error) {
     return { error: userMessage(error) };
   }

@@ -9,7 +9,9 @@ import { ageText } from "@/lib/environments/setup-report";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools";
+import { credentialKindForUrl } from "../repo-credential-form-data";
 import { setupFormValues } from "../setup-form-data";
+import { RepoCredentialForm } from "./repo-credential-form";
 import { SetupCheckButtons } from "./setup-check-buttons";
 import { SetupForm } from "./setup-form";
 
@@ -47,6 +49,14 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           />
         </div>
         <div>
+          <div className="panel" data-testid="repo-credential">
+            <h2 style={{ marginTop: 0 }}>Repository access</h2>
+            <RepoCredentialForm
+              environmentId={environment.id}
+              credential={environment.repoCredential}
+              suggestedKind={credentialKindForUrl(environment.repoUrl)}
+            />
+          </div>
           <div className="panel" data-testid="setup-cache">
             <h2 style={{ marginTop: 0 }}>Setup cache</h2>
             <dl className="facts">
