@@ -34,11 +34,12 @@
 # proxy runs as the same user: `squid -N -f /tmp/squid.conf`, with its pid file, logs and
 # coredump_dir under /tmp (nothing of squid's needs root or a writable path outside /tmp).
 # Nothing in the image needs the network at run time (only a project whose packageManager pins a
-# pnpm/yarn version other than the prepared ones would: corepack then needs the registry and a writable
-# COREPACK_HOME). No secrets, ever: anything in a layer is readable.
+# pnpm/yarn version other than the prepared ones does: corepack then downloads it, in setup, into a
+# writable home made by corepack-home.sh). No secrets, ever: anything in a layer is readable.
 FROM patchbay-base:trixie
 
-# corepack: prepared home, read-only at run time; never prompt, pin package.json or look for newer
+# corepack: prepared home, read-only at run time (the commands switch to a writable one in $HOME linked
+# to it, see corepack-home.sh); never prompt, pin package.json or look for newer
 # versions; yarn berry from the npm registry rather than repo.yarnpkg.com. npm/pip: no update checks.
 
 ENV LANG=C.UTF-8 \
@@ -58,6 +59,7 @@ ENV LANG=C.UTF-8 \
 
 COPY opt/ /opt/
 COPY sandbox-tools.sh /usr/local/lib/patchbay/sandbox-tools.sh
+COPY corepack-home.sh /usr/local/lib/patchbay/corepack-home.sh
 # The build host's own CA certificates (see build-sandbox-image.sh), usually none.
 COPY ca/ /usr/local/share/ca-certificates/
 
@@ -79,7 +81,8 @@ RUN set -eux; \
       for cmd in npm:npm/bin/npm-cli.js npx:npm/bin/npx-cli.js node-gyp:npm/node_modules/node-gyp/bin/node-gyp.js \
                  corepack:corepack/dist/corepack.js pnpm:corepack/dist/pnpm.js pnpx:corepack/dist/pnpx.js \
                  yarn:corepack/dist/yarn.js yarnpkg:corepack/dist/yarnpkg.js; do \
-        printf '#!/bin/sh\nexec %s %s "$@"\n' "$bin/node" "$lib/${cmd#*:}" >"$bin/${cmd%%:*}"; \
+        case "$cmd" in corepack:*|pnpm:*|pnpx:*|yarn:*|yarnpkg:*) prelude='. /usr/local/lib/patchbay/corepack-home.sh\n' ;; *) prelude= ;; esac; \
+        printf "#!/bin/sh\n$prelude"'exec %s %s "$@"\n' "$bin/node" "$lib/${cmd#*:}" >"$bin/${cmd%%:*}"; \
         chmod 0755 "$bin/${cmd%%:*}"; \
       done; \
       # node-gyp's header directory for this exact node version (npm_config_devdir), so native addons

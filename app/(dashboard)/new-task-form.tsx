@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { submitWithoutReset } from "@/components/submit-without-reset";
 import { createTaskAction, type FormState } from "./actions";
 import { FormFooter } from "@/components/form-footer";
 
@@ -17,7 +18,7 @@ export function NewTaskForm({ environments }: { environments: EnvironmentOption[
   const [prompt, setPrompt] = useState("");
   const selected = environments.find((env) => env.id === environmentId);
   return (
-    <form action={action}>
+    <form onSubmit={submitWithoutReset(action)}>
       <div className="row">
         <div>
           <label htmlFor="environmentId">Environment</label>

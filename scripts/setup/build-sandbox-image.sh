@@ -18,8 +18,8 @@
 #      writes /etc/patchbay/tools.json (tool versions, measured by running each tool); a second,
 #      metadata-only build copies that JSON into the label patchbay.tools and tags the result
 #      patchbay-sandbox:latest and patchbay-sandbox:<yyyymmdd>.
-# The image carries the label patchbay.recipe-hash = sha256(Dockerfile + docker/sandbox-tools.sh + this
-# script). When the existing image has the same hash nothing is rebuilt (≈0.1 s). Prints the image ID.
+# The image carries the label patchbay.recipe-hash = sha256(Dockerfile + docker/sandbox-tools.sh +
+# docker/corepack-home.sh + this script). When the existing image has the same hash nothing is rebuilt (≈0.1 s). Prints the image ID.
 # A fresh build takes ≈2.5 min on 2 cores (base ≈2 min, image ≈40 s; measured 2026-12), a rebuild of
 # the image alone (recipe changed, base unchanged) ≈40 s.
 #
@@ -38,6 +38,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCRIPT="$ROOT/scripts/setup/build-sandbox-image.sh"
 DOCKERFILE="$ROOT/docker/sandbox.Dockerfile"
 TOOLS_SCRIPT="$ROOT/docker/sandbox-tools.sh"
+COREPACK_HOME_SCRIPT="$ROOT/docker/corepack-home.sh"
 DATA="$ROOT/.data"
 
 IMAGE=patchbay-sandbox
@@ -97,7 +98,7 @@ image_id() { docker image inspect -f '{{.Id}}' "$1"; }
 # sandboxes trust them too, or package managers behind such a proxy fail with "self-signed certificate".
 LOCAL_CAS=/usr/local/share/ca-certificates
 local_ca_files() { find "$LOCAL_CAS" -type f -name '*.crt' 2>/dev/null | sort; }
-RECIPE_HASH=$( { cat "$DOCKERFILE" "$TOOLS_SCRIPT" "$SCRIPT"; local_ca_files | xargs -r cat; } | sha256sum | cut -c1-32)
+RECIPE_HASH=$( { cat "$DOCKERFILE" "$TOOLS_SCRIPT" "$COREPACK_HOME_SCRIPT" "$SCRIPT"; local_ca_files | xargs -r cat; } | sha256sum | cut -c1-32)
 BASE_HASH=$(printf '%s\n' "variant=minbase" "suite=$SUITE" "include=$INCLUDE" "packages=${PACKAGES[*]}" "cleanup=v3" \
   | sha256sum | cut -c1-32)
 
@@ -337,6 +338,7 @@ TEMP_DIRS+=("$ctx")
 stage_node_tools "$ctx"
 cp "$DOCKERFILE" "$ctx/sandbox.Dockerfile"
 cp "$TOOLS_SCRIPT" "$ctx/sandbox-tools.sh"
+cp "$COREPACK_HOME_SCRIPT" "$ctx/corepack-home.sh"
 mkdir -p "$ctx/ca"
 local_ca_files | while read -r crt; do cp "$crt" "$ctx/ca/$(basename "$crt")"; done
 

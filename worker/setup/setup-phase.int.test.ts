@@ -142,6 +142,26 @@ describe("toolchains", () => {
     expect(tools.cargo).toMatch(/^cargo 1\.85/);
     expect(task.attempt?.finalMessage).toContain("Node.js 22 is first on PATH");
   });
+
+  it("gets a pinned pnpm version in setup, and the agent uses it offline", async () => {
+    const environment = await createEnvironment(userId, {
+      name: "pinned pnpm",
+      repoUrl: createFixtureRepo({ "package.json": `${JSON.stringify({ name: "pinned", private: true, packageManager: "pnpm@9.15.0" })}\n` }).url,
+      defaultBranch: "main",
+      setupScript: "pnpm --version",
+      // This registry serves no npm signatures, which corepack checks by default (see the README).
+      env: { COREPACK_INTEGRITY_KEYS: "0" },
+    });
+    scripted.model.registerScript("pinned-pnpm", {
+      steps: [{ calls: [{ name: "shell", arguments: { command: "pnpm --version; cd /tmp && pnpm --version" } }] }, { say: "Checked pnpm." }],
+    });
+    const created = await createTask(userId, { environmentId: environment.id, prompt: "[[script:pinned-pnpm]] Which pnpm?" });
+    const task = await finishedTask(created.id, created.attemptId);
+    expect(task.attempt?.error).toBeNull();
+    expect(await shellOutputs(created.id, "setup", "stdout")).toBe("9.15.0\n");
+    // In the project the pinned version, outside it the image's own; no network in the agent's phase.
+    expect(await shellOutputs(created.id, "agent", "stdout")).toMatch(/^9\.15\.0\n10\.\d+\.\d+\n$/);
+  });
 });
 
 describe("previews of a real app", () => {

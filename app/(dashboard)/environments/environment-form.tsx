@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { submitWithoutReset } from "@/components/submit-without-reset";
 import { FormFooter } from "@/components/form-footer";
 import { createEnvironmentAction, type FormState } from "../actions";
 import { emptySecretRow, SecretRows } from "./secret-rows";
@@ -38,7 +39,7 @@ export function EnvironmentForm() {
     onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
   });
   return (
-    <form action={action}>
+    <form onSubmit={submitWithoutReset(action)}>
       <div className="row">
         <div>
           <label htmlFor="name">Name</label>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
+import { submitWithoutReset } from "@/components/submit-without-reset";
 import { FormFooter } from "@/components/form-footer";
 import { addPersonAction, type AddPersonState } from "./actions";
 
@@ -22,7 +23,7 @@ export function AddPersonForm({ roles }: { roles: readonly string[] }) {
   });
   // noValidate: every check (and its message) comes from the server, shown in one place below.
   return (
-    <form action={action} noValidate>
+    <form onSubmit={submitWithoutReset(action)} noValidate>
       <div className="row">
         <div>
           <label htmlFor="new-person-email">Email</label>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { submitWithoutReset } from "@/components/submit-without-reset";
 import { changeRoleAction, type RoleFormState } from "./actions";
 
 /** One person's role: pick one and press "Save role". An error (say, demoting the last admin) shows in the row. */
@@ -14,7 +15,7 @@ export function RoleForm({ person, roles }: { person: { id: string; email: strin
   }, {});
   const selectId = `role-${person.id}`;
   return (
-    <form action={action} className="inline-form">
+    <form onSubmit={submitWithoutReset(action)} className="inline-form">
       <label htmlFor={selectId} className="sr-only">
         Role for {person.email}
       </label>

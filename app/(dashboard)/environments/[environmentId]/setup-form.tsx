@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { submitWithoutReset } from "@/components/submit-without-reset";
 import { FormFooter } from "@/components/form-footer";
 import { type FormState, updateSetupAction } from "../../actions";
 import { emptySecretRow, SecretRows } from "../secret-rows";
@@ -16,8 +17,9 @@ export function SetupForm(props: { environmentId: string; initial: SetupFormValu
   const [secretRows, setSecretRows] = useState([emptySecretRow]);
   const [removed, setRemoved] = useState<string[]>([]);
   // After a successful save the new secrets are stored: clear their inputs so no value stays on the page.
+  // Only a new successful save clears them: a rejected one (saved is then unset) keeps what was typed.
   const [handledSave, setHandledSave] = useState(state.saved);
-  if (state.saved !== handledSave) {
+  if (state.saved !== undefined && state.saved !== handledSave) {
     setHandledSave(state.saved);
     setSecretRows([emptySecretRow]);
     setRemoved([]);
@@ -32,7 +34,7 @@ export function SetupForm(props: { environmentId: string; initial: SetupFormValu
     setRemoved((previous) => (checked ? [...previous, name] : previous.filter((other) => other !== name)));
 
   return (
-    <form action={action}>
+    <form onSubmit={submitWithoutReset(action)}>
       <fieldset>
         <legend>Scripts</legend>
         <p className="muted">
