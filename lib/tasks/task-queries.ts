@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { parseCopyChanges } from "@/lib/copy/copy-request";
 import { wordDiff } from "@/lib/copy/word-diff";
 import { chooseAttempt, recommendAttempt } from "./choose-attempt";
+import { copywriterView } from "./copywriter-view";
 import { visibleTo } from "./task-visibility";
 import type { AttemptDto, TaskDto } from "./task.schemas";
 import { taskStatusOfAttempts } from "./task-status";
@@ -112,47 +113,73 @@ function toDto(row: TaskRow): TaskDto {
   };
 }
 
+/** The viewer's role, read on every call: a demotion takes effect at once. */
+async function isCopywriter(userId: string): Promise<boolean> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { role: true } });
+  return user?.role === "copywriter";
+}
+
 export async function getTask(userId: string, taskId: string): Promise<TaskDto> {
-  const row = await db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: taskSelect });
+  const [row, copywriter] = await Promise.all([db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: taskSelect }), isCopywriter(userId)]);
   if (!row) throw new AppError("not_found", "Task not found.");
-  return toDto(row);
+  return copywriter ? copywriterView(toDto(row)) : toDto(row);
 }
 
 export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> {
-  const rows = await db().task.findMany({
-    where: visibleTo(userId),
-    orderBy: { createdAt: "desc" },
-    take: limit,
-    select: taskSelect,
-  });
-  return rows.map(toDto);
+  const [rows, copywriter] = await Promise.all([
+    db().task.findMany({
+      where: visibleTo(userId),
+      orderBy: { createdAt: "desc" },
+      take: limit,
+      select: taskSelect,
+    }),
+    isCopywriter(userId),
+  ]);
+  return rows.map((row) => (copywriter ? copywriterView(toDto(row)) : toDto(row)));
 }
+
+const FOR_ENGINEERS = "Copywriters review the word changes and the pictures; the code diff and the timeline are for engineers.";
 
 /**
  * The task's patch: the latest turn's that produced one (each follow-up's diff includes the earlier
  * turns' changes). Empty when nothing changed or no attempt has produced one yet.
  */
 export async function getTaskPatch(userId: string, taskId: string): Promise<string> {
-  const task = await db().task.findFirst({
-    where: { id: taskId, ...visibleTo(userId) },
-    select: {
-      turns: {
-        orderBy: { index: "desc" },
-        select: {
-          selectedAttemptId: true,
-          attempts: { select: { id: true, index: true, status: true, checkPassed: true, filesChanged: true, additions: true, deletions: true, patch: true } },
+  const [task, copywriter] = await Promise.all([
+    db().task.findFirst({
+      where: { id: taskId, ...visibleTo(userId) },
+      select: {
+        turns: {
+          orderBy: { index: "desc" },
+          select: {
+            selectedAttemptId: true,
+            // Which attempt is chosen needs only these; then only its patch is read, not every attempt's.
+            attempts: { select: { id: true, index: true, status: true, checkPassed: true, filesChanged: true, additions: true, deletions: true } },
+          },
         },
       },
-    },
-  });
+    }),
+    isCopywriter(userId),
+  ]);
   if (!task) throw new AppError("not_found", "Task not found.");
-  return task.turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId)?.patch).find((patch) => patch !== null && patch !== undefined) ?? "";
+  if (copywriter) throw new AppError("forbidden", FOR_ENGINEERS);
+  for (const turn of task.turns) {
+    const chosen = chooseAttempt(turn.attempts, turn.selectedAttemptId);
+    if (!chosen) continue;
+    const row = await db().attempt.findUnique({ where: { id: chosen.id }, select: { patch: true } });
+    if (row?.patch !== null && row?.patch !== undefined) return row.patch;
+  }
+  return "";
 }
 
-/** Throws not_found unless the user may see the task; used before streaming its events. */
-export async function assertTaskOwner(userId: string, taskId: string): Promise<void> {
-  const found = await db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: { id: true } });
+/** Throws not_found unless the user may see the task, forbidden for a copywriter; used before streaming its events. */
+export async function assertTimelineVisible(userId: string, taskId: string): Promise<void> {
+  const [found, copywriter] = await Promise.all([
+    db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: { id: true } }),
+    isCopywriter(userId),
+  ]);
   if (!found) throw new AppError("not_found", "Task not found.");
+  if (copywriter) throw new AppError("forbidden", FOR_ENGINEERS);
 }
 
 /** True when every attempt of the task's latest turn has finished. */

@@ -15,7 +15,7 @@ import { isAppError } from "@/lib/errors";
 import { updateEnvironment } from "@/lib/environments/update-environment";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
-import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
+import { assertTimelineVisible, getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
@@ -134,7 +134,7 @@ describe("copy mode", () => {
     expect(attempt.status).toBe("completed");
     expect(attempt.checkPassed).toBe(true);
 
-    const patch = await getTaskPatch(copywriterId, task.id);
+    const patch = await getTaskPatch(engineerId, task.id);
     expect(patch).toContain('-    "title": "Simple, honest pricing",\n+    "title": "Fair pricing for every team",');
     expect(patch).toContain('-    "signUp": "Sign up",\n+    "signUp": "Create account",');
     expect(patch.match(/^diff --git/gm)).toHaveLength(1);
@@ -160,8 +160,13 @@ describe("copy mode", () => {
 
     // The engineer who owns the environment reviews it; nobody else sees it.
     expect((await getTask(engineerId, task.id)).author).toBe(dto.author);
-    expect(await getTaskPatch(engineerId, task.id)).toBe(patch);
     expect((await rejection(getTask(strangerId, task.id))).code).toBe("not_found");
+    // The copywriter gets words and pictures only, on the API too: no code diff, timeline or logs.
+    expect((await rejection(getTaskPatch(copywriterId, task.id))).code).toBe("forbidden");
+    expect((await rejection(assertTimelineVisible(copywriterId, task.id))).code).toBe("forbidden");
+    await expect(assertTimelineVisible(engineerId, task.id)).resolves.toBeUndefined();
+    expect(dto.attempt).toMatchObject({ setup: null, baseCommit: null, finalMessage: null });
+    expect((await getTask(engineerId, task.id)).attempt?.baseCommit).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it("rejects a diff outside the role's paths when it is accepted, naming the files, and keeps no patch", async () => {
@@ -176,7 +181,7 @@ describe("copy mode", () => {
       "The change was rejected because it touches files outside your paths: content/about.md. Your role (copywriter) may change only: locales/**. Ask an engineer to make this change.",
     );
     expect(attempt.patch).toBeNull();
-    expect(await getTaskPatch(copywriterId, task.id)).toBe("");
+    expect(await getTaskPatch(engineerId, task.id)).toBe("");
 
     // The environment's owner (an engineer, no list for the role) may make the same change.
     const engineerTask = await createTask(engineerId, {
