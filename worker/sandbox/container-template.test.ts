@@ -128,10 +128,11 @@ describe("buildContainerOptions", () => {
     expect(options.Image).toBe("patchbay-sandbox:1");
   });
 
-  it("puts only HOME, LANG, CI and PATH in the environment by default, and no secret-looking value", () => {
+  it("puts only HOME, LANG, CI, BROWSER and PATH in the environment by default, and no secret-looking value", () => {
     const env = options.Env ?? [];
     const keys = env.map((entry) => entry.slice(0, entry.indexOf("=")));
-    expect(new Set(keys)).toEqual(new Set(["HOME", "LANG", "CI", "PATH"]));
+    expect(new Set(keys)).toEqual(new Set(["HOME", "LANG", "CI", "BROWSER", "PATH"]));
+    expect(env).toContain("BROWSER=none");
     for (const entry of env) {
       expect(entry).not.toMatch(/key|token|secret|password|sk-|gh[pousr]_|github_pat_/i);
     }

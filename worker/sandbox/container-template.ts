@@ -1,4 +1,4 @@
-// The one container template (security.md §2). Pure, so a unit test can check every hardening field.
+// The one container template (docs/security.md §3). Pure, so a unit test can check every hardening field.
 // Callers choose only an allowlisted image and limits within bounds; everything else is fixed here.
 import type Docker from "dockerode";
 import { homeVolumeName, containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
@@ -70,6 +70,9 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
       : { Entrypoint: ["sleep"], Cmd: ["infinity"] }),
     // Never a secret: container env is visible in `docker inspect` and /proc/1/environ.
     Env: [
+      // Nothing here has a desktop: dev servers that open a browser on start (Vite's server.open, Create
+      // React App) would otherwise fail or crash looking for xdg-open. First, so an environment may override it.
+      "BROWSER=none",
       ...Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
       `HOME=${HOME_DIR}`,
       "LANG=C.UTF-8",
