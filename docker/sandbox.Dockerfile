@@ -1,5 +1,5 @@
 # Patchbay sandbox image: the one "universal" container image agent commands, setup scripts, previews
-# and the egress proxy run in (see docs: security.md §2).
+# and the egress proxy run in (see docs/security.md §3).
 #
 # Built by scripts/setup/build-sandbox-image.sh, never pulled, with the classic builder
 # (DOCKER_BUILDKIT=0: BuildKit would want to resolve its frontend) and without network:

@@ -1,24 +1,32 @@
-// The import-boundary lint (style.md "Import direction", security.md §9 "Static"): a regex over file
-// text, not a parser. It reads every .ts/.tsx file in the repo, so it also catches files nobody imports yet.
-import { readdirSync, readFileSync } from "node:fs";
+// The import-boundary lint (docs/security.md §12): a regex over file text, not a parser. Imports point one
+// way: app/ may import lib/ and components/, worker/ may import lib/, and lib/ imports none of app/, worker/
+// or components/; dockerode stays in worker/sandbox/ and openai in worker/agent/. It reads every .ts/.tsx
+// file in the repo, so it also catches files nobody imports yet. A second check keeps comments from citing
+// documents that are not in this repository: only docs/<name>.md files that exist, sections included.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SKIPPED_DIRS = new Set(["node_modules", ".next", ".git", "coverage", "test-results", "playwright-report"]);
 
-function listSourceFiles(dir = ""): string[] {
+/** Repo-relative paths of the files `wanted` accepts, outside SKIPPED_DIRS, dot directories and `skippedPaths`. */
+function listFiles(wanted: (name: string) => boolean, skippedPaths: ReadonlySet<string>, dir = ""): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
     const rel = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".") || rel === "lib/generated") continue;
-      files.push(...listSourceFiles(rel));
-    } else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+      if (SKIPPED_DIRS.has(entry.name) || entry.name.startsWith(".") || skippedPaths.has(rel)) continue;
+      files.push(...listFiles(wanted, skippedPaths, rel));
+    } else if (wanted(entry.name)) {
       files.push(rel);
     }
   }
   return files;
+}
+
+function listSourceFiles(): string[] {
+  return listFiles((name) => /\.tsx?$/.test(name) && !name.endsWith(".d.ts"), new Set(["lib/generated"]));
 }
 
 /** Removes comments so a path mentioned in prose is not read as an import. Good enough for a lint. */
@@ -207,5 +215,104 @@ describe("import boundaries", () => {
       file.endsWith(".test.ts") ||
       /^[^/]+\.config\.ts$/.test(file);
     expect(files.filter((f) => f.readsEnv && !exempt(f.file)).map((f) => f.file)).toEqual([]);
+  });
+});
+
+// ---- documents cited in comments ----------------------------------------------------------------------
+
+/** Design notes that once lived outside the repository: cited only as docs/<name>.md of a file that exists. */
+const DESIGN_NOTES = new Set(["security.md", "performance.md", "style.md", "architecture.md"]);
+
+/**
+ * The comments of a file: // and /* *\/ in TypeScript and JavaScript, # in shell scripts, YAML and
+ * Dockerfiles. A comment must start a line or follow whitespace, so "https://…" and "**\/*.ts" are not read
+ * as comments. Good enough for a lint.
+ */
+export function commentsOf(file: string, text: string): string[] {
+  const pattern = /\.(tsx?|[cm]?js)$/.test(file) ? /(?<=^|\s)(?:\/\*[\s\S]*?\*\/|\/\/[^\n]*)/g : /(?<=^|\s)#[^\n]*/g;
+  return [...text.matchAll(pattern)].map((match) => match[0]);
+}
+
+/** The `## §N` headings of a markdown document. */
+function sectionsOf(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/^#{1,6} (§\d+)\b/gm)].map((match) => match[1]!));
+}
+
+/**
+ * What is wrong with the documents one comment cites: a docs/… file (or a §section of it) that does not
+ * exist, a design note named without docs/, or a docs folder outside the repository. A docs/… path in
+ * double quotes is an example path ("A docs/new.md"), not a citation.
+ */
+export function citationProblems(comment: string, readDoc: (repoPath: string) => string | null): string[] {
+  const problems: string[] = [];
+  for (const match of comment.matchAll(/[\w./-]*\.md\b/g)) {
+    const cited = match[0];
+    const name = cited.split("/").at(-1) ?? cited;
+    if (cited.startsWith("docs/")) {
+      const quoted = (comment.slice(0, match.index).match(/"/g) ?? []).length % 2 === 1;
+      if (quoted) continue;
+      const doc = readDoc(cited);
+      if (doc === null) {
+        problems.push(`${cited} does not exist`);
+        continue;
+      }
+      const after = comment.slice(match.index + cited.length);
+      const sections = /^\s*§\d+(?:(?:,\s*|\s+and\s+|\s*-\s*)§\d+)*/.exec(after)?.[0].match(/§\d+/g) ?? [];
+      const known = sectionsOf(doc);
+      for (const section of sections) if (!known.has(section)) problems.push(`${cited} has no ${section}`);
+    } else if (DESIGN_NOTES.has(name)) {
+      problems.push(`${cited} is not a document of this repository: cite docs/${name} with its §section`);
+    } else if (/^(\.\.\/|\/(?!\/)).*\bdocs\//.test(cited)) {
+      problems.push(`${cited} is outside this repository: cite a docs/… file of this repository`);
+    }
+  }
+  return problems;
+}
+
+const readRepoDoc = (repoPath: string): string | null => {
+  const file = path.join(ROOT, repoPath);
+  return existsSync(file) ? readFileSync(file, "utf8") : null;
+};
+
+// Source, scripts, Dockerfiles, compose and env templates; the fixture projects are other repositories.
+const commentedFiles = listFiles(
+  (name) => /\.(tsx?|[cm]?js|sh|ya?ml)$/.test(name) || /Dockerfile/.test(name) || name === ".env.example",
+  new Set(["lib/generated", "test/fixtures", "lib/copy/fixtures"]),
+);
+
+describe("documents cited in comments", () => {
+  it("reads the comments of every kind of file", () => {
+    expect(commentedFiles).toContain("worker/sandbox/docker-driver.ts");
+    expect(commentedFiles).toContain("scripts/setup/sandbox-firewall.sh");
+    expect(commentedFiles).toContain("docker/sandbox.Dockerfile");
+    expect(commentedFiles).toContain("docker-compose.yml");
+    expect(commentedFiles).toContain(SELF);
+    expect(commentsOf("a.ts", 'const url = "https://x/y"; // one\n/* two */ const glob = "**/*.ts";')).toEqual(["// one", "/* two */"]);
+    expect(commentsOf("a.sh", 'n=${#list[@]} # one\n# two\necho "a#b"')).toEqual(["# one", "# two"]);
+  });
+
+  it("flags design notes outside the repository and docs that do not exist, and accepts real citations", () => {
+    const docs: Record<string, string> = { "docs/security.md": "# Security\n## §1 One\n## §2 Two\n" };
+    const read = (repoPath: string) => docs[repoPath] ?? null;
+    expect(citationProblems("// the template (docs/security.md §2), see also docs/security.md §1, §2", read)).toEqual([]);
+    expect(citationProblems("# see docs/security.md.", read)).toEqual([]);
+    expect(citationProblems('/** One line per change, e.g. "A docs/new.md", "M src/a.ts". */', read)).toEqual([]);
+    expect(citationProblems("// README.md and AGENTS.md are fine", read)).toEqual([]);
+    expect(citationProblems("// the template (security.md §2)", read)).toHaveLength(1);
+    expect(citationProblems('// the lint (style.md "Import direction")', read)).toHaveLength(1);
+    expect(citationProblems("# (see docs: performance.md §5)", read)).toHaveLength(1);
+    expect(citationProblems("// see ../design-notes/architecture.md", read)).toHaveLength(1);
+    expect(citationProblems("// see ../notes/docs/plan.md", read)).toHaveLength(1);
+    expect(citationProblems("// see docs/benchmarks.md §1", read)).toEqual(["docs/benchmarks.md does not exist"]);
+    expect(citationProblems("// see docs/security.md §2, §7", read)).toEqual(["docs/security.md has no §7"]);
+  });
+
+  it("every comment cites only documents of this repository, and sections they have", () => {
+    const problems = commentedFiles.flatMap((file) =>
+      commentsOf(file, readFileSync(path.join(ROOT, file), "utf8")).flatMap((comment) =>
+        citationProblems(comment, readRepoDoc).map((problem) => `${file}: ${problem}`),
+      ),
+    );
+    expect(problems).toEqual([]);
   });
 });

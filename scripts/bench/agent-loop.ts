@@ -1,4 +1,4 @@
-// B7 (small): harness overhead per agent step, against floors measured in the same run (performance.md §5).
+// B7 (small): harness overhead per agent step, against floors measured in the same run (docs/benchmarks.md §1).
 // The real loop (runAgent) with the real model client (openai SDK over HTTP + SSE) against the scripted
 // model server at zero latency, and a real Docker sandbox. Each step runs one shell command (`true`).
 // Overhead per step = (runAgent wall time − time inside model.turn − time inside driver.exec for the

@@ -53,7 +53,7 @@ export async function countLeaks(docker: DockerLike, filter: { label: string[] }
   };
 }
 
-/** The machine part of a run's fingerprint (performance.md §5). */
+/** The machine part of a run's fingerprint (docs/benchmarks.md §4). */
 export function hostEnv(dockerVersion: { Version: string }, dockerInfo: { Driver: string; CgroupVersion?: string }) {
   return {
     cpus: os.cpus().length,

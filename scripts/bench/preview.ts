@@ -1,5 +1,5 @@
 // B3/B9 (small): the preview pipeline on the fixture web app (test/fixtures/preview-app), against floors
-// measured in the same run (performance.md §5): cold sandbox, then app start (ensure, workspace, install,
+// measured in the same run (docs/benchmarks.md §1): cold sandbox, then app start (ensure, workspace, install,
 // start → ready), then screenshots per route, ours interleaved with a plain playwright-core floor.
 // Run by hand: npx tsx scripts/bench/preview.ts. A benchmark, not a test: it never asserts timings and
 // exits 0 unless its own setup fails. Every sandbox it creates is destroyed in a finally.

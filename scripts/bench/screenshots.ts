@@ -1,4 +1,4 @@
-// B9 (small): screenshot cost against its floors, measured in the same run (performance.md §5).
+// B9 (small): screenshot cost against its floors, measured in the same run (docs/benchmarks.md §1).
 // Run by hand: npx tsx scripts/bench/screenshots.ts. A benchmark, not a test: it never asserts timings.
 import http from "node:http";
 import type { AddressInfo } from "node:net";

@@ -1,4 +1,4 @@
-// B5/B10 (small): environment setup and its cache, against floors measured in the same run (performance.md §5).
+// B5/B10 (small): environment setup and its cache, against floors measured in the same run (docs/benchmarks.md §1).
 //   1. TTFC (task created → the agent's first shell `tool.begin`) on a setup-cache hit vs the same repository
 //      in an environment without a setup script; the real attempt processor on a real BullMQ worker (the
 //      integration tests' startTestWorker), the scripted model server, real Docker, Postgres and Redis.

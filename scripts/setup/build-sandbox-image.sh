@@ -3,7 +3,7 @@
 # container registry.
 #
 # No container registry is reachable from the build machines (and pulling unreviewed images is not
-# wanted anyway, see security.md §8); the Debian archive and the npm registry are. So:
+# wanted anyway, see docs/security.md §3); the Debian archive and the npm registry are. So:
 #   1. the base patchbay-base:trixie (only when that tag is missing or was built from a different
 #      package list; the list's hash is its label patchbay.base-hash):
 #      debootstrap --variant=minbase trixie into a temp dir, then apt-get install --no-install-recommends

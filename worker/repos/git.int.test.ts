@@ -1,4 +1,4 @@
-// A hostile repository runs nothing on the worker host (security.md §4, §9): payloads planted through
+// A hostile repository runs nothing on the worker host (docs/security.md §7): payloads planted through
 // core.fsmonitor, core.hooksPath hooks, a filter driver named by .gitattributes, an ext:: submodule and
 // upload-pack settings stay inert while the mirror cache clones, fetches and resolves branches.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from "node:fs";

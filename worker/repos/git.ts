@@ -1,4 +1,4 @@
-// The only way the worker runs git on the host (security.md §4). Repository config can name commands
+// The only way the worker runs git on the host (docs/security.md §7). Repository config can name commands
 // (fsmonitor, hooks, sshCommand, filters), so every call disables them and ignores system/global config.
 // Host git only ever touches bare mirrors the sandbox cannot write.
 import { execFile } from "node:child_process";

@@ -1,6 +1,6 @@
 // Reads files of one commit straight from a bare mirror (ls-tree + cat-file --batch): no checkout, no
 // working tree, nothing of the repository runs. Copy mode builds its catalog and applies its edits from
-// this clean view (security.md §4: host git only on bare mirrors, hardened like every other call).
+// this clean view (docs/security.md §7: host git only on bare mirrors, hardened like every other call).
 import { spawn } from "node:child_process";
 import { AppError } from "@/lib/errors";
 import { gitArgv, gitEnv, runGit } from "./git";

@@ -1,4 +1,4 @@
-// The hardened sandbox as Docker actually created it (security.md §2, §3, §9): checked on a real
+// The hardened sandbox as Docker actually created it (docs/security.md §3, §4): checked on a real
 // container from the real driver, both from the outside (inspect) and from the inside (execs).
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The Docker implementation of SandboxDriver: the only module that creates containers (security.md §1.2).
+// The Docker implementation of SandboxDriver: the only module that creates containers (docs/security.md §2).
 import { randomBytes } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";

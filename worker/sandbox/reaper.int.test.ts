@@ -1,4 +1,4 @@
-// The reaper against real Docker, Postgres and Redis (security.md §8): it removes labelled sandboxes
+// The reaper against real Docker, Postgres and Redis (docs/security.md §10): it removes labelled sandboxes
 // nobody owns any more, and leaves alone the ones a live worker (or this one) is still using.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";

@@ -1,5 +1,5 @@
 // One warm headless Chromium per worker process, and a locked-down context per use. Preview pages are
-// untrusted code (security.md §7): every context is fresh and may only reach the preview's own origin.
+// untrusted code (docs/security.md §9): every context is fresh and may only reach the preview's own origin.
 //
 // Known gap: as root Chromium cannot use its own sandbox and runs with --no-sandbox. Run the worker as a
 // non-root user so the sandbox is on (or run the browser in a container).
