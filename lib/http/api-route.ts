@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import { currentUser } from "@/lib/auth";
 import { userForApiToken } from "@/lib/auth/api-tokens";
 import { AppError, httpStatusFor, isAppError } from "@/lib/errors";
+import { isPlausibleId } from "./plausible-id";
 
 export type ApiUser = { id: string; email: string; role: string };
 type RouteContext<P> = { params: Promise<P> };
@@ -13,8 +14,13 @@ type RouteContext<P> = { params: Promise<P> };
 export function apiRoute<P = Record<string, never>>(handler: (input: { request: NextRequest; user: ApiUser; params: P }) => Promise<Response>) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {
     try {
+      const params = await context.params;
+      // Every dynamic segment is an id (taskId, environmentId, attempt index…).
+      for (const value of Object.values(params ?? {})) {
+        if (typeof value === "string" && !isPlausibleId(value)) throw new AppError("not_found", "Not found.");
+      }
       const user = await resolveUser(request);
-      return await handler({ request, user, params: await context.params });
+      return await handler({ request, user, params });
     } catch (error) {
       return errorResponse(error);
     }
@@ -63,13 +69,49 @@ export function errorResponse(error: unknown): Response {
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong on the server." } }, { status: 500 });
 }
 
-/** Reads a JSON body, turning a malformed one into a 400 instead of a 500. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+const TOO_LARGE = `Request body is larger than ${MAX_JSON_BODY_BYTES / 1024 / 1024} MiB.`;
+
+/**
+ * Reads a JSON body: refused by its Content-Length before anything is read, or as soon as a body sent
+ * without one passes the limit; malformed JSON and NUL characters (which PostgreSQL cannot store) are a
+ * 400 instead of a 500.
+ */
 export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > 1024 * 1024) throw new AppError("payload_too_large", "Request body is larger than 1 MiB.");
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > MAX_JSON_BODY_BYTES) throw new AppError("payload_too_large", TOO_LARGE);
+  const text = await readLimited(request, MAX_JSON_BODY_BYTES);
+  let value: unknown;
   try {
-    return text ? JSON.parse(text) : {};
+    value = text ? JSON.parse(text) : {};
   } catch {
     throw new AppError("bad_request", "Request body is not valid JSON.");
   }
+  if (containsNul(value)) throw new AppError("bad_request", "Request body contains a NUL character (\\u0000), which no field may hold.");
+  return value;
+}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError("payload_too_large", TOO_LARGE);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value && typeof value === "object") return Object.entries(value).some(([key, entry]) => key.includes("\0") || containsNul(entry));
+  return false;
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { isPlausibleId } from "@/lib/http/plausible-id";
 import { getCopyEnvironment } from "@/lib/copy/copy-environments";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
@@ -7,6 +8,7 @@ import { CopyEditor } from "./copy-editor";
 
 export default async function CopyEnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
   const { environmentId } = await params;
+  if (!isPlausibleId(environmentId)) notFound();
   const user = await requireUser();
   const environment = await getCopyEnvironment(user.id, environmentId).catch((error: unknown) => {
     if (isAppError(error) && error.code === "not_found") notFound();

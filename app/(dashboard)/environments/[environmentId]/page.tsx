@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
+import { isPlausibleId } from "@/lib/http/plausible-id";
 import { formatBytes } from "@/lib/format-bytes";
 import type { EnvironmentDto } from "@/lib/environments/environment.schemas";
 import { getEnvironment } from "@/lib/environments/environment-queries";
@@ -17,6 +18,7 @@ import { SetupForm } from "./setup-form";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
   const { environmentId } = await params;
+  if (!isPlausibleId(environmentId)) notFound();
   const user = await requireUser();
   if (user.role === "copywriter") redirect("/copy");
   let environment: EnvironmentDto;

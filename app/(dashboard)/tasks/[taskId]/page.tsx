@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { isPlausibleId } from "@/lib/http/plausible-id";
 import { getEnvironment } from "@/lib/environments/environment-queries";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
@@ -17,6 +18,7 @@ import { type AllowlistEditor, TaskTimeline } from "./task-timeline";
 
 export default async function TaskPage({ params }: { params: Promise<{ taskId: string }> }) {
   const { taskId } = await params;
+  if (!isPlausibleId(taskId)) notFound();
   const user = await requireUser();
   let task: TaskDto;
   try {
