@@ -4,7 +4,26 @@ import { db, type Prisma } from "@/lib/db";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { allowedSources, type AttemptStatusValue } from "./task-status";
 
-export type AttemptRef = { attemptId: string; taskId: string };
+export type AttemptRef = {
+  attemptId: string;
+  taskId: string;
+  /**
+   * The attempt's redactor (the model key, the environment's secrets). Every string a transition stores
+   * (error, final message, check output, preview logs, patch) or publishes goes through it, not only
+   * the tool events the worker's event sink redacts.
+   */
+  redact?: (text: string) => string;
+};
+
+/** Applies `redact` to every string in plain objects and arrays; other values (dates, Prisma's nulls) stay. */
+function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T;
+  }
+  return value;
+}
 
 export async function transitionAttempt(
   ref: AttemptRef,
@@ -15,12 +34,14 @@ export async function transitionAttempt(
   const now = new Date();
   const timing: Prisma.AttemptUpdateManyMutationInput =
     to === "completed" || to === "failed" || to === "cancelled" ? { finishedAt: now } : to === "provisioning" ? { startedAt: now } : {};
+  const stored = ref.redact ? redactDeep(fields, ref.redact) : fields;
+  const shown = message && ref.redact ? ref.redact(message) : message;
   const result = await db().attempt.updateMany({
     where: { id: ref.attemptId, status: { in: allowedSources(to) } },
-    data: { ...timing, ...fields, status: to },
+    data: { ...timing, ...stored, status: to },
   });
   if (result.count === 0) return false;
-  await appendEvent(ref, { type: "status", payload: { status: to, ...(message ? { message } : {}) } });
+  await appendEvent({ attemptId: ref.attemptId, taskId: ref.taskId }, { type: "status", payload: { status: to, ...(shown ? { message: shown } : {}) } });
   return true;
 }
 

@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { AppError, isAppError } from "@/lib/errors";
 import { attemptJobSchema } from "@/lib/queue/contracts";
 import { createRedactor } from "@/lib/redact";
-import { markAttemptFailed, transitionAttempt } from "@/lib/tasks/attempt-status";
+import { type AttemptRef, markAttemptFailed, transitionAttempt } from "@/lib/tasks/attempt-status";
 import { loadAttemptWork } from "@/lib/tasks/attempt-work";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
@@ -39,10 +39,11 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
   const work = await loadAttemptWork(attemptId);
   if (!work) throw new UnrecoverableError(`Attempt ${attemptId} does not exist.`);
   const task = work.turn.task;
-  const ref = { attemptId, taskId: task.id };
+  // Until the environment's secrets are open, only the worker's own (the model key) are redacted.
+  const early: AttemptRef = { attemptId, taskId: task.id, redact: createRedactor(deps.secrets).redact };
   if (isFinished(work.status as AttemptStatusValue)) return;
   if (work.cancelRequestedAt || controller.signal.aborted) {
-    await transitionAttempt(ref, "cancelled", {}, "Cancelled before it started.");
+    await transitionAttempt(early, "cancelled", {}, "Cancelled before it started.");
     return;
   }
 
@@ -51,12 +52,15 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     setup = environmentSetup(task.environment, deps.secretsKey);
   } catch (error) {
     const message = toAppError(error).userMessage;
-    await markAttemptFailed(ref, message);
+    await markAttemptFailed(early, message);
     throw new UnrecoverableError(message);
   }
   const deadline = Date.now() + deps.attemptTimeoutSec * 1000;
   const wallTimer = setTimeout(() => controller.abort(new AppError("timeout", "wall")), deps.attemptTimeoutSec * 1000);
   const log = deps.logger.child({ attemptId, taskId: task.id });
+  // The environment's secrets are redacted from every event and every stored string, like the model key.
+  const redactor = createRedactor([...deps.secrets, ...setup.secrets]);
+  const ref: AttemptRef = { ...early, redact: redactor.redact };
   const ctx: AttemptContext = {
     deps,
     ref,
@@ -65,8 +69,7 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     deadline,
     expiresAt: new Date(deadline + EXPIRY_GRACE_MS),
     signal: controller.signal,
-    // The environment's secrets are redacted from every event, like the model key.
-    sink: createEventSink(ref, createRedactor([...deps.secrets, ...setup.secrets])),
+    sink: createEventSink(ref, redactor),
     log,
     setup,
   };

@@ -134,6 +134,23 @@ describe("run attempt", () => {
     expect(output).toContain("no such line");
   });
 
+  it("redacts a secret from every stored string (final message, patch, status messages), not only from tool events", async () => {
+    // The model repeats the model key (as a model could, were it ever in its context); the agent writes it into a file.
+    model.registerScript("echo-key", {
+      steps: [
+        { calls: [{ name: "apply_patch", arguments: { patch: "*** Begin Patch\n*** Add File: leak.txt\n+sk-test-key-do-not-leak\n*** End Patch" } }] },
+        { say: "The key is sk-test-key-do-not-leak." },
+      ],
+    });
+    const task = await createTask(userId, { environmentId, prompt: "[[script:echo-key]] say the key" });
+    const attempt = await waitForFinishedAttempt(task.attemptId);
+    expect(attempt.status).toBe("completed");
+    expect(attempt.finalMessage).toBe("The key is [redacted:OPENAI_API_KEY].");
+    expect(attempt.patch).toContain("+[redacted:OPENAI_API_KEY]");
+    expect(JSON.stringify(attempt)).not.toContain("sk-test-key-do-not-leak");
+    expect(JSON.stringify(await listTaskEvents(task.id, 0n))).not.toContain("sk-test-key-do-not-leak");
+  });
+
   it("runs the same agent over Chat Completions for servers without the Responses API", async () => {
     const chatEnvironment = await createEnvironment(userId, { name: "chat", repoUrl: repo.url, modelApi: "chat" });
     model.registerScript("chat-edit", {
