@@ -1,18 +1,30 @@
 // The only reader of process.env. Each process parses the schema it needs once, at boot, so a missing
 // or malformed variable fails at start by name instead of deep inside a job.
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
-let dotenvLoaded = false;
-function loadDotenv(): void {
-  if (dotenvLoaded) return;
-  dotenvLoaded = true;
+/**
+ * Copies into `target` the variables of `file` that `names` lists and `target` does not have yet (the
+ * real environment wins over .env). Only the names a process's schema knows: the web process never
+ * holds the model key, the worker never holds NEXTAUTH_SECRET or the admin password, even though both
+ * read the same .env.
+ */
+export function loadDotenvInto(target: Record<string, string | undefined>, file: string, names: ReadonlySet<string>): void {
+  let text: string;
   try {
-    // Values already in the environment win over .env (Node's loadEnvFile does not overwrite).
-    process.loadEnvFile(path.resolve(process.cwd(), ".env"));
+    text = readFileSync(file, "utf8");
   } catch {
-    // No .env file: everything comes from the real environment.
+    return; // No .env file: everything comes from the real environment.
   }
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (names.has(name) && target[name] === undefined) target[name] = value;
+  }
+}
+
+function loadDotenv(schema: z.ZodObject): void {
+  loadDotenvInto(process.env, path.resolve(process.cwd(), ".env"), new Set(Object.keys(schema.shape)));
 }
 
 const flag = z
@@ -59,6 +71,25 @@ const webSchema = sharedSchema.extend({
   GITHUB_SECRET: optionalString,
   PATCHBAY_ADMIN_EMAIL: optionalString,
   PATCHBAY_ADMIN_PASSWORD: optionalString,
+  // GitHub (or GitHub Enterprise Server) web address; the API is api.github.com or <url>/api/v3.
+  PATCHBAY_GITHUB_URL: optionalString
+    .pipe(z.union([z.undefined(), z.string().url("PATCHBAY_GITHUB_URL must be a URL like https://github.com")]))
+    .transform((value) => (value ?? "https://github.com").replace(/\/+$/, "")),
+  // Comma-separated organisations whose members may join by GitHub sign-in; empty = invitations only.
+  PATCHBAY_GITHUB_ALLOWED_ORGS: optionalString.transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((org) => org.trim())
+      .filter(Boolean),
+  ),
+  // The role of a member of an allowed organisation who joins; never admin.
+  PATCHBAY_GITHUB_DEFAULT_ROLE: z
+    .enum(["engineer", "copywriter"], { error: "PATCHBAY_GITHUB_DEFAULT_ROLE must be engineer or copywriter" })
+    .default("engineer"),
+  // Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (checked in lib/auth/client-address.ts).
+  PATCHBAY_TRUSTED_PROXIES: optionalString,
+  // Set by scripts/web/server.ts, never by hand: the request header that carries the connection's address.
+  PATCHBAY_PEER_ADDRESS_HEADER: optionalString,
 });
 
 const workerSchema = sharedSchema.extend({
@@ -105,11 +136,16 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
 });
 
+/** The variables each process reads (and so the only ones it takes from .env). */
+export function envNamesFor(process: "web" | "worker"): ReadonlySet<string> {
+  return new Set(Object.keys((process === "web" ? webSchema : workerSchema).shape));
+}
+
 export type WebEnv = z.infer<typeof webSchema>;
 export type WorkerEnv = z.infer<typeof workerSchema>;
 
-function parse<T extends z.ZodType>(schema: T, name: string): z.infer<T> {
-  loadDotenv();
+function parse<T extends z.ZodObject>(schema: T, name: string): z.infer<T> {
+  loadDotenv(schema);
   const result = schema.safeParse(process.env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
