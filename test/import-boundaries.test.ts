@@ -211,6 +211,7 @@ describe("import boundaries", () => {
     const exempt = (file: string) =>
       file === "lib/env.ts" ||
       file === "lib/db.ts" || // NODE_ENV check for the dev-only client cache
+      file === "proxy.ts" || // NODE_ENV check: `next dev` needs 'unsafe-eval' in the page policy
       ["scripts", "test", "e2e"].some((dir) => isUnder(file, dir)) ||
       file.endsWith(".test.ts") ||
       /^[^/]+\.config\.ts$/.test(file);

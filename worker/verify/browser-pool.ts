@@ -5,6 +5,7 @@
 // non-root user so the sandbox is on (or run the browser in a container).
 import http from "node:http";
 import net from "node:net";
+import { tmpdir } from "node:os";
 import type { Duplex } from "node:stream";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { AppError } from "@/lib/errors";
@@ -31,6 +32,9 @@ export const FIXED_TIME = "2025-01-15T12:00:00.000Z";
 const LAUNCH_TIMEOUT_MS = 30_000;
 
 export const CHROMIUM_ARGS = [
+  // Pages reach only the preview, through the per-context proxy (which resolves and refuses every other
+  // host): WebRTC must not send UDP around it, nor resolve STUN servers itself.
+  "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
   "--disable-gpu",
   "--disable-background-networking",
   "--disable-component-update",
@@ -125,7 +129,14 @@ async function launchBrowser(executablePath: string): Promise<Browser> {
     // Playwright disables the sandbox unless asked; Chromium refuses to start sandboxed as root.
     chromiumSandbox: !isRoot,
     args: isRoot ? [...CHROMIUM_ARGS, "--no-sandbox"] : CHROMIUM_ARGS,
+    // Not the worker's environment (the model key, database URLs): only what Chromium needs to run.
+    env: browserEnv(),
   });
+}
+
+/** The whole environment the screenshot browser gets. */
+export function browserEnv(): Record<string, string> {
+  return { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: tmpdir(), LANG: "C.UTF-8", TZ: "UTC" };
 }
 
 function parseBaseOrigin(value: string): URL {

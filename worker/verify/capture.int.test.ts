@@ -1,4 +1,5 @@
 // Real Chromium against a local preview server: determinism, failures as values, and the origin lock.
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { PNG } from "pngjs";
@@ -22,6 +23,31 @@ async function listen(host: string, handler: http.RequestListener): Promise<Test
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}`, sockets };
+}
+
+function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Every process below `root`, from /proc (the browser and its helpers). */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readProc(Number(name), "stat");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid) parents.set(Number(name), ppid);
+  }
+  const found: number[] = [];
+  const walk = (pid: number) => {
+    for (const [child, parent] of parents) if (parent === pid && !found.includes(child)) found.push(child), walk(child);
+  };
+  walk(root);
+  return found;
 }
 
 async function stop(test: TestServer | undefined): Promise<void> {
@@ -202,6 +228,29 @@ describe("screenshot capture (real Chromium)", () => {
       },
       { baseOrigin: preview.origin },
     );
+  });
+
+  it("runs Chromium with none of the worker's environment", async () => {
+    // Whatever the worker holds (the model key, database URLs) must not be readable by the browser process.
+    process.env.PATCHBAY_PLANTED_FOR_BROWSER = "planted-value-must-not-reach-chromium";
+    try {
+      const fresh = createBrowserPool();
+      try {
+        await fresh.withContext(async (context) => (await context.newPage()).close(), { baseOrigin: preview.origin });
+        const environments = descendants(process.pid)
+          .filter((pid) => /chrom/i.test(readProc(pid, "comm")))
+          .map((pid) => readProc(pid, "environ"));
+        expect(environments.length).toBeGreaterThan(0);
+        for (const environ of environments) {
+          expect(environ).not.toContain("planted-value-must-not-reach-chromium");
+          expect(environ).not.toContain("DATABASE_URL");
+        }
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      delete process.env.PATCHBAY_PLANTED_FOR_BROWSER;
+    }
   });
 
   it("relaunches the browser after it goes away", async () => {
