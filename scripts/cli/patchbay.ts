@@ -1,11 +1,15 @@
 // `npm run patchbay -- <command>`: administration from the shell.
-//   token create --email <email> [--name <label>]   prints a new API token as its last line
+//   token create --email <email> [--name <label>] [--expires-in-days <N|never>]
+//                                                   prints a new API token as its last line (default: 90 days)
+//   token list --email <email>                      a person's tokens, revoked and expired ones included
+//   token revoke --id <token id>                    revokes anyone's token (the operator's override)
 //   user create --email <email> --role <role>       password from PATCHBAY_NEW_USER_PASSWORD
 //   user role --email <email> --role <role>         changes a role; refuses to demote the last admin
 //   apply-patch [--cwd DIR] < patch.txt             applies a Codex-format patch to a directory
 //   setup                                           applies migrations, creates the admin from env
 import { parseArgs } from "node:util";
-import { createApiToken } from "@/lib/auth/api-tokens";
+import { DEFAULT_EXPIRES_IN_DAYS, parseExpiresInDays } from "@/lib/auth/api-token.schemas";
+import { issueApiToken, listApiTokensByEmail, revokeApiTokenAsOperator } from "@/lib/auth/api-tokens";
 import { createPerson, ROLES, setRoleAsOperator } from "@/lib/auth/people";
 import { ensureAdmin, findOrCreateUser } from "@/lib/auth/users";
 import { disconnectDb } from "@/lib/db";
@@ -15,22 +19,63 @@ import { applyMigrations } from "@/scripts/db/run-migrations";
 import { applyPatchCommand } from "./apply-patch-command";
 
 const USAGE = `usage: npm run patchbay -- <command>
-  token create --email <email> [--name <label>]
+  token create --email <email> [--name <label>] [--expires-in-days <N|never>]   (default ${DEFAULT_EXPIRES_IN_DAYS} days)
+  token list --email <email>
+  token revoke --id <token id>
   user create --email <email> --role <${ROLES.join("|")}>   (password from PATCHBAY_NEW_USER_PASSWORD)
   user role --email <email> --role <${ROLES.join("|")}>
   apply-patch [--cwd DIR] < patch.txt
   setup`;
 
 async function tokenCreate(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { email: { type: "string" }, name: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { email: { type: "string" }, name: { type: "string" }, "expires-in-days": { type: "string" } },
+    strict: true,
+  });
   if (!values.email) {
     console.error(`token create needs --email\n${USAGE}`);
     return 2;
   }
+  // Parsed before the account is looked up (or created), so a typo creates nothing.
+  const days = values["expires-in-days"];
+  const expiresInDays = days === undefined ? undefined : parseExpiresInDays(days);
   const user = await findOrCreateUser(values.email);
-  const token = await createApiToken(user.id, values.name);
-  console.log(`API token for ${user.email} (${user.role}). Keep it secret; it is shown only once:`);
-  console.log(token);
+  const created = await issueApiToken(user.id, { name: values.name ?? "CLI", expiresInDays });
+  const expiry = created.expiresAt ? `expires on ${created.expiresAt}` : "never expires";
+  console.log(`API token "${created.name}" (id ${created.id}) for ${user.email} (${user.role}); it ${expiry}.`);
+  console.log("Keep it secret; it is shown only once:");
+  console.log(created.token);
+  return 0;
+}
+
+async function tokenList(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { email: { type: "string" } }, strict: true });
+  if (!values.email) {
+    console.error(`token list needs --email\n${USAGE}`);
+    return 2;
+  }
+  const { email, tokens } = await listApiTokensByEmail(values.email);
+  if (!tokens.length) {
+    console.log(`${email} has no API tokens.`);
+    return 0;
+  }
+  console.log(["id", "name", "token", "status", "created", "expires", "last used"].join("\t"));
+  for (const token of tokens) {
+    const cells = [token.id, token.name ?? "-", token.hint ?? "-", token.status, token.createdAt, token.expiresAt ?? "never", token.lastUsedAt ?? "never"];
+    console.log(cells.join("\t"));
+  }
+  return 0;
+}
+
+async function tokenRevoke(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { id: { type: "string" } }, strict: true });
+  if (!values.id) {
+    console.error(`token revoke needs --id (see token list)\n${USAGE}`);
+    return 2;
+  }
+  const token = await revokeApiTokenAsOperator(values.id);
+  console.log(`revoked API token ${token.id}${token.name ? ` "${token.name}"` : ""} of ${token.email}`);
   return 0;
 }
 
@@ -79,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "token":
       if (rest[0] === "create") return tokenCreate(rest.slice(1));
+      if (rest[0] === "list") return tokenList(rest.slice(1));
+      if (rest[0] === "revoke") return tokenRevoke(rest.slice(1));
       break;
     case "user":
       if (rest[0] === "create") return userCreate(rest.slice(1), process.env);
