@@ -32,7 +32,7 @@ async function resolveUser(request: NextRequest): Promise<ApiUser> {
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const user = match?.[1] ? await userForApiToken(match[1]) : null;
-    if (!user) throw new AppError("unauthorized", "The API token is invalid or was revoked.");
+    if (!user) throw new AppError("unauthorized", "The API token is not valid (check that it was copied whole).");
     return user;
   }
   const user = await currentUser();
