@@ -191,8 +191,11 @@ start_docker() {
       "${SUDO[@]}" cgroupfs-mount || true
     fi
     mkdir -p "$DATA"
-    # setsid: dockerd must outlive this script and the shell/CI step that ran it.
-    "${SUDO[@]}" setsid dockerd >>"$DATA/dockerd.log" 2>&1 </dev/null &
+    # setsid: dockerd must outlive this script and the shell/CI step that ran it. Its configuration
+    # (docker-daemon.json): no traffic between containers on the default bridge, no-new-privileges for
+    # every container, bounded container logs, and address pools of /24 networks in Docker's usual
+    # 172.17-31 range (about 3,800 networks instead of about 30: each attempt makes up to two).
+    "${SUDO[@]}" setsid dockerd --config-file "$ROOT/scripts/setup/docker-daemon.json" >>"$DATA/dockerd.log" 2>&1 </dev/null &
     dockerd_pid=$!
     started+=("dockerd (log $DATA/dockerd.log)")
     record_started "docker $dockerd_pid"
@@ -218,7 +221,16 @@ docker_up_or_exited() {
 
 is_on "${PATCHBAY_SKIP_POSTGRES:-}" || start_postgres
 is_on "${PATCHBAY_SKIP_REDIS:-}" || start_redis
-is_on "${PATCHBAY_SKIP_DOCKER:-}" || start_docker
+# An engine started elsewhere (a system service) keeps its own configuration: say what it lacks.
+check_docker_config() {
+  local icc
+  icc=$(docker network inspect bridge --format '{{index .Options "com.docker.network.bridge.enable_icc"}}' 2>/dev/null || true)
+  if [ "$icc" != false ]; then
+    echo "start-services: note: this Docker engine allows traffic between containers on its default bridge and may have only ~30 network address pools; scripts/setup/docker-daemon.json holds the settings Patchbay uses (merge them into /etc/docker/daemon.json and restart dockerd)" >&2
+  fi
+}
+
+is_on "${PATCHBAY_SKIP_DOCKER:-}" || { start_docker && check_docker_config; }
 
 # Sandboxes must not open connections to this host (its web app, database, anything on 0.0.0.0): one
 # firewall rule for every pb-* bridge Patchbay creates. A remote engine (DOCKER_HOST) needs the same

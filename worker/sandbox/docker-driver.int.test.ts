@@ -66,9 +66,11 @@ describe("docker driver: the container as created", () => {
     expect(host.AutoRemove).toBe(false);
     expect(host.RestartPolicy?.Name).toBe("no");
     // The only mounts are the labelled workspace and home volumes: never a host path, never the docker socket.
-    expect(info.Mounts.map((mount) => ({ Type: mount.Type, Name: mount.Name, Destination: mount.Destination }))).toEqual([
-      { Type: "volume", Name: workspaceVolumeName(spec.attemptId), Destination: "/workspace" },
+    // (Docker lists mounts in no fixed order.)
+    const mounts = info.Mounts.map((mount) => ({ Type: mount.Type, Name: mount.Name, Destination: mount.Destination }));
+    expect(mounts.sort((a, b) => a.Destination.localeCompare(b.Destination))).toEqual([
       { Type: "volume", Name: homeVolumeName(spec.attemptId), Destination: "/home/agent" },
+      { Type: "volume", Name: workspaceVolumeName(spec.attemptId), Destination: "/workspace" },
     ]);
     const volume = await docker.getVolume(workspaceVolumeName(spec.attemptId)).inspect();
     expect(volume.Labels).toMatchObject({ "patchbay.managed": "true", "patchbay.attempt-id": spec.attemptId });
