@@ -104,14 +104,18 @@ test("a running task can be cancelled from its page", async ({ page, request }) 
 test("repeated wrong passwords are refused with a rate-limit message", async ({ page }) => {
   await page.goto("/login");
   const email = `guess-${Date.now()}@e2e.test`;
-  for (let attempt = 1; attempt <= 5; attempt++) {
+  for (let attempt = 1; attempt <= 4; attempt++) {
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(`wrong-password-${attempt}`);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.locator("p.error[role=alert]")).toHaveText("Wrong email or password.");
   }
+  // The fifth failure starts a backoff (2 s, then 4 s, …): the next attempt is refused with when to retry.
+  await page.getByLabel("Password").fill("wrong-password-5");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.locator("p.error[role=alert]")).toHaveText("Too many failed sign-in attempts. Wait 15 minutes and try again.");
+  await expect(page.locator("p.error[role=alert]")).toHaveText("Wrong email or password.");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("p.error[role=alert]")).toHaveText(/^Too many failed sign-in attempts for this account\. Try again in [12] seconds?\.$/);
 });
 
 test("ask mode answers a question without producing a diff", async ({ page, request }) => {

@@ -1,23 +1,57 @@
 // next-auth configuration (web only). Sessions are JWTs; users live in our own tables via lib/auth/users.
-// Email + password is the self-hoster's login; GitHub OAuth appears when GITHUB_ID/GITHUB_SECRET are set.
+// Email + password is the self-hoster's login; GitHub OAuth appears when GITHUB_ID/GITHUB_SECRET are set,
+// and lets in only invited people and members of allowed organisations (lib/auth/github-sign-in.ts).
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { webEnv } from "@/lib/env";
-import { clearFailedLogins, isLoginBlocked, recordFailedLogin } from "@/lib/auth/login-rate-limit";
-import { getUser, upsertGithubUser, verifyCredentials, type SessionUser } from "@/lib/auth/users";
+import { clientAddress, parseTrustedProxies } from "@/lib/auth/client-address";
+import { fetchGithubIdentity, GITHUB_SCOPES, githubUrls, identityFromProfile, isActiveOrgMember } from "@/lib/auth/github";
+import { signInWithGithub } from "@/lib/auth/github-sign-in";
+import { beginLoginAttempt, loginSucceeded, rateLimitMessage } from "@/lib/auth/login-rate-limit";
+import { getUser, verifyCredentials, type SessionUser } from "@/lib/auth/users";
+import { isAppError } from "@/lib/errors";
 import { redisPublisher } from "@/lib/queue/producer";
 
-export const RATE_LIMITED_MESSAGE = "Too many failed sign-in attempts. Wait 15 minutes and try again.";
+function headerValue(headers: Record<string, unknown> | undefined, name: string | undefined): string | undefined {
+  const value = name ? headers?.[name.toLowerCase()] : undefined;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
 
-// The last x-forwarded-for entry is the one our own server (or the proxy nearest to it) appended; earlier
-// entries come from the client and could be forged to dodge the per-address limit.
-function clientAddress(headers: Record<string, unknown> | undefined): string {
-  const forwarded = headers?.["x-forwarded-for"];
-  const last = typeof forwarded === "string" ? forwarded.split(",").at(-1)?.trim() : undefined;
-  return last || "unknown";
+/**
+ * The client address of a request, from next-auth's request-like `{headers}` (a plain object of the
+ * request's headers) or a Headers object. See lib/auth/client-address.ts for why a header carries it.
+ */
+export function requestClientAddress(headers: Record<string, unknown> | Headers | undefined): string {
+  const env = webEnv();
+  const plain = headers instanceof Headers ? Object.fromEntries(headers) : headers;
+  return clientAddress({
+    peer: headerValue(plain, env.PATCHBAY_PEER_ADDRESS_HEADER),
+    forwardedFor: headerValue(plain, "x-forwarded-for"),
+    trusted: parseTrustedProxies(env.PATCHBAY_TRUSTED_PROXIES),
+  });
+}
+
+function githubProvider(env: ReturnType<typeof webEnv>, clientId: string, clientSecret: string) {
+  const urls = githubUrls(env.PATCHBAY_GITHUB_URL);
+  return GitHubProvider({
+    clientId,
+    clientSecret,
+    issuer: `${urls.web}/login/oauth`,
+    authorization: { url: `${urls.web}/login/oauth/authorize`, params: { scope: GITHUB_SCOPES } },
+    token: `${urls.web}/login/oauth/access_token`,
+    userinfo: {
+      url: `${urls.api}/user`,
+      // The profile carries every email with GitHub's verified flag, for the sign-in decision below.
+      async request({ tokens }) {
+        const identity = await fetchGithubIdentity(urls.api, String(tokens.access_token ?? ""));
+        const primary = identity.emails.find((email) => email.primary && email.verified);
+        return { id: identity.id, login: identity.login, name: identity.name ?? undefined, email: primary?.email, patchbayEmails: identity.emails };
+      },
+    },
+  });
 }
 
 export function authOptions(): NextAuthOptions {
@@ -32,36 +66,50 @@ export function authOptions(): NextAuthOptions {
           .toLowerCase();
         const password = String(credentials?.password ?? "");
         if (!email || !password) return null;
-        const address = clientAddress(request?.headers as Record<string, unknown> | undefined);
+        const address = requestClientAddress(request?.headers as Record<string, unknown> | undefined);
         const redis = redisPublisher();
-        if (await isLoginBlocked(redis, email, address)) throw new Error(RATE_LIMITED_MESSAGE);
-        const user = await verifyCredentials(email, password);
-        if (!user) {
-          await recordFailedLogin(redis, email, address);
-          return null;
+        // Counted before the password is checked: parallel guesses all count, and a success undoes it.
+        const attempt = await beginLoginAttempt(redis, email, address);
+        if (!attempt.allowed) throw new Error(rateLimitMessage(attempt));
+        let user: SessionUser | null;
+        try {
+          user = await verifyCredentials(email, password);
+        } catch (error) {
+          // "Busy, retry" from the password hashing limit reaches the form as its message.
+          if (isAppError(error)) throw new Error(error.userMessage);
+          throw error;
         }
-        await clearFailedLogins(redis, email);
+        if (!user) return null;
+        await loginSucceeded(redis, email, address);
         return { id: user.id, email: user.email, name: user.name, role: user.role };
       },
     }),
   ];
-  if (env.GITHUB_ID && env.GITHUB_SECRET) {
-    providers.push(GitHubProvider({ clientId: env.GITHUB_ID, clientSecret: env.GITHUB_SECRET }));
-  }
+  if (env.GITHUB_ID && env.GITHUB_SECRET) providers.push(githubProvider(env, env.GITHUB_ID, env.GITHUB_SECRET));
+  const apiUrl = githubUrls(env.PATCHBAY_GITHUB_URL).api;
 
   return {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
-    pages: { signIn: "/login" },
+    // Secure cookies whenever the public URL is https (a TLS proxy in front), whatever the hop to us was.
+    useSecureCookies: env.NEXTAUTH_URL.startsWith("https://"),
+    pages: { signIn: "/login", error: "/login" },
     providers,
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== "github") return true;
-        const email = user.email ?? (profile as { email?: string } | undefined)?.email;
-        if (!email) return "/login?error=GitHubEmail";
-        const local = await upsertGithubUser({ githubId: String(account.providerAccountId), email, name: user.name ?? null });
-        user.id = local.id;
-        (user as { role?: string }).role = local.role;
+        const identity = identityFromProfile(profile);
+        if (!identity) return "/login?error=GitHubEmail";
+        const token = String(account.access_token ?? "");
+        const result = await signInWithGithub(identity, {
+          allowedOrgs: env.PATCHBAY_GITHUB_ALLOWED_ORGS,
+          defaultRole: env.PATCHBAY_GITHUB_DEFAULT_ROLE,
+          isOrgMember: () => isActiveOrgMember(apiUrl, token, env.PATCHBAY_GITHUB_ALLOWED_ORGS),
+        });
+        if (!result.ok) return `/login?error=${result.error}`;
+        user.id = result.user.id;
+        user.email = result.user.email;
+        (user as { role?: string }).role = result.user.role;
         return true;
       },
       async jwt({ token, user }) {

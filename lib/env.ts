@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { parseTrustedProxies } from "@/lib/auth/client-address";
 
 /**
  * Copies into `target` the variables of `file` that `names` lists and `target` does not have yet (the
@@ -87,7 +88,13 @@ const webSchema = sharedSchema.extend({
     .enum(["engineer", "copywriter"], { error: "PATCHBAY_GITHUB_DEFAULT_ROLE must be engineer or copywriter" })
     .default("engineer"),
   // Comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (checked in lib/auth/client-address.ts).
-  PATCHBAY_TRUSTED_PROXIES: optionalString,
+  PATCHBAY_TRUSTED_PROXIES: optionalString.superRefine((value, context) => {
+    try {
+      parseTrustedProxies(value);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: (error instanceof Error ? error.message : String(error)).replace(/^PATCHBAY_TRUSTED_PROXIES: /, "") });
+    }
+  }),
   // Set by scripts/web/server.ts, never by hand: the request header that carries the connection's address.
   PATCHBAY_PEER_ADDRESS_HEADER: optionalString,
 });

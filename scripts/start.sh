@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm start — installs and starts what Patchbay needs on this machine (PostgreSQL, Redis, Docker, the
 # sandbox image, npm packages), applies migrations, builds the web app when it changed, then runs the
-# web app on http://localhost:3000 and a worker. Ctrl-C stops what it started: the web app, the worker,
+# web app on http://localhost:3000 (listening on 127.0.0.1 unless PATCHBAY_HOST says otherwise) and a worker.
+# While nobody has an account, it prints a one-time setup code for the first-run form. Ctrl-C stops what it started: the web app, the worker,
 # and any of PostgreSQL, Redis and dockerd that were not running before.
 #
 # PATCHBAY_DEMO_MODEL=1 with no OPENAI_API_KEY: also runs the scripted demo model (offline, no LLM),
@@ -34,6 +35,8 @@ bash scripts/setup/build-web.sh
 # Read the few settings this script itself needs from .env (the processes parse it in lib/env.ts).
 env_value() { grep -E "^$1=" .env | tail -1 | cut -d= -f2- || true; }
 port=${PORT:-3000}
+host=${PATCHBAY_HOST:-$(env_value PATCHBAY_HOST)}
+host=${host:-127.0.0.1}
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "start: port $port is already in use (another Patchbay?). Stop that process, or run PORT=3001 npm start." >&2
   exit 1
@@ -51,9 +54,13 @@ if [ -z "$(env_value OPENAI_API_KEY)" ] && [ "${PATCHBAY_DEMO_MODEL:-}" = "1" ];
   export OPENAI_API_KEY=patchbay-demo-model-key OPENAI_BASE_URL=http://127.0.0.1:4010/v1 PATCHBAY_MODEL=scripted
 fi
 
+# Stored (as a hash) before the web app starts; printed last so it is not lost in the start-up output.
+first_run=$("$bin/tsx" scripts/setup/first-run-code.ts "http://localhost:$port/login")
 supervise "$bin/tsx" worker/index.ts
-supervise "$bin/next" start -p "$port"
-echo "start: Patchbay is starting on http://localhost:$port (Ctrl-C to stop)"
+# Not `next start`: scripts/web/server.ts also tells the app each connection's address (sign-in throttling).
+supervise "$bin/tsx" scripts/web/server.ts --port "$port" --host "$host"
+echo "start: Patchbay is starting on http://localhost:$port, listening on $host (Ctrl-C to stop)"
+if [ -n "$first_run" ]; then echo "start: $first_run"; fi
 # Everything stops when any one process exits, so a crash is never half-hidden.
 status=0
 wait_supervised || status=$?

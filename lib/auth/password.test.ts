@@ -1,5 +1,6 @@
+import { scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { dummyPasswordHash, hashPassword, verifyPassword } from "./password";
+import { dummyPasswordHash, hashPassword, needsRehash, SCRYPT_PARAMS, Semaphore, verifyPassword } from "./password";
 
 describe("password hashing", () => {
   it("verifies the right password and refuses a wrong one", async () => {
@@ -14,7 +15,8 @@ describe("password hashing", () => {
     const parts = hash.split("$");
     expect(parts).toHaveLength(6);
     expect(parts[0]).toBe("scrypt");
-    expect(Number(parts[1])).toBeGreaterThanOrEqual(2 ** 14);
+    // OWASP: scrypt N = 2^17, r = 8, p = 1.
+    expect(parts.slice(1, 4).map(Number)).toEqual([2 ** 17, 8, 1]);
     expect(Buffer.from(parts[4]!, "base64")).toHaveLength(16);
     expect(Buffer.from(parts[5]!, "base64")).toHaveLength(64);
     expect(hash).not.toContain("pw-0123456789");
@@ -61,5 +63,52 @@ describe("password hashing", () => {
     expect(first.startsWith("scrypt$")).toBe(true);
     expect(await dummyPasswordHash()).toBe(first);
     expect(await verifyPassword("", first)).toBe(false);
+  });
+
+  it("verifies a hash made with older, weaker parameters and asks for a rehash", async () => {
+    const hash = await hashPassword("pw-old-params-0123");
+    expect(needsRehash(hash)).toBe(false);
+    // An N = 2^15 hash as stored before the parameters were raised.
+    const salt = Buffer.from("0123456789abcdef");
+    const key = scryptSync("pw-old-params-0123", salt, 64, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+    const old = ["scrypt", 2 ** 15, 8, 1, salt.toString("base64"), key.toString("base64")].join("$");
+    expect(await verifyPassword("pw-old-params-0123", old)).toBe(true);
+    expect(needsRehash(old)).toBe(true);
+    expect(needsRehash(`scrypt$${SCRYPT_PARAMS.N}$4$1$c2FsdA==$a2V5`)).toBe(true);
+  });
+});
+
+describe("Semaphore", () => {
+  it("runs at most `limit` tasks at once, queues up to `maxWaiting` and refuses the rest as busy", async () => {
+    const semaphore = new Semaphore(2, 1);
+    let running = 0;
+    let peak = 0;
+    const releases: (() => void)[] = [];
+    const task = () =>
+      semaphore.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running--;
+      });
+    const started = [task(), task(), task()];
+    await expect(task()).rejects.toMatchObject({ code: "rate_limited", userMessage: expect.stringMatching(/busy/) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running).toBe(2);
+    releases.shift()?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running).toBe(2);
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(started);
+    expect(peak).toBe(2);
+    // Every slot is free again.
+    const again = [task(), task()];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(running).toBe(2);
+    for (const release of releases.splice(0)) release();
+    await Promise.all(again);
   });
 });

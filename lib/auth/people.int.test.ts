@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import type { AppError } from "@/lib/errors";
-import { changeRole, createPerson, listPeople, setRole, setRoleAsOperator } from "./people";
+import { changeRole, createInvitation, createPerson, listInvitations, listPeople, revokeInvitation, setRole, setRoleAsOperator } from "./people";
 import { getUser, verifyCredentials } from "./users";
 
 const PASSWORD = "a-good-long-password";
@@ -127,5 +127,30 @@ describe("setRoleAsOperator", () => {
     expect(await getUser(person.id)).toMatchObject({ role: "admin" });
     await expect(setRoleAsOperator(uniqueEmail("nobody"), "admin")).rejects.toEqual(appError("not_found"));
     await expect(setRoleAsOperator(email, "root")).rejects.toEqual(appError("bad_request"));
+  });
+});
+
+describe("invitations", () => {
+  it("are created, replaced and revoked by admins only, with a normalised email and an expiry", async () => {
+    const admin = await createPerson({ email: uniqueEmail("inviter"), password: PASSWORD, role: "admin" });
+    const engineer = await createPerson({ email: uniqueEmail("eng"), password: PASSWORD, role: "engineer" });
+    const email = uniqueEmail("invitee");
+    await expect(createInvitation(engineer.id, { email, role: "engineer" })).rejects.toEqual(appError("forbidden"));
+    await expect(listInvitations(engineer.id)).rejects.toEqual(appError("forbidden"));
+
+    const first = await createInvitation(admin.id, { email: ` ${email.toUpperCase()} `, role: "engineer" });
+    expect(first).toMatchObject({ email, role: "engineer" });
+    expect(new Date(first.expiresAt).getTime() - Date.now()).toBeGreaterThan(13 * 24 * 60 * 60 * 1000);
+    // Inviting again replaces the role rather than adding a second invitation.
+    const second = await createInvitation(admin.id, { email, role: "copywriter" });
+    expect(second).toMatchObject({ id: first.id, role: "copywriter" });
+    expect((await listInvitations(admin.id)).filter((invitation) => invitation.email === email)).toEqual([second]);
+
+    await expect(createInvitation(admin.id, { email, role: "owner" })).rejects.toEqual(appError("bad_request", "Role must be one of"));
+    await expect(createInvitation(admin.id, { email: "nope", role: "engineer" })).rejects.toEqual(appError("bad_request"));
+    await expect(revokeInvitation(engineer.id, first.id)).rejects.toEqual(appError("forbidden"));
+    await revokeInvitation(admin.id, first.id);
+    expect((await listInvitations(admin.id)).map((invitation) => invitation.email)).not.toContain(email);
+    await expect(revokeInvitation(admin.id, first.id)).rejects.toEqual(appError("not_found"));
   });
 });

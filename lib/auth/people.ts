@@ -121,3 +121,48 @@ export async function changeRole(tx: Prisma.TransactionClient, changer: RoleChan
   const row = await tx.user.update({ where: { id: userId }, data: { role }, select: personSelect });
   return toPerson(row);
 }
+
+/** How long an invitation can be accepted. */
+export const INVITATION_DAYS = 14;
+
+export type Invitation = { id: string; email: string; role: Role; createdAt: string; expiresAt: string };
+
+const invitationSelect = { id: true, email: true, role: true, createdAt: true, expiresAt: true } as const;
+
+const createInvitationSchema = z.strictObject({ email: createPersonSchema.shape.email, role: roleSchema });
+export type CreateInvitationInput = z.input<typeof createInvitationSchema>;
+
+function toInvitation(row: { id: string; email: string; role: Role; createdAt: Date; expiresAt: Date }): Invitation {
+  return { ...row, createdAt: row.createdAt.toISOString(), expiresAt: row.expiresAt.toISOString() };
+}
+
+/**
+ * An invitation `{email, role}` by an admin: GitHub sign-in with that email, verified on GitHub, creates the
+ * account with that role, or links GitHub to an existing account with that email (keeping its role).
+ * Inviting the same email again replaces the earlier invitation.
+ */
+export async function createInvitation(actorId: string, input: unknown): Promise<Invitation> {
+  await assertAdmin(actorId);
+  const data = parseInput(createInvitationSchema, input);
+  const expiresAt = new Date(Date.now() + INVITATION_DAYS * 24 * 60 * 60 * 1000);
+  const row = await db().invitation.upsert({
+    where: { email: data.email },
+    create: { email: data.email, role: data.role, invitedById: actorId, expiresAt },
+    update: { role: data.role, invitedById: actorId, expiresAt, createdAt: new Date() },
+    select: invitationSelect,
+  });
+  return toInvitation(row);
+}
+
+/** Open invitations, expired ones included (the page shows them as expired). */
+export async function listInvitations(actorId: string): Promise<Invitation[]> {
+  await assertAdmin(actorId);
+  const rows = await db().invitation.findMany({ orderBy: { email: "asc" }, select: invitationSelect });
+  return rows.map(toInvitation);
+}
+
+export async function revokeInvitation(actorId: string, invitationId: string): Promise<void> {
+  await assertAdmin(actorId);
+  const { count } = await db().invitation.deleteMany({ where: { id: invitationId } });
+  if (count === 0) throw new AppError("not_found", "No such invitation.");
+}

@@ -1,17 +1,17 @@
-// User records: the first-run admin, password sign-in, and users created from the CLI.
+// User records: the admin from the environment, password sign-in, and users created from the CLI.
 import { db, type Role } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { dummyPasswordHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./password";
+import { dummyPasswordHash, hashPassword, MIN_PASSWORD_LENGTH, needsRehash, verifyPassword } from "./password";
 
 export type SessionUser = { id: string; email: string; role: Role; name: string | null };
 
-const userSelect = { id: true, email: true, role: true, name: true } as const;
+export const userSelect = { id: true, email: true, role: true, name: true } as const;
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function assertEmail(email: string): void {
+export function assertEmail(email: string): void {
   if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320) throw new AppError("bad_request", `"${email}" is not an email address.`);
 }
 
@@ -38,25 +38,19 @@ export async function findOrCreateUser(email: string): Promise<SessionUser> {
   return db().user.create({ data: { email: normalized, role: isFirst ? "admin" : "engineer" }, select: userSelect });
 }
 
-/** Checks a password in constant time whether or not the account exists (no user enumeration). */
+/**
+ * Checks a password in constant time whether or not the account exists (no user enumeration). A hash made
+ * with weaker parameters than today's is replaced once the password has proved right.
+ */
 export async function verifyCredentials(email: string, password: string): Promise<SessionUser | null> {
   const user = await db().user.findUnique({ where: { email: normalizeEmail(email) }, select: { ...userSelect, passwordHash: true } });
   const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user?.passwordHash || !ok) return null;
+  if (needsRehash(user.passwordHash)) {
+    // Only if the hash is still the one just checked: a password change in between wins.
+    await db().user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash: await hashPassword(password) } });
+  }
   return { id: user.id, email: user.email, role: user.role, name: user.name };
-}
-
-export async function upsertGithubUser(profile: { githubId: string; email: string; name: string | null }): Promise<SessionUser> {
-  const email = normalizeEmail(profile.email);
-  const byGithub = await db().user.findUnique({ where: { githubId: profile.githubId }, select: userSelect });
-  if (byGithub) return byGithub;
-  const isFirst = (await db().user.count()) === 0;
-  return db().user.upsert({
-    where: { email },
-    update: { githubId: profile.githubId },
-    create: { email, name: profile.name, githubId: profile.githubId, role: isFirst ? "admin" : "engineer" },
-    select: userSelect,
-  });
 }
 
 export async function getUser(userId: string): Promise<SessionUser | null> {
@@ -65,10 +59,4 @@ export async function getUser(userId: string): Promise<SessionUser | null> {
 
 export async function countUsers(): Promise<number> {
   return db().user.count();
-}
-
-/** First-run page: creates the admin only while the install has no users at all. */
-export async function createFirstAdmin(email: string, password: string): Promise<void> {
-  if ((await db().user.count()) > 0) throw new AppError("conflict", "An account already exists; sign in instead.");
-  await ensureAdmin(email, password);
 }

@@ -12,5 +12,5 @@ source scripts/setup/supervise.sh
 bin=node_modules/.bin
 supervise "$bin/tsx" scripts/model-server/main.ts --port 4011
 supervise "$bin/tsx" worker/index.ts
-supervise "$bin/next" start -p 3100 -H 127.0.0.1
+supervise "$bin/tsx" scripts/web/server.ts --port 3100 --host 127.0.0.1
 wait_supervised

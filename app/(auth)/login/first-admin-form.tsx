@@ -23,7 +23,12 @@ export function FirstAdminForm() {
       }}
     >
       <h2 style={{ marginTop: 0 }}>Create the admin account</h2>
-      <p className="muted">This install has no users yet. The first account is the administrator.</p>
+      <p className="muted">
+        This install has no users yet. The first account is the administrator. Enter the setup code that <code>npm start</code> printed in its output (it
+        changes at every start).
+      </p>
+      <label htmlFor="code">Setup code</label>
+      <input id="code" name="code" autoComplete="off" spellCheck={false} placeholder="XXXX-XXXX" required />
       <label htmlFor="email">Email</label>
       <input id="email" name="email" type="email" required />
       <label htmlFor="password">Password (at least 10 characters)</label>

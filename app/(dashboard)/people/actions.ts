@@ -1,12 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { assertAdmin, createPerson, setRole } from "@/lib/auth/people";
+import { assertAdmin, createInvitation, createPerson, revokeInvitation, setRole } from "@/lib/auth/people";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 
 export type AddPersonState = { error?: string; added?: string };
 export type RoleFormState = { error?: string; saved?: boolean };
+export type InviteState = { error?: string; invited?: string };
 
 // people.ts turns bad input into AppErrors, so anything else is a real fault and goes to the error page.
 function userMessage(error: unknown): string {
@@ -43,4 +44,27 @@ export async function changeRoleAction(userId: string, _previous: RoleFormState,
   }
   revalidatePath("/people");
   return { saved: true };
+}
+
+export async function inviteAction(_previous: InviteState, form: FormData): Promise<InviteState> {
+  const user = await requireUser();
+  let invited: string;
+  try {
+    invited = (await createInvitation(user.id, { email: text(form, "email"), role: text(form, "role") })).email;
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  revalidatePath("/people");
+  return { invited };
+}
+
+export async function revokeInvitationAction(invitationId: string): Promise<{ error?: string }> {
+  const user = await requireUser();
+  try {
+    await revokeInvitation(user.id, invitationId);
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+  revalidatePath("/people");
+  return {};
 }
