@@ -16,7 +16,7 @@ export type AttemptRef = {
 };
 
 /** Applies `redact` to every string in plain objects and arrays; other values (dates, Prisma's nulls) stay. */
-function redactDeep<T>(value: T, redact: (text: string) => string): T {
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === "string") return redact(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {

@@ -2,6 +2,7 @@
 // attempt runs (token usage, steering messages). The worker reaches the database only through lib/.
 import { db } from "@/lib/db";
 import type { SetupReport } from "@/lib/environments/setup-report";
+import { type AttemptRef, redactDeep } from "./attempt-status";
 import type { AttemptStatusValue } from "./task-status";
 
 export async function loadAttemptWork(attemptId: string) {
@@ -59,8 +60,9 @@ export async function recordAttemptUsage(attemptId: string, usage: AttemptUsage)
   await db().attempt.update({ where: { id: attemptId }, data: usage });
 }
 
-export async function recordSetupReport(attemptId: string, report: SetupReport): Promise<void> {
-  await db().attempt.update({ where: { id: attemptId }, data: { setup: report } });
+/** Stores the setup report through the attempt's redactor (a refused host name may hold a secret). */
+export async function recordSetupReport(ref: AttemptRef, report: SetupReport): Promise<void> {
+  await db().attempt.update({ where: { id: ref.attemptId }, data: { setup: ref.redact ? redactDeep(report, ref.redact) : report } });
 }
 
 /** Steering messages sent to an attempt after event id `after`, oldest first, with the last id seen. */

@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import next from "next";
+import { envNamesFor, loadDotenvInto } from "@/lib/env";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "3000" }, host: { type: "string", default: "127.0.0.1" } } });
 const port = Number(values.port);
@@ -15,6 +16,11 @@ const host = values.host;
 const header = `x-patchbay-peer-${randomBytes(12).toString("hex")}`;
 // Before Next loads the app: lib/env.ts reads both when the app first parses its environment.
 Object.assign(process.env, { NODE_ENV: "production", PATCHBAY_PEER_ADDRESS_HEADER: header });
+// Next.js would load every variable of .env into this process, the model key included. Load only the
+// web's own variables, then tell Next the environment is already processed (the flag @next/env checks;
+// lib/env.next-env.test.ts fails if a Next.js upgrade stops honouring it).
+loadDotenvInto(process.env, path.resolve(import.meta.dirname, "../../.env"), envNamesFor("web"));
+process.env.__NEXT_PROCESSED_ENV = "true";
 
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, "../.."), hostname: host, port });
 const handle = app.getRequestHandler();

@@ -34,7 +34,7 @@ export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath:
   const restored = outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined;
   restored?.catch(() => undefined);
   try {
-    await recordSetupReport(ctx.ref.attemptId, outcome.report);
+    await recordSetupReport(ctx.ref, outcome.report);
     throwIfAborted(ctx.signal);
     const agentNetwork = setup.config.network.agent;
     const proxy =
@@ -75,7 +75,7 @@ export async function reportAgentEgress(ctx: AttemptContext, provisioned: Provis
   for (const host of blocked) await ctx.sink.emit({ type: "egress.blocked", payload: { host, phase: "agent" } });
   if (blocked.length === 0) return;
   const report = provisioned.setup.report;
-  await recordSetupReport(ctx.ref.attemptId, { ...report, blocked: [...new Set([...report.blocked, ...blocked])] });
+  await recordSetupReport(ctx.ref, { ...report, blocked: [...new Set([...report.blocked, ...blocked])] });
 }
 
 /**

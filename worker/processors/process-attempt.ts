@@ -100,7 +100,8 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
       }
     }
   } catch (error) {
-    if (error instanceof UnrecoverableError) throw error;
+    // BullMQ keeps the message with the failed job in Redis: it goes through the redactor too.
+    if (error instanceof UnrecoverableError) throw new UnrecoverableError(redactor.redact(error.message));
     await ctx.sink.flush().catch(() => undefined);
     if (controller.signal.aborted && !isWallTimeout(controller.signal)) {
       await transitionAttempt(ref, "cancelled", {}, "Cancelled.");
@@ -112,7 +113,7 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     if (appError.code === "internal") log.error({ err: error }, "attempt failed unexpectedly");
     await ctx.sink.emit({ type: "error", payload: { code: appError.code, message: appError.userMessage } }).catch(() => undefined);
     await markAttemptFailed(ref, appError.userMessage);
-    throw new UnrecoverableError(appError.userMessage);
+    throw new UnrecoverableError(redactor.redact(appError.userMessage));
   } finally {
     clearTimeout(wallTimer);
     await deps.driver.destroy(attemptId).catch((error: unknown) => {

@@ -33,7 +33,7 @@ export async function runSetupAttempt(ctx: AttemptContext): Promise<void> {
       .filter((parts): parts is [string, string] => parts.length === 2 && Boolean(parts[1])),
   );
   const report: SetupReport = { ...setup.report, tools };
-  await recordSetupReport(ref.attemptId, report);
+  await recordSetupReport(ref, report);
   const summary = summarize(report, ctx.setup.config.nodeVersion);
   await ctx.sink.emit({ type: "message", payload: { text: summary } });
   await transitionAttempt(ref, "completed", { patch: "", finalMessage: withoutNul(summary) }, "Setup works.");

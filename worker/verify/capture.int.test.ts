@@ -44,7 +44,11 @@ function descendants(root: number): number[] {
   }
   const found: number[] = [];
   const walk = (pid: number) => {
-    for (const [child, parent] of parents) if (parent === pid && !found.includes(child)) found.push(child), walk(child);
+    for (const [child, parent] of parents) {
+      if (parent !== pid || found.includes(child)) continue;
+      found.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return found;
