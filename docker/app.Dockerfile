@@ -47,4 +47,5 @@ COPY --from=build /app /app
 RUN install -d -o node -g node /data /app/.next/cache
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "web"]
+# Every interface inside the container; publish the port on the host's loopback and put TLS in front.
+CMD ["npm", "run", "web", "--", "--host", "0.0.0.0"]
