@@ -56,9 +56,12 @@ fi
 
 # Stored (as a hash) before the web app starts; printed last so it is not lost in the start-up output.
 first_run=$("$bin/tsx" scripts/setup/first-run-code.ts "http://localhost:$port/login")
-supervise "$bin/tsx" worker/index.ts
-# Not `next start`: scripts/web/server.ts also tells the app each connection's address (sign-in throttling).
-supervise "$bin/tsx" scripts/web/server.ts --port "$port" --host "$host"
+# Each process reads only its own variables from .env (lib/env.ts); these drop the other's secrets when
+# they were exported in the shell that runs npm start.
+supervise env -u NEXTAUTH_SECRET -u PATCHBAY_ADMIN_PASSWORD -u GITHUB_SECRET "$bin/tsx" worker/index.ts
+# Not `next start`: scripts/web/server.ts also tells the app each connection's address (sign-in throttling)
+# and keeps Next.js from loading all of .env.
+supervise env -u OPENAI_API_KEY "$bin/tsx" scripts/web/server.ts --port "$port" --host "$host"
 echo "start: Patchbay is starting on http://localhost:$port, listening on $host (Ctrl-C to stop)"
 if [ -n "$first_run" ]; then echo "start: $first_run"; fi
 # Everything stops when any one process exits, so a crash is never half-hidden.
