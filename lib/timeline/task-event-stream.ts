@@ -11,8 +11,15 @@ import { subscribeTaskEvents } from "./live-events";
 const KEEPALIVE_MS = 15_000;
 const SUBSCRIBE_TIMEOUT_MS = 3_000;
 const REPLAY_PAGE = 1000;
+/** A stream closes after this long; the browser's EventSource reconnects with Last-Event-ID, losing nothing. */
+export const STREAM_LIFETIME_MS = 30 * 60_000;
 
-export function taskEventStream(taskId: string, after: bigint, abort: AbortSignal): ReadableStream<Uint8Array> {
+export function taskEventStream(
+  taskId: string,
+  after: bigint,
+  abort: AbortSignal,
+  options: { lifetimeMs?: number; onClose?: () => void } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
 
@@ -56,9 +63,12 @@ export function taskEventStream(taskId: string, after: bigint, abort: AbortSigna
         return () => {};
       });
       const keepalive = setInterval(() => !closed && controller.enqueue(encoder.encode(": keepalive\n\n")), KEEPALIVE_MS);
+      const lifetime = setTimeout(close, options.lifetimeMs ?? STREAM_LIFETIME_MS);
       cleanup = () => {
         clearInterval(keepalive);
+        clearTimeout(lifetime);
         unsubscribe();
+        options.onClose?.();
       };
       abort.addEventListener("abort", close, { once: true });
       controller.enqueue(encoder.encode("retry: 2000\n\n"));
