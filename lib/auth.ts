@@ -14,6 +14,7 @@ import { beginLoginAttempt, loginSucceeded, rateLimitMessage } from "@/lib/auth/
 import { getUser, verifyCredentials, type SessionUser } from "@/lib/auth/users";
 import { isAppError } from "@/lib/errors";
 import { redisPublisher } from "@/lib/queue/producer";
+import { isSessionRevoked, revokeSession } from "@/lib/auth/session-revocation";
 
 function headerValue(headers: Record<string, unknown> | undefined, name: string | undefined): string | undefined {
   const value = name ? headers?.[name.toLowerCase()] : undefined;
@@ -95,6 +96,11 @@ export function authOptions(): NextAuthOptions {
     useSecureCookies: env.NEXTAUTH_URL.startsWith("https://"),
     pages: { signIn: "/login", error: "/login" },
     providers,
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.jti === "string" && typeof token.exp === "number") await revokeSession(redisPublisher(), token.jti, token.exp);
+      },
+    },
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== "github") return true;
@@ -120,6 +126,10 @@ export function authOptions(): NextAuthOptions {
         return token;
       },
       async session({ session, token }) {
+        // A signed-out session's token is refused even if its cookie was copied (session-revocation.ts).
+        if (typeof token.jti === "string" && (await isSessionRevoked(redisPublisher(), token.jti))) {
+          return { expires: session.expires };
+        }
         if (session.user) {
           (session.user as SessionLike).id = String(token.uid ?? "");
           (session.user as SessionLike).role = String(token.role ?? "engineer");

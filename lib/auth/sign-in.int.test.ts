@@ -28,6 +28,28 @@ afterAll(() => {
   redis.disconnect();
 });
 
+describe("sign-out", () => {
+  it("revokes the session on the server: a copy of the cookie taken before signing out no longer works", async () => {
+    const email = uniqueEmail("signout");
+    await ensureAdmin(email, PASSWORD);
+    const client = new AuthClient({ [PEER_HEADER]: freshAddress() });
+    expect((await client.signInWithPassword(email, PASSWORD)).error).toBeNull();
+    expect((await client.session()).user?.email).toBe(email);
+    const copied = new Map(client.cookies);
+
+    const csrfToken = await client.csrfToken();
+    await client.call("POST", "/api/auth/signout", { csrfToken, callbackUrl: `${APP_URL}/login`, json: "true" });
+    const thief = new AuthClient({ [PEER_HEADER]: freshAddress() });
+    for (const [name, value] of copied) thief.cookies.set(name, value);
+    expect((await thief.session()).user).toBeUndefined();
+
+    // Another session of the same account is not affected.
+    const other = new AuthClient({ [PEER_HEADER]: freshAddress() });
+    expect((await other.signInWithPassword(email, PASSWORD)).error).toBeNull();
+    expect((await other.session()).user?.email).toBe(email);
+  });
+});
+
 describe("verifyCredentials", () => {
   it("accepts the right password and refuses a wrong one or an unknown account alike", async () => {
     const email = `admin-${Date.now()}@example.com`;
