@@ -54,6 +54,19 @@ const sharedSchema = z.object({
   REDIS_URL: z.string().url("REDIS_URL must be a redis:// URL"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PATCHBAY_ALLOW_LOCAL_REPOS: flag,
+  // Per person: attempts queued or running at once, and attempts started per hour (best-of-N counts each).
+  PATCHBAY_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).default(8),
+  PATCHBAY_MAX_ATTEMPTS_PER_HOUR: z.coerce.number().int().min(1).default(100),
+  // Models an environment may choose (comma-separated); empty: any. The installation's PATCHBAY_MODEL is always allowed.
+  PATCHBAY_ALLOWED_MODELS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
   PATCHBAY_MAX_PROMPT_BYTES: z.coerce
     .number()
     .int()

@@ -9,12 +9,14 @@ import type { Prisma } from "@/lib/db";
 import { repoCredentialColumn, setupColumns } from "./environment-data";
 import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { createEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
+import { assertModelAllowed } from "@/lib/tasks/user-limits";
 
 export async function createEnvironment(userId: string, input: unknown): Promise<EnvironmentDto> {
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can add environments.");
   const data = createEnvironmentSchema.parse(input);
   const target = await checkRepoUrl(data.repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] });
   const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, ...setup } = data;
+  assertModelAllowed(model);
   const mismatch = repoCredential ? credentialMismatch(target.kind, repoCredential.kind) : null;
   if (mismatch) throw new AppError("bad_request", mismatch);
   const row = await db().environment.create({

@@ -16,6 +16,7 @@ import { repoCredentialColumn, setupColumns } from "./environment-data";
 import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { updateEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
 import type { z } from "zod";
+import { assertModelAllowed } from "@/lib/tasks/user-limits";
 
 type UpdateEnvironmentFields = z.infer<typeof updateEnvironmentSchema>;
 
@@ -36,7 +37,10 @@ export async function updateEnvironment(userId: string, environmentId: string, i
   if (repoUrl !== undefined) data.repoUrl = repoUrl;
   if (defaultBranch !== undefined) data.defaultBranch = defaultBranch;
   if (instructions !== undefined) data.instructions = instructions?.trim() || null;
-  if (model !== undefined) data.model = model || null;
+  if (model !== undefined) {
+    assertModelAllowed(model);
+    data.model = model || null;
+  }
   if (modelApi !== undefined) data.modelApi = modelApi;
   if (checkCommand !== undefined) data.checkCommand = checkCommand || null;
   if (preview !== undefined) data.preview = preview ?? DbNull;

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
+import { assertWithinUserLimits } from "./user-limits";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "./enqueue-attempts";
@@ -41,6 +42,7 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
     for (const attempt of running) await appendEvent({ attemptId: attempt.id, taskId }, { type: "steer", payload: { text } });
     return { kind: "steer", turn: latest.index, attemptId: first.id };
   }
+  await assertWithinUserLimits(userId);
   const turn = await db().turn.create({
     data: { taskId, index: (latest?.index ?? -1) + 1, prompt: text, attempts: { create: { index: 0 } } },
     select: { index: true, attempts: { select: { id: true } } },

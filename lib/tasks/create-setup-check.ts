@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "./enqueue-attempts";
+import { assertWithinUserLimits } from "./user-limits";
 
 const PROMPT = "Test the environment's setup";
 
@@ -13,6 +14,7 @@ export async function createSetupCheck(userId: string, environmentId: string): P
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can test an environment's setup.");
   const environment = await db().environment.findFirst({ where: { id: environmentId, ownerId: userId }, select: { id: true, defaultBranch: true } });
   if (!environment) throw new AppError("not_found", "Environment not found.");
+  await assertWithinUserLimits(userId);
   const created = await db().task.create({
     data: {
       ownerId: userId,

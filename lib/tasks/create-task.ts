@@ -6,10 +6,14 @@ import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "./enqueue-attempts";
+import { assertWithinUserLimits } from "./user-limits";
 import { createTaskSchema } from "./task.schemas";
 
 export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
-  if (isCopyInput(input)) return createCopyTask(userId, input);
+  if (isCopyInput(input)) {
+    await assertWithinUserLimits(userId);
+    return createCopyTask(userId, input);
+  }
   await requireRole(userId, ["admin", "engineer"], 'Your role (copywriter) can propose text changes only: use Copy, or send mode "copy".');
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
@@ -17,6 +21,7 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
     select: { id: true, defaultBranch: true },
   });
   if (!environment) throw new AppError("not_found", "Environment not found.");
+  await assertWithinUserLimits(userId, data.attempts);
 
   const created = await db().task.create({
     data: {

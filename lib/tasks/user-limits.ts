@@ -1,0 +1,42 @@
+// Per-person limits on the workers' time: attempts queued or running at once, and attempts started per
+// hour (PATCHBAY_MAX_RUNNING_PER_USER, PATCHBAY_MAX_ATTEMPTS_PER_HOUR). A refused submission says which
+// limit and when it frees up; nothing is created. Checked before every task, follow-up and setup check.
+// Two submissions racing past the same count can both pass: the limits bound use, they are not a lock.
+import { db } from "@/lib/db";
+import { sharedEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+
+const HOUR_MS = 3600_000;
+
+export async function assertWithinUserLimits(userId: string, newAttempts = 1, now = new Date()): Promise<void> {
+  const { PATCHBAY_MAX_RUNNING_PER_USER: atOnce, PATCHBAY_MAX_ATTEMPTS_PER_HOUR: perHour } = sharedEnv();
+  const mine = { turn: { task: { ownerId: userId } } };
+  const active = await db().attempt.count({ where: { ...mine, status: { in: ["queued", "provisioning", "running"] } } });
+  if (active + newAttempts > atOnce) {
+    throw new AppError(
+      "rate_limited",
+      `You have ${active} attempt(s) queued or running, and the limit is ${atOnce} at once (PATCHBAY_MAX_RUNNING_PER_USER)${newAttempts > 1 ? `; this needs ${newAttempts}` : ""}. Room frees up as they finish.`,
+    );
+  }
+  const recent = await db().attempt.findMany({
+    where: { ...mine, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
+    orderBy: { createdAt: "asc" },
+    select: { createdAt: true },
+  });
+  const over = recent.length + newAttempts - perHour;
+  if (over > 0) {
+    // Room for this submission once the `over` oldest of the last hour are an hour old.
+    const freesAt = new Date((recent[over - 1]?.createdAt ?? now).getTime() + HOUR_MS);
+    throw new AppError(
+      "rate_limited",
+      `You started ${recent.length} attempt(s) in the last hour, and the limit is ${perHour} per hour (PATCHBAY_MAX_ATTEMPTS_PER_HOUR). Try again after ${freesAt.toISOString().slice(11, 16)} UTC.`,
+    );
+  }
+}
+
+/** Refuses a model the installation does not allow (PATCHBAY_ALLOWED_MODELS; empty allows any). */
+export function assertModelAllowed(model: string | null | undefined): void {
+  const allowed = sharedEnv().PATCHBAY_ALLOWED_MODELS;
+  if (!model || allowed.length === 0 || allowed.includes(model)) return;
+  throw new AppError("bad_request", `The model "${model}" is not allowed on this installation. Allowed: ${allowed.join(", ")} (PATCHBAY_ALLOWED_MODELS).`);
+}
