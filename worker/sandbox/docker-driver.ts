@@ -458,8 +458,9 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         stdout: Buffer.concat(collected.stdout),
         stderr: Buffer.concat(collected.stderr),
         truncated,
-        // A truncated command was killed by us (137), not by its timeout.
-        timedOut: !truncated && (exitCode === 124 || exitCode === 137),
+        // A truncated command was killed by us (137), not by its timeout; a 137 before the timeout is
+        // another kill (the sandbox's memory limit), not a timeout either.
+        timedOut: !truncated && (exitCode === 124 || (exitCode === 137 && Date.now() - started >= execOptions.timeoutSec * 1000)),
         durationMs: Date.now() - started,
       };
     },
