@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { parseCopyChanges } from "@/lib/copy/copy-request";
 import { wordDiff } from "@/lib/copy/word-diff";
 import { chooseAttempt, recommendAttempt } from "./choose-attempt";
+import { addedMarkup } from "@/lib/copy/added-markup";
 import { copywriterView } from "./copywriter-view";
 import { visibleTo } from "./task-visibility";
 import type { AttemptDto, TaskDto } from "./task.schemas";
@@ -81,7 +82,11 @@ function toAttemptDto(row: AttemptRow): AttemptDto {
     ...rest,
     setup: parseStoredSetupReport(setup),
     screenshots: toScreenshotsDto(previewReport, new Set(artifacts.map((artifact) => artifact.id))),
-    copyChanges: parseCopyChanges(copyChanges).map((change) => ({ ...change, parts: wordDiff(change.before, change.after) })),
+    copyChanges: parseCopyChanges(copyChanges).map((change) => ({
+      ...change,
+      parts: wordDiff(change.before, change.after),
+      addedMarkup: addedMarkup(change.before, change.after),
+    })),
     startedAt: rest.startedAt?.toISOString() ?? null,
     finishedAt: rest.finishedAt?.toISOString() ?? null,
   };

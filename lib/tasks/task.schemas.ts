@@ -46,7 +46,8 @@ export type AttemptDto = {
   /** Before/after screenshots with their pixel difference; null when the environment has no preview. */
   screenshots: ScreenshotsDto | null;
   /** Copy mode: each text change with its word-level diff; empty for other modes. */
-  copyChanges: (CopyChange & { parts: WordDiffPart[] })[];
+  /** `addedMarkup`: HTML tags the change adds (lib/copy/added-markup.ts), for the reviewing engineer. */
+  copyChanges: (CopyChange & { parts: WordDiffPart[]; addedMarkup: string[] })[];
   /** The setup phase: cache verdict and reason, key, duration, refused hosts; null before it ran. */
   setup: SetupReport | null;
   startedAt: string | null;

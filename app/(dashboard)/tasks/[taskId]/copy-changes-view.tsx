@@ -1,7 +1,10 @@
 import type { AttemptDto } from "@/lib/tasks/task.schemas";
 
-/** Copy mode's review: each changed text with a word-level diff and where it lives. */
-export function CopyChangesView({ changes }: { changes: AttemptDto["copyChanges"] }) {
+/**
+ * Copy mode's review: each changed text with a word-level diff and where it lives; for the reviewing
+ * engineer, also any HTML tags the change adds (a locale message may be rendered as markup).
+ */
+export function CopyChangesView({ changes, reviewer = false }: { changes: AttemptDto["copyChanges"]; reviewer?: boolean }) {
   return (
     <ul className="copy-changes" data-testid="copy-changes">
       {changes.map((change) => (
@@ -20,6 +23,11 @@ export function CopyChangesView({ changes }: { changes: AttemptDto["copyChanges"
           <p className="muted">
             {change.key ? <code>{change.key}</code> : change.component} · {change.path}:{change.line}
           </p>
+          {reviewer && change.addedMarkup.length > 0 && (
+            <p className="error" data-testid="added-markup">
+              Adds HTML markup: <code>{change.addedMarkup.join(" ")}</code>. Check how this text is rendered before shipping it.
+            </p>
+          )}
         </li>
       ))}
     </ul>

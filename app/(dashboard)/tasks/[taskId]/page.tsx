@@ -89,7 +89,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
       {task.mode === "copy" && attempt && attempt.copyChanges.length > 0 && (
         <>
           <h2>Text changes</h2>
-          <CopyChangesView changes={attempt.copyChanges} />
+          <CopyChangesView changes={attempt.copyChanges} reviewer={!plain} />
         </>
       )}
       {!plain && finished && task.mode !== "ask" && task.mode !== "setup" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
