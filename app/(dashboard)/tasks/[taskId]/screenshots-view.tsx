@@ -1,4 +1,5 @@
 import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
+import { ArtifactImage } from "@/components/artifact-image";
 import { formatRatio } from "@/components/format-ratio";
 
 type Shot = ScreenshotsDto["shots"][number];
@@ -34,8 +35,7 @@ export function ScreenshotsView({ screenshots, plain = false }: { screenshots: S
             {shot.diffUrl && (
               <figure>
                 <figcaption>Difference</figcaption>
-                {/* eslint-disable-next-line @next/next/no-img-element */}
-                <img src={shot.diffUrl} alt={`Pixel difference on ${shot.route}`} data-testid="shot-diff" />
+                <ArtifactImage src={shot.diffUrl} alt={`Pixel difference on ${shot.route}`} data-testid="shot-diff" />
               </figure>
             )}
           </div>
@@ -50,8 +50,7 @@ function Picture({ title, capture, route }: { title: string; capture: Capture; r
     <figure>
       <figcaption>{title}</figcaption>
       {"url" in capture ? (
-        // eslint-disable-next-line @next/next/no-img-element
-        <img src={capture.url} alt={`${title}: ${route}`} data-testid={`shot-${title.toLowerCase()}`} />
+        <ArtifactImage src={capture.url} alt={`${title}: ${route}`} data-testid={`shot-${title.toLowerCase()}`} />
       ) : (
         <p className="error">{capture.error.message}</p>
       )}

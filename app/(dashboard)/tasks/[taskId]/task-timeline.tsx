@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { ArtifactImage } from "@/components/artifact-image";
 import { useEffect, useMemo, useReducer, useState, useTransition } from "react";
 import { storedEventSchema, type StoredEvent } from "@/lib/events";
 import { formatRatio } from "@/components/format-ratio";
@@ -212,8 +213,7 @@ function TimelineEntry({ item, allowlist }: { item: TimelineItem; allowlist: All
           {item.status === "changed" && item.changedRatio !== undefined ? `changed (${formatRatio(item.changedRatio)})` : item.status}
           {item.artifactId && (
             <div>
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img className="thumb" src={`/api/v1/artifacts/${item.artifactId}`} alt={`Screenshot of ${item.route} (${item.viewport})`} />
+              <ArtifactImage className="thumb" src={`/api/v1/artifacts/${item.artifactId}`} alt={`Screenshot of ${item.route} (${item.viewport})`} />
             </div>
           )}
         </div>
