@@ -6,13 +6,9 @@ import { createFirstAdmin } from "@/lib/auth/first-run";
 import { beginLoginAttempt, loginSucceeded, rateLimitMessage } from "@/lib/auth/login-rate-limit";
 import { isAppError } from "@/lib/errors";
 import { redisPublisher } from "@/lib/queue/producer";
+import { formText } from "@/lib/http/form-fields";
 
 export type FirstAdminState = { error?: string; created?: boolean };
-
-function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
 
 // Setup-code guesses are throttled per client address, like password guesses (lib/auth/login-rate-limit.ts).
 export async function createFirstAdminAction(_previous: FirstAdminState, form: FormData): Promise<FirstAdminState> {
@@ -22,7 +18,7 @@ export async function createFirstAdminAction(_previous: FirstAdminState, form: F
   const attempt = await beginLoginAttempt(redis, throttleKey, address);
   if (!attempt.allowed) return { error: rateLimitMessage(attempt) };
   try {
-    await createFirstAdmin({ code: text(form, "code"), email: text(form, "email"), password: text(form, "password") });
+    await createFirstAdmin({ code: formText(form, "code"), email: formText(form, "email"), password: formText(form, "password") });
   } catch (error) {
     if (isAppError(error)) return { error: error.userMessage };
     throw error;

@@ -1,10 +1,10 @@
 // Turns the environment form's preview fields into a preview config (validated later by its schema).
 import { AppError } from "@/lib/errors";
 import { DEFAULT_VIEWPORTS, type PreviewConfigInput, type Viewport } from "@/lib/environments/preview-config";
+import { formText } from "@/lib/http/form-fields";
 
 function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value.trim() : "";
+  return formText(form, name).trim();
 }
 
 function lines(value: string): string[] {

@@ -3,19 +3,15 @@
 // schema validates it, so the page shows exactly the messages the API gives.
 import { classifyRepoUrl } from "@/lib/git-refs";
 import type { RepoCredentialInput } from "@/lib/repos/repo-credential";
+import { formText } from "@/lib/http/form-fields";
 
 export type RepoCredentialKind = RepoCredentialInput["kind"];
 
-function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
-
 export function repoCredentialFromForm(form: FormData): RepoCredentialInput | null {
   if (form.get("intent") === "remove") return null;
-  if (form.get("credentialKind") === "deployKey") return { kind: "deployKey", privateKey: text(form, "privateKey") };
-  const username = text(form, "username").trim();
-  return { kind: "token", ...(username ? { username } : {}), token: text(form, "token") };
+  if (form.get("credentialKind") === "deployKey") return { kind: "deployKey", privateKey: formText(form, "privateKey") };
+  const username = formText(form, "username").trim();
+  return { kind: "token", ...(username ? { username } : {}), token: formText(form, "token") };
 }
 
 /** The kind the form offers first: a deploy key for an ssh URL, a token otherwise. */

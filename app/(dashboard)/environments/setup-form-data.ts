@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { EnvironmentDto, UpdateEnvironmentInput } from "@/lib/environments/environment.schemas";
 import { NODE_VERSIONS, networkPolicySchema } from "@/lib/environments/setup-config";
 import { AppError } from "@/lib/errors";
+import { formText } from "@/lib/http/form-fields";
 
 type SetupInput = Pick<UpdateEnvironmentInput, "nodeVersion" | "setupScript" | "maintenanceScript" | "env" | "secrets" | "network" | "cacheKeyFiles">;
 
@@ -11,8 +12,7 @@ const nodeVersionSchema = z.enum(NODE_VERSIONS, { error: "Node.js version must b
 
 /** Browsers send textarea lines with CRLF; a `\r` left in a shell script breaks its commands. */
 function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value.replace(/\r\n?/g, "\n") : "";
+  return formText(form, name).replace(/\r\n?/g, "\n");
 }
 
 export function lines(value: string): string[] {

@@ -2,23 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { assertAdmin, createInvitation, createPerson, revokeInvitation, setRole } from "@/lib/auth/people";
-import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
+import { actionErrorMessage, formText } from "@/lib/http/form-fields";
 
 export type AddPersonState = { error?: string; added?: string };
 export type RoleFormState = { error?: string; saved?: boolean };
 export type InviteState = { error?: string; invited?: string };
-
-// people.ts turns bad input into AppErrors, so anything else is a real fault and goes to the error page.
-function userMessage(error: unknown): string {
-  if (isAppError(error)) return error.userMessage;
-  throw error;
-}
-
-function text(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-}
 
 // Server actions are public endpoints: each one checks the caller's role in the database itself.
 export async function addPersonAction(_previous: AddPersonState, form: FormData): Promise<AddPersonState> {
@@ -26,10 +15,10 @@ export async function addPersonAction(_previous: AddPersonState, form: FormData)
   let added: string;
   try {
     await assertAdmin(user.id);
-    const person = await createPerson({ email: text(form, "email"), password: text(form, "password"), role: text(form, "role") });
+    const person = await createPerson({ email: formText(form, "email"), password: formText(form, "password"), role: formText(form, "role") });
     added = person.email;
   } catch (error) {
-    return { error: userMessage(error) };
+    return { error: actionErrorMessage(error) };
   }
   revalidatePath("/people");
   return { added };
@@ -38,9 +27,9 @@ export async function addPersonAction(_previous: AddPersonState, form: FormData)
 export async function changeRoleAction(userId: string, _previous: RoleFormState, form: FormData): Promise<RoleFormState> {
   const user = await requireUser();
   try {
-    await setRole(user.id, userId, text(form, "role"));
+    await setRole(user.id, userId, formText(form, "role"));
   } catch (error) {
-    return { error: userMessage(error) };
+    return { error: actionErrorMessage(error) };
   }
   revalidatePath("/people");
   return { saved: true };
@@ -50,9 +39,9 @@ export async function inviteAction(_previous: InviteState, form: FormData): Prom
   const user = await requireUser();
   let invited: string;
   try {
-    invited = (await createInvitation(user.id, { email: text(form, "email"), role: text(form, "role") })).email;
+    invited = (await createInvitation(user.id, { email: formText(form, "email"), role: formText(form, "role") })).email;
   } catch (error) {
-    return { error: userMessage(error) };
+    return { error: actionErrorMessage(error) };
   }
   revalidatePath("/people");
   return { invited };
@@ -63,7 +52,7 @@ export async function revokeInvitationAction(invitationId: string): Promise<{ er
   try {
     await revokeInvitation(user.id, invitationId);
   } catch (error) {
-    return { error: userMessage(error) };
+    return { error: actionErrorMessage(error) };
   }
   revalidatePath("/people");
   return {};
