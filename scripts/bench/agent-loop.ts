@@ -19,7 +19,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxDriver, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport, median, round2 } from "./bench-stats";
 
 /** runAgent's steps (model turns) per run: STEPS − 1 shell calls, then a text-only "done". */
 const STEPS = 200;
@@ -39,7 +39,6 @@ const COMMAND_TIMEOUT_SEC = 60;
 const RUN_TAG = randomBytes(4).toString("hex");
 const WORKER_ID = `bench-agent-loop-${RUN_TAG}`;
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 type FloorName = "execNew" | "modelText";
@@ -156,10 +155,6 @@ function timedDriver(inner: SandboxDriver) {
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.5 * sorted.length) - 1))] ?? Number.NaN;
-}
 
 // ---- one agent run -------------------------------------------------------------------------------------
 

@@ -7,6 +7,29 @@ import path from "node:path";
 export type Stats = { n: number; ok: number; min: number; p50: number; p90: number; max: number };
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+export const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** Nearest-rank median (the p50 of stats(), unrounded). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.5 * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** Samples of one scenario, and how many iterations were tried (a failed one adds no sample). */
+export function sampleCollector() {
+  const samples: number[] = [];
+  let attempts = 0;
+  return {
+    samples,
+    get attempts() {
+      return attempts;
+    },
+    add(sample: number | undefined) {
+      attempts += 1;
+      if (sample !== undefined) samples.push(sample);
+    },
+  };
+}
 
 /** Nearest-rank percentiles; with n ≤ 20 a p99 would just be the max, so it is not reported. */
 export function stats(samples: number[], attempts: number): Stats {

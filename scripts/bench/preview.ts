@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport, round2, sampleCollector } from "./bench-stats";
 import { previewConfigSchema, type PreviewConfig } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -63,23 +63,6 @@ type Result = {
   ratio: number | null;
 } & Stats &
   Record<string, unknown>;
-
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
-function collector() {
-  const samples: number[] = [];
-  let attempts = 0;
-  return {
-    samples,
-    get attempts() {
-      return attempts;
-    },
-    add(sample: number | undefined) {
-      attempts += 1;
-      if (sample !== undefined) samples.push(sample);
-    },
-  };
-}
 
 const failures: string[] = [];
 /** One iteration; a failure is logged and counted, never thrown, so one bad run cannot end the bench. */
@@ -200,7 +183,7 @@ async function main(): Promise<number> {
   try {
     // 1. Floor sandboxCold: ensure (agent, no network) + the first exec of `true`.
     console.error(`sandboxCold: ${SANDBOX_WARMUP} warm-up + ${SANDBOX_N}`);
-    const cold = collector();
+    const cold = sampleCollector();
     for (let i = 0; i < SANDBOX_WARMUP + SANDBOX_N; i++) {
       const spec = benchSpec("agent", null);
       live.add(spec.attemptId);
@@ -224,8 +207,11 @@ async function main(): Promise<number> {
     // 2. Ours preview-start: network + preview-base sandbox + workspace from the mirror + install + start → ready.
     console.error(`preview-start: ${PREVIEW_WARMUP} warm-up + ${PREVIEW_N}`);
     const partNames = ["network", "ensure", "workspace", "install", "startToReady"] as const;
-    const total = collector();
-    const parts = Object.fromEntries(partNames.map((name) => [name, collector()])) as Record<(typeof partNames)[number], ReturnType<typeof collector>>;
+    const total = sampleCollector();
+    const parts = Object.fromEntries(partNames.map((name) => [name, sampleCollector()])) as Record<
+      (typeof partNames)[number],
+      ReturnType<typeof sampleCollector>
+    >;
     for (let i = 0; i < PREVIEW_WARMUP + PREVIEW_N; i++) {
       const spec = benchSpec("preview-base", null);
       live.add(spec.attemptId);
@@ -270,10 +256,10 @@ async function main(): Promise<number> {
         throw error;
       }
       const browser = floorBrowser;
-      const floor = collector();
-      const floorClose = collector();
-      const ours = collector();
-      const oursToPng = collector();
+      const floor = sampleCollector();
+      const floorClose = sampleCollector();
+      const ours = sampleCollector();
+      const oursToPng = sampleCollector();
       const floorPng: number[] = [];
       const oursPng: number[] = [];
 

@@ -51,7 +51,7 @@ import {
   LABEL_WORKER,
   workspaceVolumeName,
 } from "@/worker/sandbox/labels";
-import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport, median, round2, sampleCollector } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
 
@@ -99,8 +99,6 @@ const INSTANCE_ID = `bench-setup-cache-${RUN_TAG}`;
 const WORKER_ID = INSTANCE_ID;
 const HOST_NAME = `${INSTANCE_ID}@${os.hostname()}`;
 
-const round2 = (v: number) => Math.round(v * 100) / 100;
-
 type FloorName = "ttfcNoSetup" | "ttfcNoSetupCapped" | "plainCopy" | "plainCopyCapped" | "hostNpmCi";
 type Result = {
   id: "B5" | "B10";
@@ -111,26 +109,6 @@ type Result = {
   ratio: number | null;
 } & Stats &
   Record<string, unknown>;
-
-function collector() {
-  const samples: number[] = [];
-  let attempts = 0;
-  return {
-    samples,
-    get attempts() {
-      return attempts;
-    },
-    add(sample: number | undefined) {
-      attempts += 1;
-      if (sample !== undefined) samples.push(sample);
-    },
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(0.5 * sorted.length) - 1))] ?? Number.NaN;
-}
 
 const ratioTo = (value: number, floor: number) => (Number.isFinite(value) && Number.isFinite(floor) && floor > 0 ? round2(value / floor) : null);
 
@@ -454,10 +432,10 @@ async function main(): Promise<number> {
     const suffix = kind === "plain" ? "" : "-capped";
     const floorName: FloorName = kind === "plain" ? "ttfcNoSetup" : "ttfcNoSetupCapped";
     console.error(`ttfc (${kind} volumes): ${TTFC_WARMUP} warm-up + ${TTFC_N} pairs (hit / no setup, order alternating)`);
-    const hit = collector();
-    const off = collector();
-    const hitSetup = collector();
-    const offSetup = collector();
+    const hit = sampleCollector();
+    const off = sampleCollector();
+    const hitSetup = sampleCollector();
+    const offSetup = sampleCollector();
     const pairRatios: number[] = [];
     for (let i = 0; i < TTFC_WARMUP + TTFC_N; i++) {
       const measured = i >= TTFC_WARMUP;
@@ -561,11 +539,11 @@ async function main(): Promise<number> {
       console.error(`miss: ${MISS_WARMUP} host warm-up + ${MISS_N} rounds (reset + miss task / host npm ci, empty cache / host npm ci, warm cache)`);
       const warmCache = path.join(tmpRoot, "npm-cache-warm");
       for (let i = 0; i < MISS_WARMUP; i++) await attempt("host npm ci warm-up", () => hostNpmCi(tmpRoot, warmCache));
-      const miss = collector();
-      const missExec = collector();
-      const missTtfc = collector();
-      const hostCold = collector();
-      const hostWarm = collector();
+      const miss = sampleCollector();
+      const missExec = sampleCollector();
+      const missTtfc = sampleCollector();
+      const hostCold = sampleCollector();
+      const hostWarm = sampleCollector();
       for (let i = 0; i < MISS_N; i++) {
         const steps: (() => Promise<void>)[] = [
           async () => {
@@ -666,10 +644,10 @@ async function main(): Promise<number> {
       console.error(
         `restore: ${COPY_WARMUP} warm-up + ${COPY_N} rounds (${kinds.map((k) => k.kind).join(", ")} volumes: prepareWorkspace from the cache / docker run cp -a; order rotating)`,
       );
-      const samples = new Map<string, ReturnType<typeof collector>>();
+      const samples = new Map<string, ReturnType<typeof sampleCollector>>();
       const pairs = new Map<VolumeKind, number[]>(kinds.map((k) => [k.kind, []]));
       const sampleOf = (name: string) => {
-        const found = samples.get(name) ?? collector();
+        const found = samples.get(name) ?? sampleCollector();
         samples.set(name, found);
         return found;
       };
