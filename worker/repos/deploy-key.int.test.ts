@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import ssh2, { type AuthContext, type Connection, type ParsedKey } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/lib/errors";
 import { type RepoCredential, repoCredentialSchema } from "@/lib/repos/repo-credential";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { minimalEnv, runGit } from "./git";
 import { createMirrorCache, mirrorKey } from "./mirror-cache";
 import { withRemoteAccess } from "./remote-access";
+import { allText, failure } from "@/test/support/app-errors";
 
 // ssh2 is CommonJS whose exports Node's ESM loader cannot list, so Server and utils come off the default export.
 const { Server: SshServer, utils: sshUtils } = ssh2;
@@ -203,21 +203,6 @@ function filesContaining(dir: string, needle: string): string[] {
 /** The base64 lines of a private key: any one of them in a message would be a leak. */
 function keyBodyLines(privateKey: string): string[] {
   return privateKey.split("\n").filter((line) => line.length > 20 && !line.startsWith("-----"));
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
-/** Every string an error carries: its message, and its causes' messages and stderr. */
-function allText(error: unknown): string {
-  const parts: string[] = [];
-  for (let current = error as { message?: string; stderr?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
-    parts.push(String(current.message ?? ""), String(current.stderr ?? ""), String((current as { userMessage?: string }).userMessage ?? ""));
-  }
-  return parts.join("\n");
 }
 
 let repo: FixtureRepo;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPerson } from "@/lib/auth/people";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { sharedEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import type { AppError } from "@/lib/errors";
 import { createLogger } from "@/lib/logger";
 import type { RepoCredential } from "@/lib/repos/repo-credential";
 import { buildCopyCatalog } from "@/worker/copy/catalog-processor";
@@ -19,6 +19,7 @@ import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture
 import { minimalEnv, runGit } from "./git";
 import { createMirrorCache, mirrorKey } from "./mirror-cache";
 import { remoteAccess } from "./remote-access";
+import { allText, failure } from "@/test/support/app-errors";
 
 const GOOD = "pb-token-good-0123456789";
 const SECOND = "pb-token-second-0123456789";
@@ -127,21 +128,6 @@ afterAll(async () => {
 
 function mirrors() {
   return createMirrorCache({ root: mirrorsRoot, timeoutMs: 30_000, allowLocal: true });
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
-/** Every string an error carries: its message, and its causes' messages and stderr. */
-function allText(error: unknown): string {
-  const parts: string[] = [];
-  for (let current = error as { message?: string; stderr?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
-    parts.push(String(current.message ?? ""), String(current.stderr ?? ""), String((current as { userMessage?: string }).userMessage ?? ""));
-  }
-  return parts.join("\n");
 }
 
 describe("mirror fetch with a token", () => {
