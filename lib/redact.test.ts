@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRedactor, type Secret } from "./redact";
+import { createRedactor, redactDeep, type Secret } from "./redact";
 
 // An installation token in the post-2026-04-27 style: a `ghs_` prefix but not 40 characters long, with
 // characters the old shape never had. Made up; the redactor must not care about the shape at all.
@@ -139,5 +139,20 @@ describe("createRedactor().stream", () => {
     expect(stream.push("hello ")).toBe("hello ");
     expect(stream.push("ab")).toBe("ab");
     expect(stream.flush()).toBe("");
+  });
+});
+
+describe("redactDeep", () => {
+  it("redacts every string of plain objects and arrays, and leaves keys and other values as they are", () => {
+    const redact = createRedactor([{ name: "KEY", value: "s3cret-value" }]).redact;
+    const when = new Date(0);
+    const value = { error: "has s3cret-value", nested: [{ log: "s3cret-value!" }, 3, null], when, "s3cret-value": true };
+    expect(redactDeep(value, redact)).toEqual({
+      error: "has [redacted:KEY]",
+      nested: [{ log: "[redacted:KEY]!" }, 3, null],
+      when,
+      "s3cret-value": true,
+    });
+    expect(redactDeep(value, redact).when).toBe(when);
   });
 });

@@ -55,3 +55,16 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
     },
   };
 }
+
+/**
+ * Applies `redact` to every string in plain objects and arrays, keys and structure unchanged; other
+ * values (dates, Prisma's null markers) stay as they are.
+ */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T;
+  }
+  return value;
+}

@@ -3,6 +3,7 @@
 import { db, type Prisma } from "@/lib/db";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { allowedSources, type AttemptStatusValue } from "./task-status";
+import { redactDeep } from "@/lib/redact";
 
 export type AttemptRef = {
   attemptId: string;
@@ -14,16 +15,6 @@ export type AttemptRef = {
    */
   redact?: (text: string) => string;
 };
-
-/** Applies `redact` to every string in plain objects and arrays; other values (dates, Prisma's nulls) stay. */
-export function redactDeep<T>(value: T, redact: (text: string) => string): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact)) as T;
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T;
-  }
-  return value;
-}
 
 export async function transitionAttempt(
   ref: AttemptRef,

@@ -2,7 +2,8 @@
 // attempt runs (token usage, steering messages). The worker reaches the database only through lib/.
 import { db } from "@/lib/db";
 import type { SetupReport } from "@/lib/environments/setup-report";
-import { type AttemptRef, redactDeep } from "./attempt-status";
+import { redactDeep } from "@/lib/redact";
+import type { AttemptRef } from "./attempt-status";
 import type { AttemptStatusValue } from "./task-status";
 
 export async function loadAttemptWork(attemptId: string) {

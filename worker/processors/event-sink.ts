@@ -7,7 +7,7 @@
 // redactor that holds back a possible secret prefix until the next chunk or the stream's end, so a
 // secret split across two events is caught too.
 import type { EventBody } from "@/lib/events";
-import type { Redactor } from "@/lib/redact";
+import { type Redactor, redactDeep } from "@/lib/redact";
 import { appendEvent } from "@/lib/timeline/append-event";
 import type { AttemptRef } from "@/lib/tasks/attempt-status";
 
@@ -90,15 +90,15 @@ export function createEventSink(ref: AttemptRef, redactor: Redactor): EventSink 
         }
         case "tool.end":
           closeOutput(body.payload.callId);
-          write(redactStrings(body, redactor));
+          write(redactDeep(body, redactor.redact));
           break;
         case "message":
           closeDeltas();
-          write(redactStrings(body, redactor));
+          write(redactDeep(body, redactor.redact));
           break;
         default:
           closeDeltas();
-          write(redactStrings(body, redactor));
+          write(redactDeep(body, redactor.redact));
       }
       return settle();
     },
@@ -108,14 +108,4 @@ export function createEventSink(ref: AttemptRef, redactor: Redactor): EventSink 
       return settle();
     },
   };
-}
-
-/** Applies the redactor to every string in a payload, keys and structure unchanged. */
-export function redactStrings<T>(value: T, redactor: Redactor): T {
-  if (typeof value === "string") return redactor.redact(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redactor)) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redactor)])) as T;
-  }
-  return value;
 }
