@@ -18,18 +18,16 @@ export async function assertWithinUserLimits(userId: string, newAttempts = 1, no
       `You have ${active} attempt(s) queued or running, and the limit is ${atOnce} at once (PATCHBAY_MAX_RUNNING_PER_USER)${newAttempts > 1 ? `; this needs ${newAttempts}` : ""}. Room frees up as they finish.`,
     );
   }
-  const recent = await db().attempt.findMany({
-    where: { ...mine, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } },
-    orderBy: { createdAt: "asc" },
-    select: { createdAt: true },
-  });
-  const over = recent.length + newAttempts - perHour;
+  const lastHour = { ...mine, createdAt: { gt: new Date(now.getTime() - HOUR_MS) } };
+  const recent = await db().attempt.count({ where: lastHour });
+  const over = recent + newAttempts - perHour;
   if (over > 0) {
     // Room for this submission once the `over` oldest of the last hour are an hour old.
-    const freesAt = new Date((recent[over - 1]?.createdAt ?? now).getTime() + HOUR_MS);
+    const freeing = await db().attempt.findFirst({ where: lastHour, orderBy: { createdAt: "asc" }, skip: over - 1, select: { createdAt: true } });
+    const freesAt = new Date((freeing?.createdAt ?? now).getTime() + HOUR_MS);
     throw new AppError(
       "rate_limited",
-      `You started ${recent.length} attempt(s) in the last hour, and the limit is ${perHour} per hour (PATCHBAY_MAX_ATTEMPTS_PER_HOUR). Try again after ${freesAt.toISOString().slice(11, 16)} UTC.`,
+      `You started ${recent} attempt(s) in the last hour, and the limit is ${perHour} per hour (PATCHBAY_MAX_ATTEMPTS_PER_HOUR). Try again after ${freesAt.toISOString().slice(11, 16)} UTC.`,
     );
   }
 }
