@@ -1,7 +1,7 @@
-// Moves an attempt through the state machine: a conditional UPDATE (only from allowed statuses), then a
-// `status` event. Returns false when the move was not allowed (e.g. the attempt was cancelled meanwhile).
+// Moves an attempt through the state machine: a conditional UPDATE (only from allowed statuses) and a
+// `status` event, in one transaction. Returns false when the move was not allowed (e.g. the attempt was cancelled meanwhile).
 import { db, type Prisma } from "@/lib/db";
-import { appendEvent } from "@/lib/timeline/append-event";
+import { insertEvent, publishEvent, retryOnSeqConflict } from "@/lib/timeline/append-event";
 import { allowedSources, type AttemptStatusValue } from "./task-status";
 import { redactDeep } from "@/lib/redact";
 
@@ -27,12 +27,19 @@ export async function transitionAttempt(
     to === "completed" || to === "failed" || to === "cancelled" ? { finishedAt: now } : to === "provisioning" ? { startedAt: now } : {};
   const stored = ref.redact ? redactDeep(fields, ref.redact) : fields;
   const shown = message && ref.redact ? ref.redact(message) : message;
-  const result = await db().attempt.updateMany({
-    where: { id: ref.attemptId, status: { in: allowedSources(to) } },
-    data: { ...timing, ...stored, status: to },
-  });
-  if (result.count === 0) return false;
-  await appendEvent({ attemptId: ref.attemptId, taskId: ref.taskId }, { type: "status", payload: { status: to, ...(shown ? { message: shown } : {}) } });
+  // The new status and its event commit together: whoever sees the attempt finished finds its last event.
+  const event = await retryOnSeqConflict(() =>
+    db().$transaction(async (tx) => {
+      const result = await tx.attempt.updateMany({
+        where: { id: ref.attemptId, status: { in: allowedSources(to) } },
+        data: { ...timing, ...stored, status: to },
+      });
+      if (result.count === 0) return null;
+      return insertEvent(tx, ref.attemptId, { type: "status", payload: { status: to, ...(shown ? { message: shown } : {}) } });
+    }),
+  );
+  if (!event) return false;
+  await publishEvent(ref.taskId, event);
   return true;
 }
 
