@@ -154,6 +154,9 @@ const workerSchema = sharedSchema.extend({
     .default("10g"),
   PATCHBAY_SANDBOX_MEMORY_MB: z.coerce.number().int().min(256).max(65536).default(4096),
   PATCHBAY_SANDBOX_CPUS: z.coerce.number().positive().max(64).default(2),
+  // A worker running as root starts the screenshot browser as this unprivileged user id (65534 is "nobody"),
+  // so that Chromium's own sandbox is on.
+  PATCHBAY_BROWSER_UID: z.coerce.number().int().min(1, "must not be 0 (root)").max(4294967294).default(65534),
 });
 
 /** The variables each process reads (and so the only ones it takes from .env). */

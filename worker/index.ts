@@ -62,7 +62,7 @@ const driver = createDockerDriver(docker, {
   ...(layers ? { layers } : {}),
 });
 // One warm Chromium per worker for screenshots, launched on first use.
-const browsers = createBrowserPool();
+const browsers = createBrowserPool({ browserUid: env.PATCHBAY_BROWSER_UID });
 for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
 
 const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));

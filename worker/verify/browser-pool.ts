@@ -1,10 +1,12 @@
 // One warm headless Chromium per worker process, and a locked-down context per use. Preview pages are
 // untrusted code (docs/security.md §9): every context is fresh and may only reach the preview's own origin.
 //
-// Known gap: as root Chromium cannot use its own sandbox and runs with --no-sandbox. Run the worker as a
-// non-root user so the sandbox is on (or run the browser in a container).
+// Chromium always runs with its own sandbox. A worker that runs as root (to drive Docker) starts it as an
+// unprivileged user through scripts/worker/chromium-unprivileged.sh, because Chromium refuses to sandbox
+// itself as root (docs/security.md §9).
 import http from "node:http";
 import net from "node:net";
+import path from "node:path";
 import { tmpdir } from "node:os";
 import type { Duplex } from "node:stream";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
@@ -12,6 +14,8 @@ import { AppError } from "@/lib/errors";
 
 export type BrowserPoolOptions = {
   executablePath?: string;
+  /** The user id Chromium runs as when the worker is root (PATCHBAY_BROWSER_UID); 65534 is "nobody". */
+  browserUid?: number;
 };
 
 /** What the caller can report about one context: every request that was refused for leaving the origin. */
@@ -29,7 +33,9 @@ export type BrowserPool = {
 export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
 /** Every page sees this as "now" (Date only; timers keep running), so pages that print dates render identically. */
 export const FIXED_TIME = "2025-01-15T12:00:00.000Z";
+export const DEFAULT_BROWSER_UID = 65534;
 const LAUNCH_TIMEOUT_MS = 30_000;
+const UNPRIVILEGED_LAUNCHER = path.resolve(import.meta.dirname, "../../scripts/worker/chromium-unprivileged.sh");
 
 export const CHROMIUM_ARGS = [
   // Pages reach only the preview, through the per-context proxy (which resolves and refuses every other
@@ -41,16 +47,21 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
   "--disable-dev-shm-usage",
+  // Chromium itself resolves no names: pages reach the preview only through the per-context proxy on
+  // 127.0.0.1, which resolves the preview host alone. Anything Chromium would look up itself (DNS
+  // prefetch, a STUN server) fails here instead of leaking a lookup to the network.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
 
 export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool {
   const executablePath = options.executablePath ?? DEFAULT_CHROMIUM_PATH;
+  const browserUid = options.browserUid ?? DEFAULT_BROWSER_UID;
   let current: Promise<Browser> | undefined;
   let closed = false;
 
   function getBrowser(): Promise<Browser> {
     if (current) return current;
-    const launched = launchBrowser(executablePath);
+    const launched = launchBrowser(executablePath, browserUid);
     current = launched;
     // Forget a browser that crashed or was closed (or never started) so the next use relaunches it.
     const forget = () => {
@@ -120,17 +131,21 @@ export function createBrowserPool(options: BrowserPoolOptions = {}): BrowserPool
   return { withContext, close };
 }
 
-async function launchBrowser(executablePath: string): Promise<Browser> {
+async function launchBrowser(executablePath: string, browserUid: number): Promise<Browser> {
   const isRoot = process.getuid?.() === 0;
+  if (isRoot && browserUid === 0) {
+    throw new AppError("internal", "PATCHBAY_BROWSER_UID must not be 0: Chromium runs with its sandbox, as an unprivileged user.");
+  }
   return chromium.launch({
-    executablePath,
+    executablePath: isRoot ? UNPRIVILEGED_LAUNCHER : executablePath,
     headless: true,
     timeout: LAUNCH_TIMEOUT_MS,
-    // Playwright disables the sandbox unless asked; Chromium refuses to start sandboxed as root.
-    chromiumSandbox: !isRoot,
-    args: isRoot ? [...CHROMIUM_ARGS, "--no-sandbox"] : CHROMIUM_ARGS,
-    // Not the worker's environment (the model key, database URLs): only what Chromium needs to run.
-    env: browserEnv(),
+    // Playwright turns the sandbox off unless asked; never run a preview's code without it.
+    chromiumSandbox: true,
+    args: CHROMIUM_ARGS,
+    // Not the worker's environment (the model key, database URLs): only what Chromium needs to run, plus
+    // what the launcher needs to drop to the browser user (it removes those two before starting Chromium).
+    env: isRoot ? { ...browserEnv(), PATCHBAY_BROWSER_UID: String(browserUid), PATCHBAY_CHROMIUM_PATH: executablePath } : browserEnv(),
   });
 }
 

@@ -1,5 +1,5 @@
 // Real Chromium against a local preview server: determinism, failures as values, and the origin lock.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { PNG } from "pngjs";
@@ -255,6 +255,45 @@ describe("screenshot capture (real Chromium)", () => {
     } finally {
       delete process.env.PATCHBAY_PLANTED_FOR_BROWSER;
     }
+  });
+
+  it("runs Chromium with its own sandbox, never as root", async () => {
+    // A preview is untrusted code: a renderer exploit must land in Chromium's sandbox, as an unprivileged
+    // user, not as the root worker next to the Docker socket.
+    await pool.withContext(
+      async (context) => {
+        const page = await context.newPage();
+        await page.goto(preview.origin);
+        const processes = descendants(process.pid)
+          .filter((pid) => /chrom/i.test(readProc(pid, "comm")))
+          .map((pid) => ({ pid, status: readProc(pid, "status"), cmdline: readProc(pid, "cmdline").replaceAll("\0", " ") }));
+        // Chromium rewrites its process title into one space-separated string.
+        const renderers = processes.filter((p) => / --type=renderer /.test(p.cmdline));
+        expect(renderers.length).toBeGreaterThan(0);
+        for (const { status, cmdline } of processes) {
+          expect(cmdline).not.toMatch(/ --no-sandbox( |$)/);
+          const [real, effective] = (status.match(/^Uid:\s+(\d+)\s+(\d+)/m) ?? []).slice(1).map(Number);
+          if (process.getuid?.() === 0) {
+            expect(real).not.toBe(0);
+            expect(effective).not.toBe(0);
+          }
+        }
+        // Chromium's Linux sandbox puts renderers in their own user and PID namespaces.
+        const namespaceOf = (pid: number | string, kind: string) => {
+          try {
+            return readlinkSync(`/proc/${pid}/ns/${kind}`);
+          } catch {
+            return "";
+          }
+        };
+        for (const { pid } of renderers) {
+          expect(namespaceOf(pid, "user")).not.toBe(namespaceOf("self", "user"));
+          expect(namespaceOf(pid, "pid")).not.toBe(namespaceOf("self", "pid"));
+        }
+        await page.close();
+      },
+      { baseOrigin: preview.origin },
+    );
   });
 
   it("relaunches the browser after it goes away", async () => {
