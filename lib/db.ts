@@ -3,6 +3,7 @@
 // reload does not open a new pool on every edit.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
+import { RetryingPool } from "@/lib/db-connection-retry";
 import { loadDatabaseUrl } from "@/lib/env";
 
 export type { Prisma } from "@/lib/generated/prisma/client";
@@ -12,7 +13,9 @@ export type { AttemptStatus, Role, TaskMode } from "@/lib/generated/prisma/enums
 export const DbNull = Prisma.DbNull;
 
 function createClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  // A pool of our own so that opening a connection rides out a database restart (db-connection-retry.ts).
+  const pool = new RetryingPool({ connectionString: databaseUrl, max: 10 });
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 const cache = globalThis as unknown as { patchbayPrisma?: PrismaClient };

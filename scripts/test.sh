@@ -11,6 +11,7 @@ bash scripts/setup/prepare-project.sh
 npx tsc --noEmit
 npx biome ci .
 npx vitest run --project unit
-npx vitest run --project integration
+# The production web build is served by the crash matrix (integration) and the end-to-end tests.
 bash scripts/setup/build-web.sh
+npx vitest run --project integration
 npx playwright test

@@ -63,7 +63,6 @@ const driver = createDockerDriver(docker, {
 });
 // One warm Chromium per worker for screenshots, launched on first use.
 const browsers = createBrowserPool({ browserUid: env.PATCHBAY_BROWSER_UID });
-for (const connection of [redis, subscriber]) connection.on("error", (error) => logger.error({ err: error }, "redis error"));
 
 const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));
 const secrets = env.OPENAI_API_KEY ? [{ name: "OPENAI_API_KEY", value: env.OPENAI_API_KEY }] : [];

@@ -21,8 +21,17 @@ export async function reconcileAttempts(queue: Queue, redis: Redis, olderThanMs 
       continue;
     }
     if (state === "completed" && attempt.workerId && (await redis.exists(workerHeartbeatKey(attempt.workerId)))) continue;
-    const reason = state === "failed" && job?.failedReason && !job.failedReason.includes("stalled") ? job.failedReason : WORKER_LOST_MESSAGE;
+    const reason = state === "failed" && job?.failedReason && !job.failedReason.includes("stalled") ? lastLine(job.failedReason) : WORKER_LOST_MESSAGE;
     if (await markAttemptFailed({ attemptId: attempt.id, taskId: attempt.turn.taskId }, reason)) failed.push(attempt.id);
   }
   return failed;
+}
+
+/**
+ * A job can fail before the processor could word its error (the database was down when it read the
+ * attempt): such reasons are library messages with source excerpts. Their last line is the cause.
+ */
+function lastLine(reason: string): string {
+  const lines = reason.split("\n").map((line) => line.trim());
+  return (lines.filter(Boolean).at(-1) ?? reason).slice(0, 500);
 }

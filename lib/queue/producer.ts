@@ -23,19 +23,32 @@ function redisUrl(): string {
 }
 
 export function attemptsQueue(): Queue {
-  queue ??= new Queue(ATTEMPTS_QUEUE, {
-    connection: queueConnection(),
-    defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
-  });
+  queue ??= quietOnOutage(
+    new Queue(ATTEMPTS_QUEUE, {
+      connection: queueConnection(),
+      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
+    }),
+  );
   return queue;
 }
 
+/**
+ * A Queue re-emits its connection's errors, and BullMQ prints them when nobody listens. The connection
+ * already reports an outage once (createRedis); a failed command rejects to its caller.
+ */
+function quietOnOutage(created: Queue): Queue {
+  created.on("error", () => undefined);
+  return created;
+}
+
 export function copyCatalogQueue(): Queue {
-  catalogQueue ??= new Queue(COPY_CATALOG_QUEUE, {
-    connection: queueConnection(),
-    // Finished builds are removed so the next request for the environment can reuse the job id.
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 1 },
-  });
+  catalogQueue ??= quietOnOutage(
+    new Queue(COPY_CATALOG_QUEUE, {
+      connection: queueConnection(),
+      // Finished builds are removed so the next request for the environment can reuse the job id.
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: 100, attempts: 1 },
+    }),
+  );
   return catalogQueue;
 }
 

@@ -13,7 +13,7 @@ const listeners = new Map<string, Set<Listener>>();
 function connection(): Redis {
   if (subscriber) return subscriber;
   subscriber = createRedis(sharedEnv().REDIS_URL, "worker");
-  subscriber.on("error", () => undefined); // reconnects on its own; viewers fall back to replay on reconnect
+  // Reconnects on its own (outages are reported by createRedis); viewers fall back to replay on reconnect.
   subscriber.on("message", (channel, raw) => {
     const set = listeners.get(channel);
     if (!set) return;

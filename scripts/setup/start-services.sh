@@ -143,7 +143,9 @@ start_redis() {
     esac
     need redis-server "package redis-server"
     mkdir -p "$DATA/redis"
-    redis-server --daemonize yes --port 6379 --bind 127.0.0.1 --maxmemory-policy noeviction \
+    # BullMQ loses jobs if Redis evicts keys or forgets them in a crash: never evict, and keep an
+    # append-only file so queued work survives kill -9 (test/crash-matrix.int.test.ts runs the same flags).
+    redis-server --daemonize yes --port 6379 --bind 127.0.0.1 --maxmemory-policy noeviction --appendonly yes \
       --dir "$DATA/redis" --logfile "$DATA/redis/redis.log" --pidfile "$DATA/redis/redis.pid" >/dev/null \
       || die "redis-server failed to start; see $DATA/redis/redis.log"
     wait_for 10 redis_answers \

@@ -1,7 +1,6 @@
 // The mirror fetch with a repository credential against a real git HTTP server: `git http-backend` (part of
 // git) behind a small node server that demands Basic auth, on 127.0.0.1 over plain http, which local
 // development mode (PATCHBAY_ALLOW_LOCAL_REPOS=1, set for integration tests) allows.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,10 +15,11 @@ import { createLogger } from "@/lib/logger";
 import type { RepoCredential } from "@/lib/repos/repo-credential";
 import { buildCopyCatalog } from "@/worker/copy/catalog-processor";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
-import { minimalEnv, runGit } from "./git";
+import { runGit } from "./git";
 import { createMirrorCache, mirrorKey } from "./mirror-cache";
 import { remoteAccess } from "./remote-access";
 import { allText, failure } from "@/test/support/app-errors";
+import { serveGitRequest } from "@/test/support/git-http-backend";
 
 const GOOD = "pb-token-good-0123456789";
 const SECOND = "pb-token-second-0123456789";
@@ -43,43 +43,7 @@ function gitHttpServer(root: string, accepted: Set<string>): { server: Server; s
       res.end("unauthorized\n");
       return;
     }
-    const cgi = spawn("git", ["http-backend"], {
-      env: minimalEnv({
-        PATH: "/usr/local/bin:/usr/bin:/bin",
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_PROJECT_ROOT: root,
-        GIT_HTTP_EXPORT_ALL: "1",
-        PATH_INFO: url.pathname,
-        QUERY_STRING: url.search.slice(1),
-        REQUEST_METHOD: req.method ?? "GET",
-        CONTENT_TYPE: req.headers["content-type"] ?? "",
-        GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-        REMOTE_USER: "patchbay",
-        REMOTE_ADDR: "127.0.0.1",
-      }),
-    });
-    req.pipe(cgi.stdin);
-    let head = Buffer.alloc(0);
-    let started = false;
-    cgi.stdout.on("data", (chunk: Buffer) => {
-      if (started) return void res.write(chunk);
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      started = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString("latin1").split("\r\n")) {
-        const at = line.indexOf(":");
-        const name = line.slice(0, at).trim();
-        const value = line.slice(at + 1).trim();
-        if (name.toLowerCase() === "status") status = Number.parseInt(value, 10);
-        else res.setHeader(name, value);
-      }
-      res.writeHead(status);
-      res.write(head.subarray(end + 4));
-    });
-    cgi.stdout.on("end", () => res.end());
+    serveGitRequest(root, req, res);
   });
   return { server, seen };
 }
