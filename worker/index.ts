@@ -19,6 +19,7 @@ import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import { instanceIdFor } from "@/worker/sandbox/labels";
+import { engineHardeningGaps, readEngineFacts } from "@/worker/sandbox/engine-hardening";
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
@@ -91,6 +92,15 @@ async function main(): Promise<void> {
       limits: clampLimits(256, 0.5),
       expiresAt: new Date(Date.now() + 5 * 60 * 1000),
     });
+  }
+  if (dockerUp) {
+    const gaps = await readEngineFacts(docker)
+      .then(engineHardeningGaps)
+      .catch((error: Error) => [`its settings could not be read (${error.message})`]);
+    if (gaps.length) {
+      logger.warn({ gaps }, "docker engine hardening gaps");
+      console.warn(`patchbay worker: Docker engine: ${gaps.join("; ")}. See scripts/setup/docker-daemon.json and docs/security.md §13.`);
+    }
   }
   await heartbeat();
   const reaped = await reapOrphans({

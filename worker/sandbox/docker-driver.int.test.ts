@@ -1,8 +1,10 @@
 // The hardened sandbox as Docker actually created it (docs/security.md §3, §4): checked on a real
 // container from the real driver, both from the outside (inspect) and from the inside (execs).
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerDriver } from "@/worker/sandbox/docker-driver";
+import { engineHardeningGaps, readEngineFacts } from "@/worker/sandbox/engine-hardening";
 import type { ExecOptions, SandboxHandle, SandboxSpec } from "@/worker/sandbox/driver";
 import { containerName, homeVolumeName, workspaceVolumeName } from "@/worker/sandbox/labels";
 import { containerExists, sandboxSpec, volumeExists } from "@/test/support/sandbox";
@@ -78,6 +80,19 @@ describe("docker driver: the container as created", () => {
 
   it("rejects an image that is not on the allowlist", async () => {
     await expect(driver.ensure(sandboxSpec({ image: "debian:latest" }))).rejects.toThrow(/not in PATCHBAY_SANDBOX_IMAGES/);
+  });
+});
+
+describe("docker engine hardening (read at worker start)", () => {
+  it("reads the engine's security options and the default bridge's icc as the docker CLI reports them", async () => {
+    const facts = await readEngineFacts(docker);
+    const cli = (format: string, ...args: string[]) => execFileSync("docker", [...args, "--format", format], { encoding: "utf8" }).trim();
+    expect(facts.securityOptions).toEqual(JSON.parse(cli("{{json .SecurityOptions}}", "info")));
+    expect(facts.defaultBridgeIcc ?? "").toBe(
+      cli('{{index .Options "com.docker.network.bridge.enable_icc"}}', "network", "inspect", "bridge").replace("<no value>", ""),
+    );
+    // What the worker prints follows from those facts (the engine npm start runs has icc off).
+    expect(engineHardeningGaps(facts).some((gap) => gap.includes("icc"))).toBe(facts.defaultBridgeIcc !== "false");
   });
 });
 
