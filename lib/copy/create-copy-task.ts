@@ -1,10 +1,10 @@
 // Submitting a copy change: check the edits against the newest catalog (so most mistakes are refused
 // before anything is created), then a Task (mode copy) with one Turn holding the request and one
 // Attempt, queued like any other. The worker checks everything again at the branch head.
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
+import { createWithinUserLimits } from "@/lib/tasks/user-limits";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
 import { editProblem } from "./edit-problem";
@@ -43,18 +43,20 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     ? clip(`Copy: "${first.entry.text}" → "${first.edit.text}"${changed.length > 1 ? ` and ${changed.length - 1} more` : ""}`, 80)
     : "Copy change";
 
-  const created = await db().task.create({
-    data: {
-      ownerId: userId,
-      environmentId: environment.id,
-      prompt,
-      mode: "copy",
-      branch: environment.defaultBranch,
-      title,
-      turns: { create: { index: 0, prompt, copyRequest: request, attempts: { create: [{ index: 0 }] } } },
-    },
-    select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
-  });
+  const created = await createWithinUserLimits(userId, 1, (tx) =>
+    tx.task.create({
+      data: {
+        ownerId: userId,
+        environmentId: environment.id,
+        prompt,
+        mode: "copy",
+        branch: environment.defaultBranch,
+        title,
+        turns: { create: { index: 0, prompt, copyRequest: request, attempts: { create: [{ index: 0 }] } } },
+      },
+      select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
+    }),
+  );
   const attemptId = created.turns[0]?.attempts[0]?.id;
   if (!attemptId) throw new AppError("internal", "Task was created without an attempt.");
   await appendEvent({ attemptId, taskId: created.id }, { type: "turn", payload: { index: 0, prompt } });

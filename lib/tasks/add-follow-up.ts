@@ -6,7 +6,7 @@ import { z } from "zod";
 import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
-import { assertWithinUserLimits } from "./user-limits";
+import { createWithinUserLimits } from "./user-limits";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "./enqueue-attempts";
@@ -42,11 +42,12 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
     for (const attempt of running) await appendEvent({ attemptId: attempt.id, taskId }, { type: "steer", payload: { text } });
     return { kind: "steer", turn: latest.index, attemptId: first.id };
   }
-  await assertWithinUserLimits(userId);
-  const turn = await db().turn.create({
-    data: { taskId, index: (latest?.index ?? -1) + 1, prompt: text, attempts: { create: { index: 0 } } },
-    select: { index: true, attempts: { select: { id: true } } },
-  });
+  const turn = await createWithinUserLimits(userId, 1, (tx) =>
+    tx.turn.create({
+      data: { taskId, index: (latest?.index ?? -1) + 1, prompt: text, attempts: { create: { index: 0 } } },
+      select: { index: true, attempts: { select: { id: true } } },
+    }),
+  );
   const attemptId = turn.attempts[0]?.id;
   if (!attemptId) throw new AppError("internal", "The follow-up was created without an attempt.");
   await appendEvent({ attemptId, taskId }, { type: "turn", payload: { index: turn.index, prompt: text } });

@@ -6,14 +6,11 @@ import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "./enqueue-attempts";
-import { assertWithinUserLimits } from "./user-limits";
+import { createWithinUserLimits } from "./user-limits";
 import { createTaskSchema } from "./task.schemas";
 
 export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
-  if (isCopyInput(input)) {
-    await assertWithinUserLimits(userId);
-    return createCopyTask(userId, input);
-  }
+  if (isCopyInput(input)) return createCopyTask(userId, input);
   await requireRole(userId, ["admin", "engineer"], 'Your role (copywriter) can propose text changes only: use Copy, or send mode "copy".');
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
@@ -21,21 +18,21 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
     select: { id: true, defaultBranch: true },
   });
   if (!environment) throw new AppError("not_found", "Environment not found.");
-  await assertWithinUserLimits(userId, data.attempts);
-
-  const created = await db().task.create({
-    data: {
-      ownerId: userId,
-      environmentId: environment.id,
-      prompt: data.prompt,
-      mode: data.mode,
-      reasoningEffort: data.reasoningEffort ?? null,
-      branch: data.branch ?? environment.defaultBranch,
-      title: titleFrom(data.prompt),
-      turns: { create: { index: 0, prompt: data.prompt, attempts: { create: Array.from({ length: data.attempts }, (_, index) => ({ index })) } } },
-    },
-    select: { id: true, turns: { select: { attempts: { orderBy: { index: "asc" }, select: { id: true } } } } },
-  });
+  const created = await createWithinUserLimits(userId, data.attempts, (tx) =>
+    tx.task.create({
+      data: {
+        ownerId: userId,
+        environmentId: environment.id,
+        prompt: data.prompt,
+        mode: data.mode,
+        reasoningEffort: data.reasoningEffort ?? null,
+        branch: data.branch ?? environment.defaultBranch,
+        title: titleFrom(data.prompt),
+        turns: { create: { index: 0, prompt: data.prompt, attempts: { create: Array.from({ length: data.attempts }, (_, index) => ({ index })) } } },
+      },
+      select: { id: true, turns: { select: { attempts: { orderBy: { index: "asc" }, select: { id: true } } } } },
+    }),
+  );
   const attemptIds = created.turns[0]?.attempts.map((attempt) => attempt.id) ?? [];
   const attemptId = attemptIds[0];
   if (!attemptId) throw new AppError("internal", "Task was created without an attempt.");

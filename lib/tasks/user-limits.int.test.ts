@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { createUser } from "@/test/support/test-worker";
-import { assertWithinUserLimits } from "./user-limits";
+import { assertWithinUserLimits, createWithinUserLimits } from "./user-limits";
 
 /** One task of `count` attempts in `status`, created `minutesAgo` minutes ago. */
 async function attempts(ownerId: string, count: number, status: "running" | "completed", minutesAgo = 0): Promise<void> {
@@ -49,6 +49,36 @@ describe("per-person limits", () => {
       /^You started 100 attempt\(s\) in the last hour, and the limit is 100 per hour \(PATCHBAY_MAX_ATTEMPTS_PER_HOUR\)\. Try again after (\d\d:\d\d) UTC\.$/,
     );
     expect([freesAt, oneMinuteLater]).toContain(/after (\d\d:\d\d)/.exec((refusal as Error).message)?.[1]);
+  });
+});
+
+describe("per-person limits under concurrent submissions", () => {
+  it("lets exactly as many through as the limit leaves room for, however many arrive at once", async () => {
+    const { id } = await createUser();
+    await attempts(id, 5, "running"); // room for 3 more at once
+    const environment = await db().environment.create({
+      data: { ownerId: id, name: "race", repoUrl: "https://example.com/acme/web.git", defaultBranch: "main" },
+      select: { id: true },
+    });
+    const submit = () =>
+      createWithinUserLimits(id, 1, (tx) =>
+        tx.task.create({
+          data: {
+            ownerId: id,
+            environmentId: environment.id,
+            prompt: "race",
+            branch: "main",
+            title: "race",
+            turns: { create: { index: 0, prompt: "race", attempts: { create: [{ index: 0 }] } } },
+          },
+        }),
+      );
+    const results = await Promise.allSettled(Array.from({ length: 10 }, submit));
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(3);
+    for (const result of results) {
+      if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "rate_limited" });
+    }
+    expect(await db().attempt.count({ where: { turn: { task: { ownerId: id } }, status: "queued" } })).toBe(3);
   });
 });
 
