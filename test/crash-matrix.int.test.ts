@@ -8,12 +8,7 @@
 //
 // It runs the real worker and web processes against a PostgreSQL and a Redis of its own (test/support/
 // private-services.ts), so killing them disturbs no other test.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
@@ -25,7 +20,7 @@ import { startModelServer } from "@/scripts/model-server/server";
 import { createDocker } from "@/worker/sandbox/docker-driver";
 import { LABEL_ATTEMPT } from "@/worker/sandbox/labels";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { serveGitRequest } from "@/test/support/git-http-backend";
+import { startHeldRemote, type HeldRemote } from "@/test/support/git-http-backend";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { freePort, startPrivatePostgres, startPrivateRedis, type PrivateServer } from "@/test/support/private-services";
 import { waitFor } from "@/test/support/wait-for";
@@ -142,39 +137,6 @@ function openGatesContinuously(attemptIds: string[]): () => Promise<void> {
   return async () => {
     stopped = true;
     await loop;
-  };
-}
-
-/**
- * A git HTTP remote whose requests wait while it is held: the worker's repository fetch, and so the
- * attempt's provisioning, stands still until the test releases it.
- */
-type HeldRemote = { url: string; waiting(): number; release(): void; close(): Promise<void> };
-
-async function startHeldRemote(repoDir: string): Promise<HeldRemote> {
-  const root = mkdtempSync(path.join(tmpdir(), "patchbay-held-remote-"));
-  execFileSync("git", ["clone", "-q", "--bare", repoDir, path.join(root, "repo.git")]);
-  let held = true;
-  const queue: { res: ServerResponse; run: () => void }[] = [];
-  const server = createServer((req, res) => {
-    const run = () => serveGitRequest(root, req, res);
-    if (held) queue.push({ res, run });
-    else run();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/repo.git`,
-    // Requests whose client is gone (a killed worker's git) no longer count.
-    waiting: () => queue.filter((entry) => !entry.res.destroyed).length,
-    release: () => {
-      held = false;
-      for (const entry of queue.splice(0)) if (!entry.res.destroyed) entry.run();
-    },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      rmSync(root, { recursive: true, force: true });
-    },
   };
 }
 

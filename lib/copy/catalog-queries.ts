@@ -28,8 +28,11 @@ export async function latestCatalog(environmentId: string) {
 
 export async function getCatalogView(userId: string, environmentId: string, options: { refresh?: boolean } = {}): Promise<CatalogView> {
   const environment = await getCopyEnvironment(userId, environmentId);
-  const latest = await latestCatalog(environmentId);
+  // The build's state first, then the catalog: a build that ends between the two reads then shows as
+  // still building (the next look is ready with its texts). The other order could say "ready" with the
+  // catalog read before that build saved its commit's texts.
   let build = await catalogBuildState(environmentId);
+  const latest = await latestCatalog(environmentId);
   const stale = !latest || Date.now() - latest.checkedAt.getTime() > FRESH_MS;
   if (build.state !== "building" && (options.refresh || (stale && build.state !== "failed"))) {
     await enqueueCatalogBuild(environmentId);

@@ -38,9 +38,11 @@ export type MirrorCache = {
 /** Touched on every sync: when the mirror was last used, for pruning. Git ignores unknown files in a bare repository. */
 const LAST_USED_FILE = "patchbay-last-used";
 
-// Concurrent syncs of the same mirror share one fetch instead of racing on the same directory; a sync
-// waits for a removal of its mirror by prune to finish, then clones anew.
+// Syncs of the same mirror never run at once (they would race on one directory): one is in flight, at
+// most one waits to start after it (shared by every caller meanwhile). A sync waits for a removal of its
+// mirror by prune to finish, then clones anew.
 const inFlight = new Map<string, Promise<string>>();
+const nextSyncs = new Map<string, Promise<string>>();
 const removals = new Map<string, Promise<void>>();
 
 /**
@@ -104,12 +106,31 @@ export function createMirrorCache(options: MirrorCacheOptions): MirrorCache {
     sync(repoUrl, credential = null) {
       const key = mirrorKey(repoUrl, credential);
       const mirrorPath = path.join(options.root, `${key}.git`);
+      const start = () => {
+        const removal = removals.get(mirrorPath) ?? Promise.resolve();
+        const promise = removal
+          .then(() => syncOnce(repoUrl, credential, key))
+          .finally(() => {
+            if (inFlight.get(mirrorPath) === promise) inFlight.delete(mirrorPath);
+          });
+        inFlight.set(mirrorPath, promise);
+        return promise;
+      };
+      // A caller must see the remote as it was when it asked. A fetch already running may have started
+      // before a push this caller knows of, so it gets the next fetch, which starts when the running one
+      // ends and is shared by everyone who asks in the meantime.
+      const queued = nextSyncs.get(mirrorPath);
+      if (queued) return queued;
       const running = inFlight.get(mirrorPath);
-      if (running) return running;
-      const removal = removals.get(mirrorPath) ?? Promise.resolve();
-      const promise = removal.then(() => syncOnce(repoUrl, credential, key)).finally(() => inFlight.delete(mirrorPath));
-      inFlight.set(mirrorPath, promise);
-      return promise;
+      if (!running) return start();
+      const next = running
+        .catch(() => undefined)
+        .then(() => {
+          nextSyncs.delete(mirrorPath);
+          return start();
+        });
+      nextSyncs.set(mirrorPath, next);
+      return next;
     },
 
     async prune(policy) {
