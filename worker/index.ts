@@ -23,6 +23,7 @@ import { engineHardeningGaps, readEngineFacts } from "@/worker/sandbox/engine-ha
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
+import { sandboxUserOnHost } from "@/worker/sandbox/sandbox-user";
 import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
@@ -47,7 +48,13 @@ const redis = createRedis(env.REDIS_URL, "worker");
 const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
 // Top-level await: the driver needs to know whether workspaces can be size-capped on this host.
-const disk = await createWorkspaceDisk({ dir: path.resolve(env.PATCHBAY_DATA_DIR, "workspaces"), sizeBytes: parseSize(env.PATCHBAY_WORKSPACE_SIZE) });
+// Capped file systems belong to the sandbox user as this engine maps it (userns-remap shifts it).
+const sandboxUser = sandboxUserOnHost(await docker.info().catch(() => ({})));
+const disk = await createWorkspaceDisk({
+  dir: path.resolve(env.PATCHBAY_DATA_DIR, "workspaces"),
+  sizeBytes: parseSize(env.PATCHBAY_WORKSPACE_SIZE),
+  ...("unknown" in sandboxUser ? {} : { owner: sandboxUser }),
+});
 const workspaceDisk = "unavailable" in disk ? undefined : disk;
 // A worker in a container sees its own file system, not the engine's: restores copy there.
 const layered = env.PATCHBAY_WORKER_CONTAINER

@@ -194,13 +194,23 @@ start_docker() {
     fi
     mkdir -p "$DATA"
     # setsid: dockerd must outlive this script and the shell/CI step that ran it. Its configuration
-    # (docker-daemon.json): no traffic between containers on the default bridge, no-new-privileges for
-    # every container, bounded container logs, and address pools of /24 networks in Docker's usual
-    # 172.17-31 range (about 3,800 networks instead of about 30: each attempt makes up to two).
-    "${SUDO[@]}" setsid dockerd --config-file "$ROOT/scripts/setup/docker-daemon.json" >>"$DATA/dockerd.log" 2>&1 </dev/null &
-    dockerd_pid=$!
-    started+=("dockerd (log $DATA/dockerd.log)")
-    record_started "docker $dockerd_pid"
+    # (docker-daemon.json): root in a container is an unprivileged user on the host (userns-remap; dockerd
+    # creates the dockremap user and its subordinate ids), no traffic between containers on the default
+    # bridge, no-new-privileges for every container, bounded container logs, and address pools of /24
+    # networks in Docker's usual 172.17-31 range (about 3,800 networks instead of about 30).
+    local log_lines why
+    log_lines=$(wc -l <"$DATA/dockerd.log" 2>/dev/null || echo 0)
+    launch_dockerd "$ROOT/scripts/setup/docker-daemon.json"
+    if ! wait_for 30 docker_up_or_exited || ! docker_answers; then
+      why=$(tail -n +"$((log_lines + 1))" "$DATA/dockerd.log" | grep -i 'remap\|subuid\|subgid\|uid lookup\|user namespace\|id mapping' | tail -n 1)
+      if [ -n "$dockerd_pid" ] && ! kill -0 "$dockerd_pid" 2>/dev/null && [ -n "$why" ]; then
+        # Some hosts cannot remap (no user namespaces, no subordinate ids): run without, and say so.
+        echo "start-services: warning: dockerd cannot remap user namespaces here ($why); starting it without userns-remap, so root in a sandbox is root on this host" >&2
+        unset 'started[-1]'
+        sed '/"userns-remap"/d' "$ROOT/scripts/setup/docker-daemon.json" >"$DATA/docker-daemon.no-userns.json"
+        launch_dockerd "$DATA/docker-daemon.no-userns.json"
+      fi
+    fi
   fi
   if ! wait_for 30 docker_up_or_exited || ! docker_answers; then
     local why
@@ -215,6 +225,12 @@ start_docker() {
 }
 
 dockerd_pid=
+launch_dockerd() {
+  "${SUDO[@]}" setsid dockerd --config-file "$1" >>"$DATA/dockerd.log" 2>&1 </dev/null &
+  dockerd_pid=$!
+  started+=("dockerd (log $DATA/dockerd.log)")
+  record_started "docker $dockerd_pid"
+}
 # Stop waiting early when the dockerd we started has already exited.
 docker_up_or_exited() {
   docker_answers && return 0
@@ -227,6 +243,9 @@ is_on "${PATCHBAY_SKIP_REDIS:-}" || start_redis
 check_docker_config() {
   local icc
   icc=$(docker network inspect bridge --format '{{index .Options "com.docker.network.bridge.enable_icc"}}' 2>/dev/null || true)
+  if ! docker info --format '{{json .SecurityOptions}}' 2>/dev/null | grep -q 'name=userns\|name=rootless'; then
+    echo "start-services: note: this Docker engine runs containers without userns-remap, so root in a sandbox would be root on this host; scripts/setup/docker-daemon.json has \"userns-remap\": \"default\" (merge it into /etc/docker/daemon.json and restart dockerd; images are then built again)" >&2
+  fi
   if [ "$icc" != false ]; then
     echo "start-services: note: this Docker engine allows traffic between containers on its default bridge and may have only ~30 network address pools; scripts/setup/docker-daemon.json holds the settings Patchbay uses (merge them into /etc/docker/daemon.json and restart dockerd)" >&2
   fi

@@ -108,6 +108,15 @@ describe("docker driver: inside the sandbox", () => {
     expect((await sh("grep NoNewPrivs /proc/self/status")).out).toMatch(/NoNewPrivs:\s+1/);
   });
 
+  it("is an unprivileged user on the host, even as root in the container (userns-remap)", async () => {
+    // The engine npm start runs remaps user namespaces (scripts/setup/docker-daemon.json): container id 0
+    // is the start of a subordinate range on the host, so a kernel escape lands as nobody in particular.
+    const map = (await sh("cat /proc/self/uid_map")).out.trim().split(/\s+/).map(Number);
+    expect(map[0], "the map starts at container uid 0").toBe(0);
+    expect(map[1], "container root is not host root: restart dockerd with scripts/setup/docker-daemon.json").toBeGreaterThan(0);
+    expect(map[2]).toBeLessThan(4294967295);
+  });
+
   it("cannot write the root filesystem but can write /workspace, /tmp and $HOME", async () => {
     const root = await sh("touch /pwned");
     expect(root.exitCode).not.toBe(0);

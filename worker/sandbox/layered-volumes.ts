@@ -6,19 +6,20 @@
 //
 // Docker's local volume driver does the overlay mount when a container first uses the volume; the
 // upper and work directories must already exist on the Docker host, so this needs a worker that runs
-// on that host as root (it makes them, owned by the sandbox user, and mounts a size-capped file system
-// under them when workspaces are capped). Elsewhere, restores copy (docker-driver.ts) and this says why.
+// on that host as root (it makes them, owned by the sandbox user as the host sees it, sandbox-user.ts, and
+// mounts a size-capped file system under them when workspaces are capped). Elsewhere, restores copy
+// (docker-driver.ts) and this says why.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chown, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import type Docker from "dockerode";
+import { sandboxUserOnHost } from "./sandbox-user";
 import type { WorkspaceDisk } from "./workspace-disk";
 
 const run = promisify(execFile);
 const TOOL_TIMEOUT_MS = 60_000;
-const SANDBOX_UID = 1000;
 
 /** On a layered volume: the directory holding its upper and work layers, to be removed with it. */
 export const LABEL_LAYER_DIR = "patchbay.layer-dir";
@@ -48,10 +49,8 @@ export async function createLayeredVolumes(input: {
   const dir = path.resolve(input.dir);
   // Mount options are comma- and colon-separated: a path holding either cannot be passed safely.
   if (/[,:]/.test(dir)) return { unavailable: `the layer directory ${dir} contains "," or ":"` };
-  const info = (await input.docker.info()) as { SecurityOptions?: string[] };
-  if ((info.SecurityOptions ?? []).some((option) => option.includes("name=userns"))) {
-    return { unavailable: "the Docker engine remaps user namespaces, so layer ownership would not match the sandbox user" };
-  }
+  const owner = sandboxUserOnHost((await input.docker.info()) as { SecurityOptions?: string[]; DockerRootDir?: string });
+  if ("unknown" in owner) return { unavailable: `the sandbox user's id on this host is not known: ${owner.unknown}` };
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const problem = await probe(input.docker, dir).catch((error: Error) => error.message);
   if (problem) return { unavailable: problem };
@@ -89,7 +88,7 @@ export async function createLayeredVolumes(input: {
         const work = path.join(layerDir, "work");
         await mkdir(upper);
         await mkdir(work);
-        await chown(upper, SANDBOX_UID, SANDBOX_UID);
+        await chown(upper, owner.uid, owner.gid);
         await input.docker.createVolume({
           Name: name,
           Driver: "local",

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { mkdir, readdir, rm, truncate } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { type HostIds, SANDBOX_UID } from "./sandbox-user";
 
 const run = promisify(execFile);
 const TOOL_TIMEOUT_MS = 60_000;
@@ -33,7 +34,13 @@ export function parseSize(text: string): number {
 }
 
 /** The disk manager, or the reason there is none (no cap configured, not root, no losetup). */
-export async function createWorkspaceDisk(input: { dir: string; sizeBytes: number }): Promise<WorkspaceDisk | { unavailable: string }> {
+export async function createWorkspaceDisk(input: {
+  dir: string;
+  sizeBytes: number;
+  /** The sandbox user as the Docker host sees it (sandbox-user.ts); 1000:1000 without userns-remap. */
+  owner?: HostIds;
+}): Promise<WorkspaceDisk | { unavailable: string }> {
+  const owner = input.owner ?? { uid: SANDBOX_UID, gid: SANDBOX_UID };
   if (input.sizeBytes === 0) return { unavailable: "PATCHBAY_WORKSPACE_SIZE is 0" };
   if (process.getuid?.() !== 0) return { unavailable: "the worker is not root, so it cannot attach loop devices" };
   try {
@@ -61,7 +68,9 @@ export async function createWorkspaceDisk(input: { dir: string; sizeBytes: numbe
       await run("touch", [image], { timeout: TOOL_TIMEOUT_MS });
       await truncate(image, input.sizeBytes);
       // No blocks reserved for root, owned by the sandbox user, and no lost+found in the workspace.
-      await run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "root_owner=1000:1000,lazy_itable_init=1,lazy_journal_init=1", image], { timeout: TOOL_TIMEOUT_MS });
+      await run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", `root_owner=${owner.uid}:${owner.gid},lazy_itable_init=1,lazy_journal_init=1`, image], {
+        timeout: TOOL_TIMEOUT_MS,
+      });
       await run("debugfs", ["-w", "-R", "rmdir lost+found", image], { timeout: TOOL_TIMEOUT_MS }).catch(() => undefined);
       const { stdout } = await run("losetup", ["--find", "--show", image], { timeout: TOOL_TIMEOUT_MS });
       return { driverOpts: { type: "ext4", device: stdout.trim() }, labels: { [LABEL_DISK_IMAGE]: image } };
