@@ -1,6 +1,7 @@
 // The checks one copy edit must pass, shared by the web (against the catalog, at submit) and the worker
-// (against the files at the head commit, lib/copy/apply-edits.ts). No parser here: the web imports it.
+// (against the files at the head commit, lib/copy/apply-edits.ts). The web imports it: only small parsers.
 import { placeholderProblem } from "./copy-placeholders";
+import { icuMessageProblem } from "./icu-message";
 import { unencodableProblem } from "./encode-copy-text";
 import type { CopyKind, CopySyntax } from "./extract-strings";
 
@@ -13,5 +14,6 @@ export function editProblem(edit: CopyEdit, copy: { text: string; kind: CopyKind
   if (count > 1) return "This text was edited twice";
   if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
   if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
+  if (copy.syntax?.type === "json-string" && copy.syntax.icu) return icuMessageProblem(copy.text, edit.text);
   return (copy.syntax ? unencodableProblem(copy.syntax, edit.text) : undefined) ?? placeholderProblem(copy.kind, copy.text, edit.text);
 }

@@ -6,6 +6,7 @@ import { mdxjs } from "micromark-extension-mdxjs";
 import ts from "typescript";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
+import { isIcuCatalog } from "./icu-message";
 import { decodeEntities } from "./html-entities";
 
 export type CopyKind = "jsx-text" | "jsx-attribute" | "i18n" | "markdown";
@@ -33,7 +34,8 @@ export type CopySyntax =
   | { type: "jsx-text" }
   | { type: "jsx-attribute-string"; quote: string }
   | { type: "js-string"; quote: string }
-  | { type: "json-string" }
+  /** icu: the file's messages are ICU MessageFormat (lib/copy/icu-message.ts), so braces and tags must stay valid. */
+  | { type: "json-string"; icu?: true }
   | { type: "yaml-scalar"; style: "plain" | "single" | "double" | "block"; inFlow: boolean }
   | { type: "markdown-text"; startsBlock: boolean; mdx: boolean }
   | { type: "html-template-text" }
@@ -345,6 +347,7 @@ function extractJson(file: CopyFile): Draft[] | undefined {
     }
   };
   walk(root, []);
+  if (isIcuCatalog(drafts.map((draft) => draft.text))) for (const draft of drafts) draft.syntax = { type: "json-string", icu: true };
   return drafts;
 }
 

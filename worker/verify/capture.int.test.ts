@@ -1,10 +1,12 @@
 // Real Chromium against a local preview server: determinism, failures as values, and the origin lock.
+import dgram from "node:dgram";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBrowserPool, FIXED_TIME, type BrowserPool } from "./browser-pool";
+import { chromium, type Page } from "playwright-core";
+import { createBrowserPool, DEFAULT_CHROMIUM_PATH, FIXED_TIME, type BrowserPool } from "./browser-pool";
 import { captureRoute, type CaptureResult, type Viewport } from "./capture-route";
 import { compareImages } from "./compare-images";
 
@@ -294,6 +296,52 @@ describe("screenshot capture (real Chromium)", () => {
       },
       { baseOrigin: preview.origin },
     );
+  });
+
+  it("sends no WebRTC traffic around the proxy, where a browser without that setting does", async () => {
+    // A STUN server on this host: a page that gathers ICE candidates sends it UDP binding requests,
+    // unless Chromium is told to send no UDP that bypasses its proxy (CHROMIUM_ARGS).
+    const stun = dgram.createSocket("udp4");
+    const packets: string[] = [];
+    stun.on("message", (_message, from) => packets.push(`${from.address}:${from.port}`));
+    await new Promise<void>((resolve) => stun.bind(0, "127.0.0.1", resolve));
+    const stunUrl = `stun:127.0.0.1:${stun.address().port}`;
+    const gather = (page: Page) =>
+      page.evaluate(async (url) => {
+        const peer = new RTCPeerConnection({ iceServers: [{ urls: url }] });
+        peer.createDataChannel("probe");
+        await peer.setLocalDescription(await peer.createOffer());
+        await new Promise<void>((resolve) => {
+          if (peer.iceGatheringState === "complete") resolve();
+          peer.addEventListener("icegatheringstatechange", () => peer.iceGatheringState === "complete" && resolve());
+        });
+        peer.close();
+      }, stunUrl);
+    try {
+      // The control: the same page in a Chromium without the setting reaches the STUN server.
+      const plain = await chromium.launch({ executablePath: DEFAULT_CHROMIUM_PATH, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+      try {
+        const page = await plain.newPage();
+        await page.goto(preview.origin);
+        await gather(page);
+      } finally {
+        await plain.close();
+      }
+      expect(packets.length, "a browser without the setting sends STUN requests").toBeGreaterThan(0);
+      packets.length = 0;
+
+      await pool.withContext(
+        async (context) => {
+          const page = await context.newPage();
+          await page.goto(preview.origin);
+          await gather(page);
+        },
+        { baseOrigin: preview.origin },
+      );
+      expect(packets).toEqual([]);
+    } finally {
+      stun.close();
+    }
   });
 
   it("relaunches the browser after it goes away", async () => {
