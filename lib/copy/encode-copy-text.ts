@@ -15,7 +15,7 @@ export function encodeCopyText(syntax: CopySyntax, text: string): string {
     case "yaml-scalar":
       return encodeYamlScalar(text, syntax.style, syntax.inFlow);
     case "markdown-text":
-      return encodeMarkdownText(text, syntax.startsBlock, syntax.mdx);
+      return encodeMarkdownText(text, syntax.startsBlock, syntax.mdx, syntax.inTable === true);
     case "html-template-text":
       // Inside html`…` the text is written as is; newlines would only collapse to a space when rendered.
       return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ");
@@ -92,9 +92,11 @@ function isSafePlainScalar(text: string, inFlow: boolean): boolean {
   return isScalar(value) && value.type === "PLAIN" && value.value === text;
 }
 
-function encodeMarkdownText(text: string, startsBlock: boolean, mdx: boolean): string {
+function encodeMarkdownText(text: string, startsBlock: boolean, mdx: boolean, inTable: boolean): string {
   const special = mdx ? /[\\`*_[\]<>&{}]/g : /[\\`*_[\]<&]/g;
   let body = text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(special, (char) => `\\${char}`);
+  // In a table cell a bare | ends the cell (and a backslash before it keeps it as text, even in code).
+  if (inTable) body = body.replace(/\|/g, "\\|");
   if (startsBlock) {
     // Only at the start of a block can these open a heading, quote, list or thematic break.
     body = body.replace(/^([#>+=~|-])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { Nodes as MdastNodes } from "mdast";
 import { fromMarkdown } from "mdast-util-from-markdown";
 import { mdxFromMarkdown } from "mdast-util-mdx";
+import { gfmTableFromMarkdown } from "mdast-util-gfm-table";
+import { gfmTable } from "micromark-extension-gfm-table";
 import { mdxjs } from "micromark-extension-mdxjs";
 import ts from "typescript";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
@@ -37,7 +39,8 @@ export type CopySyntax =
   /** icu: the file's messages are ICU MessageFormat (lib/copy/icu-message.ts), so braces and tags must stay valid. */
   | { type: "json-string"; icu?: true }
   | { type: "yaml-scalar"; style: "plain" | "single" | "double" | "block"; inFlow: boolean }
-  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean }
+  /** inTable: in a table cell, where an unescaped | would start another cell. */
+  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean; inTable?: true }
   | { type: "html-template-text" }
   | { type: "html-template-attribute"; quote: string };
 
@@ -391,9 +394,10 @@ function yamlStyle(type: string | undefined): "plain" | "single" | "double" | "b
 
 // ---------- Markdown / MDX ----------
 
+/** GitHub-flavoured tables are read as tables, so each cell is its own text (MDX too: docs sites use them). */
 export function parseMarkdown(content: string, mdx: boolean): MdastNodes {
-  if (!mdx) return fromMarkdown(content);
-  return fromMarkdown(content, { extensions: [mdxjs()], mdastExtensions: [mdxFromMarkdown()] });
+  if (!mdx) return fromMarkdown(content, { extensions: [gfmTable()], mdastExtensions: [gfmTableFromMarkdown()] });
+  return fromMarkdown(content, { extensions: [mdxjs(), gfmTable()], mdastExtensions: [mdxFromMarkdown(), gfmTableFromMarkdown()] });
 }
 
 function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
@@ -421,7 +425,7 @@ function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
         text,
         start: start + leading,
         end: end - trailing,
-        syntax: { type: "markdown-text", startsBlock: firstInBlock && leading === 0, mdx },
+        syntax: { type: "markdown-text", startsBlock: firstInBlock && leading === 0, mdx, ...(chain.includes("tableCell") ? { inTable: true as const } : {}) },
       });
       return;
     }
