@@ -1,8 +1,12 @@
 // The catalog's shape, importable from browser code (catalog.ts itself needs the TypeScript compiler).
 import type { CopyString, CopySyntax } from "./extract-strings";
 
-/** `syntax` lets the web refuse text a literal cannot hold before anything runs (absent in older catalogs). */
-export type CatalogEntry = CopyString & { pages: string[]; syntax?: CopySyntax };
+/**
+ * `syntax` lets the web refuse text a literal cannot hold before anything runs (absent in older catalogs).
+ * `translations`: for a string of the source language's locale file, the other languages whose file has
+ * the same key (lib/copy/locale-files.ts).
+ */
+export type CatalogEntry = CopyString & { pages: string[]; syntax?: CopySyntax; translations?: string[] };
 
 /** In an entry's pages: the string renders on every page (layouts, app shells). */
 export const EVERY_PAGE = "*";

@@ -8,6 +8,7 @@ import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile } from "./extract-strings";
+import { localeOfPath, sourceLocale, type LocalePath } from "./locale-files";
 
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
@@ -35,12 +36,43 @@ export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
     }
   }
 
-  return files.flatMap((file) =>
-    (extractFile(file) ?? []).map((copy): CatalogEntry => {
+  const extracted = files.map((file) => ({ file, strings: extractFile(file) ?? [] }));
+  const languages = languagesOf(extracted);
+  return extracted.flatMap(({ file, strings }) => {
+    const locale = languages.byPath.get(file.path);
+    // Other languages are listed as a fact of the source string, not as strings of their own.
+    if (locale && locale.locale !== languages.source) return [];
+    return strings.flatMap((copy): CatalogEntry[] => {
+      // An empty message is a translation nobody wrote yet, not text on a page.
+      if (copy.kind === "i18n" && copy.text.trim() === "") return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
-      return { ...copy, pages: pages.sort() };
-    }),
-  );
+      const translations = locale && copy.key !== undefined ? (languages.keysByTemplate.get(locale.template)?.get(copy.key) ?? []) : [];
+      return [
+        { ...copy, pages: pages.sort(), ...(translations.length ? { translations: translations.filter((other) => other !== locale?.locale).sort() } : {}) },
+      ];
+    });
+  });
+}
+
+/** The language of each locale file, the source language, and for each template which languages have each key. */
+function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?: string | undefined; text: string }[] }[]) {
+  const byPath = new Map<string, LocalePath>();
+  const stringsPerLocale = new Map<string, number>();
+  const keysByTemplate = new Map<string, Map<string, string[]>>();
+  for (const { file, strings } of extracted) {
+    if (!strings.some((copy) => copy.kind === "i18n")) continue;
+    const locale = localeOfPath(file.path);
+    if (!locale) continue;
+    byPath.set(file.path, locale);
+    stringsPerLocale.set(locale.locale, (stringsPerLocale.get(locale.locale) ?? 0) + strings.length);
+    const keys = keysByTemplate.get(locale.template) ?? new Map<string, string[]>();
+    for (const copy of strings) {
+      if (copy.key === undefined || copy.text.trim() === "") continue;
+      keys.set(copy.key, [...(keys.get(copy.key) ?? []), locale.locale]);
+    }
+    keysByTemplate.set(locale.template, keys);
+  }
+  return { byPath, source: sourceLocale(stringsPerLocale), keysByTemplate };
 }
 
 function ownRoute(file: string): string[] {

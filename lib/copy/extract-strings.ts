@@ -60,8 +60,11 @@ type Draft = {
 };
 
 const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".next", "out", "coverage", "__tests__"]);
-// Repository-level docs are for developers, not product copy; docs elsewhere (e.g. content/, docs/) are included.
-const ROOT_DEV_DOCS = /^(readme|changelog|license|licence|contributing|code_of_conduct|security)(\.[a-z]+)?$/i;
+// Documents for developers, at any depth (a package's CHANGELOG, docs/ARCHITECTURE.md), are not product copy;
+// other docs (e.g. content/, docs/guides/) are. READMEs only at the root: a folder's README may be a page.
+const DEV_DOCS =
+  /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini)([._-][\w.-]*)?\.mdx?$/i;
+const ROOT_DEV_DOCS = /^readme(\.[a-z]+)?$/i;
 const COPY_ATTRIBUTES = new Set(["placeholder", "title", "alt", "aria-label", "aria-description", "label"]);
 
 export function classifyCopyFile(path: string): CopyFileType | undefined {
@@ -73,8 +76,9 @@ export function classifyCopyFile(path: string): CopyFileType | undefined {
   if (/\.json$/.test(name)) return isLocalePath(path, true) ? "json" : undefined;
   if (/\.ya?ml$/.test(name)) return isLocalePath(path, false) ? "yaml" : undefined;
   if (segments.length === 1 && ROOT_DEV_DOCS.test(name)) return undefined;
-  // Instructions for coding agents (at any depth) are not product copy either.
-  if (/^(agents|claude)\.md$/i.test(name)) return undefined;
+  if (DEV_DOCS.test(name)) return undefined;
+  // Hidden folders hold tooling, not pages: .github templates, .changeset notes, coding agents' plans.
+  if (segments.slice(0, -1).some((segment) => segment.startsWith("."))) return undefined;
   if (/\.md$/.test(name)) return "markdown";
   if (/\.mdx$/.test(name)) return "mdx";
   return undefined;

@@ -295,5 +295,7 @@ function whereLabel(entry: CatalogEntry): string {
         ? entry.context.component
         : "";
   const location = entry.key ? `${entry.path} · ${entry.key}` : `${entry.path}:${entry.line}`;
-  return [pages, location].filter(Boolean).join(" · ");
+  // Other languages are not edited here; saying they exist tells the copywriter translations will follow.
+  const translated = entry.translations?.length ? `also in ${entry.translations.join(", ")}` : "";
+  return [pages, location, translated].filter(Boolean).join(" · ");
 }
