@@ -74,9 +74,10 @@ describe("extractStrings", () => {
     ]);
   });
 
-  it("finds MDX prose, but not front matter, ESM, expressions, code or URLs", () => {
+  it("finds MDX prose and the front matter's title, but not its configuration, ESM, expressions, code or URLs", () => {
     const prose = summary("content/guide.mdx").map(({ text, line, source }) => ({ text, line, source }));
     expect(prose).toEqual([
+      { text: "Guide", line: 2, source: "Guide" },
       { text: "Getting started", line: 6, source: "Getting started" },
       { text: "Install the", line: 8, source: "Install the" },
       { text: "app", line: 8, source: "app" },

@@ -11,7 +11,8 @@ import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
 import { isIcuCatalog } from "./icu-message";
 import { decodeEntities } from "./html-entities";
 
-export type CopyKind = "jsx-text" | "jsx-attribute" | "i18n" | "markdown";
+/** script-string: a string in code that the page shows (page metadata, a nav item's label, a toast, a Lingui message). */
+export type CopyKind = "jsx-text" | "jsx-attribute" | "script-string" | "i18n" | "markdown";
 
 export type CopyFile = { path: string; content: string };
 
@@ -209,12 +210,108 @@ function extractScript(file: CopyFile): Draft[] {
           drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
         }
       }
+    } else {
+      drafts.push(...scriptStringDrafts(sf, node));
     }
     ts.forEachChild(node, visit);
   };
   visit(sf);
 
-  return drafts;
+  // One literal can match two rules (a toast's { title } object): it is listed once.
+  const seen = new Set<number>();
+  return drafts.filter((draft) => !seen.has(draft.start) && seen.add(draft.start));
+}
+
+// Object properties whose string values are shown to people: nav items, feature lists, sort options, FAQ
+// entries, toast options, Lingui's t({ message }). Values that read like identifiers, paths or URLs are not.
+const COPY_PROPERTIES = new Set([
+  "label",
+  "title",
+  "description",
+  "text",
+  "heading",
+  "subheading",
+  "subtitle",
+  "tagline",
+  "caption",
+  "placeholder",
+  "tooltip",
+  "summary",
+  "message",
+  "cta",
+  "question",
+  "answer",
+  "helperText",
+  "emptyText",
+  "buttonText",
+]);
+// In Next.js page metadata, these are shown too (title.default, title.template, openGraph.siteName).
+const METADATA_PROPERTIES = new Set(["title", "description", "default", "absolute", "template", "siteName"]);
+// toast("Saved"), toast.success(…), sonner, react-hot-toast, notistack, antd's message/notification.
+const TOAST_CALLEE =
+  /^(toast(\.(success|error|info|warning|message|loading|custom))?|notify|showToast|enqueueSnackbar|message\.(success|error|info|warning|loading|open)|notification\.(success|error|info|warning|open))$/;
+// Lingui macros: msg`Saved`, t`Saved`, defineMessage`Saved`.
+const MESSAGE_TAGS = new Set(["t", "msg", "defineMessage"]);
+
+function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
+  if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && MESSAGE_TAGS.has(node.tag.text)) {
+    return plainLiterals(node.template).map((literal) => scriptDraft(sf, node, literal, node.tag.getText(sf)));
+  }
+  if (ts.isCallExpression(node) && TOAST_CALLEE.test(node.expression.getText(sf))) {
+    const [first] = node.arguments;
+    return first ? plainLiterals(first).map((literal) => scriptDraft(sf, node, literal, "toast")) : [];
+  }
+  if (ts.isPropertyAssignment(node) && !ts.isComputedPropertyName(node.name)) {
+    const name = node.name.getText(sf).replace(/^["']|["']$/g, "");
+    const metadata = inPageMetadata(node);
+    if (!COPY_PROPERTIES.has(name) && !(metadata && METADATA_PROPERTIES.has(name))) return [];
+    return plainLiterals(node.initializer)
+      .filter((literal) => metadata || readsAsProse(literal.text))
+      .map((literal) => scriptDraft(sf, node, literal, name));
+  }
+  return [];
+}
+
+function scriptDraft(sf: ts.SourceFile, node: ts.Node, literal: PlainLiteral, key: string): Draft {
+  return {
+    ...literalDraft(sf, literal),
+    kind: "script-string",
+    anchor: `${componentName(node) ?? ""}|${propertyPath(node)}|${key}`,
+    key,
+    ...withComponent(node),
+  };
+}
+
+/** Words for people, not an identifier, a path or a URL: a space, or a capital first letter. */
+function readsAsProse(text: string): boolean {
+  const trimmed = text.trim();
+  if (!/\p{L}/u.test(trimmed) || /^[/#.]|:\/\//.test(trimmed)) return false;
+  return /\s/.test(trimmed) || /^\p{Lu}/u.test(trimmed);
+}
+
+/** Inside `export const metadata = {…}` or what `generateMetadata` returns (Next.js app router). */
+function inPageMetadata(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name) && current.name.text === "metadata") return true;
+    if ((ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) && current.name?.text === "generateMetadata") return true;
+    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name) && current.name.text === "generateMetadata") return true;
+  }
+  return false;
+}
+
+/** Where in nested object and array literals a node sits: `nav>2>label`, stable when its text changes. */
+function propertyPath(node: ts.Node): string {
+  const parts: string[] = [];
+  let child: ts.Node = node;
+  for (let current: ts.Node | undefined = node.parent; current; child = current, current = current.parent) {
+    if (ts.isPropertyAssignment(current) && !ts.isComputedPropertyName(current.name)) parts.push(current.name.getText());
+    else if (ts.isArrayLiteralExpression(current)) parts.push(String(current.elements.indexOf(child as ts.Expression)));
+    else if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) {
+      parts.push(current.name.text);
+      break;
+    } else if (ts.isFunctionLike(current)) break;
+  }
+  return parts.reverse().join(">");
 }
 
 function withComponent(node: ts.Node): { component?: string } {
@@ -412,7 +509,7 @@ function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
     return undefined;
   }
   const frontmatterEnd = frontmatterLength(file.content);
-  const drafts: Draft[] = [];
+  const drafts: Draft[] = frontmatterDrafts(file.content, frontmatterEnd);
   const walk = (node: MdastNodes, chain: string[], firstInBlock: boolean): void => {
     if (node.type === "text") {
       const start = node.position?.start.offset;
@@ -439,6 +536,39 @@ function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
     for (const [index, child] of children.entries()) walk(child, [...chain, node.type], isBlock ? index === 0 : firstInBlock && index === 0);
   };
   walk(tree, [], false);
+  return drafts;
+}
+
+// Front matter fields that sites render (the page's title, its description in lists and link previews).
+const FRONT_MATTER_COPY = new Set(["title", "description", "summary", "excerpt", "subtitle"]);
+
+/** The shown fields of a `---` YAML front matter block, located in the file; the rest is configuration. */
+function frontmatterDrafts(content: string, frontmatterEnd: number): Draft[] {
+  if (frontmatterEnd === 0) return [];
+  const bodyStart = content.indexOf("\n") + 1;
+  const closing = /\r?\n---[ \t]*(\r?\n|$)/g;
+  closing.lastIndex = bodyStart - 1;
+  const bodyEnd = closing.exec(content)?.index ?? bodyStart;
+  const doc = parseDocument(content.slice(bodyStart, bodyEnd));
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return [];
+  const drafts: Draft[] = [];
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "";
+    const value = pair.value;
+    if (!FRONT_MATTER_COPY.has(key) || !isScalar(value) || typeof value.value !== "string" || !value.range || value.value.trim() === "") continue;
+    const style = yamlStyle(value.type);
+    let end = bodyStart + value.range[1];
+    if (style === "block") while (end > bodyStart + value.range[0] && /[\r\n]/.test(content[end - 1] ?? "")) end--;
+    drafts.push({
+      kind: "markdown",
+      anchor: `frontmatter>${key}`,
+      key,
+      text: value.value,
+      start: bodyStart + value.range[0],
+      end,
+      syntax: { type: "yaml-scalar", style, inFlow: false },
+    });
+  }
   return drafts;
 }
 

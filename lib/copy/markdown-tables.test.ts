@@ -53,3 +53,39 @@ describe("Markdown tables in copy mode", () => {
     expect(after).toContain("| Invite people | Admins \\| owners |");
   });
 });
+
+describe("Markdown front matter in copy mode", () => {
+  const POST: CopyFile = {
+    path: "content/blog/launch.mdx",
+    content: `---
+title: Launch week
+description: "Five days, five features"
+slug: launch-week
+draft: false
+---
+
+# Launch week
+
+Welcome.
+`,
+  };
+
+  it("lists the title and description a site shows, not its configuration", () => {
+    const strings = extractStrings([POST]);
+    expect(strings.map((copy) => [copy.key ?? null, copy.text])).toEqual([
+      ["title", "Launch week"],
+      ["description", "Five days, five features"],
+      [null, "Launch week"],
+      [null, "Welcome."],
+    ]);
+  });
+
+  it("edits a front matter field so the YAML still reads it back", () => {
+    const title = extractStrings([POST]).find((copy) => copy.key === "title");
+    if (!title) throw new Error("no title");
+    const result = applyCopyEdits([POST], [{ id: title.id, text: "Launch week: day #1" }]);
+    const after = result.files[0]?.content ?? "";
+    expect(extractStrings([{ ...POST, content: after }]).find((copy) => copy.id === title.id)?.text).toBe("Launch week: day #1");
+    expect(after).toContain("slug: launch-week\ndraft: false\n---");
+  });
+});
