@@ -57,3 +57,41 @@ describe("findByRequest", () => {
     expect(findByRequest(strings, "make it nicer").kind).toBe("not-found");
   });
 });
+
+describe("findByRequest with the pages strings appear on", () => {
+  const entry = (id: string, text: string, path: string, pages: string[]) => ({
+    id,
+    text,
+    path,
+    pages,
+    kind: "jsx-text" as const,
+    start: 0,
+    end: 0,
+    line: 1,
+    context: {},
+  });
+  const catalog = [
+    entry("dialog", "Delete project", "src/components/DeleteDialog.tsx", ["/settings"]),
+    entry("docs", "Delete project", "docs/settings.mdx", []),
+    entry("header", "Sign up", "src/components/Header.tsx", ["*"]),
+    entry("hero", "Ship faster", "src/pages/index.tsx", ["/"]),
+    entry("signup", "Create your account", "src/app/sign-up/page.tsx", ["/sign-up"]),
+  ];
+
+  it("takes the string shown on the named page over files that merely mention the name", () => {
+    expect(findByRequest(catalog, 'change "Delete project" to "Delete for good" on the settings page')).toEqual({
+      kind: "edits",
+      edits: [{ id: "dialog", text: "Delete for good" }],
+    });
+  });
+
+  it("knows the home page, multi-word pages, and strings shown on every page", () => {
+    expect(findByRequest(catalog, 'change "Ship faster" to "Ship today" on the home page')).toMatchObject({ edits: [{ id: "hero" }] });
+    expect(findByRequest(catalog, 'change "Create your account" to "Join us" on the sign up page')).toMatchObject({ edits: [{ id: "signup" }] });
+    expect(findByRequest(catalog, 'change "Sign up" to "Join" on the pricing page')).toMatchObject({ edits: [{ id: "header" }] });
+  });
+
+  it("still narrows by file or component when no page has the name", () => {
+    expect(findByRequest(catalog, 'change "Delete project" to "Remove" in docs')).toMatchObject({ edits: [{ id: "docs" }] });
+  });
+});

@@ -1,4 +1,5 @@
 import type { CopyEdit } from "./apply-edits";
+import { EVERY_PAGE } from "./catalog-entry";
 import type { CopyString } from "./extract-strings";
 
 export type FindByRequestResult =
@@ -27,29 +28,55 @@ export function parseCopyRequest(request: string): ParsedCopyRequest | undefined
   return scope ? { from, to, scope } : { from, to };
 }
 
-export function findByRequest(strings: CopyString[], request: string): FindByRequestResult {
+/**
+ * `strings` may carry the pages each appears on (catalog entries): "on the pricing page" first means the
+ * strings shown on /pricing (and on every page), then strings whose file, component or key names it.
+ */
+export function findByRequest(strings: (CopyString & { pages?: string[] })[], request: string): FindByRequestResult {
   const parsed = parseCopyRequest(request);
   if (!parsed) {
     return { kind: "not-found", message: `Write the request like: change "Sign up" to "Create account" (optionally: on the pricing page)` };
   }
-  const inScope = parsed.scope === undefined ? strings : strings.filter((copy) => matchesScope(copy, parsed.scope ?? ""));
-  const where = parsed.scope === undefined ? "" : ` in ${parsed.scope}`;
-  if (inScope.length === 0) return { kind: "not-found", message: `Nothing matches "${parsed.scope}"` };
+  const scope = parsed.scope;
+  const scopes =
+    scope === undefined
+      ? [strings]
+      : [strings.filter((copy) => shownOnPage(copy.pages ?? [], scope)), strings.filter((copy) => matchesScope(copy, scope))].filter(
+          (found) => found.length > 0,
+        );
+  const where = scope === undefined ? "" : ` in ${scope}`;
+  if (scopes.length === 0) return { kind: "not-found", message: `Nothing matches "${scope}"` };
 
   const target = normalise(parsed.from);
-  const tiers = [
-    inScope.filter((copy) => normalise(copy.text) === target),
-    inScope.filter((copy) => normalise(copy.text).toLowerCase() === target.toLowerCase()),
-  ];
-  for (const matches of tiers) {
-    const [only] = matches;
-    if (matches.length === 1 && only) return { kind: "edits", edits: [{ id: only.id, text: parsed.to }] };
-    if (matches.length > 1) return { kind: "ambiguous", candidates: matches };
+  for (const inScope of scopes) {
+    const tiers = [
+      inScope.filter((copy) => normalise(copy.text) === target),
+      inScope.filter((copy) => normalise(copy.text).toLowerCase() === target.toLowerCase()),
+    ];
+    for (const matches of tiers) {
+      const [only] = matches;
+      if (matches.length === 1 && only) return { kind: "edits", edits: [{ id: only.id, text: parsed.to }] };
+      if (matches.length > 1) return { kind: "ambiguous", candidates: matches };
+    }
   }
   // Near misses are offered, never applied: the request may mean only part of a longer string.
-  const partial = inScope.filter((copy) => copy.text.toLowerCase().includes(target.toLowerCase()));
+  const partial = [...new Set(scopes.flat())].filter((copy) => copy.text.toLowerCase().includes(target.toLowerCase()));
   if (partial.length > 0) return { kind: "ambiguous", candidates: partial };
   return { kind: "not-found", message: `No text "${parsed.from}" found${where}` };
+}
+
+const HOME_NAMES = new Set(["home", "homepage", "index", "landing", "landingpage", "main", "front", "frontpage", "start"]);
+
+/** "pricing" is /pricing, "sign up" is /sign-up, "home" is /; a string on every page is on each of them. */
+function shownOnPage(pages: string[], scope: string): boolean {
+  const needle = squash(scope);
+  if (needle === "") return false;
+  return pages.some((page) => {
+    if (page === EVERY_PAGE) return true;
+    if (page === "/") return HOME_NAMES.has(needle);
+    const segments = page.split("/").filter((segment) => segment && !/^[[(:]/.test(segment));
+    return squash(page) === needle || squash(segments.at(-1) ?? "") === needle;
+  });
 }
 
 function normalise(text: string): string {
