@@ -8,6 +8,7 @@ import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile } from "./extract-strings";
+import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
 import { localeOfPath, sourceLocale, type LocalePath } from "./locale-files";
 
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
@@ -21,10 +22,12 @@ const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
 
 type ScriptFacts = { imports: string[]; keys: string[] };
 
+/** `files`: the repository's copy files, and its tsconfig/jsconfig files for import aliases (import-aliases.ts). */
 export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
+  const aliases = readImportAliases(files.filter((file) => isImportConfigFile(file.path)));
   const facts = new Map<string, ScriptFacts>();
-  for (const file of files) if (classifyCopyFile(file.path) === "script") facts.set(file.path, scriptFacts(file, byPath));
+  for (const file of files) if (classifyCopyFile(file.path) === "script") facts.set(file.path, scriptFacts(file, byPath, aliases));
 
   const pagesOfFile = pagesByFile(facts);
   const pagesOfKey = new Map<string, Set<string>>();
@@ -92,20 +95,20 @@ function pagesOfI18nKey(key: string, pagesOfKey: Map<string, Set<string>>): stri
   return [...pages];
 }
 
-function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>): ScriptFacts {
+function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
   const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
   const imports: string[] = [];
   const keys: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const resolved = resolveImport(file.path, node.moduleSpecifier.text, byPath);
+      const resolved = resolveImport(file.path, node.moduleSpecifier.text, byPath, aliases);
       if (resolved) imports.push(resolved);
     } else if (ts.isCallExpression(node)) {
       const key = translationKey(node);
       if (key) keys.push(key);
       // import("./page") in route tables
       if (node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
-        const resolved = resolveImport(file.path, node.arguments[0].text, byPath);
+        const resolved = resolveImport(file.path, node.arguments[0].text, byPath, aliases);
         if (resolved) imports.push(resolved);
       }
     } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /\.mdx?$/.test(node.text)) {
@@ -136,15 +139,15 @@ function translationKey(call: ts.CallExpression): string | undefined {
   return undefined;
 }
 
-function resolveImport(from: string, specifier: string, byPath: Map<string, CopyFile>): string | undefined {
-  let base: string;
-  if (specifier.startsWith("./") || specifier.startsWith("../")) base = path.join(path.dirname(from), specifier);
-  else if (specifier.startsWith("@/") || specifier.startsWith("~/")) base = specifier.slice(2);
-  else return undefined;
-  const withoutJs = base.replace(/\.(m?js|jsx)$/, "");
-  const candidates = [base, ...SCRIPT_EXTENSIONS.map((ext) => withoutJs + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${base}/index${ext}`)];
-  for (const prefix of ["", "src/"]) {
-    for (const candidate of candidates) if (byPath.has(prefix + candidate)) return prefix + candidate;
+function resolveImport(from: string, specifier: string, byPath: Map<string, CopyFile>, aliases: ImportAliases): string | undefined {
+  const relative = specifier.startsWith("./") || specifier.startsWith("../");
+  const bases = relative ? [path.join(path.dirname(from), specifier)] : aliases.candidates(from, specifier);
+  // Without a config that says otherwise, "@/" and "~/" mean the root or src/ (the usual scaffolds).
+  if (!relative && (specifier.startsWith("@/") || specifier.startsWith("~/"))) bases.push(specifier.slice(2), `src/${specifier.slice(2)}`);
+  for (const base of bases) {
+    const withoutJs = base.replace(/\.(m?js|jsx)$/, "");
+    const candidates = [base, ...SCRIPT_EXTENSIONS.map((ext) => withoutJs + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+    for (const candidate of candidates) if (byPath.has(candidate) && classifyCopyFile(candidate) === "script") return candidate;
   }
   return undefined;
 }

@@ -1,10 +1,13 @@
 // Which page a source file renders, by file-system routing convention: Next.js app/ and pages/ routers,
-// and src/pages or src/routes folders (file name = route, home/index = "/"). Dynamic segments ([id])
+// Remix and React Router's app/routes (flat routes: dots separate segments), and src/pages or src/routes
+// folders (file name = route, home/index = "/"). Dynamic segments ([id])
 // can't be rendered without data, so those files have no route. Used for screenshots (which routes a
 // change affects) and by copy mode (which page a string appears on).
 const PAGE_EXTENSIONS = /\.(tsx|ts|jsx|js|mdx|md|vue|svelte|astro)$/;
 
 export function routeForFile(file: string): string | null {
+  const remix = remixRoute(file);
+  if (remix !== undefined) return remix;
   const appRouter = /^(?:src\/)?app\/(.*?)\/?page\.(tsx|ts|jsx|js|mdx)$/.exec(file) ?? /^(?:src\/)?app\/()page\.(tsx|ts|jsx|js|mdx)$/.exec(file);
   if (appRouter) return toRoute((appRouter[1] ?? "").split("/").filter((segment) => !/^\(.*\)$/.test(segment) && !segment.startsWith("@")));
   const pagesLike = /^(?:src\/)?(?:pages|routes)\/(.+)$/.exec(file);
@@ -16,9 +19,38 @@ export function routeForFile(file: string): string | null {
   return toRoute(segments);
 }
 
-/** A layout wraps every page below its folder (Next.js app router); its strings appear on all of them. */
+/** A layout wraps every page below its folder (Next.js app router, Remix's root); its strings appear on all of them. */
 export function isLayoutFile(file: string): boolean {
-  return /^(?:src\/)?app\/(?:.*\/)?layout\.(tsx|ts|jsx|js)$/.test(file) || /^(?:src\/)?pages\/_(app|document)\.(tsx|ts|jsx|js)$/.test(file);
+  return (
+    /^(?:src\/)?app\/(?:.*\/)?layout\.(tsx|ts|jsx|js)$/.test(file) ||
+    /^(?:src\/)?pages\/_(app|document)\.(tsx|ts|jsx|js)$/.test(file) ||
+    /^app\/root\.(tsx|ts|jsx|js)$/.test(file)
+  );
+}
+
+/**
+ * Remix / React Router flat routes under app/routes: `_index` is "/", `pricing._index` and `pricing` are
+ * "/pricing", `_auth.login` is "/login" (a pathless layout adds no segment), `blog_.post` is "/blog/post",
+ * `about/route.tsx` is "/about"; `$id` segments are dynamic (no route) and a pathless layout file itself
+ * is not a page. Undefined when the file is not under app/routes.
+ */
+function remixRoute(file: string): string | null | undefined {
+  const match = /^app\/routes\/(.+?)(?:\/route)?\.(tsx|ts|jsx|js|mdx|md)$/.exec(file);
+  // A Next.js app router folder named "routes" (app/routes/page.tsx) is Next's.
+  if (!match?.[1] || /(^|\/)page$/.test(match[1])) return undefined;
+  const name = match[1];
+  // Other modules in a route folder (components, helpers) are not routes; imports give them pages.
+  if (name.includes("/")) return null;
+  const segments = name.split(".");
+  const last = segments.at(-1) ?? "";
+  if (last.startsWith("_") && last !== "_index") return null;
+  const route: string[] = [];
+  for (const segment of segments) {
+    if (segment === "_index" || segment.startsWith("_") || /^\(.*\)$/.test(segment)) continue;
+    if (segment.startsWith("$")) return null;
+    route.push(segment.replace(/_$/, ""));
+  }
+  return toRoute(route);
 }
 
 function toRoute(segments: string[]): string | null {

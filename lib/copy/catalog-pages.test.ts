@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { buildCatalog } from "./catalog";
+import type { CopyFile } from "./extract-strings";
+import { readImportAliases } from "./import-aliases";
+
+const file = (path: string, content: string): CopyFile => ({ path, content });
+const pagesOf = (catalog: ReturnType<typeof buildCatalog>, text: string) => catalog.find((entry) => entry.text === text)?.pages;
+
+describe("import aliases from tsconfig/jsconfig", () => {
+  it("maps paths patterns and baseUrl, from the nearest config, following a relative extends", () => {
+    const aliases = readImportAliases([
+      { path: "tsconfig.base.json", content: '{ "compilerOptions": { "baseUrl": ".", "paths": { "@ui/*": ["packages/ui/src/*"] } } }' },
+      // Comments and trailing commas, as tsconfig allows.
+      {
+        path: "apps/web/tsconfig.json",
+        content: '{ "extends": "../../tsconfig.base.json", /* web */ "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["./app/*"], }, } }',
+      },
+      { path: "jsconfig.json", content: '{ "compilerOptions": { "baseUrl": "src" } }' },
+    ]);
+    expect(aliases.candidates("apps/web/app/page.tsx", "~/components/Header")[0]).toBe("apps/web/app/components/Header");
+    // As in TypeScript, a config's own paths replace the ones it extends.
+    expect(aliases.candidates("apps/web/app/page.tsx", "@ui/Button")).toEqual(["apps/web/@ui/Button"]);
+    expect(aliases.candidates("tools/x.ts", "@ui/Button")).toContain("packages/ui/src/Button");
+    expect(aliases.candidates("src/pages/index.js", "components/Header")).toContain("src/components/Header");
+    // A package name becomes a path that no file has: the import stays unresolved.
+    expect(aliases.candidates("src/pages/index.js", "react")).toContain("src/react");
+  });
+});
+
+describe("pages through aliased imports and Remix routes", () => {
+  const catalog = buildCatalog([
+    file("tsconfig.json", '{ "compilerOptions": { "baseUrl": ".", "paths": { "@ui/*": ["src/ui/*"] } } }'),
+    file("src/ui/PriceCard.tsx", "export function PriceCard() { return <p>Billed yearly</p>; }"),
+    file("src/components/Banner.tsx", "export function Banner() { return <p>Spring sale</p>; }"),
+    file(
+      "app/routes/pricing._index.tsx",
+      'import { PriceCard } from "@ui/PriceCard";\nimport { Banner } from "src/components/Banner";\nexport default function Pricing() { return <main><PriceCard /><Banner /></main>; }',
+    ),
+    file("app/routes/_index.tsx", "export default function Home() { return <h1>Welcome</h1>; }"),
+    file("app/root.tsx", "export default function App() { return <footer>Made in Lisbon</footer>; }"),
+  ]);
+
+  it("places a component on the page that imports it through a tsconfig alias or baseUrl", () => {
+    expect(pagesOf(catalog, "Billed yearly")).toEqual(["/pricing"]);
+    expect(pagesOf(catalog, "Spring sale")).toEqual(["/pricing"]);
+  });
+
+  it("reads Remix routes, and the root layout as every page", () => {
+    expect(pagesOf(catalog, "Welcome")).toEqual(["/"]);
+    expect(pagesOf(catalog, "Made in Lisbon")).toEqual(["*"]);
+  });
+
+  it("lists nothing from the config files themselves", () => {
+    expect(catalog.some((entry) => entry.path.endsWith("tsconfig.json"))).toBe(false);
+  });
+});
