@@ -1,9 +1,10 @@
 // One warm headless Chromium per worker process, and a locked-down context per use. Preview pages are
 // untrusted code (docs/security.md §9): every context is fresh and may only reach the preview's own origin.
 //
-// Chromium always runs with its own sandbox. A worker that runs as root (to drive Docker) starts it as an
-// unprivileged user through scripts/worker/chromium-unprivileged.sh, because Chromium refuses to sandbox
-// itself as root (docs/security.md §9).
+// Chromium always runs with its own sandbox and without WebRTC UDP around its proxy, started through
+// scripts/worker/launch-chromium.sh: it sets the profile's WebRTC policy and, when the worker runs as root
+// (to drive Docker), drops to an unprivileged user, since Chromium refuses its sandbox as root
+// (docs/security.md §9).
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -35,12 +36,9 @@ export const DEFAULT_CHROMIUM_PATH = "/usr/bin/chromium";
 export const FIXED_TIME = "2025-01-15T12:00:00.000Z";
 export const DEFAULT_BROWSER_UID = 65534;
 const LAUNCH_TIMEOUT_MS = 30_000;
-const UNPRIVILEGED_LAUNCHER = path.resolve(import.meta.dirname, "../../scripts/worker/chromium-unprivileged.sh");
+const LAUNCHER = path.resolve(import.meta.dirname, "../../scripts/worker/launch-chromium.sh");
 
 export const CHROMIUM_ARGS = [
-  // Pages reach only the preview, through the per-context proxy (which resolves and refuses every other
-  // host): WebRTC must not send UDP around it, nor resolve STUN servers itself.
-  "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
   "--disable-gpu",
   "--disable-background-networking",
   "--disable-component-update",
@@ -137,15 +135,15 @@ async function launchBrowser(executablePath: string, browserUid: number): Promis
     throw new AppError("internal", "PATCHBAY_BROWSER_UID must not be 0: Chromium runs with its sandbox, as an unprivileged user.");
   }
   return chromium.launch({
-    executablePath: isRoot ? UNPRIVILEGED_LAUNCHER : executablePath,
+    executablePath: LAUNCHER,
     headless: true,
     timeout: LAUNCH_TIMEOUT_MS,
     // Playwright turns the sandbox off unless asked; never run a preview's code without it.
     chromiumSandbox: true,
     args: CHROMIUM_ARGS,
     // Not the worker's environment (the model key, database URLs): only what Chromium needs to run, plus
-    // what the launcher needs to drop to the browser user (it removes those two before starting Chromium).
-    env: isRoot ? { ...browserEnv(), PATCHBAY_BROWSER_UID: String(browserUid), PATCHBAY_CHROMIUM_PATH: executablePath } : browserEnv(),
+    // what the launcher needs (it removes those before starting Chromium).
+    env: { ...browserEnv(), PATCHBAY_CHROMIUM_PATH: executablePath, ...(isRoot ? { PATCHBAY_BROWSER_UID: String(browserUid) } : {}) },
   });
 }
 
