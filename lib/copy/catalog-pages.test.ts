@@ -54,3 +54,18 @@ describe("pages through aliased imports and Remix routes", () => {
     expect(catalog.some((entry) => entry.path.endsWith("tsconfig.json"))).toBe(false);
   });
 });
+
+describe("i18n keys passed indirectly", () => {
+  it("gives a key the pages of files that hold it as a literal, t(labels.save) style", () => {
+    const catalog = buildCatalog([
+      file("locales/en.json", JSON.stringify({ settings: { save: "Save changes" }, unused: { note: "Never shown" } })),
+      file(
+        "src/pages/settings.tsx",
+        'const labels = { save: "settings.save" };\nexport default function Settings({ t }) { return <button>{t(labels.save)}</button>; }',
+      ),
+      file("src/pages/about.tsx", 'const version = "1.2.3";\nexport default function About() { return <p>{version}</p>; }'),
+    ]);
+    expect(pagesOf(catalog, "Save changes")).toEqual(["/settings"]);
+    expect(pagesOf(catalog, "Never shown")).toEqual([]);
+  });
+});

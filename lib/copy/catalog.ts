@@ -20,7 +20,8 @@ const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.
 const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
 
-type ScriptFacts = { imports: string[]; keys: string[] };
+/** keys: passed to t() and the like; keyLike: other dotted literals ("settings.save"), keys when a locale has them. */
+type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[] };
 
 /** `files`: the repository's copy files, and its tsconfig/jsconfig files for import aliases (import-aliases.ts). */
 export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
@@ -29,17 +30,21 @@ export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
   const facts = new Map<string, ScriptFacts>();
   for (const file of files) if (classifyCopyFile(file.path) === "script") facts.set(file.path, scriptFacts(file, byPath, aliases));
 
+  const extracted = files.map((file) => ({ file, strings: extractFile(file) ?? [] }));
+  // Keys reached indirectly, t(labels.save) with labels = { save: "settings.save" }: a dotted literal that
+  // is a key of a locale file counts as a use of that key.
+  const knownKeys = new Set(extracted.flatMap(({ strings }) => strings.flatMap((copy) => (copy.kind === "i18n" && copy.key ? [copy.key] : []))));
+
   const pagesOfFile = pagesByFile(facts);
   const pagesOfKey = new Map<string, Set<string>>();
-  for (const [file, { keys }] of facts) {
-    for (const key of keys) {
+  for (const [file, { keys, keyLike }] of facts) {
+    for (const key of [...keys, ...keyLike.filter((literal) => knownKeys.has(literal))]) {
       const pages = pagesOfKey.get(key) ?? new Set<string>();
       for (const page of pagesOfFile.get(file) ?? []) pages.add(page);
       pagesOfKey.set(key, pages);
     }
   }
 
-  const extracted = files.map((file) => ({ file, strings: extractFile(file) ?? [] }));
   const languages = languagesOf(extracted);
   return extracted.flatMap(({ file, strings }) => {
     const locale = languages.byPath.get(file.path);
@@ -99,6 +104,7 @@ function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: Imp
   const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
   const imports: string[] = [];
   const keys: string[] = [];
+  const keyLike: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const resolved = resolveImport(file.path, node.moduleSpecifier.text, byPath, aliases);
@@ -115,13 +121,15 @@ function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: Imp
       // fetch("/content/about.md"): the Markdown renders wherever this file does.
       const referenced = referencedContent(node.text, byPath);
       if (referenced) imports.push(referenced);
+    } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[\w-]+(\.[\w-]+)+$/.test(node.text)) {
+      keyLike.push(node.text);
     } else if (ts.isJsxAttribute(node) && node.name.getText(sf) === "i18nKey" && node.initializer && ts.isStringLiteral(node.initializer)) {
       keys.push(node.initializer.text);
     }
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return { imports, keys };
+  return { imports, keys, keyLike };
 }
 
 function translationKey(call: ts.CallExpression): string | undefined {
