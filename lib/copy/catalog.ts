@@ -7,7 +7,7 @@ import path from "node:path/posix";
 import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
-import { classifyCopyFile, extractFile, scriptKindFor, type CopyFile } from "./extract-strings";
+import { classifyCopyFile, extractFile, sourceFileOf, type CopyFile } from "./extract-strings";
 import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
 import { localeOfPath, sourceLocale, type LocalePath } from "./locale-files";
 
@@ -101,7 +101,7 @@ function pagesOfI18nKey(key: string, pagesOfKey: Map<string, Set<string>>): stri
 }
 
 function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
-  const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
+  const sf = sourceFileOf(file);
   const imports: string[] = [];
   const keys: string[] = [];
   const keyLike: string[] = [];

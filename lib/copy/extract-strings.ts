@@ -184,6 +184,19 @@ function lineOf(lineStarts: number[], offset: number): number {
 
 // ---------- JS / TS / JSX ----------
 
+// A catalog build reads each script twice (its strings here, its imports and keys in catalog.ts): one parse.
+const parsedScripts = new WeakMap<CopyFile, ts.SourceFile>();
+
+/** The file's syntax tree, parsed once per file object. */
+export function sourceFileOf(file: CopyFile): ts.SourceFile {
+  let sf = parsedScripts.get(file);
+  if (!sf || sf.text !== file.content) {
+    sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
+    parsedScripts.set(file, sf);
+  }
+  return sf;
+}
+
 export function scriptKindFor(path: string): ts.ScriptKind {
   if (path.endsWith(".tsx")) return ts.ScriptKind.TSX;
   if (path.endsWith(".ts")) return ts.ScriptKind.TS;
@@ -191,7 +204,7 @@ export function scriptKindFor(path: string): ts.ScriptKind {
 }
 
 function extractScript(file: CopyFile): Draft[] {
-  const sf = ts.createSourceFile(file.path, file.content, ts.ScriptTarget.Latest, true, scriptKindFor(file.path));
+  const sf = sourceFileOf(file);
   const drafts: Draft[] = [];
 
   const visit = (node: ts.Node): void => {
