@@ -61,7 +61,7 @@ type Draft = {
 };
 
 const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".next", "out", "coverage", "__tests__"]);
-// Documents for developers, at any depth (a package's CHANGELOG, docs/ARCHITECTURE.md), are not product copy;
+// Documents for developers, at any depth (a package's CHANGELOG, an ARCHITECTURE.md under docs), are not product copy;
 // other docs (e.g. content/, docs/guides/) are. READMEs only at the root: a folder's README may be a page.
 const DEV_DOCS =
   /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini)([._-][\w.-]*)?\.mdx?$/i;
