@@ -8,7 +8,7 @@
 //
 // It runs the real worker and web processes against a PostgreSQL and a Redis of its own (test/support/
 // private-services.ts), so killing them disturbs no other test.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
@@ -21,6 +21,7 @@ import { createDocker } from "@/worker/sandbox/docker-driver";
 import { LABEL_ATTEMPT } from "@/worker/sandbox/labels";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { startHeldRemote, type HeldRemote } from "@/test/support/git-http-backend";
+import { killGroup, spawnGroup } from "@/test/support/process-group";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { freePort, startPrivatePostgres, startPrivateRedis, type PrivateServer } from "@/test/support/private-services";
 import { waitFor } from "@/test/support/wait-for";
@@ -56,31 +57,18 @@ async function orNull<T>(query: () => Promise<T>): Promise<T | null> {
 }
 
 function startWorker(): ChildProcess {
-  const child = spawn("npx", ["tsx", "worker/index.ts"], {
-    detached: true, // own process group, so SIGKILL reaches tsx's node child too
-    stdio: ["ignore", "ignore", "inherit"],
-    env: {
-      ...process.env,
-      DATABASE_URL: postgres.url,
-      REDIS_URL: redis.url,
-      OPENAI_API_KEY: "sk-crash-matrix",
-      OPENAI_BASE_URL: model.url,
-      PATCHBAY_MODEL: "scripted",
-      // One slot per held stage: the sixth task waits in the queue.
-      PATCHBAY_WORKER_CONCURRENCY: "5",
-      LOG_LEVEL: "error",
-    },
+  worker = spawnGroup("npx", ["tsx", "worker/index.ts"], {
+    ...process.env,
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    OPENAI_API_KEY: "sk-crash-matrix",
+    OPENAI_BASE_URL: model.url,
+    PATCHBAY_MODEL: "scripted",
+    // One slot per held stage: the sixth task waits in the queue.
+    PATCHBAY_WORKER_CONCURRENCY: "5",
+    LOG_LEVEL: "error",
   });
-  worker = child;
-  return child;
-}
-
-async function killWorker(): Promise<void> {
-  const child = worker;
-  if (!child?.pid || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-child.pid, "SIGKILL");
-  await exited;
+  return worker;
 }
 
 async function attemptContainers(attemptId: string, running = false) {
@@ -253,6 +241,11 @@ async function recoveredOutcomes(staged: Staged[]): Promise<Outcome[]> {
 
 const byStage = (outcomes: Outcome[]) => Object.fromEntries(outcomes.map((outcome) => [outcome.stage, outcome]));
 
+function expectAllCompleted(outcomes: Outcome[]): void {
+  const found = byStage(outcomes);
+  for (const stage of ALL_STAGES) expect(found[stage]?.status, `${stage}: ${found[stage]?.error}`).toBe("completed");
+}
+
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
   await applyMigrations(postgres.url);
@@ -265,7 +258,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await killWorker().catch(() => undefined);
+  await killGroup(worker);
   await heldRemote?.close();
   await model?.close();
   await db()
@@ -277,14 +270,11 @@ afterAll(async () => {
 describe("crash matrix", () => {
   it("kill -9 of the worker: every stage is taken up again by a new worker and completes", async () => {
     const staged = await stagedTasks("worker");
-    await killWorker();
+    await killGroup(worker);
     startWorker();
     const stopOpening = openGatesContinuously(staged.map((entry) => entry.attemptId));
     try {
-      const outcomes = byStage(await recoveredOutcomes(staged));
-      for (const stage of ALL_STAGES) {
-        expect(outcomes[stage]?.status, `${stage}: ${outcomes[stage]?.error}`).toBe("completed");
-      }
+      expectAllCompleted(await recoveredOutcomes(staged));
     } finally {
       await stopOpening();
     }
@@ -316,51 +306,36 @@ describe("crash matrix", () => {
   }, 900_000);
 
   for (const service of ["Redis", "PostgreSQL"] as const) {
-    it(`kill -9 of ${service} while every stage waits: after it restarts every task completes`, async () => {
-      const staged = await stagedTasks(`${service.toLowerCase()}-held`);
-      const server = service === "Redis" ? redis : postgres;
-      await server.crash();
-      await server.start();
-      const stopOpening = openGatesContinuously(staged.map((entry) => entry.attemptId));
-      try {
-        const outcomes = byStage(await recoveredOutcomes(staged));
-        for (const stage of ALL_STAGES) {
-          expect(outcomes[stage]?.status, `${stage}: ${outcomes[stage]?.error}`).toBe("completed");
+    for (const when of ["while every stage waits", "while the stages move on"] as const) {
+      it(`kill -9 of ${service} ${when}: after it restarts every task completes`, async () => {
+        const staged = await stagedTasks(`${service.toLowerCase()}-${when.split(" ").at(-1)}`);
+        const server = service === "Redis" ? redis : postgres;
+        await server.crash();
+        if (when === "while every stage waits") await server.start();
+        const stopOpening = openGatesContinuously(staged.map((entry) => entry.attemptId));
+        try {
+          if (when === "while the stages move on") {
+            // Each stage goes on with the service down, and has to write or publish what it did.
+            await waitFor(
+              "every stage to pass its gate",
+              async () => {
+                for (const entry of staged) if (entry.stage !== "queued" && entry.stage !== "provisioning" && !(await passedGate(entry))) return false;
+                return true;
+              },
+              120_000,
+              300,
+            );
+            await server.start();
+          }
+          // Redis: the worker keeps going on PostgreSQL and catches up on publishing. PostgreSQL: opening a
+          // connection is retried for a while (lib/db-connection-retry.ts), so a restart is only a pause.
+          expectAllCompleted(await recoveredOutcomes(staged));
+          expect(worker?.exitCode, "the worker survives the outage").toBeNull();
+        } finally {
+          await stopOpening();
         }
-        expect(worker?.exitCode, "the worker survives the outage").toBeNull();
-      } finally {
-        await stopOpening();
-      }
-    }, 900_000);
-
-    it(`kill -9 of ${service} while the stages move on: after it restarts every task completes`, async () => {
-      const staged = await stagedTasks(`${service.toLowerCase()}-moving`);
-      const server = service === "Redis" ? redis : postgres;
-      await server.crash();
-      const stopOpening = openGatesContinuously(staged.map((entry) => entry.attemptId));
-      try {
-        // Each stage goes on with the service down, and has to write or publish what it did.
-        await waitFor(
-          "every stage to pass its gate",
-          async () => {
-            for (const entry of staged) if (entry.stage !== "queued" && entry.stage !== "provisioning" && !(await passedGate(entry))) return false;
-            return true;
-          },
-          120_000,
-          300,
-        );
-        await server.start();
-        const outcomes = byStage(await recoveredOutcomes(staged));
-        // Redis: the worker keeps going on PostgreSQL and catches up on publishing. PostgreSQL: opening a
-        // connection is retried for a while (lib/db-connection-retry.ts), so a restart is only a pause.
-        for (const stage of ALL_STAGES) {
-          expect(outcomes[stage]?.status, `${stage}: ${outcomes[stage]?.error}`).toBe("completed");
-        }
-        expect(worker?.exitCode, "the worker survives the outage").toBeNull();
-      } finally {
-        await stopOpening();
-      }
-    }, 900_000);
+      }, 900_000);
+    }
   }
 });
 
@@ -411,10 +386,12 @@ describe("crash matrix: the web", () => {
 
   const startWeb = async () => {
     const port = Number(new URL(origin).port);
-    web = spawn("node_modules/.bin/tsx", ["scripts/web/server.ts", "--port", String(port), "--host", "127.0.0.1"], {
-      detached: true,
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, DATABASE_URL: postgres.url, REDIS_URL: redis.url, NEXTAUTH_URL: origin, LOG_LEVEL: "error" },
+    web = spawnGroup("node_modules/.bin/tsx", ["scripts/web/server.ts", "--port", String(port), "--host", "127.0.0.1"], {
+      ...process.env,
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      NEXTAUTH_URL: origin,
+      LOG_LEVEL: "error",
     });
     await waitFor(
       "the web to answer",
@@ -423,14 +400,6 @@ describe("crash matrix: the web", () => {
       200,
     );
   };
-  const killWeb = async () => {
-    const child = web;
-    if (!child?.pid || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGKILL");
-    await exited;
-  };
-
   beforeAll(async () => {
     // The production build the web serves (incremental: nothing to do when it is current; npm test builds it first).
     const build = spawnSync("bash", ["scripts/setup/build-web.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -441,7 +410,7 @@ describe("crash matrix: the web", () => {
   }, 600_000);
 
   afterAll(async () => {
-    await killWeb();
+    await killGroup(web);
   });
 
   it("kill -9 of the web mid-task: the task goes on, and the watcher's stream resumes with every event once", async () => {
@@ -457,7 +426,7 @@ describe("crash matrix: the web", () => {
     // Watch until the held command shows, then the web dies under the open stream.
     const before = await readTaskEvents(origin, token, task.id, null, (event) => event.type === "tool.begin");
     expect(before.at(-1)?.type).toBe("tool.begin");
-    await killWeb();
+    await killGroup(web);
     const stopOpening = openGatesContinuously([task.attemptId]);
     try {
       // The worker finishes while no web runs; the watcher reconnects to the restarted web.

@@ -1,6 +1,6 @@
 // A worker killed with SIGKILL mid-task: after a new worker starts, the attempt is retried from a clean
 // sandbox and completes, and the dead worker's container does not survive. Runs the real worker process.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
@@ -8,6 +8,7 @@ import { createTask } from "@/lib/tasks/create-task";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
+import { killGroup, spawnGroup } from "@/test/support/process-group";
 import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 
@@ -15,24 +16,16 @@ let model: Awaited<ReturnType<typeof startModelServer>>;
 const workers: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn("npx", ["tsx", "worker/index.ts"], {
-    detached: true, // own process group, so SIGKILL reaches tsx's node child too
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      OPENAI_API_KEY: "sk-crash-test",
-      OPENAI_BASE_URL: model.url,
-      PATCHBAY_MODEL: "scripted",
-      PATCHBAY_WORKER_CONCURRENCY: "1",
-      LOG_LEVEL: "warn",
-    },
+  const child = spawnGroup("npx", ["tsx", "worker/index.ts"], {
+    ...process.env,
+    OPENAI_API_KEY: "sk-crash-test",
+    OPENAI_BASE_URL: model.url,
+    PATCHBAY_MODEL: "scripted",
+    PATCHBAY_WORKER_CONCURRENCY: "1",
+    LOG_LEVEL: "warn",
   });
   workers.push(child);
   return child;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid && child.exitCode === null) process.kill(-child.pid, signal);
 }
 
 beforeAll(async () => {
@@ -40,13 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of workers) {
-    try {
-      killGroup(child, "SIGTERM");
-    } catch {
-      // already gone
-    }
-  }
+  for (const child of workers) await killGroup(child);
   await model?.close();
 });
 
@@ -70,7 +57,7 @@ it("retries an attempt whose worker was killed and leaves no container behind", 
     },
     60_000,
   );
-  killGroup(first, "SIGKILL");
+  await killGroup(first);
 
   startWorkerProcess();
   const attempt = await waitForFinishedAttempt(task.attemptId, 120_000);
