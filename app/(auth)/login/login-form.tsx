@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
+import { FormError } from "@/components/form-footer";
 
 export function LoginForm({ github }: { github: boolean }) {
   const [error, setError] = useState<string | null>(null);
@@ -29,11 +30,7 @@ export function LoginForm({ github }: { github: boolean }) {
       <input id="email" name="email" type="email" autoComplete="username" required />
       <label htmlFor="password">Password</label>
       <input id="password" name="password" type="password" autoComplete="current-password" required />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <p>
         <button type="submit" disabled={pending}>
           {pending ? "Signing in…" : "Sign in"}

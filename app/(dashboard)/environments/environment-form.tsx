@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 import { submitWithoutReset } from "@/components/submit-without-reset";
+import { useFieldValues } from "@/components/use-field-values";
 import { FormFooter } from "@/components/form-footer";
 import { createEnvironmentAction, type FormState } from "../actions";
 import { emptySecretRow, SecretRows } from "./secret-rows";
@@ -24,20 +25,12 @@ const initial = {
   setupScript: "",
   nodeVersion: "20",
 };
-type Field = keyof typeof initial;
-
 export function EnvironmentForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(createEnvironmentAction, {});
   // Controlled so a rejected submission keeps everything that was typed.
-  const [values, setValues] = useState(initial);
+  const { bind } = useFieldValues(initial, "");
   const [detectRoutes, setDetectRoutes] = useState(false);
   const [secretRows, setSecretRows] = useState([emptySecretRow]);
-  const bind = (field: Field) => ({
-    id: field,
-    name: field,
-    value: values[field],
-    onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
-  });
   return (
     <form onSubmit={submitWithoutReset(action)}>
       <div className="row">

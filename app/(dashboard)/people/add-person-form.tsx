@@ -1,26 +1,20 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect } from "react";
 import { submitWithoutReset } from "@/components/submit-without-reset";
+import { useFieldValues } from "@/components/use-field-values";
 import { FormFooter } from "@/components/form-footer";
 import { addPersonAction, type AddPersonState } from "./actions";
 
 const initial = { email: "", password: "", role: "engineer" };
-type Field = keyof typeof initial;
 
 export function AddPersonForm({ roles }: { roles: readonly string[] }) {
   const [state, action, pending] = useActionState<AddPersonState, FormData>(addPersonAction, {});
   // Controlled so a rejected submission keeps what was typed; cleared once the person is added.
-  const [values, setValues] = useState(initial);
+  const { bind, reset } = useFieldValues(initial, "new-person-");
   useEffect(() => {
-    if (state.added) setValues(initial);
-  }, [state]);
-  const bind = (field: Field) => ({
-    id: `new-person-${field}`,
-    name: field,
-    value: values[field],
-    onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
-  });
+    if (state.added) reset();
+  }, [state, reset]);
   // noValidate: every check (and its message) comes from the server, shown in one place below.
   return (
     <form onSubmit={submitWithoutReset(action)} noValidate>

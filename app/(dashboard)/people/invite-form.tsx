@@ -1,26 +1,20 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect } from "react";
 import { FormFooter } from "@/components/form-footer";
 import { submitWithoutReset } from "@/components/submit-without-reset";
+import { useFieldValues } from "@/components/use-field-values";
 import { inviteAction, type InviteState } from "./actions";
 
 const initial = { email: "", role: "engineer" };
-type Field = keyof typeof initial;
 
 /** Invites a GitHub email: sign-in with GitHub, where that email is verified, joins with the role chosen here. */
 export function InviteForm({ roles }: { roles: readonly string[] }) {
   const [state, action, pending] = useActionState<InviteState, FormData>(inviteAction, {});
-  const [values, setValues] = useState(initial);
+  const { bind, reset } = useFieldValues(initial, "invite-");
   useEffect(() => {
-    if (state.invited) setValues(initial);
-  }, [state]);
-  const bind = (field: Field) => ({
-    id: `invite-${field}`,
-    name: field,
-    value: values[field],
-    onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
-  });
+    if (state.invited) reset();
+  }, [state, reset]);
   return (
     <form onSubmit={submitWithoutReset(action)} noValidate>
       <div className="row">

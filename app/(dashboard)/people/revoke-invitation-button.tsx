@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from "react";
 import { revokeInvitationAction } from "./actions";
+import { FormError } from "@/components/form-footer";
 
 export function RevokeInvitationButton({ invitationId, email }: { invitationId: string; email: string }) {
   const [pending, startTransition] = useTransition();
@@ -17,11 +18,7 @@ export function RevokeInvitationButton({ invitationId, email }: { invitationId: 
       >
         Revoke
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </>
   );
 }

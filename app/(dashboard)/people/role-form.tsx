@@ -3,6 +3,7 @@
 import { useActionState, useState } from "react";
 import { submitWithoutReset } from "@/components/submit-without-reset";
 import { changeRoleAction, type RoleFormState } from "./actions";
+import { FormError } from "@/components/form-footer";
 
 /** One person's role: pick one and press "Save role". An error (say, demoting the last admin) shows in the row. */
 export function RoleForm({ person, roles }: { person: { id: string; email: string; role: string }; roles: readonly string[] }) {
@@ -29,11 +30,7 @@ export function RoleForm({ person, roles }: { person: { id: string; email: strin
       <button type="submit" className="secondary" disabled={pending || role === person.role}>
         Save role
       </button>
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormError error={state.error} />
     </form>
   );
 }

@@ -3,6 +3,7 @@
 import { useActionState, useState } from "react";
 import { submitWithoutReset } from "@/components/submit-without-reset";
 import { type RevokeTokenState, revokeTokenAction } from "./actions";
+import { FormError } from "@/components/form-footer";
 
 /** Revoke, then a second press to confirm: scripts that use the token stop working at once. */
 export function RevokeTokenButton({ token }: { token: { id: string; name: string | null } }) {
@@ -25,11 +26,7 @@ export function RevokeTokenButton({ token }: { token: { id: string; name: string
       <button type="button" className="secondary" disabled={pending} onClick={() => setConfirming(false)}>
         Cancel
       </button>
-      {state.error && (
-        <p className="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormError error={state.error} />
     </form>
   );
 }

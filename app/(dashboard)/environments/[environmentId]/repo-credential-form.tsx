@@ -1,9 +1,11 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { useFieldValues } from "@/components/use-field-values";
 import type { RepoCredentialSummary } from "@/lib/repos/repo-credential";
 import { type FormState, updateRepoCredentialAction } from "../../actions";
 import type { RepoCredentialKind } from "../repo-credential-form-data";
+import { FormError } from "@/components/form-footer";
 
 type Typed = { username: string; token: string; privateKey: string };
 const nothingTyped: Typed = { username: "", token: "", privateKey: "" };
@@ -16,19 +18,14 @@ export function RepoCredentialForm(props: { environmentId: string; credential: R
   );
   // Controlled so a rejected submission keeps everything that was typed, the token or key included.
   const [kind, setKind] = useState<RepoCredentialKind>(props.credential?.kind ?? props.suggestedKind);
-  const [typed, setTyped] = useState(nothingTyped);
+  const { bind, reset: clearTyped } = useFieldValues(nothingTyped);
   // After a successful save the credential is stored: clear the inputs so no token or key stays on the page.
   // A rejected submission has no `saved`, and must not count as a new save.
   const [handledSave, setHandledSave] = useState(state.saved);
   if (state.saved !== undefined && state.saved !== handledSave) {
     setHandledSave(state.saved);
-    setTyped(nothingTyped);
+    clearTyped();
   }
-  const bind = (field: keyof Typed) => ({
-    name: field,
-    value: typed[field],
-    onChange: (event: { target: { value: string } }) => setTyped((previous) => ({ ...previous, [field]: event.target.value })),
-  });
 
   return (
     <>
@@ -75,11 +72,7 @@ export function RepoCredentialForm(props: { environmentId: string; credential: R
             {state.removed ? "Removed. The repository is fetched without a credential." : "Saved. The next fetch uses it."}
           </p>
         )}
-        {state.error && (
-          <p className="error" role="alert">
-            {state.error}
-          </p>
-        )}
+        <FormError error={state.error} />
         <div className="inline-form">
           <button type="submit" disabled={pending}>
             {pending ? "Saving…" : props.credential ? "Replace credential" : "Save credential"}

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { type FormState, resetSetupCacheAction, testSetupAction } from "../../actions";
+import { FormError } from "@/components/form-footer";
 
 /** Test setup (a setup-only task; opens its page) and Reset cache (the next task runs setup from scratch). */
 export function SetupCheckButtons({ environmentId }: { environmentId: string }) {
@@ -26,11 +27,7 @@ export function SetupCheckButtons({ environmentId }: { environmentId: string }) 
           Removed {resetState.removed} saved setup{resetState.removed === 1 ? "" : "s"}; the next task runs the setup script from scratch.
         </p>
       )}
-      {(testState.error ?? resetState.error) && (
-        <p className="error" role="alert">
-          {testState.error ?? resetState.error}
-        </p>
-      )}
+      <FormError error={testState.error ?? resetState.error} />
     </>
   );
 }

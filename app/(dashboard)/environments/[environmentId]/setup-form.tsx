@@ -2,18 +2,17 @@
 
 import { useActionState, useState } from "react";
 import { submitWithoutReset } from "@/components/submit-without-reset";
+import { useFieldValues } from "@/components/use-field-values";
 import { FormFooter } from "@/components/form-footer";
 import { type FormState, updateSetupAction } from "../../actions";
 import { emptySecretRow, SecretRows } from "../secret-rows";
 import type { SetupFormValues } from "../setup-form-data";
 
-type Field = keyof SetupFormValues;
-
 /** How the environment installs a real project: scripts, Node.js, variables, secrets, network and cache key. */
 export function SetupForm(props: { environmentId: string; initial: SetupFormValues; secretNames: string[]; defaultHosts: readonly string[] }) {
   const [state, action, pending] = useActionState<FormState & { saved?: number }, FormData>(updateSetupAction.bind(null, props.environmentId), {});
   // Controlled so a rejected submission keeps everything that was typed, new secret values included.
-  const [values, setValues] = useState(props.initial);
+  const { bind } = useFieldValues(props.initial, "");
   const [secretRows, setSecretRows] = useState([emptySecretRow]);
   const [removed, setRemoved] = useState<string[]>([]);
   // After a successful save the new secrets are stored: clear their inputs so no value stays on the page.
@@ -24,12 +23,6 @@ export function SetupForm(props: { environmentId: string; initial: SetupFormValu
     setSecretRows([emptySecretRow]);
     setRemoved([]);
   }
-  const bind = (field: Field) => ({
-    id: field,
-    name: field,
-    value: values[field],
-    onChange: (event: { target: { value: string } }) => setValues((previous) => ({ ...previous, [field]: event.target.value })),
-  });
   const toggleRemoved = (name: string, checked: boolean) =>
     setRemoved((previous) => (checked ? [...previous, name] : previous.filter((other) => other !== name)));
 
