@@ -49,7 +49,8 @@ const subscriber = createRedis(env.REDIS_URL, "worker");
 const active = new Map<string, AbortController>();
 // Top-level await: the driver needs to know whether workspaces can be size-capped on this host.
 // Capped file systems belong to the sandbox user as this engine maps it (userns-remap shifts it).
-const sandboxUser = sandboxUserOnHost(await docker.info().catch(() => ({})));
+const engineInfo = (await docker.info().catch(() => null)) as { SecurityOptions?: string[]; DockerRootDir?: string } | null;
+const sandboxUser = sandboxUserOnHost(engineInfo ?? {});
 const disk = await createWorkspaceDisk({
   dir: path.resolve(env.PATCHBAY_DATA_DIR, "workspaces"),
   sizeBytes: parseSize(env.PATCHBAY_WORKSPACE_SIZE),
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     });
   }
   if (dockerUp) {
-    const gaps = await readEngineFacts(docker)
+    const gaps = await readEngineFacts(docker, engineInfo ?? undefined)
       .then(engineHardeningGaps)
       .catch((error: Error) => [`its settings could not be read (${error.message})`]);
     if (gaps.length) {

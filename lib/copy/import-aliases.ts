@@ -11,6 +11,8 @@ export function isImportConfigFile(file: string): boolean {
 }
 
 type CompilerPaths = { baseUrl?: string; paths?: Record<string, string[]> };
+/** What a config says after its extends, with repository paths: `pathsBase` is the folder of the config whose paths these are. */
+type ResolvedPaths = { baseUrl?: string; paths?: Record<string, string[]>; pathsBase?: string };
 type AliasConfig = { dir: string; root: string; paths: [string, string[]][]; hasBaseUrl: boolean };
 
 export type ImportAliases = {
@@ -20,7 +22,7 @@ export type ImportAliases = {
 
 export function readImportAliases(configs: { path: string; content: string }[]): ImportAliases {
   const byPath = new Map(configs.map((config) => [config.path, config.content]));
-  const options = (file: string, seen: Set<string>): CompilerPaths => {
+  const options = (file: string, seen: Set<string>): ResolvedPaths => {
     if (seen.has(file)) return {};
     seen.add(file);
     const content = byPath.get(file);
@@ -35,13 +37,13 @@ export function readImportAliases(configs: { path: string; content: string }[]):
       ...base,
       ...(typeof own.baseUrl === "string" ? { baseUrl: rebase(own.baseUrl) } : {}),
       ...(own.paths && typeof own.paths === "object" ? { paths: own.paths, pathsBase: path.dirname(file) } : {}),
-    } as CompilerPaths;
+    };
   };
   const priority = (file: string) => (/(^|\/)tsconfig\.json$/.test(file) ? 0 : /(^|\/)jsconfig\.json$/.test(file) ? 1 : 2);
   const aliases: AliasConfig[] = [...configs]
     .sort((a, b) => priority(a.path) - priority(b.path))
     .map((config) => {
-      const read = options(config.path, new Set()) as CompilerPaths & { pathsBase?: string };
+      const read = options(config.path, new Set());
       const dir = path.dirname(config.path);
       const root = read.baseUrl ?? read.pathsBase ?? dir;
       return { dir: dir === "." ? "" : dir, root: root === "." ? "" : root, paths: Object.entries(read.paths ?? {}), hasBaseUrl: read.baseUrl !== undefined };

@@ -11,8 +11,9 @@ export type EngineFacts = {
   defaultBridgeIcc: string | undefined;
 };
 
-export async function readEngineFacts(docker: Docker): Promise<EngineFacts> {
-  const info = (await docker.info()) as { SecurityOptions?: string[] };
+/** `info`: the engine's `docker info` when the caller has already read it. */
+export async function readEngineFacts(docker: Docker, info?: { SecurityOptions?: string[] }): Promise<EngineFacts> {
+  info ??= (await docker.info()) as { SecurityOptions?: string[] };
   const bridge = (await docker
     .getNetwork("bridge")
     .inspect()
