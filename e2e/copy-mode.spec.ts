@@ -7,6 +7,9 @@ import { signInAsAdmin } from "./fixtures/helpers";
 
 const COPYWRITER = { email: "words@e2e.test", password: "a long temporary password" };
 
+// The second test uses the demo site and the copywriter the first one sets up.
+test.describe.configure({ mode: "serial" });
+
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
@@ -106,4 +109,37 @@ test("a copywriter changes a heading and a button label and gets a word diff wit
   await expect(page.getByRole("heading", { name: /^Diff/ })).toBeVisible();
   await expect(page.getByText('"signUp": "Create account"').first()).toBeVisible();
   await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+});
+
+test("a copywriter changes a heading by clicking it on a picture of its page", async ({ page }) => {
+  test.setTimeout(300_000);
+  await signIn(page, COPYWRITER.email, COPYWRITER.password);
+  await openDemoTexts(page);
+
+  // The worker starts the site and pictures its pages; each text found is outlined on its picture.
+  await page.getByRole("button", { name: "Take pictures of the pages" }).click();
+  await expect(page.getByTestId("pictures-status")).toContainText("Pictures of commit", { timeout: 180_000 });
+  await page.getByLabel("Picture of").selectOption("/pricing");
+  const picture = page.getByTestId("page-picture");
+  await expect.poll(() => picture.getByRole("img").evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBe(1280);
+  // What the code could place is now confirmed by the picture.
+  await page.getByLabel("Search texts").fill("honest pricing");
+  await expect(page.getByTestId("copy-list").getByTestId("copy-entry")).toContainText("seen on /pricing");
+  await page.screenshot({ path: test.info().outputPath("copy-pictures.png"), fullPage: true });
+
+  await picture.getByRole("button", { name: "Edit “Simple, honest pricing”" }).click();
+  await page.getByTestId("picked-texts").getByLabel("Text: Simple, honest pricing").fill("Simple, fair pricing");
+  await expect(page.getByTestId("edit-count")).toHaveText("1 text changed");
+  await page.getByRole("button", { name: "Propose change" }).click();
+
+  await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 120_000 });
+  const diff = page.getByTestId("word-diff");
+  await expect(diff).toHaveCount(1);
+  await expect(diff.locator("del")).toHaveText("honest");
+  await expect(diff.locator("ins")).toHaveText("fair");
+  const changed = page.locator('[data-testid="shot"][data-status="changed"]');
+  await expect(changed).toContainText("/pricing");
+  for (const testId of ["shot-before", "shot-after"]) {
+    await expect.poll(() => changed.getByTestId(testId).evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBe(1280);
+  }
 });

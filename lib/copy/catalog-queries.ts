@@ -5,6 +5,8 @@ import { db } from "@/lib/db";
 import { catalogBuildState, enqueueCatalogBuild } from "@/lib/queue/producer";
 import type { CatalogEntry } from "./catalog-entry";
 import { getCopyEnvironment } from "./copy-environments";
+import { renderedPagesOf } from "./page-map";
+import { latestPictures, type PicturesView } from "./page-pictures";
 import { filesOutOfScope } from "./path-scope";
 
 const FRESH_MS = 60_000;
@@ -20,6 +22,8 @@ export type CatalogView = {
   /** Files with strings this person's role may not change: proposing them is rejected by the worker. */
   outOfScopeFiles: string[];
   entries: CatalogEntry[];
+  /** Pictures of the pages with each text's place on them; null when the environment has no preview. */
+  pictures: PicturesView | null;
 };
 
 export async function latestCatalog(environmentId: string) {
@@ -38,7 +42,11 @@ export async function getCatalogView(userId: string, environmentId: string, opti
     await enqueueCatalogBuild(environmentId);
     build = { state: "building" };
   }
-  const entries = Array.isArray(latest?.entries) ? (latest.entries as CatalogEntry[]) : [];
+  const stored = Array.isArray(latest?.entries) ? (latest.entries as CatalogEntry[]) : [];
+  const pictures = environment.hasPreview ? await latestPictures(environmentId) : null;
+  // Pictures of another commit still help to find a text, but say nothing certain about this commit's entries.
+  const rendered = pictures?.map && pictures.map.commit === latest?.commit ? renderedPagesOf(pictures.map) : null;
+  const entries = rendered ? stored.map((entry) => (rendered.has(entry.id) ? { ...entry, renderedPages: rendered.get(entry.id) } : entry)) : stored;
   return {
     environment: { id: environment.id, name: environment.name, hasPreview: environment.hasPreview },
     status: build.state === "idle" ? "ready" : build.state,
@@ -48,5 +56,6 @@ export async function getCatalogView(userId: string, environmentId: string, opti
     allowedPaths: environment.allowedPaths,
     outOfScopeFiles: filesOutOfScope([...new Set(entries.map((entry) => entry.path))], environment.allowedPaths),
     entries,
+    pictures: pictures?.view ?? null,
   };
 }

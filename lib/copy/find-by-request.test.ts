@@ -94,4 +94,14 @@ describe("findByRequest with the pages strings appear on", () => {
   it("still narrows by file or component when no page has the name", () => {
     expect(findByRequest(catalog, 'change "Delete project" to "Remove" in docs')).toMatchObject({ edits: [{ id: "docs" }] });
   });
+
+  it("takes the string seen on the picture of the named page first", () => {
+    // Two "Save" buttons the code cannot place (shared components); the picture of /billing shows one.
+    const pictured = [
+      { ...entry("profile", "Save", "src/components/ProfileForm.tsx", []), renderedPages: ["/profile"] },
+      { ...entry("billing", "Save", "src/components/BillingForm.tsx", []), renderedPages: ["/billing"] },
+    ];
+    expect(findByRequest(pictured, 'change "Save" to "Save card" on the billing page')).toMatchObject({ edits: [{ id: "billing" }] });
+    expect(findByRequest(pictured, 'change "Save" to "Keep"')).toMatchObject({ kind: "ambiguous" });
+  });
 });

@@ -30,9 +30,10 @@ export function parseCopyRequest(request: string): ParsedCopyRequest | undefined
 
 /**
  * `strings` may carry the pages each appears on (catalog entries): "on the pricing page" first means the
- * strings shown on /pricing (and on every page), then strings whose file, component or key names it.
+ * strings seen on the picture of /pricing (lib/copy/page-map.ts), then those the code places on /pricing
+ * (or on every page), then strings whose file, component or key names it.
  */
-export function findByRequest(strings: (CopyString & { pages?: string[] })[], request: string): FindByRequestResult {
+export function findByRequest(strings: (CopyString & { pages?: string[]; renderedPages?: string[] })[], request: string): FindByRequestResult {
   const parsed = parseCopyRequest(request);
   if (!parsed) {
     return { kind: "not-found", message: `Write the request like: change "Sign up" to "Create account" (optionally: on the pricing page)` };
@@ -41,9 +42,11 @@ export function findByRequest(strings: (CopyString & { pages?: string[] })[], re
   const scopes =
     scope === undefined
       ? [strings]
-      : [strings.filter((copy) => shownOnPage(copy.pages ?? [], scope)), strings.filter((copy) => matchesScope(copy, scope))].filter(
-          (found) => found.length > 0,
-        );
+      : [
+          strings.filter((copy) => shownOnPage(copy.renderedPages ?? [], scope)),
+          strings.filter((copy) => shownOnPage(copy.pages ?? [], scope)),
+          strings.filter((copy) => matchesScope(copy, scope)),
+        ].filter((found) => found.length > 0);
   const where = scope === undefined ? "" : ` in ${scope}`;
   if (scopes.length === 0) return { kind: "not-found", message: `Nothing matches "${scope}"` };
 

@@ -32,6 +32,7 @@ export async function addFollowUp(userId: string, taskId: string, input: unknown
   if (!task) throw new AppError("not_found", "Task not found.");
   // A copy change has no agent to talk to; a new wording is a new proposal from the Copy page.
   if (task.mode === "copy") throw new AppError("bad_request", "Copy changes take no follow-up messages; propose a new change from Copy instead.");
+  if (task.mode === "pages") throw new AppError("bad_request", "Page pictures take no follow-up messages; take new pictures from Copy instead.");
   // Messages run the agent again: someone since made a copywriter cannot keep using it on old tasks.
   await requireRole(userId, ["admin", "engineer"], "Your role (copywriter) can propose text changes only.");
   const latest = task.turns[0];

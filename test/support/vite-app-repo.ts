@@ -1,6 +1,6 @@
-// The Vite + Preact fixture project with real dependencies (test/fixtures/vite-app: a committed
-// package-lock.json and a vitest suite) as a fresh git repository, for tests of environments whose
-// setup installs from the npm registry.
+// The Vite fixture projects with real dependencies (committed package-lock.json files) as fresh git
+// repositories, for tests of environments whose setup installs from the npm registry: test/fixtures/vite-app
+// (Preact, with a vitest suite) and test/fixtures/vite-router-app (React, react-router, ICU catalog).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createFixtureRepo, type FixtureRepo } from "./fixture-repo";
@@ -28,4 +28,16 @@ export const VITE_APP_PREVIEW = {
   port: 5173,
   readinessPath: "/",
   routes: { mode: "fixed" as const, paths: ["/"] },
+};
+
+const ROUTER_ROOT = path.resolve(import.meta.dirname, "../fixtures/vite-router-app");
+
+/** Inkwell: a Vite + React app with react-router routes and an ICU JSON catalog (test/fixtures/vite-router-app). */
+export function createViteRouterAppRepo(): FixtureRepo {
+  return createFixtureRepo(viteAppFiles(ROUTER_ROOT));
+}
+
+export const VITE_ROUTER_APP_PREVIEW = {
+  ...VITE_APP_PREVIEW,
+  routes: { mode: "fixed" as const, paths: ["/", "/pricing", "/about"] },
 };

@@ -19,7 +19,8 @@ export function createCatalogProcessor(deps: CatalogProcessorDeps) {
     const parsed = catalogJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
     try {
-      return await buildCopyCatalog(deps, parsed.data.environmentId);
+      const { commit, entries, cached } = await buildCopyCatalog(deps, parsed.data.environmentId);
+      return { commit, entries, cached };
     } catch (error) {
       // failedReason is what the Copy page shows: a person-readable message, never a stack.
       if (isAppError(error)) throw new UnrecoverableError(error.userMessage);
@@ -29,16 +30,20 @@ export function createCatalogProcessor(deps: CatalogProcessorDeps) {
   };
 }
 
-export async function buildCopyCatalog(deps: CatalogProcessorDeps, environmentId: string): Promise<{ commit: string; entries: number; cached: boolean }> {
+/** Also returns the synced mirror, for callers that go on to work at that commit. */
+export async function buildCopyCatalog(
+  deps: CatalogProcessorDeps,
+  environmentId: string,
+): Promise<{ commit: string; entries: number; cached: boolean; mirrorPath: string }> {
   const environment = await catalogSource(environmentId);
   if (!environment) throw new UnrecoverableError("The environment no longer exists.");
   const mirrorPath = await deps.mirrors.sync(environment.repoUrl, openRepoCredential(environment.repoCredential, deps.secretsKey));
   const commit = await deps.mirrors.resolveBranch(mirrorPath, environment.defaultBranch);
   const reused = await reuseCatalog(environmentId, commit, CATALOG_VERSION);
-  if (reused) return { commit, entries: reused.entries, cached: true };
+  if (reused) return { commit, entries: reused.entries, cached: true, mirrorPath };
   const started = Date.now();
   const entries = buildCatalog(await readCopyFiles(mirrorPath, commit));
   await saveCatalog({ environmentId, commit, branch: environment.defaultBranch, version: CATALOG_VERSION, entries });
   deps.logger.info({ environmentId, commit, entries: entries.length, ms: Date.now() - started }, "copy catalog built");
-  return { commit, entries: entries.length, cached: false };
+  return { commit, entries: entries.length, cached: false, mirrorPath };
 }

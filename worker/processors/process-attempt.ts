@@ -12,6 +12,7 @@ import { toAppError, type AttemptContext, type AttemptProcessorDeps } from "./at
 import { createEventSink } from "./event-sink";
 import { runCodeAttempt } from "./run-code-attempt";
 import { runCopyAttempt } from "./run-copy-attempt";
+import { runPagesAttempt } from "./run-pages-attempt";
 import { runSetupAttempt } from "./run-setup-attempt";
 import { environmentSetup, type EnvironmentSetup } from "@/worker/setup/environment-setup";
 
@@ -93,6 +94,9 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
         break;
       case "setup":
         await runSetupAttempt(ctx);
+        break;
+      case "pages":
+        await runPagesAttempt(ctx);
         break;
       default: {
         const unknownMode: never = task.mode;

@@ -1,7 +1,9 @@
 // One screenshot of one preview route. Failures a preview can cause (HTTP errors, hangs, broken
 // navigation) come back as values so a report can show them; a bad route from our own caller throws.
 import { errors, type BrowserContext, type Page, type Response } from "playwright-core";
+import type { RenderedText } from "@/lib/copy/page-map";
 import { AppError } from "@/lib/errors";
+import { readRenderedTexts } from "./read-rendered-texts";
 
 export type Viewport = { name: string; width: number; height: number };
 
@@ -15,12 +17,14 @@ export type CaptureInput = {
   timeoutMs: number;
   /** Off by default: viewport shots have a fixed size, so before/after compare pixel for pixel. */
   fullPage?: boolean;
+  /** Also read every visible text with its box (copy mode's page pictures). */
+  readTexts?: boolean;
 };
 
 export type CaptureFailureReason = "http" | "timeout" | "navigation";
 
 export type CaptureResult =
-  | { ok: true; png: Buffer; status: number; durationMs: number }
+  | { ok: true; png: Buffer; status: number; durationMs: number; texts?: RenderedText[] }
   | { ok: false; reason: CaptureFailureReason; status?: number; message: string; durationMs: number };
 
 /** Upper bound on waiting for fonts and two animation frames after "load". */
@@ -82,7 +86,8 @@ export async function captureRoute(context: BrowserContext, input: CaptureInput)
         fullPage: input.fullPage ?? false,
         timeout: remaining,
       });
-      return { ok: true, png, status, durationMs: elapsed() };
+      const texts = input.readTexts ? await readRenderedTexts(page) : undefined;
+      return { ok: true, png, status, durationMs: elapsed(), ...(texts ? { texts } : {}) };
     } catch (error) {
       if (error instanceof errors.TimeoutError) return fail("timeout", `the screenshot of ${input.route} took longer than ${input.timeoutMs} ms`);
       throw error;

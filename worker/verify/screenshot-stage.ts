@@ -3,13 +3,14 @@
 // agent's workspace ("after"); the worker's browser captures each route at each viewport and the pixel
 // difference is computed. It never throws for app problems: they are recorded in the report next to
 // the diff, which stands on its own.
+import type { BrowserContext } from "playwright-core";
 import { AppError } from "@/lib/errors";
 import type { CaptureOutcome, PreviewFailure, PreviewReport, Shot } from "@/lib/artifacts/preview-report";
 import type { EventBody } from "@/lib/events";
 import type { PreviewConfig, Viewport } from "@/lib/environments/preview-config";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { CacheVolumes, NetworkSpec, SandboxDriver, SandboxHandle, SandboxRole } from "@/worker/sandbox/driver";
-import type { BrowserPool } from "./browser-pool";
+import type { BrowserPool, ContextGuard } from "./browser-pool";
 import { captureRoute } from "./capture-route";
 import { compareImages } from "./compare-images";
 import { PreviewError, startPreview } from "./preview-server";
@@ -79,6 +80,42 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
 
 async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after"): Promise<SideResult> {
   const result: SideResult = { captures: new Map(), pngs: new Map(), failure: null, blocked: [] };
+  result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
+    for (const route of input.routes) {
+      for (const viewport of input.config.viewports) {
+        const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
+        const key = shotKey(route, viewport);
+        if (capture.ok) {
+          const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
+          result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
+          result.pngs.set(key, capture.png);
+        } else {
+          result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
+        }
+      }
+    }
+    result.blocked = [...guard.blockedUrls];
+    await input.emit({
+      type: "preview",
+      payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` },
+    });
+  });
+  return result;
+}
+
+export type PreviewSessionInput = Pick<ScreenshotStageInput, "driver" | "browsers" | "sandbox" | "baseCache" | "config" | "base" | "signal" | "emit">;
+
+/**
+ * Runs `work` with a browser on the app in a preview sandbox: "before" checks out the base commit (from
+ * the setup cache when there is one), "after" previews the attempt's workspace. Problems with the app
+ * come back as the failure (also in the timeline), never as an exception; cancelling throws.
+ */
+export async function withPreview(
+  input: PreviewSessionInput,
+  network: string,
+  side: "before" | "after",
+  work: (context: BrowserContext, guard: ContextGuard, baseUrl: string) => Promise<void>,
+): Promise<PreviewFailure | null> {
   const role: SandboxRole = side === "before" ? "preview-base" : "preview-result";
   await input.emit({
     type: "preview",
@@ -96,41 +133,19 @@ async function captureSide(input: ScreenshotStageInput, network: string, side: "
       });
     }
     const preview = await startPreview(input.driver, handle, { config: input.config, network, signal: input.signal });
-    await input.browsers.withContext(
-      async (context, guard) => {
-        for (const route of input.routes) {
-          for (const viewport of input.config.viewports) {
-            const capture = await captureRoute(context, { baseUrl: preview.baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
-            const key = shotKey(route, viewport);
-            if (capture.ok) {
-              const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
-              result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
-              result.pngs.set(key, capture.png);
-            } else {
-              result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
-            }
-          }
-        }
-        result.blocked = [...guard.blockedUrls];
-      },
-      { baseOrigin: preview.origin },
-    );
-    await input.emit({
-      type: "preview",
-      payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` },
-    });
+    await input.browsers.withContext((context, guard) => work(context, guard, preview.baseUrl), { baseOrigin: preview.origin });
+    return null;
   } catch (error) {
     if (input.signal.aborted) throw new AppError("cancelled", "Cancelled.");
     const failure: PreviewFailure =
       error instanceof PreviewError
         ? { side, stage: error.stage, message: error.message, logTail: error.logTail }
         : { side, stage: "sandbox", message: `The preview sandbox failed: ${(error as Error).message}`, logTail: "" };
-    result.failure = failure;
     await input.emit({ type: "preview", payload: { side, stage: "failed", message: failure.message } });
+    return failure;
   } finally {
     if (handle) await input.driver.release(handle);
   }
-  return result;
 }
 
 function shotKey(route: string, viewport: Viewport): string {

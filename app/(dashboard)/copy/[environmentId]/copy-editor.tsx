@@ -5,6 +5,8 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog-entry";
 import type { CatalogView } from "@/lib/copy/catalog-queries";
 import { findByRequest, parseCopyRequest } from "@/lib/copy/find-by-request";
+import { CopyEntryEditor, firstPage, whereLabel } from "./copy-entry-editor";
+import { PagePictures } from "./page-pictures";
 
 const VISIBLE_LIMIT = 200;
 const NOT_ON_A_PAGE = "";
@@ -25,6 +27,9 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
   const [submitting, setSubmitting] = useState(false);
+  /** The texts under the outline last clicked on a page picture, the one being edited first. */
+  const [picked, setPicked] = useState<string[]>([]);
+  const [takingPictures, setTakingPictures] = useState(false);
 
   const load = useCallback(
     async (refresh: boolean) => {
@@ -45,24 +50,28 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     void load(false);
   }, [load]);
 
-  // While the worker reads the repository, ask again every second.
+  // While the worker reads the repository or pictures the pages, ask again every second or two.
   useEffect(() => {
-    if (view?.status !== "building") return;
-    const timer = setTimeout(() => void load(false), 1000);
+    if (view?.status !== "building" && view?.pictures?.status !== "taking") return;
+    const timer = setTimeout(() => void load(false), view.status === "building" ? 1000 : 2000);
     return () => clearTimeout(timer);
   }, [view, load]);
 
   const entries = useMemo(() => view?.entries ?? [], [view]);
   const byId = useMemo(() => new Map(entries.map((entry) => [entry.id, entry])), [entries]);
   const outOfScope = useMemo(() => new Set(view?.outOfScopeFiles ?? []), [view]);
-  const pages = useMemo(() => [...new Set(entries.flatMap((entry) => entry.pages))].filter((candidate) => candidate !== EVERY_PAGE).sort(), [entries]);
+  const pages = useMemo(
+    () => [...new Set(entries.flatMap((entry) => [...entry.pages, ...(entry.renderedPages ?? [])]))].filter((candidate) => candidate !== EVERY_PAGE).sort(),
+    [entries],
+  );
   const edits = Object.entries(drafts).filter(([id, text]) => byId.get(id) && byId.get(id)?.text !== text);
 
   const visible = useMemo(() => {
     const needle = query.trim().toLowerCase();
     return entries.filter((entry) => {
       if (page !== null) {
-        if (page === NOT_ON_A_PAGE ? entry.pages.length > 0 : !entry.pages.includes(page) && !entry.pages.includes(EVERY_PAGE)) return false;
+        const on = [...entry.pages, ...(entry.renderedPages ?? [])];
+        if (page === NOT_ON_A_PAGE ? on.length > 0 : !on.includes(page) && !on.includes(EVERY_PAGE)) return false;
       }
       if (!needle) return true;
       return [entry.text, drafts[entry.id] ?? "", entry.key ?? "", entry.context.component ?? "", entry.path].some((hay) => hay.toLowerCase().includes(needle));
@@ -94,6 +103,20 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     if (entry) {
       setQuery(entry.text);
       setPage(null);
+    }
+  }
+
+  async function takePictures() {
+    setTakingPictures(true);
+    try {
+      const response = await fetch(`/api/v1/environments/${environmentId}/copy/pictures`, { method: "POST" });
+      if (!response.ok) {
+        const body = await response.json().catch(() => null);
+        setLoadError(body?.error?.message ?? `The pictures could not be started (HTTP ${response.status}).`);
+      }
+      await load(false);
+    } finally {
+      setTakingPictures(false);
     }
   }
 
@@ -186,22 +209,27 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           <div data-testid="request-candidates">
             <p>More than one text matches. Pick the one you mean:</p>
             <ul>
-              {finding.candidates.map((candidate) => (
-                <li key={candidate.id}>
-                  “{candidate.text}” <span className="muted">{whereLabel(candidate)}</span>{" "}
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => {
-                      setDraft(candidate.id, finding.to);
-                      setQuery(candidate.text);
-                      setFinding({ kind: "message", text: `Ready: "${candidate.text}" → "${finding.to}". Review it below, then propose.` });
-                    }}
-                  >
-                    Use this
-                  </button>
-                </li>
-              ))}
+              {[...finding.candidates]
+                .sort((a, b) => firstPage(a).localeCompare(firstPage(b)))
+                .map((candidate, index, sorted) => (
+                  <li key={candidate.id}>
+                    {(index === 0 || firstPage(sorted[index - 1] as CatalogEntry) !== firstPage(candidate)) && (
+                      <strong className="candidate-page">{firstPage(candidate)}: </strong>
+                    )}
+                    “{candidate.text}” <span className="muted">{whereLabel(candidate)}</span>{" "}
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => {
+                        setDraft(candidate.id, finding.to);
+                        setQuery(candidate.text);
+                        setFinding({ kind: "message", text: `Ready: "${candidate.text}" → "${finding.to}". Review it below, then propose.` });
+                      }}
+                    >
+                      Use this
+                    </button>
+                  </li>
+                ))}
             </ul>
           </div>
         )}
@@ -214,49 +242,51 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
         </div>
       )}
 
+      {view.pictures && (
+        <PagePictures
+          pictures={view.pictures}
+          catalogCommit={view.commit}
+          byId={byId}
+          onPick={setPicked}
+          onTake={() => void takePictures()}
+          taking={takingPictures}
+        />
+      )}
+      {picked.length > 0 && (
+        <div className="panel" data-testid="picked-texts">
+          <p className="muted">
+            {picked.length === 1 ? "The text you clicked:" : `The text you clicked, and ${picked.length - 1} other text(s) that read the same:`}
+          </p>
+          <ul className="copy-list">
+            {picked.flatMap((id) => {
+              const entry = byId.get(id);
+              if (!entry) return [];
+              return [
+                <CopyEntryEditor
+                  key={id}
+                  entry={entry}
+                  draft={drafts[id] ?? entry.text}
+                  problem={problems.find((candidate) => candidate.id === id)?.message}
+                  outOfScope={outOfScope.has(entry.path)}
+                  onChange={(text) => setDraft(id, text)}
+                />,
+              ];
+            })}
+          </ul>
+        </div>
+      )}
+
       <ul className="copy-list" data-testid="copy-list">
         {visible.slice(0, VISIBLE_LIMIT).map((entry) => {
-          const draft = drafts[entry.id] ?? entry.text;
-          const problem = problems.find((candidate) => candidate.id === entry.id);
           return (
-            <li key={entry.id} className={`copy-entry${draft !== entry.text ? " edited" : ""}`} data-testid="copy-entry">
-              <textarea
-                aria-label={`Text: ${entry.text}`}
-                value={draft}
-                dir="auto"
-                rows={Math.min(6, Math.max(1, Math.ceil(draft.length / 90)))}
-                onChange={(event) => setDraft(entry.id, event.target.value)}
-              />
-              <div className="muted">
-                {whereLabel(entry)}
-                {outOfScope.has(entry.path) && (
-                  <>
-                    {" "}
-                    · <span className="badge failed">outside your paths</span>
-                  </>
-                )}
-                {draft !== entry.text && (
-                  <>
-                    {" "}
-                    ·{" "}
-                    <button type="button" className="link" onClick={() => setDraft(entry.id, entry.text)}>
-                      undo
-                    </button>
-                  </>
-                )}
-              </div>
-              {(entry.context.before || entry.context.after) && (
-                <div className="neighbours">
-                  {entry.context.before && <>Preceded by “{entry.context.before}” </>}
-                  {entry.context.after && <>Followed by “{entry.context.after}”</>}
-                </div>
-              )}
-              {problem && (
-                <div className="error" role="alert">
-                  {problem.message}
-                </div>
-              )}
-            </li>
+            <CopyEntryEditor
+              key={entry.id}
+              entry={entry}
+              draft={drafts[entry.id] ?? entry.text}
+              problem={problems.find((candidate) => candidate.id === entry.id)?.message}
+              outOfScope={outOfScope.has(entry.path)}
+              onChange={(text) => setDraft(entry.id, text)}
+            />
           );
         })}
       </ul>
@@ -284,18 +314,4 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
       )}
     </div>
   );
-}
-
-function whereLabel(entry: CatalogEntry): string {
-  const pages = entry.pages.includes(EVERY_PAGE)
-    ? "every page"
-    : entry.pages.length
-      ? `on ${entry.pages.join(", ")}`
-      : entry.context.component
-        ? entry.context.component
-        : "";
-  const location = entry.key ? `${entry.path} · ${entry.key}` : `${entry.path}:${entry.line}`;
-  // Other languages are not edited here; saying they exist tells the copywriter translations will follow.
-  const translated = entry.translations?.length ? `also in ${entry.translations.join(", ")}` : "";
-  return [pages, location, translated].filter(Boolean).join(" · ");
 }

@@ -52,7 +52,13 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         {task.mode === "ask" && <span className="badge">question</span>}
         {task.mode === "copy" && <span className="badge">copy</span>}
         {task.mode === "setup" && <span className="badge">setup check</span>}
+        {task.mode === "pages" && <span className="badge">page pictures</span>}
       </h1>
+      {task.mode === "pages" && (
+        <p>
+          The pictures and the texts found on them are on <Link href={`/copy/${task.environment.id}`}>Copy</Link>.
+        </p>
+      )}
       {task.mode === "copy" && <p className="muted">Proposed by {task.author}</p>}
       {task.mode !== "copy" && (
         <div className="panel" style={{ whiteSpace: "pre-wrap" }}>
@@ -92,20 +98,25 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           <CopyChangesView changes={attempt.copyChanges} reviewer={!plain} />
         </>
       )}
-      {!plain && finished && task.mode !== "ask" && task.mode !== "setup" && (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
-        <>
-          <h2>
-            Diff{" "}
-            {attempt && (
-              <span className="muted">
-                {attempt.filesChanged} file(s) <span className="add">+{attempt.additions}</span> <span className="del">−{attempt.deletions}</span>
-              </span>
-            )}
-          </h2>
-          {/* Keyed by the attempt shown, so picking another attempt loads its diff. */}
-          <DiffView key={attempt?.id} taskId={task.id} />
-        </>
-      )}
+      {!plain &&
+        finished &&
+        task.mode !== "ask" &&
+        task.mode !== "setup" &&
+        task.mode !== "pages" &&
+        (task.status === "completed" || (attempt?.filesChanged ?? 0) > 0) && (
+          <>
+            <h2>
+              Diff{" "}
+              {attempt && (
+                <span className="muted">
+                  {attempt.filesChanged} file(s) <span className="add">+{attempt.additions}</span> <span className="del">−{attempt.deletions}</span>
+                </span>
+              )}
+            </h2>
+            {/* Keyed by the attempt shown, so picking another attempt loads its diff. */}
+            <DiffView key={attempt?.id} taskId={task.id} />
+          </>
+        )}
       {attempt?.screenshots && (
         <>
           <h2>Screenshots</h2>
@@ -124,7 +135,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           />
         </>
       )}
-      {task.mode !== "copy" && task.mode !== "setup" && <FollowUpForm taskId={task.id} running={!finished} />}
+      {task.mode !== "copy" && task.mode !== "setup" && task.mode !== "pages" && <FollowUpForm taskId={task.id} running={!finished} />}
     </>
   );
 }
