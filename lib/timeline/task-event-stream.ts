@@ -22,12 +22,13 @@ export function taskEventStream(
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  // Set by close() and by the reader cancelling, which can happen while start() still awaits Redis.
+  let closed = false;
 
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let lastId = after;
       let replaying = true;
-      let closed = false;
       const buffered: StoredEvent[] = [];
 
       const close = () => {
@@ -70,7 +71,16 @@ export function taskEventStream(
         unsubscribe();
         options.onClose?.();
       };
+      // The reader left while we subscribed: its cancel found nothing to clean up yet.
+      if (closed) {
+        cleanup();
+        return;
+      }
       abort.addEventListener("abort", close, { once: true });
+      if (abort.aborted) {
+        close();
+        return;
+      }
       controller.enqueue(encoder.encode("retry: 2000\n\n"));
 
       try {
@@ -91,6 +101,8 @@ export function taskEventStream(
       else if (!live) close();
     },
     cancel() {
+      if (closed) return;
+      closed = true;
       cleanup();
     },
   });
