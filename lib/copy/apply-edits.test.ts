@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyCopyEdits, CopyEditError, type CopyEdit } from "./apply-edits";
+import { applyCopyEdits, CopyEditError, type CopyEdit, syntaxErrorCount } from "./apply-edits";
 import { extractStrings, type CopyFile, type CopyString } from "./extract-strings";
 import { loadFixtures } from "./load-fixtures.test-helper";
 
@@ -213,5 +213,16 @@ describe("applyCopyEdits: refusals change nothing", () => {
   it("accepts reformatted placeholders", () => {
     const result = applyCopyEdits(files, [{ id: plural.id, text: "{{ count }} thing" }]);
     expect(contentOf(result, "locales/en/common.json")).toContain('"{{ count }} thing"');
+  });
+});
+
+describe("syntaxErrorCount", () => {
+  it("counts a script's syntax errors from the tree extraction parsed, wherever the file is", () => {
+    const ok = 'export function Hero() {\n  return <h1 title="Hi">Hello</h1>;\n}\n';
+    expect(syntaxErrorCount({ path: "src/components/deep/Hero.tsx", content: ok })).toBe(0);
+    expect(syntaxErrorCount({ path: "Hero.jsx", content: ok })).toBe(0);
+    expect(syntaxErrorCount({ path: "src/components/deep/Hero.tsx", content: ok.replace("</h1>", "</h2>") })).toBeGreaterThan(0);
+    expect(syntaxErrorCount({ path: "src/Hero.tsx", content: ok.replace('"Hi"', '"Hi') })).toBeGreaterThan(0);
+    expect(syntaxErrorCount({ path: "locales/en.json", content: '{"a": "b",}' })).toBe(1);
   });
 });

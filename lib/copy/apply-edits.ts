@@ -1,8 +1,9 @@
+import { po } from "gettext-parser";
 import ts from "typescript";
 import { parseDocument } from "yaml";
 import { editProblem, type CopyEdit } from "./edit-problem";
 import { encodeCopyText } from "./encode-copy-text";
-import { classifyCopyFile, extractFile, parseMarkdown, type CopyFile, type LocatedCopyString } from "./extract-strings";
+import { classifyCopyFile, extractFile, parseMarkdown, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 
 export type { CopyEdit };
 
@@ -80,17 +81,12 @@ function comparable(text: string): string {
   return text.replace(/[ \t\r\n]+/g, " ").trim();
 }
 
-function syntaxErrorCount(file: CopyFile): number {
+/** Syntax errors of a copy file as its own parser reports them (0 for files copy mode does not read). */
+export function syntaxErrorCount(file: CopyFile): number {
   const type = classifyCopyFile(file.path);
   switch (type) {
-    case "script": {
-      const result = ts.transpileModule(file.content, {
-        fileName: file.path,
-        reportDiagnostics: true,
-        compilerOptions: { jsx: ts.JsxEmit.Preserve, allowJs: true },
-      });
-      return result.diagnostics?.length ?? 0;
-    }
+    case "script":
+      return scriptSyntaxErrorCount(file);
     case "json":
       try {
         JSON.parse(file.content);
@@ -100,6 +96,15 @@ function syntaxErrorCount(file: CopyFile): number {
       }
     case "yaml":
       return parseDocument(file.content).errors.length;
+    case "po":
+      // Strict: a line break inside a string or an unescaped quote throws. Counted against the file before the
+      // edit, so what it already failed (a duplicate entry, a missing Plural-Forms header) refuses nothing.
+      try {
+        po.parse(file.content, { validation: true });
+        return 0;
+      } catch {
+        return 1;
+      }
     case "markdown":
     case "mdx":
       try {
@@ -115,4 +120,26 @@ function syntaxErrorCount(file: CopyFile): number {
       throw new Error(`Unknown copy file type ${String(unreachable)}`);
     }
   }
+}
+
+/**
+ * The script's syntax errors, from the syntax tree extraction already parsed (sourceFileOf): a program of
+ * that one file with no libraries and no resolution costs a few milliseconds, where transpileModule
+ * parsed and emitted the file again (seconds for a large component).
+ */
+function scriptSyntaxErrorCount(file: CopyFile): number {
+  const sf = sourceFileOf(file);
+  const host: ts.CompilerHost = {
+    getSourceFile: (name) => (name === sf.fileName || name.endsWith(`/${sf.fileName}`) ? sf : undefined),
+    fileExists: (name) => name === sf.fileName || name.endsWith(`/${sf.fileName}`),
+    readFile: () => undefined,
+    writeFile: () => undefined,
+    getDefaultLibFileName: () => "lib.d.ts",
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+  };
+  const options: ts.CompilerOptions = { noLib: true, noResolve: true, allowJs: true, jsx: ts.JsxEmit.Preserve, types: [] };
+  return ts.createProgram({ rootNames: [sf.fileName], options, host }).getSyntacticDiagnostics(sf).length;
 }

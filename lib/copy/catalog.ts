@@ -14,7 +14,7 @@ import { localeOfPath, sourceLocale, type LocalePath } from "./locale-files";
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 /** Bump when extraction changes what a catalog holds, so catalogs cached per commit are rebuilt. */
-export const CATALOG_VERSION = 2;
+export const CATALOG_VERSION = 3;
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.

@@ -3,7 +3,7 @@
 import { placeholderProblem } from "./copy-placeholders";
 import { icuMessageProblem } from "./icu-message";
 import { unencodableProblem } from "./encode-copy-text";
-import type { CopyKind, CopySyntax } from "./extract-strings";
+import type { CopyKind, CopySyntax } from "./draft";
 
 /** `from` is the text the person saw; when given, an edit to text that changed since then is refused. */
 export type CopyEdit = { id: string; text: string; from?: string };
@@ -14,6 +14,7 @@ export function editProblem(edit: CopyEdit, copy: { text: string; kind: CopyKind
   if (count > 1) return "This text was edited twice";
   if (edit.from !== undefined && edit.from !== copy.text) return `This text was changed to "${copy.text}" since you opened it`;
   if (edit.text.trim() === "" && copy.text.trim() !== "") return "Text is required here";
-  if (copy.syntax?.type === "json-string" && copy.syntax.icu) return icuMessageProblem(copy.text, edit.text);
+  // ICU messages: locale catalogs, FormatJS's defaultMessage, Lingui's .po files.
+  if (copy.syntax && "icu" in copy.syntax && copy.syntax.icu) return icuMessageProblem(copy.text, edit.text);
   return (copy.syntax ? unencodableProblem(copy.syntax, edit.text) : undefined) ?? placeholderProblem(copy.kind, copy.text, edit.text);
 }

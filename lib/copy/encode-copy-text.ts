@@ -1,5 +1,5 @@
 import { parseDocument, isScalar } from "yaml";
-import type { CopySyntax } from "./extract-strings";
+import type { CopySyntax } from "./draft";
 
 /** Source text that replaces the literal at [start, end) so it renders as `text`. */
 export function encodeCopyText(syntax: CopySyntax, text: string): string {
@@ -21,6 +21,8 @@ export function encodeCopyText(syntax: CopySyntax, text: string): string {
       return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ");
     case "html-template-attribute":
       return `${syntax.quote}${text}${syntax.quote}`;
+    case "po-string":
+      return encodePoString(text);
     default: {
       const unreachable: never = syntax;
       throw new Error(`Unknown copy syntax ${JSON.stringify(unreachable)}`);
@@ -73,6 +75,14 @@ function encodeJsString(text: string, quote: string): string {
   if (quote === "`") return `\`${body.replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
   body = body.replace(/\n/g, "\\n").split(quote).join(`\\${quote}`);
   return `${quote}${body}${quote}`;
+}
+
+// A .po string is C-like: these five escapes are all gettext needs for text; a line break is written as \n
+// inside one quoted string (gettext joins a field's quoted strings, so one is as good as several).
+const PO_ESCAPES: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r" };
+
+function encodePoString(text: string): string {
+  return `"${text.replace(/[\\"\n\t\r]/g, (char) => PO_ESCAPES[char] ?? char)}"`;
 }
 
 function encodeYamlScalar(text: string, style: "plain" | "single" | "double" | "block", inFlow: boolean): string {

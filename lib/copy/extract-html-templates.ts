@@ -4,6 +4,7 @@
 // of the script. Anything that touches an interpolation is dynamic and never listed.
 import { parseFragment, type DefaultTreeAdapterMap } from "parse5";
 import ts from "typescript";
+import { COPY_ATTRIBUTES } from "./script-nodes";
 
 type Node = DefaultTreeAdapterMap["node"];
 type Element = DefaultTreeAdapterMap["element"];
@@ -23,7 +24,6 @@ const TEMPLATE_TAGS = new Set(["html", "htm", "svg"]);
 // interpolation, so `<${Card}>…</${Card}>` opens and closes the same element.
 const PLACEHOLDER = "pbslotxpbslot";
 const PLACEHOLDER_RUN = /pbslotxpbslot/;
-const COPY_ATTRIBUTES = new Set(["placeholder", "title", "alt", "aria-label", "aria-description", "label"]);
 const NOT_RENDERED = new Set(["script", "style", "template"]);
 
 export function isHtmlTemplate(node: ts.Node): node is ts.TaggedTemplateExpression {

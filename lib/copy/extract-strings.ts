@@ -7,12 +7,16 @@ import { gfmTable } from "micromark-extension-gfm-table";
 import { mdxjs } from "micromark-extension-mdxjs";
 import ts from "typescript";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import type { CopyKind, CopySyntax, Draft } from "./draft";
 import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
+import { extractPo, isPoCatalogPath } from "./extract-po";
 import { isIcuCatalog } from "./icu-message";
 import { decodeEntities } from "./html-entities";
+import { reachedConstantDrafts } from "./reached-constants";
+import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, tagChain, withComponent } from "./script-nodes";
+import { scriptStringDrafts } from "./script-strings";
 
-/** script-string: a string in code that the page shows (page metadata, a nav item's label, a toast, a Lingui message). */
-export type CopyKind = "jsx-text" | "jsx-attribute" | "script-string" | "i18n" | "markdown";
+export type { CopyKind, CopySyntax } from "./draft";
 
 export type CopyFile = { path: string; content: string };
 
@@ -23,7 +27,10 @@ export type CopyString = {
   kind: CopyKind;
   /** The text as it renders: entities and escapes decoded, JSX/Markdown whitespace collapsed. */
   text: string;
-  /** i18n key path (`pricing.title`, `items.one`) or the JSX attribute name. */
+  /**
+   * i18n key path (`pricing.title`, `items.one`, a .po file's `msgctxt|msgid`), a message id (FormatJS, i18next
+   * defaults), a rendered constant's path (`FEATURES.0`) or the JSX attribute name.
+   */
   key?: string;
   /** UTF-16 offsets into `content`: the whole literal token for strings, the trimmed text run for JSX/Markdown text. */
   start: number;
@@ -32,33 +39,9 @@ export type CopyString = {
   context: { component?: string; before?: string; after?: string };
 };
 
-/** How the literal at [start, end) is written, so an edit can be encoded for the same syntax. */
-export type CopySyntax =
-  | { type: "jsx-text" }
-  | { type: "jsx-attribute-string"; quote: string }
-  | { type: "js-string"; quote: string }
-  /** icu: the file's messages are ICU MessageFormat (lib/copy/icu-message.ts), so braces and tags must stay valid. */
-  | { type: "json-string"; icu?: true }
-  | { type: "yaml-scalar"; style: "plain" | "single" | "double" | "block"; inFlow: boolean }
-  /** inTable: in a table cell, where an unescaped | would start another cell. */
-  | { type: "markdown-text"; startsBlock: boolean; mdx: boolean; inTable?: true }
-  | { type: "html-template-text" }
-  | { type: "html-template-attribute"; quote: string };
-
 export type LocatedCopyString = CopyString & { syntax: CopySyntax };
 
-export type CopyFileType = "script" | "json" | "yaml" | "markdown" | "mdx";
-
-type Draft = {
-  kind: CopyKind;
-  anchor: string;
-  text: string;
-  key?: string;
-  start: number;
-  end: number;
-  component?: string;
-  syntax: CopySyntax;
-};
+export type CopyFileType = "script" | "json" | "yaml" | "markdown" | "mdx" | "po";
 
 const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".next", "out", "coverage", "__tests__"]);
 // Documents for developers, at any depth (a package's CHANGELOG, an ARCHITECTURE.md under docs), are not product copy;
@@ -66,7 +49,6 @@ const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".nex
 const DEV_DOCS =
   /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini)([._-][\w.-]*)?\.mdx?$/i;
 const ROOT_DEV_DOCS = /^readme(\.[a-z]+)?$/i;
-const COPY_ATTRIBUTES = new Set(["placeholder", "title", "alt", "aria-label", "aria-description", "label"]);
 
 export function classifyCopyFile(path: string): CopyFileType | undefined {
   const segments = path.split("/");
@@ -76,6 +58,7 @@ export function classifyCopyFile(path: string): CopyFileType | undefined {
   if (/\.(js|jsx|ts|tsx|mjs)$/.test(name)) return "script";
   if (/\.json$/.test(name)) return isLocalePath(path, true) ? "json" : undefined;
   if (/\.ya?ml$/.test(name)) return isLocalePath(path, false) ? "yaml" : undefined;
+  if (/\.po$/.test(name)) return isPoCatalogPath(path) ? "po" : undefined;
   if (segments.length === 1 && ROOT_DEV_DOCS.test(name)) return undefined;
   if (DEV_DOCS.test(name)) return undefined;
   // Hidden folders hold tooling, not pages: .github templates, .changeset notes, coding agents' plans.
@@ -127,6 +110,8 @@ function draftsFor(type: CopyFileType, file: CopyFile): Draft[] | undefined {
       return extractMarkdown(file, false);
     case "mdx":
       return extractMarkdown(file, true);
+    case "po":
+      return extractPo(file);
     default: {
       const unreachable: never = type;
       throw new Error(`Unknown copy file type ${String(unreachable)}`);
@@ -206,6 +191,8 @@ export function scriptKindFor(path: string): ts.ScriptKind {
 function extractScript(file: CopyFile): Draft[] {
   const sf = sourceFileOf(file);
   const drafts: Draft[] = [];
+  // What JSX renders ({…} children, copy attributes): string constants it reads are copy too.
+  const rendered: ts.Expression[] = [];
 
   const visit = (node: ts.Node): void => {
     if (ts.isJsxText(node)) {
@@ -213,11 +200,14 @@ function extractScript(file: CopyFile): Draft[] {
       if (draft) drafts.push(draft);
     } else if (ts.isJsxAttribute(node)) {
       drafts.push(...jsxAttributeDrafts(sf, node));
+      const init = node.initializer;
+      if (COPY_ATTRIBUTES.has(node.name.getText(sf)) && init && ts.isJsxExpression(init) && init.expression) rendered.push(init.expression);
     } else if (isHtmlTemplate(node)) {
       const component = componentName(node);
       drafts.push(...htmlTemplateDrafts(sf, node, component ?? "").map((draft) => ({ ...draft, ...(component === undefined ? {} : { component }) })));
     } else if (ts.isJsxExpression(node) && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
       if (node.expression) {
+        rendered.push(node.expression);
         const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|expr`;
         for (const literal of plainLiterals(node.expression)) {
           drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
@@ -229,107 +219,11 @@ function extractScript(file: CopyFile): Draft[] {
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  drafts.push(...reachedConstantDrafts(sf, rendered));
 
-  // One literal can match two rules (a toast's { title } object): it is listed once.
+  // One literal can match two rules (a toast's { title } object, a label the JSX also reads): it is listed once.
   const seen = new Set<number>();
   return drafts.filter((draft) => !seen.has(draft.start) && seen.add(draft.start));
-}
-
-// Object properties whose string values are shown to people: nav items, feature lists, sort options, FAQ
-// entries, toast options, Lingui's t({ message }). Values that read like identifiers, paths or URLs are not.
-const COPY_PROPERTIES = new Set([
-  "label",
-  "title",
-  "description",
-  "text",
-  "heading",
-  "subheading",
-  "subtitle",
-  "tagline",
-  "caption",
-  "placeholder",
-  "tooltip",
-  "summary",
-  "message",
-  "cta",
-  "question",
-  "answer",
-  "helperText",
-  "emptyText",
-  "buttonText",
-]);
-// In Next.js page metadata, these are shown too (title.default, title.template, openGraph.siteName).
-const METADATA_PROPERTIES = new Set(["title", "description", "default", "absolute", "template", "siteName"]);
-// toast("Saved"), toast.success(…), sonner, react-hot-toast, notistack, antd's message/notification.
-const TOAST_CALLEE =
-  /^(toast(\.(success|error|info|warning|message|loading|custom))?|notify|showToast|enqueueSnackbar|message\.(success|error|info|warning|loading|open)|notification\.(success|error|info|warning|open))$/;
-// Lingui macros: msg`Saved`, t`Saved`, defineMessage`Saved`.
-const MESSAGE_TAGS = new Set(["t", "msg", "defineMessage"]);
-
-function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
-  if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && MESSAGE_TAGS.has(node.tag.text)) {
-    return plainLiterals(node.template).map((literal) => scriptDraft(sf, node, literal, node.tag.getText(sf)));
-  }
-  if (ts.isCallExpression(node) && TOAST_CALLEE.test(node.expression.getText(sf))) {
-    const [first] = node.arguments;
-    return first ? plainLiterals(first).map((literal) => scriptDraft(sf, node, literal, "toast")) : [];
-  }
-  if (ts.isPropertyAssignment(node) && !ts.isComputedPropertyName(node.name)) {
-    const name = node.name.getText(sf).replace(/^["']|["']$/g, "");
-    const metadata = inPageMetadata(node);
-    if (!COPY_PROPERTIES.has(name) && !(metadata && METADATA_PROPERTIES.has(name))) return [];
-    return plainLiterals(node.initializer)
-      .filter((literal) => metadata || readsAsProse(literal.text))
-      .map((literal) => scriptDraft(sf, node, literal, name));
-  }
-  return [];
-}
-
-function scriptDraft(sf: ts.SourceFile, node: ts.Node, literal: PlainLiteral, key: string): Draft {
-  return {
-    ...literalDraft(sf, literal),
-    kind: "script-string",
-    anchor: `${componentName(node) ?? ""}|${propertyPath(node)}|${key}`,
-    key,
-    ...withComponent(node),
-  };
-}
-
-/** Words for people, not an identifier, a path or a URL: a space, or a capital first letter. */
-function readsAsProse(text: string): boolean {
-  const trimmed = text.trim();
-  if (!/\p{L}/u.test(trimmed) || /^[/#.]|:\/\//.test(trimmed)) return false;
-  return /\s/.test(trimmed) || /^\p{Lu}/u.test(trimmed);
-}
-
-/** Inside `export const metadata = {…}` or what `generateMetadata` returns (Next.js app router). */
-function inPageMetadata(node: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name) && current.name.text === "metadata") return true;
-    if ((ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) && current.name?.text === "generateMetadata") return true;
-    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name) && current.name.text === "generateMetadata") return true;
-  }
-  return false;
-}
-
-/** Where in nested object and array literals a node sits: `nav>2>label`, stable when its text changes. */
-function propertyPath(node: ts.Node): string {
-  const parts: string[] = [];
-  let child: ts.Node = node;
-  for (let current: ts.Node | undefined = node.parent; current; child = current, current = current.parent) {
-    if (ts.isPropertyAssignment(current) && !ts.isComputedPropertyName(current.name)) parts.push(current.name.getText());
-    else if (ts.isArrayLiteralExpression(current)) parts.push(String(current.elements.indexOf(child as ts.Expression)));
-    else if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) {
-      parts.push(current.name.text);
-      break;
-    } else if (ts.isFunctionLike(current)) break;
-  }
-  return parts.reverse().join(">");
-}
-
-function withComponent(node: ts.Node): { component?: string } {
-  const component = componentName(node);
-  return component === undefined ? {} : { component };
 }
 
 function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {
@@ -368,8 +262,10 @@ export function renderJsxText(raw: string): string {
 
 function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
   const name = node.name.getText(sf);
+  // FormatJS's <FormattedMessage defaultMessage="Hello {name}" />: the text, an ICU message.
+  const icu = name === "defaultMessage";
   // Not `value`: on <option> or <input> it is form data the app reads, not text people see.
-  if (!COPY_ATTRIBUTES.has(name)) return [];
+  if (!COPY_ATTRIBUTES.has(name) && !icu) return [];
   const init = node.initializer;
   if (!init) return [];
   const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|@${name}`;
@@ -379,61 +275,15 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
     const raw = sf.text.slice(start, init.end);
     const text = decodeEntities(raw.slice(1, -1));
     if (text.trim() === "") return [];
-    return [{ ...base, text, start, end: init.end, syntax: { type: "jsx-attribute-string", quote: raw[0] ?? '"' } }];
+    const quote = raw[0] ?? '"';
+    return [
+      { ...base, text, start, end: init.end, syntax: icu ? { type: "jsx-attribute-string", quote, icu: true } : { type: "jsx-attribute-string", quote } },
+    ];
   }
   if (ts.isJsxExpression(init) && init.expression) {
-    return plainLiterals(init.expression).map((literal) => ({ ...base, ...literalDraft(sf, literal) }));
+    return plainLiterals(init.expression).map((literal) => ({ ...base, ...literalDraft(sf, literal, icu) }));
   }
   return [];
-}
-
-type PlainLiteral = ts.StringLiteral | ts.NoSubstitutionTemplateLiteral;
-
-/** String literals that end up as rendered text; template literals with interpolation are never copy. */
-function plainLiterals(expression: ts.Expression): PlainLiteral[] {
-  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
-    return expression.text.trim() === "" ? [] : [expression];
-  }
-  if (ts.isParenthesizedExpression(expression)) return plainLiterals(expression.expression);
-  if (ts.isConditionalExpression(expression)) {
-    return [...plainLiterals(expression.whenTrue), ...plainLiterals(expression.whenFalse)];
-  }
-  if (ts.isBinaryExpression(expression)) {
-    const operator = expression.operatorToken.kind;
-    if (operator === ts.SyntaxKind.AmpersandAmpersandToken) return plainLiterals(expression.right);
-    if (operator === ts.SyntaxKind.BarBarToken || operator === ts.SyntaxKind.QuestionQuestionToken) {
-      return [...plainLiterals(expression.left), ...plainLiterals(expression.right)];
-    }
-  }
-  return [];
-}
-
-function literalDraft(sf: ts.SourceFile, literal: PlainLiteral): Pick<Draft, "text" | "start" | "end" | "syntax"> {
-  const start = literal.getStart(sf);
-  return { text: literal.text, start, end: literal.end, syntax: { type: "js-string", quote: sf.text[start] ?? '"' } };
-}
-
-function componentName(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if ((ts.isFunctionDeclaration(current) || ts.isClassDeclaration(current)) && current.name) return current.name.text;
-    if (ts.isMethodDeclaration(current) && ts.isIdentifier(current.name)) {
-      const owner = componentName(current);
-      return owner === undefined ? current.name.text : `${owner}.${current.name.text}`;
-    }
-    if (ts.isFunctionExpression(current) && current.name) return current.name.text;
-    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) return current.name.text;
-  }
-  return undefined;
-}
-
-function tagChain(node: ts.Node): string {
-  const tags: string[] = [];
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isJsxElement(current)) tags.push(current.openingElement.tagName.getText());
-    else if (ts.isJsxSelfClosingElement(current)) tags.push(current.tagName.getText());
-    else if (ts.isJsxFragment(current)) tags.push("<>");
-  }
-  return tags.reverse().join(">");
 }
 
 // ---------- i18n JSON ----------

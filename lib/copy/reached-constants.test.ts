@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { applyCopyEdits } from "./apply-edits";
+import { extractStrings, type CopyFile } from "./extract-strings";
+
+// A landing page that keeps its words in constants: a heading, a feature list, a copy object, a list of
+// plans rendered through .map, next to constants that are not text for people.
+const LANDING: CopyFile = {
+  path: "app/page.tsx",
+  content: `import { logger } from "@/lib/logger";
+import { TAGLINE } from "./copy";
+
+const heading = "Welcome back";
+const FEATURES = ["Fast builds", "Private by default"] as const;
+const copy = { hero: "Ship faster", heroImage: "/images/hero.png", unused: "Never rendered here" };
+const PLANS = [
+  { slug: "starter", name: "Starter", perks: ["One project", "Email support"] },
+  { slug: "team", name: "Team plan", perks: ["Unlimited projects"] },
+];
+const STATUS = { active: "Active", paused: "On hold" };
+const LOG_MESSAGE = "Landing page rendered";
+const cardClasses = "rounded-lg border p-4";
+const DOCS_URL = "https://example.com/docs";
+const SEED_USERS = ["Ada Lovelace", "Grace Hopper"];
+let changing = "Changes at runtime";
+
+export default function Landing({ status, pick }: { status: keyof typeof STATUS; pick: number }) {
+  const subtitle = "Pick up where you left off";
+  const intro = copy.hero;
+  logger.info(LOG_MESSAGE, SEED_USERS);
+  return (
+    <main className={cardClasses}>
+      <h1 title={subtitle}>{heading}</h1>
+      <p>{intro}</p>
+      <p>{FEATURES[0]}</p>
+      <ul>{FEATURES.map((feature) => <li key={feature}>{feature}</li>)}</ul>
+      {PLANS.map(({ slug, name, perks }) => (
+        <section key={slug} id={slug}>
+          <h2>{name}</h2>
+          <p>{perks.join(" · ")}</p>
+        </section>
+      ))}
+      <span>{STATUS[status]}</span>
+      <a href={DOCS_URL}>{DOCS_URL}</a>
+      <p>{changing}</p>
+      <p>{TAGLINE}</p>
+      <p>{FEATURES.length} features</p>
+      <p>{SEED_USERS.at(pick)?.length}</p>
+    </main>
+  );
+}
+
+function Footer({ heading }: { heading: string }) {
+  return <footer>{heading}</footer>;
+}
+`,
+};
+
+const summary = (file: CopyFile) => extractStrings([file]).map((copy) => [copy.kind, copy.key, copy.text, copy.context.component]);
+
+describe("string constants that JSX renders", () => {
+  it("lists the consts a component renders, through member and element access, .map, destructuring and aliases", () => {
+    expect(summary(LANDING)).toEqual([
+      ["script-string", "heading", "Welcome back", undefined],
+      ["script-string", "FEATURES.0", "Fast builds", undefined],
+      ["script-string", "FEATURES.1", "Private by default", undefined],
+      ["script-string", "copy.hero", "Ship faster", undefined],
+      ["script-string", "PLANS.0.name", "Starter", undefined],
+      ["script-string", "PLANS.0.perks.0", "One project", undefined],
+      ["script-string", "PLANS.0.perks.1", "Email support", undefined],
+      ["script-string", "PLANS.1.name", "Team plan", undefined],
+      ["script-string", "PLANS.1.perks.0", "Unlimited projects", undefined],
+      ["script-string", "STATUS.active", "Active", undefined],
+      ["script-string", "STATUS.paused", "On hold", undefined],
+      ["script-string", "subtitle", "Pick up where you left off", "Landing"],
+      ["jsx-text", undefined, "features", "Landing"],
+    ]);
+  });
+
+  it("leaves out strings only code reads, class names, URLs, lets, imports and names a parameter shadows", () => {
+    const texts = extractStrings([LANDING]).map((copy) => copy.text);
+    for (const text of [
+      "Never rendered here",
+      "/images/hero.png",
+      "Landing page rendered",
+      "rounded-lg border p-4",
+      "https://example.com/docs",
+      "Ada Lovelace",
+    ]) {
+      expect(texts).not.toContain(text);
+    }
+    expect(texts).not.toContain("Changes at runtime");
+    // Footer's {heading} is its parameter, not the module's const: "Welcome back" is listed once, for Landing's <h1>.
+    expect(texts.filter((text) => text === "Welcome back")).toHaveLength(1);
+  });
+
+  it("lists a constant once however often it is rendered, and not again when another rule already lists it", () => {
+    const nav: CopyFile = {
+      path: "components/nav.tsx",
+      content: `const items = [{ href: "/", label: "Home" }];
+const brand = "Acme Cloud";
+export const Nav = () => (
+  <nav aria-label={brand}>
+    {brand} {brand}
+    {items.map((item) => <a href={item.href}>{item.label}</a>)}
+  </nav>
+);
+`,
+    };
+    expect(summary(nav)).toEqual([
+      ["script-string", "label", "Home", "items"],
+      ["script-string", "brand", "Acme Cloud", undefined],
+    ]);
+  });
+
+  it("lists literals written inline in what JSX renders: a list mapped in place, a fallback inside a template", () => {
+    const inline: CopyFile = {
+      path: "components/steps.tsx",
+      content: `export function Steps({ owner }: { owner?: string }) {
+  return (
+    <ol>
+      {["Create a project", "Invite your team"].map((step) => <li key={step}>{step}</li>)}
+      <li>{\`Owned by \${owner ?? "Nobody yet"}\`}</li>
+    </ol>
+  );
+}
+`,
+    };
+    expect(summary(inline)).toEqual([
+      ["script-string", undefined, "Create a project", "Steps"],
+      ["script-string", undefined, "Invite your team", "Steps"],
+      ["script-string", undefined, "Nobody yet", "Steps"],
+    ]);
+  });
+
+  it("keeps ids when the text changes, and edits the constant where it is declared", () => {
+    const ids = (file: CopyFile) => extractStrings([file]).map((copy) => copy.id);
+    const changed = { ...LANDING, content: LANDING.content.replace('"Fast builds"', '"Quick builds"').replace('"Ship faster"', "'Ship sooner'") };
+    expect(ids(changed)).toEqual(ids(LANDING));
+
+    const feature = extractStrings([LANDING]).find((copy) => copy.key === "FEATURES.1");
+    if (!feature) throw new Error("no feature");
+    const result = applyCopyEdits([LANDING], [{ id: feature.id, text: 'Private by default, "always"' }]);
+    expect(result.files[0]?.content).toContain('const FEATURES = ["Fast builds", "Private by default, \\"always\\""] as const;');
+  });
+});
