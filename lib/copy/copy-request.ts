@@ -33,6 +33,8 @@ export const storedCopyRequestSchema = z.object({
   paths: z.array(z.string()).optional(),
   /** Routes where the edited strings appear; empty = the environment's configured preview routes. */
   routes: z.array(z.string()),
+  /** Per edit id, the other languages that have the edited message: their translations are now out of date. */
+  translations: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type CopyRequest = z.infer<typeof storedCopyRequestSchema>;
 
@@ -46,6 +48,8 @@ export const copyChangeSchema = z.object({
   component: z.string().optional(),
   before: z.string(),
   after: z.string(),
+  /** Languages whose translation of this message no longer matches it (translated by the team's own process). */
+  translations: z.array(z.string()).optional(),
 });
 export type CopyChange = z.infer<typeof copyChangeSchema>;
 

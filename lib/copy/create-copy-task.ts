@@ -11,6 +11,8 @@ import { editProblem } from "./edit-problem";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";
 import { getCopyEnvironment } from "./copy-environments";
 import { findByRequest } from "./find-by-request";
+import { renderedPagesOf } from "./page-map";
+import { latestPictures } from "./page-pictures";
 
 const MAX_SCREENSHOT_ROUTES = 6;
 
@@ -22,7 +24,12 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
   const catalog = await latestCatalog(environment.id);
   if (!catalog)
     throw new AppError("conflict", "The list of texts for this environment is still being built; open Copy and try again in a moment.", { retryable: true });
-  const entries = new Map((catalog.entries as CatalogEntry[]).map((entry) => [entry.id, entry]));
+  // Where the page pictures of this commit saw each text: for "on the pricing page" and for the screenshots.
+  const pictures = await latestPictures(environment.id);
+  const rendered = pictures.map?.commit === catalog.commit ? renderedPagesOf(pictures.map) : new Map<string, string[]>();
+  const entries = new Map(
+    (catalog.entries as CatalogEntry[]).map((entry) => [entry.id, rendered.has(entry.id) ? { ...entry, renderedPages: rendered.get(entry.id) } : entry]),
+  );
   const edits = data.edits ?? editsFromRequest([...entries.values()], data.request ?? "");
 
   const problems = editProblems(edits, entries);
@@ -35,8 +42,12 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     const entry = entries.get(edit.id);
     return entry ? [{ edit, entry }] : [];
   });
-  const routes = [...new Set(changed.flatMap(({ entry }) => entry.pages.filter((page) => page !== EVERY_PAGE)))].sort().slice(0, MAX_SCREENSHOT_ROUTES);
-  const request: CopyRequest = { edits, routes, paths: [...new Set(changed.map(({ entry }) => entry.path))].sort() };
+  // The pages the pictures saw each text on, then those the code places it on.
+  const routes = [...new Set(changed.flatMap(({ entry }) => [...(entry.renderedPages ?? []), ...entry.pages.filter((page) => page !== EVERY_PAGE)]))]
+    .sort()
+    .slice(0, MAX_SCREENSHOT_ROUTES);
+  const translations = Object.fromEntries(changed.flatMap(({ entry }) => (entry.translations?.length ? [[entry.id, entry.translations]] : [])));
+  const request: CopyRequest = { edits, routes, paths: [...new Set(changed.map(({ entry }) => entry.path))].sort(), translations };
   const prompt = changed.map(({ edit, entry }) => `Change "${entry.text}" to "${edit.text}" (${entry.path}:${entry.line})`).join("\n");
   const [first] = changed;
   const title = first

@@ -44,6 +44,7 @@ export async function applyCopyRequest(input: {
       ...(copy.context.component !== undefined ? { component: copy.context.component } : {}),
       before: copy.text,
       after: edit.text,
+      ...(input.request.translations?.[copy.id]?.length ? { translations: input.request.translations[copy.id] } : {}),
     }),
   );
   return { changes, files: changed.map((file) => file.path) };

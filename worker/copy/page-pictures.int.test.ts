@@ -117,5 +117,26 @@ describe("page pictures", () => {
     }).catch((error: unknown) => error);
     expect(isAppError(lone) && lone.code).toBe("bad_request");
     expect(isAppError(lone) && JSON.stringify(lone.details)).toMatch(/leaves one unclosed/);
+
+    // A change proposed after the pictures is screenshotted where the pictures saw it (the code places
+    // the layout's "About us" nowhere), and says which translations are now out of date.
+    const proposed = await createCopyTask(writerId, {
+      environmentId: environment.id,
+      mode: "copy",
+      edits: [
+        { id: entry(view.entries, "About us").id, from: "About us", text: "Our story" },
+        { id: pricingTitle.id, from: "Plans for every team", text: "Plans for teams of any size" },
+      ],
+    });
+    const turn = await db().turn.findFirst({ where: { taskId: proposed.id }, select: { copyRequest: true } });
+    expect(turn?.copyRequest).toMatchObject({ routes: ["/", "/about", "/pricing"], translations: { [pricingTitle.id]: ["de"] } });
+    await waitForFinishedAttempt(proposed.attemptId, 300_000);
+    const task = await getTask(writerId, proposed.id);
+    expect(task.status).toBe("completed");
+    expect(task.attempt?.copyChanges.map((change) => [change.after, change.translations ?? []])).toEqual([
+      ["Our story", []],
+      ["Plans for teams of any size", ["de"]],
+    ]);
+    expect(task.attempt?.screenshots?.shots.filter((shot) => shot.status === "changed").map((shot) => shot.route)).toEqual(["/", "/about", "/pricing"]);
   });
 });

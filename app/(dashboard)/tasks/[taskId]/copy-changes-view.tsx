@@ -23,6 +23,11 @@ export function CopyChangesView({ changes, reviewer = false }: { changes: Attemp
           <p className="muted">
             {change.key ? <code>{change.key}</code> : change.component} · {change.path}:{change.line}
           </p>
+          {change.translations?.length ? (
+            <p className="muted" data-testid="outdated-translations">
+              Translations to update: {change.translations.join(", ")} (they still say the old text until the team translates the new one).
+            </p>
+          ) : null}
           {reviewer && change.addedMarkup.length > 0 && (
             <p className="error" data-testid="added-markup">
               Adds HTML markup: <code>{change.addedMarkup.join(" ")}</code>. Check how this text is rendered before shipping it.
