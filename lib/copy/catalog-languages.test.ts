@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "./catalog";
+import { isOtherLanguage, sourceLocaleOf } from "./catalog-entry";
 import { classifyCopyFile, type CopyFile } from "./extract-strings";
-import { localeOfPath, sourceLocale } from "./locale-files";
+import { defaultSourceLocale, localeOfPath, sourceLocale } from "./locale-files";
 
 const json = (path: string, value: unknown): CopyFile => ({ path, content: JSON.stringify(value, null, 2) });
 
@@ -43,6 +44,15 @@ describe("locale files", () => {
       ),
     ).toBe("de");
     expect(sourceLocale(new Map())).toBeUndefined();
+    expect(defaultSourceLocale(new Map([["en-GB", 1]]))).toEqual({ locale: "en-GB", reason: "English" });
+    expect(
+      defaultSourceLocale(
+        new Map([
+          ["de", 9],
+          ["fr", 4],
+        ]),
+      ),
+    ).toEqual({ locale: "de", reason: "most complete" });
   });
 });
 
@@ -56,13 +66,47 @@ describe("the catalog of a translated app", () => {
   ];
   const catalog = buildCatalog(files);
 
-  it("lists the source language only, with the languages that translate each string", () => {
-    expect(catalog.map((entry) => [entry.path, entry.key, entry.text, entry.translations ?? []])).toEqual([
+  it("shows the source language by default, with the languages that translate each string", () => {
+    expect(catalog.filter((entry) => !isOtherLanguage(entry)).map((entry) => [entry.path, entry.key, entry.text, entry.translations ?? []])).toEqual([
       ["messages/en.json", "nav.home", "Home", ["de", "fr"]],
       ["messages/en.json", "nav.pricing", "Pricing", ["fr"]],
       ["messages/en.json", "hero.title", "Ship faster", []],
       ["public/locales/en/common.json", "save", "Save", ["es"]],
     ]);
+    expect(sourceLocaleOf(catalog)).toEqual({ locale: "en", reason: "English" });
+  });
+
+  it("lists every other language's non-empty messages too, each with its language and its own id", () => {
+    expect(catalog.filter(isOtherLanguage).map((entry) => [entry.locale, entry.path, entry.key, entry.text])).toEqual([
+      ["fr", "messages/fr.json", "nav.home", "Accueil"],
+      ["fr", "messages/fr.json", "nav.pricing", "Tarifs"],
+      ["de", "messages/de.json", "nav.home", "Startseite"],
+      ["es", "public/locales/es/common.json", "save", "Guardar"],
+    ]);
+    const home = catalog.filter((entry) => entry.key === "nav.home");
+    expect(home.map((entry) => entry.locale)).toEqual(["en", "fr", "de"]);
+    expect(new Set(home.map((entry) => entry.id)).size).toBe(3);
+    // Translations are a fact of the source string only.
+    expect(home.map((entry) => entry.translations)).toEqual([["de", "fr"], undefined, undefined]);
+  });
+
+  it("gives strings outside locale files no language: they are always shown", () => {
+    const withCode = buildCatalog([...files, { path: "src/app/page.tsx", content: "export default function Page() { return <h1>Welcome</h1>; }" }]);
+    const welcome = withCode.find((entry) => entry.text === "Welcome");
+    expect(welcome?.locale).toBeUndefined();
+    expect(welcome && isOtherLanguage(welcome)).toBe(false);
+  });
+
+  it("takes the source language the app's i18n config names over English", () => {
+    const routing = { path: "src/i18n/routing.ts", content: 'export const routing = defineRouting({ locales: ["en", "fr", "de"], defaultLocale: "fr" });' };
+    const configured = buildCatalog([...files, routing]);
+    expect(sourceLocaleOf(configured)).toEqual({ locale: "fr", reason: "from src/i18n/routing.ts" });
+    expect(configured.filter((entry) => !isOtherLanguage(entry)).map((entry) => [entry.path, entry.key, entry.translations ?? []])).toEqual([
+      ["messages/fr.json", "nav.home", ["de", "en"]],
+      ["messages/fr.json", "nav.pricing", ["en"]],
+    ]);
+    // public/locales has no French: its English and Spanish are other languages under a French source.
+    expect(configured.filter(isOtherLanguage).map((entry) => `${entry.locale}:${entry.path}`)).toContain("en:public/locales/en/common.json");
   });
 });
 

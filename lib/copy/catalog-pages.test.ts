@@ -69,3 +69,35 @@ describe("i18n keys passed indirectly", () => {
     expect(pagesOf(catalog, "Never shown")).toEqual([]);
   });
 });
+
+describe("pages from route tables", () => {
+  const catalog = buildCatalog([
+    file(
+      "src/router.tsx",
+      [
+        'import { createBrowserRouter } from "react-router-dom";',
+        'import Home from "./pages/Home";',
+        'import { Pricing } from "@/pages/Pricing";',
+        "export const router = createBrowserRouter([",
+        '  { path: "/", children: [{ index: true, element: <Home /> }, { path: "pricing", element: <Pricing /> }] },',
+        "]);",
+      ].join("\n"),
+    ),
+    file("src/pages/Home.tsx", "export default function Home() { return <h1>Ship faster</h1>; }"),
+    file(
+      "src/pages/Pricing.tsx",
+      'import { PlanCard } from "../components/PlanCard";\nexport function Pricing({ t }) { return <main><h1>{t("pricing.title")}</h1><PlanCard /></main>; }',
+    ),
+    file("src/components/PlanCard.tsx", "export function PlanCard() { return <p>Billed yearly</p>; }"),
+    file("locales/en.json", JSON.stringify({ pricing: { title: "Simple pricing" } })),
+  ]);
+
+  it("gives the routed component its route, instead of the one its file name suggests", () => {
+    expect(pagesOf(catalog, "Ship faster")).toEqual(["/"]);
+  });
+
+  it("passes the route to the components and i18n keys of the routed component (through @/ and relative imports)", () => {
+    expect(pagesOf(catalog, "Billed yearly")).toEqual(["/pricing"]);
+    expect(pagesOf(catalog, "Simple pricing")).toEqual(["/pricing"]);
+  });
+});

@@ -3,7 +3,7 @@
 // a minute ago; the worker rebuilds only if the head moved (catalogs are per commit).
 import { db } from "@/lib/db";
 import { catalogBuildState, enqueueCatalogBuild } from "@/lib/queue/producer";
-import type { CatalogEntry } from "./catalog-entry";
+import { type CatalogEntry, type SourceLocale, sourceLocaleOf } from "./catalog-entry";
 import { getCopyEnvironment } from "./copy-environments";
 import { renderedPagesOf } from "./page-map";
 import { latestPictures, type PicturesView } from "./page-pictures";
@@ -21,7 +21,13 @@ export type CatalogView = {
   allowedPaths: string[] | null;
   /** Files with strings this person's role may not change: proposing them is rejected by the worker. */
   outOfScopeFiles: string[];
+  /**
+   * Every language's strings: those of locale files in another language than `sourceLocale` (isOtherLanguage)
+   * are shown only when the copywriter asks for them.
+   */
   entries: CatalogEntry[];
+  /** The language copywriters write, and how it was chosen ("from i18n/routing.ts"); null without locale files. */
+  sourceLocale: SourceLocale | null;
   /** Pictures of the pages with each text's place on them; null when the environment has no preview. */
   pictures: PicturesView | null;
 };
@@ -56,6 +62,7 @@ export async function getCatalogView(userId: string, environmentId: string, opti
     allowedPaths: environment.allowedPaths,
     outOfScopeFiles: filesOutOfScope([...new Set(entries.map((entry) => entry.path))], environment.allowedPaths),
     entries,
+    sourceLocale: sourceLocaleOf(stored),
     pictures: pictures?.view ?? null,
   };
 }

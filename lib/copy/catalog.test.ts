@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildCatalog, EVERY_PAGE, type CatalogEntry } from "./catalog";
+import { buildCatalog, EVERY_PAGE, type CatalogEntry, type FileFacts } from "./catalog";
+import { createCatalogFileCache } from "./catalog-file-cache";
 import type { CopyFile } from "./extract-strings";
 
 const PREVIEW_APP = path.join(import.meta.dirname, "../../test/fixtures/preview-app");
@@ -60,5 +61,26 @@ describe("buildCatalog", () => {
     expect(find(entries, "Start now")).toMatchObject({ kind: "jsx-attribute", key: "title", pages: ["/", "/pricing"] });
     expect(find(entries, "Loading post").pages).toEqual([]);
     expect(entries.some((entry) => entry.text === "Not copy")).toBe(false);
+  });
+
+  it("parses only the files a new commit changed, with the same result as a build from scratch", () => {
+    const cache = createCatalogFileCache<FileFacts>();
+    const first = filesUnder(PREVIEW_APP);
+    expect(buildCatalog(first, cache)).toEqual(buildCatalog(first));
+    expect(cache.stats).toEqual({ hits: 0, misses: first.length });
+
+    // The next commit changes one component and adds a page that imports it; nothing else is parsed again.
+    const changed = first.map((file) => (file.path === "src/components/plan-card.js" ? { ...file, content: file.content.replace("<li>", "<li>\n") } : file));
+    const added = {
+      path: "src/pages/plans.js",
+      content: 'import { PlanCard } from "../components/plan-card.js";\nexport const Plans = () => <main><h1>All plans</h1><PlanCard /></main>;\n',
+    };
+    const next = [...changed, added];
+    const entries = buildCatalog(next, cache);
+    expect(cache.stats).toEqual({ hits: first.length - 1, misses: first.length + 2 });
+    expect(entries).toEqual(buildCatalog(next));
+    // Resolution is per build: the unchanged component's strings now also appear on the new page.
+    expect(find(entries, "All plans").pages).toEqual(["/plans"]);
+    expect(find(entries, "Sign up").pages).toEqual(["/plans", "/pricing"]);
   });
 });

@@ -1,41 +1,62 @@
 // The copy catalog: every user-facing string of a repository with the pages it appears on. Pages come
-// from file-system routing (lib/routes/route-for-file.ts) followed through static imports: a component
-// imported by src/pages/pricing.js appears on /pricing. i18n strings get the pages of the files that
-// call t("their.key") with a literal key. Anything we cannot place keeps an empty page list and is
-// shown by component and file instead. This is a guide for people, never used to decide scope.
+// from file-system routing (lib/routes/route-for-file.ts) and route tables (lib/routes/route-tables.ts)
+// followed through static imports: a component imported by src/pages/pricing.js appears on /pricing.
+// i18n strings get the pages of the files that call t("their.key") with a literal key. Anything we
+// cannot place keeps an empty page list and is shown by component and file instead. This is a guide
+// for people, never used to decide scope.
 import path from "node:path/posix";
 import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
+import { routeFacts, routesFromTables, type RouteFacts } from "@/lib/routes/route-tables";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
-import { classifyCopyFile, extractFile, sourceFileOf, type CopyFile } from "./extract-strings";
+import type { CatalogFileCache } from "./catalog-file-cache";
+import { classifyCopyFile, extractFile, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
-import { localeOfPath, sourceLocale, type LocalePath } from "./locale-files";
+import { decideSourceLocale } from "./i18n-config";
+import { languageFields, localeOfPath, type LocalePath } from "./locale-files";
 
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 /** Bump when extraction changes what a catalog holds, so catalogs cached per commit are rebuilt. */
-export const CATALOG_VERSION = 3;
+export const CATALOG_VERSION = 5;
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.
 const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
 
-/** keys: passed to t() and the like; keyLike: other dotted literals ("settings.save"), keys when a locale has them. */
-type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[] };
+/**
+ * keys: passed to t() and the like; keyLike: other dotted literals ("settings.save"), keys when a locale has them;
+ * routing: the module's route tables and the names it imports and exports (lib/routes/route-tables.ts).
+ */
+type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[]; routing: RouteFacts };
+/** What a script says on its own: import specifiers and content paths as written, resolved per repository. */
+type RawScriptFacts = Omit<ScriptFacts, "imports"> & { specifiers: string[]; contentRefs: string[] };
+/** One file's share of a catalog, which depends on its path and content only (so a cache can keep it). */
+export type FileFacts = { strings: LocatedCopyString[]; script?: RawScriptFacts };
 
-/** `files`: the repository's copy files, and its tsconfig/jsconfig files for import aliases (import-aliases.ts). */
-export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
+/**
+ * `files`: the repository's copy files, and its tsconfig/jsconfig files for import aliases (import-aliases.ts).
+ * `cache`: each file's strings and facts from earlier builds (catalog-file-cache.ts), so only changed files are parsed.
+ */
+export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFacts>): CatalogEntry[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const aliases = readImportAliases(files.filter((file) => isImportConfigFile(file.path)));
+  const perFile = files.map((file) => ({ file, ...(cache ? cache.get(file.path, file.content, () => factsOfFile(file)) : factsOfFile(file)) }));
+  cache?.keepOnlyUsed();
   const facts = new Map<string, ScriptFacts>();
-  for (const file of files) if (classifyCopyFile(file.path) === "script") facts.set(file.path, scriptFacts(file, byPath, aliases));
+  for (const { file, script } of perFile) if (script) facts.set(file.path, resolveFacts(file.path, script, byPath, aliases));
 
-  const extracted = files.map((file) => ({ file, strings: extractFile(file) ?? [] }));
+  const extracted = perFile.map(({ file, strings }) => ({ file, strings }));
   // Keys reached indirectly, t(labels.save) with labels = { save: "settings.save" }: a dotted literal that
   // is a key of a locale file counts as a use of that key.
   const knownKeys = new Set(extracted.flatMap(({ strings }) => strings.flatMap((copy) => (copy.kind === "i18n" && copy.key ? [copy.key] : []))));
 
-  const pagesOfFile = pagesByFile(facts);
+  // Route tables (createBrowserRouter, <Route>, app/routes.ts) place the components they route to.
+  const routing = new Map([...facts].map(([file, { routing }]) => [file, routing]));
+  const pagesOfFile = pagesByFile(
+    facts,
+    routesFromTables(routing, (from, specifier) => resolveImport(from, specifier, byPath, aliases)),
+  );
   const pagesOfKey = new Map<string, Set<string>>();
   for (const [file, { keys, keyLike }] of facts) {
     for (const key of [...keys, ...keyLike.filter((literal) => knownKeys.has(literal))]) {
@@ -45,25 +66,22 @@ export function buildCatalog(files: CopyFile[]): CatalogEntry[] {
     }
   }
 
-  const languages = languagesOf(extracted);
+  const languages = languagesOf(extracted, files);
   return extracted.flatMap(({ file, strings }) => {
+    // Every language is listed, each entry with its language (lib/copy/locale-files.ts languageFields):
+    // the Copy page shows the source language and, on request, the others.
     const locale = languages.byPath.get(file.path);
-    // Other languages are listed as a fact of the source string, not as strings of their own.
-    if (locale && locale.locale !== languages.source) return [];
     return strings.flatMap((copy): CatalogEntry[] => {
       // An empty message is a translation nobody wrote yet, not text on a page.
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
-      const translations = locale && copy.key !== undefined ? (languages.keysByTemplate.get(locale.template)?.get(copy.key) ?? []) : [];
-      return [
-        { ...copy, pages: pages.sort(), ...(translations.length ? { translations: translations.filter((other) => other !== locale?.locale).sort() } : {}) },
-      ];
+      return [{ ...copy, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
     });
   });
 }
 
 /** The language of each locale file, the source language, and for each template which languages have each key. */
-function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?: string | undefined; text: string }[] }[]) {
+function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?: string | undefined; text: string }[] }[], files: CopyFile[]) {
   const byPath = new Map<string, LocalePath>();
   const stringsPerLocale = new Map<string, number>();
   const keysByTemplate = new Map<string, Map<string, string[]>>();
@@ -80,7 +98,7 @@ function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?:
     }
     keysByTemplate.set(locale.template, keys);
   }
-  return { byPath, source: sourceLocale(stringsPerLocale), keysByTemplate };
+  return { byPath, source: decideSourceLocale(files, stringsPerLocale), keysByTemplate };
 }
 
 function ownRoute(file: string): string[] {
@@ -100,27 +118,39 @@ function pagesOfI18nKey(key: string, pagesOfKey: Map<string, Set<string>>): stri
   return [...pages];
 }
 
-function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
+function factsOfFile(file: CopyFile): FileFacts {
+  const strings = extractFile(file) ?? [];
+  return classifyCopyFile(file.path) === "script" ? { strings, script: scriptFacts(file) } : { strings };
+}
+
+function resolveFacts(from: string, raw: RawScriptFacts, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
+  const { specifiers, contentRefs, ...rest } = raw;
+  const imports = [
+    ...specifiers.flatMap((specifier) => resolveImport(from, specifier, byPath, aliases) ?? []),
+    ...contentRefs.flatMap((reference) => referencedContent(reference, byPath) ?? []),
+  ];
+  return { ...rest, imports };
+}
+
+function scriptFacts(file: CopyFile): RawScriptFacts {
   const sf = sourceFileOf(file);
-  const imports: string[] = [];
+  const specifiers: string[] = [];
+  const contentRefs: string[] = [];
   const keys: string[] = [];
   const keyLike: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      const resolved = resolveImport(file.path, node.moduleSpecifier.text, byPath, aliases);
-      if (resolved) imports.push(resolved);
+      specifiers.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node)) {
       const key = translationKey(node);
       if (key) keys.push(key);
       // import("./page") in route tables
       if (node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
-        const resolved = resolveImport(file.path, node.arguments[0].text, byPath, aliases);
-        if (resolved) imports.push(resolved);
+        specifiers.push(node.arguments[0].text);
       }
     } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /\.mdx?$/.test(node.text)) {
       // fetch("/content/about.md"): the Markdown renders wherever this file does.
-      const referenced = referencedContent(node.text, byPath);
-      if (referenced) imports.push(referenced);
+      contentRefs.push(node.text);
     } else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && /^[\w-]+(\.[\w-]+)+$/.test(node.text)) {
       keyLike.push(node.text);
     } else if (ts.isJsxAttribute(node) && node.name.getText(sf) === "i18nKey" && node.initializer && ts.isStringLiteral(node.initializer)) {
@@ -129,7 +159,7 @@ function scriptFacts(file: CopyFile, byPath: Map<string, CopyFile>, aliases: Imp
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return { imports, keys, keyLike };
+  return { specifiers, contentRefs, keys, keyLike, routing: routeFacts(sf) };
 }
 
 function translationKey(call: ts.CallExpression): string | undefined {
@@ -168,7 +198,7 @@ function referencedContent(reference: string, byPath: Map<string, CopyFile>): st
 }
 
 /** Each file's pages: its own route, the routes of every page that imports it (transitively), or every page under a layout. */
-function pagesByFile(facts: Map<string, ScriptFacts>): Map<string, Set<string>> {
+function pagesByFile(facts: Map<string, ScriptFacts>, routedByTables: Map<string, Set<string>>): Map<string, Set<string>> {
   const pages = new Map<string, Set<string>>();
   const add = (file: string, page: string, seen: Set<string>): void => {
     if (seen.has(file)) return;
@@ -180,7 +210,10 @@ function pagesByFile(facts: Map<string, ScriptFacts>): Map<string, Set<string>> 
   };
   for (const file of facts.keys()) {
     const route = routeForFile(file);
-    if (route) add(file, route, new Set());
+    // A route table is what the app runs: it wins over the file name (src/pages/Home.tsx routed at "/").
+    const tabled = routedByTables.get(file);
+    if (tabled) for (const page of tabled) add(file, page, new Set());
+    else if (route) add(file, route, new Set());
     else if (isLayoutFile(file)) add(file, EVERY_PAGE, new Set());
   }
   return pages;

@@ -5,13 +5,13 @@ import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
 import { createWithinUserLimits } from "@/lib/tasks/user-limits";
-import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
+import { type CatalogEntry, isOtherLanguage } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
 import { editProblem } from "./edit-problem";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";
 import { getCopyEnvironment } from "./copy-environments";
 import { findByRequest } from "./find-by-request";
-import { renderedPagesOf } from "./page-map";
+import { isStaticRoute, renderedPagesOf } from "./page-map";
 import { latestPictures } from "./page-pictures";
 
 const MAX_SCREENSHOT_ROUTES = 6;
@@ -30,7 +30,13 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
   const entries = new Map(
     (catalog.entries as CatalogEntry[]).map((entry) => [entry.id, rendered.has(entry.id) ? { ...entry, renderedPages: rendered.get(entry.id) } : entry]),
   );
-  const edits = data.edits ?? editsFromRequest([...entries.values()], data.request ?? "");
+  // A sentence means the words the person reads: the source language, as the Copy page lists by default.
+  const edits =
+    data.edits ??
+    editsFromRequest(
+      [...entries.values()].filter((entry) => !isOtherLanguage(entry)),
+      data.request ?? "",
+    );
 
   const problems = editProblems(edits, entries);
   if (problems.length > 0) {
@@ -43,7 +49,9 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     return entry ? [{ edit, entry }] : [];
   });
   // The pages the pictures saw each text on, then those the code places it on.
-  const routes = [...new Set(changed.flatMap(({ entry }) => [...(entry.renderedPages ?? []), ...entry.pages.filter((page) => page !== EVERY_PAGE)]))]
+  // Dynamic routes (`/users/:id`) need data to open: the environment's configured routes stand in for them.
+  const routes = [...new Set(changed.flatMap(({ entry }) => [...(entry.renderedPages ?? []), ...entry.pages]))]
+    .filter(isStaticRoute)
     .sort()
     .slice(0, MAX_SCREENSHOT_ROUTES);
   const translations = Object.fromEntries(changed.flatMap(({ entry }) => (entry.translations?.length ? [[entry.id, entry.translations]] : [])));

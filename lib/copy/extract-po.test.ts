@@ -2,6 +2,7 @@ import { po } from "gettext-parser";
 import { describe, expect, it } from "vitest";
 import { applyCopyEdits, CopyEditError } from "./apply-edits";
 import { buildCatalog } from "./catalog";
+import { isOtherLanguage } from "./catalog-entry";
 import { classifyCopyFile, extractLocatedStrings, extractStrings, type CopyFile } from "./extract-strings";
 import { localeOfPath } from "./locale-files";
 
@@ -144,9 +145,9 @@ describe("gettext catalogs", () => {
     expect(extractStrings([unknownLine])).toEqual([]);
   });
 
-  it("lists the source language's catalog only, with the languages that translate each entry", () => {
+  it("shows the source language's catalog by default, with the languages that translate each entry", () => {
     const catalog = buildCatalog([EN, FR]);
-    expect(catalog.map((entry) => [entry.path, entry.key, entry.translations ?? []])).toEqual([
+    expect(catalog.filter((entry) => !isOtherLanguage(entry)).map((entry) => [entry.path, entry.key, entry.translations ?? []])).toEqual([
       ["src/locales/en/messages.po", "Save changes", ["fr"]],
       ["src/locales/en/messages.po", "verb|Open", []],
       ["src/locales/en/messages.po", "welcome.body", []],

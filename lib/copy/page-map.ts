@@ -141,10 +141,14 @@ export function renderedPagesOf(map: PageMap): Map<string, string[]> {
 export function routesToPicture(entries: { pages: string[] }[], configured: string[], limit: number): string[] {
   const counts = new Map<string, number>();
   for (const entry of entries) for (const page of entry.pages) counts.set(page, (counts.get(page) ?? 0) + 1);
-  const isStatic = (route: string) => route.startsWith("/") && !/[[\]:*]/.test(route);
   const fromCode = [...counts]
-    .filter(([route]) => isStatic(route))
+    .filter(([route]) => isStaticRoute(route))
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([route]) => route);
-  return [...new Set(["/", ...configured.filter(isStatic), ...fromCode])].slice(0, limit);
+  return [...new Set(["/", ...configured.filter(isStaticRoute), ...fromCode])].slice(0, limit);
+}
+
+/** A route a browser can open as written: `/pricing`, not `/posts/[slug]`, `/users/:id` or `/docs/*`. */
+export function isStaticRoute(route: string): boolean {
+  return route.startsWith("/") && !/[[\]:*]/.test(route);
 }

@@ -119,8 +119,8 @@ describe("copy list", () => {
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^4 strings in 2 files at HEAD \([0-9a-f]{12}\):$/);
     expect(lines.slice(1)).toEqual([
-      'locales/en.json:2  i18n greeting  "Hello {name}"  pages: /  translations: fr',
-      'locales/en.json:3  i18n cta  "Sign up"  pages: none',
+      'locales/en.json:2  [en]  i18n greeting  "Hello {name}"  pages: /  translations: fr',
+      'locales/en.json:3  [en]  i18n cta  "Sign up"  pages: none',
       'src/components/Hero.tsx:7  jsx-text  "Welcome to Acme"  pages: /',
       'src/components/Hero.tsx:9  jsx-attribute alt  "Acme logo"  pages: /',
     ]);
@@ -130,8 +130,18 @@ describe("copy list", () => {
     const dir = makeRepo();
     const entries = await listJson(dir);
     expect(entries).toEqual([
-      { id: expect.any(String), text: "Hello {name}", kind: "i18n", path: "locales/en.json", line: 2, key: "greeting", pages: ["/"], translations: ["fr"] },
-      { id: expect.any(String), text: "Sign up", kind: "i18n", path: "locales/en.json", line: 3, key: "cta", pages: [] },
+      {
+        id: expect.any(String),
+        text: "Hello {name}",
+        kind: "i18n",
+        path: "locales/en.json",
+        line: 2,
+        key: "greeting",
+        pages: ["/"],
+        locale: "en",
+        translations: ["fr"],
+      },
+      { id: expect.any(String), text: "Sign up", kind: "i18n", path: "locales/en.json", line: 3, key: "cta", pages: [], locale: "en" },
       { id: expect.any(String), text: "Welcome to Acme", kind: "jsx-text", path: "src/components/Hero.tsx", line: 7, pages: ["/"], component: "Hero" },
       {
         id: expect.any(String),
@@ -144,7 +154,15 @@ describe("copy list", () => {
         component: "Hero",
       },
     ]);
-    expect(Object.keys(entries[0] ?? {})).toEqual(["id", "text", "kind", "path", "line", "key", "pages", "translations"]);
+    expect(Object.keys(entries[0] ?? {})).toEqual(["id", "text", "kind", "path", "line", "key", "pages", "locale", "translations"]);
+  });
+
+  it("lists the other languages' messages too with --all-languages", async () => {
+    const dir = makeRepo();
+    const result = await copy(dir, "list", "--repo", dir, "--all-languages");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('locales/fr.json:2  [fr]  i18n greeting  "Bonjour {name}"');
+    expect(result.stdout).toContain('locales/en.json:2  [en]  i18n greeting  "Hello {name}"');
   });
 
   it("lists an older commit with --ref, and committed files only, never the working tree", async () => {

@@ -10,12 +10,13 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { applyCopyEdits, CopyEditError, type CopyEdit } from "@/lib/copy/apply-edits";
 import { buildCatalog, EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog";
+import { isOtherLanguage } from "@/lib/copy/catalog-entry";
 import type { CopyFile } from "@/lib/copy/extract-strings";
 import { isAppError } from "@/lib/errors";
 import { readCopyFiles } from "@/worker/copy/copy-files";
 import { runGit } from "@/worker/repos/git";
 
-export const COPY_USAGE = `usage: npm run patchbay -- copy list --repo DIR [--ref REF] [--json]
+export const COPY_USAGE = `usage: npm run patchbay -- copy list --repo DIR [--ref REF] [--json] [--all-languages]
        npm run patchbay -- copy apply --repo DIR --edits edits.json [--ref REF]`;
 
 /** `cwd`: what relative --repo and --edits paths are relative to. */
@@ -30,6 +31,8 @@ export type CopyListEntry = {
   line: number;
   key?: string;
   pages: string[];
+  /** The entry's language when it comes from a locale file. */
+  locale?: string;
   translations?: string[];
   component?: string;
 };
@@ -65,11 +68,15 @@ export async function copyCommand(argv: string[], io: CopyIo): Promise<number> {
 // ---- copy list ----
 
 async function copyList(argv: string[], io: CopyIo): Promise<number> {
-  const args = parseCopyArgs(argv, { repo: { type: "string" }, ref: { type: "string" }, json: { type: "boolean" } });
+  const args = parseCopyArgs(argv, { repo: { type: "string" }, ref: { type: "string" }, json: { type: "boolean" }, "all-languages": { type: "boolean" } });
   const repo = await openRepository(requiredOption(args.repo, "--repo DIR"), io.cwd);
   const ref = args.ref ?? "HEAD";
   const commit = await resolveCommit(repo, ref);
-  const entries = buildCatalog(await readCopyFiles(repo.gitPath, commit)).map(listEntry);
+  // The source language, as the Copy page shows by default (other languages are noted as translations);
+  // --all-languages lists every language's messages, each with its locale.
+  const entries = buildCatalog(await readCopyFiles(repo.gitPath, commit))
+    .filter((entry) => args["all-languages"] || !isOtherLanguage(entry))
+    .map(listEntry);
   io.stdout.write(args.json ? `${JSON.stringify(entries, null, 2)}\n` : formatList(entries, ref, commit));
   return 0;
 }
@@ -83,6 +90,7 @@ export function listEntry(entry: CatalogEntry): CopyListEntry {
     line: entry.line,
     ...(entry.key !== undefined ? { key: entry.key } : {}),
     pages: entry.pages,
+    ...(entry.locale !== undefined ? { locale: entry.locale } : {}),
     ...(entry.translations?.length ? { translations: entry.translations } : {}),
     ...(entry.context.component !== undefined ? { component: entry.context.component } : {}),
   };
@@ -96,7 +104,8 @@ export function formatList(entries: CopyListEntry[], ref: string, commit: string
   const lines = entries.map((entry) => {
     const pages = entry.pages.map((page) => (page === EVERY_PAGE ? "every page" : page)).join(", ") || "none";
     const translations = entry.translations ? `  translations: ${entry.translations.join(", ")}` : "";
-    return `${entry.path}:${entry.line}  ${entry.kind}${entry.key !== undefined ? ` ${entry.key}` : ""}  ${JSON.stringify(entry.text)}  pages: ${pages}${translations}`;
+    const language = entry.locale !== undefined ? `  [${entry.locale}]` : "";
+    return `${entry.path}:${entry.line}${language}  ${entry.kind}${entry.key !== undefined ? ` ${entry.key}` : ""}  ${JSON.stringify(entry.text)}  pages: ${pages}${translations}`;
   });
   return `${entries.length} string${entries.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"} at ${at}:\n${lines.join("\n")}\n`;
 }

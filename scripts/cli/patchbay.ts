@@ -6,7 +6,7 @@
 //   user create --email <email> --role <role>       password from PATCHBAY_NEW_USER_PASSWORD
 //   user role --email <email> --role <role>         changes a role; refuses to demote the last admin
 //   apply-patch [--cwd DIR] < patch.txt             applies a Codex-format patch to a directory
-//   copy list --repo DIR [--ref REF] [--json]       the repository's user-facing strings at REF (default HEAD)
+//   copy list --repo DIR [--ref REF] [--json] [--all-languages]   the repository's user-facing strings at REF (default HEAD)
 //   copy apply --repo DIR --edits edits.json [--ref REF]
 //                                                   applies copy edits with a copy task's checks to DIR's working tree
 //   setup                                           applies migrations, creates the admin from env
@@ -29,7 +29,7 @@ const USAGE = `usage: npm run patchbay -- <command>
   user create --email <email> --role <${ROLES.join("|")}>   (password from PATCHBAY_NEW_USER_PASSWORD)
   user role --email <email> --role <${ROLES.join("|")}>
   apply-patch [--cwd DIR] < patch.txt
-  copy list --repo DIR [--ref REF] [--json]
+  copy list --repo DIR [--ref REF] [--json] [--all-languages]
   copy apply --repo DIR --edits edits.json [--ref REF]
   setup`;
 

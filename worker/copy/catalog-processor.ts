@@ -1,8 +1,10 @@
 // Builds an environment's copy catalog at its branch head: fetch the mirror, resolve the branch, and —
 // only when that commit has no catalog yet — read the files from the bare mirror and extract the
-// strings. A commit never changes, so a catalog row per commit is a cache that never goes stale.
+// strings (parsing only the files that changed since the last build here). A commit never changes, so a
+// catalog row per commit is a cache that never goes stale.
 import { UnrecoverableError, type Job } from "bullmq";
-import { buildCatalog, CATALOG_VERSION } from "@/lib/copy/catalog";
+import { buildCatalog, CATALOG_VERSION, type FileFacts } from "@/lib/copy/catalog";
+import { type CatalogFileCache, createCatalogFileCache } from "@/lib/copy/catalog-file-cache";
 import { catalogSource, reuseCatalog, saveCatalog } from "@/lib/copy/catalog-store";
 import { isAppError } from "@/lib/errors";
 import type { Logger } from "@/lib/logger";
@@ -42,8 +44,24 @@ export async function buildCopyCatalog(
   const reused = await reuseCatalog(environmentId, commit, CATALOG_VERSION);
   if (reused) return { commit, entries: reused.entries, cached: true, mirrorPath };
   const started = Date.now();
-  const entries = buildCatalog(await readCopyFiles(mirrorPath, commit));
+  const entries = buildCatalog(await readCopyFiles(mirrorPath, commit), fileCacheFor(environmentId));
   await saveCatalog({ environmentId, commit, branch: environment.defaultBranch, version: CATALOG_VERSION, entries });
   deps.logger.info({ environmentId, commit, entries: entries.length, ms: Date.now() - started }, "copy catalog built");
   return { commit, entries: entries.length, cached: false, mirrorPath };
+}
+
+// Each environment's files from its last catalog build in this worker, so the next commit parses only the
+// files it changed. Bounded: a worker serving many environments keeps the most recently built ones.
+const MAX_CACHED_ENVIRONMENTS = 16;
+const fileCaches = new Map<string, CatalogFileCache<FileFacts>>();
+
+function fileCacheFor(environmentId: string): CatalogFileCache<FileFacts> {
+  const cache = fileCaches.get(environmentId) ?? createCatalogFileCache<FileFacts>();
+  fileCaches.delete(environmentId);
+  fileCaches.set(environmentId, cache);
+  for (const oldest of fileCaches.keys()) {
+    if (fileCaches.size <= MAX_CACHED_ENVIRONMENTS) break;
+    fileCaches.delete(oldest);
+  }
+  return cache;
 }

@@ -6,6 +6,7 @@
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEntry } from "@/lib/copy/catalog";
+import { isOtherLanguage } from "@/lib/copy/catalog-entry";
 import { getCatalogView } from "@/lib/copy/catalog-queries";
 import { createCopyTask } from "@/lib/copy/create-copy-task";
 import { readPagePicture, takePagePictures } from "@/lib/copy/page-pictures";
@@ -86,8 +87,10 @@ describe("page pictures", () => {
     expect(entry(view.entries, "Written by people who write").renderedPages).toEqual(["/about"]);
     // The layout's navigation renders on every route.
     expect(entry(view.entries, "About us").renderedPages).toEqual(["/", "/about", "/pricing"]);
-    // Only the source language is listed; German is a fact of each entry.
-    expect(view.entries.some((candidate) => candidate.text === "Tarife für jedes Team")).toBe(false);
+    // German is in the catalog marked as another language (the page hides it by default) and a fact of each source entry.
+    expect(view.sourceLocale).toEqual({ locale: "en", reason: "English" });
+    expect(view.entries.filter((candidate) => candidate.text === "Tarife für jedes Team").map((candidate) => candidate.locale)).toEqual(["de"]);
+    expect(view.entries.filter((candidate) => candidate.text === "Tarife für jedes Team").every(isOtherLanguage)).toBe(true);
     expect(pricingTitle.translations).toEqual(["de"]);
 
     // The heading's outline is where the heading is: below the navigation, left, one line high.

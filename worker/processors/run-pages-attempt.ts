@@ -4,6 +4,7 @@
 // text with its box, and stores with that commit's catalog which entries appear where
 // (lib/copy/page-map.ts). The Copy page then outlines each text on the picture of its page.
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
+import { isOtherLanguage } from "@/lib/copy/catalog-entry";
 import { catalogEntriesAt, savePageMap } from "@/lib/copy/catalog-store";
 import { type PageMap, type PagePicture, placeTexts, routesToPicture } from "@/lib/copy/page-map";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
@@ -31,7 +32,8 @@ export async function runPagesAttempt(ctx: AttemptContext): Promise<void> {
   // The catalog first: it says which commit is the head, and which routes have texts.
   const { commit, mirrorPath } = await buildCopyCatalog({ mirrors: deps.mirrors, logger: ctx.log, secretsKey: deps.secretsKey }, task.environment.id);
   if (!(await transitionAttempt(ref, "running", { baseCommit: commit }, `Picturing the pages at ${commit.slice(0, 12)}.`))) return;
-  const entries = await catalogEntriesAt(task.environment.id, commit);
+  // The app renders in its source language: a translation that reads like a source text is not outlined.
+  const entries = (await catalogEntriesAt(task.environment.id, commit)).filter((entry) => !isOtherLanguage(entry));
   const routes = routesToPicture(entries, config.routes.mode === "fixed" ? config.routes.paths : [], ROUTE_LIMIT);
 
   // The setup (or its cache) as any task gets it; the app itself runs in a preview sandbox on top of it.
