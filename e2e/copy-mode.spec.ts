@@ -127,7 +127,19 @@ test("a copywriter changes a heading by clicking it on a picture of its page", a
   await expect(page.getByTestId("copy-list").getByTestId("copy-entry")).toContainText("seen on /pricing");
   await page.screenshot({ path: test.info().outputPath("copy-pictures.png"), fullPage: true });
 
-  await picture.getByRole("button", { name: "Edit “Simple, honest pricing”" }).click();
+  // Each outline sits on its text at the scale the picture is shown at, however tall the page is.
+  const catalog = await (await page.request.get(page.url().replace("/copy/", "/api/v1/environments/").concat("/copy"))).json();
+  const shown = catalog.pictures.pictures.find((candidate: { route: string }) => candidate.route === "/pricing");
+  const placed = shown.boxes.find((candidate: { text: string }) => candidate.text === "Simple, honest pricing");
+  const heading = picture.getByRole("button", { name: "Edit “Simple, honest pricing”" });
+  const image = await picture.getByRole("img").boundingBox();
+  const outline = await heading.boundingBox();
+  const scale = (image?.width ?? 0) / shown.width;
+  expect(Math.abs((outline?.y ?? 0) - (image?.y ?? 0) - placed.y * scale)).toBeLessThan(2);
+  expect(Math.abs((outline?.x ?? 0) - (image?.x ?? 0) - placed.x * scale)).toBeLessThan(2);
+  expect(Math.abs((outline?.height ?? 0) - placed.height * scale)).toBeLessThan(2);
+
+  await heading.click();
   await page.getByTestId("picked-texts").getByLabel("Text: Simple, honest pricing").fill("Simple, fair pricing");
   await expect(page.getByTestId("edit-count")).toHaveText("1 text changed");
   await page.getByRole("button", { name: "Propose change" }).click();

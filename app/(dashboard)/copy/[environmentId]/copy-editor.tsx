@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog-entry";
+import { EVERY_PAGE, type CatalogEntry, isOtherLanguage } from "@/lib/copy/catalog-entry";
 import type { CatalogView } from "@/lib/copy/catalog-queries";
 import { findByRequest, parseCopyRequest } from "@/lib/copy/find-by-request";
 import { CopyEntryEditor, firstPage, whereLabel } from "./copy-entry-editor";
@@ -30,6 +30,8 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
   /** The texts under the outline last clicked on a page picture, the one being edited first. */
   const [picked, setPicked] = useState<string[]>([]);
   const [takingPictures, setTakingPictures] = useState(false);
+  /** Off: the source language only (and every text outside locale files), as copywriters usually want. */
+  const [otherLanguages, setOtherLanguages] = useState(false);
 
   const load = useCallback(
     async (refresh: boolean) => {
@@ -57,13 +59,20 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     return () => clearTimeout(timer);
   }, [view, load]);
 
-  const entries = useMemo(() => view?.entries ?? [], [view]);
-  const byId = useMemo(() => new Map(entries.map((entry) => [entry.id, entry])), [entries]);
+  const all = useMemo(() => view?.entries ?? [], [view]);
+  // Drafts and proposals go by id over every language: hiding the other languages keeps their edits.
+  const byId = useMemo(() => new Map(all.map((entry) => [entry.id, entry])), [all]);
+  const entries = useMemo(() => (otherLanguages ? all : all.filter((entry) => !isOtherLanguage(entry))), [all, otherLanguages]);
+  const otherLocales = useMemo(() => [...new Set(all.flatMap((entry) => (isOtherLanguage(entry) && entry.locale ? [entry.locale] : [])))].sort(), [all]);
   const outOfScope = useMemo(() => new Set(view?.outOfScopeFiles ?? []), [view]);
   const pages = useMemo(
     () => [...new Set(entries.flatMap((entry) => [...entry.pages, ...(entry.renderedPages ?? [])]))].filter((candidate) => candidate !== EVERY_PAGE).sort(),
     [entries],
   );
+  const pickedEntries = picked.flatMap((id) => {
+    const entry = byId.get(id);
+    return entry && (otherLanguages || !isOtherLanguage(entry)) ? [entry] : [];
+  });
   const edits = Object.entries(drafts).filter(([id, text]) => byId.get(id) && byId.get(id)?.text !== text);
 
   const visible = useMemo(() => {
@@ -177,6 +186,21 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           {view.status === "building" && `${view.message ?? "Reading the latest texts from the repository…"} `}
           {view.commit ? `${entries.length} texts as of commit ${view.commit.slice(0, 12)}.` : view.status === "building" ? "" : "No texts yet."}
         </p>
+        {(view.sourceLocale || otherLocales.length > 0) && (
+          <div className="copy-toolbar" data-testid="copy-languages">
+            {view.sourceLocale && (
+              <p className="muted" data-testid="source-locale">
+                Source language: {view.sourceLocale.locale} ({view.sourceLocale.reason})
+              </p>
+            )}
+            {otherLocales.length > 0 && (
+              <label className="check">
+                <input type="checkbox" checked={otherLanguages} onChange={(event) => setOtherLanguages(event.target.checked)} />
+                Show other languages <span className="muted">({otherLocales.join(", ")})</span>
+              </label>
+            )}
+          </div>
+        )}
         {view.status === "failed" && (
           <div className="error" role="alert">
             {view.message}{" "}
@@ -235,7 +259,7 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
         )}
       </div>
 
-      {view.status !== "building" && view.commit && entries.length === 0 && (
+      {view.status !== "building" && view.commit && all.length === 0 && (
         <div className="panel" data-testid="catalog-empty">
           No texts were found in this repository. Copy mode reads text in React components (JSX/TSX), locale files (for example locales/en.json or
           locales/en.yml) and Markdown/MDX content.
@@ -252,26 +276,22 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           taking={takingPictures}
         />
       )}
-      {picked.length > 0 && (
+      {pickedEntries.length > 0 && (
         <div className="panel" data-testid="picked-texts">
           <p className="muted">
-            {picked.length === 1 ? "The text you clicked:" : `The text you clicked, and ${picked.length - 1} other text(s) that read the same:`}
+            {pickedEntries.length === 1 ? "The text you clicked:" : `The text you clicked, and ${pickedEntries.length - 1} other text(s) that read the same:`}
           </p>
           <ul className="copy-list">
-            {picked.flatMap((id) => {
-              const entry = byId.get(id);
-              if (!entry) return [];
-              return [
-                <CopyEntryEditor
-                  key={id}
-                  entry={entry}
-                  draft={drafts[id] ?? entry.text}
-                  problem={problems.find((candidate) => candidate.id === id)?.message}
-                  outOfScope={outOfScope.has(entry.path)}
-                  onChange={(text) => setDraft(id, text)}
-                />,
-              ];
-            })}
+            {pickedEntries.map((entry) => (
+              <CopyEntryEditor
+                key={entry.id}
+                entry={entry}
+                draft={drafts[entry.id] ?? entry.text}
+                problem={problems.find((candidate) => candidate.id === entry.id)?.message}
+                outOfScope={outOfScope.has(entry.path)}
+                onChange={(text) => setDraft(entry.id, text)}
+              />
+            ))}
           </ul>
         </div>
       )}

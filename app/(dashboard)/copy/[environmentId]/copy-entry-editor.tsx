@@ -1,6 +1,6 @@
 "use client";
 
-import { EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog-entry";
+import { EVERY_PAGE, type CatalogEntry, isOtherLanguage } from "@/lib/copy/catalog-entry";
 
 /** One text and its editor: the same in the list and under a page picture. */
 export function CopyEntryEditor({
@@ -22,6 +22,7 @@ export function CopyEntryEditor({
         aria-label={`Text: ${entry.text}`}
         value={draft}
         dir="auto"
+        lang={entry.locale}
         rows={Math.min(6, Math.max(1, Math.ceil(draft.length / 90)))}
         onChange={(event) => onChange(event.target.value)}
       />
@@ -58,7 +59,7 @@ export function CopyEntryEditor({
   );
 }
 
-/** Where a text is: the pages it was seen on (or the code places it on), its file, its other languages. */
+/** Where a text is: its language when not the source, the pages it was seen on (or the code places it on), its file, its other languages. */
 export function whereLabel(entry: CatalogEntry): string {
   const pages = entry.renderedPages?.length
     ? `seen on ${entry.renderedPages.join(", ")}`
@@ -70,9 +71,11 @@ export function whereLabel(entry: CatalogEntry): string {
           ? entry.context.component
           : "";
   const location = entry.key ? `${entry.path} · ${entry.key}` : `${entry.path}:${entry.line}`;
-  // Other languages are not edited here; saying they exist tells the copywriter translations will follow.
+  // Shown only when asked for, among source texts that read alike: the language comes first.
+  const language = isOtherLanguage(entry) ? (entry.locale ?? "") : "";
+  // Saying the other languages exist tells the copywriter translations will follow an edit of the source.
   const translated = entry.translations?.length ? `also in ${entry.translations.join(", ")}` : "";
-  return [pages, location, translated].filter(Boolean).join(" · ");
+  return [language, pages, location, translated].filter(Boolean).join(" · ");
 }
 
 /** The page a text is first listed under when candidates are grouped by page. */

@@ -73,17 +73,21 @@ export function PagePictures({
         </ul>
       )}
       {shown && (
-        <div className="page-picture" data-testid="page-picture">
-          <ArtifactImage key={shown.url} src={shown.url} alt={`The ${shown.route} page`} width={shown.width} height={shown.height} />
-          {shown.boxes.map((box, index) => (
-            <PictureBox
-              key={`${index}-${box.x}-${box.y}`}
-              box={box}
-              picture={shown}
-              label={byId.get(box.entryIds[0] ?? "")?.text ?? box.text}
-              onPick={onPick}
-            />
-          ))}
+        // The outer box scrolls a tall page; the inner one is exactly the picture, so the outlines'
+        // percentages are of the picture's size and not of the visible part.
+        <div className="page-picture-frame">
+          <div className="page-picture" data-testid="page-picture">
+            <ArtifactImage key={shown.url} src={shown.url} alt={`The ${shown.route} page`} width={shown.width} height={shown.height} />
+            {shown.boxes.map((box, index) => (
+              <PictureBox
+                key={`${index}-${box.x}-${box.y}`}
+                box={box}
+                picture={shown}
+                label={byId.get(box.entryIds[0] ?? "")?.text ?? box.text}
+                onPick={onPick}
+              />
+            ))}
+          </div>
         </div>
       )}
     </div>
