@@ -41,7 +41,8 @@ function problemsOf(edits: CopyEdit[], input: CopyFile[] = files): CopyEditError
   } catch (error) {
     expect(error).toBeInstanceOf(CopyEditError);
     expect(input).toEqual(snapshot);
-    return (error as CopyEditError).problems;
+    // Where each text is, is checked once below; the other tests compare the problems themselves.
+    return (error as CopyEditError).problems.map(({ where: _where, ...problem }) => problem);
   }
   throw new Error("expected CopyEditError");
 }
@@ -191,6 +192,18 @@ describe("applyCopyEdits: refusals change nothing", () => {
     ).toEqual([{ id: today.id, message: "This text was edited twice" }]);
   });
 
+  it("says where each refused text is, so two refusals of the same text are told apart", () => {
+    try {
+      applyCopyEdits(files, [
+        { id: today.id, text: "  " },
+        { id: "gone", text: "x" },
+      ]);
+      throw new Error("expected CopyEditError");
+    } catch (error) {
+      expect((error as CopyEditError).problems.map((problem) => problem.where)).toEqual([`${today.path}:${today.line}`, undefined]);
+    }
+  });
+
   it("rejects an empty replacement", () => {
     expect(problemsOf([{ id: today.id, text: "  " }])).toEqual([{ id: today.id, message: "Text is required here" }]);
   });
@@ -224,5 +237,26 @@ describe("syntaxErrorCount", () => {
     expect(syntaxErrorCount({ path: "src/components/deep/Hero.tsx", content: ok.replace("</h1>", "</h2>") })).toBeGreaterThan(0);
     expect(syntaxErrorCount({ path: "src/Hero.tsx", content: ok.replace('"Hi"', '"Hi') })).toBeGreaterThan(0);
     expect(syntaxErrorCount({ path: "locales/en.json", content: '{"a": "b",}' })).toBe(1);
+  });
+});
+
+describe("quotes in JSX text", () => {
+  it("writes ' and \" as the text already does, and as entities where it has neither (react/no-unescaped-entities)", () => {
+    const file = {
+      path: "app/page.tsx",
+      content: "export default () => (\n  <main>\n    <p>Don&apos;t wait</p>\n    <p>It's here</p>\n    <p>Hello</p>\n  </main>\n);\n",
+    };
+    const [entity, typed, plain] = extractStrings([file]);
+    const result = applyCopyEdits(
+      [file],
+      [
+        { id: entity?.id ?? "", text: "Don't stop" },
+        { id: typed?.id ?? "", text: "It's gone" },
+        { id: plain?.id ?? "", text: `Say "hi", it's fine` },
+      ],
+    );
+    expect(result.files[0]?.content).toBe(
+      "export default () => (\n  <main>\n    <p>Don&apos;t stop</p>\n    <p>It's gone</p>\n    <p>Say &quot;hi&quot;, it&apos;s fine</p>\n  </main>\n);\n",
+    );
   });
 });

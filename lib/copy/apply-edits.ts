@@ -3,11 +3,13 @@ import ts from "typescript";
 import { parseDocument } from "yaml";
 import { editProblem, type CopyEdit } from "./edit-problem";
 import { encodeCopyText } from "./encode-copy-text";
+import { componentShape, componentSyntaxErrorCount } from "./extract-vue-svelte";
 import { classifyCopyFile, extractFile, parseMarkdown, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 
 export type { CopyEdit };
 
-export type CopyEditProblem = { id: string; message: string };
+/** `where`: the string's file and line at the head (`locales/en.json:12`), when it still exists there. */
+export type CopyEditProblem = { id: string; message: string; where?: string };
 
 export class CopyEditError extends Error {
   readonly problems: CopyEditProblem[];
@@ -52,7 +54,14 @@ export function applyCopyEdits(files: CopyFile[], edits: CopyEdit[]): { files: C
     return { path: file.path, content };
   });
 
-  if (problems.length > 0) throw new CopyEditError(problems);
+  if (problems.length > 0) {
+    // Two refused edits with the same text (two emptied strings) are told apart by where they are.
+    const located = problems.map((problem) => {
+      const copy = strings.get(problem.id);
+      return copy ? { ...problem, where: `${copy.path}:${copy.line}` } : problem;
+    });
+    throw new CopyEditError(located);
+  }
   return { files: output, applied: [...accepted.values()].flat() };
 }
 
@@ -68,6 +77,11 @@ function replaceRanges(content: string, fileEdits: { copy: LocatedCopyString; ed
 function verifyFile(before: CopyFile, after: CopyFile, fileEdits: { copy: LocatedCopyString; edit: CopyEdit }[]): CopyEditProblem[] {
   const broken = { message: "This edit would break the file's syntax" };
   if (syntaxErrorCount(after) > syntaxErrorCount(before)) return fileEdits.map(({ edit }) => ({ id: edit.id, ...broken }));
+  // Vue and Svelte parsers recover from much (a stray `<` can read as text): the markup must also stay the same.
+  const type = classifyCopyFile(after.path);
+  if ((type === "vue" || type === "svelte") && componentShape(after, type) !== componentShape(before, type)) {
+    return fileEdits.map(({ edit }) => ({ id: edit.id, ...broken }));
+  }
   const reparsed = new Map((extractFile(after) ?? []).map((copy) => [copy.id, copy]));
   return fileEdits.flatMap(({ copy, edit }) => {
     const now = reparsed.get(copy.id);
@@ -96,6 +110,9 @@ export function syntaxErrorCount(file: CopyFile): number {
       }
     case "yaml":
       return parseDocument(file.content).errors.length;
+    case "vue":
+    case "svelte":
+      return componentSyntaxErrorCount(file, type);
     case "po":
       // Strict: a line break inside a string or an unescaped quote throws. Counted against the file before the
       // edit, so what it already failed (a duplicate entry, a missing Plural-Forms header) refuses nothing.

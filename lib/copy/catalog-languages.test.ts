@@ -121,9 +121,41 @@ describe("developer documents", () => {
       ".changeset/brave-cats.md",
       ".claude/plan.md",
       "README.md",
+      "packages/ui/README.md",
+      "skills/saas-builder/SKILL.md",
+      "docs/decisions/001-use-sqlite.md",
+      "CODE_STYLE.md",
+      "WRITING_STYLE.md",
+      "CLA.md",
+      "app/components/button.stories.tsx",
+      "prisma/seed.ts",
+      "tests/fixtures/users.ts",
+      "remix.init/index.js",
+      "locales/__fixtures__/en.json",
     ]) {
       expect(classifyCopyFile(path), path).toBeUndefined();
     }
-    for (const path of ["docs/guides/getting-started.md", "content/blog/launch.mdx", "docs/README.md"]) expect(classifyCopyFile(path), path).toBeDefined();
+    for (const path of ["docs/guides/getting-started.md", "content/blog/launch.mdx", "docs/README.md", "app/routes/pricing.tsx", "app/seed-list.tsx"])
+      expect(classifyCopyFile(path), path).toBeDefined();
+  });
+});
+
+describe("defaults in code", () => {
+  it("lists a t() or FormatJS default only when the source language's catalog lacks its key", () => {
+    const entries = buildCatalog([
+      { path: "locales/en.json", content: JSON.stringify({ save: "Save changes", settings: { title: "Settings" } }) },
+      { path: "locales/de.json", content: JSON.stringify({ save: "Speichern", later: "Später" }) },
+      {
+        path: "src/settings.tsx",
+        content: [
+          'import { defineMessages } from "react-intl";',
+          'const messages = defineMessages({ title: { id: "settings.title", defaultMessage: "Your settings" }, help: { id: "settings.help", defaultMessage: "Need help?" } });',
+          'export function Settings({ t }) { return <p>{t("save", "Save")} {t("later", "Do it later")} {t("common:save", { defaultValue: "Keep" })}</p>; }',
+        ].join("\n"),
+      },
+    ]);
+    const texts = entries.filter((entry) => entry.kind === "script-string").map((entry) => entry.text);
+    // "Save", "Keep" (namespace common) and "Your settings" never render: en.json has save and settings.title.
+    expect(texts.sort()).toEqual(["Do it later", "Need help?"]);
   });
 });

@@ -18,9 +18,13 @@ import { languageFields, localeOfPath, type LocalePath } from "./locale-files";
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 /** Bump when extraction changes what a catalog holds, so catalogs cached per commit are rebuilt. */
-export const CATALOG_VERSION = 5;
+export const CATALOG_VERSION = 7;
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
+// What an import can reach: a script, or a Vue or Svelte component imported by its full name
+// (`import About from "./About.vue"`, a Vue Router table's `component`). A component's own imports are not
+// read, so the pages stop there.
+const IMPORTABLE = new Set(["script", "vue", "svelte"]);
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.
 const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
 
@@ -67,6 +71,16 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
   }
 
   const languages = languagesOf(extracted, files);
+  // A default in code (t("save", "Save"), a FormatJS defaultMessage) never renders when the source
+  // language's catalog has the message: editing it would change nothing people see, so it is not listed.
+  const sourceKeys = new Set(
+    extracted.flatMap(({ file, strings }) =>
+      languages.byPath.get(file.path)?.locale === languages.source?.locale
+        ? strings.flatMap((copy) => (copy.kind === "i18n" && copy.key !== undefined && copy.text.trim() !== "" ? [copy.key] : []))
+        : [],
+    ),
+  );
+  const overridden = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].some((candidate) => sourceKeys.has(candidate));
   return extracted.flatMap(({ file, strings }) => {
     // Every language is listed, each entry with its language (lib/copy/locale-files.ts languageFields):
     // the Copy page shows the source language and, on request, the others.
@@ -74,6 +88,7 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     return strings.flatMap((copy): CatalogEntry[] => {
       // An empty message is a translation nobody wrote yet, not text on a page.
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
+      if (copy.codeDefault && copy.key !== undefined && overridden(copy.key)) return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
       return [{ ...copy, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
     });
@@ -101,9 +116,11 @@ function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?:
   return { byPath, source: decideSourceLocale(files, stringsPerLocale), keysByTemplate };
 }
 
+/** A file no script reaches (a .vue or .svelte page, a Markdown page): the route or layout its path names. */
 function ownRoute(file: string): string[] {
   const route = routeForFile(file);
-  return route ? [route] : [];
+  if (route) return [route];
+  return isLayoutFile(file) ? [EVERY_PAGE] : [];
 }
 
 /** `pricing.projects.one` is used as t("pricing.projects", { count }); locale files may nest under the language. */
@@ -185,7 +202,7 @@ function resolveImport(from: string, specifier: string, byPath: Map<string, Copy
   for (const base of bases) {
     const withoutJs = base.replace(/\.(m?js|jsx)$/, "");
     const candidates = [base, ...SCRIPT_EXTENSIONS.map((ext) => withoutJs + ext), ...SCRIPT_EXTENSIONS.map((ext) => `${base}/index${ext}`)];
-    for (const candidate of candidates) if (byPath.has(candidate) && classifyCopyFile(candidate) === "script") return candidate;
+    for (const candidate of candidates) if (byPath.has(candidate) && IMPORTABLE.has(classifyCopyFile(candidate) ?? "")) return candidate;
   }
   return undefined;
 }
@@ -216,5 +233,7 @@ function pagesByFile(facts: Map<string, ScriptFacts>, routedByTables: Map<string
     else if (route) add(file, route, new Set());
     else if (isLayoutFile(file)) add(file, EVERY_PAGE, new Set());
   }
+  // Components a route table names that are not scripts (Vue Router's `component: () => import("./About.vue")`).
+  for (const [file, routes] of routedByTables) if (!facts.has(file)) for (const page of routes) add(file, page, new Set());
   return pages;
 }

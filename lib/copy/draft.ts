@@ -1,4 +1,5 @@
-// The types every extractor shares (scripts, html`…` templates, locale files, Markdown, gettext catalogs).
+// The types every extractor shares (scripts, html`…` templates, Vue and Svelte components, locale files,
+// Markdown, gettext catalogs).
 // They live apart from extract-strings.ts so the extractors it calls can use them without importing it.
 
 /**
@@ -12,7 +13,11 @@ export type CopyKind = "jsx-text" | "jsx-attribute" | "script-string" | "i18n" |
  * an ICU MessageFormat message (lib/copy/icu-message.ts), so braces and tags must stay valid.
  */
 export type CopySyntax =
-  | { type: "jsx-text" }
+  /**
+   * apostrophe/quote: how the text writes ' and " (as typed, or an entity such as &apos;), so an edit keeps the
+   * file's style and lint rules like react/no-unescaped-entities; absent: as typed.
+   */
+  | { type: "jsx-text"; apostrophe?: string; quote?: string }
   | { type: "jsx-attribute-string"; quote: string; icu?: true }
   | { type: "js-string"; quote: string; icu?: true }
   | { type: "json-string"; icu?: true }
@@ -21,6 +26,11 @@ export type CopySyntax =
   | { type: "markdown-text"; startsBlock: boolean; mdx: boolean; inTable?: true }
   | { type: "html-template-text" }
   | { type: "html-template-attribute"; quote: string }
+  /** Text and quoted static attributes in a .vue file's <template> and in a .svelte component's markup. */
+  | { type: "vue-template-text" }
+  | { type: "vue-template-attribute"; quote: string }
+  | { type: "svelte-template-text" }
+  | { type: "svelte-template-attribute"; quote: string }
   /** A gettext catalog's msgstr: one double-quoted C-style string (continuation lines are joined into one). */
   | { type: "po-string"; icu?: true };
 
@@ -35,4 +45,6 @@ export type Draft = {
   end: number;
   component?: string;
   syntax: CopySyntax;
+  /** A default text in code for the message `key` (i18next, FormatJS): a locale file's message with that key wins. */
+  codeDefault?: true;
 };

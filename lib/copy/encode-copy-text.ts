@@ -5,7 +5,7 @@ import type { CopySyntax } from "./draft";
 export function encodeCopyText(syntax: CopySyntax, text: string): string {
   switch (syntax.type) {
     case "jsx-text":
-      return encodeJsxText(text);
+      return encodeJsxText(text, syntax.apostrophe, syntax.quote);
     case "jsx-attribute-string":
       return encodeJsxAttribute(text, syntax.quote);
     case "js-string":
@@ -21,6 +21,14 @@ export function encodeCopyText(syntax: CopySyntax, text: string): string {
       return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ");
     case "html-template-attribute":
       return `${syntax.quote}${text}${syntax.quote}`;
+    case "vue-template-text":
+      return encodeTemplateText(text, "vue");
+    case "svelte-template-text":
+      return encodeTemplateText(text, "svelte");
+    case "vue-template-attribute":
+      return encodeTemplateAttribute(text, syntax.quote, "vue");
+    case "svelte-template-attribute":
+      return encodeTemplateAttribute(text, syntax.quote, "svelte");
     case "po-string":
       return encodePoString(text);
     default: {
@@ -50,9 +58,11 @@ const JSX_TEXT_ENTITIES: Record<string, string> = {
   "\u00a0": "&nbsp;",
 };
 
-function encodeJsxText(text: string): string {
+function encodeJsxText(text: string, apostrophe = "'", quote = '"'): string {
   // A newline inside JSX text renders as a single space anyway; keep the edit on the literal's lines.
-  return text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(/[&<>{}\u00a0]/g, (char) => JSX_TEXT_ENTITIES[char] ?? char);
+  return text
+    .replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ")
+    .replace(/[&<>{}\u00a0'"]/g, (char) => (char === "'" ? apostrophe : char === '"' ? quote : (JSX_TEXT_ENTITIES[char] ?? char)));
 }
 
 function encodeJsxAttribute(text: string, quote: string): string {
@@ -74,6 +84,36 @@ function encodeJsString(text: string, quote: string): string {
     .replace(/\u2029/g, "\\u2029");
   if (quote === "`") return `\`${body.replace(/`/g, "\\`").replace(/\$\{/g, "\\${")}\``;
   body = body.replace(/\n/g, "\\n").split(quote).join(`\\${quote}`);
+  return `${quote}${body}${quote}`;
+}
+
+// Vue and Svelte decode HTML entities in template text and attribute values (legacy ones such as `&copy`
+// without a semicolon too), so an `&` that could start one is written `&amp;`; a lone `&` stays readable.
+const ENTITY_START = /&(?=[#a-zA-Z0-9])/g;
+
+/**
+ * Template text of a .vue <template> or a .svelte component: `<` would open a tag, so it is `&lt;`. In Vue
+ * `{{` opens an interpolation: a `{` followed by another, or last (the next thing in the file may be a
+ * `{{ … }}`), is `&#123;`. In Svelte any `{` opens an expression, so both braces are entities.
+ */
+function encodeTemplateText(text: string, framework: "vue" | "svelte"): string {
+  let body = text
+    .replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ")
+    .replace(ENTITY_START, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/\u00a0/g, "&nbsp;");
+  body = framework === "vue" ? body.replace(/\{(?=\{|$)/g, "&#123;") : body.replace(/[{}]/g, (brace) => (brace === "{" ? "&#123;" : "&#125;"));
+  return body;
+}
+
+/** A quoted static attribute: its quote as an entity, and in Svelte the braces (`alt="{x}"` is an expression). */
+function encodeTemplateAttribute(text: string, quote: string, framework: "vue" | "svelte"): string {
+  let body = text
+    .replace(ENTITY_START, "&amp;")
+    .replace(/\u00a0/g, "&nbsp;")
+    .split(quote)
+    .join(quote === '"' ? "&quot;" : "&#39;");
+  if (framework === "svelte") body = body.replace(/[{}]/g, (brace) => (brace === "{" ? "&#123;" : "&#125;"));
   return `${quote}${body}${quote}`;
 }
 

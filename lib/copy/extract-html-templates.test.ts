@@ -81,8 +81,8 @@ describe("html`…` templates (htm, lit)", () => {
       throw new Error("expected CopyEditError");
     })();
     expect(problems).toEqual([
-      { id: heading.id, message: "This text cannot contain < or ` or ${ here; ask an engineer for that change" },
-      { id: label.id, message: "This text cannot contain ' here; ask an engineer for that change" },
+      { id: heading.id, message: "This text cannot contain < or ` or ${ here; ask an engineer for that change", where: `${heading.path}:${heading.line}` },
+      { id: label.id, message: "This text cannot contain ' here; ask an engineer for that change", where: `${label.path}:${label.line}` },
     ]);
   });
 });

@@ -130,7 +130,9 @@ describe("gettext catalogs", () => {
       throw new Error("expected a refusal");
     } catch (error) {
       expect(error).toBeInstanceOf(CopyEditError);
-      expect((error as CopyEditError).problems).toEqual([{ id: plural.id, message: expect.stringMatching(/unclosed/) }]);
+      expect((error as CopyEditError).problems).toEqual([
+        { id: plural.id, message: expect.stringMatching(/unclosed/), where: `${plural.path}:${plural.line}` },
+      ]);
     }
   });
 

@@ -140,3 +140,29 @@ describe("extractStrings", () => {
     expect(extractStrings([{ path: "locales/en.yml", content: "a: [b\n" }])).toEqual([]);
   });
 });
+
+describe("text props of components", () => {
+  it("lists a component's text props that read as prose, never a DOM element's other attributes or identifiers", () => {
+    const file = {
+      path: "app/dashboard/page.tsx",
+      content: [
+        "export default function Page() {",
+        "  return (",
+        "    <Shell>",
+        '      <DashboardHeader heading="Posts" text={"Create and manage posts."} variant="outline" description="primary" />',
+        '      <ui.Alert message="Your trial ends soon" />',
+        '      <div text="Not a prop" heading="Nor this">Body</div>',
+        "    </Shell>",
+        "  );",
+        "}",
+      ].join("\n"),
+    };
+    const found = extractStrings([file]).map((copy) => [copy.kind, copy.key ?? "", copy.text]);
+    expect(found).toEqual([
+      ["jsx-attribute", "heading", "Posts"],
+      ["jsx-attribute", "text", "Create and manage posts."],
+      ["jsx-attribute", "message", "Your trial ends soon"],
+      ["jsx-text", "", "Body"],
+    ]);
+  });
+});

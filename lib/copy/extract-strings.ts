@@ -10,11 +10,12 @@ import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { CopyKind, CopySyntax, Draft } from "./draft";
 import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
 import { extractPo, isPoCatalogPath } from "./extract-po";
+import { extractSvelte, extractVue } from "./extract-vue-svelte";
 import { isIcuCatalog } from "./icu-message";
 import { decodeEntities } from "./html-entities";
 import { reachedConstantDrafts } from "./reached-constants";
-import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, tagChain, withComponent } from "./script-nodes";
-import { scriptStringDrafts } from "./script-strings";
+import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, readsAsProse, tagChain, withComponent } from "./script-nodes";
+import { COPY_PROPERTIES, scriptStringDrafts } from "./script-strings";
 
 export type { CopyKind, CopySyntax } from "./draft";
 
@@ -32,6 +33,8 @@ export type CopyString = {
    * defaults), a rendered constant's path (`FEATURES.0`) or the JSX attribute name.
    */
   key?: string;
+  /** A default text in code for the message `key`: the catalog lists it only when no locale file has that key. */
+  codeDefault?: true;
   /** UTF-16 offsets into `content`: the whole literal token for strings, the trimmed text run for JSX/Markdown text. */
   start: number;
   end: number;
@@ -41,26 +44,36 @@ export type CopyString = {
 
 export type LocatedCopyString = CopyString & { syntax: CopySyntax };
 
-export type CopyFileType = "script" | "json" | "yaml" | "markdown" | "mdx" | "po";
+export type CopyFileType = "script" | "vue" | "svelte" | "json" | "yaml" | "markdown" | "mdx" | "po";
 
 const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".next", "out", "coverage", "__tests__"]);
+// Code and data that never render in the product: tests and their fixtures, stories, seeds, scaffolding scripts.
+const NOT_PRODUCT_DIRS = new Set(["test", "tests", "__mocks__", "fixtures", "__fixtures__", "e2e", "cypress", "playwright", "remix.init", "storybook-static"]);
+const NOT_PRODUCT_FILES = /\.(stories|story|fixture|fixtures)\.[^.]+$|^seed\.[cm]?[jt]s$/;
 // Documents for developers, at any depth (a package's CHANGELOG, an ARCHITECTURE.md under docs), are not product copy;
-// other docs (e.g. content/, docs/guides/) are. READMEs only at the root: a folder's README may be a page.
+// other docs (e.g. content/, docs/guides/) are.
 const DEV_DOCS =
-  /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini)([._-][\w.-]*)?\.mdx?$/i;
-const ROOT_DEV_DOCS = /^readme(\.[a-z]+)?$/i;
+  /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini|skill|code_style|codestyle|writing_style|style_guide|styleguide|cla|governance|roadmap|maintainers|releasing|development)([._-][\w.-]*)?\.mdx?$/i;
+// Decision records and agent skills are notes for the team, wherever they sit.
+const DEV_DOC_DIRS = new Set(["adr", "adrs", "decisions", "rfcs", "skills"]);
+// A README is the page of a docs or content folder (VuePress, GitHub-style sites); anywhere else it is for developers.
+const README = /^readme(\.[a-z]+)?$/i;
+const CONTENT_DIRS = new Set(["docs", "doc", "content", "pages", "blog", "posts", "guides", "articles", "website", "site"]);
 
 export function classifyCopyFile(path: string): CopyFileType | undefined {
   const segments = path.split("/");
   const name = segments.at(-1) ?? "";
-  if (segments.slice(0, -1).some((segment) => GENERATED_DIRS.has(segment))) return undefined;
-  if (/\.(test|spec)\.[^.]+$/.test(name) || /\.min\.js$/.test(name) || /\.d\.[mc]?ts$/.test(name)) return undefined;
+  const dirs = segments.slice(0, -1);
+  if (dirs.some((segment) => GENERATED_DIRS.has(segment) || NOT_PRODUCT_DIRS.has(segment))) return undefined;
+  if (/\.(test|spec)\.[^.]+$/.test(name) || /\.min\.js$/.test(name) || /\.d\.[mc]?ts$/.test(name) || NOT_PRODUCT_FILES.test(name)) return undefined;
   if (/\.(js|jsx|ts|tsx|mjs)$/.test(name)) return "script";
+  if (/\.vue$/.test(name)) return "vue";
+  if (/\.svelte$/.test(name)) return "svelte";
   if (/\.json$/.test(name)) return isLocalePath(path, true) ? "json" : undefined;
   if (/\.ya?ml$/.test(name)) return isLocalePath(path, false) ? "yaml" : undefined;
   if (/\.po$/.test(name)) return isPoCatalogPath(path) ? "po" : undefined;
-  if (segments.length === 1 && ROOT_DEV_DOCS.test(name)) return undefined;
-  if (DEV_DOCS.test(name)) return undefined;
+  if (README.test(name) && !dirs.some((segment) => CONTENT_DIRS.has(segment))) return undefined;
+  if (DEV_DOCS.test(name) || dirs.some((segment) => DEV_DOC_DIRS.has(segment))) return undefined;
   // Hidden folders hold tooling, not pages: .github templates, .changeset notes, coding agents' plans.
   if (segments.slice(0, -1).some((segment) => segment.startsWith("."))) return undefined;
   if (/\.md$/.test(name)) return "markdown";
@@ -102,6 +115,10 @@ function draftsFor(type: CopyFileType, file: CopyFile): Draft[] | undefined {
   switch (type) {
     case "script":
       return extractScript(file);
+    case "vue":
+      return extractVue(file);
+    case "svelte":
+      return extractSvelte(file);
     case "json":
       return extractJson(file);
     case "yaml":
@@ -146,6 +163,7 @@ function finish(file: CopyFile, drafts: Draft[]): LocatedCopyString[] {
       syntax: draft.syntax,
     };
     if (draft.key !== undefined) copy.key = draft.key;
+    if (draft.codeDefault) copy.codeDefault = true;
     return copy;
   });
 }
@@ -243,8 +261,17 @@ function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {
     start,
     end,
     ...withComponent(node),
-    syntax: { type: "jsx-text" },
+    syntax: { type: "jsx-text", ...quoteStyle(content.slice(start, end)) },
   };
+}
+
+/**
+ * How a JSX text writes ' and ": as typed when it has one typed, else the entity it uses, else an entity
+ * (&apos; &quot;), which renders the same and passes react/no-unescaped-entities (Next.js's default lint).
+ */
+function quoteStyle(raw: string): { apostrophe: string; quote: string } {
+  const style = (typed: string, entity: RegExp, fallback: string) => (raw.includes(typed) ? typed : (entity.exec(raw)?.[0] ?? fallback));
+  return { apostrophe: style("'", /&(?:apos|#0*39|#x0*27);/i, "&apos;"), quote: style('"', /&(?:quot|#0*34|#x0*22);/i, "&quot;") };
 }
 
 /** JSX whitespace rules (as Babel and TypeScript apply them), then entity decoding. */
@@ -264,8 +291,10 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
   const name = node.name.getText(sf);
   // FormatJS's <FormattedMessage defaultMessage="Hello {name}" />: the text, an ICU message.
   const icu = name === "defaultMessage";
-  // Not `value`: on <option> or <input> it is form data the app reads, not text people see.
-  if (!COPY_ATTRIBUTES.has(name) && !icu) return [];
+  // Not `value`: on <option> or <input> it is form data the app reads, not text people see. A component's
+  // text props (<PageHeader heading="Posts" text="Create and manage posts." />) are copy when they read as prose.
+  const prop = !COPY_ATTRIBUTES.has(name) && !icu && COPY_PROPERTIES.has(name) && isComponentTag(node) && !isTranslatorNote(node, name);
+  if (!COPY_ATTRIBUTES.has(name) && !icu && !prop) return [];
   const init = node.initializer;
   if (!init) return [];
   const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|@${name}`;
@@ -274,16 +303,31 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
     const start = init.getStart(sf);
     const raw = sf.text.slice(start, init.end);
     const text = decodeEntities(raw.slice(1, -1));
-    if (text.trim() === "") return [];
+    if (text.trim() === "" || (prop && !readsAsProse(text))) return [];
     const quote = raw[0] ?? '"';
     return [
       { ...base, text, start, end: init.end, syntax: icu ? { type: "jsx-attribute-string", quote, icu: true } : { type: "jsx-attribute-string", quote } },
     ];
   }
   if (ts.isJsxExpression(init) && init.expression) {
-    return plainLiterals(init.expression).map((literal) => ({ ...base, ...literalDraft(sf, literal, icu) }));
+    return plainLiterals(init.expression)
+      .filter((literal) => !prop || readsAsProse(literal.text))
+      .map((literal) => ({ ...base, ...literalDraft(sf, literal, icu) }));
   }
   return [];
+}
+
+/** <FormattedMessage id defaultMessage description>: the description is a note for translators, never shown. */
+function isTranslatorNote(attribute: ts.JsxAttribute, name: string): boolean {
+  if (name !== "description") return false;
+  return attribute.parent.properties.some((other) => ts.isJsxAttribute(other) && ["defaultMessage", "id", "i18nKey"].includes(other.name.getText()));
+}
+
+/** <PageHeader …> or <ui.Card …>: a component, whose props are its own (a DOM element's are attributes). */
+function isComponentTag(attribute: ts.JsxAttribute): boolean {
+  const element = attribute.parent.parent;
+  const tag = element.tagName.getText();
+  return /^[A-Z]/.test(tag) || tag.includes(".");
 }
 
 // ---------- i18n JSON ----------

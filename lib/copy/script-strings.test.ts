@@ -78,13 +78,18 @@ describe("strings in code that pages show", () => {
       return found;
     };
     const edits = [
-      { id: find("Your changes were saved").id, text: "Saved `draft` for ${later}" },
+      { id: find("Your changes were saved").id, text: "Saved `draft` for $later" },
       { id: find("Price: low to high").id, text: "Cheapest first" },
       { id: find("Invoices that pay themselves").id, text: 'Invoices that "pay" themselves' },
     ];
     const result = applyCopyEdits([LAYOUT, PAGE], edits);
     const after = extractStrings(result.files);
     for (const edit of edits) expect(after.find((copy) => copy.id === edit.id)?.text).toBe(edit.text);
-    expect(result.files[0]?.content).toContain("msg`Saved \\`draft\\` for \\${later}`");
+    expect(result.files[0]?.content).toContain("msg`Saved \\`draft\\` for $later`");
+  });
+
+  it("checks Lingui's msg and t macros as ICU messages: a placeholder with no value is refused", () => {
+    const saved = strings.find((copy) => copy.text === "Your changes were saved");
+    expect(() => applyCopyEdits([LAYOUT, PAGE], [{ id: saved?.id ?? "", text: "Saved for {later}" }])).toThrow(/Remove \{later\}/);
   });
 });

@@ -6,7 +6,7 @@ import { componentName, literalDraft, plainLiterals, propertyName, propertyPath,
 
 // Object properties whose string values are shown to people: nav items, feature lists, sort options, FAQ
 // entries, toast options, Lingui's t({ message }). Values that read like identifiers, paths or URLs are not.
-const COPY_PROPERTIES = new Set([
+export const COPY_PROPERTIES = new Set([
   "label",
   "title",
   "description",
@@ -42,7 +42,8 @@ const DOCUMENT_TITLE = /^(?:window\.|globalThis\.)?document\.title$/;
 
 export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
   if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && MESSAGE_TAGS.has(node.tag.text)) {
-    return plainLiterals(node.template).map((literal) => scriptDraft(sf, node, literal, node.tag.getText(sf)));
+    // Lingui compiles these to ICU messages: braces and tags in them must stay valid.
+    return plainLiterals(node.template).map((literal) => scriptDraft(sf, node, literal, node.tag.getText(sf), true));
   }
   if (ts.isCallExpression(node) && TOAST_CALLEE.test(node.expression.getText(sf))) {
     const [first] = node.arguments;
@@ -57,7 +58,7 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
     // FormatJS's defaultMessage is the text itself, an ICU message, whatever it looks like.
     if (name === "defaultMessage") {
       const id = descriptorId(node.parent);
-      return plainLiterals(node.initializer).map((literal) => scriptDraft(sf, node, literal, id ?? name, true));
+      return plainLiterals(node.initializer).map((literal) => scriptDraft(sf, node, literal, id ?? name, true, id !== undefined));
     }
     // A descriptor's description is a note for translators, never shown.
     if (name === "description" && isMessageDescriptor(node.parent)) return [];
@@ -70,13 +71,14 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
   return [];
 }
 
-function scriptDraft(sf: ts.SourceFile, node: ts.Node, literal: PlainLiteral, key: string, icu = false): Draft {
+function scriptDraft(sf: ts.SourceFile, node: ts.Node, literal: PlainLiteral, key: string, icu = false, codeDefault = false): Draft {
   return {
     ...literalDraft(sf, literal, icu),
     kind: "script-string",
     anchor: `${componentName(node) ?? ""}|${propertyPath(node)}|${key}`,
     key,
     ...withComponent(node),
+    ...(codeDefault ? { codeDefault: true as const } : {}),
   };
 }
 
@@ -125,13 +127,13 @@ function i18nextDefaultDrafts(sf: ts.SourceFile, call: ts.CallExpression): Draft
       const form = DEFAULT_VALUE.exec(propertyName(property.name) ?? "");
       if (!form) return [];
       const formKey = form[1] ? `${key}_${form[1]}` : key;
-      return plainLiterals(property.initializer).map((literal) => scriptDraft(sf, property, literal, formKey));
+      return plainLiterals(property.initializer).map((literal) => scriptDraft(sf, property, literal, formKey, false, true));
     });
   }
   // vue-i18n's t("key", "fr") passes a locale there, not a default.
   return plainLiterals(second)
     .filter((literal) => /\p{L}/u.test(literal.text) && !/^[a-z]{2,3}(?:[-_][A-Za-z\d]{2,8})*$/.test(literal.text.trim()))
-    .map((literal) => scriptDraft(sf, call, literal, key));
+    .map((literal) => scriptDraft(sf, call, literal, key, false, true));
 }
 
 /** Inside `export const metadata = {…}` or what `generateMetadata` returns (Next.js app router). */

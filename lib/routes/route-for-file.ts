@@ -1,6 +1,7 @@
 // Which page a source file renders, by file-system routing convention: Next.js app/ and pages/ routers,
 // Remix and React Router's app/routes (flat routes: dots separate segments), and src/pages or src/routes
-// folders (file name = route, home/index = "/"). Dynamic segments ([id])
+// folders (file name = route, home/index = "/"), which covers Nuxt's pages/*.vue (app/pages in Nuxt 4) and
+// SvelteKit's src/routes/**/+page.svelte. Route groups, (marketing), add no segment. Dynamic segments ([id])
 // can't be rendered without data, so those files have no route. Used for screenshots (which routes a
 // change affects) and by copy mode (which page a string appears on).
 const PAGE_EXTENSIONS = /\.(tsx|ts|jsx|js|mdx|md|vue|svelte|astro)$/;
@@ -10,12 +11,19 @@ export function routeForFile(file: string): string | null {
   if (remix !== undefined) return remix;
   const appRouter = /^(?:src\/)?app\/(.*?)\/?page\.(tsx|ts|jsx|js|mdx)$/.exec(file) ?? /^(?:src\/)?app\/()page\.(tsx|ts|jsx|js|mdx)$/.exec(file);
   if (appRouter) return toRoute((appRouter[1] ?? "").split("/").filter((segment) => !/^\(.*\)$/.test(segment) && !segment.startsWith("@")));
-  const pagesLike = /^(?:src\/)?(?:pages|routes)\/(.+)$/.exec(file);
+  const pagesLike = /^(?:src\/)?(?:pages|routes)\/(.+)$/.exec(file) ?? /^(?:src\/)?app\/pages\/(.+\.vue)$/.exec(file);
   if (!pagesLike?.[1] || !PAGE_EXTENSIONS.test(pagesLike[1])) return null;
-  const segments = pagesLike[1].replace(PAGE_EXTENSIONS, "").split("/");
+  const segments = pagesLike[1]
+    .replace(PAGE_EXTENSIONS, "")
+    .split("/")
+    .filter((segment) => !/^\(.*\)$/.test(segment));
   if (segments[0] === "api" || segments.some((segment) => segment.startsWith("_"))) return null;
-  const last = segments.at(-1);
-  if (last === "index" || last === "home" || last === "+page") segments.pop();
+  const last = segments.at(-1) ?? "";
+  // SvelteKit: +page.svelte (and its +page.ts / +page.server.ts load, a +page@group layout reset) is the
+  // folder's page; +layout, +error and +server files are not pages.
+  if (/^\+page(@[^.]*)?(\.server)?$/.test(last)) segments.pop();
+  else if (last.startsWith("+")) return null;
+  else if (last === "index" || last === "home") segments.pop();
   return toRoute(segments);
 }
 
@@ -24,7 +32,12 @@ export function isLayoutFile(file: string): boolean {
   return (
     /^(?:src\/)?app\/(?:.*\/)?layout\.(tsx|ts|jsx|js)$/.test(file) ||
     /^(?:src\/)?pages\/_(app|document)\.(tsx|ts|jsx|js)$/.test(file) ||
-    /^app\/root\.(tsx|ts|jsx|js)$/.test(file)
+    /^app\/root\.(tsx|ts|jsx|js)$/.test(file) ||
+    // SvelteKit's +layout.svelte at any depth (as Next.js layouts, taken as every page).
+    /^(?:src\/)?routes\/(?:.*\/)?\+layout(@[^.]*)?\.svelte$/.test(file) ||
+    // Nuxt's layouts/ and app.vue (app/ in Nuxt 4); a Vite app's root App.vue or App.svelte holds the router view.
+    /^(?:src\/|app\/)?layouts\/[^/]+\.vue$/.test(file) ||
+    /^(?:src\/|app\/)?app\.(vue|svelte)$/i.test(file)
   );
 }
 

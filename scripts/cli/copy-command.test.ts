@@ -248,7 +248,7 @@ describe("copy apply", () => {
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe("copy apply: nothing was written; 2 problems:");
     expect(lines[1]).toBe('"Whatever": This text no longer exists at the head commit');
-    expect(lines[2]).toMatch(/^"Hello \{name\}": Braces \{ \} and tags like <b> have a meaning in this text/);
+    expect(lines[2]).toMatch(/^"Hello \{name\}" \(locales\/en.json:2\): Braces \{ \} and tags like <b> have a meaning in this text/);
     expect(lines).toHaveLength(3);
     expect(git(dir, "status", "--porcelain")).toBe("");
   });

@@ -178,7 +178,7 @@ export function problemLines(edits: CopyEdit[], error: CopyEditError): string[] 
   const byId = new Map(edits.map((edit) => [edit.id, edit]));
   return error.problems.map((problem) => {
     const edit = byId.get(problem.id);
-    return `${JSON.stringify(clip(edit?.from ?? edit?.text ?? problem.id))}: ${problem.message}`;
+    return `${JSON.stringify(clip(edit?.from ?? edit?.text ?? problem.id))}${problem.where ? ` (${problem.where})` : ""}: ${problem.message}`;
   });
 }
 

@@ -25,7 +25,9 @@ export async function applyCopyRequest(input: {
   } catch (error) {
     if (!(error instanceof CopyEditError)) throw error;
     const seen = new Map(input.request.edits.map((edit) => [edit.id, edit.from]));
-    const lines = error.problems.map((problem) => `"${clip(seen.get(problem.id) ?? problem.id)}": ${problem.message}.`);
+    const lines = error.problems.map(
+      (problem) => `"${clip(seen.get(problem.id) ?? problem.id)}"${problem.where ? ` (${problem.where})` : ""}: ${problem.message}.`,
+    );
     throw new AppError("bad_request", `Nothing was changed. ${lines.join(" ")}`);
   }
 

@@ -4,11 +4,24 @@
 import { classifyCopyFile, type CopyFile } from "@/lib/copy/extract-strings";
 import { isI18nConfigFile } from "@/lib/copy/i18n-config";
 import { isImportConfigFile } from "@/lib/copy/import-aliases";
-import { readTreeFiles } from "@/worker/repos/read-tree";
+import { DEFAULT_READ_LIMITS, type ReadTreeLimits, readTreeFiles } from "@/worker/repos/read-tree";
+
+// A component over 512 KiB is generated, not written by people; a product's source-language catalog (one
+// JSON or .po file with every message) is often larger, and skipping it would make a translation the source.
+const LOCALE_FILE_BYTES = 8 * 1024 * 1024;
+const LIMITS: ReadTreeLimits = {
+  ...DEFAULT_READ_LIMITS,
+  maxFileBytesFor: (path) => (isLocaleCatalog(path) ? LOCALE_FILE_BYTES : DEFAULT_READ_LIMITS.maxFileBytes),
+};
+
+function isLocaleCatalog(path: string): boolean {
+  const type = classifyCopyFile(path);
+  return type === "json" || type === "yaml" || type === "po";
+}
 
 /** `only`: just these paths (a copy task reads the files its edits are in, however large the repository). */
 export function readCopyFiles(mirrorPath: string, commit: string, only?: readonly string[]): Promise<CopyFile[]> {
   const wanted = only ? new Set(only) : undefined;
-  if (wanted) return readTreeFiles(mirrorPath, commit, (path) => wanted.has(path) && classifyCopyFile(path) !== undefined);
-  return readTreeFiles(mirrorPath, commit, (path) => classifyCopyFile(path) !== undefined || isImportConfigFile(path) || isI18nConfigFile(path));
+  if (wanted) return readTreeFiles(mirrorPath, commit, (path) => wanted.has(path) && classifyCopyFile(path) !== undefined, LIMITS);
+  return readTreeFiles(mirrorPath, commit, (path) => classifyCopyFile(path) !== undefined || isImportConfigFile(path) || isI18nConfigFile(path), LIMITS);
 }

@@ -7,7 +7,8 @@ import { gitArgv, gitEnv, runGit } from "./git";
 
 export type TreeFile = { path: string; content: string };
 
-export type ReadTreeLimits = { maxFileBytes: number; maxFiles: number; maxTotalBytes: number; timeoutMs: number };
+/** `maxFileBytesFor`: a per-path limit that replaces `maxFileBytes` (locale catalogs are larger than components). */
+export type ReadTreeLimits = { maxFileBytes: number; maxFiles: number; maxTotalBytes: number; timeoutMs: number; maxFileBytesFor?: (path: string) => number };
 
 export const DEFAULT_READ_LIMITS: ReadTreeLimits = { maxFileBytes: 512 * 1024, maxFiles: 5000, maxTotalBytes: 64 * 1024 * 1024, timeoutMs: 60_000 };
 
@@ -25,7 +26,7 @@ export async function readTreeFiles(
     timeoutMs: limits.timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const entries = parseLsTree(stdout).filter((entry) => entry.size <= limits.maxFileBytes && wanted(entry.path));
+  const entries = parseLsTree(stdout).filter((entry) => wanted(entry.path) && entry.size <= (limits.maxFileBytesFor?.(entry.path) ?? limits.maxFileBytes));
   if (entries.length > limits.maxFiles) {
     throw new AppError("payload_too_large", `The repository has ${entries.length} text files to read; copy mode reads at most ${limits.maxFiles}.`);
   }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { isLayoutFile, routeForFile } from "./route-for-file";
+
+describe("routeForFile: SvelteKit and Nuxt", () => {
+  it.each([
+    // SvelteKit: the +page files of a folder are its page; groups add no segment.
+    ["src/routes/+page.svelte", "/"],
+    ["src/routes/about/+page.svelte", "/about"],
+    ["src/routes/(marketing)/pricing/+page.svelte", "/pricing"],
+    ["src/routes/about/+page@.svelte", "/about"],
+    ["src/routes/about/+page.server.ts", "/about"],
+    ["src/routes/blog/[slug]/+page.svelte", null],
+    ["src/routes/+layout.svelte", null],
+    ["src/routes/+error.svelte", null],
+    ["src/routes/api/health/+server.ts", null],
+    // Nuxt 3 pages/ and Nuxt 4 app/pages/.
+    ["pages/index.vue", "/"],
+    ["pages/pricing.vue", "/pricing"],
+    ["pages/docs/index.vue", "/docs"],
+    ["pages/(marketing)/about.vue", "/about"],
+    ["pages/users/[id].vue", null],
+    ["pages/[...slug].vue", null],
+    ["app/pages/index.vue", "/"],
+    ["app/pages/team/index.vue", "/team"],
+    // A Next.js app router file under app/pages is not a Nuxt page.
+    ["app/pages/hero.tsx", null],
+    ["components/PricingCard.vue", null],
+  ])("%s → %s", (file, route) => {
+    expect(routeForFile(file)).toBe(route);
+  });
+
+  it("takes SvelteKit and Nuxt layouts and a Vite app's root component as layouts", () => {
+    for (const file of [
+      "src/routes/+layout.svelte",
+      "src/routes/(app)/dashboard/+layout.svelte",
+      "layouts/default.vue",
+      "app/layouts/admin.vue",
+      "app.vue",
+      "app/app.vue",
+      "src/App.vue",
+      "src/App.svelte",
+    ]) {
+      expect(isLayoutFile(file), file).toBe(true);
+    }
+    for (const file of ["src/routes/+page.svelte", "components/AppHeader.vue", "src/lib/layouts/grid.ts"]) expect(isLayoutFile(file), file).toBe(false);
+  });
+});
