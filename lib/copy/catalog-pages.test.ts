@@ -101,3 +101,26 @@ describe("pages from route tables", () => {
     expect(pagesOf(catalog, "Simple pricing")).toEqual(["/pricing"]);
   });
 });
+
+describe("next-intl apps", () => {
+  it("places messages by their namespace under a [locale] segment, in a monorepo app", () => {
+    const entries = buildCatalog([
+      {
+        path: "apps/web/messages/en.json",
+        content: JSON.stringify({ SignIn: { title: "Welcome back" }, Pricing: { title: "Plans", cta: "Start <b>now</b>" } }),
+      },
+      {
+        path: "apps/web/src/app/[locale]/sign-in/page.tsx",
+        content:
+          'import { getTranslations } from "next-intl/server";\nexport default async function Page() { const t = await getTranslations({ namespace: "SignIn" }); return <h1>{t("title")}</h1>; }\n',
+      },
+      {
+        path: "apps/web/src/app/[locale]/pricing/page.tsx",
+        content:
+          'import { useTranslations } from "next-intl";\nexport default function Page() { const t = useTranslations("Pricing"); return <main><h1>{t("title")}</h1>{t.rich("cta", { b: (c) => <b>{c}</b> })}</main>; }\n',
+      },
+    ]);
+    const pages = Object.fromEntries(entries.map((entry) => [entry.key, entry.pages]));
+    expect(pages).toEqual({ "SignIn.title": ["/sign-in"], "Pricing.title": ["/pricing"], "Pricing.cta": ["/pricing"] });
+  });
+});

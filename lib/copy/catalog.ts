@@ -18,7 +18,7 @@ import { languageFields, localeOfPath, type LocalePath } from "./locale-files";
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 /** Bump when extraction changes what a catalog holds, so catalogs cached per commit are rebuilt. */
-export const CATALOG_VERSION = 7;
+export const CATALOG_VERSION = 8;
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // What an import can reach: a script, or a Vue or Svelte component imported by its full name
@@ -26,7 +26,9 @@ const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // read, so the pages stop there.
 const IMPORTABLE = new Set(["script", "vue", "svelte"]);
 // t("key"), i18n.t("key"), $t("key"), translate("key"), intl.formatMessage({ id: "key" }), <Trans i18nKey="key">.
-const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage"]);
+const TRANSLATE_CALLEES = new Set(["t", "$t", "translate", "formatMessage", "rich", "markup"]);
+// next-intl's translators are scoped: useTranslations("Pricing") then t("title") reads Pricing.title.
+const NAMESPACED_TRANSLATORS = new Set(["useTranslations", "getTranslations"]);
 
 /**
  * keys: passed to t() and the like; keyLike: other dotted literals ("settings.save"), keys when a locale has them;
@@ -155,12 +157,15 @@ function scriptFacts(file: CopyFile): RawScriptFacts {
   const contentRefs: string[] = [];
   const keys: string[] = [];
   const keyLike: string[] = [];
+  const namespaces: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       specifiers.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node)) {
       const key = translationKey(node);
       if (key) keys.push(key);
+      const namespace = translatorNamespace(node);
+      if (namespace) namespaces.push(namespace);
       // import("./page") in route tables
       if (node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
         specifiers.push(node.arguments[0].text);
@@ -176,7 +181,24 @@ function scriptFacts(file: CopyFile): RawScriptFacts {
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  return { specifiers, contentRefs, keys, keyLike, routing: routeFacts(sf) };
+  // A file with scoped translators uses its keys under their namespaces (one file rarely mixes scopes).
+  const scoped = namespaces.length ? keys.flatMap((key) => namespaces.map((namespace) => `${namespace}.${key}`)) : keys;
+  return { specifiers, contentRefs, keys: scoped, keyLike, routing: routeFacts(sf) };
+}
+
+/** "Pricing" in useTranslations("Pricing"), getTranslations("Pricing") or getTranslations({ namespace: "Pricing" }). */
+function translatorNamespace(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (!ts.isIdentifier(callee) || !NAMESPACED_TRANSLATORS.has(callee.text)) return undefined;
+  const first = call.arguments[0];
+  if (first && ts.isStringLiteral(first)) return first.text;
+  if (first && ts.isObjectLiteralExpression(first)) {
+    for (const property of first.properties) {
+      if (ts.isPropertyAssignment(property) && property.name.getText() === "namespace" && ts.isStringLiteral(property.initializer))
+        return property.initializer.text;
+    }
+  }
+  return undefined;
 }
 
 function translationKey(call: ts.CallExpression): string | undefined {

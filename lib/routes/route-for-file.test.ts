@@ -45,3 +45,24 @@ describe("routeForFile: SvelteKit and Nuxt", () => {
     for (const file of ["src/routes/+page.svelte", "components/AppHeader.vue", "src/lib/layouts/grid.ts"]) expect(isLayoutFile(file), file).toBe(false);
   });
 });
+
+describe("routes of apps in monorepos and with locale segments", () => {
+  it.each([
+    ["apps/web/src/app/pricing/page.tsx", "/pricing"],
+    ["apps/web/app/page.tsx", "/"],
+    ["packages/site/pages/about.tsx", "/about"],
+    // next-intl and i18next apps put every page under the language.
+    ["src/app/[locale]/pricing/page.tsx", "/pricing"],
+    ["apps/web/src/app/[locale]/(marketing)/page.tsx", "/"],
+    ["app/[[lang]]/docs/page.tsx", "/docs"],
+    ["app/[locale]/posts/[id]/page.tsx", null],
+    ["apps/web/components/pricing/page.tsx", null],
+  ])("%s → %s", (file, route) => {
+    expect(routeForFile(file)).toBe(route);
+  });
+
+  it("takes a monorepo app's layouts as layouts", () => {
+    expect(isLayoutFile("apps/web/src/app/[locale]/layout.tsx")).toBe(true);
+    expect(isLayoutFile("apps/web/src/components/layout.tsx")).toBe(false);
+  });
+});

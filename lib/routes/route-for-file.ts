@@ -2,11 +2,20 @@
 // Remix and React Router's app/routes (flat routes: dots separate segments), and src/pages or src/routes
 // folders (file name = route, home/index = "/"), which covers Nuxt's pages/*.vue (app/pages in Nuxt 4) and
 // SvelteKit's src/routes/**/+page.svelte. Route groups, (marketing), add no segment. Dynamic segments ([id])
-// can't be rendered without data, so those files have no route. Used for screenshots (which routes a
-// change affects) and by copy mode (which page a string appears on).
+// can't be rendered without data, so those files have no route; a locale segment ([locale], [lang]) is left
+// out, since i18n routing serves the default language there (or redirects to it). An app inside a monorepo
+// (apps/web/src/app/…) routes as if its folder were the root. Used for screenshots (which routes a change
+// affects) and by copy mode (which page a string appears on).
 const PAGE_EXTENSIONS = /\.(tsx|ts|jsx|js|mdx|md|vue|svelte|astro)$/;
 
+const WORKSPACE_PREFIX = /^(?:apps|packages|sites|examples)\/[^/]+\//;
+const LOCALE_SEGMENT = /^\[{1,2}(?:\.\.\.)?(?:locale|lang|lng|language|languageCode)\]{1,2}$/;
+
 export function routeForFile(file: string): string | null {
+  return routeInApp(file.replace(WORKSPACE_PREFIX, ""));
+}
+
+function routeInApp(file: string): string | null {
   const remix = remixRoute(file);
   if (remix !== undefined) return remix;
   const appRouter = /^(?:src\/)?app\/(.*?)\/?page\.(tsx|ts|jsx|js|mdx)$/.exec(file) ?? /^(?:src\/)?app\/()page\.(tsx|ts|jsx|js|mdx)$/.exec(file);
@@ -28,7 +37,8 @@ export function routeForFile(file: string): string | null {
 }
 
 /** A layout wraps every page below its folder (Next.js app router, Remix's root); its strings appear on all of them. */
-export function isLayoutFile(file: string): boolean {
+export function isLayoutFile(path: string): boolean {
+  const file = path.replace(WORKSPACE_PREFIX, "");
   return (
     /^(?:src\/)?app\/(?:.*\/)?layout\.(tsx|ts|jsx|js)$/.test(file) ||
     /^(?:src\/)?pages\/_(app|document)\.(tsx|ts|jsx|js)$/.test(file) ||
@@ -66,7 +76,8 @@ function remixRoute(file: string): string | null | undefined {
   return toRoute(route);
 }
 
-function toRoute(segments: string[]): string | null {
+function toRoute(all: string[]): string | null {
+  const segments = all.filter((segment) => !LOCALE_SEGMENT.test(segment));
   if (segments.some((segment) => segment.includes("[") || segment.startsWith(":") || segment.startsWith("$"))) return null;
   return `/${segments.filter(Boolean).join("/")}`;
 }
