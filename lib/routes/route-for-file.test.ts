@@ -66,3 +66,17 @@ describe("routes of apps in monorepos and with locale segments", () => {
     expect(isLayoutFile("apps/web/src/components/layout.tsx")).toBe(false);
   });
 });
+
+describe("remix-flat-routes hybrid folders", () => {
+  it.each([
+    ["app/routes/_auth+/login.tsx", "/login"],
+    ["app/routes/_marketing+/_index.tsx", "/"],
+    ["app/routes/settings+/profile.tsx", "/settings/profile"],
+    ["app/routes/settings+/profile/route.tsx", "/settings/profile"],
+    ["app/routes/settings+/_layout.tsx", null],
+    ["app/routes/users+/$username.tsx", null],
+    ["app/routes/settings/profile.tsx", null],
+  ])("%s → %s", (file, route) => {
+    expect(routeForFile(file)).toBe(route);
+  });
+});

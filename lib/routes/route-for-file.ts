@@ -61,7 +61,10 @@ function remixRoute(file: string): string | null | undefined {
   const match = /^app\/routes\/(.+?)(?:\/route)?\.(tsx|ts|jsx|js|mdx|md)$/.exec(file);
   // A Next.js app router folder named "routes" (app/routes/page.tsx) is Next's.
   if (!match?.[1] || /(^|\/)page$/.test(match[1])) return undefined;
-  const name = match[1];
+  // remix-flat-routes' hybrid folders: a folder ending in "+" is part of the route name
+  // (routes/_auth+/login.tsx is _auth.login); "_"-prefixed files inside are its private modules.
+  const name = match[1].replace(/\+\//g, ".");
+  if (name.split(".").some((part) => part.includes("/") === false && part.endsWith("+"))) return null;
   // Other modules in a route folder (components, helpers) are not routes; imports give them pages.
   if (name.includes("/")) return null;
   const segments = name.split(".");
