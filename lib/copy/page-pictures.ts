@@ -5,9 +5,7 @@
 import { readArtifact } from "@/lib/artifacts/artifact-queries";
 import { db, DbNull } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { appendEvent } from "@/lib/timeline/append-event";
-import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
-import { createWithinUserLimits } from "@/lib/tasks/user-limits";
+import { createModelFreeTask } from "@/lib/tasks/create-model-free-task";
 import { getCopyEnvironment } from "./copy-environments";
 import type { PageMap, PagePicture } from "./page-map";
 
@@ -37,24 +35,13 @@ export async function takePagePictures(userId: string, environmentId: string): P
   }
   const running = await unfinishedPicturesTask(environmentId);
   if (running) return { id: running.id, started: false };
-  const created = await createWithinUserLimits(userId, 1, (tx) =>
-    tx.task.create({
-      data: {
-        ownerId: userId,
-        environmentId,
-        prompt: PROMPT,
-        mode: "pages",
-        branch: environment.defaultBranch,
-        title: "Page pictures",
-        turns: { create: { index: 0, prompt: PROMPT, attempts: { create: [{ index: 0 }] } } },
-      },
-      select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
-    }),
-  );
-  const attemptId = created.turns[0]?.attempts[0]?.id;
-  if (!attemptId) throw new AppError("internal", "The page pictures task was created without an attempt.");
-  await appendEvent({ attemptId, taskId: created.id }, { type: "turn", payload: { index: 0, prompt: PROMPT } });
-  await enqueueAll(created.id, [attemptId]);
+  const created = await createModelFreeTask(userId, {
+    environmentId,
+    branch: environment.defaultBranch,
+    mode: "pages",
+    title: "Page pictures",
+    prompt: PROMPT,
+  });
   return { id: created.id, started: true };
 }
 

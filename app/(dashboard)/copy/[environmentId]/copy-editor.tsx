@@ -150,6 +150,20 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
     }
   }
 
+  /** The same editor in the list and under a picture: edits and problems are per text, wherever it is shown. */
+  function editorFor(entry: CatalogEntry) {
+    return (
+      <CopyEntryEditor
+        key={entry.id}
+        entry={entry}
+        draft={drafts[entry.id] ?? entry.text}
+        problem={problems.find((candidate) => candidate.id === entry.id)?.message}
+        outOfScope={outOfScope.has(entry.path)}
+        onChange={(text) => setDraft(entry.id, text)}
+      />
+    );
+  }
+
   if (loadError && !view)
     return (
       <div className="error" role="alert">
@@ -281,34 +295,12 @@ export function CopyEditor({ environmentId }: { environmentId: string }) {
           <p className="muted">
             {pickedEntries.length === 1 ? "The text you clicked:" : `The text you clicked, and ${pickedEntries.length - 1} other text(s) that read the same:`}
           </p>
-          <ul className="copy-list">
-            {pickedEntries.map((entry) => (
-              <CopyEntryEditor
-                key={entry.id}
-                entry={entry}
-                draft={drafts[entry.id] ?? entry.text}
-                problem={problems.find((candidate) => candidate.id === entry.id)?.message}
-                outOfScope={outOfScope.has(entry.path)}
-                onChange={(text) => setDraft(entry.id, text)}
-              />
-            ))}
-          </ul>
+          <ul className="copy-list">{pickedEntries.map(editorFor)}</ul>
         </div>
       )}
 
       <ul className="copy-list" data-testid="copy-list">
-        {visible.slice(0, VISIBLE_LIMIT).map((entry) => {
-          return (
-            <CopyEntryEditor
-              key={entry.id}
-              entry={entry}
-              draft={drafts[entry.id] ?? entry.text}
-              problem={problems.find((candidate) => candidate.id === entry.id)?.message}
-              outOfScope={outOfScope.has(entry.path)}
-              onChange={(text) => setDraft(entry.id, text)}
-            />
-          );
-        })}
+        {visible.slice(0, VISIBLE_LIMIT).map(editorFor)}
       </ul>
       {visible.length > VISIBLE_LIMIT && (
         <p className="muted">
