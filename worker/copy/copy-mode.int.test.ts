@@ -271,7 +271,9 @@ describe("copy mode", () => {
     const task = await createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits: [{ id: title.id, from: title.text, text: "Mine" }] });
     const attempt = await waitForFinishedAttempt(task.attemptId);
     expect(attempt.status).toBe("failed");
-    expect(attempt.error).toBe('Nothing was changed. "Simple, honest pricing" (locales/en.json:3): This text was changed to "Renamed meanwhile" since you opened it.');
+    expect(attempt.error).toBe(
+      'Nothing was changed. "Simple, honest pricing" (locales/en.json:3): This text was changed to "Renamed meanwhile" since you opened it.',
+    );
     expect(attempt.patch).toBeNull();
   });
 
