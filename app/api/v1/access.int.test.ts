@@ -137,6 +137,12 @@ const TABLE: Record<string, Entry> = {
   "GET /api/v1/environments/[environmentId]": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
   "PATCH /api/v1/environments/[environmentId]": { params: ownerEnvironment, body: () => ({ name: "taken" }), expect: { stranger: 404, copywriter: 403 } },
   "GET /api/v1/environments/[environmentId]/copy": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  // Page pictures belong to the copy users of the environment: this one lists no paths for copywriters.
+  "POST /api/v1/environments/[environmentId]/copy/pictures": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "GET /api/v1/environments/[environmentId]/copy/pictures/[artifactId]": {
+    params: (f) => ({ environmentId: f.environmentId, artifactId: f.ownerArtifactId }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
   "DELETE /api/v1/environments/[environmentId]/setup-cache": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 403 } },
   "POST /api/v1/environments/[environmentId]/setup-check": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 403 } },
   "GET /api/v1/tasks": { expect: { stranger: 200, copywriter: 200 } },
