@@ -4,11 +4,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { minimalEnv } from "@/worker/repos/git";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-function cli(args: string[], input = "") {
-  return spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/cli/patchbay.ts", ...args], { cwd: root, input, encoding: "utf8" });
+function cli(args: string[], input = "", env?: NodeJS.ProcessEnv) {
+  return spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/cli/patchbay.ts", ...args], {
+    cwd: root,
+    input,
+    encoding: "utf8",
+    ...(env ? { env } : {}),
+  });
 }
 
 describe("patchbay CLI", () => {
@@ -35,5 +41,13 @@ describe("patchbay CLI", () => {
     const result = cli(["frobnicate"]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("usage: npm run patchbay -- <command>");
+  }, 20_000);
+
+  // npm start runs `patchbay setup`; a command the dispatcher forgets falls through to the usage text.
+  it("dispatches setup (npm start runs it) instead of printing the usage", () => {
+    const result = cli(["setup"], "", minimalEnv({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmpdir(), DATABASE_URL: "not-a-url" }));
+    expect(result.stderr).not.toContain("usage:");
+    expect(result.stderr).toContain("DATABASE_URL must be a postgresql:// URL");
+    expect(result.status).toBe(1);
   }, 20_000);
 });

@@ -58,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       if (rest[0] === "create") return withDatabase((admin) => admin.userCreate(args, USAGE, process.env));
       if (rest[0] === "role") return withDatabase((admin) => admin.userRole(args, USAGE));
       break;
+    case "setup":
+      return withDatabase((admin) => admin.setup());
     case "apply-patch":
       return applyPatchCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     case "copy": {
