@@ -13,12 +13,13 @@ import type { CatalogFileCache } from "./catalog-file-cache";
 import { classifyCopyFile, extractFile, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
 import { decideSourceLocale } from "./i18n-config";
+import { type LinguiMessage, linguiMessages } from "./lingui-messages";
 import { languageFields, localeOfPath, type LocalePath } from "./locale-files";
 
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
 /** Bump when extraction changes what a catalog holds, so catalogs cached per commit are rebuilt. */
-export const CATALOG_VERSION = 8;
+export const CATALOG_VERSION = 9;
 
 const SCRIPT_EXTENSIONS = [".tsx", ".ts", ".jsx", ".js", ".mjs"];
 // What an import can reach: a script, or a Vue or Svelte component imported by its full name
@@ -35,8 +36,11 @@ const NAMESPACED_TRANSLATORS = new Set(["useTranslations", "getTranslations"]);
  * routing: the module's route tables and the names it imports and exports (lib/routes/route-tables.ts).
  */
 type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[]; routing: RouteFacts };
-/** What a script says on its own: import specifiers and content paths as written, resolved per repository. */
-type RawScriptFacts = Omit<ScriptFacts, "imports"> & { specifiers: string[]; contentRefs: string[] };
+/**
+ * What a script says on its own: import specifiers and content paths as written, resolved per repository,
+ * and its Lingui messages (their keys are among `keys`).
+ */
+type RawScriptFacts = Omit<ScriptFacts, "imports"> & { specifiers: string[]; contentRefs: string[]; lingui: LinguiMessage[] };
 /** One file's share of a catalog, which depends on its path and content only (so a cache can keep it). */
 export type FileFacts = { strings: LocatedCopyString[]; script?: RawScriptFacts };
 
@@ -83,6 +87,13 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     ),
   );
   const overridden = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].some((candidate) => sourceKeys.has(candidate));
+  // A Lingui message in code whose source-language catalog entry is listed instead (lib/copy/lingui-messages.ts).
+  const linguiByPath = new Map(perFile.flatMap(({ file, script }) => (script?.lingui.length ? [[file.path, script.lingui] as const] : [])));
+  const inCatalog = (copy: LocatedCopyString) =>
+    linguiByPath
+      .get(copy.path)
+      ?.some((message) => message.covers.includes(copy.kind) && copy.start >= message.start && copy.start < message.end && sourceKeys.has(message.key)) ??
+    false;
   return extracted.flatMap(({ file, strings }) => {
     // Every language is listed, each entry with its language (lib/copy/locale-files.ts languageFields):
     // the Copy page shows the source language and, on request, the others.
@@ -91,6 +102,7 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
       // An empty message is a translation nobody wrote yet, not text on a page.
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
       if (copy.codeDefault && copy.key !== undefined && overridden(copy.key)) return [];
+      if (inCatalog(copy)) return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
       return [{ ...copy, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
     });
@@ -127,6 +139,8 @@ function ownRoute(file: string): string[] {
 
 /** `pricing.projects.one` is used as t("pricing.projects", { count }); locale files may nest under the language. */
 function pagesOfI18nKey(key: string, pagesOfKey: Map<string, Set<string>>): string[] {
+  // A key with spaces is a message (a gettext msgid, "Saved. Undo?"), not a path of nested keys.
+  if (/\s/.test(key)) return [...(pagesOfKey.get(key) ?? [])];
   const parts = key.split(".");
   const pages = new Set<string>();
   for (let start = 0; start < Math.min(parts.length, 2); start++) {
@@ -143,7 +157,7 @@ function factsOfFile(file: CopyFile): FileFacts {
 }
 
 function resolveFacts(from: string, raw: RawScriptFacts, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
-  const { specifiers, contentRefs, ...rest } = raw;
+  const { specifiers, contentRefs, lingui: _, ...rest } = raw;
   const imports = [
     ...specifiers.flatMap((specifier) => resolveImport(from, specifier, byPath, aliases) ?? []),
     ...contentRefs.flatMap((reference) => referencedContent(reference, byPath) ?? []),
@@ -183,7 +197,9 @@ function scriptFacts(file: CopyFile): RawScriptFacts {
   visit(sf);
   // A file with scoped translators uses its keys under their namespaces (one file rarely mixes scopes).
   const scoped = namespaces.length ? keys.flatMap((key) => namespaces.map((namespace) => `${namespace}.${key}`)) : keys;
-  return { specifiers, contentRefs, keys: scoped, keyLike, routing: routeFacts(sf) };
+  // A Lingui message is its catalog's key: the .po entry appears where the code using it does.
+  const lingui = linguiMessages(sf);
+  return { specifiers, contentRefs, keys: [...scoped, ...lingui.map((message) => message.key)], keyLike, routing: routeFacts(sf), lingui };
 }
 
 /** "Pricing" in useTranslations("Pricing"), getTranslations("Pricing") or getTranslations({ namespace: "Pricing" }). */
