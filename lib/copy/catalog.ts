@@ -10,11 +10,12 @@ import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
 import { routeFacts, routesFromTables, type RouteFacts } from "@/lib/routes/route-tables";
 import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 import type { CatalogFileCache } from "./catalog-file-cache";
-import { classifyCopyFile, extractFile, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
+import { classifyCopyFile, extractFile, renderedExpressions, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
 import { decideSourceLocale } from "./i18n-config";
 import { type LinguiMessage, linguiMessages } from "./lingui-messages";
 import { languageFields, localeOfPath, type LocalePath } from "./locale-files";
+import { type ImportedUse, importedConstantUses } from "./reached-constants";
 
 export { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
 
@@ -33,14 +34,20 @@ const NAMESPACED_TRANSLATORS = new Set(["useTranslations", "getTranslations"]);
 
 /**
  * keys: passed to t() and the like; keyLike: other dotted literals ("settings.save"), keys when a locale has them;
- * routing: the module's route tables and the names it imports and exports (lib/routes/route-tables.ts).
+ * routing: the module's route tables and the names it imports and exports (lib/routes/route-tables.ts);
+ * renders: the exported constants of other files that its JSX renders, by file and path.
  */
-type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[]; routing: RouteFacts };
+type ScriptFacts = { imports: string[]; keys: string[]; keyLike: string[]; routing: RouteFacts; renders: { file: string; path: string[] }[] };
 /**
  * What a script says on its own: import specifiers and content paths as written, resolved per repository,
  * and its Lingui messages (their keys are among `keys`).
  */
-type RawScriptFacts = Omit<ScriptFacts, "imports"> & { specifiers: string[]; contentRefs: string[]; lingui: LinguiMessage[] };
+type RawScriptFacts = Omit<ScriptFacts, "imports" | "renders"> & {
+  specifiers: string[];
+  contentRefs: string[];
+  lingui: LinguiMessage[];
+  importedUses: ImportedUse[];
+};
 /** One file's share of a catalog, which depends on its path and content only (so a cache can keep it). */
 export type FileFacts = { strings: LocatedCopyString[]; script?: RawScriptFacts };
 
@@ -76,6 +83,11 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     }
   }
 
+  // Exported constants are listed where another module renders them: { file → the paths read from it }.
+  const rendersOf = new Map<string, string[][]>();
+  for (const { renders } of facts.values()) for (const { file, path } of renders) rendersOf.set(file, [...(rendersOf.get(file) ?? []), path]);
+  const isRendered = (file: string, exported: string[]) => rendersOf.get(file)?.some((path) => selects(path, exported)) ?? false;
+
   const languages = languagesOf(extracted, files);
   // A default in code (t("save", "Save"), a FormatJS defaultMessage) never renders when the source
   // language's catalog has the message: editing it would change nothing people see, so it is not listed.
@@ -103,10 +115,17 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
       if (copy.codeDefault && copy.key !== undefined && overridden(copy.key)) return [];
       if (inCatalog(copy)) return [];
+      const { exported, ...listed } = copy;
+      if (exported && !isRendered(copy.path, exported)) return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
-      return [{ ...copy, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
+      return [{ ...listed, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
     });
   });
+}
+
+/** Whether a rendered path (["logos", "*", "alt"]) reads the exported string at `exported` (["logos", "2", "alt"]) or an object holding it. */
+function selects(path: string[], exported: string[]): boolean {
+  return path.length <= exported.length && path.every((step, index) => step === "*" || step === exported[index]);
 }
 
 /** The language of each locale file, the source language, and for each template which languages have each key. */
@@ -157,12 +176,16 @@ function factsOfFile(file: CopyFile): FileFacts {
 }
 
 function resolveFacts(from: string, raw: RawScriptFacts, byPath: Map<string, CopyFile>, aliases: ImportAliases): ScriptFacts {
-  const { specifiers, contentRefs, lingui: _, ...rest } = raw;
+  const { specifiers, contentRefs, lingui: _, importedUses, ...rest } = raw;
   const imports = [
     ...specifiers.flatMap((specifier) => resolveImport(from, specifier, byPath, aliases) ?? []),
     ...contentRefs.flatMap((reference) => referencedContent(reference, byPath) ?? []),
   ];
-  return { ...rest, imports };
+  const renders = importedUses.flatMap(({ specifier, path }) => {
+    const file = resolveImport(from, specifier, byPath, aliases);
+    return file ? [{ file, path }] : [];
+  });
+  return { ...rest, imports, renders };
 }
 
 function scriptFacts(file: CopyFile): RawScriptFacts {
@@ -199,7 +222,15 @@ function scriptFacts(file: CopyFile): RawScriptFacts {
   const scoped = namespaces.length ? keys.flatMap((key) => namespaces.map((namespace) => `${namespace}.${key}`)) : keys;
   // A Lingui message is its catalog's key: the .po entry appears where the code using it does.
   const lingui = linguiMessages(sf);
-  return { specifiers, contentRefs, keys: [...scoped, ...lingui.map((message) => message.key)], keyLike, routing: routeFacts(sf), lingui };
+  return {
+    specifiers,
+    contentRefs,
+    keys: [...scoped, ...lingui.map((message) => message.key)],
+    keyLike,
+    routing: routeFacts(sf),
+    lingui,
+    importedUses: importedConstantUses(renderedExpressions(sf)),
+  };
 }
 
 /** "Pricing" in useTranslations("Pricing"), getTranslations("Pricing") or getTranslations({ namespace: "Pricing" }). */

@@ -47,4 +47,9 @@ export type Draft = {
   syntax: CopySyntax;
   /** A default text in code for the message `key` (i18next, FormatJS): a locale file's message with that key wins. */
   codeDefault?: true;
+  /**
+   * An exported const's string and its path (["siteConfig", "name"]): listed only when a module that imports
+   * it renders that path (lib/copy/reached-constants.ts).
+   */
+  exported?: string[];
 };

@@ -13,7 +13,7 @@ import { extractPo, isPoCatalogPath } from "./extract-po";
 import { extractSvelte, extractVue } from "./extract-vue-svelte";
 import { isIcuCatalog } from "./icu-message";
 import { decodeEntities } from "./html-entities";
-import { reachedConstantDrafts } from "./reached-constants";
+import { exportedConstantDrafts, reachedConstantDrafts } from "./reached-constants";
 import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, readsAsProse, tagChain, withComponent } from "./script-nodes";
 import { COPY_PROPERTIES, scriptStringDrafts } from "./script-strings";
 
@@ -35,6 +35,8 @@ export type CopyString = {
   key?: string;
   /** A default text in code for the message `key`: the catalog lists it only when no locale file has that key. */
   codeDefault?: true;
+  /** An exported const's string: the catalog lists it only when a module that imports this path renders it. */
+  exported?: string[];
   /** UTF-16 offsets into `content`: the whole literal token for strings, the trimmed text run for JSX/Markdown text. */
   start: number;
   end: number;
@@ -164,6 +166,7 @@ function finish(file: CopyFile, drafts: Draft[]): LocatedCopyString[] {
     };
     if (draft.key !== undefined) copy.key = draft.key;
     if (draft.codeDefault) copy.codeDefault = true;
+    if (draft.exported) copy.exported = draft.exported;
     return copy;
   });
 }
@@ -209,8 +212,6 @@ export function scriptKindFor(path: string): ts.ScriptKind {
 function extractScript(file: CopyFile): Draft[] {
   const sf = sourceFileOf(file);
   const drafts: Draft[] = [];
-  // What JSX renders ({…} children, copy attributes): string constants it reads are copy too.
-  const rendered: ts.Expression[] = [];
 
   const visit = (node: ts.Node): void => {
     if (ts.isJsxText(node)) {
@@ -218,14 +219,11 @@ function extractScript(file: CopyFile): Draft[] {
       if (draft) drafts.push(draft);
     } else if (ts.isJsxAttribute(node)) {
       drafts.push(...jsxAttributeDrafts(sf, node));
-      const init = node.initializer;
-      if (COPY_ATTRIBUTES.has(node.name.getText(sf)) && init && ts.isJsxExpression(init) && init.expression) rendered.push(init.expression);
     } else if (isHtmlTemplate(node)) {
       const component = componentName(node);
       drafts.push(...htmlTemplateDrafts(sf, node, component ?? "").map((draft) => ({ ...draft, ...(component === undefined ? {} : { component }) })));
     } else if (ts.isJsxExpression(node) && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
       if (node.expression) {
-        rendered.push(node.expression);
         const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|expr`;
         for (const literal of plainLiterals(node.expression)) {
           drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
@@ -237,11 +235,27 @@ function extractScript(file: CopyFile): Draft[] {
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  drafts.push(...reachedConstantDrafts(sf, rendered));
+  drafts.push(...reachedConstantDrafts(sf, renderedExpressions(sf)), ...exportedConstantDrafts(sf));
 
   // One literal can match two rules (a toast's { title } object, a label the JSX also reads): it is listed once.
   const seen = new Set<number>();
   return drafts.filter((draft) => !seen.has(draft.start) && seen.add(draft.start));
+}
+
+/** What JSX renders ({…} children, copy attributes): string constants it reads are copy too. */
+export function renderedExpressions(sf: ts.SourceFile): ts.Expression[] {
+  const rendered: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isJsxAttribute(node)) {
+      const init = node.initializer;
+      if (COPY_ATTRIBUTES.has(node.name.getText(sf)) && init && ts.isJsxExpression(init) && init.expression) rendered.push(init.expression);
+    } else if (ts.isJsxExpression(node) && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent)) && node.expression) {
+      rendered.push(node.expression);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return rendered;
 }
 
 function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {

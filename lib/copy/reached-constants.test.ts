@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyCopyEdits } from "./apply-edits";
+import { buildCatalog } from "./catalog";
 import { extractStrings, type CopyFile } from "./extract-strings";
 
 // A landing page that keeps its words in constants: a heading, a feature list, a copy object, a list of
@@ -141,5 +142,71 @@ export const Nav = () => (
     if (!feature) throw new Error("no feature");
     const result = applyCopyEdits([LANDING], [{ id: feature.id, text: 'Private by default, "always"' }]);
     expect(result.files[0]?.content).toContain('const FEATURES = ["Fast builds", "Private by default, \\"always\\""] as const;');
+  });
+});
+
+describe("exported constants that another module renders (one import away)", () => {
+  const files: CopyFile[] = [
+    {
+      path: "src/config/site.ts",
+      content: `export const siteConfig = {
+  name: "Acme Cloud",
+  url: "https://acme.example",
+  motto: "Never rendered anywhere",
+  links: { docs: "Read the docs" },
+};
+export const LOGOS = [
+  { src: "/remix.svg", alt: "Remix logo" },
+  { src: "/fly.svg", alt: "Fly.io logo" },
+];
+const FOOTER = { note: "Made with care" };
+export { FOOTER as footer };
+export const unused = "Nobody imports this";
+`,
+    },
+    { path: "src/content/hero.ts", content: `export default { main: "Ship it today", aside: "Only read by tests" };\n` },
+    { path: "src/content/strings.ts", content: `export const HEADLINE = "Everything in one place";\n` },
+    {
+      path: "src/components/header.tsx",
+      content: `import { siteConfig, LOGOS, footer } from "@/config/site";
+import hero from "../content/hero";
+import * as strings from "../content/strings";
+
+export function Header() {
+  return (
+    <header>
+      <span>{siteConfig.name}</span>
+      {LOGOS.map((logo) => <img key={logo.src} src={logo.src} alt={logo.alt} />)}
+      <h1>{hero.main}</h1>
+      <p>{strings.HEADLINE}</p>
+      <small>{footer.note}</small>
+    </header>
+  );
+}
+`,
+    },
+    { path: "src/app/page.tsx", content: `import { Header } from "@/components/header";\nexport default function Home() { return <Header />; }\n` },
+  ];
+  const catalog = buildCatalog(files);
+  const listed = (path: string) => catalog.filter((entry) => entry.path === path).map((entry) => [entry.key, entry.text, entry.pages]);
+
+  it("lists the exported strings a rendered path reads, where the importer is shown, and nothing else of the module", () => {
+    expect(listed("src/config/site.ts")).toEqual([
+      ["siteConfig.name", "Acme Cloud", ["/"]],
+      ["LOGOS.0.alt", "Remix logo", ["/"]],
+      ["LOGOS.1.alt", "Fly.io logo", ["/"]],
+      ["footer.note", "Made with care", ["/"]],
+    ]);
+    expect(listed("src/content/hero.ts")).toEqual([["default.main", "Ship it today", ["/"]]]);
+    expect(listed("src/content/strings.ts")).toEqual([["HEADLINE", "Everything in one place", ["/"]]]);
+    expect(catalog.some((entry) => "exported" in entry)).toBe(false);
+  });
+
+  it("edits such a string in the module that declares it", () => {
+    const name = catalog.find((entry) => entry.key === "siteConfig.name");
+    if (!name) throw new Error("siteConfig.name is not listed");
+    const site = files[0] as CopyFile;
+    const result = applyCopyEdits([site], [{ id: name.id, text: "Acme's Cloud" }]);
+    expect(result.files[0]?.content).toContain(`name: "Acme's Cloud",`);
   });
 });

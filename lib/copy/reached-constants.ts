@@ -4,7 +4,13 @@
 // .map callbacks, destructuring and const aliases to a const declared in this module (or to a literal
 // written on the way: a list mapped in place, a fallback inside a template); only the strings that path
 // reaches are listed, so `{copy.hero}` lists the hero and not the rest of `copy`. Variables that can change
-// (let, var), parameters of other functions and imports are not followed.
+// (let, var) and parameters of other functions are not followed.
+//
+// One import away: a path that ends at an import (`{siteConfig.name}` with siteConfig from "@/config/site")
+// is recorded as a use of that module's export (importedConstantUses), and every module offers its exported
+// const strings as candidates (exportedConstantDrafts) that the catalog lists only when some module renders
+// them (lib/copy/catalog.ts). Each candidate is found in its own file, so an edit to it is applied and checked
+// like any other string of that file.
 import ts from "typescript";
 import type { Draft } from "./draft";
 import { componentName, literalDraft, propertyName, propertyPath, readsAsProse, tagChain, type PlainLiteral } from "./script-nodes";
@@ -12,7 +18,13 @@ import { componentName, literalDraft, propertyName, propertyPath, readsAsProse, 
 /** A step into a value: a property name or array index, or "*" for any of its elements or properties. */
 type Step = string;
 /** owner: the const declaration holding `value` (or, for a list written inline in JSX, the list itself). */
-type Reach = { owner: ts.Node; value: ts.Expression; path: Step[] };
+type LocalReach = { owner: ts.Node; value: ts.Expression; path: Step[] };
+/**
+ * A value read from another module: `path` starts with the export's name ("default" for a default import),
+ * then the steps into it: siteConfig.name is ["siteConfig", "name"], logos.map((logo) => logo.alt) ["logos", "*", "alt"].
+ */
+export type ImportedUse = { specifier: string; path: Step[] };
+type Reach = LocalReach | ImportedUse;
 
 // Calls that hand on the strings of the value they are called on: part of a list (the same list), one of
 // its items or all of them joined (its items), a label in capitals (the same text).
@@ -28,7 +40,9 @@ export function reachedConstantDrafts(sf: ts.SourceFile, rendered: readonly ts.E
   const drafts: Draft[] = [];
   const seen = new Set<number>();
   for (const expression of rendered) {
-    for (const { owner, value, path } of reach(expression, scopes, 0, undefined)) {
+    for (const found of reach(expression, scopes, 0, undefined)) {
+      if (!("owner" in found)) continue;
+      const { owner, value, path } = found;
       for (const literal of select(value, path)) {
         const start = literal.getStart(sf);
         if (seen.has(start) || !readsAsProse(literal.text) || looksLikeClassNames(literal.text)) continue;
@@ -49,6 +63,62 @@ export function reachedConstantDrafts(sf: ts.SourceFile, rendered: readonly ts.E
     }
   }
   return drafts;
+}
+
+/** The exports of other modules that `rendered` reads (see ImportedUse), each path once. */
+export function importedConstantUses(rendered: readonly ts.Expression[]): ImportedUse[] {
+  const scopes = new ScopeIndex();
+  const uses = new Map<string, ImportedUse>();
+  for (const expression of rendered) {
+    for (const found of reach(expression, scopes, 0, undefined)) {
+      if ("specifier" in found && found.path.length > 0) uses.set(`${found.specifier}\u0000${found.path.join("\u0000")}`, found);
+    }
+  }
+  return [...uses.values()];
+}
+
+/**
+ * Candidates for other modules: every string that reads as prose in an exported const's literal value
+ * (`export const siteConfig = { name: "Taxonomy" }`, `export default { … }`), with its path (`exported`).
+ */
+export function exportedConstantDrafts(sf: ts.SourceFile): Draft[] {
+  const drafts: Draft[] = [];
+  for (const { name, value } of exportedConstants(sf)) {
+    for (const literal of select(value, [])) {
+      if (!readsAsProse(literal.text) || looksLikeClassNames(literal.text)) continue;
+      const inside = propertyPath(literal).split(">");
+      // propertyPath names the const itself first; `export default {…}` has no name of its own.
+      const path = ts.isVariableDeclaration(value.parent) ? [name, ...inside.slice(1)] : [name, ...inside.filter(Boolean)];
+      drafts.push({ ...literalDraft(sf, literal), kind: "script-string", anchor: `|${path.join(">")}|export`, key: path.join("."), exported: path });
+    }
+  }
+  return drafts;
+}
+
+/** `export const NAME = <literal>`, `export { NAME as OTHER }` of such a const, and `export default <literal>`. */
+function exportedConstants(sf: ts.SourceFile): { name: string; value: ts.Expression }[] {
+  const constants = new Map<string, ts.Expression>();
+  const exported: { name: string; value: ts.Expression }[] = [];
+  for (const statement of sf.statements) {
+    if (ts.isVariableStatement(statement) && statement.declarationList.flags & ts.NodeFlags.Const) {
+      const isExported = statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name) || !declaration.initializer || !isLiteralTree(unwrap(declaration.initializer))) continue;
+        constants.set(declaration.name.text, declaration.initializer);
+        if (isExported) exported.push({ name: declaration.name.text, value: declaration.initializer });
+      }
+    } else if (ts.isExportAssignment(statement) && !statement.isExportEquals && isLiteralTree(unwrap(statement.expression))) {
+      exported.push({ name: "default", value: statement.expression });
+    }
+  }
+  for (const statement of sf.statements) {
+    if (!ts.isExportDeclaration(statement) || statement.moduleSpecifier || !statement.exportClause || !ts.isNamedExports(statement.exportClause)) continue;
+    for (const specifier of statement.exportClause.elements) {
+      const value = constants.get((specifier.propertyName ?? specifier.name).getText(sf));
+      if (value) exported.push({ name: specifier.name.getText(sf), value });
+    }
+  }
+  return exported;
 }
 
 /** Which literal values (and where inside them) an expression's value comes from; `owner`: the const being read. */
@@ -109,6 +179,8 @@ function reachBinding(binding: ts.Identifier | undefined, scopes: ScopeIndex, de
     holder = pattern.parent;
   }
   const withInner = (found: Reach[]) => found.map((item) => ({ ...item, path: [...item.path, ...inner] }));
+  const imported = importOf(binding);
+  if (imported) return [imported];
   if (ts.isVariableDeclaration(holder)) {
     if (!(ts.getCombinedNodeFlags(holder) & ts.NodeFlags.Const) || !holder.initializer) return [];
     return withInner(reach(holder.initializer, scopes, depth + 1, holder));
@@ -118,6 +190,24 @@ function reachBinding(binding: ts.Identifier | undefined, scopes: ScopeIndex, de
     return source ? withInner(reach(source, scopes, depth + 1, undefined).map((item) => ({ ...item, path: [...item.path, "*"] }))) : [];
   }
   return [];
+}
+
+/** An imported name as a use of its module: `import { a as b }` reads "a", a default import "default", `* as m` the module. */
+function importOf(binding: ts.Identifier): ImportedUse | undefined {
+  const parent = binding.parent;
+  // ImportSpecifier → NamedImports → ImportClause → ImportDeclaration; NamespaceImport → ImportClause → …
+  const statement = ts.isImportSpecifier(parent)
+    ? parent.parent.parent.parent
+    : ts.isNamespaceImport(parent)
+      ? parent.parent.parent
+      : ts.isImportClause(parent)
+        ? parent.parent
+        : undefined;
+  if (!statement || !ts.isStringLiteral(statement.moduleSpecifier) || statement.importClause?.isTypeOnly) return undefined;
+  const specifier = statement.moduleSpecifier.text;
+  if (ts.isImportSpecifier(parent)) return parent.isTypeOnly ? undefined : { specifier, path: [(parent.propertyName ?? parent.name).text] };
+  if (ts.isImportClause(parent)) return { specifier, path: ["default"] };
+  return { specifier, path: [] };
 }
 
 /** For the first parameter of a `list.map((item) => …)` callback: `list`. */
