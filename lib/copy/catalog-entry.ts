@@ -9,7 +9,8 @@ import type { CopyString, CopySyntax } from "./extract-strings";
  * is another language, which the Copy page lists only on request. `translations`: for a string of the
  * source language's locale file, the other languages whose file has the same key. `renderedPages`: the
  * routes whose picture at the catalog's commit shows the text (lib/copy/page-map.ts), set by the Copy page's
- * query, never stored in a catalog.
+ * query, never stored in a catalog. `linked`: strings not listed that must keep saying the same, such as the
+ * code's default of a message this source-language entry overrides; an edit of the entry edits them too.
  */
 export type CatalogEntry = CopyString & {
   pages: string[];
@@ -18,7 +19,23 @@ export type CatalogEntry = CopyString & {
   sourceLocaleReason?: string;
   translations?: string[];
   renderedPages?: string[];
+  linked?: CatalogLink[];
 };
+
+/** Another string that an edit of an entry changes too: its id, file and text in the catalog's commit. */
+export type CatalogLink = { id: string; path: string; text: string };
+
+/** The edits, each followed by the same text for the strings its entry is linked to (CatalogEntry.linked). */
+export function withLinkedEdits<Edit extends { id: string; text: string }>(
+  edits: readonly Edit[],
+  entries: ReadonlyMap<string, Pick<CatalogEntry, "linked">>,
+): (Edit | { id: string; from: string; text: string })[] {
+  const edited = new Set(edits.map((edit) => edit.id));
+  return edits.flatMap((edit) => [
+    edit,
+    ...(entries.get(edit.id)?.linked ?? []).filter((link) => !edited.has(link.id)).map((link) => ({ id: link.id, from: link.text, text: edit.text })),
+  ]);
+}
 
 /**
  * The language copywriters write and why it is that one: "from i18n/routing.ts" (the app's i18n config,

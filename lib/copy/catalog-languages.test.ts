@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog } from "./catalog";
-import { isOtherLanguage, sourceLocaleOf } from "./catalog-entry";
+import { applyCopyEdits } from "./apply-edits";
+import { isOtherLanguage, sourceLocaleOf, withLinkedEdits } from "./catalog-entry";
 import { classifyCopyFile, type CopyFile } from "./extract-strings";
 import { defaultSourceLocale, localeOfPath, sourceLocale } from "./locale-files";
 
@@ -157,5 +158,40 @@ describe("defaults in code", () => {
     const texts = entries.filter((entry) => entry.kind === "script-string").map((entry) => entry.text);
     // "Save", "Keep" (namespace common) and "Your settings" never render: en.json has save and settings.title.
     expect(texts.sort()).toEqual(["Do it later", "Need help?"]);
+  });
+
+  it("links the catalog entry to the defaults it overrides, so an edit changes both and formatjs extract cannot undo it", () => {
+    const files = [
+      { path: "lang/en.json", content: JSON.stringify({ "cart.empty": { defaultMessage: "Your cart is empty" } }, null, 2) },
+      { path: "lang/fr.json", content: JSON.stringify({ "cart.empty": { defaultMessage: "Votre panier est vide" } }, null, 2) },
+      {
+        path: "src/cart.tsx",
+        content: [
+          'import { FormattedMessage } from "react-intl";',
+          'export const Cart = () => <FormattedMessage id="cart.empty" defaultMessage="Your cart is empty" />;',
+          'export const Mini = () => <FormattedMessage id="cart.empty" defaultMessage="Cart is empty" />;',
+        ].join("\n"),
+      },
+    ];
+    const entries = buildCatalog(files);
+    const english = entries.find((entry) => entry.path === "lang/en.json");
+    if (!english) throw new Error("lang/en.json is not listed");
+    expect(english.linked?.map((link) => [link.path, link.text])).toEqual([
+      ["src/cart.tsx", "Your cart is empty"],
+      ["src/cart.tsx", "Cart is empty"],
+    ]);
+    // Other languages and the overridden defaults are not listed, nor linked.
+    expect(entries.filter((entry) => entry.path === "src/cart.tsx")).toEqual([]);
+    expect(entries.find((entry) => entry.path === "lang/fr.json")?.linked).toBeUndefined();
+
+    const edits = withLinkedEdits(
+      [{ id: english.id, from: english.text, text: "Nothing in your cart yet" }],
+      new Map(entries.map((entry) => [entry.id, entry])),
+    );
+    const { files: written } = applyCopyEdits(files, edits);
+    const content = (path: string) => written.find((file) => file.path === path)?.content ?? "";
+    expect(content("lang/en.json")).toContain('"defaultMessage": "Nothing in your cart yet"');
+    expect(content("src/cart.tsx").match(/defaultMessage="Nothing in your cart yet"/g)).toHaveLength(2);
+    expect(content("lang/fr.json")).toContain("Votre panier est vide");
   });
 });

@@ -8,7 +8,7 @@ import path from "node:path/posix";
 import ts from "typescript";
 import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
 import { routeFacts, routesFromTables, type RouteFacts } from "@/lib/routes/route-tables";
-import { EVERY_PAGE, type CatalogEntry } from "./catalog-entry";
+import { EVERY_PAGE, type CatalogEntry, type CatalogLink } from "./catalog-entry";
 import type { CatalogFileCache } from "./catalog-file-cache";
 import { classifyCopyFile, extractFile, renderedExpressions, sourceFileOf, type CopyFile, type LocatedCopyString } from "./extract-strings";
 import { type ImportAliases, isImportConfigFile, readImportAliases } from "./import-aliases";
@@ -98,7 +98,17 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
         : [],
     ),
   );
-  const overridden = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].some((candidate) => sourceKeys.has(candidate));
+  // The source key that overrides a code default's key (i18next namespaces, FormatJS's extracted { defaultMessage }).
+  const overriding = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].find((candidate) => sourceKeys.has(candidate));
+  // Such a default is not listed, but it is kept saying what the catalog says: `formatjs extract` would
+  // otherwise write the old default back over an edited catalog. Editing the entry edits both (linked).
+  const linkedDefaults = new Map<string, CatalogLink[]>();
+  for (const { strings } of extracted) {
+    for (const copy of strings) {
+      const key = copy.codeDefault && copy.key !== undefined ? overriding(copy.key) : undefined;
+      if (key !== undefined) linkedDefaults.set(key, [...(linkedDefaults.get(key) ?? []), { id: copy.id, path: copy.path, text: copy.text }]);
+    }
+  }
   // A Lingui message in code whose source-language catalog entry is listed instead (lib/copy/lingui-messages.ts).
   const linguiByPath = new Map(perFile.flatMap(({ file, script }) => (script?.lingui.length ? [[file.path, script.lingui] as const] : [])));
   const inCatalog = (copy: LocatedCopyString) =>
@@ -113,12 +123,13 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     return strings.flatMap((copy): CatalogEntry[] => {
       // An empty message is a translation nobody wrote yet, not text on a page.
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
-      if (copy.codeDefault && copy.key !== undefined && overridden(copy.key)) return [];
+      if (copy.codeDefault && copy.key !== undefined && overriding(copy.key) !== undefined) return [];
       if (inCatalog(copy)) return [];
       const { exported, ...listed } = copy;
       if (exported && !isRendered(copy.path, exported)) return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
-      return [{ ...listed, pages: pages.sort(), ...languageFields(locale, copy.key, languages) }];
+      const linked = locale?.locale === languages.source?.locale && copy.key !== undefined ? linkedDefaults.get(copy.key) : undefined;
+      return [{ ...listed, pages: pages.sort(), ...languageFields(locale, copy.key, languages), ...(linked ? { linked } : {}) }];
     });
   });
 }

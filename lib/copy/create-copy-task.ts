@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
 import { createWithinUserLimits } from "@/lib/tasks/user-limits";
-import { type CatalogEntry, isOtherLanguage } from "./catalog-entry";
+import { type CatalogEntry, isOtherLanguage, withLinkedEdits } from "./catalog-entry";
 import { latestCatalog } from "./catalog-queries";
 import { editProblem } from "./edit-problem";
 import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./copy-request";
@@ -55,7 +55,10 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     .sort()
     .slice(0, MAX_SCREENSHOT_ROUTES);
   const translations = Object.fromEntries(changed.flatMap(({ entry }) => (entry.translations?.length ? [[entry.id, entry.translations]] : [])));
-  const request: CopyRequest = { edits, routes, paths: [...new Set(changed.map(({ entry }) => entry.path))].sort(), translations };
+  // A code default the edited entry overrides changes with it (CatalogEntry.linked), checked by the worker.
+  const linkedPaths = changed.flatMap(({ entry }) => (entry.linked ?? []).map((link) => link.path));
+  const paths = [...new Set([...changed.map(({ entry }) => entry.path), ...linkedPaths])].sort();
+  const request: CopyRequest = { edits: withLinkedEdits(edits, entries), routes, paths, translations };
   const prompt = changed.map(({ edit, entry }) => `Change "${entry.text}" to "${edit.text}" (${entry.path}:${entry.line})`).join("\n");
   const [first] = changed;
   const title = first

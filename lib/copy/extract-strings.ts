@@ -83,10 +83,16 @@ export function classifyCopyFile(path: string): CopyFileType | undefined {
   return undefined;
 }
 
+// A file named for a language: en.json, pt-BR.json, en_GB.json.
+const LANGUAGE_FILE = /^[a-z]{2,3}(?:[-_][A-Za-z\d]{2,8})*\.json$/;
+
 function isLocalePath(path: string, json: boolean): boolean {
-  const dirs = path.split("/").slice(0, -1);
+  const segments = path.split("/");
+  const dirs = segments.slice(0, -1);
   if (dirs.includes("locales")) return true;
   if (!json) return false;
+  // lang/en.json is FormatJS's extracted catalog (its compiled-lang/ output is not text); translations/ is common too.
+  if ((dirs.includes("lang") || dirs.includes("translations")) && LANGUAGE_FILE.test(segments.at(-1) ?? "")) return true;
   return dirs.includes("i18n") || dirs.at(-1) === "messages";
 }
 
@@ -312,7 +318,9 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
   const init = node.initializer;
   if (!init) return [];
   const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|@${name}`;
-  const base = { kind: "jsx-attribute" as const, anchor, key: name, ...withComponent(node) };
+  // <FormattedMessage id="cart.empty" defaultMessage="…">: the default of message cart.empty, which a catalog overrides.
+  const id = icu ? stringAttribute(node.parent, "id") : undefined;
+  const base = { kind: "jsx-attribute" as const, anchor, key: id ?? name, ...withComponent(node), ...(id !== undefined ? { codeDefault: true as const } : {}) };
   if (ts.isStringLiteral(init)) {
     const start = init.getStart(sf);
     const raw = sf.text.slice(start, init.end);
@@ -329,6 +337,15 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
       .map((literal) => ({ ...base, ...literalDraft(sf, literal, icu) }));
   }
   return [];
+}
+
+function stringAttribute(attributes: ts.JsxAttributes, name: string): string | undefined {
+  for (const attribute of attributes.properties) {
+    if (ts.isJsxAttribute(attribute) && attribute.name.getText() === name && attribute.initializer && ts.isStringLiteral(attribute.initializer)) {
+      return attribute.initializer.text;
+    }
+  }
+  return undefined;
 }
 
 /** <FormattedMessage id defaultMessage description>: the description is a note for translators, never shown. */

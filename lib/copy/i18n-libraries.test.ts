@@ -85,7 +85,7 @@ describe("FormatJS (react-intl) messages", () => {
       ["script-string", "settings.title", "settings"],
       ["script-string", "description", "For growing teams"],
       ["script-string", "settings.form", "Account settings"],
-      ["jsx-attribute", "defaultMessage", "Hello {name}, <b>welcome</b>"],
+      ["jsx-attribute", "settings.greeting", "Hello {name}, <b>welcome</b>"],
     ]);
   });
 

@@ -50,16 +50,30 @@ export function readsAsProse(text: string): boolean {
   return /\s/.test(trimmed) || /^\p{Lu}/u.test(trimmed);
 }
 
+// componentName and tagChain look at every ancestor of a string, and a large component has thousands of
+// strings under the same few: each ancestor's answer is kept (a parsed tree never changes).
+const componentNames = new WeakMap<ts.Node, string | null>();
+const tagChains = new WeakMap<ts.Node, string>();
+
 export function componentName(node: ts.Node): string | undefined {
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if ((ts.isFunctionDeclaration(current) || ts.isClassDeclaration(current)) && current.name) return current.name.text;
-    if (ts.isMethodDeclaration(current) && ts.isIdentifier(current.name)) {
-      const owner = componentName(current);
-      return owner === undefined ? current.name.text : `${owner}.${current.name.text}`;
-    }
-    if (ts.isFunctionExpression(current) && current.name) return current.name.text;
-    if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) return current.name.text;
+  const parent = node.parent;
+  if (!parent) return undefined;
+  const cached = componentNames.get(parent);
+  if (cached !== undefined) return cached ?? undefined;
+  const name = declaredName(parent) ?? componentName(parent);
+  componentNames.set(parent, name ?? null);
+  return name;
+}
+
+/** The component (or method) name a node declares, if it is a function, class, method or variable. */
+function declaredName(current: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(current) || ts.isClassDeclaration(current)) && current.name) return current.name.text;
+  if (ts.isMethodDeclaration(current) && ts.isIdentifier(current.name)) {
+    const owner = componentName(current);
+    return owner === undefined ? current.name.text : `${owner}.${current.name.text}`;
   }
+  if (ts.isFunctionExpression(current) && current.name) return current.name.text;
+  if (ts.isVariableDeclaration(current) && ts.isIdentifier(current.name)) return current.name.text;
   return undefined;
 }
 
@@ -68,14 +82,23 @@ export function withComponent(node: ts.Node): { component?: string } {
   return component === undefined ? {} : { component };
 }
 
+/** The JSX tags around a node, outermost first: `main>section>h2`. */
 export function tagChain(node: ts.Node): string {
-  const tags: string[] = [];
-  for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isJsxElement(current)) tags.push(current.openingElement.tagName.getText());
-    else if (ts.isJsxSelfClosingElement(current)) tags.push(current.tagName.getText());
-    else if (ts.isJsxFragment(current)) tags.push("<>");
-  }
-  return tags.reverse().join(">");
+  const parent = node.parent;
+  if (!parent) return "";
+  const cached = tagChains.get(parent);
+  if (cached !== undefined) return cached;
+  const outer = tagChain(parent);
+  const tag = ts.isJsxElement(parent)
+    ? parent.openingElement.tagName.getText()
+    : ts.isJsxSelfClosingElement(parent)
+      ? parent.tagName.getText()
+      : ts.isJsxFragment(parent)
+        ? "<>"
+        : undefined;
+  const chain = tag === undefined ? outer : outer === "" ? tag : `${outer}>${tag}`;
+  tagChains.set(parent, chain);
+  return chain;
 }
 
 /** Where in nested object and array literals a node sits: `nav>2>label`, stable when its text changes. */

@@ -8,7 +8,8 @@
 // affects) and by copy mode (which page a string appears on).
 const PAGE_EXTENSIONS = /\.(tsx|ts|jsx|js|mdx|md|vue|svelte|astro)$/;
 
-const WORKSPACE_PREFIX = /^(?:apps|packages|sites|examples)\/[^/]+\//;
+/** The folder of a workspace package, where an app of a monorepo has its root. */
+export const WORKSPACE_PREFIX = /^(?:apps|packages|sites|examples)\/[^/]+\//;
 const LOCALE_SEGMENT = /^\[{1,2}(?:\.\.\.)?(?:locale|lang|lng|language|languageCode)\]{1,2}$/;
 
 export function routeForFile(file: string): string | null {

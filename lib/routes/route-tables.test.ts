@@ -1,6 +1,6 @@
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { moduleLinks, routeFacts, routeTables, routesFromTables } from "./route-tables";
+import { isAppRouteConfig, moduleLinks, routeFacts, routeFolders, routeTables, routesFromTables } from "./route-tables";
 
 const parse = (content: string, path = "src/router.tsx") => ts.createSourceFile(path, content, ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
 /** "route → target" lines, sorted, for readable expectations. */
@@ -175,7 +175,84 @@ describe("routeTables: React Router v7 app/routes.ts", () => {
   });
 });
 
+describe("routeTables: route configs of development tools", () => {
+  const config = 'import { index, route } from "@react-router/dev/routes";\nexport default [index("routes/home.tsx"), route(":slug", "routes/$slug.tsx")];';
+
+  it("reads the route config of the app folder at the repository's or a workspace package's root", () => {
+    for (const path of ["app/routes.ts", "apps/web/app/routes.ts", "packages/site/app/routes.ts", "web/app/routes.ts"]) {
+      expect(tableOf(config, path), path).toEqual(["/ → ./routes/home.tsx", "/:slug → ./routes/$slug.tsx"]);
+    }
+  });
+
+  it("places no pages from a route config nested inside a workspace package (an email previewer)", () => {
+    expect(tableOf(config, "packages/email/preview/app/routes.ts")).toEqual([]);
+    expect(isAppRouteConfig("packages/email/preview/app/routes.ts")).toBe(false);
+    expect(isAppRouteConfig("tools/email/preview/app/routes.ts")).toBe(false);
+  });
+});
+
+describe("routeFolders: react-router-auto-routes", () => {
+  it("reads autoRoutes() with its ignored files, a routesDir and mounted folders", () => {
+    const folders = (content: string, path = "app/routes.ts") => routeFolders(parse(content, path));
+    expect(folders('import { autoRoutes } from "react-router-auto-routes";\nexport default autoRoutes() satisfies RouteConfig;')).toEqual([
+      { dir: "app/routes", mount: "/", ignored: [] },
+    ]);
+    expect(
+      folders(
+        'import autoRoutes from "react-router-auto-routes";\nconst ignored = ["**/*.test.tsx"];\nexport default autoRoutes({ ignoredRouteFiles: ignored, routesDir: "pages" });',
+        "apps/web/app/routes.ts",
+      ),
+    ).toEqual([{ dir: "apps/web/app/pages", mount: "/", ignored: ["**/*.test.tsx"] }]);
+    expect(
+      folders(
+        'import { autoRoutes } from "react-router-auto-routes";\nexport default autoRoutes({ routesDir: { "/": "app/routes", "/docs": "docs/routes" } });',
+      ),
+    ).toEqual([
+      { dir: "app/routes", mount: "/", ignored: [] },
+      { dir: "docs/routes", mount: "/docs", ignored: [] },
+    ]);
+  });
+
+  it("ignores other autoRoutes functions and the configs of tools inside a package", () => {
+    expect(routeFolders(parse('import { autoRoutes } from "./routing";\nexport default autoRoutes();', "app/routes.ts"))).toEqual([]);
+    expect(
+      routeFolders(parse('import { autoRoutes } from "react-router-auto-routes";\nexport default autoRoutes();', "packages/email/preview/app/routes.ts")),
+    ).toEqual([]);
+  });
+});
+
 describe("routesFromTables", () => {
+  it("routes the files of an autoRoutes() folder, so flat-route names no longer apply to them", () => {
+    const page = "export default function Page() { return null; }";
+    const sources: Record<string, string> = {
+      "app/routes.ts": 'import { autoRoutes } from "react-router-auto-routes";\nexport default autoRoutes({ ignoredRouteFiles: ["**/*.test.tsx"] });',
+      "app/routes/_marketing/index.tsx": page,
+      "app/routes/_auth/_layout.tsx": page,
+      "app/routes/_auth/login.tsx": page,
+      "app/routes/_auth/login.test.tsx": page,
+      "app/routes/settings/profile/index.tsx": page,
+      "app/routes/users/$username/index.tsx": page,
+      "app/routes/index.tsx": page,
+      // A resource route (no default export) and a server module render no page.
+      "app/routes/healthcheck.tsx": "export function loader() { return null; }",
+      "app/routes/login.server.ts": "export function login() {}",
+      "app/components/header.tsx": page,
+    };
+    const facts = new Map(Object.entries(sources).map(([path, content]) => [path, routeFacts(parse(content, path))]));
+    const routed = routesFromTables(facts, () => undefined);
+    expect(Object.fromEntries([...routed].map(([file, routes]) => [file, [...routes]]))).toEqual({
+      "app/routes/_marketing/index.tsx": ["/"],
+      "app/routes/_auth/_layout.tsx": ["/login"],
+      "app/routes/_auth/login.tsx": ["/login"],
+      "app/routes/_auth/login.test.tsx": [],
+      "app/routes/settings/profile/index.tsx": ["/settings/profile"],
+      "app/routes/users/$username/index.tsx": [],
+      "app/routes/index.tsx": ["/"],
+      "app/routes/healthcheck.tsx": [],
+      "app/routes/login.server.ts": [],
+    });
+  });
+
   it("follows an identifier through the table's imports and a barrel's re-exports to the defining file", () => {
     const sources: Record<string, string> = {
       "src/router.tsx": `

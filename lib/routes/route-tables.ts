@@ -1,9 +1,13 @@
 // Routes written as code rather than as files: React Router route objects (createBrowserRouter, useRoutes,
 // exported arrays; the same shape as Vue Router's `{ path, component }`), JSX <Route> trees (v6 and v5) and
-// React Router v7's app/routes.ts config (route(), index(), layout(), prefix()). Most Vite single-page apps
-// route this way, so without it their pages/ components have no page (or a wrong one from the file name).
-// Only the syntax of one file is read here; the catalog resolves identifiers and specifiers to files.
+// React Router v7's app/routes.ts config (route(), index(), layout(), prefix(), and react-router-auto-routes'
+// autoRoutes(), which routes the files of a folder: auto-routes.ts). Most Vite single-page apps route this
+// way, so without it their pages/ components have no page (or a wrong one from the file name). Only the
+// syntax of one file is read here; the catalog resolves identifiers and specifiers to files.
+import path from "node:path/posix";
 import ts from "typescript";
+import { autoRoutesPages, type RouteFolder } from "./auto-routes";
+import { WORKSPACE_PREFIX } from "./route-for-file";
 
 /** What a route renders: a component named in this file (resolved through its imports), or a module by specifier. */
 export type RouteTarget = { identifier: string } | { specifier: string };
@@ -15,6 +19,7 @@ type RouteNode = { path?: string | null; index?: boolean; targets: RouteTarget[]
 /** Properties and <Route> attributes that name what a route renders. */
 const COMPONENT_KEYS = new Set(["element", "Component", "component", "lazy", "render"]);
 const ROUTE_CONFIG_MODULES = new Set(["@react-router/dev/routes", "@remix-run/route-config"]);
+const AUTO_ROUTES_MODULE = "react-router-auto-routes";
 type ConfigHelper = "route" | "index" | "layout" | "prefix";
 
 /**
@@ -29,24 +34,41 @@ export function routeTables(sf: ts.SourceFile): TableRoute[] {
   return reader.read();
 }
 
+/** The folders whose files are routes by react-router-auto-routes' convention, from an app/routes.ts that calls autoRoutes(). */
+export function routeFolders(sf: ts.SourceFile): RouteFolder[] {
+  if (!sf.text.includes(AUTO_ROUTES_MODULE)) return [];
+  return new TableReader(sf).autoRoutesFolders();
+}
+
+/**
+ * Whether a file can be an app's React Router route config (app/routes.ts and the modules beside it).
+ * React Router reads the config from the app folder at the project root, and the apps of a monorepo are
+ * its workspace packages: the config is in app/ (app/routes.ts), in the app folder of a workspace package
+ * (apps/web/app/routes.ts), or, in a repository that keeps its app in a folder, one level down
+ * (web/app/routes.ts). Deeper inside a workspace package it belongs to a development tool that package
+ * runs — documenso's packages/email/preview/app/routes.ts is an email-template previewer, whose `/`,
+ * `/:slug` and `/api/render` would otherwise become pages of every email template — so it places no pages.
+ */
+export function isAppRouteConfig(file: string): boolean {
+  const inPackage = file.replace(WORKSPACE_PREFIX, "");
+  const folders = inPackage.split("/").length - 1;
+  return folders <= (inPackage === file ? 2 : 1);
+}
+
 class TableReader {
   private readonly constants = new Map<string, ts.Expression>();
   private readonly lazyModules = new Map<string, string>();
   private readonly helpers = new Map<string, ConfigHelper>();
+  /** Local names of react-router-auto-routes' autoRoutes. */
+  private readonly autoRoutes = new Set<string>();
   /** Arrays reached as another route's `children: someRoutes`: not tables of their own. */
   private readonly nested = new Set<ts.Node>();
 
   constructor(private readonly sf: ts.SourceFile) {
+    const routeConfig = isAppRouteConfig(sf.fileName);
     for (const statement of sf.statements) {
-      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && ROUTE_CONFIG_MODULES.has(statement.moduleSpecifier.text)) {
-        const bindings = statement.importClause?.namedBindings;
-        if (bindings && ts.isNamedImports(bindings)) {
-          for (const element of bindings.elements) {
-            const imported = (element.propertyName ?? element.name).text;
-            if (imported === "route" || imported === "index" || imported === "layout" || imported === "prefix") this.helpers.set(element.name.text, imported);
-          }
-        }
-      }
+      if (routeConfig && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier))
+        this.configImport(statement.moduleSpecifier.text, statement.importClause);
       const list = ts.isVariableStatement(statement) ? statement.declarationList : undefined;
       if (!list || !(list.flags & ts.NodeFlags.Const)) continue;
       for (const declaration of list.declarations) {
@@ -57,6 +79,19 @@ class TableReader {
         const specifier = ts.isCallExpression(value) ? dynamicImports(value)[0] : undefined;
         if (specifier) this.lazyModules.set(declaration.name.text, specifier);
       }
+    }
+  }
+
+  /** Names of React Router's config helpers and of autoRoutes (the package's default export as well as a named one). */
+  private configImport(module: string, clause: ts.ImportClause | undefined): void {
+    if (module === AUTO_ROUTES_MODULE && clause?.name) this.autoRoutes.add(clause.name.text);
+    const bindings = clause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) return;
+    for (const element of bindings.elements) {
+      const imported = (element.propertyName ?? element.name).text;
+      if (module === AUTO_ROUTES_MODULE && (imported === "autoRoutes" || imported === "default")) this.autoRoutes.add(element.name.text);
+      if (ROUTE_CONFIG_MODULES.has(module) && (imported === "route" || imported === "index" || imported === "layout" || imported === "prefix"))
+        this.helpers.set(element.name.text, imported);
     }
   }
 
@@ -180,6 +215,40 @@ class TableReader {
   }
 
   /**
+   * The folders of each autoRoutes(options) call. `routesDir` is a folder relative to the app folder (where
+   * routes.ts is; "routes" by default) or an object mounting folders, relative to the project root, at URL
+   * paths ({ "/": "app/routes", "/docs": "docs/routes" }). `ignoredRouteFiles` are globs within the folder.
+   */
+  autoRoutesFolders(): RouteFolder[] {
+    const appDir = path.dirname(this.sf.fileName);
+    const folders: RouteFolder[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && this.autoRoutes.has(node.expression.text)) {
+        const [argument] = node.arguments;
+        const options = argument ? this.objectValue(argument, 0) : undefined;
+        const option = (name: string) => {
+          const property = options?.properties.find((candidate) => propertyName(candidate) === name);
+          return property && ts.isPropertyAssignment(property) ? property.initializer : undefined;
+        };
+        const ignoredOption = option("ignoredRouteFiles");
+        const ignoredList = ignoredOption && this.arrayValue(ignoredOption);
+        const ignored = (ignoredList?.elements ?? []).flatMap((element) => this.stringValue(element) ?? []);
+        const routesDir = option("routesDir");
+        const dir = routesDir ? this.stringValue(routesDir) : "routes";
+        const mounts = routesDir && !dir ? this.objectValue(routesDir, 0) : undefined;
+        if (dir) folders.push({ dir: path.join(appDir, dir), mount: "/", ignored });
+        for (const mount of mounts?.properties ?? []) {
+          const folder = ts.isPropertyAssignment(mount) ? this.stringValue(mount.initializer) : undefined;
+          if (folder) folders.push({ dir: path.join(path.dirname(appDir), folder), mount: propertyName(mount), ignored });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sf);
+    return folders;
+  }
+
+  /**
    * What an element, component or lazy value renders: JSX tags (a wrapper such as <RequireAuth> renders on
    * the route too; attributes like Suspense's fallback are skipped), a component identifier (also inside a
    * call, memo(Pricing)), and modules loaded with import().
@@ -217,6 +286,13 @@ class TableReader {
       return property && ts.isPropertyAssignment(property) ? this.stringValue(property.initializer, depth + 1) : undefined;
     }
     return undefined;
+  }
+
+  /** An array literal, or a constant of this file holding one. */
+  private arrayValue(expression: ts.Expression): ts.ArrayLiteralExpression | undefined {
+    const value = unwrap(expression);
+    const declared = ts.isIdentifier(value) ? this.constants.get(value.text) : value;
+    return declared && ts.isArrayLiteralExpression(declared) ? declared : undefined;
   }
 
   private objectValue(expression: ts.Expression, depth: number): ts.ObjectLiteralExpression | undefined {
@@ -367,10 +443,11 @@ export function moduleLinks(sf: ts.SourceFile): ModuleLinks {
   return links;
 }
 
-export type RouteFacts = { routes: TableRoute[]; links: ModuleLinks };
+/** `folders`: the folders of file-system routes this file's autoRoutes() configures. */
+export type RouteFacts = { routes: TableRoute[]; links: ModuleLinks; folders: RouteFolder[] };
 
 export function routeFacts(sf: ts.SourceFile): RouteFacts {
-  return { routes: routeTables(sf), links: moduleLinks(sf) };
+  return { routes: routeTables(sf), links: moduleLinks(sf), folders: routeFolders(sf) };
 }
 
 /**
@@ -378,7 +455,8 @@ export function routeFacts(sf: ts.SourceFile): RouteFacts {
  * table file's imports and through re-exports (a pages/index.ts barrel), so the route goes to the module
  * that defines the component rather than to every page the barrel exports. `resolve` maps an import
  * specifier to a repository file. Components defined in the table's own file are not placed: giving the
- * table file a route would pass it to every page it imports.
+ * table file a route would pass it to every page it imports. The files of an autoRoutes() folder get their
+ * routes from auto-routes.ts; those that are not pages get an empty set (the route config has decided).
  */
 export function routesFromTables(facts: Map<string, RouteFacts>, resolve: (from: string, specifier: string) => string | undefined): Map<string, Set<string>> {
   const routed = new Map<string, Set<string>>();
@@ -420,6 +498,18 @@ export function routesFromTables(facts: Map<string, RouteFacts>, resolve: (from:
       const set = routed.get(routedFile) ?? new Set<string>();
       set.add(route);
       routed.set(routedFile, set);
+    }
+  }
+  // A route module renders a page only with a default export (without one it is a resource route).
+  const rendersPage = (file: string) => {
+    const links = facts.get(file)?.links;
+    return links !== undefined && (links.declared.includes("default") || links.reexports.some((entry) => entry.name === "default"));
+  };
+  for (const { folders } of facts.values()) {
+    for (const folder of folders) {
+      for (const [file, routes] of autoRoutesPages(folder, facts.keys(), rendersPage)) {
+        routed.set(file, new Set([...(routed.get(file) ?? []), ...routes]));
+      }
     }
   }
   return routed;

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { applyCopyEdits, CopyEditError, type CopyEdit } from "@/lib/copy/apply-edits";
 import { buildCatalog, EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog";
-import { isOtherLanguage } from "@/lib/copy/catalog-entry";
+import { isOtherLanguage, withLinkedEdits } from "@/lib/copy/catalog-entry";
 import type { CopyFile } from "@/lib/copy/extract-strings";
 import { isAppError } from "@/lib/errors";
 import { readCopyFiles } from "@/worker/copy/copy-files";
@@ -128,13 +128,15 @@ async function copyApply(argv: string[], io: CopyIo): Promise<number> {
   }
 
   const files = await readCopyFiles(repo.gitPath, commit);
+  // As a copy task does: a code default that an edited catalog entry overrides is changed with it.
+  const all = withLinkedEdits(edits, new Map(buildCatalog(files).map((entry) => [entry.id, entry])));
   let result: ReturnType<typeof applyCopyEdits>;
   try {
-    result = applyCopyEdits(files, edits);
+    result = applyCopyEdits(files, all);
   } catch (error) {
     if (!(error instanceof CopyEditError)) throw error;
     const count = error.problems.length;
-    io.stderr.write(`copy apply: nothing was written; ${count} problem${count === 1 ? "" : "s"}:\n${problemLines(edits, error).join("\n")}\n`);
+    io.stderr.write(`copy apply: nothing was written; ${count} problem${count === 1 ? "" : "s"}:\n${problemLines(all, error).join("\n")}\n`);
     return 1;
   }
 
