@@ -24,6 +24,10 @@ describe("routeForFile: SvelteKit and Nuxt", () => {
     ["app/pages/team/index.vue", "/team"],
     // A Next.js app router file under app/pages is not a Nuxt page.
     ["app/pages/hero.tsx", null],
+    // Only a file named page is the app router's page, not one whose name ends in "page".
+    ["app/components/editor/editor-fields-page.tsx", null],
+    ["app/settings/page.tsx", "/settings"],
+    ["app/page.tsx", "/"],
     ["components/PricingCard.vue", null],
   ])("%s → %s", (file, route) => {
     expect(routeForFile(file)).toBe(route);

@@ -19,7 +19,7 @@ export function routeForFile(file: string): string | null {
 function routeInApp(file: string): string | null {
   const remix = remixRoute(file);
   if (remix !== undefined) return remix;
-  const appRouter = /^(?:src\/)?app\/(.*?)\/?page\.(tsx|ts|jsx|js|mdx)$/.exec(file) ?? /^(?:src\/)?app\/()page\.(tsx|ts|jsx|js|mdx)$/.exec(file);
+  const appRouter = /^(?:src\/)?app\/(.*?)\/page\.(tsx|ts|jsx|js|mdx)$/.exec(file) ?? /^(?:src\/)?app\/()page\.(tsx|ts|jsx|js|mdx)$/.exec(file);
   if (appRouter) return toRoute((appRouter[1] ?? "").split("/").filter((segment) => !/^\(.*\)$/.test(segment) && !segment.startsWith("@")));
   const pagesLike = /^(?:src\/)?(?:pages|routes)\/(.+)$/.exec(file) ?? /^(?:src\/)?app\/pages\/(.+\.vue)$/.exec(file);
   if (!pagesLike?.[1] || !PAGE_EXTENSIONS.test(pagesLike[1])) return null;
