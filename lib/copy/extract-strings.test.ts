@@ -30,7 +30,6 @@ describe("extractStrings", () => {
         source: "Simple, honest\n        pricing &amp; no&nbsp;surprises",
       },
       { kind: "jsx-text", text: "Hello", key: undefined, component: "PricingPage", line: 15, source: "Hello" },
-      { kind: "jsx-text", text: "!", key: undefined, component: "PricingPage", line: 15, source: "!" },
       { kind: "jsx-text", text: "Save 20%", key: undefined, component: "PricingPage", line: 15, source: "Save 20%" },
       { kind: "jsx-text", text: "today.", key: undefined, component: "PricingPage", line: 15, source: "today." },
       { kind: "jsx-text", text: "Billed yearly", key: undefined, component: "PricingPage", line: 17, source: '"Billed yearly"' },
@@ -163,6 +162,26 @@ describe("text props of components", () => {
       ["jsx-attribute", "text", "Create and manage posts."],
       ["jsx-attribute", "message", "Your trial ends soon"],
       ["jsx-text", "", "Body"],
+    ]);
+  });
+});
+
+describe("punctuation between inline elements", () => {
+  it("is not listed: no words to edit; an emoji or a symbol with words is", () => {
+    const content = `export const Note = () => (
+  <p>
+    Read the <a href="/docs">docs</a>. Then ({count}) <b>ship</b>!{" · "}<a href="/faq">FAQ</a> | <span>🎉</span> <i>© 2024</i>
+  </p>
+);
+`;
+    expect(extractStrings([{ path: "src/note.tsx", content }]).map((copy) => copy.text)).toEqual([
+      "Read the",
+      "docs",
+      ". Then (",
+      "ship",
+      "FAQ",
+      "🎉",
+      "© 2024",
     ]);
   });
 });

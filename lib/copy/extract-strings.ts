@@ -233,7 +233,7 @@ function extractScript(file: CopyFile): Draft[] {
       if (node.expression) {
         const anchor = `${componentName(node) ?? ""}|${tagChain(node)}|expr`;
         for (const literal of plainLiterals(node.expression)) {
-          drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
+          if (!isPunctuationOnly(literal.text)) drafts.push({ ...literalDraft(sf, literal), kind: "jsx-text", anchor, ...withComponent(node) });
         }
       }
     } else {
@@ -274,7 +274,7 @@ function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {
   const start = node.pos + leading;
   const end = node.end - trailing;
   const text = renderJsxText(content.slice(start, end));
-  if (text.trim() === "") return undefined;
+  if (isPunctuationOnly(text)) return undefined;
   return {
     kind: "jsx-text",
     anchor: `${componentName(node) ?? ""}|${tagChain(node)}|text`,
@@ -293,6 +293,14 @@ function jsxTextDraft(content: string, node: ts.JsxText): Draft | undefined {
 function quoteStyle(raw: string): { apostrophe: string; quote: string } {
   const style = (typed: string, entity: RegExp, fallback: string) => (raw.includes(typed) ? typed : (entity.exec(raw)?.[0] ?? fallback));
   return { apostrophe: style("'", /&(?:apos|#0*39|#x0*27);/i, "&apos;"), quote: style('"', /&(?:quot|#0*34|#x0*22);/i, "&quot;") };
+}
+
+/**
+ * The "." after a link, the "(" and ")" around a value, a " · " or " | " between links: pieces of a sentence
+ * that inline elements split, with no words to edit. Listed, they outnumbered real texts in some apps.
+ */
+function isPunctuationOnly(text: string): boolean {
+  return /^[\p{P}\s|+=<>~^`]*$/u.test(text);
 }
 
 /** JSX whitespace rules (as Babel and TypeScript apply them), then entity decoding. */

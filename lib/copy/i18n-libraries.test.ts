@@ -136,7 +136,6 @@ describe("i18next defaults", () => {
       ["script-string", "cart.total", "Total"],
       ["jsx-text", undefined, "By paying you accept our"],
       ["jsx-text", undefined, "terms"],
-      ["jsx-text", undefined, "."],
     ]);
   });
 
