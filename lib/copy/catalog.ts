@@ -111,11 +111,16 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
   }
   // A Lingui message in code whose source-language catalog entry is listed instead (lib/copy/lingui-messages.ts).
   const linguiByPath = new Map(perFile.flatMap(({ file, script }) => (script?.lingui.length ? [[file.path, script.lingui] as const] : [])));
-  const inCatalog = (copy: LocatedCopyString) =>
-    linguiByPath
-      .get(copy.path)
-      ?.some((message) => message.covers.includes(copy.kind) && copy.start >= message.start && copy.start < message.end && sourceKeys.has(message.key)) ??
-    false;
+  const messageOf = (copy: LocatedCopyString) =>
+    linguiByPath.get(copy.path)?.find((message) => message.covers.includes(copy.kind) && copy.start >= message.start && copy.start < message.end);
+  const inCatalog = (copy: LocatedCopyString) => sourceKeys.has(messageOf(copy)?.key ?? "\u0000");
+  // A message listed from the code has translations in other catalogs by its msgid: editing the code changes
+  // the msgid, so those translations need the team's attention (the change says so).
+  const translatedAs = (key: string) =>
+    [...languages.keysByTemplate]
+      .filter(([template]) => template.endsWith(".po"))
+      .flatMap(([, keys]) => keys.get(key) ?? [])
+      .filter((language) => language !== languages.source?.locale);
   return extracted.flatMap(({ file, strings }) => {
     // Every language is listed, each entry with its language (lib/copy/locale-files.ts languageFields):
     // the Copy page shows the source language and, on request, the others.
@@ -129,7 +134,17 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
       if (exported && !isRendered(copy.path, exported)) return [];
       const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
       const linked = locale?.locale === languages.source?.locale && copy.key !== undefined ? linkedDefaults.get(copy.key) : undefined;
-      return [{ ...listed, pages: pages.sort(), ...languageFields(locale, copy.key, languages), ...(linked ? { linked } : {}) }];
+      const message = copy.kind === "i18n" ? undefined : messageOf(copy);
+      const translations = message ? [...new Set(translatedAs(message.key))].sort() : [];
+      return [
+        {
+          ...listed,
+          pages: pages.sort(),
+          ...languageFields(locale, copy.key, languages),
+          ...(linked ? { linked } : {}),
+          ...(translations.length ? { translations } : {}),
+        },
+      ];
     });
   });
 }

@@ -64,6 +64,7 @@ const ENGLISH = po("en", [
 const FRENCH = po("fr", [
   ["Almost done, {name}! Review your <0>cart</0> before you pay.", "Presque fini, {name} ! Vérifiez votre <0>panier</0> avant de payer."],
   ["Your order", "Votre commande"],
+  ["Pay now", "Payer maintenant"],
 ]);
 
 describe("Lingui messages in code", () => {
@@ -122,5 +123,8 @@ describe("a Lingui app's catalog", () => {
   it("keeps the code's text where the source catalog does not have it (not extracted yet, or left empty)", () => {
     expect(listed("Not in the catalog yet").map((entry) => entry.path)).toEqual([CHECKOUT.path]);
     expect(listed("Pay now").map((entry) => entry.path)).toEqual([CHECKOUT.path]);
+    // Editing it changes the msgid, so the French translation needs the team (the change says so).
+    expect(listed("Pay now")[0]?.translations).toEqual(["fr"]);
+    expect(listed("Not in the catalog yet")[0]?.translations).toBeUndefined();
   });
 });
