@@ -59,8 +59,37 @@ describe("buildCatalog", () => {
     expect(find(entries, "Pricing").pages).toEqual(["/pricing"]);
     expect(find(entries, "Start free trial").pages).toEqual(["/", "/pricing"]);
     expect(find(entries, "Start now")).toMatchObject({ kind: "jsx-attribute", key: "title", pages: ["/", "/pricing"] });
-    expect(find(entries, "Loading post").pages).toEqual([]);
+    // A dynamic route is named as a pattern: the page is known, though it needs data to open.
+    expect(find(entries, "Loading post").pages).toEqual(["/blog/:slug"]);
     expect(entries.some((entry) => entry.text === "Not copy")).toBe(false);
+  });
+
+  it("gives a nested layout the pages under its folder, and does not follow imports into other pages or types", () => {
+    const files: CopyFile[] = [
+      { path: "app/layout.tsx", content: "export default function Root({ children }) { return <body>{children}</body>; }\n" },
+      {
+        path: "app/(dashboard)/dashboard/layout.tsx",
+        content: "export default function Shell({ children }) { return <section><h2>Your workspace</h2>{children}</section>; }\n",
+      },
+      { path: "app/(dashboard)/dashboard/page.tsx", content: "export default function Home() { return <p>Overview</p>; }\n" },
+      { path: "app/(dashboard)/dashboard/[projectId]/page.tsx", content: "export default function Project() { return <p>Project</p>; }\n" },
+      {
+        path: "app/login/page.tsx",
+        content: [
+          // A helper exported by another page, and a type: neither renders that page's text on /login.
+          'import { verifyCode } from "../verify/page";',
+          'import type { Session } from "@/lib/session";',
+          "export default function Login() { return <p>Sign in</p>; }",
+        ].join("\n"),
+      },
+      { path: "app/verify/page.tsx", content: "export const verifyCode = () => true;\nexport default function Verify() { return <p>Check your email</p>; }\n" },
+      { path: "lib/session.ts", content: 'export type Session = { id: string };\nexport const labels = { title: "Session expired" };\n' },
+    ];
+    const entries = buildCatalog(files);
+    expect(find(entries, "Your workspace").pages).toEqual(["/dashboard", "/dashboard/:projectId"]);
+    expect(find(entries, "Check your email").pages).toEqual(["/verify"]);
+    // Only a type is imported from lib/session.ts: /login does not render its label.
+    expect(find(entries, "Session expired").pages).toEqual([]);
   });
 
   it("parses only the files a new commit changed, with the same result as a build from scratch", () => {

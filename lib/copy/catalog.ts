@@ -6,7 +6,7 @@
 // for people, never used to decide scope.
 import path from "node:path/posix";
 import ts from "typescript";
-import { isLayoutFile, routeForFile } from "@/lib/routes/route-for-file";
+import { isLayoutFile, layoutScope, pagePatternForFile } from "@/lib/routes/route-for-file";
 import { routeFacts, routesFromTables, type RouteFacts } from "@/lib/routes/route-tables";
 import { EVERY_PAGE, type CatalogEntry, type CatalogLink } from "./catalog-entry";
 import type { CatalogFileCache } from "./catalog-file-cache";
@@ -70,10 +70,22 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
 
   // Route tables (createBrowserRouter, <Route>, app/routes.ts) place the components they route to.
   const routing = new Map([...facts].map(([file, { routing }]) => [file, routing]));
-  const pagesOfFile = pagesByFile(
-    facts,
-    routesFromTables(routing, (from, specifier) => resolveImport(from, specifier, byPath, aliases)),
-  );
+  const tables = routesFromTables(routing, (from, specifier) => resolveImport(from, specifier, byPath, aliases));
+  // A file's own pages: a route table's (it wins over the file name: src/pages/Home.tsx routed at "/"), else its path's.
+  const ownPages = (file: string): string[] => {
+    const tabled = tables.get(file);
+    if (tabled) return [...tabled];
+    const route = pagePatternForFile(file);
+    return route ? [route] : [];
+  };
+  // A layout appears on the pages under its folder, a root layout on every page.
+  const layoutPages = (layout: string): string[] => {
+    const scope = layoutScope(layout);
+    if (scope === undefined) return [EVERY_PAGE];
+    const pages = new Set([...byPath.keys()].filter((file) => file.startsWith(scope)).flatMap(ownPages));
+    return pages.size ? [...pages] : [EVERY_PAGE];
+  };
+  const pagesOfFile = pagesByFile(facts, tables, ownPages, layoutPages);
   const pagesOfKey = new Map<string, Set<string>>();
   for (const [file, { keys, keyLike }] of facts) {
     for (const key of [...keys, ...keyLike.filter((literal) => knownKeys.has(literal))]) {
@@ -132,7 +144,10 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
       if (inCatalog(copy)) return [];
       const { exported, ...listed } = copy;
       if (exported && !isRendered(copy.path, exported)) return [];
-      const pages = copy.kind === "i18n" ? pagesOfI18nKey(copy.key ?? "", pagesOfKey) : [...(pagesOfFile.get(copy.path) ?? ownRoute(copy.path))];
+      const pages =
+        copy.kind === "i18n"
+          ? pagesOfI18nKey(copy.key ?? "", pagesOfKey)
+          : [...(pagesOfFile.get(copy.path) ?? (isLayoutFile(copy.path) ? layoutPages(copy.path) : ownPages(copy.path)))];
       const linked = locale?.locale === languages.source?.locale && copy.key !== undefined ? linkedDefaults.get(copy.key) : undefined;
       const message = copy.kind === "i18n" ? undefined : messageOf(copy);
       const translations = message ? [...new Set(translatedAs(message.key))].sort() : [];
@@ -173,13 +188,6 @@ function languagesOf(extracted: { file: CopyFile; strings: { kind: string; key?:
     keysByTemplate.set(locale.template, keys);
   }
   return { byPath, source: decideSourceLocale(files, stringsPerLocale), keysByTemplate };
-}
-
-/** A file no script reaches (a .vue or .svelte page, a Markdown page): the route or layout its path names. */
-function ownRoute(file: string): string[] {
-  const route = routeForFile(file);
-  if (route) return [route];
-  return isLayoutFile(file) ? [EVERY_PAGE] : [];
 }
 
 /** `pricing.projects.one` is used as t("pricing.projects", { count }); locale files may nest under the language. */
@@ -223,7 +231,9 @@ function scriptFacts(file: CopyFile): RawScriptFacts {
   const namespaces: string[] = [];
   const visit = (node: ts.Node): void => {
     if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      specifiers.push(node.moduleSpecifier.text);
+      // `import type` and `export type` render nothing.
+      const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly : node.isTypeOnly;
+      if (!typeOnly) specifiers.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node)) {
       const key = translationKey(node);
       if (key) keys.push(key);
@@ -309,24 +319,31 @@ function referencedContent(reference: string, byPath: Map<string, CopyFile>): st
   return undefined;
 }
 
-/** Each file's pages: its own route, the routes of every page that imports it (transitively), or every page under a layout. */
-function pagesByFile(facts: Map<string, ScriptFacts>, routedByTables: Map<string, Set<string>>): Map<string, Set<string>> {
+/**
+ * Each file's pages: its own route, the routes of every page that imports it (transitively), or the pages
+ * under a layout. A page that imports another page's module (for a helper or a type) does not render it:
+ * imports are not followed into files that have pages of their own, nor through `import type`.
+ */
+function pagesByFile(
+  facts: Map<string, ScriptFacts>,
+  routedByTables: Map<string, Set<string>>,
+  ownPages: (file: string) => string[],
+  layoutPages: (file: string) => string[],
+): Map<string, Set<string>> {
   const pages = new Map<string, Set<string>>();
+  const isPage = (file: string) => ownPages(file).length > 0;
   const add = (file: string, page: string, seen: Set<string>): void => {
     if (seen.has(file)) return;
     seen.add(file);
     const set = pages.get(file) ?? new Set<string>();
     set.add(page);
     pages.set(file, set);
-    for (const imported of facts.get(file)?.imports ?? []) add(imported, page, seen);
+    for (const imported of facts.get(file)?.imports ?? []) if (!isPage(imported)) add(imported, page, seen);
   };
   for (const file of facts.keys()) {
-    const route = routeForFile(file);
-    // A route table is what the app runs: it wins over the file name (src/pages/Home.tsx routed at "/").
-    const tabled = routedByTables.get(file);
-    if (tabled) for (const page of tabled) add(file, page, new Set());
-    else if (route) add(file, route, new Set());
-    else if (isLayoutFile(file)) add(file, EVERY_PAGE, new Set());
+    const own = ownPages(file);
+    const routes = own.length > 0 || routedByTables.has(file) ? own : isLayoutFile(file) ? layoutPages(file) : [];
+    for (const page of routes) add(file, page, new Set());
   }
   // Components a route table names that are not scripts (Vue Router's `component: () => import("./About.vue")`).
   for (const [file, routes] of routedByTables) if (!facts.has(file)) for (const page of routes) add(file, page, new Set());

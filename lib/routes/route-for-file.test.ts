@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLayoutFile, routeForFile } from "./route-for-file";
+import { isLayoutFile, layoutScope, pagePatternForFile, routeForFile } from "./route-for-file";
 
 describe("routeForFile: SvelteKit and Nuxt", () => {
   it.each([
@@ -82,5 +82,35 @@ describe("remix-flat-routes hybrid folders", () => {
     ["app/routes/settings/profile.tsx", null],
   ])("%s → %s", (file, route) => {
     expect(routeForFile(file)).toBe(route);
+  });
+});
+
+describe("pagePatternForFile: dynamic routes as patterns", () => {
+  it.each([
+    ["app/blog/[slug]/page.tsx", "/blog/:slug"],
+    ["app/[locale]/docs/[...path]/page.tsx", "/docs/*"],
+    ["src/app/sign-in/[[...sign-in]]/page.tsx", "/sign-in/*"],
+    ["apps/web/src/app/poll/[urlId]/page.tsx", "/poll/:urlId"],
+    ["app/routes/users.$username.tsx", "/users/:username"],
+    ["app/routes/$.tsx", "/*"],
+    ["pages/posts/[id].vue", "/posts/:id"],
+    ["src/routes/blog/[slug]/+page.svelte", "/blog/:slug"],
+    ["app/pricing/page.tsx", "/pricing"],
+    // Text and brackets in one segment (SvelteKit's [x].json) is not a pattern we write.
+    ["src/routes/feed/[x].json/+page.svelte", null],
+    ["components/button.tsx", null],
+  ])("%s → %s", (file, pattern) => {
+    expect(pagePatternForFile(file)).toBe(pattern);
+    // Screenshots need a route they can open: only the static ones.
+    if (pattern?.includes(":") || pattern?.includes("*")) expect(routeForFile(file)).toBeNull();
+  });
+
+  it("scopes a nested layout to its folder and a root layout to every page", () => {
+    expect(layoutScope("app/(dashboard)/dashboard/layout.tsx")).toBe("app/(dashboard)/dashboard/");
+    expect(layoutScope("apps/web/src/app/settings/layout.tsx")).toBe("apps/web/src/app/settings/");
+    expect(layoutScope("src/routes/settings/+layout.svelte")).toBe("src/routes/settings/");
+    expect(layoutScope("app/layout.tsx")).toBeUndefined();
+    expect(layoutScope("src/routes/+layout.svelte")).toBeUndefined();
+    expect(layoutScope("app/root.tsx")).toBeUndefined();
   });
 });
