@@ -93,3 +93,19 @@ describe("strings in code that pages show", () => {
     expect(() => applyCopyEdits([LAYOUT, PAGE], [{ id: saved?.id ?? "", text: "Saved for {later}" }])).toThrow(/Remove \{later\}/);
   });
 });
+
+describe("props objects and log calls", () => {
+  it("lists children in a props object, and no message a logger or the console receives", () => {
+    const content = `export function Login({ logger }) {
+  logger.error({ message: "Missing internal group", code: 1 });
+  console.warn({ title: "Deprecated prop used" });
+  ctx.logger.info({ details: { message: "Team created" } });
+  return <Field labelProps={{ children: "Username" }} inputProps={{ placeholder: "Your name", children: "x-id" }} />;
+}
+`;
+    const texts = extractStrings([{ path: "app/login.tsx", content }]).map((copy) => copy.text);
+    expect(texts).toContain("Username");
+    expect(texts).not.toContain("x-id");
+    for (const text of ["Missing internal group", "Deprecated prop used", "Team created"]) expect(texts).not.toContain(text);
+  });
+});

@@ -26,6 +26,8 @@ export const COPY_PROPERTIES = new Set([
   "helperText",
   "emptyText",
   "buttonText",
+  // labelProps={{ children: "Username" }}: props objects spread onto a component render their children.
+  "children",
 ]);
 // In Next.js page metadata, these are shown too (title.default, title.template, openGraph.siteName).
 const METADATA_PROPERTIES = new Set(["title", "description", "default", "absolute", "template", "siteName"]);
@@ -39,6 +41,8 @@ const FORMATJS_CALLEES = new Set(["defineMessages", "defineMessage", "formatMess
 // i18next's default text: t("key", { defaultValue }), and per plural form t("key", { defaultValue_one }).
 const DEFAULT_VALUE = /^defaultValue(?:_(zero|one|two|few|many|other))?$/;
 const DOCUMENT_TITLE = /^(?:window\.|globalThis\.)?document\.title$/;
+// logger.error({ message }), ctx.logger.info(…), console.warn(…): read by developers, never shown.
+const LOG_CALLEE = /(?:^|\.)(?:logger|log|console)(?:\.(?:trace|debug|info|warn|warning|error|fatal|log))?$/;
 
 export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
   if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && MESSAGE_TAGS.has(node.tag.text)) {
@@ -64,6 +68,7 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
     if (name === "description" && isMessageDescriptor(node.parent)) return [];
     const metadata = inPageMetadata(node);
     if (!COPY_PROPERTIES.has(name) && !(metadata && METADATA_PROPERTIES.has(name))) return [];
+    if (inLogCall(sf, node)) return [];
     return plainLiterals(node.initializer)
       .filter((literal) => metadata || readsAsProse(literal.text))
       .map((literal) => scriptDraft(sf, node, literal, name));
@@ -134,6 +139,13 @@ function i18nextDefaultDrafts(sf: ts.SourceFile, call: ts.CallExpression): Draft
   return plainLiterals(second)
     .filter((literal) => /\p{L}/u.test(literal.text) && !/^[a-z]{2,3}(?:[-_][A-Za-z\d]{2,8})*$/.test(literal.text.trim()))
     .map((literal) => scriptDraft(sf, call, literal, key, false, true));
+}
+
+/** A property of an object (at any depth) passed to a logging call. */
+function inLogCall(sf: ts.SourceFile, node: ts.Node): boolean {
+  let current: ts.Node = node.parent;
+  while (ts.isObjectLiteralExpression(current) || ts.isPropertyAssignment(current) || ts.isArrayLiteralExpression(current)) current = current.parent;
+  return ts.isCallExpression(current) && LOG_CALLEE.test(current.expression.getText(sf));
 }
 
 /** Inside `export const metadata = {…}` or what `generateMetadata` returns (Next.js app router). */
