@@ -235,6 +235,20 @@ describe("copy apply", () => {
     expect(entries.find((entry) => entry.id === greeting)?.text).toBe("Hi {name}!");
   });
 
+  it("changes the code default a locale entry overrides along with it, as a copy task does", async () => {
+    const dir = makeRepo();
+    write(
+      dir,
+      "src/components/Cta.tsx",
+      'import { useTranslation } from "react-i18next";\nexport const Cta = () => { const { t } = useTranslation(); return <a>{t("cta", "Join us")}</a>; };\n',
+    );
+    commit(dir, "cta");
+    const result = await copy(dir, "apply", "--repo", dir, "--edits", editsFile([{ id: await idOf(dir, "Sign up"), text: "Create account" }]));
+    expect(result.stderr).toBe("");
+    expect(read(dir, "locales/en.json")).toBe(EN.replace("Sign up", "Create account"));
+    expect(read(dir, "src/components/Cta.tsx")).toContain('t("cta", "Create account")');
+  });
+
   it("exits 1 with one line per refused edit (unknown id, an ICU message left unclosed) and writes nothing", async () => {
     const dir = makeRepo();
     const edits = editsFile([

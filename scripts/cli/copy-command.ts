@@ -11,7 +11,7 @@ import { z } from "zod";
 import { applyCopyEdits, CopyEditError, type CopyEdit } from "@/lib/copy/apply-edits";
 import { buildCatalog, EVERY_PAGE, type CatalogEntry } from "@/lib/copy/catalog";
 import { isOtherLanguage, withLinkedEdits } from "@/lib/copy/catalog-entry";
-import type { CopyFile } from "@/lib/copy/extract-strings";
+import { classifyCopyFile, extractFile, type CopyFile } from "@/lib/copy/extract-strings";
 import { isAppError } from "@/lib/errors";
 import { readCopyFiles } from "@/worker/copy/copy-files";
 import { runGit } from "@/worker/repos/git";
@@ -112,6 +112,8 @@ export function formatList(entries: CopyListEntry[], ref: string, commit: string
 
 // ---- copy apply ----
 
+const LOCALE_FILE_TYPES = new Set(["json", "yaml", "po"]);
+
 const editsSchema = z.array(z.strictObject({ id: z.string().min(1), text: z.string(), from: z.string().optional() }));
 
 async function copyApply(argv: string[], io: CopyIo): Promise<number> {
@@ -128,8 +130,13 @@ async function copyApply(argv: string[], io: CopyIo): Promise<number> {
   }
 
   const files = await readCopyFiles(repo.gitPath, commit);
-  // As a copy task does: a code default that an edited catalog entry overrides is changed with it.
-  const all = withLinkedEdits(edits, new Map(buildCatalog(files).map((entry) => [entry.id, entry])));
+  // As a copy task does: a code default that an edited catalog entry overrides is changed with it. Only
+  // locale-file entries link to defaults, and the whole catalog (every script parsed) is needed to know them.
+  const edited = new Set(edits.map((edit) => edit.id));
+  const editsLocaleFile = files.some(
+    (file) => LOCALE_FILE_TYPES.has(classifyCopyFile(file.path) ?? "") && extractFile(file)?.some((copy) => edited.has(copy.id)),
+  );
+  const all = editsLocaleFile ? withLinkedEdits(edits, new Map(buildCatalog(files).map((entry) => [entry.id, entry]))) : edits;
   let result: ReturnType<typeof applyCopyEdits>;
   try {
     result = applyCopyEdits(files, all);
