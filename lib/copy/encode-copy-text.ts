@@ -142,14 +142,62 @@ function isSafePlainScalar(text: string, inFlow: boolean): boolean {
   return isScalar(value) && value.type === "PLAIN" && value.value === text;
 }
 
+/**
+ * Markdown text is written as typed, with a backslash only before what would otherwise become syntax. A
+ * copywriter's `*private*` stays literal (`\*private\*`): the catalog lists each text run of a paragraph on
+ * its own (`a *b* c` is three texts), so emphasis, code or a link typed into one text would split it into
+ * several, the edit would no longer read back as typed, and every later text of the paragraph would move.
+ * What cannot become syntax is left alone, so diffs stay readable: `Tom & Jerry`, `5 * 3`, `snake_case`,
+ * `C:\Users`, `a < b` (in Markdown; MDX reads any `<` as a tag).
+ */
 function encodeMarkdownText(text: string, startsBlock: boolean, mdx: boolean, inTable: boolean): string {
-  const special = mdx ? /[\\`*_[\]<>&{}]/g : /[\\`*_[\]<&]/g;
-  let body = text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(special, (char) => `\\${char}`);
+  // Spaces at the ends are the source's own (the listed text is trimmed); typed ones could end an emphasis early.
+  const line = text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, " ").replace(/^[ \t]+|[ \t]+$/g, "");
+  let body = line.replace(/\*+|_+|[\\`[\]<&{]/g, (match: string, offset: number) =>
+    isMarkdownSyntax(match, line.slice(0, offset), line.slice(offset + match.length), mdx) ? match.replace(/./g, "\\$&") : match,
+  );
   // In a table cell a bare | ends the cell (and a backslash before it keeps it as text, even in code).
   if (inTable) body = body.replace(/\|/g, "\\|");
+  // A no-break space is whitespace to emphasis too: at an end, where it could touch a `*`, it is written as an entity.
+  body = body.replace(/^\u00a0+|\u00a0+$/g, (spaces) => "&nbsp;".repeat(spaces.length));
+  // `Title #` ending a heading would lose its `#`s as the heading's closing sequence.
+  body = body.replace(/(^|[ \t])#(#*)$/, "$1\\#$2");
   if (startsBlock) {
-    // Only at the start of a block can these open a heading, quote, list or thematic break.
+    // Only at the start of a block can these open a heading, quote, list, code fence, table or thematic break.
     body = body.replace(/^([#>+=~|-])/, "\\$1").replace(/^(\d+)([.)])/, "$1\\$2");
   }
   return body;
+}
+
+/**
+ * Whether `match` (one character, or a run of `*` or `_`) could be read as syntax between `before` and
+ * `after`. A text's ends border on unknown neighbours (the start of a block, the next emphasis), so a
+ * character there is treated as syntax when it could be.
+ */
+function isMarkdownSyntax(match: string, before: string, after: string, mdx: boolean): boolean {
+  const previous = before.at(-1) ?? "";
+  const next = after[0] ?? "";
+  switch (match[0]) {
+    case "*":
+    case "_": {
+      // A delimiter run with a space on both sides can neither open nor close emphasis; nor can `_` inside a word.
+      if (/\s/.test(previous) && /\s/.test(next)) return false;
+      return !(match[0] === "_" && /[\p{L}\p{N}]/u.test(previous) && /[\p{L}\p{N}]/u.test(next));
+    }
+    case "\\":
+      // A backslash escapes only ASCII punctuation; at the end it could break the line or escape an `&nbsp;`.
+      return /^\u00a0*$/.test(after) || /[!-/:-@[-`{-~]/.test(next);
+    case "<":
+      // An HTML tag, comment or autolink starts with a letter, `/`, `!` or `?` after the `<`; in MDX any `<` is JSX.
+      return mdx || next === "" || /[a-zA-Z/!?]/.test(next);
+    case "&":
+      // Only a character reference (`&amp;`, `&#38;`, `&#x26;`) is decoded; a lone `&` is text.
+      return /^(#\d+|#x[\da-f]+|[a-z\d]+);/i.test(after);
+    case "{":
+      // An MDX expression; in Markdown a brace is text.
+      return mdx;
+    default:
+      // ` opens code, [ and ] a link or reference.
+      return true;
+  }
 }

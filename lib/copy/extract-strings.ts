@@ -53,7 +53,7 @@ const GENERATED_DIRS = new Set(["node_modules", "dist", "build", "vendor", ".nex
 const NOT_PRODUCT_DIRS = new Set(["test", "tests", "__mocks__", "fixtures", "__fixtures__", "e2e", "cypress", "playwright", "remix.init", "storybook-static"]);
 const NOT_PRODUCT_FILES = /\.(stories|story|fixture|fixtures)\.[^.]+$|^seed\.[cm]?[jt]s$/;
 // Documents for developers, at any depth (a package's CHANGELOG, an ARCHITECTURE.md under docs), are not product copy;
-// other docs (e.g. content/, docs/guides/) are.
+// other docs (content/, a docs site's pages) are; whether a docs/ folder is a site's is unpublishedDocs' question.
 const DEV_DOCS =
   /^(changelog|changes|history|license|licence|contributing|code_of_conduct|security|architecture|upgrading|migrating|agents|claude|gemini|skill|code_style|codestyle|writing_style|style_guide|styleguide|cla|governance|roadmap|maintainers|releasing|development)([._-][\w.-]*)?\.mdx?$/i;
 // Decision records and agent skills are notes for the team, wherever they sit.
@@ -61,6 +61,46 @@ const DEV_DOC_DIRS = new Set(["adr", "adrs", "decisions", "rfcs", "skills"]);
 // A README is the page of a docs or content folder (VuePress, GitHub-style sites); anywhere else it is for developers.
 const README = /^readme(\.[a-z]+)?$/i;
 const CONTENT_DIRS = new Set(["docs", "doc", "content", "pages", "blog", "posts", "guides", "articles", "website", "site"]);
+
+/**
+ * A `docs/` folder at the top of the repository or of a workspace (`apps/web/docs`) usually holds notes for the
+ * developers (setup, deployment, how the code works): GitHub shows them, the product never does. Its Markdown is
+ * copy only when a docs site publishes the folder, which the repository's paths tell (this returns whether a path
+ * is Markdown of a folder no site publishes):
+ * - a site of the repository: Docusaurus (`docusaurus.config.*`) and MkDocs (`mkdocs.yml`) read `docs/` by
+ *   default, VitePress and VuePress keep their config in `.vitepress/`/`.vuepress/`, and an `apps/docs` or
+ *   `packages/docs` workspace is a docs app;
+ * - or the folder is a site itself: its own `package.json` (a Starlight, Nextra or Next.js app in `docs/`),
+ *   Nextra's `_meta.*`, Mintlify's `mint.json`/`docs.json`, or MDX pages, which only a site's bundler renders
+ *   (notes for developers are plain Markdown).
+ * Other content folders (`content/docs`, `website/docs`, `src/content/docs`) are sites' content wherever they are.
+ * This needs every path of the repository, so the catalog applies it when it lists files (worker/copy/copy-files.ts).
+ */
+export function unpublishedDocs(paths: readonly string[]): (path: string) => boolean {
+  let repositoryHasSite = false;
+  const sites = new Set<string>();
+  for (const path of paths) {
+    if (DOCS_SITE_OF_REPOSITORY.test(path)) repositoryHasSite = true;
+    const folder = developerDocsFolder(path);
+    if (folder !== undefined && DOCS_SITE_IN_FOLDER.test(path.slice(folder.length + 1))) sites.add(folder);
+  }
+  return (path) => {
+    const folder = developerDocsFolder(path);
+    return folder !== undefined && /\.mdx?$/.test(path) && !repositoryHasSite && !sites.has(folder);
+  };
+}
+
+const DOCS_SITE_OF_REPOSITORY = /(^|\/)(docusaurus\.config\.[cm]?[jt]s|mkdocs\.ya?ml)$|(^|\/)\.(vitepress|vuepress)\/|^(apps|packages)\/docs\//;
+const DOCS_SITE_IN_FOLDER = /^(package\.json|mint\.json|docs\.json)$|(^|\/)_meta\.(json|[cm]?[jt]sx?)$|\.mdx$/;
+const WORKSPACE_DIRS = new Set(["apps", "packages", "libs", "services"]);
+
+/** `docs` or `apps/web/docs` when the path is inside such a folder (`apps/docs` itself is a docs app, not notes). */
+function developerDocsFolder(path: string): string | undefined {
+  const segments = path.split("/");
+  if (segments.length > 1 && segments[0] === "docs") return "docs";
+  if (segments.length > 3 && WORKSPACE_DIRS.has(segments[0] ?? "") && segments[2] === "docs") return segments.slice(0, 3).join("/");
+  return undefined;
+}
 
 export function classifyCopyFile(path: string): CopyFileType | undefined {
   const segments = path.split("/");

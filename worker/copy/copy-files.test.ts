@@ -42,4 +42,23 @@ describe("readCopyFiles", () => {
     const read = await readCopyFiles(dir, git(dir, "rev-parse", "HEAD"));
     expect(read.map((file) => file.path).sort()).toEqual(["locales/en.json", "locales/sq.json", "src/page.tsx"]);
   });
+
+  it("leaves out the developers' docs/ unless a docs site of the repository renders it", async () => {
+    const commitOf = (files: Record<string, string>): { dir: string; commit: string } => {
+      const dir = mkdtempSync(path.join(tmpdir(), "pb-copy-docs-"));
+      git(dir, "init", "-q", "-b", "main");
+      for (const [name, content] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), content);
+      }
+      git(dir, "add", "-A");
+      git(dir, "commit", "-qm", "init");
+      return { dir, commit: git(dir, "rev-parse", "HEAD") };
+    };
+    const app = { "app/routes/index.tsx": "export default () => <h1>Hello</h1>;\n", "docs/deployment.md": "# Deploying\n\nRun fly deploy.\n" };
+    const notes = commitOf(app);
+    expect((await readCopyFiles(notes.dir, notes.commit)).map((file) => file.path)).toEqual(["app/routes/index.tsx"]);
+    const site = commitOf({ ...app, "mkdocs.yml": "site_name: Docs\n" });
+    expect((await readCopyFiles(site.dir, site.commit)).map((file) => file.path).sort()).toEqual(["app/routes/index.tsx", "docs/deployment.md"]);
+  });
 });
