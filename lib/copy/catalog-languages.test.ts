@@ -194,4 +194,16 @@ describe("defaults in code", () => {
     expect(content("src/cart.tsx").match(/defaultMessage="Nothing in your cart yet"/g)).toHaveLength(2);
     expect(content("lang/fr.json")).toContain("Votre panier est vide");
   });
+
+  it("hides <Trans i18nKey> children the locale file overrides, without linking its pieces to the message", () => {
+    const entries = buildCatalog([
+      { path: "locales/en.json", content: JSON.stringify({ terms: "By paying you accept our <1>terms</1>." }) },
+      {
+        path: "src/terms.tsx",
+        content:
+          'import { Trans } from "react-i18next";\nexport const Terms = () => <Trans i18nKey="terms">By paying you agree to our <a href="/terms">terms</a>.</Trans>;\n',
+      },
+    ]);
+    expect(entries.map((entry) => [entry.path, entry.text, entry.linked])).toEqual([["locales/en.json", "By paying you accept our <1>terms</1>.", undefined]]);
+  });
 });

@@ -117,7 +117,8 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
   const linkedDefaults = new Map<string, CatalogLink[]>();
   for (const { strings } of extracted) {
     for (const copy of strings) {
-      const key = copy.codeDefault && copy.key !== undefined ? overriding(copy.key) : undefined;
+      // A piece of <Trans i18nKey> children is a fragment of the message, not a whole default to keep in step.
+      const key = copy.codeDefault && copy.key !== undefined && copy.kind !== "jsx-text" ? overriding(copy.key) : undefined;
       if (key !== undefined) linkedDefaults.set(key, [...(linkedDefaults.get(key) ?? []), { id: copy.id, path: copy.path, text: copy.text }]);
     }
   }

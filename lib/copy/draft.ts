@@ -17,7 +17,7 @@ export type CopySyntax =
    * apostrophe/quote: how the text writes ' and " (as typed, or an entity such as &apos;), so an edit keeps the
    * file's style and lint rules like react/no-unescaped-entities; absent: as typed.
    */
-  | { type: "jsx-text"; apostrophe?: string; quote?: string }
+  | { type: "jsx-text"; apostrophe?: string; quote?: string; icu?: true }
   | { type: "jsx-attribute-string"; quote: string; icu?: true }
   | { type: "js-string"; quote: string; icu?: true }
   | { type: "json-string"; icu?: true }

@@ -12,6 +12,7 @@ import { htmlTemplateDrafts, isHtmlTemplate } from "./extract-html-templates";
 import { extractPo, isPoCatalogPath } from "./extract-po";
 import { extractSvelte, extractVue } from "./extract-vue-svelte";
 import { isIcuCatalog } from "./icu-message";
+import { linguiMessages } from "./lingui-messages";
 import { decodeEntities } from "./html-entities";
 import { exportedConstantDrafts, reachedConstantDrafts } from "./reached-constants";
 import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, readsAsProse, tagChain, withComponent } from "./script-nodes";
@@ -286,7 +287,45 @@ function extractScript(file: CopyFile): Draft[] {
 
   // One literal can match two rules (a toast's { title } object, a label the JSX also reads): it is listed once.
   const seen = new Set<number>();
-  return drafts.filter((draft) => !seen.has(draft.start) && seen.add(draft.start));
+  return markTranslatedJsx(
+    sf,
+    drafts.filter((draft) => !seen.has(draft.start) && seen.add(draft.start)),
+  );
+}
+
+/**
+ * JSX text inside a translation component. Lingui's <Trans> compiles its children to an ICU message, so
+ * braces and tags typed into a piece must keep it valid (checked like a catalog's message). react-i18next's
+ * <Trans i18nKey="key"> children are the default of that key: a locale file with the key wins.
+ */
+function markTranslatedJsx(sf: ts.SourceFile, drafts: Draft[]): Draft[] {
+  const lingui = linguiMessages(sf).filter((message) => message.covers.includes("jsx-text"));
+  const i18next = /["']react-i18next["']|["']next-i18next["']/.test(sf.text) ? i18nextTransKeys(sf) : [];
+  if (lingui.length === 0 && i18next.length === 0) return drafts;
+  const within = (draft: Draft, range: { start: number; end: number }) => draft.start >= range.start && draft.start < range.end;
+  return drafts.map((draft) => {
+    if (draft.kind !== "jsx-text" || draft.syntax.type !== "jsx-text") return draft;
+    if (lingui.some((message) => within(draft, message))) return { ...draft, syntax: { ...draft.syntax, icu: true } };
+    const trans = i18next.find((range) => within(draft, range));
+    return trans ? { ...draft, key: trans.key, codeDefault: true } : draft;
+  });
+}
+
+/** Each <Trans i18nKey="key">…</Trans> element's key and range. */
+function i18nextTransKeys(sf: ts.SourceFile): { key: string; start: number; end: number }[] {
+  const found: { key: string; start: number; end: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isJsxElement(node) && node.openingElement.tagName.getText(sf) === "Trans") {
+      for (const attribute of node.openingElement.attributes.properties) {
+        if (ts.isJsxAttribute(attribute) && attribute.name.getText(sf) === "i18nKey" && attribute.initializer && ts.isStringLiteral(attribute.initializer)) {
+          found.push({ key: attribute.initializer.text, start: node.getStart(sf), end: node.end });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
 }
 
 /** What JSX renders ({…} children, copy attributes): string constants it reads are copy too. */

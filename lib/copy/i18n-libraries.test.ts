@@ -134,8 +134,9 @@ describe("i18next defaults", () => {
       ["script-string", "cart.items_one", "{{count}} item"],
       ["script-string", "cart.items_other", "{{count}} items"],
       ["script-string", "cart.total", "Total"],
-      ["jsx-text", undefined, "By paying you accept our"],
-      ["jsx-text", undefined, "terms"],
+      // <Trans i18nKey> children: the default of that key, as a locale file would override it.
+      ["jsx-text", "cart.terms", "By paying you accept our"],
+      ["jsx-text", "cart.terms", "terms"],
     ]);
   });
 

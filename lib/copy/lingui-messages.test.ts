@@ -1,5 +1,6 @@
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { applyCopyEdits, CopyEditError } from "./apply-edits";
 import { buildCatalog } from "./catalog";
 import type { CopyFile } from "./extract-strings";
 import { linguiMessages } from "./lingui-messages";
@@ -126,5 +127,19 @@ describe("a Lingui app's catalog", () => {
     // Editing it changes the msgid, so the French translation needs the team (the change says so).
     expect(listed("Pay now")[0]?.translations).toEqual(["fr"]);
     expect(listed("Not in the catalog yet")[0]?.translations).toBeUndefined();
+  });
+});
+
+describe("a Lingui message edited in code", () => {
+  it("is checked as the ICU message it compiles to: a typed {placeholder} is refused, plain words are written", () => {
+    const file: CopyFile = {
+      path: "src/sso.tsx",
+      content: 'import { Trans } from "@lingui/react/macro";\nexport const Sso = () => <p><Trans>Works with any OIDC provider</Trans></p>;\n',
+    };
+    const [piece] = buildCatalog([file]);
+    if (!piece) throw new Error("the Trans text is not listed");
+    expect(() => applyCopyEdits([file], [{ id: piece.id, text: "Works with {any} OIDC provider" }])).toThrow(CopyEditError);
+    const { files } = applyCopyEdits([file], [{ id: piece.id, text: "Works with every OIDC provider" }]);
+    expect(files[0]?.content).toContain("<Trans>Works with every OIDC provider</Trans>");
   });
 });
