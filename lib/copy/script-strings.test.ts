@@ -108,4 +108,14 @@ describe("props objects and log calls", () => {
     expect(texts).not.toContain("x-id");
     for (const text of ["Missing internal group", "Deprecated prop used", "Team created"]) expect(texts).not.toContain(text);
   });
+
+  it("lists no API description: describeRoute(), meta({ openapi }), an OpenAPI response object", () => {
+    const content = `const notPro = { description: "The space has no Pro plan", content: { "application/json": { schema } } };
+app.post("/polls", describeRoute({ summary: "Create a poll", description: "Creates a new poll.", responses: { 402: notPro } }));
+export const router = { create: procedure.meta({ openapi: { method: "POST", summary: "Create template" } }) };
+export const Page = () => <Card title="Create a poll" description="Pick some dates." />;
+`;
+    const texts = extractStrings([{ path: "src/api.tsx", content }]).map((copy) => copy.text);
+    expect(texts).toEqual(["Create a poll", "Pick some dates."]);
+  });
 });

@@ -43,6 +43,9 @@ const DEFAULT_VALUE = /^defaultValue(?:_(zero|one|two|few|many|other))?$/;
 const DOCUMENT_TITLE = /^(?:window\.|globalThis\.)?document\.title$/;
 // logger.error({ message }), ctx.logger.info(…), console.warn(…): read by developers, never shown.
 const LOG_CALLEE = /(?:^|\.)(?:logger|log|console)(?:\.(?:trace|debug|info|warn|warning|error|fatal|log))?$/;
+// OpenAPI descriptions of an API (hono-openapi's describeRoute, zod-openapi's createRoute, tRPC's
+// meta({ openapi })): read in API documentation by developers, not on the product's pages.
+const API_DOC_CALLEE = /(?:^|\.)(?:describeRoute|createRoute|openapi)$/;
 
 export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
   if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && MESSAGE_TAGS.has(node.tag.text)) {
@@ -68,7 +71,7 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
     if (name === "description" && isMessageDescriptor(node.parent)) return [];
     const metadata = inPageMetadata(node);
     if (!COPY_PROPERTIES.has(name) && !(metadata && METADATA_PROPERTIES.has(name))) return [];
-    if (inLogCall(sf, node)) return [];
+    if (readByDevelopers(sf, node)) return [];
     return plainLiterals(node.initializer)
       .filter((literal) => metadata || readsAsProse(literal.text))
       .map((literal) => scriptDraft(sf, node, literal, name));
@@ -141,11 +144,28 @@ function i18nextDefaultDrafts(sf: ts.SourceFile, call: ts.CallExpression): Draft
     .map((literal) => scriptDraft(sf, call, literal, key, false, true));
 }
 
-/** A property of an object (at any depth) passed to a logging call. */
-function inLogCall(sf: ts.SourceFile, node: ts.Node): boolean {
+/**
+ * A property of an object (at any depth) given to a logging call or an API description: inside `openapi: {…}`,
+ * an OpenAPI response (`{ description, content: { "application/json": … } }`), or passed to describeRoute().
+ */
+function readByDevelopers(sf: ts.SourceFile, node: ts.Node): boolean {
   let current: ts.Node = node.parent;
-  while (ts.isObjectLiteralExpression(current) || ts.isPropertyAssignment(current) || ts.isArrayLiteralExpression(current)) current = current.parent;
-  return ts.isCallExpression(current) && LOG_CALLEE.test(current.expression.getText(sf));
+  while (ts.isObjectLiteralExpression(current) || ts.isPropertyAssignment(current) || ts.isArrayLiteralExpression(current)) {
+    if (ts.isPropertyAssignment(current) && propertyName(current.name) === "openapi") return true;
+    if (ts.isObjectLiteralExpression(current) && isOpenApiResponse(current)) return true;
+    current = current.parent;
+  }
+  return ts.isCallExpression(current) && (LOG_CALLEE.test(current.expression.getText(sf)) || API_DOC_CALLEE.test(current.expression.getText(sf)));
+}
+
+function isOpenApiResponse(object: ts.ObjectLiteralExpression): boolean {
+  return object.properties.some(
+    (property) =>
+      ts.isPropertyAssignment(property) &&
+      propertyName(property.name) === "content" &&
+      ts.isObjectLiteralExpression(property.initializer) &&
+      property.initializer.properties.some((media) => media.name !== undefined && /^application\//.test(propertyName(media.name) ?? "")),
+  );
 }
 
 /** Inside `export const metadata = {…}` or what `generateMetadata` returns (Next.js app router). */
