@@ -25,15 +25,22 @@ export type CatalogEntry = CopyString & {
 /** Another string that an edit of an entry changes too: its id, file and text in the catalog's commit. */
 export type CatalogLink = { id: string; path: string; text: string };
 
-/** The edits, each followed by the same text for the strings its entry is linked to (CatalogEntry.linked). */
+/**
+ * The edits, each followed by the same text for the strings its entry is linked to (CatalogEntry.linked).
+ * `mayChange`: whether the person may change a file (their role's copy paths); a link into a file they may not
+ * change is left as it is rather than refusing the edit they made.
+ */
 export function withLinkedEdits<Edit extends { id: string; text: string }>(
   edits: readonly Edit[],
   entries: ReadonlyMap<string, Pick<CatalogEntry, "linked">>,
+  mayChange: (path: string) => boolean = () => true,
 ): (Edit | { id: string; from: string; text: string })[] {
   const edited = new Set(edits.map((edit) => edit.id));
   return edits.flatMap((edit) => [
     edit,
-    ...(entries.get(edit.id)?.linked ?? []).filter((link) => !edited.has(link.id)).map((link) => ({ id: link.id, from: link.text, text: edit.text })),
+    ...(entries.get(edit.id)?.linked ?? [])
+      .filter((link) => !edited.has(link.id) && mayChange(link.path))
+      .map((link) => ({ id: link.id, from: link.text, text: edit.text })),
   ]);
 }
 

@@ -12,6 +12,7 @@ import { createCopyTaskSchema, type CopyEditInput, type CopyRequest } from "./co
 import { getCopyEnvironment } from "./copy-environments";
 import { findByRequest } from "./find-by-request";
 import { isStaticRoute, renderedPagesOf } from "./page-map";
+import { filesOutOfScope } from "./path-scope";
 import { latestPictures } from "./page-pictures";
 
 const MAX_SCREENSHOT_ROUTES = 6;
@@ -55,10 +56,12 @@ export async function createCopyTask(userId: string, input: unknown): Promise<{ 
     .sort()
     .slice(0, MAX_SCREENSHOT_ROUTES);
   const translations = Object.fromEntries(changed.flatMap(({ entry }) => (entry.translations?.length ? [[entry.id, entry.translations]] : [])));
-  // A code default the edited entry overrides changes with it (CatalogEntry.linked), checked by the worker.
-  const linkedPaths = changed.flatMap(({ entry }) => (entry.linked ?? []).map((link) => link.path));
+  // A code default the edited entry overrides changes with it (CatalogEntry.linked), where the person's role
+  // may change that file; the worker checks these edits like the others.
+  const mayChange = (path: string) => filesOutOfScope([path], environment.allowedPaths).length === 0;
+  const linkedPaths = changed.flatMap(({ entry }) => (entry.linked ?? []).map((link) => link.path)).filter(mayChange);
   const paths = [...new Set([...changed.map(({ entry }) => entry.path), ...linkedPaths])].sort();
-  const request: CopyRequest = { edits: withLinkedEdits(edits, entries), routes, paths, translations };
+  const request: CopyRequest = { edits: withLinkedEdits(edits, entries, mayChange), routes, paths, translations };
   const prompt = changed.map(({ edit, entry }) => `Change "${entry.text}" to "${edit.text}" (${entry.path}:${entry.line})`).join("\n");
   const [first] = changed;
   const title = first

@@ -313,6 +313,34 @@ describe("copy mode", () => {
     expect((await rejection(addFollowUp(demoted, task.id, { text: "and now rewrite everything" }))).code).toBe("forbidden");
   });
 
+  it("changes the code default an edited locale message overrides, where the person's role may change code", async () => {
+    const repo = createFixtureRepo({
+      "locales/en.json": `${JSON.stringify({ cart: { empty: "Your cart is empty" } }, null, 2)}\n`,
+      "src/pages/cart.tsx":
+        'import { useTranslation } from "react-i18next";\nexport default function Cart() {\n  const { t } = useTranslation();\n  return <p>{t("cart.empty", "Your cart is empty")}</p>;\n}\n',
+      "scripts/check.js": "process.exit(0);\n",
+    });
+    const environment = await copyEnvironment(repo);
+    const message = entry(await readyCatalog(environment.id), "Your cart is empty");
+    expect(message).toMatchObject({ path: "locales/en.json", linked: [{ path: "src/pages/cart.tsx", text: "Your cart is empty" }] });
+    const edit = { id: message.id, from: message.text, text: "Nothing here yet" };
+
+    // An engineer may change code: the default follows, so an extract from the code cannot bring the old text back.
+    const byEngineer = await createTask(engineerId, { environmentId: environment.id, mode: "copy", edits: [edit] });
+    expect((await waitForFinishedAttempt(byEngineer.attemptId, 180_000)).status).toBe("completed");
+    const both = await getTaskPatch(engineerId, byEngineer.id);
+    expect(both).toContain('+    "empty": "Nothing here yet"');
+    expect(both).toContain('+  return <p>{t("cart.empty", "Nothing here yet")}</p>;');
+
+    // A copywriter whose paths are locales/** changes the message only: the edit they made is not refused.
+    const byCopywriter = await createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits: [edit] });
+    const attempt = await waitForFinishedAttempt(byCopywriter.attemptId, 180_000);
+    expect(attempt.error).toBeNull();
+    const only = await getTaskPatch(engineerId, byCopywriter.id);
+    expect(only).toContain('+    "empty": "Nothing here yet"');
+    expect(only).not.toContain("src/pages/cart.tsx");
+  });
+
   it("explains a repository without any recognisable text", async () => {
     // A library: plain JavaScript, a root README and tests, none of it product copy.
     const repo = createFixtureRepo();
