@@ -82,7 +82,6 @@ describe("extractStrings", () => {
       { text: "app", line: 8, source: "app" },
       { text: "and read", line: 8, source: "and read" },
       { text: "the docs", line: 8, source: "the docs" },
-      { text: ".", line: 8, source: "." },
       { text: "Use", line: 10, source: "Use" },
       { text: "to run tests", line: 10, source: "to run tests" },
       { text: "Ship it", line: 11, source: "Ship it" },

@@ -546,6 +546,8 @@ function extractMarkdown(file: CopyFile, mdx: boolean): Draft[] | undefined {
       const trailing = /[ \t\r\n]*$/.exec(raw)?.[0].length ?? 0;
       const text = node.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "").replace(/[ \t\r\n]+/g, " ");
       if (text === "" || leading === raw.length) return;
+      // The "." or ")." after a link, as in JSX; a table cell's "—" (nothing here) stays editable.
+      if (isPunctuationOnly(text) && !chain.includes("tableCell")) return;
       drafts.push({
         kind: "markdown",
         anchor: chain.join(">"),
