@@ -167,7 +167,7 @@ export const unused = "Nobody imports this";
     { path: "src/content/hero.ts", content: `export default { main: "Ship it today", aside: "Only read by tests" };\n` },
     { path: "src/content/strings.ts", content: `export const HEADLINE = "Everything in one place";\n` },
     {
-      path: "src/components/header.tsx",
+      path: "src/ui/header.tsx",
       content: `import { siteConfig, LOGOS, footer } from "@/config/site";
 import hero from "../content/hero";
 import * as strings from "../content/strings";
@@ -185,7 +185,7 @@ export function Header() {
 }
 `,
     },
-    { path: "src/app/page.tsx", content: `import { Header } from "@/components/header";\nexport default function Home() { return <Header />; }\n` },
+    { path: "src/app/page.tsx", content: `import { Header } from "@/ui/header";\nexport default function Home() { return <Header />; }\n` },
   ];
   const catalog = buildCatalog(files);
   const listed = (path: string) => catalog.filter((entry) => entry.path === path).map((entry) => [entry.key, entry.text, entry.pages]);
