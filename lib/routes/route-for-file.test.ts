@@ -112,5 +112,9 @@ describe("pagePatternForFile: dynamic routes as patterns", () => {
     expect(layoutScope("app/layout.tsx")).toBeUndefined();
     expect(layoutScope("src/routes/+layout.svelte")).toBeUndefined();
     expect(layoutScope("app/root.tsx")).toBeUndefined();
+    // Next.js's loading and error states of a folder appear on its pages too.
+    expect(layoutScope("app/(dashboard)/dashboard/loading.tsx")).toBe("app/(dashboard)/dashboard/");
+    expect(isLayoutFile("app/editor/[postId]/not-found.tsx")).toBe(true);
+    expect(layoutScope("app/error.tsx")).toBeUndefined();
   });
 });

@@ -52,7 +52,8 @@ function routeInApp(file: string, dynamic: boolean): string | null {
 export function isLayoutFile(path: string): boolean {
   const file = path.replace(WORKSPACE_PREFIX, "");
   return (
-    /^(?:src\/)?app\/(?:.*\/)?layout\.(tsx|ts|jsx|js)$/.test(file) ||
+    // Next.js's loading, error, not-found and template files wrap the pages below their folder as a layout does.
+    /^(?:src\/)?app\/(?:.*\/)?(?:layout|loading|error|not-found|template)\.(tsx|ts|jsx|js)$/.test(file) ||
     /^(?:src\/)?pages\/_(app|document)\.(tsx|ts|jsx|js)$/.test(file) ||
     /^app\/root\.(tsx|ts|jsx|js)$/.test(file) ||
     // SvelteKit's +layout.svelte at any depth (as Next.js layouts, taken as every page).
@@ -70,7 +71,9 @@ export function isLayoutFile(path: string): boolean {
  */
 export function layoutScope(path: string): string | undefined {
   const file = path.replace(WORKSPACE_PREFIX, "");
-  const nested = /^(?:src\/)?app\/.+\/layout\.(tsx|ts|jsx|js)$/.test(file) || /^(?:src\/)?routes\/.+\/\+layout(@[^.]*)?\.svelte$/.test(file);
+  const nested =
+    /^(?:src\/)?app\/.+\/(?:layout|loading|error|not-found|template)\.(tsx|ts|jsx|js)$/.test(file) ||
+    /^(?:src\/)?routes\/.+\/\+layout(@[^.]*)?\.svelte$/.test(file);
   return nested ? path.slice(0, path.lastIndexOf("/") + 1) : undefined;
 }
 
