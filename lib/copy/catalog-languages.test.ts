@@ -133,10 +133,19 @@ describe("developer documents", () => {
       "tests/fixtures/users.ts",
       "remix.init/index.js",
       "locales/__fixtures__/en.json",
+      "scripts/generate-test-pdf.mjs",
+      "packages/lib/scripts/migrate.ts",
     ]) {
       expect(classifyCopyFile(path), path).toBeUndefined();
     }
-    for (const path of ["docs/guides/getting-started.md", "content/blog/launch.mdx", "docs/README.md", "app/routes/pricing.tsx", "app/seed-list.tsx"])
+    for (const path of [
+      "docs/guides/getting-started.md",
+      "content/blog/launch.mdx",
+      "docs/README.md",
+      "app/routes/pricing.tsx",
+      "app/seed-list.tsx",
+      "src/scripts/tour.ts",
+    ])
       expect(classifyCopyFile(path), path).toBeDefined();
   });
 });

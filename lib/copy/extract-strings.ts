@@ -108,6 +108,8 @@ export function classifyCopyFile(path: string): CopyFileType | undefined {
   const name = segments.at(-1) ?? "";
   const dirs = segments.slice(0, -1);
   if (dirs.some((segment) => GENERATED_DIRS.has(segment) || NOT_PRODUCT_DIRS.has(segment))) return undefined;
+  // scripts/ at the top of the repository or of a workspace package holds the developers' tooling.
+  if (/^(?:(?:apps|packages)\/[^/]+\/)?scripts\//.test(path)) return undefined;
   if (/\.(test|spec)\.[^.]+$/.test(name) || /\.min\.js$/.test(name) || /\.d\.[mc]?ts$/.test(name) || NOT_PRODUCT_FILES.test(name)) return undefined;
   if (/\.(js|jsx|ts|tsx|mjs)$/.test(name)) return "script";
   if (/\.vue$/.test(name)) return "vue";

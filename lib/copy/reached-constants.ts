@@ -13,7 +13,7 @@
 // like any other string of that file.
 import ts from "typescript";
 import type { Draft } from "./draft";
-import { componentName, literalDraft, propertyName, propertyPath, readsAsProse, tagChain, type PlainLiteral } from "./script-nodes";
+import { componentName, literalDraft, looksLikeClassNames, propertyName, propertyPath, readsAsProse, tagChain, type PlainLiteral } from "./script-nodes";
 
 /** A step into a value: a property name or array index, or "*" for any of its elements or properties. */
 type Step = string;
@@ -258,12 +258,6 @@ function unwrap(expression: ts.Expression): ts.Expression {
     current = current.expression;
   }
   return current;
-}
-
-/** "flex items-center gap-2", "btn btn-primary": utility classes, not words, even when rendered. */
-function looksLikeClassNames(text: string): boolean {
-  const tokens = text.trim().split(/\s+/);
-  return tokens.every((token) => /^[a-z0-9:/[\]().%!#_-]+$/.test(token)) && tokens.some((token) => /[-:[\]/]/.test(token));
 }
 
 /** Resolves a name to the identifier that declares it, the nearest enclosing scope first (lexical shadowing). */

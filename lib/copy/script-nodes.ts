@@ -50,6 +50,12 @@ export function readsAsProse(text: string): boolean {
   return /\s/.test(trimmed) || /^\p{Lu}/u.test(trimmed);
 }
 
+/** "flex items-center gap-2", "btn btn-primary": utility classes, not words, even when rendered. */
+export function looksLikeClassNames(text: string): boolean {
+  const tokens = text.trim().split(/\s+/);
+  return tokens.every((token) => /^[a-z0-9:/[\]().%!#_-]+$/.test(token)) && tokens.some((token) => /[-:[\]/]/.test(token));
+}
+
 // componentName and tagChain look at every ancestor of a string, and a large component has thousands of
 // strings under the same few: each ancestor's answer is kept (a parsed tree never changes).
 const componentNames = new WeakMap<ts.Node, string | null>();

@@ -118,4 +118,9 @@ export const Page = () => <Card title="Create a poll" description="Pick some dat
     const texts = extractStrings([{ path: "src/api.tsx", content }]).map((copy) => copy.text);
     expect(texts).toEqual(["Create a poll", "Pick some dates."]);
   });
+
+  it("lists no class strings under a label-like key", () => {
+    const content = `export const classNames = { caption: "flex justify-center pt-1 relative items-center", title: "Your calendar" };\n`;
+    expect(extractStrings([{ path: "src/ui/calendar.tsx", content }]).map((copy) => copy.text)).toEqual(["Your calendar"]);
+  });
 });

@@ -2,7 +2,17 @@
 // Lingui macros, FormatJS (react-intl) message descriptors, i18next defaults and the document's title.
 import ts from "typescript";
 import type { Draft } from "./draft";
-import { componentName, literalDraft, plainLiterals, propertyName, propertyPath, readsAsProse, withComponent, type PlainLiteral } from "./script-nodes";
+import {
+  componentName,
+  literalDraft,
+  looksLikeClassNames,
+  plainLiterals,
+  propertyName,
+  propertyPath,
+  readsAsProse,
+  withComponent,
+  type PlainLiteral,
+} from "./script-nodes";
 
 // Object properties whose string values are shown to people: nav items, feature lists, sort options, FAQ
 // entries, toast options, Lingui's t({ message }). Values that read like identifiers, paths or URLs are not.
@@ -73,7 +83,7 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
     if (!COPY_PROPERTIES.has(name) && !(metadata && METADATA_PROPERTIES.has(name))) return [];
     if (readByDevelopers(sf, node)) return [];
     return plainLiterals(node.initializer)
-      .filter((literal) => metadata || readsAsProse(literal.text))
+      .filter((literal) => metadata || (readsAsProse(literal.text) && !looksLikeClassNames(literal.text)))
       .map((literal) => scriptDraft(sf, node, literal, name));
   }
   return [];
