@@ -1,4 +1,5 @@
 // The REST API with a bearer token from the CLI: the same flow as the browser, plus its error contract.
+import { spawnSync } from "node:child_process";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { createTokenWithCli, registerScript } from "./fixtures/helpers";
@@ -152,4 +153,43 @@ test("best-of-N, selection, follow-ups, steering and ask mode over the API", asy
   const ask = await request.post("/api/v1/tasks", { headers: auth, data: { environmentId, prompt: "[[script:api-ask]] where?", mode: "ask" } });
   const askTask = await waitForStatus(request, auth, (await ask.json()).id, ["completed", "failed"]);
   expect(askTask).toMatchObject({ status: "completed", mode: "ask", attempt: { finalMessage: "It is in src/greet.js:2.", filesChanged: 0 } });
+});
+
+test("submit a task and follow its timeline from the terminal with the CLI", async ({ request, baseURL }) => {
+  const token = createTokenWithCli("cli-user@e2e.test");
+  const auth = { authorization: `Bearer ${token}` };
+  const repo = createFixtureRepo();
+  await registerScript(request, "cli-flow", {
+    steps: [{ calls: [{ name: "shell", arguments: { command: "echo from the terminal > cli.txt" } }] }, { say: "Wrote cli.txt." }],
+  });
+  const environment = await request.post("/api/v1/environments", { headers: auth, data: { name: "cli env", repoUrl: repo.url, defaultBranch: "main" } });
+  const { id: environmentId } = await environment.json();
+
+  const cli = (...args: string[]) =>
+    spawnSync("npm", ["run", "--silent", "patchbay", "--", "task", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, PATCHBAY_URL: baseURL, PATCHBAY_TOKEN: token },
+      timeout: 120_000,
+    });
+  const created = cli("create", "--env", environmentId, "--watch", "[[script:cli-flow]]", "write", "cli.txt");
+  expect(created.stderr).toBe("");
+  const lines = created.stdout.trim().split("\n");
+  expect(lines[0]).toMatch(new RegExp(`^Task (\\w+) created: ${baseURL}/tasks/\\w+$`));
+  expect(lines).toContain("> [[script:cli-flow]] write cli.txt");
+  expect(lines).toContain("$ echo from the terminal > cli.txt");
+  expect(lines).toContain("agent: Wrote cli.txt.");
+  expect(lines.at(-1)).toMatch(/^Task completed: /);
+  expect(created.status).toBe(0);
+
+  // Watching a finished task replays it; another person's token cannot see it.
+  const taskId = /^Task (\w+) created/.exec(lines[0] ?? "")?.[1] ?? "";
+  const replay = cli("watch", taskId);
+  expect(replay.status).toBe(0);
+  expect(replay.stdout).toContain("agent: Wrote cli.txt.");
+  const stranger = spawnSync("npm", ["run", "--silent", "patchbay", "--", "task", "watch", taskId], {
+    encoding: "utf8",
+    env: { ...process.env, PATCHBAY_URL: baseURL, PATCHBAY_TOKEN: createTokenWithCli("cli-stranger@e2e.test") },
+  });
+  expect(stranger.status).toBe(1);
+  expect(stranger.stderr).toMatch(/^task watch: .*not found/i);
 });

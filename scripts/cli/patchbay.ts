@@ -9,6 +9,8 @@
 //   copy list --repo DIR [--ref REF] [--json] [--all-languages]   the repository's user-facing strings at REF (default HEAD)
 //   copy apply --repo DIR --edits edits.json [--ref REF]
 //                                                   applies copy edits with a copy task's checks to DIR's working tree
+//   task create --env ID [--branch B] [--watch] PROMPT   submits a task through the API (PATCHBAY_URL, PATCHBAY_TOKEN)
+//   task watch TASK_ID                              prints a task's timeline until it ends (exit 0 when it completed)
 //   setup                                           applies migrations, creates the admin from env
 import { DEFAULT_EXPIRES_IN_DAYS } from "@/lib/auth/api-token.schemas";
 import type { Role } from "@/lib/db";
@@ -31,6 +33,8 @@ const USAGE = `usage: npm run patchbay -- <command>
   apply-patch [--cwd DIR] < patch.txt
   copy list --repo DIR [--ref REF] [--json] [--all-languages]
   copy apply --repo DIR --edits edits.json [--ref REF]
+  task create --env ENVIRONMENT_ID [--branch BRANCH] [--watch] PROMPT...   (PATCHBAY_URL, PATCHBAY_TOKEN)
+  task watch TASK_ID
   setup`;
 
 type AdminCommands = typeof import("./admin-commands");
@@ -62,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       return withDatabase((admin) => admin.setup());
     case "apply-patch":
       return applyPatchCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    case "task": {
+      const { taskCommand } = await import("./task-command");
+      return taskCommand(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
     case "copy": {
       const { copyCommand } = await import("./copy-command");
       return copyCommand(rest, { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
