@@ -101,39 +101,7 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
   const isRendered = (file: string, exported: string[]) => rendersOf.get(file)?.some((path) => selects(path, exported)) ?? false;
 
   const languages = languagesOf(extracted, files);
-  // A default in code (t("save", "Save"), a FormatJS defaultMessage) never renders when the source
-  // language's catalog has the message: editing it would change nothing people see, so it is not listed.
-  const sourceKeys = new Set(
-    extracted.flatMap(({ file, strings }) =>
-      languages.byPath.get(file.path)?.locale === languages.source?.locale
-        ? strings.flatMap((copy) => (copy.kind === "i18n" && copy.key !== undefined && copy.text.trim() !== "" ? [copy.key] : []))
-        : [],
-    ),
-  );
-  // The source key that overrides a code default's key (i18next namespaces, FormatJS's extracted { defaultMessage }).
-  const overriding = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].find((candidate) => sourceKeys.has(candidate));
-  // Such a default is not listed, but it is kept saying what the catalog says: `formatjs extract` would
-  // otherwise write the old default back over an edited catalog. Editing the entry edits both (linked).
-  const linkedDefaults = new Map<string, CatalogLink[]>();
-  for (const { strings } of extracted) {
-    for (const copy of strings) {
-      // A piece of <Trans i18nKey> children is a fragment of the message, not a whole default to keep in step.
-      const key = copy.codeDefault && copy.key !== undefined && copy.kind !== "jsx-text" ? overriding(copy.key) : undefined;
-      if (key !== undefined) linkedDefaults.set(key, [...(linkedDefaults.get(key) ?? []), { id: copy.id, path: copy.path, text: copy.text }]);
-    }
-  }
-  // A Lingui message in code whose source-language catalog entry is listed instead (lib/copy/lingui-messages.ts).
-  const linguiByPath = new Map(perFile.flatMap(({ file, script }) => (script?.lingui.length ? [[file.path, script.lingui] as const] : [])));
-  const messageOf = (copy: LocatedCopyString) =>
-    linguiByPath.get(copy.path)?.find((message) => message.covers.includes(copy.kind) && copy.start >= message.start && copy.start < message.end);
-  const inCatalog = (copy: LocatedCopyString) => sourceKeys.has(messageOf(copy)?.key ?? "\u0000");
-  // A message listed from the code has translations in other catalogs by its msgid: editing the code changes
-  // the msgid, so those translations need the team's attention (the change says so).
-  const translatedAs = (key: string) =>
-    [...languages.keysByTemplate]
-      .filter(([template]) => template.endsWith(".po"))
-      .flatMap(([, keys]) => keys.get(key) ?? [])
-      .filter((language) => language !== languages.source?.locale);
+  const messages = relateMessages(extracted, perFile, languages);
   return extracted.flatMap(({ file, strings }) => {
     // Every language is listed, each entry with its language (lib/copy/locale-files.ts languageFields):
     // the Copy page shows the source language and, on request, the others.
@@ -141,17 +109,15 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     return strings.flatMap((copy): CatalogEntry[] => {
       // An empty message is a translation nobody wrote yet, not text on a page.
       if (copy.kind === "i18n" && copy.text.trim() === "") return [];
-      if (copy.codeDefault && copy.key !== undefined && overriding(copy.key) !== undefined) return [];
-      if (inCatalog(copy)) return [];
+      if (messages.isShownElsewhere(copy)) return [];
       const { exported, ...listed } = copy;
       if (exported && !isRendered(copy.path, exported)) return [];
       const pages =
         copy.kind === "i18n"
           ? pagesOfI18nKey(copy.key ?? "", pagesOfKey)
           : [...(pagesOfFile.get(copy.path) ?? (isLayoutFile(copy.path) ? layoutPages(copy.path) : ownPages(copy.path)))];
-      const linked = locale?.locale === languages.source?.locale && copy.key !== undefined ? linkedDefaults.get(copy.key) : undefined;
-      const message = copy.kind === "i18n" ? undefined : messageOf(copy);
-      const translations = message ? [...new Set(translatedAs(message.key))].sort() : [];
+      const linked = locale?.locale === languages.source?.locale ? messages.linkedTo(copy) : undefined;
+      const translations = messages.msgidTranslations(copy);
       return [
         {
           ...listed,
@@ -163,6 +129,59 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
       ];
     });
   });
+}
+
+type Languages = ReturnType<typeof languagesOf>;
+
+/**
+ * How the strings of code relate to the messages of the source language's catalogs:
+ * - isShownElsewhere: a default in code (t("save", "Save"), a FormatJS defaultMessage) that the catalog's
+ *   message overrides, which never renders, or a piece of a Lingui message whose source .po entry is listed
+ *   instead (lib/copy/lingui-messages.ts);
+ * - linkedTo: for a catalog entry, the defaults it overrides, kept saying the same when it is edited
+ *   (`formatjs extract` would otherwise write the old default back over an edited catalog);
+ * - msgidTranslations: for a Lingui message listed from the code, the languages whose .po translates its
+ *   msgid, which editing the code changes.
+ */
+function relateMessages(
+  extracted: { file: CopyFile; strings: LocatedCopyString[] }[],
+  perFile: { file: CopyFile; script?: RawScriptFacts }[],
+  languages: Languages,
+) {
+  const sourceKeys = new Set(
+    extracted.flatMap(({ file, strings }) =>
+      languages.byPath.get(file.path)?.locale === languages.source?.locale
+        ? strings.flatMap((copy) => (copy.kind === "i18n" && copy.key !== undefined && copy.text.trim() !== "" ? [copy.key] : []))
+        : [],
+    ),
+  );
+  // The source key that overrides a code default's key (i18next namespaces, FormatJS's extracted { defaultMessage }).
+  const overriding = (key: string) => [key, key.slice(key.indexOf(":") + 1), `${key}.defaultMessage`].find((candidate) => sourceKeys.has(candidate));
+  const linkedDefaults = new Map<string, CatalogLink[]>();
+  for (const { strings } of extracted) {
+    for (const copy of strings) {
+      // A piece of <Trans i18nKey> children is a fragment of the message, not a whole default to keep in step.
+      const key = copy.codeDefault && copy.key !== undefined && copy.kind !== "jsx-text" ? overriding(copy.key) : undefined;
+      if (key !== undefined) linkedDefaults.set(key, [...(linkedDefaults.get(key) ?? []), { id: copy.id, path: copy.path, text: copy.text }]);
+    }
+  }
+  const linguiByPath = new Map(perFile.flatMap(({ file, script }) => (script?.lingui.length ? [[file.path, script.lingui] as const] : [])));
+  const messageOf = (copy: LocatedCopyString) =>
+    copy.kind === "i18n"
+      ? undefined
+      : linguiByPath.get(copy.path)?.find((message) => message.covers.includes(copy.kind) && copy.start >= message.start && copy.start < message.end);
+  const poTemplates = [...languages.keysByTemplate].filter(([template]) => template.endsWith(".po"));
+  return {
+    isShownElsewhere: (copy: LocatedCopyString): boolean =>
+      (copy.codeDefault === true && copy.key !== undefined && overriding(copy.key) !== undefined) || sourceKeys.has(messageOf(copy)?.key ?? "\u0000"),
+    linkedTo: (copy: LocatedCopyString): CatalogLink[] | undefined => (copy.key === undefined ? undefined : linkedDefaults.get(copy.key)),
+    msgidTranslations: (copy: LocatedCopyString): string[] => {
+      const message = messageOf(copy);
+      if (!message) return [];
+      const languagesOfKey = poTemplates.flatMap(([, keys]) => keys.get(message.key) ?? []);
+      return [...new Set(languagesOfKey.filter((language) => language !== languages.source?.locale))].sort();
+    },
+  };
 }
 
 /** Whether a rendered path (["logos", "*", "alt"]) reads the exported string at `exported` (["logos", "2", "alt"]) or an object holding it. */
