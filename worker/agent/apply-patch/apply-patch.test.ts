@@ -126,7 +126,15 @@ describe("applyPatch", () => {
   it("inserts pure additions after the anchor, or at the end of the file without one", async () => {
     expect(await update("a\nb\nc\n", "@@ a", "+a2")).toBe("a\na2\nb\nc\n");
     expect(await update("a\nb\n", "@@", "+c")).toBe("a\nb\nc\n");
-    expect(await update("a\nb", "+c")).toBe("a\nb\nc");
+    expect(await update("a\nb", "+c")).toBe("a\nb\nc\n");
+  });
+
+  it('applies an addition whose blank lines lost their "+" as one addition (Codex applies it)', async () => {
+    // The blank is not looked for in the file: the block goes where a pure addition goes.
+    expect(await update("a\nb\n", "+x", "", "+y")).toBe("a\nb\nx\n\ny\n");
+    expect(await update("def f():\n    pass\n\nx = 1\n", "@@ def f():", "+    y = 1", "", "+    z = 2")).toBe(
+      "def f():\n    y = 1\n\n    z = 2\n    pass\n\nx = 1\n",
+    );
   });
 
   it("reports an anchor that cannot be found", async () => {
@@ -199,7 +207,7 @@ describe("applyPatch", () => {
     });
 
     it("retries without a trailing empty context line", async () => {
-      expect(await update("a\nb", " a", "-b", "+c", " ")).toBe("a\nc");
+      expect(await update("a\nb", " a", "-b", "+c", " ")).toBe("a\nc\n");
     });
 
     it("exposes seekSequence levels", () => {
@@ -230,13 +238,11 @@ describe("applyPatch", () => {
       expect(m.files.get("f.txt")).toBe("a\nc\n");
     });
 
-    it("keeps a missing trailing newline missing", async () => {
-      expect(await update("a\nb", " a", "-b", "+c")).toBe("a\nc");
-      expect(await update("a\r\nb", " a", "-b", "+c", "+d")).toBe("a\r\nc\r\nd");
-      // Appending after a last line without newline: the old last line gets a terminator, the new one doesn't.
-      expect(await update("a\nb", " b", "+c")).toBe("a\nb\nc");
-      // Removing the last line: the new last line loses its terminator.
-      expect(await update("a\nb", " a", "-b")).toBe("a");
+    it("ends an updated file with a newline, in the file's own line ending, as Codex does", async () => {
+      expect(await update("a\nb", " a", "-b", "+c")).toBe("a\nc\n");
+      expect(await update("a\r\nb", " a", "-b", "+c", "+d")).toBe("a\r\nc\r\nd\r\n");
+      expect(await update("a\nb", " b", "+c")).toBe("a\nb\nc\n");
+      expect(await update("a\nb", " a", "-b")).toBe("a\n");
     });
 
     it("keeps a trailing newline present", async () => {
@@ -273,17 +279,22 @@ describe("applyPatch", () => {
     it.each([
       [patch("*** Update File: missing.txt", "-a", "+b"), "File to update does not exist: missing.txt"],
       [patch("*** Delete File: missing.txt"), "File to delete does not exist: missing.txt"],
-      [
-        patch("*** Add File: exists.txt", "+x"),
-        'File already exists: exists.txt. Use "*** Update File: exists.txt" to change it, or "*** Delete File: exists.txt" before "*** Add File: exists.txt" to replace it',
-      ],
-      [patch("*** Update File: other.txt", "*** Move to: exists.txt"), "Cannot move other.txt to exists.txt: File already exists: exists.txt"],
       [patch("*** Delete File: exists.txt", "*** Update File: exists.txt", "-x", "+y"), "File to update does not exist: exists.txt"],
       ["not a patch", 'Invalid patch: line 1: the patch must start with "*** Begin Patch", got "not a patch"'],
     ])("%j → %s", async (text, message) => {
       const m = memoryFs({ "exists.txt": "x\n", "other.txt": "o\n" });
       expect(await applyError(text, m.fs)).toBe(message);
       expect(m.calls.filter((c) => c.op !== "read")).toEqual([]);
+    });
+
+    it("replaces an existing file on Add File and on Move to, as Codex does; the summary says it was updated", async () => {
+      const m = memoryFs({ "exists.txt": "old\n", "other.txt": "o\n", "target.txt": "t\n" });
+      const summary = await applyPatch(
+        patch("*** Add File: exists.txt", "+new", "*** Update File: other.txt", "*** Move to: target.txt", "@@", "-o", "+moved"),
+        m.fs,
+      );
+      expect(m.snapshot()).toEqual({ "exists.txt": "new\n", "target.txt": "moved\n" });
+      expect(summary).toMatchObject({ added: [], updated: ["exists.txt"], moved: [{ from: "other.txt", to: "target.txt" }] });
     });
 
     it("wraps read failures in a PatchError", async () => {
@@ -358,7 +369,7 @@ describe("applyPatch", () => {
       const m = memoryFs({ "dir/a.txt": "a\r\nb" });
       const summary = await applyPatch(patch("*** Update File: dir/a.txt", "*** Move to: other/b.txt"), m.fs);
       expect(summary.moved).toEqual([{ from: "dir/a.txt", to: "other/b.txt" }]);
-      expect(m.snapshot()).toEqual({ "other/b.txt": "a\r\nb" });
+      expect(m.snapshot()).toEqual({ "other/b.txt": "a\r\nb\r\n" });
       expect(m.calls.filter((c) => c.op !== "read")).toEqual([
         { op: "write", path: "other/b.txt" },
         { op: "delete", path: "dir/a.txt" },

@@ -19,9 +19,10 @@ export type PatchSummary = { added: string[]; updated: string[]; deleted: string
  * in-memory view first; the file system is only written once the whole patch is known to apply.
  * Operations apply in order on that view, so a patch may e.g. delete a file and add it again.
  *
- * `*** Add File` on a path that already exists is an error (Codex silently overwrites): an agent that
- * believes a file is new has usually not read it, and overwriting would lose its contents. To replace
- * a file on purpose, delete it and add it in the same patch. The same applies to `*** Move to`.
+ * It accepts what Codex's own applier accepts, since models are trained on it and a refused patch costs a
+ * whole turn: `*** Add File` on a path that exists replaces the file (reported as an update, so the change
+ * shows), `*** Move to` an existing path replaces that file, and an updated file always ends with a newline.
+ * Paths stay stricter than Codex's (parse-patch.ts) and the whole patch applies or nothing does.
  */
 export async function applyPatch(text: string, fs: PatchFileSystem): Promise<PatchSummary> {
   const parsed = parsePatch(text);
@@ -44,15 +45,10 @@ export async function applyPatch(text: string, fs: PatchFileSystem): Promise<Pat
   const summary: PatchSummary = { added: [], updated: [], deleted: [], moved: [] };
   for (const op of parsed.operations) {
     if (op.type === "add") {
-      if ((await read(op.path)) !== null) {
-        throw new PatchError(
-          `File already exists: ${op.path}. Use "*** Update File: ${op.path}" to change it, ` +
-            `or "*** Delete File: ${op.path}" before "*** Add File: ${op.path}" to replace it`,
-        );
-      }
+      const existed = (await read(op.path)) !== null;
       // New files always end with a newline.
       current.set(op.path, op.lines.map((l) => `${l}\n`).join(""));
-      summary.added.push(op.path);
+      (existed ? summary.updated : summary.added).push(op.path);
     } else if (op.type === "delete") {
       if ((await read(op.path)) === null) throw new PatchError(`File to delete does not exist: ${op.path}`);
       current.set(op.path, null);
@@ -62,9 +58,7 @@ export async function applyPatch(text: string, fs: PatchFileSystem): Promise<Pat
       if (before === null) throw new PatchError(`File to update does not exist: ${op.path}`);
       const after = applyHunks(op.path, before, op.hunks);
       if (op.moveTo !== null) {
-        if ((await read(op.moveTo)) !== null) {
-          throw new PatchError(`Cannot move ${op.path} to ${op.moveTo}: File already exists: ${op.moveTo}`);
-        }
+        await read(op.moveTo); // an existing destination is replaced, and restored by nothing else
         current.set(op.moveTo, after);
         current.set(op.path, null);
         summary.moved.push({ from: op.path, to: op.moveTo });
@@ -106,14 +100,13 @@ function asPatchError(error: unknown, context: string): PatchError {
 
 type Line = { text: string; eol: string };
 
-/** Applies update hunks to one file's contents, keeping its line endings, BOM and final-newline state. */
+/** Applies update hunks to one file's contents, keeping its line endings and BOM; the result ends with a newline, as Codex's does. */
 export function applyHunks(path: string, content: string, hunks: UpdateHunk[]): string {
   const bom = content.startsWith("\uFEFF") ? "\uFEFF" : "";
   const body = content.slice(bom.length);
   const lines = splitLines(body);
   const texts = lines.map((l) => l.text);
   const eol = dominantEol(body);
-  const endsWithNewline = body === "" || body.endsWith("\n");
 
   const replacements: { start: number; deleteCount: number; insert: Line[] }[] = [];
   let cursor = 0;
@@ -131,10 +124,13 @@ export function applyHunks(path: string, content: string, hunks: UpdateHunk[]): 
     // Search from the anchor line itself, not the line after it: models often repeat the anchor as the hunk's first context line.
     if (anchorIndex !== null) searchFrom = anchorIndex;
 
-    if (hunk.oldLines.length === 0) {
+    // A hunk that only adds lines, with blank lines the editor stripped of their "+": Codex applies it, and
+    // matching those blanks against the file's would put the addition at some other blank line.
+    const addsOnly = hunk.lines.every((line) => line.kind === "add" || (line.kind === "context" && line.text.trim() === ""));
+    if (hunk.oldLines.length === 0 || (addsOnly && hunk.lines.some((line) => line.kind === "add"))) {
       // Pure insertion: right after the anchor if there is one, otherwise at the end of the file (as Codex does).
       const at = anchorIndex !== null && !hunk.isEndOfFile ? anchorIndex + 1 : texts.length;
-      replacements.push({ start: at, deleteCount: 0, insert: hunk.newLines.map((text) => ({ text, eol })) });
+      replacements.push({ start: at, deleteCount: 0, insert: hunk.lines.map((line) => ({ text: line.kind === "add" ? line.text : "", eol })) });
       cursor = at;
       continue;
     }
@@ -183,7 +179,7 @@ export function applyHunks(path: string, content: string, hunks: UpdateHunk[]): 
   // Apply back to front so earlier indices stay valid; same-index insertions keep patch order.
   const result = [...lines];
   for (const r of replacements.toReversed()) result.splice(r.start, r.deleteCount, ...r.insert);
-  return bom + joinLines(result, eol, endsWithNewline);
+  return bom + joinLines(result, eol, true);
 }
 
 /** Splits into lines, remembering each line's own terminator so untouched lines of mixed files stay byte-identical. */
