@@ -24,8 +24,9 @@ describe("autoRoutesPages: react-router-auto-routes' folder convention", () => {
     // A "+" only marks colocated modules as a prefix; remix-flat-routes' "blog+/" folders are not special here.
     ["app/routes/blog+/post.tsx", ["/blog+/post"]],
     // Dynamic segments and splats can't be rendered.
-    ["app/routes/users/$username/index.tsx", []],
-    ["app/routes/$.tsx", []],
+    // Dynamic segments are named as patterns: listed, never pictured.
+    ["app/routes/users/$username/index.tsx", ["/users/:username"]],
+    ["app/routes/$.tsx", ["/*"]],
     // Colocated (+) and server modules, ignored globs and other files are not routes.
     ["app/routes/_marketing/+logos/logos.ts", []],
     ["app/routes/users/+types.ts", []],
@@ -52,12 +53,12 @@ describe("autoRoutesPages: react-router-auto-routes' folder convention", () => {
       "app/lib/session.ts",
     ];
     expect(pagesOf(files, { noDefault: ["app/routes/_auth/logout.tsx"] })).toEqual({
-      "app/routes/settings/_layout.tsx": ["/settings", "/settings/billing", "/settings/two-factor/verify"],
+      "app/routes/settings/_layout.tsx": ["/settings", "/settings/:id", "/settings/billing", "/settings/two-factor/verify"],
       "app/routes/settings/index.tsx": ["/settings"],
       "app/routes/settings/billing.tsx": ["/settings/billing"],
       "app/routes/settings/two-factor/_layout.tsx": ["/settings/two-factor/verify"],
       "app/routes/settings/two-factor/verify.tsx": ["/settings/two-factor/verify"],
-      "app/routes/settings/$id.tsx": [],
+      "app/routes/settings/$id.tsx": ["/settings/:id"],
       "app/routes/_auth/_layout.tsx": ["/login"],
       "app/routes/_auth/login.tsx": ["/login"],
       "app/routes/_auth/logout.tsx": [],

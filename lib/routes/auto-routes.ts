@@ -3,8 +3,8 @@
 // (route-for-file.ts), folders are route segments as dots are: `settings/profile/index.tsx` and
 // `settings.profile.index.tsx` are both /settings/profile. `_`-prefixed segments are pathless
 // (`_auth/login.tsx` is /login), `_layout` files wrap the routes of their folder, `index`/`_index` is the
-// folder's own route, `folder/route.tsx` the folder's module, `$id` and `$` are dynamic (no route: they
-// can't be rendered without data), `(en)` optional (left out), `robots[.]txt` escapes a dot, `password_`
+// folder's own route, `folder/route.tsx` the folder's module, `$id` and `$` are dynamic (named as the
+// patterns :id and *, as other conventions' dynamic routes are), `(en)` optional (left out), `robots[.]txt` escapes a dot, `password_`
 // drops its underscore. `+`-prefixed files and folders are colocated modules and `*.server.*` files server
 // code, not routes. The library's own code is the reference: github.com/kenn/react-router-auto-routes.
 import path from "node:path/posix";
@@ -21,8 +21,8 @@ const SPECIAL_NAMES = new Set(["index", "_index", "route", "_route", "_layout"])
 
 type RouteModule = {
   file: string;
-  /** The page's path, or null when it can't be rendered (a dynamic segment). */
-  route: string | null;
+  /** The page's path; a dynamic segment as a pattern (/users/:username). */
+  route: string;
   /** Segments that nest it: `settings/profile/_layout` and `settings/profile/index` are both settings/profile. */
   name: string[];
   layout: boolean;
@@ -46,7 +46,7 @@ export function autoRoutesPages(folder: RouteFolder, files: Iterable<string>, re
   }
   for (const module of modules) {
     const below = module.layout ? modules.filter((other) => !other.layout && isPrefix(module.name, other.name)) : [module];
-    for (const { route } of below) if (route) pages.get(module.file)?.add(route);
+    for (const { route } of below) pages.get(module.file)?.add(route);
   }
   return pages;
 }
@@ -79,12 +79,15 @@ function splitSegments(id: string): string[] {
   return segments.filter(Boolean);
 }
 
-function routePath(segments: string[], mount: string): string | null {
+function routePath(segments: string[], mount: string): string {
   const parts: string[] = [];
   for (const segment of segments) {
     // Pathless layouts (_auth), _layout and _index add nothing; an optional segment, (en), may be left out.
     if (segment.startsWith("_") || /^\(.*\)$/.test(segment)) continue;
-    if (segment.startsWith("$")) return null;
+    if (segment.startsWith("$")) {
+      parts.push(segment === "$" ? "*" : `:${segment.slice(1)}`);
+      continue;
+    }
     parts.push(segment.replace(/_$/, "").replace(/\[([^\]]*)\]/g, "$1"));
   }
   const joined = path.join("/", mount, ...parts);

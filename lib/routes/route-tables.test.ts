@@ -246,7 +246,7 @@ describe("routesFromTables", () => {
       "app/routes/_auth/login.tsx": ["/login"],
       "app/routes/_auth/login.test.tsx": [],
       "app/routes/settings/profile/index.tsx": ["/settings/profile"],
-      "app/routes/users/$username/index.tsx": [],
+      "app/routes/users/$username/index.tsx": ["/users/:username"],
       "app/routes/index.tsx": ["/"],
       "app/routes/healthcheck.tsx": [],
       "app/routes/login.server.ts": [],
