@@ -7,6 +7,7 @@ import { db, disconnectDb } from "@/lib/db";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 import { createFirstAdmin, issueSetupCode } from "./first-run";
 import { signInWithGithub } from "./github-sign-in";
+import { waitFor } from "@/test/support/wait-for";
 import { verifyCredentials } from "./users";
 
 const sharedUrl = new URL(process.env.DATABASE_URL ?? "");
@@ -24,8 +25,25 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
+/**
+ * Drops the test's own database. WITH (FORCE) ends our own connections, but not an autovacuum worker, which
+ * belongs to the superuser and often visits a database that just had its tables created: that refusal
+ * (insufficient_privilege) lasts until the worker is done, so the drop is tried again until it succeeds.
+ */
+async function dropOwnDatabase(): Promise<void> {
+  await waitFor(`database ${databaseName} dropped (an autovacuum worker may hold it)`, async () => {
+    try {
+      await admin(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === "42501") return false;
+      throw error;
+    }
+  });
+}
+
 beforeAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+  await dropOwnDatabase();
   await admin(`CREATE DATABASE "${databaseName}"`);
   await applyMigrations(ownUrl);
   // db() reads DATABASE_URL on first use; nothing in this file has used it yet.
@@ -35,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await disconnectDb();
   vi.unstubAllEnvs();
-  await admin(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+  await dropOwnDatabase();
 });
 
 describe("first run", () => {
