@@ -78,12 +78,16 @@ export function buildCatalog(files: CopyFile[], cache?: CatalogFileCache<FileFac
     const route = pagePatternForFile(file);
     return route ? [route] : [];
   };
-  // A layout appears on the pages under its folder, a root layout on every page.
+  // A layout appears on the pages under its folder, a root layout on every page (each layout's scan once).
+  const layoutPagesOf = new Map<string, string[]>();
   const layoutPages = (layout: string): string[] => {
+    const known = layoutPagesOf.get(layout);
+    if (known) return known;
     const scope = layoutScope(layout);
-    if (scope === undefined) return [EVERY_PAGE];
-    const pages = new Set([...byPath.keys()].filter((file) => file.startsWith(scope)).flatMap(ownPages));
-    return pages.size ? [...pages] : [EVERY_PAGE];
+    const under = scope === undefined ? [] : [...new Set([...byPath.keys()].filter((file) => file.startsWith(scope)).flatMap(ownPages))];
+    const pages = under.length ? under : [EVERY_PAGE];
+    layoutPagesOf.set(layout, pages);
+    return pages;
   };
   const pagesOfFile = pagesByFile(facts, tables, ownPages, layoutPages);
   const pagesOfKey = new Map<string, Set<string>>();

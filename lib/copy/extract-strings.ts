@@ -15,7 +15,7 @@ import { isIcuCatalog } from "./icu-message";
 import { linguiMessages } from "./lingui-messages";
 import { decodeEntities } from "./html-entities";
 import { exportedConstantDrafts, reachedConstantDrafts } from "./reached-constants";
-import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, readsAsProse, tagChain, withComponent } from "./script-nodes";
+import { COPY_ATTRIBUTES, componentName, literalDraft, plainLiterals, readsAsProse, stringAttribute, tagChain, withComponent } from "./script-nodes";
 import { COPY_PROPERTIES, scriptStringDrafts } from "./script-strings";
 
 export type { CopyKind, CopySyntax } from "./draft";
@@ -318,11 +318,8 @@ function i18nextTransKeys(sf: ts.SourceFile): { key: string; start: number; end:
   const found: { key: string; start: number; end: number }[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isJsxElement(node) && node.openingElement.tagName.getText(sf) === "Trans") {
-      for (const attribute of node.openingElement.attributes.properties) {
-        if (ts.isJsxAttribute(attribute) && attribute.name.getText(sf) === "i18nKey" && attribute.initializer && ts.isStringLiteral(attribute.initializer)) {
-          found.push({ key: attribute.initializer.text, start: node.getStart(sf), end: node.end });
-        }
-      }
+      const key = stringAttribute(node.openingElement.attributes, "i18nKey");
+      if (key !== undefined) found.push({ key, start: node.getStart(sf), end: node.end });
     }
     ts.forEachChild(node, visit);
   };
@@ -427,15 +424,6 @@ function jsxAttributeDrafts(sf: ts.SourceFile, node: ts.JsxAttribute): Draft[] {
       .map((literal) => ({ ...base, ...literalDraft(sf, literal, icu) }));
   }
   return [];
-}
-
-function stringAttribute(attributes: ts.JsxAttributes, name: string): string | undefined {
-  for (const attribute of attributes.properties) {
-    if (ts.isJsxAttribute(attribute) && attribute.name.getText() === name && attribute.initializer && ts.isStringLiteral(attribute.initializer)) {
-      return attribute.initializer.text;
-    }
-  }
-  return undefined;
 }
 
 /** <FormattedMessage id defaultMessage description>: the description is a note for translators, never shown. */

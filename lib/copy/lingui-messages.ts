@@ -11,6 +11,7 @@
 import ts from "typescript";
 import type { CopyKind } from "./draft";
 import { decodeEntities } from "./html-entities";
+import { stringAttribute, stringProperty } from "./script-nodes";
 
 /**
  * key: the catalog key as lib/copy/extract-po.ts writes it (`context|message`, or the explicit id);
@@ -222,24 +223,4 @@ function choiceText(sf: ts.SourceFile, expression: ts.Expression, counter: Count
 /** Lingui writes exact choices as _0 (=0) and select cases as _male (male). */
 function choiceKey(key: string): string {
   return key.replace(/^_(\d+)$/, "=$1").replace(/^_(\w+)$/, "$1");
-}
-
-function stringAttribute(attributes: ts.JsxAttributes, name: string): string | undefined {
-  for (const attribute of attributes.properties) {
-    if (!ts.isJsxAttribute(attribute) || attribute.name.getText() !== name) continue;
-    const initializer = attribute.initializer;
-    if (initializer && ts.isStringLiteral(initializer)) return initializer.text;
-    if (initializer && ts.isJsxExpression(initializer) && initializer.expression && ts.isStringLiteral(initializer.expression))
-      return initializer.expression.text;
-  }
-  return undefined;
-}
-
-function stringProperty(object: ts.ObjectLiteralExpression, name: string): string | undefined {
-  for (const property of object.properties) {
-    if (!ts.isPropertyAssignment(property) || property.name.getText().replace(/^["']|["']$/g, "") !== name) continue;
-    const initializer = property.initializer;
-    if (ts.isStringLiteral(initializer) || ts.isNoSubstitutionTemplateLiteral(initializer)) return initializer.text;
-  }
-  return undefined;
 }

@@ -127,3 +127,25 @@ export function propertyName(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   return undefined;
 }
+
+/** A JSX attribute's literal value: name="text" or name={"text"}. */
+export function stringAttribute(attributes: ts.JsxAttributes, name: string): string | undefined {
+  for (const attribute of attributes.properties) {
+    if (!ts.isJsxAttribute(attribute) || attribute.name.getText() !== name) continue;
+    const initializer = attribute.initializer;
+    if (initializer && ts.isStringLiteral(initializer)) return initializer.text;
+    if (initializer && ts.isJsxExpression(initializer) && initializer.expression && ts.isStringLiteral(initializer.expression))
+      return initializer.expression.text;
+  }
+  return undefined;
+}
+
+/** An object literal's string property: `{ id: "settings.save" }`, quoted names and template strings included. */
+export function stringProperty(object: ts.ObjectLiteralExpression, name: string): string | undefined {
+  for (const property of object.properties) {
+    if (!ts.isPropertyAssignment(property) || propertyName(property.name) !== name) continue;
+    const initializer = property.initializer;
+    if (ts.isStringLiteral(initializer) || ts.isNoSubstitutionTemplateLiteral(initializer)) return initializer.text;
+  }
+  return undefined;
+}

@@ -10,6 +10,7 @@ import {
   propertyName,
   propertyPath,
   readsAsProse,
+  stringProperty,
   withComponent,
   type PlainLiteral,
 } from "./script-nodes";
@@ -74,7 +75,7 @@ export function scriptStringDrafts(sf: ts.SourceFile, node: ts.Node): Draft[] {
     const name = node.name.getText(sf).replace(/^["']|["']$/g, "");
     // FormatJS's defaultMessage is the text itself, an ICU message, whatever it looks like.
     if (name === "defaultMessage") {
-      const id = descriptorId(node.parent);
+      const id = stringProperty(node.parent, "id");
       return plainLiterals(node.initializer).map((literal) => scriptDraft(sf, node, literal, id ?? name, true, id !== undefined));
     }
     // A descriptor's description is a note for translators, never shown.
@@ -120,15 +121,6 @@ function isMessageDescriptor(object: ts.ObjectLiteralExpression): boolean {
   if (!call || !ts.isCallExpression(call) || call.arguments[0] !== argument) return false;
   const name = calleeName(call);
   return name !== undefined && FORMATJS_CALLEES.has(name);
-}
-
-function descriptorId(object: ts.ObjectLiteralExpression): string | undefined {
-  for (const property of object.properties) {
-    if (!ts.isPropertyAssignment(property) || propertyName(property.name) !== "id") continue;
-    const initializer = property.initializer;
-    if (ts.isStringLiteral(initializer) || ts.isNoSubstitutionTemplateLiteral(initializer)) return initializer.text;
-  }
-  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { classifyCopyFile, type CopyFile, unpublishedDocs } from "@/lib/copy/extract-strings";
 import { isI18nConfigFile } from "@/lib/copy/i18n-config";
 import { isImportConfigFile } from "@/lib/copy/import-aliases";
-import { DEFAULT_READ_LIMITS, listTree, type ReadTreeLimits, readTreeFiles } from "@/worker/repos/read-tree";
+import { DEFAULT_READ_LIMITS, type ReadTreeLimits, readTreeFiles } from "@/worker/repos/read-tree";
 
 // A component over 512 KiB is generated, not written by people; a product's source-language catalog (one
 // JSON or .po file with every message) is often larger, and skipping it would make a translation the source.
@@ -20,11 +20,17 @@ function isLocaleCatalog(path: string): boolean {
 }
 
 /** `only`: just these paths (a copy task reads the files its edits are in, however large the repository). */
-export async function readCopyFiles(mirrorPath: string, commit: string, only?: readonly string[]): Promise<CopyFile[]> {
+export function readCopyFiles(mirrorPath: string, commit: string, only?: readonly string[]): Promise<CopyFile[]> {
   const wanted = only ? new Set(only) : undefined;
-  if (wanted) return readTreeFiles(mirrorPath, commit, (path) => wanted.has(path) && classifyCopyFile(path) !== undefined, LIMITS);
-  // Whether a docs/ folder is a site's or the developers' notes depends on the other paths (a docusaurus.config.js).
-  const unpublished = unpublishedDocs((await listTree(mirrorPath, commit, LIMITS.timeoutMs)).map((entry) => entry.path));
-  const copy = (path: string) => classifyCopyFile(path) !== undefined && !unpublished(path);
-  return readTreeFiles(mirrorPath, commit, (path) => copy(path) || isImportConfigFile(path) || isI18nConfigFile(path), LIMITS);
+  if (wanted) return readTreeFiles(mirrorPath, commit, () => (path) => wanted.has(path) && classifyCopyFile(path) !== undefined, LIMITS);
+  return readTreeFiles(
+    mirrorPath,
+    commit,
+    (paths) => {
+      // Whether a docs/ folder is a site's or the developers' notes depends on the other paths (a docusaurus.config.js).
+      const unpublished = unpublishedDocs(paths);
+      return (path) => (classifyCopyFile(path) !== undefined && !unpublished(path)) || isImportConfigFile(path) || isI18nConfigFile(path);
+    },
+    LIMITS,
+  );
 }

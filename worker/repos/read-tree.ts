@@ -14,11 +14,14 @@ export const DEFAULT_READ_LIMITS: ReadTreeLimits = { maxFileBytes: 512 * 1024, m
 
 type TreeEntry = { oid: string; size: number; path: string };
 
-/** Regular files at `commit` whose path passes `wanted`, skipping ones larger than the per-file limit. */
+/**
+ * Regular files at `commit` that `select` picks, skipping ones larger than the per-file limit. `select` sees
+ * every path of the commit first, for choices that depend on the rest of the tree (a docs site's config).
+ */
 export async function readTreeFiles(
   mirrorPath: string,
   commit: string,
-  wanted: (path: string) => boolean,
+  select: (paths: readonly string[]) => (path: string) => boolean,
   limits: ReadTreeLimits = DEFAULT_READ_LIMITS,
 ): Promise<TreeFile[]> {
   const { stdout } = await runGit(["ls-tree", "-r", "-z", "--long", "--full-tree", commit], {
@@ -26,7 +29,9 @@ export async function readTreeFiles(
     timeoutMs: limits.timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const entries = parseLsTree(stdout).filter((entry) => wanted(entry.path) && entry.size <= (limits.maxFileBytesFor?.(entry.path) ?? limits.maxFileBytes));
+  const tree = parseLsTree(stdout);
+  const wanted = select(tree.map((entry) => entry.path));
+  const entries = tree.filter((entry) => wanted(entry.path) && entry.size <= (limits.maxFileBytesFor?.(entry.path) ?? limits.maxFileBytes));
   if (entries.length > limits.maxFiles) {
     throw new AppError("payload_too_large", `The repository has ${entries.length} text files to read; copy mode reads at most ${limits.maxFiles}.`);
   }
