@@ -9,6 +9,7 @@ import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { killGroup, spawnGroup } from "@/test/support/process-group";
+import { waitForSandboxRemoved } from "@/test/support/sandbox";
 import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 
@@ -69,6 +70,6 @@ it("retries an attempt whose worker was killed and leaves no container behind", 
   expect(statuses.some((status) => status.message?.includes("previous worker stopped"))).toBe(true);
   // The dead worker's container was replaced by the retry, and the retry's own is removed after it.
   expect((await containersOf(task.attemptId)).map((container) => container.Id)).not.toContain(firstContainer);
-  await waitFor("the sandbox to be removed", async () => (await containersOf(task.attemptId)).length === 0, 15_000);
+  await waitForSandboxRemoved(task.attemptId);
   expect(await db().attempt.count({ where: { id: task.attemptId, workerId: null } })).toBe(0);
 }, 200_000);

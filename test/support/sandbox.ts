@@ -4,7 +4,8 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { isNotFound } from "@/worker/sandbox/docker-driver";
 import { workspaceVolumeName } from "@/worker/sandbox/labels";
-import { docker, TEST_INSTANCE_ID, TEST_SANDBOX_IMAGE } from "./test-worker";
+import { containersOf, docker, TEST_INSTANCE_ID, TEST_SANDBOX_IMAGE } from "./test-worker";
+import { waitFor } from "./wait-for";
 
 /** A unique id shaped like a cuid, so labels and names look like production ones. */
 export function testId(prefix = "t"): string {
@@ -48,4 +49,18 @@ export async function containerExists(idOrName: string): Promise<boolean> {
     if (isNotFound(error)) return false;
     throw error;
   }
+}
+
+/**
+ * The attempt processor records the outcome first and removes the sandbox in its `finally`, so a test that
+ * has just seen an attempt finish waits for the removal (a state, bounded generously for a busy machine);
+ * it fails, naming what is left, if the container or the workspace volume stays.
+ */
+export async function waitForSandboxRemoved(attemptId: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `the sandbox of attempt ${attemptId} (container and workspace volume) to be removed`,
+    async () => (await containersOf(attemptId)).length === 0 && !(await workspaceVolumeExists(attemptId)),
+    timeoutMs,
+    200,
+  );
 }

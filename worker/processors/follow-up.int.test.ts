@@ -7,7 +7,8 @@ import { createTask } from "@/lib/tasks/create-task";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
+import { waitForSandboxRemoved } from "@/test/support/sandbox";
+import { createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { waitFor } from "@/test/support/wait-for";
 
@@ -24,7 +25,7 @@ it("continues a finished task in the same workspace state, accumulating the diff
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:turn-one]] add notes" });
   const first = await waitForFinishedAttempt(task.attemptId);
   expect(first.status).toBe("completed");
-  await waitFor("the first turn's sandbox to be gone", async () => (await containersOf(task.attemptId)).length === 0, 15_000);
+  await waitForSandboxRemoved(task.attemptId);
 
   scripted.model.registerScript("turn-two", {
     steps: [

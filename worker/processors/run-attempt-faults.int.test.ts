@@ -21,7 +21,7 @@ import { listenForControl } from "@/worker/control-listener";
 import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
-import { workspaceVolumeExists } from "@/test/support/sandbox";
+import { waitForSandboxRemoved } from "@/test/support/sandbox";
 import { containersOf, createUser, startTestWorker, TEST_SANDBOX_IMAGE, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 
@@ -74,21 +74,7 @@ async function expectFailed(run: { attempt: Attempt; events: StoredEvent[]; elap
   expect(run.events.filter((event) => event.type === "error").at(-1)).toMatchObject({ payload: { message } });
   expect(run.events.at(-1)).toMatchObject({ type: "status", payload: { status: "failed", message } });
   expect(message).not.toContain("sk-test-key-do-not-leak");
-  await expectNoSandbox(run.attempt.id);
-}
-
-/**
- * The processor records the outcome first and removes the sandbox in its `finally`, so allow that a
- * moment (bounded); then neither the container nor the workspace volume may exist.
- */
-async function expectNoSandbox(attemptId: string): Promise<void> {
-  await waitFor(
-    "the sandbox to be removed",
-    async () => (await containersOf(attemptId)).length === 0 && !(await workspaceVolumeExists(attemptId)),
-    5_000,
-  ).catch(() => undefined);
-  expect(await containersOf(attemptId)).toEqual([]);
-  expect(await workspaceVolumeExists(attemptId)).toBe(false);
+  await waitForSandboxRemoved(run.attempt.id);
 }
 
 function script(name: string, body: ModelScript): string {
@@ -233,7 +219,7 @@ describe("model endpoint problems", () => {
     expect(run.attempt.error).toBeNull();
     expect(run.attempt.status).toBe("completed");
     expect(run.attempt.finalMessage).toBe("Recovered.");
-    await expectNoSandbox(run.attempt.id);
+    await waitForSandboxRemoved(run.attempt.id);
   });
 
   it("a malformed stream fails with a message saying the response could not be read", async () => {
@@ -278,7 +264,7 @@ describe("sandbox problems", () => {
     expect(end?.durationMs).toBeLessThan(10_000);
     const [output] = toolOutputsSeenByModel("hang-command");
     expect(output).toMatch(/^Exit code: 124\nThe command timed out after 3 s and was stopped\./);
-    await expectNoSandbox(run.attempt.id);
+    await waitForSandboxRemoved(run.attempt.id);
   });
 
   it("a command that prints gigabytes is cut short: capped events, shortened output for the model", async () => {
@@ -308,7 +294,7 @@ describe("sandbox problems", () => {
     expect(output).toMatch(/\[\.\.\. \d+ characters omitted \.\.\.\]/);
     expect(output.length).toBeLessThan(17 * 1024);
     expect(output).toContain("all work and no play");
-    await expectNoSandbox(run.attempt.id);
+    await waitForSandboxRemoved(run.attempt.id);
   });
 });
 
@@ -335,7 +321,7 @@ describe("hostile input stays data", () => {
     const output = run.events.flatMap((event) => (event.type === "tool.output" ? [event.payload.chunk] : [])).join("");
     expect(output).toContain(`${hostile}\nsandbox-clean\n`);
     expect(existsSync(PROMPT_MARKER)).toBe(false);
-    await expectNoSandbox(run.attempt.id);
+    await waitForSandboxRemoved(run.attempt.id);
   });
 
   it("a real branch whose name is shell syntax is checked out as a name, not run", async () => {
@@ -385,7 +371,7 @@ describe("cancel", () => {
     expect(attempt.status).toBe("cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(8_000);
     expect(attempt.cancelRequestedAt).not.toBeNull();
-    await expectNoSandbox(task.attemptId);
+    await waitForSandboxRemoved(task.attemptId);
     const events = await listTaskEvents(task.id, 0n);
     expect(events.at(-1)).toMatchObject({ type: "status", payload: { status: "cancelled" } });
     // The model was never asked what to do after the sleep.

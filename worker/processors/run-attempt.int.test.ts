@@ -10,7 +10,8 @@ import { listTaskEvents } from "@/lib/timeline/list-events";
 import { createTask } from "@/lib/tasks/create-task";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
-import { containersOf, createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { waitForSandboxRemoved } from "@/test/support/sandbox";
+import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 
 const PATCH = `*** Begin Patch
 *** Update File: src/greet.js
@@ -108,7 +109,7 @@ describe("run attempt", () => {
     expect(outputs[1]).toContain("M src/greet.js");
     expect(outputs[2]).toContain("?? docs/");
 
-    expect(await containersOf(task.attemptId)).toEqual([]);
+    await waitForSandboxRemoved(task.attemptId);
   });
 
   it("returns a malformed patch to the model as an error and changes nothing", async () => {

@@ -100,7 +100,7 @@ describe("screenshots", () => {
         const networks = await docker.listNetworks({ filters: { label: [`patchbay.attempt-id=${task.attemptId}`] } });
         return containers.length === 0 && networks.length === 0;
       },
-      15_000,
+      60_000,
     );
   });
 
