@@ -76,6 +76,10 @@ const sharedSchema = z.object({
   PATCHBAY_DATA_DIR: z.string().default(".data"),
   // 32 random bytes (base64) sealing environment secrets; the web seals, the worker opens. npm start writes it.
   PATCHBAY_SECRETS_KEY: optionalString,
+  // Where people reach this Patchbay (https://patchbay.example.com): pull requests link back to their task.
+  PATCHBAY_PUBLIC_URL: optionalString
+    .pipe(z.union([z.undefined(), z.string().url("PATCHBAY_PUBLIC_URL must be a URL like https://patchbay.example.com")]))
+    .transform((value) => value?.replace(/\/+$/, "")),
 });
 
 const webSchema = sharedSchema.extend({

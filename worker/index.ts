@@ -9,7 +9,7 @@ import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
 import { attemptsQueue } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
@@ -30,6 +30,7 @@ import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
 import { pruneArtifacts } from "@/lib/artifacts/prune-artifacts";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
+import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
 
 const env = workerEnv();
 const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -191,6 +192,20 @@ async function main(): Promise<void> {
     concurrency: 1,
   });
   catalogWorker.on("error", (error) => logger.error({ err: error }, "catalog worker error"));
+  // Pull requests: a commit, a push and a few API calls each, on the host; one at a time per worker.
+  const pullRequestWorker = new Worker(
+    PULL_REQUESTS_QUEUE,
+    createPullRequestProcessor({
+      mirrors,
+      logger,
+      secretsKey: env.PATCHBAY_SECRETS_KEY,
+      timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
+      allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
+      ...(env.PATCHBAY_PUBLIC_URL ? { publicUrl: env.PATCHBAY_PUBLIC_URL } : {}),
+    }),
+    { connection: redis, concurrency: 1 },
+  );
+  pullRequestWorker.on("error", (error) => logger.error({ err: error }, "pull request worker error"));
 
   // Mirrors and artifacts within their budgets. A mirror an attempt may still read is kept (prune-mirrors.ts).
   const pruneStorage = async () => {
@@ -246,7 +261,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
-    await Promise.all([worker.close(), catalogWorker.close()]);
+    await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close()]);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();

@@ -1,6 +1,7 @@
 // Turns validated setup fields into the columns they are stored in: scripts trimmed to null when empty,
 // plain variables as JSON, secrets sealed with PATCHBAY_SECRETS_KEY (merged per name: null removes one),
 // and the repository credential sealed the same way (null removes it).
+import { type ForgeConnection, sealForgeConnection } from "@/lib/forge/forge-connection";
 import { sharedEnv } from "@/lib/env";
 import { DbNull, type Prisma } from "@/lib/db";
 import { sealRepoCredential, type RepoCredential } from "@/lib/repos/repo-credential";
@@ -35,4 +36,8 @@ function mergeSecrets(stored: unknown, changes: Record<string, string | null>): 
 
 export function repoCredentialColumn(credential: RepoCredential | null): Prisma.InputJsonValue | typeof DbNull {
   return credential ? sealRepoCredential(sharedEnv().PATCHBAY_SECRETS_KEY, credential) : DbNull;
+}
+
+export function forgeColumn(connection: ForgeConnection | null): Prisma.InputJsonValue | typeof DbNull {
+  return connection ? sealForgeConnection(sharedEnv().PATCHBAY_SECRETS_KEY, connection) : DbNull;
 }

@@ -2,6 +2,7 @@ import { parseStoredCopyPaths } from "@/lib/copy/path-scope";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
+import { forgeSummary } from "@/lib/forge/forge-connection";
 import { repoCredentialSummary } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets } from "@/lib/secrets/secret-box";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
@@ -24,6 +25,7 @@ export const environmentSelect = {
   envVars: true,
   secrets: true,
   repoCredential: true,
+  forge: true,
   network: true,
   cacheKeyFiles: true,
   createdAt: true,
@@ -32,7 +34,7 @@ export const environmentSelect = {
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
 export type EnvironmentRow = Omit<
   EnvironmentDto,
-  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "network" | "cacheKeyFiles"
+  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles"
 > & {
   preview: unknown;
   copyPaths: unknown;
@@ -40,13 +42,14 @@ export type EnvironmentRow = Omit<
   envVars: unknown;
   secrets: unknown;
   repoCredential: unknown;
+  forge: unknown;
   network: unknown;
   cacheKeyFiles: unknown;
   createdAt: Date;
 };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  const { envVars, secrets, repoCredential, ...rest } = row;
+  const { envVars, secrets, repoCredential, forge, ...rest } = row;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -56,6 +59,7 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     // The sealed values never leave this function: only their names.
     secrets: Object.keys(parseStoredSecrets(secrets)).sort(),
     repoCredential: repoCredentialSummary(repoCredential),
+    forge: forgeSummary(forge),
     network: parseStoredNetwork(row.network),
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
     createdAt: row.createdAt.toISOString(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { validateBranchName } from "@/lib/git-refs";
 import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
+import { forgeConnectionSchema, type ForgeSummary } from "@/lib/forge/forge-connection";
 import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/repo-credential";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
@@ -29,6 +30,8 @@ const baseFields = {
   copyPaths: copyPathsSchema.optional(),
   /** Write-only: a token for https URLs or a deploy key for ssh URLs, used by the worker's fetch alone. */
   repoCredential: repoCredentialSchema.optional(),
+  /** Write-only token: where pull requests go (GitHub, GitLab, Gitea/Forgejo, or a plain git remote). */
+  forge: forgeConnectionSchema.optional(),
 };
 
 export const createEnvironmentSchema = z.strictObject({ ...baseFields, ...setupFieldsSchema.shape });
@@ -46,6 +49,7 @@ export const updateEnvironmentSchema = z.strictObject({
   preview: previewConfigSchema.nullable().optional(),
   copyPaths: copyPathsSchema.optional(),
   repoCredential: repoCredentialSchema.nullable().optional(),
+  forge: forgeConnectionSchema.nullable().optional(),
   ...setupFieldsSchema.shape,
 });
 export type UpdateEnvironmentInput = z.input<typeof updateEnvironmentSchema>;
@@ -69,6 +73,8 @@ export type EnvironmentDto = {
   secrets: string[];
   /** Kind (and user name) only: the token or key is write-only. */
   repoCredential: RepoCredentialSummary | null;
+  /** Kind, URL and user name only: the token is write-only. */
+  forge: ForgeSummary | null;
   network: NetworkPolicy;
   cacheKeyFiles: string[];
   createdAt: string;

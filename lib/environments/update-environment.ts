@@ -12,7 +12,9 @@ import { AppError } from "@/lib/errors";
 import { parseRepoUrl, type ParsedRepoUrl } from "@/lib/git-refs";
 import { checkRepoUrl } from "@/lib/repos/check-repo-url";
 import { credentialMismatch, repoCredentialSummary } from "@/lib/repos/repo-credential";
-import { repoCredentialColumn, setupColumns } from "./environment-data";
+import { checkForgeConnection } from "@/lib/forge/check-forge-connection";
+import { forgeSummary } from "@/lib/forge/forge-connection";
+import { forgeColumn, repoCredentialColumn, setupColumns } from "./environment-data";
 import { environmentSelect, toEnvironmentDto } from "./environment-queries";
 import { updateEnvironmentSchema, type EnvironmentDto } from "./environment.schemas";
 import type { z } from "zod";
@@ -25,12 +27,22 @@ export async function updateEnvironment(userId: string, environmentId: string, i
   const fields = updateEnvironmentSchema.parse(input);
   const owned = await db().environment.findFirst({
     where: { id: environmentId, ownerId: userId },
-    select: { copyPaths: true, secrets: true, repoUrl: true, repoCredential: true },
+    select: { copyPaths: true, secrets: true, repoUrl: true, repoCredential: true, forge: true },
   });
   if (!owned) throw new AppError("not_found", "Environment not found.");
-  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, ...setup } = fields;
-  if (repoUrl !== undefined) await checkRepoUrl(repoUrl, { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] });
+  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, forge, ...setup } = fields;
+  const policy = { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] };
+  if (repoUrl !== undefined) await checkRepoUrl(repoUrl, policy);
   checkCredentialChange({ storedUrl: owned.repoUrl, storedCredential: owned.repoCredential, repoUrl, repoCredential });
+  if (forge) await checkForgeConnection(forge, repoUrl ?? owned.repoUrl, policy);
+  // Like the repository credential: a forge token is never carried along to another repository host.
+  const storedForge = forgeSummary(owned.forge);
+  if (forge === undefined && storedForge && repoUrl !== undefined && storedForge.kind !== "git" && hostOf(repoUrl) !== hostOf(owned.repoUrl)) {
+    throw new AppError(
+      "bad_request",
+      "This environment's forge connection holds a token for another repository host. Moving the repository to a new host needs the connection again: send forge with the new URL (or null to remove it).",
+    );
+  }
 
   const data: Prisma.EnvironmentUpdateInput = setupColumns(setup, owned.secrets);
   if (name !== undefined) data.name = name;
@@ -45,6 +57,7 @@ export async function updateEnvironment(userId: string, environmentId: string, i
   if (checkCommand !== undefined) data.checkCommand = checkCommand || null;
   if (preview !== undefined) data.preview = preview ?? DbNull;
   if (repoCredential !== undefined) data.repoCredential = repoCredentialColumn(repoCredential);
+  if (forge !== undefined) data.forge = forgeColumn(forge);
   if (copyPaths !== undefined) data.copyPaths = { ...parseStoredCopyPaths(owned.copyPaths), ...copyPaths };
   const row = await db().environment.update({ where: { id: environmentId }, data, select: environmentSelect });
   return toEnvironmentDto(row);
@@ -73,4 +86,8 @@ function checkCredentialChange(change: {
 
 function origin(url: ParsedRepoUrl): string {
   return url.kind === "file" ? "file" : `${url.kind}://${url.host}:${url.port}`;
+}
+
+function hostOf(url: string): string {
+  return origin(parseRepoUrl(url, { allowLocal: true }));
 }

@@ -25,3 +25,8 @@ export type CatalogJob = z.infer<typeof catalogJobSchema>;
 export function catalogJobId(environmentId: string): string {
   return `catalog-${environmentId}`;
 }
+
+/** Pull requests: commit a task's change, push its branch, open or update its PR (worker/pull-requests). */
+export const PULL_REQUESTS_QUEUE = "patchbay-pull-requests";
+export const pullRequestJobSchema = z.strictObject({ taskId: z.string().min(1).max(64) });
+export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;

@@ -4,10 +4,21 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { sharedEnv } from "@/lib/env";
 import { createRedis } from "./connection";
-import { ATTEMPTS_QUEUE, attemptJobSchema, catalogJobId, catalogJobSchema, CONTROL_CHANNEL, COPY_CATALOG_QUEUE, type ControlMessage } from "./contracts";
+import {
+  ATTEMPTS_QUEUE,
+  attemptJobSchema,
+  catalogJobId,
+  catalogJobSchema,
+  CONTROL_CHANNEL,
+  COPY_CATALOG_QUEUE,
+  type ControlMessage,
+  PULL_REQUESTS_QUEUE,
+  pullRequestJobSchema,
+} from "./contracts";
 
 let queue: Queue | undefined;
 let catalogQueue: Queue | undefined;
+let pullRequestQueue: Queue | undefined;
 let publisher: Redis | undefined;
 // BullMQ leaves a connection it was given open on close(): these are closed here, or a script never exits.
 const queueConnections: Redis[] = [];
@@ -50,6 +61,26 @@ export function copyCatalogQueue(): Queue {
     }),
   );
   return catalogQueue;
+}
+
+export function pullRequestsQueue(): Queue {
+  pullRequestQueue ??= quietOnOutage(
+    new Queue(PULL_REQUESTS_QUEUE, {
+      connection: queueConnection(),
+      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 },
+    }),
+  );
+  return pullRequestQueue;
+}
+
+/**
+ * Publishes a task's pull request. One job per task at a time: a request while one waits joins it, and a
+ * request while one runs (a follow-up finished meanwhile) starts another right after it, so the last
+ * change is always pushed and two pushes of one branch never race.
+ */
+export async function enqueuePullRequest(taskId: string): Promise<void> {
+  const data = pullRequestJobSchema.parse({ taskId });
+  await pullRequestsQueue().add("publish-pull-request", data, { deduplication: { id: `pr-${taskId}`, keepLastIfActive: true } });
 }
 
 export type CatalogBuildState = { state: "idle" } | { state: "building"; message?: string } | { state: "failed"; message: string };
@@ -112,6 +143,8 @@ export async function closeProducer(): Promise<void> {
   queue = undefined;
   await catalogQueue?.close();
   catalogQueue = undefined;
+  await pullRequestQueue?.close();
+  pullRequestQueue = undefined;
   for (const connection of queueConnections.splice(0)) connection.disconnect();
   publisher?.disconnect();
   publisher = undefined;

@@ -8,6 +8,8 @@ export type EarlierTurns = {
   baseCommit: string | null;
   /** The most recent non-empty patch of an earlier turn. */
   patch: string | null;
+  /** The check result of the attempt that made that patch (null: no check ran). */
+  checkPassed: boolean | null;
   conversation: { prompt: string; reply: string }[];
 };
 
@@ -37,12 +39,19 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
   });
   // With best-of-N, a turn continues from the attempt the person selected (or the recommended one).
   const attempts = turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId));
+  const latest = attempts.findLast((attempt) => attempt?.patch);
   return {
     baseCommit: attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
-    patch: attempts.findLast((attempt) => attempt?.patch)?.patch ?? null,
+    patch: latest?.patch ?? null,
+    checkPassed: latest?.checkPassed ?? null,
     conversation: turns.map((turn, index) => ({
       prompt: turn.prompt,
       reply: attempts[index]?.finalMessage ?? (attempts[index]?.error ? `(The attempt failed: ${attempts[index]?.error})` : "(No reply.)"),
     })),
   };
+}
+
+/** The task's change so far: every turn's (a Postgres integer bounds the turn index). */
+export function taskChangeSoFar(taskId: string): Promise<EarlierTurns> {
+  return earlierTurns(taskId, 2_147_483_647);
 }

@@ -7,6 +7,7 @@ import { wordDiff } from "@/lib/copy/word-diff";
 import { chooseAttempt, recommendAttempt } from "./choose-attempt";
 import { addedMarkup } from "@/lib/copy/added-markup";
 import { copywriterView } from "./copywriter-view";
+import { type PullRequestRow, pullRequestSelect, toPullRequestDto } from "@/lib/pull-requests/pull-request-dto";
 import { visibleTo } from "./task-visibility";
 import type { AttemptDto, TaskDto } from "./task.schemas";
 import { taskStatusOfAttempts } from "./task-status";
@@ -46,6 +47,7 @@ const taskSelect = {
   environment: { select: { id: true, name: true } },
   owner: { select: { email: true } },
   _count: { select: { turns: true } },
+  pullRequest: { select: pullRequestSelect },
   turns: {
     orderBy: { index: "desc" },
     take: 1,
@@ -73,6 +75,7 @@ type TaskRow = {
   environment: { id: string; name: string };
   owner: { email: string };
   _count: { turns: number };
+  pullRequest: PullRequestRow | null;
   turns: { selectedAttemptId: string | null; attempts: AttemptRow[] }[];
 };
 
@@ -115,6 +118,7 @@ function toDto(row: TaskRow): TaskDto {
     attempts,
     selectedAttempt: attempts.find((candidate) => candidate.id === turn?.selectedAttemptId)?.index ?? null,
     recommendedAttempt: recommended?.index ?? null,
+    pullRequest: row.pullRequest ? toPullRequestDto(row.pullRequest) : null,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { PullRequestDto } from "@/lib/pull-requests/pull-request-dto";
 import type { SetupReport } from "@/lib/environments/setup-report";
 import { z } from "zod";
 import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
@@ -75,4 +76,6 @@ export type TaskDto = {
   attempts: AttemptDto[];
   selectedAttempt: number | null;
   recommendedAttempt: number | null;
+  /** The task's pull request (one per task), or null when none was created. */
+  pullRequest: PullRequestDto | null;
 };

@@ -7,11 +7,12 @@ import { Worker } from "bullmq";
 import { db } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
 import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createAttemptProcessor } from "@/worker/processors/process-attempt";
+import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
@@ -23,6 +24,8 @@ export const TEST_SANDBOX_IMAGE = "patchbay-sandbox:latest";
 // The same derivation as the worker's, so a test worker and a worker process started by a test agree.
 export const TEST_INSTANCE_ID = instanceIdFor(process.env.DATABASE_URL ?? "postgresql://localhost/unset");
 export const docker = createDocker("/var/run/docker.sock");
+/** What test workers link pull requests back to (PATCHBAY_PUBLIC_URL). */
+export const TEST_PUBLIC_URL = "https://patchbay.test";
 
 export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
 
@@ -69,10 +72,23 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     },
   );
   catalogWorker.on("error", () => undefined);
+  const pullRequestWorker = new Worker(
+    PULL_REQUESTS_QUEUE,
+    createPullRequestProcessor({
+      mirrors: deps.mirrors,
+      logger: deps.logger,
+      timeoutMs: 30_000,
+      allowLocal: true,
+      publicUrl: TEST_PUBLIC_URL,
+      ...(deps.secretsKey ? { secretsKey: deps.secretsKey } : {}),
+    }),
+    { connection: redis, concurrency: 1 },
+  );
+  pullRequestWorker.on("error", () => undefined);
   return {
     deps,
     async close() {
-      await Promise.all([worker.close(), catalogWorker.close()]);
+      await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close()]);
       await deps.browsers.close();
       redis.disconnect();
     },

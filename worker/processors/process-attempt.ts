@@ -14,6 +14,7 @@ import { runCodeAttempt } from "./run-code-attempt";
 import { runCopyAttempt } from "./run-copy-attempt";
 import { runPagesAttempt } from "./run-pages-attempt";
 import { runSetupAttempt } from "./run-setup-attempt";
+import { republishIfPullRequest } from "@/lib/pull-requests/pull-requests";
 import { environmentSetup, type EnvironmentSetup } from "@/worker/setup/environment-setup";
 
 /** How long past its deadline an attempt's sandboxes may live before any reaper removes them. */
@@ -102,6 +103,10 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
         const unknownMode: never = task.mode;
         throw new AppError("bad_request", `This task has an unknown mode (${String(unknownMode)}).`);
       }
+    }
+    // A follow-up on a task with a pull request goes to the same branch once its turn has finished.
+    if (task.mode === "code") {
+      await republishIfPullRequest(task.id).catch((error: unknown) => log.warn({ err: error }, "could not queue the pull request update"));
     }
   } catch (error) {
     // BullMQ keeps the message with the failed job in Redis: it goes through the redactor too.

@@ -152,6 +152,8 @@ const TABLE: Record<string, Entry> = {
   "GET /api/v1/tasks/[taskId]/events": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/messages": { params: ownerTask, body: () => ({ text: "and also this" }), expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/cancel": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "GET /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/attempts/[attempt]/select": {
     params: (f) => ({ taskId: f.codeTaskId, attempt: "0" }),
     expect: { stranger: 404, copywriter: 404 },

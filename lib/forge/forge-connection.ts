@@ -1,0 +1,159 @@
+// An environment's forge connection: where Patchbay pushes a task's branch and opens its pull request.
+// Write-only like the repository credential: the token is sealed with PATCHBAY_SECRETS_KEY when saved,
+// the API shows the kind, URL and user name only, and the worker opens it on the host to push and to
+// call the forge's API. It never reaches a sandbox.
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { parseRepoUrl } from "@/lib/git-refs";
+import { openSecret, sealedSecretSchema, sealSecret, secretsKey } from "@/lib/secrets/secret-box";
+
+export const FORGE_KINDS = ["github", "gitlab", "gitea", "git"] as const;
+export type ForgeKind = (typeof FORGE_KINDS)[number];
+
+// The name the sealed token is bound to (AES-GCM associated data), so it cannot pass for another secret.
+const SEALED_NAME = "forgeToken";
+
+export const forgeConnectionSchema = z
+  .strictObject({
+    kind: z.enum(FORGE_KINDS),
+    /**
+     * github/gitlab/gitea: the API base URL, empty for the public service (GitHub Enterprise:
+     * https://host/api/v3; GitLab: https://host; Gitea/Forgejo: https://host). git: the push URL.
+     */
+    url: z.string().trim().max(2000).default(""),
+    token: z
+      .string()
+      .trim()
+      .min(8, "The token must have at least 8 characters.")
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, "The token must be printable ASCII without spaces."),
+    /** Basic-auth user name for pushing over https; each kind has a default that its forge accepts. */
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[\x21-\x39\x3b-\x7e]+$/, "The user name must be printable ASCII without spaces or ':'.")
+      .optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.kind === "gitlab" || value.kind === "gitea") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kind"],
+        message: `Opening pull requests on ${forgeName(value.kind)} is not supported yet. Connect the repository as a plain git remote (kind "git", its https push URL and a token) to have the branch pushed, and open the merge request on the forge.`,
+      });
+      return;
+    }
+    const problem = urlProblem(value.kind, value.url);
+    if (problem) ctx.addIssue({ code: "custom", path: ["url"], message: problem });
+  });
+export type ForgeConnection = z.infer<typeof forgeConnectionSchema>;
+export type ForgeConnectionInput = z.input<typeof forgeConnectionSchema>;
+
+/** What the API and the page show: never the token. */
+export type ForgeSummary = { kind: ForgeKind; url: string; username?: string };
+
+const storedForgeSchema = z.strictObject({
+  kind: z.enum(FORGE_KINDS),
+  url: z.string(),
+  username: z.string().optional(),
+  sealed: sealedSecretSchema,
+});
+
+/** The public services an empty `url` means. Gitea has none: a Gitea connection always names its server. */
+const PUBLIC_API: Partial<Record<ForgeKind, string>> = { github: "https://api.github.com", gitlab: "https://gitlab.com" };
+
+/** The user names each forge accepts with a token as the password over https. */
+const DEFAULT_PUSH_USERNAME: Record<ForgeKind, string> = { github: "x-access-token", gitlab: "oauth2", gitea: "oauth2", git: "git" };
+
+function urlProblem(kind: ForgeKind, url: string): string | null {
+  if (url === "") {
+    if (kind === "git") return "A git remote needs its push URL (https://host/owner/repo.git).";
+    if (kind === "gitea") return "Gitea and Forgejo have no public service to default to: give your server's URL (https://gitea.example.com).";
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL.`;
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return "The URL must start with https:// (http:// only in local development mode).";
+  if (parsed.username || parsed.password) return "Put the user name and token in their own fields, not in the URL.";
+  return null;
+}
+
+export function sealForgeConnection(keyText: string | undefined, connection: ForgeConnection) {
+  const sealed = sealSecret(secretsKey(keyText), SEALED_NAME, connection.token);
+  return { kind: connection.kind, url: connection.url, ...(connection.username ? { username: connection.username } : {}), sealed };
+}
+
+export function forgeSummary(stored: unknown): ForgeSummary | null {
+  const parsed = storedForgeSchema.safeParse(stored);
+  if (!parsed.success) return null;
+  const { kind, url, username } = parsed.data;
+  return username ? { kind, url, username } : { kind, url };
+}
+
+/** The connection in the clear, or null when the environment has none. Only the worker calls this. */
+export function openForgeConnection(stored: unknown, keyText: string | undefined): ForgeConnection | null {
+  if (stored === null || stored === undefined) return null;
+  const parsed = storedForgeSchema.safeParse(stored);
+  if (!parsed.success) {
+    throw new AppError("secrets_unavailable", "The forge connection stored on this environment cannot be read. Connect the remote again on the environment.");
+  }
+  const token = openSecret(secretsKey(keyText), SEALED_NAME, parsed.data.sealed);
+  return forgeConnectionSchema.parse({
+    kind: parsed.data.kind,
+    url: parsed.data.url,
+    token,
+    ...(parsed.data.username ? { username: parsed.data.username } : {}),
+  });
+}
+
+/** The forge's API base URL (no trailing slash); null for a plain git remote. */
+export function forgeApiBase(connection: Pick<ForgeConnection, "kind" | "url">): string | null {
+  if (connection.kind === "git") return null;
+  const url = connection.url || PUBLIC_API[connection.kind] || "";
+  return url.replace(/\/+$/, "");
+}
+
+export function pushUsername(connection: Pick<ForgeConnection, "kind" | "username">): string {
+  return connection.username ?? DEFAULT_PUSH_USERNAME[connection.kind];
+}
+
+/**
+ * Where the branch is pushed: the git remote's own URL, or for a forge the environment's repository URL,
+ * which must then be an http(s) URL (the token authenticates as a password; an ssh URL would need a key).
+ */
+export function pushUrl(connection: Pick<ForgeConnection, "kind" | "url">, repoUrl: string): string {
+  if (connection.kind === "git") return connection.url;
+  if (!/^https?:\/\//i.test(repoUrl)) {
+    throw new AppError(
+      "bad_request",
+      `Pull requests on ${forgeName(connection.kind)} are pushed over https with the connection's token, but this environment's repository URL is ${repoUrl}. Use the repository's https:// URL.`,
+    );
+  }
+  return repoUrl;
+}
+
+/**
+ * The repository's path on its forge, from the environment's repository URL: "owner/repo" on GitHub and
+ * Gitea, "group/subgroup/project" on GitLab.
+ */
+export function forgeRepositoryPath(repoUrl: string): string {
+  const parsed = parseRepoUrl(repoUrl, { allowLocal: true });
+  const pathname = parsed.kind === "file" ? "" : new URL(repoUrl.replace(/^git@([^:]+):/, "ssh://git@$1/")).pathname;
+  const repoPath = decodeURIComponent(pathname)
+    .replace(/^\/+|\/+$/g, "")
+    .replace(/\.git$/, "");
+  if (!/^[^/]+(\/[^/]+)+$/.test(repoPath)) {
+    throw new AppError("bad_request", `Patchbay cannot tell the owner and repository from ${repoUrl}; it expects a URL like https://host/owner/repo.git.`);
+  }
+  return repoPath;
+}
+
+export function forgeName(kind: ForgeKind): string {
+  return { github: "GitHub", gitlab: "GitLab", gitea: "Gitea", git: "the git remote" }[kind];
+}

@@ -1,0 +1,46 @@
+// The worker's side of a pull request in the database: what to publish (the task's change so far, its
+// turns, the environment's remote) and what came of it.
+import { db, type Prisma } from "@/lib/db";
+import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
+import { isTaskFinished } from "@/lib/tasks/task-queries";
+
+export async function loadPublishWork(taskId: string) {
+  const task = await db().task.findUnique({
+    where: { id: taskId },
+    select: {
+      id: true,
+      title: true,
+      owner: { select: { name: true, email: true } },
+      environment: { select: { repoUrl: true, repoCredential: true, forge: true, checkCommand: true } },
+      pullRequest: { select: { branch: true, baseBranch: true, number: true, headCommit: true, turns: true, status: true } },
+      _count: { select: { turns: true } },
+    },
+  });
+  if (!task?.pullRequest) return null;
+  const [state, finished] = await Promise.all([taskChangeSoFar(taskId), isTaskFinished(taskId)]);
+  return { ...task, pullRequest: task.pullRequest, state, finished, turnCount: task._count.turns };
+}
+export type PublishWork = NonNullable<Awaited<ReturnType<typeof loadPublishWork>>>;
+
+export async function markPullRequestPushing(taskId: string): Promise<void> {
+  // Only a PR that was never pushed shows "pushing"; a published one keeps its state meanwhile.
+  await db().pullRequest.updateMany({ where: { taskId, headCommit: null }, data: { status: "pushing", error: null } });
+}
+
+export async function recordPullRequestPublished(
+  taskId: string,
+  result: { headCommit: string; turns: number; status: string; url: string | null; number: number | null; mergeable: boolean | null },
+): Promise<void> {
+  const forgeState: Prisma.InputJsonValue = result.mergeable === null ? {} : { mergeable: result.mergeable };
+  await db().pullRequest.update({
+    where: { taskId },
+    data: { headCommit: result.headCommit, turns: result.turns, status: result.status, url: result.url, number: result.number, forgeState, error: null },
+  });
+}
+
+/** A failed first publish fails the PR; a failed later one leaves it as it was on the forge, with the reason. */
+export async function recordPullRequestFailed(taskId: string, message: string): Promise<void> {
+  const row = await db().pullRequest.findUnique({ where: { taskId }, select: { headCommit: true } });
+  if (!row) return;
+  await db().pullRequest.update({ where: { taskId }, data: { error: message, ...(row.headCommit ? {} : { status: "failed" }) } });
+}

@@ -1,0 +1,57 @@
+// A task's pull request as the API and the pages show it (GET /api/v1/tasks/:id/pull-request, and the
+// task's own DTO).
+import type { Prisma } from "@/lib/db";
+
+export const PULL_REQUEST_STATUSES = ["queued", "pushing", "open", "merged", "closed", "pushed", "failed"] as const;
+export type PullRequestStatus = (typeof PULL_REQUEST_STATUSES)[number];
+
+export type PullRequestDto = {
+  status: PullRequestStatus;
+  /** github | gitlab | gitea | git (a plain remote: the branch is pushed, no PR is opened). */
+  kind: string;
+  branch: string;
+  baseBranch: string;
+  url: string | null;
+  number: number | null;
+  /** Why the last publish failed; the PR may still be open with an earlier commit (compare `turns`). */
+  error: string | null;
+  headCommit: string | null;
+  /** How many of the task's turns the pushed branch holds. */
+  turns: number;
+  /** Whether the forge says the PR can be merged (null: unknown or not asked). */
+  mergeable: boolean | null;
+  updatedAt: string;
+};
+
+export const pullRequestSelect = {
+  status: true,
+  kind: true,
+  branch: true,
+  baseBranch: true,
+  url: true,
+  number: true,
+  error: true,
+  headCommit: true,
+  turns: true,
+  forgeState: true,
+  updatedAt: true,
+} satisfies Prisma.PullRequestSelect;
+
+export type PullRequestRow = Prisma.PullRequestGetPayload<{ select: typeof pullRequestSelect }>;
+
+export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
+  const state = (row.forgeState ?? {}) as { mergeable?: unknown };
+  return {
+    status: (PULL_REQUEST_STATUSES as readonly string[]).includes(row.status) ? (row.status as PullRequestStatus) : "failed",
+    kind: row.kind,
+    branch: row.branch,
+    baseBranch: row.baseBranch,
+    url: row.url,
+    number: row.number,
+    error: row.error,
+    headCommit: row.headCommit,
+    turns: row.turns,
+    mergeable: typeof state.mergeable === "boolean" ? state.mergeable : null,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,100 @@
+// One task = one branch = one pull request. The web records a request and queues it; the worker
+// (worker/pull-requests) commits the task's change on its base commit, pushes the branch with the
+// environment's forge token on the host, and opens or updates the PR. A follow-up on a task with a PR is
+// pushed to the same branch when it finishes, never as a second branch or PR.
+import { roleOf } from "@/lib/auth/require-role";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { forgeName, forgeSummary } from "@/lib/forge/forge-connection";
+import { enqueuePullRequest } from "@/lib/queue/producer";
+import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
+import { isTaskFinished } from "@/lib/tasks/task-queries";
+import { visibleTo } from "@/lib/tasks/task-visibility";
+import { type PullRequestDto, pullRequestSelect, toPullRequestDto } from "./pull-request-dto";
+import { pullRequestBranch } from "./pull-request-text";
+
+/** The task's pull request as the viewer may see it, or null when none was requested. */
+export async function getPullRequest(userId: string, taskId: string): Promise<PullRequestDto | null> {
+  const task = await db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: { pullRequest: { select: pullRequestSelect } } });
+  if (!task) throw new AppError("not_found", "Task not found.");
+  return task.pullRequest ? toPullRequestDto(task.pullRequest) : null;
+}
+
+/**
+ * Creates the task's PR, or publishes its latest change again (a retry after a failure, or a refresh).
+ * Engineers and admins: the task's author, or for a copywriter's change the environment's owner — the
+ * engineer whose request for a PR is the approval of that change.
+ */
+export async function requestPullRequest(userId: string, taskId: string): Promise<PullRequestDto> {
+  const task = await db().task.findFirst({
+    where: { id: taskId, ...visibleTo(userId) },
+    select: {
+      id: true,
+      title: true,
+      mode: true,
+      branch: true,
+      ownerId: true,
+      environment: { select: { forge: true } },
+      pullRequest: { select: { headCommit: true } },
+    },
+  });
+  if (!task) throw new AppError("not_found", "Task not found.");
+  const role = await roleOf(userId);
+  if (role === "copywriter") throw new AppError("forbidden", "An engineer reviews a text change and opens its pull request.");
+  if (task.mode !== "code" && task.mode !== "copy") {
+    throw new AppError("bad_request", `A ${task.mode} task changes no code, so it has nothing to put in a pull request.`);
+  }
+  const forge = forgeSummary(task.environment.forge);
+  if (!forge) {
+    throw new AppError(
+      "bad_request",
+      "This environment has no remote to push to. Connect one on the environment page (or PATCH /api/v1/environments/:id with forge) first.",
+    );
+  }
+  if (!(await isTaskFinished(task.id))) throw new AppError("conflict", "The task is still running; create the pull request when it has finished.");
+  const state = await taskChangeSoFar(task.id);
+  if (!state.patch || !state.baseCommit) throw new AppError("bad_request", "The task changed no files, so there is nothing to put in a pull request.");
+
+  const row = task.pullRequest
+    ? await db().pullRequest.update({
+        where: { taskId: task.id },
+        // Once pushed, the status stays the PR's own (open, merged…) while the next push is on its way.
+        data: { error: null, ...(task.pullRequest.headCommit ? {} : { status: "queued" }) },
+        select: pullRequestSelect,
+      })
+    : await db().pullRequest.create({
+        data: {
+          taskId: task.id,
+          requestedById: userId,
+          kind: forge.kind,
+          branch: pullRequestBranch(task.title, task.id),
+          baseBranch: task.branch,
+          status: "queued",
+        },
+        select: pullRequestSelect,
+      });
+  try {
+    await enqueuePullRequest(task.id);
+  } catch (error) {
+    // Never left "queued" with no job behind it: the page says what happened and offers the retry.
+    const message = "Could not queue the pull request because Redis is unreachable. Try again when the queue is back.";
+    await db().pullRequest.update({ where: { taskId: task.id }, data: { status: "failed", error: message } });
+    throw new AppError("internal", message, { retryable: true, cause: error });
+  }
+  return toPullRequestDto(row);
+}
+
+/** After a follow-up finishes: a task with a PR gets the new change pushed to the same branch. */
+export async function republishIfPullRequest(taskId: string): Promise<boolean> {
+  const existing = await db().pullRequest.findUnique({ where: { taskId }, select: { status: true } });
+  if (!existing || existing.status === "merged" || existing.status === "closed") return false;
+  await enqueuePullRequest(taskId);
+  return true;
+}
+
+/** A short sentence for the timeline and the page, e.g. "Opened pull request #12 on GitHub." */
+export function describePullRequest(dto: Pick<PullRequestDto, "kind" | "number" | "branch" | "status">): string {
+  if (dto.kind === "git") return `Pushed branch ${dto.branch}.`;
+  const name = forgeName(dto.kind as Parameters<typeof forgeName>[0]);
+  return dto.number ? `Pull request #${dto.number} on ${name} (${dto.status}).` : `Pull request on ${name} (${dto.status}).`;
+}

@@ -1,0 +1,25 @@
+// Picks the client for an environment's forge. Each forge's client (github-client.ts) speaks its own API
+// through its maintained SDK; a plain git remote has none (the branch is pushed and that is all).
+import { AppError } from "@/lib/errors";
+import { type ForgeConnection, forgeApiBase, forgeName, forgeRepositoryPath } from "@/lib/forge/forge-connection";
+import type { ForgeClient, ForgeClientOptions } from "./forge-types";
+import { createGitHubClient } from "./github-client";
+
+/** The client for the connection's forge, or null for a plain git remote (push only). */
+export function forgeClientFor(connection: ForgeConnection, repoUrl: string, options: ForgeClientOptions): ForgeClient | null {
+  const apiBase = forgeApiBase(connection);
+  if (connection.kind === "git" || !apiBase) return null;
+  const repository = forgeRepositoryPath(repoUrl);
+  switch (connection.kind) {
+    case "github":
+      return createGitHubClient({ apiBase, token: connection.token, repository, ...options });
+    case "gitlab":
+    case "gitea":
+      // Refused when the connection is saved (forge-connection.ts); a row from a later version lands here.
+      throw new AppError("bad_request", `Opening pull requests on ${forgeName(connection.kind)} is not supported by this worker.`);
+    default: {
+      const unknownKind: never = connection.kind;
+      throw new AppError("bad_request", `Unknown forge kind ${String(unknownKind)}.`);
+    }
+  }
+}

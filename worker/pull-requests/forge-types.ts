@@ -1,0 +1,12 @@
+// What Patchbay asks of a forge, whichever it is (forge-client.ts picks the implementation).
+export type ForgePullRequest = { number: number; url: string; state: "open" | "merged" | "closed"; mergeable: boolean | null };
+
+export type ForgeClient = {
+  /** The PR whose head is `branch`, in any state: a publish interrupted after opening it must not open a second. */
+  findPullRequest(branch: string): Promise<ForgePullRequest | null>;
+  createPullRequest(input: { branch: string; base: string; title: string; body: string }): Promise<ForgePullRequest>;
+  updatePullRequest(number: number, input: { title: string; body: string }): Promise<ForgePullRequest>;
+  getPullRequest(number: number): Promise<ForgePullRequest>;
+};
+
+export type ForgeClientOptions = { timeoutMs: number; fetch?: typeof fetch };

@@ -1,0 +1,95 @@
+// GitHub (and GitHub Enterprise Server, whose API base is https://host/api/v3) through Octokit.
+import { Octokit } from "@octokit/rest";
+import { AppError } from "@/lib/errors";
+import type { ForgeClient, ForgeClientOptions, ForgePullRequest } from "./forge-types";
+
+type GitHubPull = { number: number; html_url: string; state: string; merged?: boolean; merged_at?: string | null; mergeable?: boolean | null };
+
+export function createGitHubClient(options: ForgeClientOptions & { apiBase: string; token: string; repository: string }): ForgeClient {
+  const [owner = "", repo = ""] = options.repository.split("/");
+  const octokit = new Octokit({
+    auth: options.token,
+    baseUrl: options.apiBase,
+    userAgent: "patchbay",
+    // Octokit would otherwise sleep and retry on its own; a publish has one timeout and one clear message.
+    request: { ...(options.fetch ? { fetch: options.fetch } : {}), retries: 0 },
+    log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const request = () => ({ signal: AbortSignal.timeout(options.timeoutMs) });
+  const call = async <T>(what: string, run: () => Promise<{ data: T }>): Promise<T> => {
+    try {
+      return (await run()).data;
+    } catch (error) {
+      throw gitHubProblem(what, options, error);
+    }
+  };
+
+  return {
+    async findPullRequest(branch) {
+      const pulls = await call("list pull requests", () =>
+        octokit.rest.pulls.list({ owner, repo, head: `${owner}:${branch}`, state: "all", per_page: 1, request: request() }),
+      );
+      const found = pulls[0];
+      return found ? toPullRequest(found) : null;
+    },
+    async createPullRequest(input) {
+      const created = await call("open the pull request", () =>
+        octokit.rest.pulls.create({ owner, repo, head: input.branch, base: input.base, title: input.title, body: input.body, request: request() }),
+      );
+      return toPullRequest(created);
+    },
+    async updatePullRequest(number, input) {
+      const updated = await call("update the pull request", () =>
+        octokit.rest.pulls.update({ owner, repo, pull_number: number, title: input.title, body: input.body, request: request() }),
+      );
+      return toPullRequest(updated);
+    },
+    async getPullRequest(number) {
+      return toPullRequest(await call("read the pull request", () => octokit.rest.pulls.get({ owner, repo, pull_number: number, request: request() })));
+    },
+  };
+}
+
+function toPullRequest(pull: GitHubPull): ForgePullRequest {
+  const merged = pull.merged === true || Boolean(pull.merged_at);
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    state: merged ? "merged" : pull.state === "closed" ? "closed" : "open",
+    mergeable: typeof pull.mergeable === "boolean" ? pull.mergeable : null,
+  };
+}
+
+/** GitHub's answer in words a person can act on; the token never appears (Octokit does not echo it). */
+function gitHubProblem(what: string, options: { apiBase: string; repository: string; timeoutMs: number }, error: unknown): AppError {
+  const status = (error as { status?: number }).status;
+  const message = (error as { response?: { data?: { message?: string; errors?: { message?: string }[] } } }).response?.data;
+  const detail = [message?.message, ...(message?.errors ?? []).map((entry) => entry.message)].filter(Boolean).join("; ");
+  const where = `${options.repository} at ${options.apiBase}`;
+  if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") {
+    return new AppError("timeout", `GitHub did not answer within ${Math.round(options.timeoutMs / 1000)} s when asked to ${what} (${where}).`, {
+      cause: error,
+    });
+  }
+  if (status === 401) {
+    return new AppError(
+      "repo_unreachable",
+      `GitHub refused the environment's token (401) when asked to ${what}. Connect the remote again with a current token.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (status === 403 || status === 404) {
+    return new AppError(
+      "repo_unreachable",
+      `GitHub answered ${status}${detail ? ` (${detail})` : ""} when asked to ${what} on ${where}. The token needs access to this repository with "Pull requests: read and write" and "Contents: read and write".`,
+      { cause: error },
+    );
+  }
+  if (status === 422) return new AppError("bad_request", `GitHub could not ${what}: ${detail || "the request was refused (422)"}.`, { cause: error });
+  if (status) return new AppError("repo_unreachable", `GitHub answered ${status} when asked to ${what}${detail ? ` (${detail})` : ""}.`, { cause: error });
+  return new AppError("repo_unreachable", `GitHub could not be reached at ${options.apiBase} to ${what} (${(error as Error)?.message ?? String(error)}).`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,183 @@
+// The queue's entry for a task's pull request: commit the task's change so far on its base commit as the
+// next commit of its branch, push it with the environment's forge token (host side, never in a sandbox),
+// then open the PR or bring its title and body up to date. Every failure is recorded on the PR with a
+// message a person can act on; a push never overwrites commits Patchbay did not make.
+import path from "node:path";
+import { UnrecoverableError, type Job } from "bullmq";
+import { AppError, isAppError } from "@/lib/errors";
+import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, type ForgeConnection } from "@/lib/forge/forge-connection";
+import type { Logger } from "@/lib/logger";
+import { commitMessage, pullRequestBody, pullRequestTitle } from "@/lib/pull-requests/pull-request-text";
+import {
+  type PublishWork,
+  loadPublishWork,
+  markPullRequestPushing,
+  recordPullRequestFailed,
+  recordPullRequestPublished,
+} from "@/lib/pull-requests/publish-work";
+import { pullRequestJobSchema } from "@/lib/queue/contracts";
+import { createRedactor } from "@/lib/redact";
+import { checkRepoUrl } from "@/lib/repos/check-repo-url";
+import { openRepoCredential } from "@/lib/repos/repo-credential";
+import type { MirrorCache } from "@/worker/repos/mirror-cache";
+import { withRemoteAccess } from "@/worker/repos/remote-access";
+import { GitError } from "@/worker/repos/git";
+import { commitPatch, fetchBranch, isAncestor, type Person, pushBranch, remoteBranchTip, withScratchRepo } from "./branch-commits";
+import { forgeClientFor } from "./forge-client";
+
+export type PullRequestProcessorDeps = {
+  mirrors: MirrorCache;
+  logger: Logger;
+  /** PATCHBAY_SECRETS_KEY: opens the forge token and the repository credential. */
+  secretsKey?: string;
+  /** Each git command and each forge API call (PATCHBAY_GIT_TIMEOUT_SEC). */
+  timeoutMs: number;
+  /** PATCHBAY_ALLOW_LOCAL_REPOS: http:// and local addresses for pushes and forge APIs, for development. */
+  allowLocal: boolean;
+  /** PATCHBAY_PUBLIC_URL: the PR links back to its task. */
+  publicUrl?: string;
+  /** The forge SDK's fetch; tests pass none (the real one). */
+  fetch?: typeof fetch;
+};
+
+const COMMITTER: Person = { name: "Patchbay", email: "patchbay@localhost" };
+
+export function createPullRequestProcessor(deps: PullRequestProcessorDeps) {
+  return async function processPullRequest(job: Job): Promise<void> {
+    const parsed = pullRequestJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    const { taskId } = parsed.data;
+    try {
+      await publishPullRequest(deps, taskId);
+    } catch (error) {
+      const message = isAppError(error)
+        ? error.userMessage
+        : "The pull request could not be published because of an internal error; try again, and check the worker log if it persists.";
+      if (!isAppError(error) || error.code === "internal") deps.logger.error({ err: error, taskId }, "pull request publish failed");
+      await recordPullRequestFailed(taskId, message);
+      throw new UnrecoverableError(message);
+    }
+  };
+}
+
+export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId: string): Promise<void> {
+  const work = await loadPublishWork(taskId);
+  if (!work) return;
+  // A turn still running is pushed when it finishes (its attempt queues this job again).
+  if (!work.finished) return;
+  const { state } = work;
+  if (!state.patch || !state.baseCommit) throw new AppError("bad_request", "The task changed no files, so there is nothing to put in a pull request.");
+  const forge = openForgeConnection(work.environment.forge, deps.secretsKey);
+  if (!forge) throw new AppError("bad_request", "The environment's remote was disconnected. Connect it again on the environment page, then retry.");
+  await markPullRequestPushing(taskId);
+
+  const repoUrl = work.environment.repoUrl;
+  const mirrorPath = await deps.mirrors.sync(repoUrl, openRepoCredential(work.environment.repoCredential, deps.secretsKey));
+  const headCommit = await pushTaskBranch(deps, work, forge, mirrorPath);
+
+  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  if (!client) {
+    await recordPullRequestPublished(taskId, { headCommit, turns: work.turnCount, status: "pushed", url: null, number: null, mergeable: null });
+    return;
+  }
+  // Checked like the push URL: the API host must be public unless local development mode allows it.
+  const apiBase = forgeApiBase(forge);
+  if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+  const title = pullRequestTitle(work.title);
+  const body = pullRequestBody({
+    taskTitle: work.title,
+    turns: state.conversation,
+    patch: state.patch,
+    check: work.environment.checkCommand && state.checkPassed !== null ? { command: work.environment.checkCommand, passed: state.checkPassed } : null,
+    taskUrl: deps.publicUrl ? `${deps.publicUrl}/tasks/${taskId}` : null,
+  });
+  const { branch, baseBranch, number } = work.pullRequest;
+  // After an interruption between opening the PR and recording it, the forge already has it: found, not opened twice.
+  const existing = number ? { number } : await client.findPullRequest(branch);
+  const pull = existing
+    ? await client.updatePullRequest(existing.number, { title, body })
+    : await client.createPullRequest({ branch, base: baseBranch, title, body });
+  await recordPullRequestPublished(taskId, {
+    headCommit,
+    turns: work.turnCount,
+    status: pull.state,
+    url: pull.url,
+    number: pull.number,
+    mergeable: pull.mergeable,
+  });
+}
+
+/** Commits the task's change as the branch's next commit and pushes it; returns the branch's head. */
+async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork, forge: ForgeConnection, mirrorPath: string): Promise<string> {
+  const { state, pullRequest } = work;
+  const baseCommit = state.baseCommit ?? "";
+  const url = pushUrl(forge, work.environment.repoUrl);
+  const target = await checkRepoUrl(url, { allowLocal: deps.allowLocal, localRoots: [] });
+  const credential = { kind: "token" as const, username: pushUsername(forge), token: forge.token };
+  return withScratchRepo(mirrorPath, deps.timeoutMs, (repo) =>
+    withRemoteAccess({ target, credential, knownHostsFile: path.join(repo.dir, "known_hosts") }, async (access) => {
+      const scrub = createRedactor(access.secrets.map((value) => ({ name: "forgeToken", value }))).redact;
+      try {
+        const tip = await remoteBranchTip(repo, access, url, pullRequest.branch);
+        let parent = baseCommit;
+        if (tip) {
+          await fetchBranch(repo, access, url, pullRequest.branch);
+          // The branch must be the one Patchbay pushed last (or, after an interrupted publish, grow from the base).
+          const ours = pullRequest.headCommit ? tip === pullRequest.headCommit : await isAncestor(repo, baseCommit, tip);
+          if (!ours) {
+            throw new AppError(
+              "conflict",
+              `The branch ${pullRequest.branch} on the remote has commits Patchbay did not push (its tip is ${tip.slice(0, 12)}). Patchbay does not overwrite them: merge or delete that branch, or continue on it by hand.`,
+            );
+          }
+          parent = tip;
+        }
+        const pending = state.conversation.slice(pullRequest.turns);
+        const single = pending.length === 1 ? pending[0] : undefined;
+        const commit = await commitPatch(repo, {
+          baseCommit,
+          patch: state.patch ?? "",
+          parent,
+          message: commitMessage({
+            prompt: single && pullRequest.turns > 0 ? single.prompt : work.title,
+            reply: pending.at(-1)?.reply ?? null,
+            turn: work.turnCount,
+          }),
+          author: { name: work.owner.name?.trim() || work.owner.email, email: work.owner.email },
+          committer: COMMITTER,
+        });
+        if (!commit) return parent;
+        await pushBranch(repo, access, url, commit, pullRequest.branch);
+        return commit;
+      } catch (error) {
+        throw pushProblem(error, url, scrub);
+      }
+    }),
+  );
+}
+
+function pushProblem(error: unknown, url: string, scrub: (text: string) => string): unknown {
+  if (!(error instanceof GitError)) return error;
+  const stderr = scrub(error.stderr);
+  if (error.timedOut) return new AppError("timeout", `Pushing to ${url} took too long (PATCHBAY_GIT_TIMEOUT_SEC). Check that the worker host can reach it.`);
+  if (/could not read (Username|Password)|Authentication failed|returned error: 401\b|\b401\b/i.test(stderr)) {
+    return new AppError(
+      "repo_unreachable",
+      `The remote ${url} refused the environment's forge token (HTTP 401). Connect the remote again with a current token.`,
+    );
+  }
+  if (/returned error: 403\b|\b403\b|permission|denied/i.test(stderr)) {
+    return new AppError(
+      "repo_unreachable",
+      `The remote ${url} did not let the environment's forge token push (HTTP 403). The token needs write access to the repository's contents.`,
+    );
+  }
+  if (/non-fast-forward|fetch first|\[rejected\]/.test(stderr)) {
+    return new AppError(
+      "conflict",
+      `The remote refused the push because the task's branch moved while Patchbay was pushing (someone else pushed to it). Patchbay does not overwrite other commits: merge or delete that branch, then publish again.`,
+    );
+  }
+  const line = stderr.split("\n").find((entry) => /^(fatal|error|remote):/.test(entry.trim())) ?? stderr.split("\n").at(-1) ?? "";
+  return new AppError("repo_unreachable", `Could not push to ${url}: ${line.trim().slice(0, 400) || "git failed"}.`, { cause: new Error(stderr) });
+}
