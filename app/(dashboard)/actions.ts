@@ -17,6 +17,8 @@ import { createTask } from "@/lib/tasks/create-task";
 import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { previewFromForm } from "./environments/preview-form-data";
 import { repoCredentialFromForm } from "./environments/repo-credential-form-data";
+import { forgeFromForm } from "./environments/forge-form-data";
+import { requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 
 export type FormState = { error?: string };
@@ -120,6 +122,35 @@ export async function updateRepoCredentialAction(
     await updateEnvironment(user.id, environmentId, { repoCredential });
     revalidatePath(`/environments/${environmentId}`);
     return { saved: Date.now(), removed: repoCredential === null };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** The environment page's pull request remote: connect, replace or disconnect. */
+export async function updateForgeAction(
+  environmentId: string,
+  _previous: FormState,
+  form: FormData,
+): Promise<FormState & { saved?: number; removed?: boolean }> {
+  const user = await requireUser();
+  try {
+    const forge = forgeFromForm(form);
+    await updateEnvironment(user.id, environmentId, { forge });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now(), removed: forge === null };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** The task page's "Create pull request" (and "Publish again" after a failure). */
+export async function createPullRequestAction(taskId: string): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await requestPullRequest(user.id, taskId);
+    revalidatePath(`/tasks/${taskId}`);
+    return {};
   } catch (error) {
     return { error: userMessage(error) };
   }

@@ -12,7 +12,7 @@ export async function loadPublishWork(taskId: string) {
       title: true,
       owner: { select: { name: true, email: true } },
       environment: { select: { repoUrl: true, repoCredential: true, forge: true, checkCommand: true } },
-      pullRequest: { select: { branch: true, baseBranch: true, number: true, headCommit: true, turns: true, status: true } },
+      pullRequest: { select: { branch: true, baseBranch: true, number: true, headCommit: true, turns: true, status: true, requestedAt: true } },
       _count: { select: { turns: true } },
     },
   });
@@ -27,20 +27,37 @@ export async function markPullRequestPushing(taskId: string): Promise<void> {
   await db().pullRequest.updateMany({ where: { taskId, headCommit: null }, data: { status: "pushing", error: null } });
 }
 
+/**
+ * `answered` is the request this publish started for (its requestedAt): a request that came in meanwhile
+ * has its own job queued, and the PR shows as publishing until that one ends too.
+ */
 export async function recordPullRequestPublished(
   taskId: string,
+  answered: Date,
   result: { headCommit: string; turns: number; status: string; url: string | null; number: number | null; mergeable: boolean | null },
 ): Promise<void> {
   const forgeState: Prisma.InputJsonValue = result.mergeable === null ? {} : { mergeable: result.mergeable };
   await db().pullRequest.update({
     where: { taskId },
-    data: { headCommit: result.headCommit, turns: result.turns, status: result.status, url: result.url, number: result.number, forgeState, error: null },
+    data: {
+      headCommit: result.headCommit,
+      turns: result.turns,
+      status: result.status,
+      url: result.url,
+      number: result.number,
+      forgeState,
+      error: null,
+      settledAt: answered,
+    },
   });
 }
 
 /** A failed first publish fails the PR; a failed later one leaves it as it was on the forge, with the reason. */
 export async function recordPullRequestFailed(taskId: string, message: string): Promise<void> {
-  const row = await db().pullRequest.findUnique({ where: { taskId }, select: { headCommit: true } });
+  const row = await db().pullRequest.findUnique({ where: { taskId }, select: { headCommit: true, requestedAt: true } });
   if (!row) return;
-  await db().pullRequest.update({ where: { taskId }, data: { error: message, ...(row.headCommit ? {} : { status: "failed" }) } });
+  await db().pullRequest.update({
+    where: { taskId },
+    data: { error: message, settledAt: row.requestedAt, ...(row.headCommit ? {} : { status: "failed" }) },
+  });
 }

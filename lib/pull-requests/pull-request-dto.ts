@@ -20,6 +20,8 @@ export type PullRequestDto = {
   turns: number;
   /** Whether the forge says the PR can be merged (null: unknown or not asked). */
   mergeable: boolean | null;
+  /** A publish is queued or running: the state above is the last one's until it ends. */
+  publishing: boolean;
   updatedAt: string;
 };
 
@@ -34,6 +36,8 @@ export const pullRequestSelect = {
   headCommit: true,
   turns: true,
   forgeState: true,
+  requestedAt: true,
+  settledAt: true,
   updatedAt: true,
 } satisfies Prisma.PullRequestSelect;
 
@@ -52,6 +56,7 @@ export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
     headCommit: row.headCommit,
     turns: row.turns,
     mergeable: typeof state.mergeable === "boolean" ? state.mergeable : null,
+    publishing: row.settledAt === null || row.settledAt < row.requestedAt,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

@@ -59,7 +59,7 @@ export async function requestPullRequest(userId: string, taskId: string): Promis
     ? await db().pullRequest.update({
         where: { taskId: task.id },
         // Once pushed, the status stays the PR's own (open, merged…) while the next push is on its way.
-        data: { error: null, ...(task.pullRequest.headCommit ? {} : { status: "queued" }) },
+        data: { error: null, requestedAt: new Date(), ...(task.pullRequest.headCommit ? {} : { status: "queued" }) },
         select: pullRequestSelect,
       })
     : await db().pullRequest.create({
@@ -88,6 +88,7 @@ export async function requestPullRequest(userId: string, taskId: string): Promis
 export async function republishIfPullRequest(taskId: string): Promise<boolean> {
   const existing = await db().pullRequest.findUnique({ where: { taskId }, select: { status: true } });
   if (!existing || existing.status === "merged" || existing.status === "closed") return false;
+  await db().pullRequest.update({ where: { taskId }, data: { requestedAt: new Date() } });
   await enqueuePullRequest(taskId);
   return true;
 }

@@ -11,6 +11,7 @@
 //                                                   applies copy edits with a copy task's checks to DIR's working tree
 //   task create --env ID [--branch B] [--watch] PROMPT   submits a task through the API (PATCHBAY_URL, PATCHBAY_TOKEN)
 //   task watch TASK_ID                              prints a task's timeline until it ends (exit 0 when it completed)
+//   task pr TASK_ID [--no-wait]                     opens the task's pull request and prints its link
 //   setup                                           applies migrations, creates the admin from env
 import { DEFAULT_EXPIRES_IN_DAYS } from "@/lib/auth/api-token.schemas";
 import type { Role } from "@/lib/db";
@@ -35,6 +36,7 @@ const USAGE = `usage: npm run patchbay -- <command>
   copy apply --repo DIR --edits edits.json [--ref REF]
   task create --env ENVIRONMENT_ID [--branch BRANCH] [--watch] PROMPT...   (PATCHBAY_URL, PATCHBAY_TOKEN)
   task watch TASK_ID
+  task pr TASK_ID [--no-wait]
   setup`;
 
 type AdminCommands = typeof import("./admin-commands");

@@ -1,4 +1,5 @@
-// `npm run patchbay -- task create|watch`: submit a task and follow its timeline from a terminal. It goes
+// `npm run patchbay -- task create|watch|pr`: submit a task, follow its timeline and open its pull request
+// from a terminal. It goes
 // through the REST API with an API token, as any client would (PATCHBAY_TOKEN; PATCHBAY_URL, default
 // http://localhost:3000), so it needs no database or checkout, only a running Patchbay.
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -6,6 +7,7 @@ import { storedEventSchema, type StoredEvent } from "@/lib/events";
 
 export const TASK_USAGE = `usage: npm run patchbay -- task create --env ENVIRONMENT_ID [--branch BRANCH] [--watch] PROMPT...
        npm run patchbay -- task watch TASK_ID
+       npm run patchbay -- task pr TASK_ID [--no-wait]
   (PATCHBAY_TOKEN: an API token; PATCHBAY_URL: default http://localhost:3000)`;
 
 export type TaskIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: Record<string, string | undefined> };
@@ -14,6 +16,9 @@ const DEFAULT_URL = "http://localhost:3000";
 const REQUEST_TIMEOUT_MS = 30_000;
 // A dropped stream is resumed from the last event it delivered; this many drops in a row end the watch.
 const MAX_RECONNECTS = 5;
+// How long `task pr` waits for the worker to push and open the pull request, and how often it asks.
+const PR_WAIT_MS = 10 * 60_000;
+const PR_POLL_MS = 1000;
 
 /** A problem that ends the command with a one-line message: 2 for usage and configuration, 1 otherwise. */
 class TaskCommandError extends Error {
@@ -32,6 +37,7 @@ export async function taskCommand(argv: string[], io: TaskIo): Promise<number> {
   try {
     if (sub === "create") return await taskCreate(rest, io);
     if (sub === "watch") return await taskWatch(rest, io);
+    if (sub === "pr") return await taskPullRequest(rest, io);
     io.stderr.write(`${TASK_USAGE}\n`);
     return 2;
   } catch (error) {
@@ -59,6 +65,38 @@ async function taskWatch(argv: string[], io: TaskIo): Promise<number> {
   const [taskId] = positionals;
   if (!taskId || positionals.length > 1) throw new TaskCommandError(`needs one TASK_ID\n${TASK_USAGE}`, 2);
   return watch(apiFrom(io.env), taskId, io);
+}
+
+type PullRequestAnswer = { status?: string; branch?: string; url?: string | null; number?: number | null; error?: string | null; publishing?: boolean };
+
+/** Creates the task's pull request (or publishes its latest change again) and, unless --no-wait, waits for the outcome. */
+async function taskPullRequest(argv: string[], io: TaskIo): Promise<number> {
+  const { values, positionals } = parse(argv, { "no-wait": { type: "boolean" } });
+  const [taskId] = positionals;
+  if (!taskId || positionals.length > 1) throw new TaskCommandError(`needs one TASK_ID\n${TASK_USAGE}`, 2);
+  const api = apiFrom(io.env);
+  const path = `/api/v1/tasks/${encodeURIComponent(taskId)}/pull-request`;
+  const queued = (await request(api, path, { method: "POST" })) as PullRequestAnswer;
+  io.stdout.write(`Pull request queued: branch ${queued.branch ?? "?"}\n`);
+  if (values["no-wait"]) return 0;
+  const until = Date.now() + PR_WAIT_MS;
+  for (;;) {
+    const pr = (await request(api, path)) as PullRequestAnswer | null;
+    if (pr && pr.publishing === false) {
+      if (pr.error || pr.status === "failed") {
+        io.stdout.write(`Pull request not published: ${pr.error ?? "the worker gave no reason"}\n`);
+        return 1;
+      }
+      io.stdout.write(pr.url ? `Pull request${pr.number ? ` #${pr.number}` : ""} (${pr.status}): ${pr.url}\n` : `Branch ${pr.branch} pushed (${pr.status}).\n`);
+      return 0;
+    }
+    if (Date.now() > until)
+      throw new TaskCommandError(
+        `no answer from the worker within ${PR_WAIT_MS / 60_000} min; is it running? (npm run patchbay -- task pr ${taskId} again shows the state)`,
+        1,
+      );
+    await new Promise((resolve) => setTimeout(resolve, PR_POLL_MS));
+  }
 }
 
 /** Prints the task's timeline until it ends; 0 when it completed, 1 when it failed or was cancelled. */

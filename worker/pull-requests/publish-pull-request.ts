@@ -77,7 +77,14 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
 
   const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   if (!client) {
-    await recordPullRequestPublished(taskId, { headCommit, turns: work.turnCount, status: "pushed", url: null, number: null, mergeable: null });
+    await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
+      headCommit,
+      turns: work.turnCount,
+      status: "pushed",
+      url: null,
+      number: null,
+      mergeable: null,
+    });
     return;
   }
   // Checked like the push URL: the API host must be public unless local development mode allows it.
@@ -97,7 +104,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   const pull = existing
     ? await client.updatePullRequest(existing.number, { title, body })
     : await client.createPullRequest({ branch, base: baseBranch, title, body });
-  await recordPullRequestPublished(taskId, {
+  await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
     headCommit,
     turns: work.turnCount,
     status: pull.state,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { updateEnvironment } from "@/lib/environments/update-environment";
-import { requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { getPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask } from "@/lib/tasks/task-queries";
@@ -75,7 +75,7 @@ it("commits the task's change on its base as branch patchbay/…, pushes it, and
   expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
 
   const requested = await requestPullRequest(user.id, task.id);
-  expect(requested).toMatchObject({ status: "queued", kind: "git", baseBranch: "main", url: null });
+  expect(requested).toMatchObject({ status: "queued", kind: "git", baseBranch: "main", url: null, publishing: true });
   // The task's title, cut at 40 characters, then the end of the task id.
   expect(requested.branch).toBe(`patchbay/script-pr-one-use-a-template-literal-in-${task.id.slice(-8)}`);
   const pushed = await waitForPullRequest(task.id, (row) => row.status !== "queued" && row.status !== "pushing");
@@ -91,7 +91,13 @@ it("commits the task's change on its base as branch patchbay/…, pushes it, and
     `${user.email} <${user.email}>|Patchbay|[[script:pr-one]] Use a template literal in greet`,
   );
   expect(git(remote.gitDir, "rev-parse", "refs/heads/main")).toBe(repo.baseCommit);
-  expect((await getTask(user.id, task.id)).pullRequest).toMatchObject({ status: "pushed", branch: requested.branch, headCommit: first, turns: 1 });
+  expect((await getTask(user.id, task.id)).pullRequest).toMatchObject({
+    status: "pushed",
+    branch: requested.branch,
+    headCommit: first,
+    turns: 1,
+    publishing: false,
+  });
 
   // A follow-up finishes and lands on the same branch as the next commit, without asking again.
   scripted.model.registerScript("pr-two", { steps: [{ calls: [{ name: "apply_patch", arguments: { patch: addNotes } }] }, { say: "Added NOTES.md." }] });
@@ -99,6 +105,7 @@ it("commits the task's change on its base as branch patchbay/…, pushes it, and
   expect((await waitForFinishedAttempt(followUp.attemptId)).status).toBe("completed");
   const updated = await waitForPullRequest(task.id, (row) => row.turns === 2 || row.error !== null);
   expect(updated.error).toBeNull();
+  expect(await getPullRequest(user.id, task.id)).toMatchObject({ turns: 2, publishing: false });
   const second = git(remote.gitDir, "rev-parse", branch);
   expect(second).toBe(updated.headCommit);
   expect(git(remote.gitDir, "rev-parse", `${second}^`)).toBe(first);

@@ -15,6 +15,8 @@ CREATE TABLE "PullRequest" (
     "headCommit" TEXT,
     "turns" INTEGER NOT NULL DEFAULT 0,
     "forgeState" JSONB,
+    "requestedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "settledAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 

@@ -13,6 +13,7 @@ import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools
 import { credentialKindForUrl } from "../repo-credential-form-data";
 import { setupFormValues } from "../setup-form-data";
 import { RepoCredentialForm } from "./repo-credential-form";
+import { ForgeForm } from "./forge-form";
 import { SetupCheckButtons } from "./setup-check-buttons";
 import { SetupForm } from "./setup-form";
 
@@ -58,6 +59,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
               credential={environment.repoCredential}
               suggestedKind={credentialKindForUrl(environment.repoUrl)}
             />
+          </div>
+          <div className="panel" data-testid="forge">
+            <h2 style={{ marginTop: 0 }}>Pull requests</h2>
+            <ForgeForm environmentId={environment.id} forge={environment.forge} />
           </div>
           <div className="panel" data-testid="setup-cache">
             <h2 style={{ marginTop: 0 }}>Setup cache</h2>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isPlausibleId } from "@/lib/http/plausible-id";
 import { getEnvironment } from "@/lib/environments/environment-queries";
+import type { EnvironmentDto } from "@/lib/environments/environment.schemas";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { getTask } from "@/lib/tasks/task-queries";
@@ -12,6 +13,7 @@ import { CancelButton } from "./cancel-button";
 import { CopyChangesView } from "./copy-changes-view";
 import { DiffView } from "./diff-view";
 import { FollowUpForm } from "./follow-up-form";
+import { PullRequestPanel } from "./pull-request-panel";
 import { ScreenshotsView } from "./screenshots-view";
 import { SetupSummary } from "./setup-summary";
 import { type AllowlistEditor, TaskTimeline } from "./task-timeline";
@@ -31,7 +33,9 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   const finished = task.status === "completed" || task.status === "failed" || task.status === "cancelled";
   // Copywriters review words and pictures; the code diff, commands and logs are for engineers.
   const plain = user.role === "copywriter";
-  const allowlist = plain ? null : await allowlistEditor(user.id, task.environment.id);
+  const environment = plain ? null : await ownedEnvironment(user.id, task.environment.id);
+  const allowlist: AllowlistEditor | null = environment ? { environmentId: environment.id, allowed: environment.network.allow } : null;
+  const remote = environment?.forge ? environment.forge.url || "GitHub" : null;
   return (
     <>
       <p className="muted">
@@ -117,6 +121,9 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
             <DiffView key={attempt?.id} taskId={task.id} />
           </>
         )}
+      {!plain && finished && (task.mode === "code" || task.mode === "copy") && (task.pullRequest || (attempt?.filesChanged ?? 0) > 0) && (
+        <PullRequestPanel taskId={task.id} turns={task.turns} pullRequest={task.pullRequest} remote={remote} />
+      )}
       {attempt?.screenshots && (
         <>
           <h2>Screenshots</h2>
@@ -140,11 +147,13 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   );
 }
 
-/** Only the environment's owner may change its allowlist; for anyone else the timeline has no Allow button. */
-async function allowlistEditor(userId: string, environmentId: string): Promise<AllowlistEditor | null> {
+/**
+ * The environment when the viewer owns it: only its owner may change its allowlist (anyone else's timeline
+ * has no Allow button) and sees where its pull requests go.
+ */
+async function ownedEnvironment(userId: string, environmentId: string): Promise<EnvironmentDto | null> {
   try {
-    const environment = await getEnvironment(userId, environmentId);
-    return { environmentId: environment.id, allowed: environment.network.allow };
+    return await getEnvironment(userId, environmentId);
   } catch (error) {
     if (isAppError(error) && error.code === "not_found") return null;
     throw error;

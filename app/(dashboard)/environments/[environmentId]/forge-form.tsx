@@ -1,0 +1,76 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { FormError } from "@/components/form-footer";
+import { useFieldValues } from "@/components/use-field-values";
+import type { ForgeSummary } from "@/lib/forge/forge-connection";
+import { type FormState, updateForgeAction } from "../../actions";
+
+type Typed = { forgeUrl: string; forgeUsername: string; forgeToken: string };
+type Kind = "github" | "git";
+
+/** Where pull requests go: shown by kind and URL, the token write-only; connected, replaced or removed. */
+export function ForgeForm(props: { environmentId: string; forge: ForgeSummary | null }) {
+  const [state, action, pending] = useActionState<FormState & { saved?: number; removed?: boolean }, FormData>(
+    updateForgeAction.bind(null, props.environmentId),
+    {},
+  );
+  const [kind, setKind] = useState<Kind>(props.forge?.kind === "git" ? "git" : "github");
+  // Controlled so a rejected submission keeps what was typed; the token is cleared once it is stored.
+  const { bind, setValues } = useFieldValues<Typed>({ forgeUrl: props.forge?.url ?? "", forgeUsername: props.forge?.username ?? "", forgeToken: "" });
+  const [handledSave, setHandledSave] = useState(state.saved);
+  if (state.saved !== undefined && state.saved !== handledSave) {
+    setHandledSave(state.saved);
+    setValues((previous) => ({ ...previous, forgeToken: "" }));
+  }
+  return (
+    <>
+      <dl className="facts">
+        <dt>Remote</dt>
+        <dd data-testid="forge-status">{describeForge(props.forge)}</dd>
+      </dl>
+      <p className="muted">
+        A finished task becomes a branch and a pull request here. The worker pushes with this token on its own host; it never reaches the agent. Write-only:
+        enter the token again to replace it.
+      </p>
+      <label htmlFor="forgeKind">Kind</label>
+      <select id="forgeKind" value={kind} onChange={(event) => setKind(event.target.value === "git" ? "git" : "github")}>
+        <option value="github">GitHub or GitHub Enterprise (branch and pull request)</option>
+        <option value="git">Any git remote over https (branch only)</option>
+      </select>
+      <form action={action}>
+        <input type="hidden" name="forgeKind" value={kind} />
+        <label htmlFor="forgeUrl">
+          {kind === "github" ? "API URL (empty for github.com; GitHub Enterprise: https://host/api/v3)" : "Push URL (https://host/owner/repo.git)"}
+        </label>
+        <input id="forgeUrl" {...bind("forgeUrl")} autoComplete="off" spellCheck={false} />
+        <label htmlFor="forgeUsername">User name (optional)</label>
+        <input id="forgeUsername" {...bind("forgeUsername")} autoComplete="off" spellCheck={false} />
+        <label htmlFor="forgeToken">{kind === "github" ? "Token (Contents and Pull requests: read and write)" : "Token or password"}</label>
+        <input id="forgeToken" {...bind("forgeToken")} type="password" autoComplete="new-password" />
+        {state.saved && !state.error && !pending && (
+          <p className="muted" role="status" data-testid="forge-saved">
+            {state.removed ? "Disconnected. Tasks can still be downloaded as a patch." : "Connected. Finished tasks can now open pull requests."}
+          </p>
+        )}
+        <FormError error={state.error} />
+        <div className="inline-form">
+          <button type="submit" disabled={pending}>
+            {pending ? "Saving…" : props.forge ? "Replace connection" : "Connect"}
+          </button>
+          {props.forge && (
+            <button type="submit" name="intent" value="remove" className="secondary" disabled={pending}>
+              Disconnect
+            </button>
+          )}
+        </div>
+      </form>
+    </>
+  );
+}
+
+function describeForge(forge: ForgeSummary | null): string {
+  if (!forge) return "none: tasks end as a downloadable patch";
+  if (forge.kind === "git") return `git remote ${forge.url}`;
+  return `${forge.kind === "github" ? "GitHub" : forge.kind} ${forge.url || "(public service)"}`;
+}
