@@ -1,6 +1,6 @@
 // From a finished task to a branch on the team's remote, in the browser: connect a git remote (a real one
-// over git's smart HTTP, with basic auth), create the pull request, send a follow-up and see it land as the
-// next commit of the same branch; then the same from a terminal with `task pr`.
+// over git's smart HTTP, with basic auth), create the pull request, send a follow-up and then two line
+// comments as one turn, and see each land as the next commit of the same branch; then `task pr` from a terminal.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { mkdtempSync } from "node:fs";
@@ -25,7 +25,7 @@ test.afterAll(async () => {
   await server?.close();
 });
 
-test("connect a remote, create the pull request, and see a follow-up land on the same branch", async ({ page, request }) => {
+test("connect a remote, create the pull request, and see a follow-up and a batch of review comments land on the same branch", async ({ page, request }) => {
   const repo = createFixtureRepo();
   const remoteDir = path.join(remoteRoot, "web.git");
   git(remoteRoot, "clone", "-q", "--bare", repo.dir, remoteDir);
@@ -99,6 +99,46 @@ test("connect a remote, create the pull request, and see a follow-up land on the
   expect(git(remoteDir, "show", `${second}:CHANGELOG.md`)).toBe("# Changelog\n- First entry.");
   expect(git(remoteDir, "for-each-ref", "--format=%(refname)", "refs/heads/patchbay/")).toBe(`refs/heads/${branch}`);
 
+  // Review: comment on two lines of the diff, send both as one turn; the answer lands on the same branch.
+  await registerScript(request, "e2e-pr-review", {
+    steps: [
+      {
+        calls: [
+          {
+            name: "apply_patch",
+            arguments: {
+              patch: "*** Begin Patch\n*** Update File: CHANGELOG.md\n@@\n # Changelog\n-- First entry.\n+- First entry (reviewed).\n*** End Patch",
+            },
+          },
+        ],
+      },
+      {
+        calls: [
+          { name: "reply_to_comment", arguments: { comment: 1, resolved: true, reply: "Kept the heading." } },
+          { name: "reply_to_comment", arguments: { comment: 2, resolved: true, reply: "Marked the entry as reviewed." } },
+        ],
+      },
+      { say: "Addressed both comments." },
+    ],
+  });
+  const changelog = page.getByTestId("diff-file").filter({ hasText: "CHANGELOG.md" });
+  await changelog.locator("td.diff-gutter-insert").nth(0).click();
+  await page.getByLabel("Comment on CHANGELOG.md, line 1").fill("Is this heading right? [[script:e2e-pr-review]]");
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await changelog.locator("td.diff-gutter-insert").nth(1).click();
+  await page.getByLabel("Comment on CHANGELOG.md, line 2").fill("Say that it was reviewed.");
+  await page.getByRole("button", { name: "Add comment" }).click();
+  await expect(page.getByTestId("review-comment-state")).toHaveText(["draft", "draft"]);
+  const beforeReview = second;
+  await page.getByTestId("send-comments").click();
+  await expect.poll(() => git(remoteDir, "rev-parse", `refs/heads/${branch}`), { timeout: 90_000 }).not.toBe(beforeReview);
+  const third = git(remoteDir, "rev-parse", `refs/heads/${branch}`);
+  expect(git(remoteDir, "rev-parse", `${third}^`)).toBe(beforeReview);
+  expect(git(remoteDir, "show", `${third}:CHANGELOG.md`)).toBe("# Changelog\n- First entry (reviewed).");
+  await expect(page.getByTestId("task-status")).toHaveText("completed");
+  await expect(page.getByTestId("review-comment-state")).toHaveText(["resolved", "resolved"]);
+  await expect(page.getByTestId("review-comment-reply")).toHaveText(["Agent: Kept the heading.", "Agent: Marked the entry as reviewed."]);
+
   // From a terminal: `task pr` on the same task publishes again and prints where the branch is.
   const token = createTokenWithCli(e2eEnv.PATCHBAY_ADMIN_EMAIL);
   // Not spawnSync: the remote's server runs in this process and must keep answering while the CLI waits.
@@ -108,5 +148,5 @@ test("connect a remote, create the pull request, and see a follow-up land on the
   });
   expect(cli.stderr).toBe("");
   expect(cli.stdout).toBe(`Pull request queued: branch ${branch}\nBranch ${branch} pushed (pushed).\n`);
-  expect(git(remoteDir, "rev-parse", `refs/heads/${branch}`)).toBe(second);
+  expect(git(remoteDir, "rev-parse", `refs/heads/${branch}`)).toBe(third);
 });

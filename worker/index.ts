@@ -30,7 +30,7 @@ import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
 import { pruneArtifacts } from "@/lib/artifacts/prune-artifacts";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
-import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
+import { createPullRequestProcessor, refreshOpenPullRequests } from "@/worker/pull-requests/publish-pull-request";
 
 const env = workerEnv();
 const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -193,18 +193,15 @@ async function main(): Promise<void> {
   });
   catalogWorker.on("error", (error) => logger.error({ err: error }, "catalog worker error"));
   // Pull requests: a commit, a push and a few API calls each, on the host; one at a time per worker.
-  const pullRequestWorker = new Worker(
-    PULL_REQUESTS_QUEUE,
-    createPullRequestProcessor({
-      mirrors,
-      logger,
-      secretsKey: env.PATCHBAY_SECRETS_KEY,
-      timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
-      allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
-      ...(env.PATCHBAY_PUBLIC_URL ? { publicUrl: env.PATCHBAY_PUBLIC_URL } : {}),
-    }),
-    { connection: redis, concurrency: 1 },
-  );
+  const pullRequestDeps = {
+    mirrors,
+    logger,
+    secretsKey: env.PATCHBAY_SECRETS_KEY,
+    timeoutMs: env.PATCHBAY_GIT_TIMEOUT_SEC * 1000,
+    allowLocal: env.PATCHBAY_ALLOW_LOCAL_REPOS,
+    ...(env.PATCHBAY_PUBLIC_URL ? { publicUrl: env.PATCHBAY_PUBLIC_URL } : {}),
+  };
+  const pullRequestWorker = new Worker(PULL_REQUESTS_QUEUE, createPullRequestProcessor(pullRequestDeps), { connection: redis, concurrency: 1 });
   pullRequestWorker.on("error", (error) => logger.error({ err: error }, "pull request worker error"));
 
   // Mirrors and artifacts within their budgets. A mirror an attempt may still read is kept (prune-mirrors.ts).
@@ -225,6 +222,14 @@ async function main(): Promise<void> {
   const timers = [
     setInterval(() => void pruneStorage().catch((error: unknown) => logger.warn({ err: error }, "pruning mirrors and artifacts failed")), 15 * 60_000),
     setInterval(() => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")), 10_000),
+    // Open pull requests' state (merged, closed, conflicts) from their forges: each read at most every 5 minutes.
+    setInterval(
+      () =>
+        void refreshOpenPullRequests(pullRequestDeps, { staleMs: 5 * 60_000, limit: 20 }).catch((error: unknown) =>
+          logger.warn({ err: error }, "refreshing pull requests failed"),
+        ),
+      60_000,
+    ),
     setInterval(() => {
       reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}), ...(layers ? { layers } : {}) })
         .then(async () => {

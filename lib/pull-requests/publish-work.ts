@@ -61,3 +61,21 @@ export async function recordPullRequestFailed(taskId: string, message: string): 
     data: { error: message, settledAt: row.requestedAt, ...(row.headCommit ? {} : { status: "failed" }) },
   });
 }
+
+/** Open pull requests whose state was read longest ago, for the worker's periodic refresh from the forge. */
+export async function openPullRequestsToRefresh(olderThan: Date, limit: number) {
+  return db().pullRequest.findMany({
+    where: { status: "open", number: { not: null }, updatedAt: { lt: olderThan } },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+    select: { taskId: true, number: true, task: { select: { environment: { select: { repoUrl: true, forge: true } } } } },
+  });
+}
+
+/** What the forge says now (merged, closed, mergeable); touches updatedAt even when nothing changed. */
+export async function recordPullRequestState(taskId: string, state: { status: string; mergeable: boolean | null }): Promise<void> {
+  await db().pullRequest.update({
+    where: { taskId },
+    data: { status: state.status, forgeState: state.mergeable === null ? {} : { mergeable: state.mergeable }, updatedAt: new Date() },
+  });
+}

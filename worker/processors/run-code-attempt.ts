@@ -14,6 +14,7 @@ import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
 import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
+import { commentsOfTurn, recordCommentReply } from "@/lib/review-comments/review-comments";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { restoreChanges } from "@/worker/repos/restore-changes";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
@@ -65,11 +66,18 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
         saveScreenshot: (png, metadata) => saveArtifact(attemptId, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png, metadata }),
       })
     : undefined;
+  // A turn sent from review comments: the agent answers each one (reply_to_comment).
+  const comments = mode === "code" ? await commentsOfTurn(task.id, ctx.work.turn.index) : [];
+  const recordReply = (number: number, answer: { resolved: boolean; reply: string }) =>
+    recordCommentReply(task.id, ctx.work.turn.index, number, {
+      resolved: answer.resolved,
+      reply: ctx.ref.redact ? ctx.ref.redact(answer.reply) : answer.reply,
+    });
   try {
     const result = await runAgent({
       model: createModelClient(modelConfig),
       mode,
-      tools: toolsFor({ mode, preview: Boolean(agentPreview) }),
+      tools: toolsFor({ mode, preview: Boolean(agentPreview), ...(comments.length > 0 ? { comments: { comments, record: recordReply } } : {}) }),
       ...(agentPreview ? { preview: agentPreview } : {}),
       driver: deps.driver,
       sandbox,

@@ -5,12 +5,14 @@
 import path from "node:path";
 import { UnrecoverableError, type Job } from "bullmq";
 import { AppError, isAppError } from "@/lib/errors";
-import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, type ForgeConnection } from "@/lib/forge/forge-connection";
+import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, forgeName, type ForgeConnection } from "@/lib/forge/forge-connection";
 import type { Logger } from "@/lib/logger";
 import { commitMessage, pullRequestBody, pullRequestTitle } from "@/lib/pull-requests/pull-request-text";
 import {
   type PublishWork,
   loadPublishWork,
+  openPullRequestsToRefresh,
+  recordPullRequestState,
   markPullRequestPushing,
   recordPullRequestFailed,
   recordPullRequestPublished,
@@ -72,10 +74,36 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   await markPullRequestPushing(taskId);
 
   const repoUrl = work.environment.repoUrl;
+  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  // Checked like the push URL: the API host must be public unless local development mode allows it.
+  const apiBase = forgeApiBase(forge);
+  if (client && apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+  const { branch, baseBranch, number } = work.pullRequest;
+  // A PR merged or closed on the forge takes no more commits (its branch may be gone): asked before pushing.
+  if (client && number !== null && work.pullRequest.headCommit) {
+    const current = await client.getPullRequest(number);
+    if (current.state !== "open") {
+      await recordPullRequestState(taskId, { status: current.state, mergeable: current.mergeable });
+      if (work.turnCount > work.pullRequest.turns) {
+        throw new AppError(
+          "conflict",
+          `Pull request #${number} was ${current.state} on ${forgeName(forge.kind)}, so the latest change was not pushed to it. Start a new task for further changes.`,
+        );
+      }
+      await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
+        headCommit: work.pullRequest.headCommit,
+        turns: work.pullRequest.turns,
+        status: current.state,
+        url: current.url,
+        number,
+        mergeable: current.mergeable,
+      });
+      return;
+    }
+  }
   const mirrorPath = await deps.mirrors.sync(repoUrl, openRepoCredential(work.environment.repoCredential, deps.secretsKey));
   const headCommit = await pushTaskBranch(deps, work, forge, mirrorPath);
 
-  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   if (!client) {
     await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
       headCommit,
@@ -87,9 +115,6 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     });
     return;
   }
-  // Checked like the push URL: the API host must be public unless local development mode allows it.
-  const apiBase = forgeApiBase(forge);
-  if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
   const title = pullRequestTitle(work.title);
   const body = pullRequestBody({
     taskTitle: work.title,
@@ -98,7 +123,6 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     check: work.environment.checkCommand && state.checkPassed !== null ? { command: work.environment.checkCommand, passed: state.checkPassed } : null,
     taskUrl: deps.publicUrl ? `${deps.publicUrl}/tasks/${taskId}` : null,
   });
-  const { branch, baseBranch, number } = work.pullRequest;
   // After an interruption between opening the PR and recording it, the forge already has it: found, not opened twice.
   const existing = number ? { number } : await client.findPullRequest(branch);
   const pull = existing
@@ -114,6 +138,30 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   });
 }
 
+/**
+ * Reads the state of open pull requests from their forges (merged, closed, conflicts), oldest first, so the
+ * task page shows a merge without waiting for the next publish. A forge that fails is retried next round.
+ */
+export async function refreshOpenPullRequests(deps: PullRequestProcessorDeps, options: { staleMs: number; limit: number }): Promise<number> {
+  const rows = await openPullRequestsToRefresh(new Date(Date.now() - options.staleMs), options.limit);
+  let refreshed = 0;
+  for (const row of rows) {
+    try {
+      const forge = openForgeConnection(row.task.environment.forge, deps.secretsKey);
+      const client = forge && forgeClientFor(forge, row.task.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+      if (!client || row.number === null) continue;
+      const apiBase = forge ? forgeApiBase(forge) : null;
+      if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+      const pull = await client.getPullRequest(row.number);
+      await recordPullRequestState(row.taskId, { status: pull.state, mergeable: pull.mergeable });
+      refreshed += 1;
+    } catch (error) {
+      deps.logger.warn({ err: error, taskId: row.taskId }, "could not read a pull request's state");
+    }
+  }
+  return refreshed;
+}
+
 /** Commits the task's change as the branch's next commit and pushes it; returns the branch's head. */
 async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork, forge: ForgeConnection, mirrorPath: string): Promise<string> {
   const { state, pullRequest } = work;
@@ -127,6 +175,12 @@ async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork,
       try {
         const tip = await remoteBranchTip(repo, access, url, pullRequest.branch);
         let parent = baseCommit;
+        if (!tip && pullRequest.headCommit) {
+          throw new AppError(
+            "conflict",
+            `The branch ${pullRequest.branch} no longer exists on the remote (deleted after a merge?). Patchbay does not create it again: start a new task for further changes.`,
+          );
+        }
         if (tip) {
           await fetchBranch(repo, access, url, pullRequest.branch);
           // The branch must be the one Patchbay pushed last (or, after an interrupted publish, grow from the base).

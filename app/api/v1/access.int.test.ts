@@ -26,6 +26,7 @@ type Fixture = {
   ownerArtifactId: string;
   ownerTokenId: string;
   ownerUserId: string;
+  ownerCommentId: string;
 };
 
 /** `/api/v1/tasks/[taskId]/diff` for every route.ts under this folder. */
@@ -82,6 +83,7 @@ beforeAll(async () => {
     metadata: {},
   });
   const tokenRow = await db().apiToken.findFirstOrThrow({ where: { userId: owner.id }, select: { id: true } });
+  const comment = await db().reviewComment.create({ data: { taskId: code.taskId, authorId: owner.id, path: "x", line: 1, body: "Rename this." } });
   fixture = {
     owner,
     stranger,
@@ -92,6 +94,7 @@ beforeAll(async () => {
     ownerArtifactId: artifact.id,
     ownerTokenId: tokenRow.id,
     ownerUserId: owner.id,
+    ownerCommentId: comment.id,
   };
 });
 
@@ -152,6 +155,17 @@ const TABLE: Record<string, Entry> = {
   "GET /api/v1/tasks/[taskId]/events": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/messages": { params: ownerTask, body: () => ({ text: "and also this" }), expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/cancel": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "GET /api/v1/tasks/[taskId]/comments": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/tasks/[taskId]/comments": {
+    params: ownerTask,
+    body: () => ({ path: "x", line: 1, body: "Rename this." }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "POST /api/v1/tasks/[taskId]/comments/send": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "DELETE /api/v1/tasks/[taskId]/comments/[commentId]": {
+    params: (f) => ({ taskId: f.codeTaskId, commentId: f.ownerCommentId }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
   "GET /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/attempts/[attempt]/select": {
@@ -200,6 +214,8 @@ describe("every API route, called by a stranger and by a copywriter", () => {
     expect((await db().environment.findUniqueOrThrow({ where: { id: fixture.environmentId } })).name).toBe("access");
     expect((await db().user.findUniqueOrThrow({ where: { id: fixture.ownerUserId } })).role).toBe("engineer");
     expect((await db().apiToken.findUniqueOrThrow({ where: { id: fixture.ownerTokenId } })).revokedAt).toBeNull();
+    expect(await db().reviewComment.count({ where: { taskId: fixture.codeTaskId } })).toBe(1);
+    expect(await db().pullRequest.count({ where: { taskId: fixture.codeTaskId } })).toBe(0);
   });
 
   it("gives a copywriter their own copy task, but not its diff or timeline", async () => {

@@ -6,6 +6,7 @@ import { applyPatchTool } from "./apply-patch";
 import { shellTool } from "./shell";
 import { updatePlanTool } from "./update-plan";
 import { screenshotTool } from "./screenshot";
+import { type CommentReplies, replyToCommentTool } from "./reply-to-comment";
 import { ToolFailure, type AgentTool, type ToolContext, type ToolOutput } from "./tool";
 
 // Each tool keeps its own parameter type; the registry only needs the common shape.
@@ -15,11 +16,16 @@ export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatc
 
 /**
  * The tools for one attempt: ask mode reads and plans only (its workspace is read-only anyway);
- * screenshots only where the environment says how to run the app.
+ * screenshots only where the environment says how to run the app; reply_to_comment only in a turn that
+ * carries review comments.
  */
-export function toolsFor(options: { mode: "code" | "ask"; preview: boolean }): readonly AnyTool[] {
+export function toolsFor(options: { mode: "code" | "ask"; preview: boolean; comments?: CommentReplies }): readonly AnyTool[] {
   if (options.mode === "ask") return [shellTool as AnyTool, updatePlanTool as AnyTool];
-  return options.preview ? [...defaultTools, screenshotTool as AnyTool] : defaultTools;
+  return [
+    ...defaultTools,
+    ...(options.preview ? [screenshotTool as AnyTool] : []),
+    ...(options.comments && options.comments.comments.length > 0 ? [replyToCommentTool(options.comments) as AnyTool] : []),
+  ];
 }
 
 export function toolDefinitions(tools: readonly AnyTool[]): FunctionTool[] {

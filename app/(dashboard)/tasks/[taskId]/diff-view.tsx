@@ -1,14 +1,78 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
-import { Diff, Hunk, parseDiff, type FileData, type ViewType } from "react-diff-view";
+import { useRouter } from "next/navigation";
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { type ChangeData, Diff, getChangeKey, Hunk, parseDiff, type FileData, type ViewType } from "react-diff-view";
 import "react-diff-view/style/index.css";
+import type { ReviewCommentDto } from "@/lib/review-comments/review-comments";
+import { type Anchor, anchorOf, changeKeysFor } from "./comment-anchors";
 
-/** The attempt's patch, per file, split or unified; rendered as text by react-diff-view. */
-export function DiffView({ taskId }: { taskId: string }) {
+type Draft = Anchor & { path: string; key: string };
+
+/**
+ * The attempt's patch, per file, split or unified; rendered as text by react-diff-view. With `canComment`
+ * (the task's author, on a finished code task) a click on a line number starts a review comment there;
+ * "Send N comments" sends them all as one follow-up turn.
+ */
+export function DiffView({ taskId, canComment = false }: { taskId: string; canComment?: boolean }) {
   const [patch, setPatch] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [viewType, setViewType] = useState<ViewType>("split");
+  const [comments, setComments] = useState<ReviewCommentDto[]>([]);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [draftText, setDraftText] = useState("");
+  const [commentError, setCommentError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const router = useRouter();
+
+  const loadComments = useCallback(async () => {
+    const response = await fetch(`/api/v1/tasks/${taskId}/comments`);
+    if (response.ok) setComments(((await response.json()) as { comments: ReviewCommentDto[] }).comments);
+  }, [taskId]);
+  useEffect(() => {
+    void loadComments();
+  }, [loadComments]);
+
+  // Every write answers with the API's own message; what was typed stays until it is saved.
+  const call = async (url: string, init: RequestInit): Promise<boolean> => {
+    setBusy(true);
+    setCommentError(null);
+    try {
+      const response = await fetch(url, { ...init, headers: { "content-type": "application/json" } });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setCommentError(body?.error?.message ?? `The request failed (HTTP ${response.status}).`);
+        return false;
+      }
+      return true;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const saveDraft = async () => {
+    const saving = draft;
+    if (!saving) return;
+    const body = JSON.stringify({ path: saving.path, line: saving.line, side: saving.side, body: draftText });
+    if (await call(`/api/v1/tasks/${taskId}/comments`, { method: "POST", body })) {
+      // Only this comment's editor closes: a line clicked while it was saving keeps its own.
+      setDraft((current) => {
+        if (current !== saving) return current;
+        setDraftText("");
+        return null;
+      });
+      await loadComments();
+    }
+  };
+  const removeDraft = async (commentId: string) => {
+    if (await call(`/api/v1/tasks/${taskId}/comments/${commentId}`, { method: "DELETE" })) await loadComments();
+  };
+  const drafts = comments.filter((comment) => comment.state === "draft");
+  const sendAll = async () => {
+    if (await call(`/api/v1/tasks/${taskId}/comments/send`, { method: "POST" })) {
+      await loadComments();
+      router.refresh();
+    }
+  };
 
   useEffect(() => {
     fetch(`/api/v1/tasks/${taskId}/diff`)
@@ -27,6 +91,60 @@ export function DiffView({ taskId }: { taskId: string }) {
       return [];
     }
   }, [patch]);
+
+  /** The comments under each commented line of a file, and the editor under the line being commented. */
+  function widgetsFor(file: FileData, path: string): Record<string, ReactNode> {
+    const changes: ChangeData[] = file.hunks.flatMap((hunk) => hunk.changes);
+    const widgets: Record<string, ReactNode> = {};
+    for (const [key, items] of changeKeysFor(
+      changes,
+      comments.filter((comment) => comment.path === path),
+    )) {
+      widgets[key] = (
+        <div className="review-comments">
+          {items.map((comment) => (
+            <div key={comment.id} className="review-comment" data-testid="review-comment">
+              <span className={`badge comment-${comment.state}`} data-testid="review-comment-state">
+                {comment.state}
+              </span>{" "}
+              <span style={{ whiteSpace: "pre-wrap" }}>{comment.body}</span>
+              {comment.reply && (
+                <p className="muted" data-testid="review-comment-reply">
+                  Agent: {comment.reply}
+                </p>
+              )}
+              {canComment && comment.state === "draft" && (
+                <button type="button" className="secondary" onClick={() => void removeDraft(comment.id)} disabled={busy}>
+                  Remove
+                </button>
+              )}
+            </div>
+          ))}
+        </div>
+      );
+    }
+    if (draft && draft.path === path) {
+      widgets[draft.key] = (
+        <div className="review-comments">
+          {widgets[draft.key]}
+          <label htmlFor="review-comment-text">
+            Comment on {draft.path}, line {draft.line}
+            {draft.side === "old" ? " (removed)" : ""}
+          </label>
+          <textarea id="review-comment-text" value={draftText} onChange={(event) => setDraftText(event.target.value)} rows={3} />
+          <div className="inline-form">
+            <button type="button" onClick={() => void saveDraft()} disabled={busy}>
+              Add comment
+            </button>
+            <button type="button" className="secondary" onClick={() => setDraft(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      );
+    }
+    return widgets;
+  }
 
   if (error) return <p className="error">{error}</p>;
   if (patch === null) return <p className="muted">Loading diff…</p>;
@@ -49,7 +167,18 @@ export function DiffView({ taskId }: { taskId: string }) {
         <a className="button secondary" href={`/api/v1/tasks/${taskId}/diff?download=1`} download data-testid="download-patch">
           Download patch
         </a>
+        {canComment && drafts.length > 0 && (
+          <button type="button" onClick={() => void sendAll()} disabled={busy} data-testid="send-comments">
+            Send {drafts.length} comment{drafts.length === 1 ? "" : "s"}
+          </button>
+        )}
       </div>
+      {canComment && comments.length === 0 && <p className="muted">Click a line number to comment on that line; send all comments to the agent at once.</p>}
+      {commentError && (
+        <p className="error" role="alert">
+          {commentError}
+        </p>
+      )}
       {files.length === 0 && <pre className="files">{patch}</pre>}
       {files.map((file) => {
         const name = file.type === "delete" ? file.oldPath : file.newPath;
@@ -67,7 +196,21 @@ export function DiffView({ taskId }: { taskId: string }) {
               </span>
             </header>
             {file.hunks.length > 0 ? (
-              <Diff viewType={viewType} diffType={file.type} hunks={file.hunks}>
+              <Diff
+                viewType={viewType}
+                diffType={file.type}
+                hunks={file.hunks}
+                widgets={widgetsFor(file, name)}
+                gutterEvents={
+                  canComment
+                    ? {
+                        onClick: ({ change }) => {
+                          if (change) setDraft({ ...anchorOf(change), path: name, key: getChangeKey(change) });
+                        },
+                      }
+                    : {}
+                }
+              >
                 {(hunks) => hunks.map((hunk) => <Hunk key={hunk.content} hunk={hunk} />)}
               </Diff>
             ) : (

@@ -118,7 +118,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
               )}
             </h2>
             {/* Keyed by the attempt shown, so picking another attempt loads its diff. */}
-            <DiffView key={attempt?.id} taskId={task.id} />
+            <DiffView key={attempt?.id} taskId={task.id} canComment={task.mode === "code" && task.author === user.email} />
           </>
         )}
       {!plain && finished && (task.mode === "code" || task.mode === "copy") && (task.pullRequest || (attempt?.filesChanged ?? 0) > 0) && (

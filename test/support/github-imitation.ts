@@ -1,0 +1,724 @@
+// An imitation of GitHub (Enterprise Server style) for integration tests: the REST API Patchbay's pull
+// requests use, under /api/v3, and the repositories' git over smart HTTP at /<owner>/<repo>.git, both on
+// one 127.0.0.1 address like a real GitHub host. Pull requests live in memory.
+//
+// It is held to GitHub's own published description of its API (@octokit/openapi's api.github.com.json):
+// every request is matched to an operation of that document and its path parameters, query parameters and
+// JSON body are validated against the operation's schemas; anything that does not validate, including an
+// operation GitHub does not have, is recorded as a violation (tests assert `violations()` is empty). Each
+// answer is built from the document's own example for the operation, with the fields the imitation manages
+// replaced, and is validated against the operation's response schema too (a violation there is a bug of
+// the imitation, reported the same way).
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import Ajv, { type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { gitHttpHandler } from "./git-http-server";
+
+const execFileAsync = promisify(execFile);
+
+/** The user name git sends with the token over https (what Patchbay uses for GitHub). */
+export const GITHUB_PUSH_USERNAME = "x-access-token";
+
+// ---------------------------------------------------------------------------------------------------------
+// GitHub's OpenAPI description, loaded once per process (13 MB) with the validators compiled on first use.
+
+type Schema = Record<string, unknown>;
+type Ref = { $ref: string };
+type Parameter = { name: string; in: "path" | "query" | "header" | "cookie"; required?: boolean; schema?: Schema };
+type MediaType = { schema?: Schema; examples?: Record<string, { $ref?: string; value?: unknown }> };
+type RequestBody = { required?: boolean; content?: Record<string, MediaType> };
+type ResponseObject = { description?: string; content?: Record<string, MediaType> };
+type Operation = {
+  operationId: string;
+  externalDocs?: { url?: string };
+  parameters?: (Parameter | Ref)[];
+  requestBody?: RequestBody | Ref;
+  responses: Record<string, ResponseObject | Ref>;
+};
+type OpenApiDocument = {
+  paths: Record<string, Record<string, unknown>>;
+  components: {
+    schemas: Record<string, Schema>;
+    examples: Record<string, { value: unknown }>;
+    parameters: Record<string, Parameter>;
+    responses: Record<string, ResponseObject>;
+  };
+};
+type Route = { template: string; pattern: RegExp; names: string[]; item: Record<string, unknown> };
+type Spec = { doc: OpenApiDocument; ajv: Ajv; routes: Route[]; validators: Map<string, ValidateFunction> };
+
+/** The base URI the document's schemas are registered under, so `#/components/...` refs resolve. */
+const SPEC_ID = "https://openapi.github.test/api.github.com.json";
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+let cachedSpec: Spec | undefined;
+
+function spec(): Spec {
+  if (cachedSpec) return cachedSpec;
+  const file = createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json");
+  const doc = JSON.parse(readFileSync(file, "utf8")) as OpenApiDocument;
+  // OpenAPI 3.0 schemas: `nullable` is one of Ajv's own keywords; `example`, `x-github`, `discriminator`…
+  // are annotations, hence strict: false. Formats GitHub defines itself get their meaning here.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+  addFormats(ajv);
+  ajv.addFormat("repo.nwo", /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/);
+  ajv.addSchema({ $id: SPEC_ID, components: { schemas: doc.components.schemas } });
+  const routes: Route[] = Object.entries(doc.paths).map(([template, item]) => {
+    const names: string[] = [];
+    const source = template
+      .split(/(\{[^}]+\})/)
+      .map((part) => {
+        const name = /^\{([^}]+)\}$/.exec(part)?.[1];
+        if (name === undefined) return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+        names.push(name);
+        return "([^/]+)";
+      })
+      .join("");
+    return { template, pattern: new RegExp(`^${source}$`), names, item };
+  });
+  // A literal segment wins over a parameter: /pulls/comments is not /pulls/{pull_number}.
+  routes.sort((a, b) => a.names.length - b.names.length);
+  cachedSpec = { doc, ajv, routes, validators: new Map() };
+  return cachedSpec;
+}
+
+function isRef(value: unknown): value is Ref {
+  return typeof value === "object" && value !== null && typeof (value as Ref).$ref === "string";
+}
+
+/** A `#/components/<kind>/<name>` object of the document (parameters, responses, request bodies). */
+function resolve<T>(value: T | Ref): T {
+  if (!isRef(value)) return value;
+  const pointer = value.$ref.replace(/^#\//, "").split("/");
+  let node: unknown = spec().doc;
+  for (const segment of pointer) node = (node as Record<string, unknown>)[segment.replace(/~1/g, "/").replace(/~0/g, "~")];
+  if (node === undefined) throw new Error(`The OpenAPI document has no ${value.$ref}`);
+  return resolve(node as T | Ref);
+}
+
+/** An inline schema with its `#/...` refs pointed at the registered document, so Ajv can compile it alone. */
+function rebase(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rebase);
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `${SPEC_ID}${value}` : rebase(value),
+    ]),
+  );
+}
+
+function validator(key: string, schema: () => unknown): ValidateFunction {
+  const { ajv, validators } = spec();
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile(rebase(schema()) as Schema);
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+function errorsText(validate: ValidateFunction, dataVar: string): string {
+  return spec().ajv.errorsText(validate.errors, { dataVar, separator: "; " });
+}
+
+type MatchedOperation = { template: string; method: string; operation: Operation; params: Record<string, string> };
+
+function findOperation(method: string, apiPath: string): MatchedOperation | { problem: string } {
+  const lower = method.toLowerCase();
+  const route = spec().routes.find((entry) => entry.pattern.test(apiPath));
+  if (!route) return { problem: `GitHub's API has no path ${apiPath}` };
+  const operation = route.item[lower] as Operation | undefined;
+  if (!HTTP_METHODS.has(lower) || !operation) return { problem: `GitHub's API has no operation ${method} ${route.template}` };
+  const values = route.pattern.exec(apiPath)?.slice(1) ?? [];
+  const params = Object.fromEntries(route.names.map((name, index) => [name, safeDecode(values[index] ?? "")]));
+  return { template: route.template, method: lower, operation, params };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A path or query value as the type its schema declares (both arrive as text). */
+function fromText(text: string, schema: Schema | undefined): unknown {
+  const type = schema?.type;
+  if ((type === "integer" || type === "number") && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (type === "boolean" && (text === "true" || text === "false")) return text === "true";
+  return text;
+}
+
+/**
+ * What in the request GitHub's description does not allow, as sentences (empty when it conforms): in its
+ * path and query parameters, and in its body.
+ */
+function requestProblems(matched: MatchedOperation, query: URLSearchParams, contentType: string, rawBody: string): { params: string[]; body: string[] } {
+  return { params: parameterProblems(matched, query), body: bodyProblems(matched, contentType, rawBody) };
+}
+
+function parameterProblems(matched: MatchedOperation, query: URLSearchParams): string[] {
+  const problems: string[] = [];
+  const where = `${matched.method.toUpperCase()} ${matched.template}`;
+  const parameters = (matched.operation.parameters ?? []).map((entry) => resolve<Parameter>(entry));
+  for (const parameter of parameters.filter((entry) => entry.in === "path" || entry.in === "query")) {
+    const key = `${where} ${parameter.in} ${parameter.name}`;
+    const values = parameter.in === "path" ? [matched.params[parameter.name]].filter((value) => value !== undefined) : query.getAll(parameter.name);
+    if (values.length === 0) {
+      if (parameter.required) problems.push(`${where}: the required ${parameter.in} parameter ${parameter.name} is missing`);
+      continue;
+    }
+    const isArray = parameter.schema?.type === "array";
+    if (values.length > 1 && !isArray) problems.push(`${where}: the ${parameter.in} parameter ${parameter.name} is given ${values.length} times`);
+    const items = isArray ? ((parameter.schema?.items as Schema | undefined) ?? {}) : parameter.schema;
+    const value = isArray ? values.flatMap((entry) => entry.split(",")).map((entry) => fromText(entry, items)) : fromText(values[0] ?? "", items);
+    const validate = validator(key, () => parameter.schema ?? {});
+    if (!validate(value)) problems.push(`${where}: ${errorsText(validate, `${parameter.in} parameter ${parameter.name}`)} (got ${JSON.stringify(value)})`);
+  }
+  const known = new Set(parameters.filter((entry) => entry.in === "query").map((entry) => entry.name));
+  for (const name of new Set(query.keys())) {
+    if (!known.has(name)) problems.push(`${where}: GitHub's description has no query parameter ${name}`);
+  }
+  return problems;
+}
+
+function bodyProblems(matched: MatchedOperation, contentType: string, rawBody: string): string[] {
+  const problems: string[] = [];
+  const where = `${matched.method.toUpperCase()} ${matched.template}`;
+  const requestBody = matched.operation.requestBody ? resolve<RequestBody>(matched.operation.requestBody) : undefined;
+  if (!requestBody) {
+    if (rawBody.trim() !== "") problems.push(`${where}: the operation takes no request body, but one was sent`);
+    return problems;
+  }
+  if (rawBody.trim() === "") {
+    if (requestBody.required) problems.push(`${where}: the request body is required`);
+    return problems;
+  }
+  const media = requestBody.content?.["application/json"];
+  if (!media) return [...problems, `${where}: the operation takes no JSON body`];
+  if (!/^application\/json\b/i.test(contentType)) problems.push(`${where}: the JSON body was sent as ${JSON.stringify(contentType)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return [...problems, `${where}: the request body is not JSON`];
+  }
+  const validate = validator(`${where} body`, () => media.schema ?? {});
+  if (!validate(body)) problems.push(`${where}: ${errorsText(validate, "request body")}`);
+  return problems;
+}
+
+/** What the document says the operation answers with `status`; 401 and 404 any operation may answer. */
+function responseSchema(operation: Operation, status: number): Schema | null {
+  const declared = operation.responses[String(status)];
+  const fallback = { 401: "requires_authentication", 403: "forbidden", 404: "not_found" }[status as 401 | 403 | 404];
+  const response = declared ? resolve<ResponseObject>(declared) : fallback ? spec().doc.components.responses[fallback] : undefined;
+  if (!response) return null;
+  return response.content?.["application/json"]?.schema ?? {};
+}
+
+/** The document's own example answer, e.g. components/examples/pull-request. */
+function example(name: string): unknown {
+  const found = spec().doc.components.examples[name];
+  if (!found) throw new Error(`The OpenAPI document has no example ${name}`);
+  return structuredClone(found.value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The imitation.
+
+export type ImitatedRequest = { method: string; path: string; query: Record<string, string>; body: unknown; status: number };
+
+export type ImitatedPullRequest = {
+  repository: string;
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  merged: boolean;
+  mergeable: boolean | null;
+  htmlUrl: string;
+};
+
+export type GitHubImitation = {
+  /** The host: the web pages and the repositories' git, e.g. http://127.0.0.1:PORT/acme/web.git. */
+  url: string;
+  /** The REST API base, as for GitHub Enterprise Server: http://127.0.0.1:PORT/api/v3. */
+  apiUrl: string;
+  /** A bare clone of `sourceDir` as repository `owner/repo`; returns its git directory and clone URL. */
+  createRepository(fullName: string, sourceDir: string): { gitDir: string; cloneUrl: string };
+  /** Opens a pull request as a person would on the web, through the same rules as the API. */
+  openPullRequest(fullName: string, input: { head: string; base: string; title: string; body?: string }): Promise<ImitatedPullRequest>;
+  pullRequests(fullName: string): ImitatedPullRequest[];
+  /**
+   * Someone merges the PR on GitHub; `deleteBranch` as with the repository setting "Automatically delete
+   * head branches" (the head branch is gone once the PR is merged).
+   */
+  merge(fullName: string, number: number, options?: { deleteBranch?: boolean }): void;
+  /** Someone closes the PR without merging it. */
+  closePullRequest(fullName: string, number: number): void;
+  setMergeable(fullName: string, number: number, mergeable: boolean | null): void;
+  /** Every API request, oldest first (git traffic is not listed). */
+  requests(): ImitatedRequest[];
+  /** Every way a request (or, a test bug, an answer) departed from GitHub's description. */
+  violations(): string[];
+  close(): Promise<void>;
+};
+
+type StoredPull = {
+  number: number;
+  id: number;
+  title: string;
+  body: string | null;
+  head: string;
+  base: string;
+  headSha: string;
+  baseSha: string;
+  state: "open" | "closed";
+  merged: boolean;
+  mergedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  mergeable: boolean | null;
+  draft: boolean;
+  maintainerCanModify: boolean;
+};
+
+type Repository = { owner: string; name: string; gitDir: string; pulls: StoredPull[] };
+
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+class Refusal extends Error {
+  constructor(readonly answer: Answer) {
+    super(`GitHub answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  }
+}
+
+const NAME = /^[A-Za-z0-9_.-]+$/;
+let nextId = 1_934_000_000;
+
+export async function startGitHubImitation(options: { token: string }): Promise<GitHubImitation> {
+  const projectRoot = mkdtempSync(path.join(tmpdir(), "patchbay-github-"));
+  const repositories = new Map<string, Repository>();
+  const requestLog: ImitatedRequest[] = [];
+  const violationLog: string[] = [];
+  const serveGit = gitHttpHandler({ projectRoot, username: GITHUB_PUSH_USERNAME, password: options.token });
+  let webUrl = "";
+  let apiUrl = "";
+
+  const repository = (fullName: string): Repository | undefined => repositories.get(fullName.toLowerCase());
+  const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+
+  async function branchSha(repo: Repository, branch: string): Promise<string | null> {
+    try {
+      const { stdout } = await execFileAsync("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: repo.gitDir });
+      return stdout.trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function gitOut(repo: Repository, args: string[]): Promise<string> {
+    return (await execFileAsync("git", args, { cwd: repo.gitDir })).stdout.trim();
+  }
+
+  const documentation = (operation: Operation | undefined) => operation?.externalDocs?.url ?? "https://docs.github.com/rest";
+  const notFound = (operation?: Operation): Answer => ({
+    status: 404,
+    body: { message: "Not Found", documentation_url: documentation(operation), status: "404" },
+  });
+  const validationFailed = (operation: Operation | undefined, errors: Record<string, unknown>[]): Answer => ({
+    status: 422,
+    body: { message: "Validation Failed", errors, documentation_url: documentation(operation), status: "422" },
+  });
+
+  /** The PR as GitHub's API shows it: the document's example with every field the imitation knows replaced. */
+  async function pullJson(repo: Repository, pull: StoredPull, shape: "full" | "simple"): Promise<Record<string, unknown>> {
+    // The branch moves with each push; GitHub's head.sha follows it (the last one is kept once it is deleted).
+    pull.headSha = (await branchSha(repo, pull.head)) ?? pull.headSha;
+    if (!pull.merged) pull.baseSha = (await branchSha(repo, pull.base)) ?? pull.baseSha;
+    const template = shape === "full" ? example("pull-request") : (example("pull-request-simple-items") as unknown[])[0];
+    const fullName = `${repo.owner}/${repo.name}`;
+    const text = JSON.stringify(template)
+      .replaceAll("https://api.github.com", apiUrl)
+      .replaceAll("https://github.com", webUrl)
+      .replaceAll("octocat/Hello-World", fullName)
+      .replaceAll('"Hello-World"', JSON.stringify(repo.name))
+      .replaceAll("6dcb09b5b57875f334f61aebed695e2e4193db5e", pull.headSha)
+      .replace(/\/(pulls|pull|issues)\/1347\b/g, `/$1/${pull.number}`);
+    const json = JSON.parse(text) as Record<string, unknown>;
+    const head = json.head as Record<string, unknown>;
+    const base = json.base as Record<string, unknown>;
+    Object.assign(json, {
+      url: `${apiUrl}/repos/${fullName}/pulls/${pull.number}`,
+      id: pull.id,
+      html_url: `${webUrl}/${fullName}/pull/${pull.number}`,
+      number: pull.number,
+      state: pull.state,
+      locked: false,
+      active_lock_reason: null,
+      title: pull.title,
+      body: pull.body,
+      // Nothing of the example's labels, reviewers or milestone happened to this PR (and the example's team
+      // lacks the `type` its own schema requires).
+      labels: [],
+      milestone: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
+      created_at: pull.createdAt,
+      updated_at: pull.updatedAt,
+      closed_at: pull.closedAt,
+      merged_at: pull.mergedAt,
+      merge_commit_sha: pull.merged ? pull.headSha : null,
+      head: { ...head, label: `${repo.owner}:${pull.head}`, ref: pull.head, sha: pull.headSha },
+      base: { ...base, label: `${repo.owner}:${pull.base}`, ref: pull.base, sha: pull.baseSha },
+      auto_merge: null,
+      draft: pull.draft,
+    });
+    if (shape === "full") {
+      const range = `${pull.baseSha}..${pull.headSha}`;
+      const numstat = (await gitOut(repo, ["diff", "--numstat", `${pull.baseSha}...${pull.headSha}`]).catch(() => ""))
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split("\t"));
+      Object.assign(json, {
+        merged: pull.merged,
+        mergeable: pull.merged ? null : pull.mergeable,
+        rebaseable: pull.merged ? null : pull.mergeable,
+        mergeable_state: pull.merged ? "unknown" : pull.mergeable === null ? "unknown" : pull.mergeable ? "clean" : "dirty",
+        merged_by: pull.merged ? json.merged_by : null,
+        comments: 0,
+        review_comments: 0,
+        maintainer_can_modify: pull.maintainerCanModify,
+        commits: Number(await gitOut(repo, ["rev-list", "--count", range]).catch(() => "0")),
+        additions: numstat.reduce((sum, [added]) => sum + (Number(added) || 0), 0),
+        deletions: numstat.reduce((sum, [, removed]) => sum + (Number(removed) || 0), 0),
+        changed_files: numstat.length,
+      });
+    }
+    return json;
+  }
+
+  function publicView(repo: Repository, pull: StoredPull): ImitatedPullRequest {
+    const fullName = `${repo.owner}/${repo.name}`;
+    return {
+      repository: fullName,
+      number: pull.number,
+      head: pull.head,
+      base: pull.base,
+      title: pull.title,
+      body: pull.body,
+      state: pull.state,
+      merged: pull.merged,
+      mergeable: pull.mergeable,
+      htmlUrl: `${webUrl}/${fullName}/pull/${pull.number}`,
+    };
+  }
+
+  /** GitHub's rules for opening a PR in the same repository; a Refusal carries GitHub's 422. */
+  async function createPull(
+    repo: Repository,
+    operation: Operation | undefined,
+    input: { head: string; base: string; title?: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean; issue?: number },
+  ): Promise<StoredPull> {
+    const [headOwner, headBranch] = input.head.includes(":")
+      ? [input.head.slice(0, input.head.indexOf(":")), input.head.slice(input.head.indexOf(":") + 1)]
+      : [repo.owner, input.head];
+    if (input.title === undefined && input.issue === undefined) {
+      throw new Refusal(validationFailed(operation, [{ resource: "PullRequest", field: "title", code: "missing_field" }]));
+    }
+    if (input.issue !== undefined) throw new Refusal(validationFailed(operation, [{ resource: "PullRequest", field: "issue", code: "invalid" }]));
+    const headSha = headOwner.toLowerCase() === repo.owner.toLowerCase() ? await branchSha(repo, headBranch) : null;
+    const baseSha = await branchSha(repo, input.base);
+    const errors: Record<string, unknown>[] = [];
+    if (!headSha) errors.push({ resource: "PullRequest", field: "head", code: "invalid" });
+    if (!baseSha) errors.push({ resource: "PullRequest", field: "base", code: "invalid" });
+    if (errors.length > 0 || !headSha || !baseSha) throw new Refusal(validationFailed(operation, errors));
+    if (repo.pulls.some((pull) => pull.state === "open" && pull.head === headBranch && pull.base === input.base)) {
+      throw new Refusal(
+        validationFailed(operation, [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${headBranch}.` }]),
+      );
+    }
+    if ((await gitOut(repo, ["rev-list", "--count", `${baseSha}..${headSha}`])) === "0") {
+      throw new Refusal(
+        validationFailed(operation, [{ resource: "PullRequest", code: "custom", message: `No commits between ${input.base} and ${headBranch}` }]),
+      );
+    }
+    const created = now();
+    const pull: StoredPull = {
+      number: repo.pulls.length + 1,
+      id: nextId++,
+      title: input.title ?? "",
+      body: input.body ?? null,
+      head: headBranch,
+      base: input.base,
+      headSha,
+      baseSha,
+      state: "open",
+      merged: false,
+      mergedAt: null,
+      closedAt: null,
+      createdAt: created,
+      updatedAt: created,
+      // GitHub computes mergeability in the background: unknown in the answer that opens the PR.
+      mergeable: null,
+      draft: input.draft ?? false,
+      maintainerCanModify: input.maintainer_can_modify ?? true,
+    };
+    repo.pulls.push(pull);
+    return pull;
+  }
+
+  /** After an answer showed `mergeable: null`, the background job has run. */
+  function settleMergeable(pull: StoredPull) {
+    if (pull.mergeable === null && !pull.merged) pull.mergeable = true;
+  }
+
+  async function answerApi(matched: MatchedOperation, query: URLSearchParams, body: unknown): Promise<Answer> {
+    const { operation, params } = matched;
+    const repo = params.owner && params.repo ? repository(`${params.owner}/${params.repo}`) : undefined;
+    if (!repo) return notFound(operation);
+    const pullNumber = Number(params.pull_number);
+    const pull = repo.pulls.find((entry) => entry.number === pullNumber);
+    const input = (body ?? {}) as Record<string, unknown>;
+    switch (operation.operationId) {
+      case "pulls/list": {
+        const state = query.get("state") ?? "open";
+        const head = query.get("head");
+        const base = query.get("base");
+        const perPage = Math.min(Math.max(Number(query.get("per_page") ?? 30) || 30, 1), 100);
+        const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+        const sort = query.get("sort") === "updated" ? "updatedAt" : "createdAt";
+        const ascending = (query.get("direction") ?? (query.get("sort") && query.get("sort") !== "created" ? "asc" : "desc")) === "asc";
+        const matching = repo.pulls
+          .filter((entry) => state === "all" || entry.state === state)
+          .filter((entry) => {
+            if (head === null) return true;
+            // `user:ref-name`: the head's owner and branch.
+            const colon = head.indexOf(":");
+            return colon > 0 && head.slice(0, colon).toLowerCase() === repo.owner.toLowerCase() && head.slice(colon + 1) === entry.head;
+          })
+          .filter((entry) => base === null || entry.base === base)
+          .sort((a, b) => (a[sort] === b[sort] ? a.number - b.number : a[sort] < b[sort] ? -1 : 1) * (ascending ? 1 : -1));
+        const shown = matching.slice((page - 1) * perPage, page * perPage);
+        return { status: 200, body: await Promise.all(shown.map((entry) => pullJson(repo, entry, "simple"))) };
+      }
+      case "pulls/create": {
+        try {
+          const created = await createPull(repo, operation, input as Parameters<typeof createPull>[2]);
+          const json = await pullJson(repo, created, "full");
+          settleMergeable(created);
+          return { status: 201, body: json, headers: { location: String(json.url) } };
+        } catch (error) {
+          if (error instanceof Refusal) return error.answer;
+          throw error;
+        }
+      }
+      case "pulls/get": {
+        if (!pull) return notFound(operation);
+        const json = await pullJson(repo, pull, "full");
+        settleMergeable(pull);
+        return { status: 200, body: json };
+      }
+      case "pulls/update": {
+        if (!pull) return notFound(operation);
+        if (typeof input.base === "string" && !(await branchSha(repo, input.base))) {
+          return validationFailed(operation, [{ resource: "PullRequest", field: "base", code: "invalid" }]);
+        }
+        if (input.state === "open" && pull.state === "closed") {
+          if (pull.merged) return validationFailed(operation, [{ resource: "PullRequest", code: "custom", message: "Cannot reopen a merged pull request" }]);
+          if (repo.pulls.some((entry) => entry !== pull && entry.state === "open" && entry.head === pull.head && entry.base === pull.base)) {
+            return validationFailed(operation, [
+              { resource: "PullRequest", code: "custom", message: `A pull request already exists for ${repo.owner}:${pull.head}.` },
+            ]);
+          }
+        }
+        if (typeof input.title === "string") pull.title = input.title;
+        if (typeof input.body === "string") pull.body = input.body;
+        if (typeof input.base === "string") pull.base = input.base;
+        if (typeof input.maintainer_can_modify === "boolean") pull.maintainerCanModify = input.maintainer_can_modify;
+        if (input.state === "closed" && pull.state === "open") Object.assign(pull, { state: "closed", closedAt: now() });
+        if (input.state === "open" && pull.state === "closed") Object.assign(pull, { state: "open", closedAt: null });
+        pull.updatedAt = now();
+        const json = await pullJson(repo, pull, "full");
+        settleMergeable(pull);
+        return { status: 200, body: json };
+      }
+      default:
+        violationLog.push(
+          `${matched.method.toUpperCase()} ${matched.template}: GitHub has this operation (${operation.operationId}), but the imitation does not`,
+        );
+        return notFound(operation);
+    }
+  }
+
+  function authorized(request: IncomingMessage): "ok" | "missing" | "bad" {
+    const header = request.headers.authorization;
+    if (!header) return "missing";
+    const match = /^(token|bearer)\s+(\S+)$/i.exec(header.trim());
+    return match?.[2] === options.token ? "ok" : "bad";
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const method = request.method ?? "GET";
+    const apiPath = url.pathname.slice("/api/v3".length) || "/";
+    let parsedBody: unknown = null;
+    try {
+      parsedBody = rawBody.trim() === "" ? null : JSON.parse(rawBody);
+    } catch {
+      parsedBody = rawBody;
+    }
+    const entry: ImitatedRequest = { method, path: apiPath, query: Object.fromEntries(url.searchParams), body: parsedBody, status: 0 };
+    requestLog.push(entry);
+
+    const send = (answer: Answer, matched: MatchedOperation | null) => {
+      entry.status = answer.status;
+      if (matched) {
+        const schema = responseSchema(matched.operation, answer.status);
+        const where = `${matched.method.toUpperCase()} ${matched.template}`;
+        if (!schema) violationLog.push(`${where}: the imitation answered ${answer.status}, which GitHub's description does not list (imitation bug)`);
+        else {
+          const validate = validator(`${where} response ${answer.status}`, () => schema);
+          if (!validate(answer.body))
+            violationLog.push(`${where}: the imitation's own ${answer.status} answer does not match (imitation bug): ${errorsText(validate, "response")}`);
+        }
+      }
+      response.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
+      response.end(JSON.stringify(answer.body));
+    };
+
+    const matched = findOperation(method, apiPath);
+    if ("problem" in matched) {
+      violationLog.push(`${method} ${apiPath}: ${matched.problem}`);
+      return send(notFound(), null);
+    }
+    const problems = requestProblems(matched, url.searchParams, request.headers["content-type"] ?? "", rawBody);
+    violationLog.push(...problems.params, ...problems.body);
+    const auth = authorized(request);
+    if (auth !== "ok") {
+      const message = auth === "missing" ? "Requires authentication" : "Bad credentials";
+      return send({ status: 401, body: { message, documentation_url: "https://docs.github.com/rest", status: "401" } }, matched);
+    }
+    if (typeof parsedBody === "string") {
+      return send({ status: 400, body: { message: "Problems parsing JSON", documentation_url: documentation(matched.operation), status: "400" } }, null);
+    }
+    // Like GitHub: a body its description does not allow is refused with a 422 (where the operation has
+    // one); a parameter that does not fit is ignored or not found. The violation is what tests look at.
+    if (problems.body.length > 0 && matched.operation.responses["422"]) {
+      return send(
+        {
+          status: 422,
+          body: { message: `Invalid request.\n\n${problems.body.join("\n")}`, documentation_url: documentation(matched.operation), status: "422" },
+        },
+        matched,
+      );
+    }
+    return send(await answerApi(matched, url.searchParams, parsedBody), matched);
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    // The repositories' git at /<owner>/<repo>.git like github.com; git-http-server serves them under /git/.
+    if (/^\/[^/]+\/[^/]+\.git(\/|$)/.test(url.pathname)) {
+      request.url = `/git${url.pathname}${url.search}`;
+      serveGit(request, response);
+      return;
+    }
+    if (url.pathname === "/api/v3" || url.pathname.startsWith("/api/v3/")) {
+      handleApi(request, response, url).catch((error: unknown) => {
+        violationLog.push(`${request.method} ${url.pathname}: the imitation failed (${error instanceof Error ? error.stack : String(error)})`);
+        if (!response.headersSent) response.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        response.end(JSON.stringify({ message: "Server Error" }));
+      });
+      return;
+    }
+    violationLog.push(`${request.method} ${url.pathname}: neither the API (/api/v3) nor a repository's git`);
+    response.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  webUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  apiUrl = `${webUrl}/api/v3`;
+  // Load GitHub's description now, not in the middle of the first request the worker times.
+  spec();
+
+  const requireRepo = (fullName: string): Repository => {
+    const found = repository(fullName);
+    if (!found) throw new Error(`The imitation has no repository ${fullName}`);
+    return found;
+  };
+  const requirePull = (fullName: string, number: number): StoredPull => {
+    const found = requireRepo(fullName).pulls.find((entry) => entry.number === number);
+    if (!found) throw new Error(`${fullName} has no pull request #${number}`);
+    return found;
+  };
+
+  return {
+    url: webUrl,
+    apiUrl,
+    createRepository(fullName, sourceDir) {
+      const [owner = "", name = "", ...rest] = fullName.split("/");
+      if (!NAME.test(owner) || !NAME.test(name) || rest.length > 0) throw new Error(`"${fullName}" is not owner/repo`);
+      if (repository(fullName)) throw new Error(`The imitation already has ${fullName}`);
+      mkdirSync(path.join(projectRoot, owner), { recursive: true });
+      const gitDir = path.join(projectRoot, owner, `${name}.git`);
+      // Synchronous on purpose: a repository is made while a test sets up, before anything talks to it.
+      execFileSync("git", ["clone", "-q", "--bare", sourceDir, gitDir], {
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+        stdio: "ignore",
+      });
+      repositories.set(fullName.toLowerCase(), { owner, name, gitDir, pulls: [] });
+      return { gitDir, cloneUrl: `${webUrl}/${owner}/${name}.git` };
+    },
+    async openPullRequest(fullName, input) {
+      const repo = requireRepo(fullName);
+      const pull = await createPull(repo, undefined, input);
+      settleMergeable(pull);
+      return publicView(repo, pull);
+    },
+    pullRequests(fullName) {
+      const repo = requireRepo(fullName);
+      return repo.pulls.map((pull) => publicView(repo, pull));
+    },
+    merge(fullName, number, mergeOptions = {}) {
+      const pull = requirePull(fullName, number);
+      if (pull.state !== "open") throw new Error(`#${number} is not open`);
+      const at = now();
+      Object.assign(pull, { state: "closed", merged: true, mergedAt: at, closedAt: at, updatedAt: at, mergeable: null });
+      if (mergeOptions.deleteBranch) {
+        execFileSync("git", ["update-ref", "-d", `refs/heads/${pull.head}`], { cwd: requireRepo(fullName).gitDir, stdio: "ignore" });
+      }
+    },
+    closePullRequest(fullName, number) {
+      const pull = requirePull(fullName, number);
+      const at = now();
+      Object.assign(pull, { state: "closed", closedAt: at, updatedAt: at });
+    },
+    setMergeable(fullName, number, mergeable) {
+      requirePull(fullName, number).mergeable = mergeable;
+    },
+    requests: () => requestLog.map((entry) => ({ ...entry })),
+    violations: () => [...violationLog],
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(projectRoot, { recursive: true, force: true });
+    },
+  };
+}
