@@ -149,4 +149,33 @@ test("connect a remote, create the pull request, and see a follow-up and a batch
   expect(cli.stderr).toBe("");
   expect(cli.stdout).toBe(`Pull request queued: branch ${branch}\nBranch ${branch} pushed (pushed).\n`);
   expect(git(remoteDir, "rev-parse", `refs/heads/${branch}`)).toBe(third);
+
+  // Review mode: a review of the change reports a finding, shown in the list and in the diff; "Fix this"
+  // sends it to the reviewed task as a follow-up. (The review's request quotes the task's title, whose
+  // script marker the scripted model follows: the review's steps are registered under that name.)
+  await registerScript(request, "e2e-pr-one", {
+    steps: [
+      {
+        calls: [
+          {
+            name: "report_finding",
+            arguments: { severity: "P2", path: "CHANGELOG.md", start_line: 2, end_line: 2, title: "Entry has no date", explanation: "Add the release date." },
+          },
+        ],
+      },
+      { say: "One small finding." },
+    ],
+  });
+  await page.reload();
+  await page.getByRole("button", { name: "Review this change" }).click();
+  await expect(page.getByRole("heading", { name: /^Review: / })).toBeVisible();
+  await expect(page.getByTestId("task-status")).toHaveText("completed", { timeout: 60_000 });
+  const finding = page.getByTestId("finding");
+  await expect(finding).toHaveCount(1);
+  await expect(finding).toContainText("P2 Entry has no date CHANGELOG.md:2");
+  await expect(page.getByTestId("diff-finding")).toContainText("Entry has no date");
+  await finding.getByRole("button", { name: "Fix this" }).click();
+  await expect(page).toHaveURL(new RegExp(`/tasks/${taskId}$`));
+  await expect(page.getByText("Fix this review finding (P2) in CHANGELOG.md, line 2: Entry has no date").first()).toBeVisible();
+  await expect(page.getByTestId("task-status")).toHaveText(/completed|failed/, { timeout: 60_000 });
 });

@@ -19,6 +19,7 @@ import { previewFromForm } from "./environments/preview-form-data";
 import { repoCredentialFromForm } from "./environments/repo-credential-form-data";
 import { forgeFromForm } from "./environments/forge-form-data";
 import { requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 
 export type FormState = { error?: string };
@@ -150,6 +151,39 @@ export async function createPullRequestAction(taskId: string): Promise<FormState
   try {
     await requestPullRequest(user.id, taskId);
     revalidatePath(`/tasks/${taskId}`);
+    return {};
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** "Review this change": a review task of the task's change; the page then opens it. */
+export async function startReviewAction(environmentId: string, taskId: string): Promise<FormState & { redirectTo?: string }> {
+  const user = await requireUser();
+  try {
+    const review = await createTask(user.id, { mode: "review", environmentId, taskId });
+    return { redirectTo: `/tasks/${review.id}` };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** A review's "Fix this": a follow-up of the reviewed task, which the page then opens. */
+export async function fixFindingAction(reviewTaskId: string, findingId: string): Promise<FormState & { redirectTo?: string }> {
+  const user = await requireUser();
+  try {
+    const fix = await fixFinding(user.id, reviewTaskId, findingId);
+    return { redirectTo: `/tasks/${fix.taskId}` };
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+export async function postReviewAction(reviewTaskId: string): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await requestReviewPost(user.id, reviewTaskId);
+    revalidatePath(`/tasks/${reviewTaskId}`);
     return {};
   } catch (error) {
     return { error: userMessage(error) };

@@ -28,5 +28,9 @@ export function catalogJobId(environmentId: string): string {
 
 /** Pull requests: commit a task's change, push its branch, open or update its PR (worker/pull-requests). */
 export const PULL_REQUESTS_QUEUE = "patchbay-pull-requests";
-export const pullRequestJobSchema = z.strictObject({ taskId: z.string().min(1).max(64) });
+export const pullRequestJobSchema = z.strictObject({
+  taskId: z.string().min(1).max(64),
+  /** Instead of publishing: post this review task's findings to the task's pull request as one review. */
+  postReviewOf: z.string().min(1).max(64).optional(),
+});
 export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;

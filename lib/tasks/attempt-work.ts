@@ -23,6 +23,7 @@ export async function loadAttemptWork(attemptId: string) {
               branch: true,
               mode: true,
               reasoningEffort: true,
+              reviewOfTaskId: true,
               owner: { select: { role: true } },
               environment: {
                 select: {

@@ -1,6 +1,7 @@
 // Submit: validate, insert Task + first Turn + Attempt (queued), then enqueue one job per attempt.
 import { requireRole } from "@/lib/auth/require-role";
 import { createCopyTask } from "@/lib/copy/create-copy-task";
+import { createReviewTask } from "@/lib/reviews/review-tasks";
 import { db } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -11,6 +12,7 @@ import { createTaskSchema } from "./task.schemas";
 
 export async function createTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
   if (isCopyInput(input)) return createCopyTask(userId, input);
+  if (isReviewInput(input)) return createReviewTask(userId, input);
   await requireRole(userId, ["admin", "engineer"], 'Your role (copywriter) can propose text changes only: use Copy, or send mode "copy".');
   const data = createTaskSchema(sharedEnv().PATCHBAY_MAX_PROMPT_BYTES).parse(input);
   const environment = await db().environment.findFirst({
@@ -43,6 +45,10 @@ export async function createTask(userId: string, input: unknown): Promise<{ id: 
 
 function isCopyInput(input: unknown): boolean {
   return typeof input === "object" && input !== null && (input as { mode?: unknown }).mode === "copy";
+}
+
+function isReviewInput(input: unknown): boolean {
+  return typeof input === "object" && input !== null && (input as { mode?: unknown }).mode === "review";
 }
 
 function titleFrom(prompt: string): string {

@@ -1,6 +1,6 @@
 import { parseStoredSetupReport } from "@/lib/environments/setup-report";
 import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
-import { db } from "@/lib/db";
+import { db, type Prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { parseCopyChanges } from "@/lib/copy/copy-request";
 import { wordDiff } from "@/lib/copy/word-diff";
@@ -8,9 +8,12 @@ import { chooseAttempt, recommendAttempt } from "./choose-attempt";
 import { addedMarkup } from "@/lib/copy/added-markup";
 import { copywriterView } from "./copywriter-view";
 import { type PullRequestRow, pullRequestSelect, toPullRequestDto } from "@/lib/pull-requests/pull-request-dto";
+import { findingSelect, parseReviewPost, toFindingDto } from "@/lib/reviews/review-findings";
 import { visibleTo } from "./task-visibility";
 import type { AttemptDto, TaskDto } from "./task.schemas";
 import { taskStatusOfAttempts } from "./task-status";
+
+const FINDING_ORDER: Prisma.ReviewFindingOrderByWithRelationInput[] = [{ severity: "asc" }, { createdAt: "asc" }];
 
 const attemptSelect = {
   id: true,
@@ -32,6 +35,8 @@ const attemptSelect = {
   artifacts: { where: { prunedAt: { not: null } }, select: { id: true } },
   copyChanges: true,
   setup: true,
+  findings: { select: findingSelect, orderBy: FINDING_ORDER },
+  reviewPost: true,
   startedAt: true,
   finishedAt: true,
 } as const;
@@ -42,6 +47,7 @@ const taskSelect = {
   prompt: true,
   mode: true,
   branch: true,
+  reviewOfTaskId: true,
   createdAt: true,
   updatedAt: true,
   environment: { select: { id: true, name: true } },
@@ -55,8 +61,10 @@ const taskSelect = {
   },
 } as const;
 
-type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges" | "setup"> & {
+type AttemptRow = Omit<AttemptDto, "startedAt" | "finishedAt" | "screenshots" | "copyChanges" | "setup" | "findings" | "reviewPost"> & {
   setup: unknown;
+  findings: Parameters<typeof toFindingDto>[0][];
+  reviewPost: unknown;
   previewReport: unknown;
   artifacts: { id: string }[];
   copyChanges: unknown;
@@ -70,6 +78,7 @@ type TaskRow = {
   prompt: string;
   mode: string;
   branch: string;
+  reviewOfTaskId: string | null;
   createdAt: Date;
   updatedAt: Date;
   environment: { id: string; name: string };
@@ -80,9 +89,11 @@ type TaskRow = {
 };
 
 function toAttemptDto(row: AttemptRow): AttemptDto {
-  const { previewReport, copyChanges, setup, artifacts, ...rest } = row;
+  const { previewReport, copyChanges, setup, artifacts, findings, reviewPost, ...rest } = row;
   return {
     ...rest,
+    findings: findings.map(toFindingDto),
+    reviewPost: parseReviewPost(reviewPost),
     setup: parseStoredSetupReport(setup),
     screenshots: toScreenshotsDto(previewReport, new Set(artifacts.map((artifact) => artifact.id))),
     copyChanges: parseCopyChanges(copyChanges).map((change) => ({
@@ -119,6 +130,7 @@ function toDto(row: TaskRow): TaskDto {
     selectedAttempt: attempts.find((candidate) => candidate.id === turn?.selectedAttemptId)?.index ?? null,
     recommendedAttempt: recommended?.index ?? null,
     pullRequest: row.pullRequest ? toPullRequestDto(row.pullRequest) : null,
+    reviewOf: row.reviewOfTaskId,
   };
 }
 

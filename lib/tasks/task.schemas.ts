@@ -1,4 +1,5 @@
 import type { PullRequestDto } from "@/lib/pull-requests/pull-request-dto";
+import type { FindingDto, ReviewPostDto } from "@/lib/reviews/review-findings";
 import type { SetupReport } from "@/lib/environments/setup-report";
 import { z } from "zod";
 import type { ScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
@@ -30,6 +31,10 @@ export type CreateTaskInput = z.infer<ReturnType<typeof createTaskSchema>>;
 
 export type AttemptDto = {
   id: string;
+  /** Review mode: what the agent reported (report_finding), most severe first; empty otherwise. */
+  findings: FindingDto[];
+  /** Review mode: the findings posted to the reviewed task's pull request, or null. */
+  reviewPost: ReviewPostDto | null;
   index: number;
   /** The environment's check command passed (true), failed (false) or did not run (null). */
   checkPassed: boolean | null;
@@ -78,4 +83,6 @@ export type TaskDto = {
   recommendedAttempt: number | null;
   /** The task's pull request (one per task), or null when none was created. */
   pullRequest: PullRequestDto | null;
+  /** Review mode: the id of the task whose change this one reviews. */
+  reviewOf: string | null;
 };

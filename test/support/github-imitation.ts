@@ -1,6 +1,6 @@
 // An imitation of GitHub (Enterprise Server style) for integration tests: the REST API Patchbay's pull
 // requests use, under /api/v3, and the repositories' git over smart HTTP at /<owner>/<repo>.git, both on
-// one 127.0.0.1 address like a real GitHub host. Pull requests live in memory.
+// one 127.0.0.1 address like a real GitHub host. Pull requests and their reviews live in memory.
 //
 // It is held to GitHub's own published description of its API (@octokit/openapi's api.github.com.json):
 // every request is matched to an operation of that document and its path parameters, query parameters and
@@ -234,6 +234,121 @@ function example(name: string): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// A pull request's diff as GitHub shows it (what review comments may be anchored to).
+
+type DiffSide = "LEFT" | "RIGHT";
+/** One line of a hunk: a context line has both numbers, a removed one only `oldLine`, an added one only `newLine`. */
+type DiffLine = { oldLine: number | null; newLine: number | null; hunk: number; position: number };
+type DiffFile = { path: string; oldPath: string; lines: DiffLine[] };
+
+/** A path as git prints it in a diff header, C-quoted when it has unusual characters. */
+function unquoteGitPath(text: string): string {
+  if (!text.startsWith('"')) return text;
+  const bytes: number[] = [];
+  const escapes: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '"': 34, "\\": 92 };
+  for (let index = 1; index < text.length - 1; index++) {
+    const char = text[index] ?? "";
+    if (char !== "\\") {
+      bytes.push(...Buffer.from(char, "utf8"));
+      continue;
+    }
+    const next = text[index + 1] ?? "";
+    const octal = /^[0-7]{3}/.exec(text.slice(index + 1))?.[0];
+    if (octal) {
+      bytes.push(Number.parseInt(octal, 8));
+      index += 3;
+    } else {
+      bytes.push(escapes[next] ?? next.charCodeAt(0));
+      index += 1;
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** `a/<path>` or `b/<path>` of a ---/+++ line; null for /dev/null. */
+function diffPath(text: string): string | null {
+  const unquoted = unquoteGitPath(text.replace(/\t$/, ""));
+  return unquoted === "/dev/null" ? null : unquoted.replace(/^[ab]\//, "");
+}
+
+/**
+ * The files of `git diff` output with, per file, every line a hunk shows and its diff `position` (GitHub's:
+ * 1 is the line below the file's first @@ header; later @@ headers take a position of their own).
+ */
+function parseDiff(text: string): DiffFile[] {
+  const files: DiffFile[] = [];
+  let file: DiffFile | undefined;
+  let hunk = -1;
+  let position = 0;
+  let oldLine = 0;
+  let newLine = 0;
+  let oldLeft = 0;
+  let newLeft = 0;
+  for (const line of text.split("\n")) {
+    if (oldLeft > 0 || newLeft > 0) {
+      if (!file) break;
+      const kind = line[0];
+      if (kind === "\\") continue;
+      position += 1;
+      if (kind === "-") {
+        file.lines.push({ oldLine: oldLine++, newLine: null, hunk, position });
+        oldLeft -= 1;
+      } else if (kind === "+") {
+        file.lines.push({ oldLine: null, newLine: newLine++, hunk, position });
+        newLeft -= 1;
+      } else {
+        file.lines.push({ oldLine: oldLine++, newLine: newLine++, hunk, position });
+        oldLeft -= 1;
+        newLeft -= 1;
+      }
+      continue;
+    }
+    if (line.startsWith("diff --git ")) {
+      // The header names both sides; ---/+++ or rename lines below say it unambiguously when there are any.
+      const rest = line.slice("diff --git ".length);
+      const quoted = rest.startsWith('"') ? /^("(?:[^"\\]|\\.)*")/.exec(rest)?.[1] : undefined;
+      const guess = quoted ? diffPath(quoted) : rest.length % 2 === 1 ? rest.slice(2, (rest.length - 1) / 2) : rest;
+      file = { path: guess ?? rest, oldPath: guess ?? rest, lines: [] };
+      files.push(file);
+      hunk = -1;
+      position = 0;
+      continue;
+    }
+    if (!file) continue;
+    const hunkHeader = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
+    if (hunkHeader) {
+      if (hunk >= 0) position += 1;
+      hunk += 1;
+      oldLine = Number(hunkHeader[1]);
+      oldLeft = Number(hunkHeader[2] ?? 1);
+      newLine = Number(hunkHeader[3]);
+      newLeft = Number(hunkHeader[4] ?? 1);
+    } else if (line.startsWith("--- ")) {
+      file.oldPath = diffPath(line.slice(4)) ?? file.oldPath;
+    } else if (line.startsWith("+++ ")) {
+      // A deleted file is commented on under its old path.
+      file.path = diffPath(line.slice(4)) ?? file.oldPath;
+    } else if (line.startsWith("rename from ")) {
+      file.oldPath = unquoteGitPath(line.slice("rename from ".length));
+    } else if (line.startsWith("rename to ")) {
+      file.path = unquoteGitPath(line.slice("rename to ".length));
+    }
+  }
+  return files;
+}
+
+/** The hunk line showing `line` of one side of the file, if any hunk shows it. */
+function diffLineAt(file: DiffFile, side: DiffSide, line: number): DiffLine | undefined {
+  return file.lines.find((entry) => (side === "RIGHT" ? entry.newLine : entry.oldLine) === line);
+}
+
+/** Rails' to_sentence, which GitHub's joined validation messages read like. */
+function toSentence(parts: string[]): string {
+  if (parts.length <= 2) return parts.join(" and ");
+  return `${parts.slice(0, -1).join(", ")}, and ${parts[parts.length - 1]}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The imitation.
 
 export type ImitatedRequest = { method: string; path: string; query: Record<string, string>; body: unknown; status: number };
@@ -249,6 +364,20 @@ export type ImitatedPullRequest = {
   merged: boolean;
   mergeable: boolean | null;
   htmlUrl: string;
+};
+
+/** A review comment as it was anchored: `line` on `side` (RIGHT: the head's lines, LEFT: the base's). */
+export type ImitatedReviewComment = { path: string; line: number; startLine: number | null; side: string; body: string };
+
+export type ImitatedReview = {
+  id: number;
+  body: string;
+  /** The `event` the request sent ("COMMENT", "REQUEST_CHANGES", "APPROVE"); empty for a pending review. */
+  event: string;
+  /** As GitHub shows it: "COMMENTED", "CHANGES_REQUESTED", "APPROVED" or "PENDING". */
+  state: string;
+  commitId: string;
+  comments: ImitatedReviewComment[];
 };
 
 export type GitHubImitation = {
@@ -269,6 +398,8 @@ export type GitHubImitation = {
   /** Someone closes the PR without merging it. */
   closePullRequest(fullName: string, number: number): void;
   setMergeable(fullName: string, number: number, mergeable: boolean | null): void;
+  /** The reviews submitted on the PR through the API (pulls/create-review), oldest first. */
+  reviews(fullName: string, number: number): ImitatedReview[];
   /** Every API request, oldest first (git traffic is not listed). */
   requests(): ImitatedRequest[];
   /** Every way a request (or, a test bug, an answer) departed from GitHub's description. */
@@ -294,6 +425,9 @@ type StoredPull = {
   mergeable: boolean | null;
   draft: boolean;
   maintainerCanModify: boolean;
+  /** Opened through the API, i.e. by the token's own user, who therefore cannot approve it or request changes. */
+  openedByToken: boolean;
+  reviews: (ImitatedReview & { submittedAt: string | null })[];
 };
 
 type Repository = { owner: string; name: string; gitDir: string; pulls: StoredPull[] };
@@ -344,11 +478,15 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     body: { message: "Validation Failed", errors, documentation_url: documentation(operation), status: "422" },
   });
 
-  /** The PR as GitHub's API shows it: the document's example with every field the imitation knows replaced. */
-  async function pullJson(repo: Repository, pull: StoredPull, shape: "full" | "simple"): Promise<Record<string, unknown>> {
-    // The branch moves with each push; GitHub's head.sha follows it (the last one is kept once it is deleted).
+  /** The branch moves with each push; GitHub's head.sha follows it (the last one is kept once it is deleted). */
+  async function refreshShas(repo: Repository, pull: StoredPull): Promise<void> {
     pull.headSha = (await branchSha(repo, pull.head)) ?? pull.headSha;
     if (!pull.merged) pull.baseSha = (await branchSha(repo, pull.base)) ?? pull.baseSha;
+  }
+
+  /** The PR as GitHub's API shows it: the document's example with every field the imitation knows replaced. */
+  async function pullJson(repo: Repository, pull: StoredPull, shape: "full" | "simple"): Promise<Record<string, unknown>> {
+    await refreshShas(repo, pull);
     const template = shape === "full" ? example("pull-request") : (example("pull-request-simple-items") as unknown[])[0];
     const fullName = `${repo.owner}/${repo.name}`;
     const text = JSON.stringify(template)
@@ -402,7 +540,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         mergeable_state: pull.merged ? "unknown" : pull.mergeable === null ? "unknown" : pull.mergeable ? "clean" : "dirty",
         merged_by: pull.merged ? json.merged_by : null,
         comments: 0,
-        review_comments: 0,
+        review_comments: pull.reviews.reduce((sum, review) => sum + (review.state === "PENDING" ? 0 : review.comments.length), 0),
         maintainer_can_modify: pull.maintainerCanModify,
         commits: Number(await gitOut(repo, ["rev-list", "--count", range]).catch(() => "0")),
         additions: numstat.reduce((sum, [added]) => sum + (Number(added) || 0), 0),
@@ -478,6 +616,9 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       mergeable: null,
       draft: input.draft ?? false,
       maintainerCanModify: input.maintainer_can_modify ?? true,
+      // Without an operation it is someone on the web, not the API's user.
+      openedByToken: operation !== undefined,
+      reviews: [],
     };
     repo.pulls.push(pull);
     return pull;
@@ -486,6 +627,137 @@ export async function startGitHubImitation(options: { token: string }): Promise<
   /** After an answer showed `mergeable: null`, the background job has run. */
   function settleMergeable(pull: StoredPull) {
     if (pull.mergeable === null && !pull.merged) pull.mergeable = true;
+  }
+
+  /** The PR's diff at `commit` as GitHub shows it: from the merge base of the base and `commit`, 3 lines of context. */
+  async function pullDiff(repo: Repository, baseSha: string, commit: string): Promise<DiffFile[]> {
+    const { stdout } = await execFileAsync(
+      "git",
+      [
+        "-c",
+        "core.quotePath=false",
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--unified=3",
+        "--find-renames",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        `${baseSha}...${commit}`,
+      ],
+      // Not the user's own git configuration (diff.noprefix, diff.algorithm, …): GitHub's diff.
+      { cwd: repo.gitDir, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } },
+    );
+    return parseDiff(stdout);
+  }
+
+  /** pulls/create-review: GitHub's checks, then the review (comments are all kept or none). */
+  async function createReview(repo: Repository, pull: StoredPull, operation: Operation, input: Record<string, unknown>): Promise<Answer> {
+    const unprocessable = (errors: string[]): Answer => ({
+      status: 422,
+      body: { message: "Unprocessable Entity", errors, documentation_url: documentation(operation), status: "422" },
+    });
+    const event = typeof input.event === "string" ? input.event : "";
+    const body = typeof input.body === "string" ? input.body : "";
+    const comments = (Array.isArray(input.comments) ? input.comments : []) as {
+      path: string;
+      body: string;
+      position?: number;
+      line?: number;
+      side?: string;
+      start_line?: number;
+      start_side?: string;
+    }[];
+    await refreshShas(repo, pull);
+    let commitId = pull.headSha;
+    if (typeof input.commit_id === "string") {
+      // A commit of the PR: the head or one before it.
+      const known = /^[0-9a-f]{40}$/i.test(input.commit_id) && (await gitOut(repo, ["cat-file", "-t", input.commit_id]).catch(() => "")) === "commit";
+      const inPull =
+        known &&
+        (await gitOut(repo, ["merge-base", "--is-ancestor", input.commit_id, pull.headSha]).then(
+          () => true,
+          () => false,
+        ));
+      if (!inPull) return unprocessable([`No commit found for SHA: ${input.commit_id}`]);
+      commitId = input.commit_id.toLowerCase();
+    }
+    if ((event === "REQUEST_CHANGES" || event === "COMMENT") && body.trim() === "" && comments.length === 0) {
+      return unprocessable(["You need to leave a comment indicating the requested changes."]);
+    }
+    if (pull.openedByToken && event === "APPROVE") return unprocessable(["Can not approve your own pull request"]);
+    if (pull.openedByToken && event === "REQUEST_CHANGES") return unprocessable(["Review Can not request changes on your own pull request"]);
+    if (event === "" && pull.reviews.some((review) => review.state === "PENDING")) {
+      return unprocessable(["User can only have one pending review per pull request"]);
+    }
+
+    const files = comments.length > 0 ? await pullDiff(repo, pull.baseSha, commitId) : [];
+    const anchored: ImitatedReviewComment[] = [];
+    const problems: string[] = [];
+    let pathUnresolved = false;
+    for (const comment of comments) {
+      const file = files.find((entry) => entry.path === comment.path);
+      if (!file) {
+        pathUnresolved = true;
+        continue;
+      }
+      if (comment.line === undefined) {
+        // The older way: the `position` of a line in the file's diff.
+        const target = comment.position === undefined ? undefined : file.lines.find((entry) => entry.position === comment.position);
+        if (!target) {
+          problems.push(
+            comment.position === undefined ? "Pull request review thread line must be part of the diff" : "Pull request review thread position is invalid",
+          );
+          continue;
+        }
+        const side: DiffSide = target.newLine === null ? "LEFT" : "RIGHT";
+        const line = (side === "LEFT" ? target.oldLine : target.newLine) ?? 0;
+        anchored.push({ path: file.path, line, startLine: null, side, body: comment.body });
+        continue;
+      }
+      const side = comment.side ?? "RIGHT";
+      const end = side === "LEFT" || side === "RIGHT" ? diffLineAt(file, side, comment.line) : undefined;
+      if (!end) problems.push("Pull request review thread line must be part of the diff");
+      let startLine: number | null = null;
+      if (comment.start_line !== undefined) {
+        const startSide = comment.start_side ?? side;
+        const start = startSide === "LEFT" || startSide === "RIGHT" ? diffLineAt(file, startSide, comment.start_line) : undefined;
+        // The range runs down the diff within one hunk: the start in the end's hunk, not below the end.
+        if (!start || !end || start.hunk !== end.hunk || start.position > end.position) {
+          problems.push("Pull request review thread start line must be part of the same hunk as the line.");
+        }
+        startLine = comment.start_line;
+      }
+      if (end) anchored.push({ path: file.path, line: comment.line, startLine, side, body: comment.body });
+    }
+    if (pathUnresolved) return unprocessable(["Path could not be resolved"]);
+    if (problems.length > 0) return unprocessable([toSentence([...new Set(problems)])]);
+
+    const state = ({ APPROVE: "APPROVED", REQUEST_CHANGES: "CHANGES_REQUESTED", COMMENT: "COMMENTED" } as Record<string, string>)[event] ?? "PENDING";
+    const submittedAt = state === "PENDING" ? null : now();
+    const review = { id: nextId++, body, event, state, commitId, comments: anchored, submittedAt };
+    pull.reviews.push(review);
+    if (submittedAt) pull.updatedAt = submittedAt;
+    const fullName = `${repo.owner}/${repo.name}`;
+    const htmlUrl = `${webUrl}/${fullName}/pull/${pull.number}#pullrequestreview-${review.id}`;
+    const pullUrl = `${apiUrl}/repos/${fullName}/pulls/${pull.number}`;
+    const json = JSON.parse(
+      JSON.stringify(example("pull-request-review")).replaceAll("https://api.github.com", apiUrl).replaceAll("https://github.com", webUrl),
+    ) as Record<string, unknown>;
+    Object.assign(json, {
+      id: review.id,
+      node_id: Buffer.from(`017:PullRequestReview${review.id}`).toString("base64"),
+      body,
+      state,
+      html_url: htmlUrl,
+      pull_request_url: pullUrl,
+      _links: { html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+      submitted_at: submittedAt,
+      commit_id: commitId,
+    });
+    // A pending review has not been submitted: GitHub leaves the field out.
+    if (!submittedAt) delete json.submitted_at;
+    return { status: 200, body: json };
   }
 
   async function answerApi(matched: MatchedOperation, query: URLSearchParams, body: unknown): Promise<Answer> {
@@ -557,6 +829,10 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         const json = await pullJson(repo, pull, "full");
         settleMergeable(pull);
         return { status: 200, body: json };
+      }
+      case "pulls/create-review": {
+        if (!pull) return notFound(operation);
+        return await createReview(repo, pull, operation, input);
       }
       default:
         violationLog.push(
@@ -712,6 +988,12 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     },
     setMergeable(fullName, number, mergeable) {
       requirePull(fullName, number).mergeable = mergeable;
+    },
+    reviews(fullName, number) {
+      return requirePull(fullName, number).reviews.map(({ submittedAt: _submittedAt, comments, ...review }) => ({
+        ...review,
+        comments: comments.map((comment) => ({ ...comment })),
+      }));
     },
     requests: () => requestLog.map((entry) => ({ ...entry })),
     violations: () => [...violationLog],

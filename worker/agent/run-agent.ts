@@ -16,6 +16,7 @@ import { COMPACTION_THRESHOLD, compactConversation } from "./compaction";
 const SYSTEM_PROMPTS = {
   code: readFileSync(path.join(import.meta.dirname, "prompts/system.md"), "utf8"),
   ask: readFileSync(path.join(import.meta.dirname, "prompts/ask.md"), "utf8"),
+  review: readFileSync(path.join(import.meta.dirname, "prompts/review.md"), "utf8"),
 } as const;
 const MAX_AGENTS_MD_BYTES = 32 * 1024;
 

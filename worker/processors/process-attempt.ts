@@ -88,6 +88,7 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
     switch (task.mode) {
       case "code":
       case "ask":
+      case "review":
         await runCodeAttempt(ctx, task.mode);
         break;
       case "copy":

@@ -1,6 +1,7 @@
-// A code or ask attempt: the model works in the sandbox through its tools. Code attempts end with the
-// diff, the environment's check and before/after screenshots; ask attempts answer from a read-only
-// checkout and produce no diff.
+// A code, ask or review attempt: the model works in the sandbox through its tools. Code attempts end with
+// the diff, the environment's check and before/after screenshots; ask attempts answer from a read-only
+// checkout and produce no diff; review attempts read another task's change (restored in the workspace),
+// report findings, and keep that change as their diff, for the findings to be shown on.
 import { UnrecoverableError } from "bullmq";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
@@ -8,7 +9,10 @@ import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import { AppError } from "@/lib/errors";
 import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { recordAttemptUsage, steeringSince } from "@/lib/tasks/attempt-work";
-import { earlierTurns } from "@/lib/tasks/earlier-turns";
+import { earlierTurns, taskChangeSoFar } from "@/lib/tasks/earlier-turns";
+import { patchFileStats } from "@/lib/pull-requests/pull-request-text";
+import { recordFinding, reviewFindings } from "@/lib/reviews/review-tasks";
+import type { FindingReports } from "@/worker/agent/tools/report-finding";
 import { withoutNul } from "@/lib/timeline/append-event";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
@@ -21,7 +25,7 @@ import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { sandboxBase, sandboxSpec, throwIfAborted, toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
 import { captureScreenshots, phaseEnv, provisionSandbox, reportAgentEgress, runCheck } from "./attempt-stages";
 
-export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"): Promise<void> {
+export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" | "review"): Promise<void> {
   const { deps, ref, task, signal, sink } = ctx;
   const { attemptId } = ref;
   if (deps.model.missing) {
@@ -37,7 +41,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
     ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
   };
 
-  const earlier = await earlierTurns(task.id, ctx.work.turn.index);
+  const earlier = mode === "review" ? await reviewedChange(task.reviewOfTaskId) : await earlierTurns(task.id, ctx.work.turn.index);
   const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
   // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
   const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
@@ -68,16 +72,29 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
     : undefined;
   // A turn sent from review comments: the agent answers each one (reply_to_comment).
   const comments = mode === "code" ? await commentsOfTurn(task.id, ctx.work.turn.index) : [];
+  const redact = (text: string) => (ctx.ref.redact ? ctx.ref.redact(text) : text);
   const recordReply = (number: number, answer: { resolved: boolean; reply: string }) =>
-    recordCommentReply(task.id, ctx.work.turn.index, number, {
-      resolved: answer.resolved,
-      reply: ctx.ref.redact ? ctx.ref.redact(answer.reply) : answer.reply,
-    });
+    recordCommentReply(task.id, ctx.work.turn.index, number, { resolved: answer.resolved, reply: redact(answer.reply) });
+  // A review reports findings (report_finding), stored as they come.
+  const findings: FindingReports = {
+    record: async (finding) => {
+      await recordFinding(attemptId, {
+        ...finding,
+        explanation: redact(finding.explanation),
+        ...(finding.suggestion ? { suggestion: redact(finding.suggestion) } : {}),
+      });
+    },
+  };
   try {
     const result = await runAgent({
       model: createModelClient(modelConfig),
       mode,
-      tools: toolsFor({ mode, preview: Boolean(agentPreview), ...(comments.length > 0 ? { comments: { comments, record: recordReply } } : {}) }),
+      tools: toolsFor({
+        mode,
+        preview: Boolean(agentPreview),
+        ...(comments.length > 0 ? { comments: { comments, record: recordReply } } : {}),
+        ...(mode === "review" ? { findings } : {}),
+      }),
       ...(agentPreview ? { preview: agentPreview } : {}),
       driver: deps.driver,
       sandbox,
@@ -116,6 +133,21 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
     await transitionAttempt(ref, "completed", { patch: "", finalMessage: message }, "Answered.");
     return;
   }
+  if (mode === "review") {
+    // The reviewed change is this task's diff: the findings are anchored in it. What the agent changed is not kept.
+    const files = patchFileStats(earlier.patch ?? "");
+    const fields = {
+      patch: earlier.patch ?? "",
+      filesChanged: files.length,
+      additions: files.reduce((sum, file) => sum + file.added, 0),
+      deletions: files.reduce((sum, file) => sum + file.removed, 0),
+      finalMessage: message,
+    };
+    if (problem) await failWith(ctx, agentError?.code ?? "budget", problem, fields);
+    const count = (await reviewFindings(attemptId)).length;
+    await transitionAttempt(ref, "completed", fields, `Reviewed: ${count} finding(s).`);
+    return;
+  }
 
   const diff = await extractDiff(deps.driver, sandbox, baseCommit);
   await sink.emit({ type: "diff", payload: { filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions } });
@@ -140,6 +172,13 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask"):
     { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: check.passed, checkOutput: check.output } : {}) },
     diff.filesChanged ? `Done: ${diff.filesChanged} file(s) changed.` : "Done: no files changed.",
   );
+}
+
+/** What a review reads: the reviewed task's change so far (its base commit and cumulative patch). */
+async function reviewedChange(reviewOfTaskId: string | null) {
+  const change = reviewOfTaskId ? await taskChangeSoFar(reviewOfTaskId) : null;
+  if (!change?.patch || !change.baseCommit) throw new AppError("bad_request", "The reviewed task has no change to review (it may have been deleted).");
+  return { ...change, conversation: [] };
 }
 
 /** Ends the attempt as failed with what was produced so far; never returns. */

@@ -1,4 +1,6 @@
 // What Patchbay asks of a forge, whichever it is (forge-client.ts picks the implementation).
+import type { ReviewComment } from "@/lib/reviews/review-post-text";
+
 export type ForgePullRequest = { number: number; url: string; state: "open" | "merged" | "closed"; mergeable: boolean | null };
 
 export type ForgeClient = {
@@ -7,6 +9,8 @@ export type ForgeClient = {
   createPullRequest(input: { branch: string; base: string; title: string; body: string }): Promise<ForgePullRequest>;
   updatePullRequest(number: number, input: { title: string; body: string }): Promise<ForgePullRequest>;
   getPullRequest(number: number): Promise<ForgePullRequest>;
+  /** One review with inline comments (lines of the commit `commitId`); returns the review's address. */
+  createReview(number: number, input: { commitId: string; body: string; comments: ReviewComment[] }): Promise<{ url: string }>;
 };
 
 export type ForgeClientOptions = { timeoutMs: number; fetch?: typeof fetch };

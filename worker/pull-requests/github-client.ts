@@ -44,6 +44,27 @@ export function createGitHubClient(options: ForgeClientOptions & { apiBase: stri
       );
       return toPullRequest(updated);
     },
+    async createReview(number, input) {
+      const review = await call("post the review", () =>
+        octokit.rest.pulls.createReview({
+          owner,
+          repo,
+          pull_number: number,
+          commit_id: input.commitId,
+          event: "COMMENT",
+          body: input.body,
+          comments: input.comments.map((comment) => ({
+            path: comment.path,
+            line: comment.line,
+            side: "RIGHT" as const,
+            ...(comment.startLine !== null ? { start_line: comment.startLine, start_side: "RIGHT" as const } : {}),
+            body: comment.body,
+          })),
+          request: request(),
+        }),
+      );
+      return { url: review.html_url };
+    },
     async getPullRequest(number) {
       return toPullRequest(await call("read the pull request", () => octokit.rest.pulls.get({ owner, repo, pull_number: number, request: request() })));
     },

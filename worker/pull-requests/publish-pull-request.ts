@@ -18,6 +18,8 @@ import {
   recordPullRequestPublished,
 } from "@/lib/pull-requests/publish-work";
 import { pullRequestJobSchema } from "@/lib/queue/contracts";
+import { reviewPost } from "@/lib/reviews/review-post-text";
+import { loadReviewPostWork, recordReviewPost } from "@/lib/reviews/review-tasks";
 import { createRedactor } from "@/lib/redact";
 import { checkRepoUrl } from "@/lib/repos/check-repo-url";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
@@ -48,7 +50,8 @@ export function createPullRequestProcessor(deps: PullRequestProcessorDeps) {
   return async function processPullRequest(job: Job): Promise<void> {
     const parsed = pullRequestJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
-    const { taskId } = parsed.data;
+    const { taskId, postReviewOf } = parsed.data;
+    if (postReviewOf) return postReview(deps, taskId, postReviewOf);
     try {
       await publishPullRequest(deps, taskId);
     } catch (error) {
@@ -136,6 +139,36 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     number: pull.number,
     mergeable: pull.mergeable,
   });
+}
+
+/**
+ * Posts a review task's findings to the reviewed task's pull request as one review: inline comments where
+ * the lines are in the PR's diff, the rest in the review's body. The outcome is recorded on the review.
+ */
+export async function postReview(deps: PullRequestProcessorDeps, taskId: string, reviewTaskId: string): Promise<void> {
+  const review = await loadReviewPostWork(reviewTaskId);
+  if (!review || review.reviewedTaskId !== taskId) throw new UnrecoverableError("The review or its task no longer exists.");
+  try {
+    const work = await loadPublishWork(taskId);
+    const number = work?.pullRequest.number;
+    const headCommit = work?.pullRequest.headCommit;
+    const forge = work ? openForgeConnection(work.environment.forge, deps.secretsKey) : null;
+    const client =
+      forge && work ? forgeClientFor(forge, work.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
+    if (!work || !client || !number || !headCommit || !forge) {
+      throw new AppError("bad_request", "The reviewed task has no pull request on GitHub to post the review to.");
+    }
+    const apiBase = forgeApiBase(forge);
+    if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+    const post = reviewPost(review.findings, work.state.patch ?? "", review.summary);
+    const { url } = await client.createReview(number, { commitId: headCommit, body: post.body, comments: post.comments });
+    await recordReviewPost(review.attemptId, { status: "posted", url, comments: post.comments.length });
+  } catch (error) {
+    const message = isAppError(error) ? error.userMessage : "The review could not be posted because of an internal error; check the worker log.";
+    if (!isAppError(error)) deps.logger.error({ err: error, reviewTaskId }, "posting a review failed");
+    await recordReviewPost(review.attemptId, { status: "failed", error: message });
+    throw new UnrecoverableError(message);
+  }
 }
 
 /**

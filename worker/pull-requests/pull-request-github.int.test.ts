@@ -12,6 +12,8 @@ import { createEnvironment } from "@/lib/environments/create-environment";
 import { updateEnvironment } from "@/lib/environments/update-environment";
 import { pullRequestBranch } from "@/lib/pull-requests/pull-request-text";
 import { getPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
+import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
@@ -296,4 +298,109 @@ it("reads an open pull request's state from GitHub on the worker's refresh, so a
   expect(await getPullRequest(user.id, task.id)).toMatchObject({ status: "merged", number: 1 });
   expect(apiCalls(imitation).at(-1)).toBe("GET /repos/acme/web/pulls/1 200");
   expect(imitation.violations()).toEqual([]);
+});
+
+it("reviews a task's change, shows the findings, posts them to its pull request as one review, and turns one into a follow-up", async () => {
+  const { imitation, task, user, environment } = await openedPullRequest("gh-review");
+  const suggestion = "  return `Hello, ${name}.`;";
+  // The review's request quotes the reviewed task's title, whose script marker comes first: the scripted
+  // model follows that marker, so the review's steps are registered under it (the first run is over).
+  scripted.model.registerScript("gh-review-one", {
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: "git diff" } }] },
+      {
+        calls: [
+          {
+            name: "report_finding",
+            arguments: {
+              severity: "P3",
+              path: "README.md",
+              start_line: 1,
+              end_line: 1,
+              title: "Title not updated",
+              explanation: "The README still says nothing about greetings.",
+            },
+          },
+          {
+            name: "report_finding",
+            arguments: {
+              severity: "P1",
+              path: "src/greet.js",
+              start_line: 2,
+              end_line: 2,
+              title: "Exclamation mark changes the output",
+              explanation: "Callers compare the greeting; the added ! breaks them.",
+              suggestion,
+            },
+          },
+        ],
+      },
+      { say: "The template literal is fine; the new punctuation is not." },
+    ],
+  });
+  const review = await createTask(user.id, {
+    mode: "review",
+    environmentId: environment.id,
+    taskId: task.id,
+    prompt: "[[script:gh-review-run]] Check the output.",
+  });
+  expect((await waitForFinishedAttempt(review.attemptId)).status).toBe("completed");
+
+  // The agent read the change in its sandbox, with the review tools only.
+  const requests = scripted.model.requests().filter((request) => JSON.stringify(request.body).includes("Check the output."));
+  const first = requests[0]?.body as { tools: { name: string }[]; instructions: string };
+  expect(first.tools.map((tool) => tool.name)).toEqual(["shell", "update_plan", "report_finding"]);
+  expect(first.instructions).toContain("You are Patchbay, reviewing a change");
+  const outputs = (requests.at(-1)?.body as { input: { type?: string; output?: string }[] }).input.filter((item) => item.type === "function_call_output");
+  expect(outputs[0]?.output).toContain("+  return `Hello, ${name}!`;");
+
+  // Findings, most severe first, on the reviewed change (which is the review's diff).
+  const shown = await getTask(user.id, review.id);
+  expect(shown).toMatchObject({ mode: "review", reviewOf: task.id, status: "completed" });
+  expect(shown.attempt?.findings.map((finding) => [finding.severity, finding.path, finding.startLine, finding.title])).toEqual([
+    ["P1", "src/greet.js", 2, "Exclamation mark changes the output"],
+    ["P3", "README.md", 1, "Title not updated"],
+  ]);
+  expect(await getTaskPatch(user.id, review.id)).toBe((await taskChangeSoFar(task.id)).patch);
+
+  // Posted as one review: the finding on a line of the diff inline with its suggestion, the other in the body.
+  expect(await requestReviewPost(user.id, review.id)).toEqual({ status: "queued" });
+  const posted = await waitFor(
+    "the review to be posted",
+    async () => {
+      const post = (await getTask(user.id, review.id)).attempt?.reviewPost;
+      return post && post.status !== "queued" ? post : null;
+    },
+    60_000,
+    200,
+  );
+  const [ghReview, ...others] = imitation.reviews(REPOSITORY, 1);
+  expect(others).toEqual([]);
+  expect(posted).toEqual({ status: "posted", url: `${imitation.url}/acme/web/pull/1#pullrequestreview-${ghReview?.id}`, comments: 1 });
+  expect(ghReview).toMatchObject({ event: "COMMENT", state: "COMMENTED" });
+  expect(ghReview?.comments).toEqual([
+    {
+      path: "src/greet.js",
+      line: 2,
+      startLine: null,
+      side: "RIGHT",
+      body: `**P1: Exclamation mark changes the output**\n\nCallers compare the greeting; the added ! breaks them.\n\n\`\`\`suggestion\n${suggestion}\n\`\`\``,
+    },
+  ]);
+  expect(ghReview?.body).toContain("Patchbay review: 2 finding(s).");
+  expect(ghReview?.body).toContain("The template literal is fine; the new punctuation is not.");
+  expect(ghReview?.body).toContain("- **P3** `README.md:1` Title not updated: The README still says nothing about greetings.");
+  expect(imitation.violations()).toEqual([]);
+  await expect(requestReviewPost(user.id, review.id)).rejects.toThrow("The review was already posted");
+
+  // "Fix this": the finding becomes a follow-up of the reviewed task, with its anchor and suggestion.
+  const p1 = shown.attempt?.findings[0];
+  scripted.model.registerScript("gh-review-fix", { steps: [{ say: "Done." }] });
+  const fix = await fixFinding(user.id, review.id, p1?.id ?? "");
+  expect(fix).toMatchObject({ taskId: task.id, kind: "follow-up", turn: 1 });
+  const turn = await db().turn.findUniqueOrThrow({ where: { taskId_index: { taskId: task.id, index: 1 } }, select: { prompt: true } });
+  expect(turn.prompt).toBe(
+    `Fix this review finding (P1) in src/greet.js, line 2: Exclamation mark changes the output\n\nCallers compare the greeting; the added ! breaks them.\n\nSuggested replacement for those lines:\n\`\`\`\n${suggestion}\n\`\`\``,
+  );
+  await waitForFinishedAttempt(fix.attemptId);
 });

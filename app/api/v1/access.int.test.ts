@@ -166,6 +166,11 @@ const TABLE: Record<string, Entry> = {
     params: (f) => ({ taskId: f.codeTaskId, commentId: f.ownerCommentId }),
     expect: { stranger: 404, copywriter: 404 },
   },
+  "POST /api/v1/tasks/[taskId]/findings/[findingId]/fix": {
+    params: (f) => ({ taskId: f.codeTaskId, findingId: f.ownerCommentId }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "POST /api/v1/tasks/[taskId]/review/post": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/attempts/[attempt]/select": {

@@ -7,6 +7,7 @@ import { shellTool } from "./shell";
 import { updatePlanTool } from "./update-plan";
 import { screenshotTool } from "./screenshot";
 import { type CommentReplies, replyToCommentTool } from "./reply-to-comment";
+import { type FindingReports, reportFindingTool } from "./report-finding";
 import { ToolFailure, type AgentTool, type ToolContext, type ToolOutput } from "./tool";
 
 // Each tool keeps its own parameter type; the registry only needs the common shape.
@@ -17,10 +18,18 @@ export const defaultTools: readonly AnyTool[] = [shellTool as AnyTool, applyPatc
 /**
  * The tools for one attempt: ask mode reads and plans only (its workspace is read-only anyway);
  * screenshots only where the environment says how to run the app; reply_to_comment only in a turn that
- * carries review comments.
+ * carries review comments; a review reads, runs and reports findings.
  */
-export function toolsFor(options: { mode: "code" | "ask"; preview: boolean; comments?: CommentReplies }): readonly AnyTool[] {
+export function toolsFor(options: {
+  mode: "code" | "ask" | "review";
+  preview: boolean;
+  comments?: CommentReplies;
+  findings?: FindingReports;
+}): readonly AnyTool[] {
   if (options.mode === "ask") return [shellTool as AnyTool, updatePlanTool as AnyTool];
+  if (options.mode === "review") {
+    return [shellTool as AnyTool, updatePlanTool as AnyTool, ...(options.findings ? [reportFindingTool(options.findings) as AnyTool] : [])];
+  }
   return [
     ...defaultTools,
     ...(options.preview ? [screenshotTool as AnyTool] : []),

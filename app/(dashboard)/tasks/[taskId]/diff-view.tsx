@@ -5,6 +5,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react
 import { type ChangeData, Diff, getChangeKey, Hunk, parseDiff, type FileData, type ViewType } from "react-diff-view";
 import "react-diff-view/style/index.css";
 import type { ReviewCommentDto } from "@/lib/review-comments/review-comments";
+import type { FindingDto } from "@/lib/reviews/review-findings";
 import { type Anchor, anchorOf, changeKeysFor } from "./comment-anchors";
 
 type Draft = Anchor & { path: string; key: string };
@@ -12,9 +13,9 @@ type Draft = Anchor & { path: string; key: string };
 /**
  * The attempt's patch, per file, split or unified; rendered as text by react-diff-view. With `canComment`
  * (the task's author, on a finished code task) a click on a line number starts a review comment there;
- * "Send N comments" sends them all as one follow-up turn.
+ * "Send N comments" sends them all as one follow-up turn. A review's findings show under their last line.
  */
-export function DiffView({ taskId, canComment = false }: { taskId: string; canComment?: boolean }) {
+export function DiffView({ taskId, canComment = false, findings = [] }: { taskId: string; canComment?: boolean; findings?: readonly FindingDto[] }) {
   const [patch, setPatch] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [viewType, setViewType] = useState<ViewType>("split");
@@ -118,6 +119,22 @@ export function DiffView({ taskId, canComment = false }: { taskId: string; canCo
                   Remove
                 </button>
               )}
+            </div>
+          ))}
+        </div>
+      );
+    }
+    const anchoredFindings = findings
+      .filter((finding) => finding.path === path)
+      .map((finding) => ({ ...finding, side: "new" as const, line: finding.endLine }));
+    for (const [key, items] of changeKeysFor(changes, anchoredFindings)) {
+      widgets[key] = (
+        <div className="review-comments">
+          {widgets[key]}
+          {items.map((finding) => (
+            <div key={finding.id} className="review-comment" data-testid="diff-finding">
+              <span className={`badge severity-${finding.severity}`}>{finding.severity}</span> <strong>{finding.title}</strong>
+              <p className="muted">{finding.body}</p>
             </div>
           ))}
         </div>

@@ -14,6 +14,8 @@ import { CopyChangesView } from "./copy-changes-view";
 import { DiffView } from "./diff-view";
 import { FollowUpForm } from "./follow-up-form";
 import { PullRequestPanel } from "./pull-request-panel";
+import { ReviewButton } from "./review-button";
+import { ReviewPanel } from "./review-panel";
 import { ScreenshotsView } from "./screenshots-view";
 import { SetupSummary } from "./setup-summary";
 import { type AllowlistEditor, TaskTimeline } from "./task-timeline";
@@ -57,6 +59,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
         {task.mode === "copy" && <span className="badge">copy</span>}
         {task.mode === "setup" && <span className="badge">setup check</span>}
         {task.mode === "pages" && <span className="badge">page pictures</span>}
+        {task.mode === "review" && <span className="badge">review</span>}
       </h1>
       {task.mode === "pages" && (
         <p>
@@ -118,11 +121,29 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
               )}
             </h2>
             {/* Keyed by the attempt shown, so picking another attempt loads its diff. */}
-            <DiffView key={attempt?.id} taskId={task.id} canComment={task.mode === "code" && task.author === user.email} />
+            <DiffView
+              key={attempt?.id}
+              taskId={task.id}
+              canComment={task.mode === "code" && task.author === user.email}
+              findings={task.mode === "review" ? attempt?.findings : undefined}
+            />
           </>
         )}
       {!plain && finished && (task.mode === "code" || task.mode === "copy") && (task.pullRequest || (attempt?.filesChanged ?? 0) > 0) && (
-        <PullRequestPanel taskId={task.id} turns={task.turns} pullRequest={task.pullRequest} remote={remote} />
+        <>
+          <PullRequestPanel taskId={task.id} turns={task.turns} pullRequest={task.pullRequest} remote={remote} />
+          {environment && <ReviewButton taskId={task.id} environmentId={task.environment.id} />}
+        </>
+      )}
+      {task.mode === "review" && task.reviewOf && finished && attempt && (
+        <ReviewPanel
+          taskId={task.id}
+          reviewOf={task.reviewOf}
+          findings={attempt.findings}
+          post={attempt.reviewPost}
+          canPost={environment?.forge?.kind === "github"}
+          owner={task.author === user.email}
+        />
       )}
       {attempt?.screenshots && (
         <>
@@ -142,7 +163,9 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           />
         </>
       )}
-      {task.mode !== "copy" && task.mode !== "setup" && task.mode !== "pages" && <FollowUpForm taskId={task.id} running={!finished} />}
+      {task.mode !== "copy" && task.mode !== "setup" && task.mode !== "pages" && task.mode !== "review" && (
+        <FollowUpForm taskId={task.id} running={!finished} />
+      )}
     </>
   );
 }
