@@ -28,6 +28,14 @@ export async function readArtifact(userId: string, artifactId: string): Promise<
   return { contentType: row.contentType, bytes: await artifactStore().get(row.storageKey) };
 }
 
+/** An artifact's bytes for a signed link (lib/artifacts/signed-links.ts): the link was checked, not the reader. */
+export async function readSharedArtifact(artifactId: string): Promise<{ contentType: string; bytes: Buffer }> {
+  const row = await db().artifact.findUnique({ where: { id: artifactId }, select: { storageKey: true, contentType: true, prunedAt: true } });
+  if (!row) throw new AppError("not_found", "Artifact not found.");
+  if (row.prunedAt) throw new AppError("gone", ARTIFACT_REMOVED_MESSAGE);
+  return { contentType: row.contentType, bytes: await artifactStore().get(row.storageKey) };
+}
+
 /** Stores bytes and records them for an attempt. Used by the worker. */
 export async function saveArtifact(
   attemptId: string,

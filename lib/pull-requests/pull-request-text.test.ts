@@ -61,6 +61,32 @@ describe("pull request text", () => {
     );
   });
 
+  it("shows before/after pictures in a table, with when their links stop working", () => {
+    const body = pullRequestBody({
+      taskTitle: "x",
+      turns: [{ prompt: "x", reply: "Done." }],
+      patch: PATCH,
+      check: null,
+      taskUrl: null,
+      screenshots: [
+        { route: "/", viewport: "desktop", before: "https://p.example/b1", after: "https://p.example/a1", changed: true },
+        { route: "/about", viewport: "mobile", before: "https://p.example/b2", after: "https://p.example/a2", changed: false },
+      ],
+      linksExpire: new Date("2027-01-01T10:00:00Z"),
+    });
+    expect(body).toContain(
+      [
+        "### Screenshots",
+        "| Page | Before | After |",
+        "|---|---|---|",
+        "| `/` (desktop) | ![before](https://p.example/b1) | ![after](https://p.example/a1) |",
+        "| `/about` (mobile), unchanged | ![before](https://p.example/b2) | ![after](https://p.example/a2) |",
+        "",
+        "The pictures' links work until 2027-01-01; publishing again renews them.",
+      ].join("\n"),
+    );
+  });
+
   it("keeps titles to one line and commit subjects short", () => {
     expect(pullRequestTitle("Fix\nthe   date test")).toBe("Fix the date test");
     expect(pullRequestTitle("x".repeat(200))).toHaveLength(120);

@@ -47,6 +47,10 @@ export type PullRequestTextInput = {
   check: { command: string; passed: boolean } | null;
   /** Link back to the task in Patchbay, when PATCHBAY_PUBLIC_URL is set. */
   taskUrl: string | null;
+  /** Before/after pictures by signed, expiring links (empty without PATCHBAY_PUBLIC_URL or a preview). */
+  screenshots?: { route: string; viewport: string; before: string; after: string; changed: boolean }[];
+  /** When those links stop working. */
+  linksExpire?: Date;
 };
 
 export function pullRequestTitle(taskTitle: string): string {
@@ -66,6 +70,14 @@ export function pullRequestBody(input: PullRequestTextInput): string {
   if (files.length > MAX_FILES_LISTED) listed.push(`- … and ${files.length - MAX_FILES_LISTED} more`);
   sections.push([`### Files (${files.length})`, ...listed].join("\n"));
   if (input.check) sections.push(`### Check\n\`${input.check.command}\`: ${input.check.passed ? "passed" : "**failed**"}`);
+  const shots = input.screenshots ?? [];
+  if (shots.length > 0) {
+    const rows = shots.map(
+      (shot) => `| \`${shot.route}\` (${shot.viewport})${shot.changed ? "" : ", unchanged"} | ![before](${shot.before}) | ![after](${shot.after}) |`,
+    );
+    const expiry = input.linksExpire ? `\n\nThe pictures' links work until ${input.linksExpire.toISOString().slice(0, 10)}; publishing again renews them.` : "";
+    sections.push(["### Screenshots", "| Page | Before | After |", "|---|---|---|", ...rows].join("\n") + expiry);
+  }
   sections.push(
     input.taskUrl
       ? `---\nOpened by Patchbay from [this task](${input.taskUrl}), where the timeline and the before/after screenshots are.`

@@ -10,6 +10,8 @@ export type EarlierTurns = {
   patch: string | null;
   /** The check result of the attempt that made that patch (null: no check ran). */
   checkPassed: boolean | null;
+  /** That attempt's before/after screenshots as stored (lib/artifacts/preview-report.ts), or null. */
+  previewReport: unknown;
   conversation: { prompt: string; reply: string }[];
 };
 
@@ -31,6 +33,7 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
           deletions: true,
           baseCommit: true,
           patch: true,
+          previewReport: true,
           finalMessage: true,
           error: true,
         },
@@ -44,6 +47,7 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
     baseCommit: attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
     patch: latest?.patch ?? null,
     checkPassed: latest?.checkPassed ?? null,
+    previewReport: latest?.previewReport ?? null,
     conversation: turns.map((turn, index) => ({
       prompt: turn.prompt,
       reply: attempts[index]?.finalMessage ?? (attempts[index]?.error ? `(The attempt failed: ${attempts[index]?.error})` : "(No reply.)"),

@@ -7,7 +7,9 @@ import { UnrecoverableError, type Job } from "bullmq";
 import { AppError, isAppError } from "@/lib/errors";
 import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, forgeName, type ForgeConnection } from "@/lib/forge/forge-connection";
 import type { Logger } from "@/lib/logger";
-import { commitMessage, pullRequestBody, pullRequestTitle } from "@/lib/pull-requests/pull-request-text";
+import { previewReportSchema, shotStatus } from "@/lib/artifacts/preview-report";
+import { SIGNED_LINK_TTL_MS, signedArtifactPath } from "@/lib/artifacts/signed-links";
+import { commitMessage, pullRequestBody, type PullRequestTextInput, pullRequestTitle } from "@/lib/pull-requests/pull-request-text";
 import {
   type PublishWork,
   loadPublishWork,
@@ -125,6 +127,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     patch: state.patch,
     check: work.environment.checkCommand && state.checkPassed !== null ? { command: work.environment.checkCommand, passed: state.checkPassed } : null,
     taskUrl: deps.publicUrl ? `${deps.publicUrl}/tasks/${taskId}` : null,
+    ...screenshotLinks(deps, state.previewReport),
   });
   // After an interruption between opening the PR and recording it, the forge already has it: found, not opened twice.
   const existing = number ? { number } : await client.findPullRequest(branch);
@@ -193,6 +196,41 @@ export async function refreshOpenPullRequests(deps: PullRequestProcessorDeps, op
     }
   }
   return refreshed;
+}
+
+/** At most this many before/after pairs in a PR's body, changed pages first. */
+const MAX_SCREENSHOTS = 6;
+
+/**
+ * The task's before/after pictures as signed, expiring links (they work in a private repository's PR without
+ * signing in to Patchbay); none without PATCHBAY_PUBLIC_URL, since the forge must be able to reach them.
+ */
+function screenshotLinks(
+  deps: PullRequestProcessorDeps,
+  stored: unknown,
+): { screenshots?: NonNullable<PullRequestTextInput["screenshots"]>; linksExpire?: Date } {
+  const report = previewReportSchema.safeParse(stored);
+  if (!deps.publicUrl || !deps.secretsKey || !report.success) return {};
+  const expiresAt = new Date(Date.now() + SIGNED_LINK_TTL_MS);
+  const link = (artifactId: string) => `${deps.publicUrl}${signedArtifactPath(deps.secretsKey, artifactId, expiresAt)}`;
+  const shots = report.data.shots
+    .filter((shot) => shotStatus(shot) !== "failed")
+    .sort((a, b) => Number(shotStatus(b) === "changed") - Number(shotStatus(a) === "changed"))
+    .slice(0, MAX_SCREENSHOTS)
+    .flatMap((shot) =>
+      shot.before.ok && shot.after.ok
+        ? [
+            {
+              route: shot.route,
+              viewport: shot.viewport.name,
+              before: link(shot.before.artifactId),
+              after: link(shot.after.artifactId),
+              changed: shotStatus(shot) === "changed",
+            },
+          ]
+        : [],
+    );
+  return shots.length > 0 ? { screenshots: shots, linksExpire: expiresAt } : {};
 }
 
 /** Commits the task's change as the branch's next commit and pushes it; returns the branch's head. */

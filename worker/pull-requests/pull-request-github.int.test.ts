@@ -7,6 +7,10 @@ import { afterEach, beforeAll, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { NextRequest } from "next/server";
+import { GET as getSharedArtifact } from "@/app/api/v1/shared/artifacts/[artifactId]/route";
+import { saveArtifact } from "@/lib/artifacts/artifact-queries";
+import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { updateEnvironment } from "@/lib/environments/update-environment";
@@ -403,4 +407,59 @@ it("reviews a task's change, shows the findings, posts them to its pull request 
     `Fix this review finding (P1) in src/greet.js, line 2: Exclamation mark changes the output\n\nCallers compare the greeting; the added ! breaks them.\n\nSuggested replacement for those lines:\n\`\`\`\n${suggestion}\n\`\`\``,
   );
   await waitForFinishedAttempt(fix.attemptId);
+});
+
+it("shows the task's before/after screenshots in the pull request through signed links that open without signing in", async () => {
+  const { imitation, user, environment } = await githubEnvironment("gh-shots");
+  const task = await finishedTask(
+    user.id,
+    environment.id,
+    "gh-shots-one",
+    addGreeting,
+    "Greeting now uses a template literal.",
+    "Use a template literal in greet",
+  );
+  // The screenshot stage's result, as it stores it (its own tests cover taking the pictures).
+  const attempt = await db().attempt.findFirstOrThrow({ where: { turn: { taskId: task.id } }, select: { id: true } });
+  const png = (label: string) => Buffer.from(`\x89PNG\r\n\x1a\n${label}`, "latin1");
+  const before = await saveArtifact(attempt.id, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png("before"), metadata: {} });
+  const after = await saveArtifact(attempt.id, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: png("after"), metadata: {} });
+  const report: PreviewReport = {
+    routes: ["/"],
+    shots: [
+      {
+        route: "/",
+        viewport: { name: "desktop", width: 1280, height: 800 },
+        before: { ok: true, artifactId: before.id, status: 200 },
+        after: { ok: true, artifactId: after.id, status: 200 },
+        diff: { artifactId: after.id, changedPixels: 10, changedRatio: 0.01, sizeChanged: false },
+      },
+    ],
+    failures: [],
+    blockedRequests: [],
+    durationMs: 1,
+  };
+  await db().attempt.update({ where: { id: attempt.id }, data: { previewReport: report } });
+
+  await requestPullRequest(user.id, task.id);
+  await settledPullRequest(task.id);
+  const body = imitation.pullRequests(REPOSITORY)[0]?.body ?? "";
+  const links = [...body.matchAll(/!\[(before|after)\]\(([^)]+)\)/g)].map((match) => ({ side: match[1], url: match[2] ?? "" }));
+  expect(links.map((link) => link.side)).toEqual(["before", "after"]);
+  expect(body).toContain("| `/` (desktop) | ![before](");
+  for (const link of links) expect(link.url.startsWith(`${TEST_PUBLIC_URL}/api/v1/shared/artifacts/`)).toBe(true);
+
+  // The web app serves each link's picture to anyone holding it, and nothing for an altered link.
+  const open = async (url: string) => {
+    const parsed = new URL(url);
+    const artifactId = decodeURIComponent(parsed.pathname.split("/").at(-1) ?? "");
+    const response = await getSharedArtifact(new NextRequest(`http://localhost${parsed.pathname}${parsed.search}`), {
+      params: Promise.resolve({ artifactId }),
+    });
+    return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+  };
+  expect(await open(links[0]?.url ?? "")).toEqual({ status: 200, bytes: png("before") });
+  expect(await open(links[1]?.url ?? "")).toEqual({ status: 200, bytes: png("after") });
+  expect((await open((links[0]?.url ?? "").replace(before.id, after.id))).status).toBe(404);
+  expect(imitation.violations()).toEqual([]);
 });

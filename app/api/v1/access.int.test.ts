@@ -177,6 +177,8 @@ const TABLE: Record<string, Entry> = {
     params: (f) => ({ taskId: f.codeTaskId, attempt: "0" }),
     expect: { stranger: 404, copywriter: 404 },
   },
+  // Signed links need their signature, whoever asks: without it, as if the picture did not exist.
+  "GET /api/v1/shared/artifacts/[artifactId]": { params: (f) => ({ artifactId: f.ownerArtifactId }), expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tokens": { expect: { stranger: 200, copywriter: 200 } },
   "POST /api/v1/tokens": { body: () => ({ name: "mine" }), expect: { stranger: 201, copywriter: 201 } },
   "DELETE /api/v1/tokens/[tokenId]": { params: (f) => ({ tokenId: f.ownerTokenId }), expect: { stranger: 404, copywriter: 404 } },
