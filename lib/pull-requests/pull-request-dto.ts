@@ -1,6 +1,12 @@
 // A task's pull request as the API and the pages show it (GET /api/v1/tasks/:id/pull-request, and the
 // task's own DTO).
+import { z } from "zod";
 import type { Prisma } from "@/lib/db";
+
+/** Pulling the PR's review comments in as drafts (lib/review-comments). */
+export type CommentImportDto = { status: "queued" | "done" | "failed"; imported?: number; error?: string };
+
+const commentImportSchema = z.object({ status: z.enum(["queued", "done", "failed"]), imported: z.number().optional(), error: z.string().optional() });
 
 export const PULL_REQUEST_STATUSES = ["queued", "pushing", "open", "merged", "closed", "pushed", "failed"] as const;
 export type PullRequestStatus = (typeof PULL_REQUEST_STATUSES)[number];
@@ -22,6 +28,8 @@ export type PullRequestDto = {
   mergeable: boolean | null;
   /** A publish is queued or running: the state above is the last one's until it ends. */
   publishing: boolean;
+  /** The last "pull comments from the pull request", or null. */
+  commentImport: CommentImportDto | null;
   updatedAt: string;
 };
 
@@ -38,6 +46,7 @@ export const pullRequestSelect = {
   forgeState: true,
   requestedAt: true,
   settledAt: true,
+  commentImport: true,
   updatedAt: true,
 } satisfies Prisma.PullRequestSelect;
 
@@ -57,6 +66,12 @@ export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
     turns: row.turns,
     mergeable: typeof state.mergeable === "boolean" ? state.mergeable : null,
     publishing: row.settledAt === null || row.settledAt < row.requestedAt,
+    commentImport: parseCommentImport(row.commentImport),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+function parseCommentImport(value: unknown): CommentImportDto | null {
+  const parsed = commentImportSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

@@ -32,5 +32,7 @@ export const pullRequestJobSchema = z.strictObject({
   taskId: z.string().min(1).max(64),
   /** Instead of publishing: post this review task's findings to the task's pull request as one review. */
   postReviewOf: z.string().min(1).max(64).optional(),
+  /** Instead of publishing: pull the pull request's review comments in as draft comments of the task. */
+  importComments: z.literal(true).optional(),
 });
 export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;

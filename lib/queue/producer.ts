@@ -78,11 +78,15 @@ export function pullRequestsQueue(): Queue {
  * request while one runs (a follow-up finished meanwhile) starts another right after it, so the last
  * change is always pushed and two pushes of one branch never race.
  */
-export async function enqueuePullRequest(taskId: string, options: { postReviewOf?: string } = {}): Promise<void> {
+export async function enqueuePullRequest(taskId: string, options: { postReviewOf?: string; importComments?: true } = {}): Promise<void> {
   const data = pullRequestJobSchema.parse({ taskId, ...options });
-  // A review post is a job of its own (one per review), never folded into a publish of the same task.
-  const id = options.postReviewOf ? `review-${options.postReviewOf}` : `pr-${taskId}`;
-  await pullRequestsQueue().add(options.postReviewOf ? "post-review" : "publish-pull-request", data, { deduplication: { id, keepLastIfActive: true } });
+  // A review post or a comment import is a job of its own, never folded into a publish of the same task.
+  const [name, id] = options.postReviewOf
+    ? ["post-review", `review-${options.postReviewOf}`]
+    : options.importComments
+      ? ["import-comments", `comments-${taskId}`]
+      : ["publish-pull-request", `pr-${taskId}`];
+  await pullRequestsQueue().add(name, data, { deduplication: { id, keepLastIfActive: true } });
 }
 
 export type CatalogBuildState = { state: "idle" } | { state: "building"; message?: string } | { state: "failed"; message: string };

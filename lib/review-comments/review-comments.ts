@@ -8,6 +8,8 @@ import { patchFileStats } from "@/lib/pull-requests/pull-request-text";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
+import { enqueuePullRequest } from "@/lib/queue/producer";
+import type { CommentImportDto } from "@/lib/pull-requests/pull-request-dto";
 import { visibleTo } from "@/lib/tasks/task-visibility";
 
 export const reviewCommentSchema = z.strictObject({
@@ -33,6 +35,8 @@ export type ReviewCommentDto = {
   turn: number | null;
   number: number | null;
   reply: string | null;
+  /** The forge login of a comment pulled in from the pull request; null for one written in Patchbay. */
+  author: string | null;
   createdAt: string;
 };
 
@@ -46,6 +50,7 @@ type CommentRow = {
   number: number | null;
   resolved: boolean | null;
   reply: string | null;
+  externalAuthor: string | null;
   createdAt: Date;
 };
 
@@ -61,6 +66,7 @@ function toDto(row: CommentRow): ReviewCommentDto {
     turn: row.turnIndex,
     number: row.number,
     reply: row.reply,
+    author: row.externalAuthor,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -126,10 +132,10 @@ export async function sendReviewComments(userId: string, taskId: string): Promis
 }
 
 /** The follow-up's text: every comment with its anchor, and how to answer. */
-export function reviewCommentsPrompt(comments: readonly Pick<CommentRow, "path" | "line" | "side" | "body">[]): string {
+export function reviewCommentsPrompt(comments: readonly Pick<CommentRow, "path" | "line" | "side" | "body" | "externalAuthor">[]): string {
   const lines = comments.map(
     (comment, index) =>
-      `${index + 1}. ${comment.path}, line ${comment.line}${comment.side === "old" ? " (a removed line, numbered as before the change)" : ""}:\n${indent(comment.body.trim())}`,
+      `${index + 1}. ${comment.path}, line ${comment.line}${comment.side === "old" ? " (a removed line, numbered as before the change)" : ""}${comment.externalAuthor ? ` (from @${comment.externalAuthor} on the pull request)` : ""}:\n${indent(comment.body.trim())}`,
   );
   return [
     `Review comments on your change (${comments.length}). Address each one in the code. Then call reply_to_comment once per comment, with its number, whether it is resolved, and a one-sentence answer.`,
@@ -157,4 +163,43 @@ export async function commentsOfTurn(taskId: string, turnIndex: number): Promise
 export async function recordCommentReply(taskId: string, turnIndex: number, number: number, answer: { resolved: boolean; reply: string }): Promise<boolean> {
   const updated = await db().reviewComment.updateMany({ where: { taskId, turnIndex, number }, data: { resolved: answer.resolved, reply: answer.reply } });
   return updated.count > 0;
+}
+
+/** Pulls the review comments left on the task's pull request in as drafts (the worker asks the forge). */
+export async function requestForgeCommentImport(userId: string, taskId: string): Promise<CommentImportDto> {
+  const task = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: { pullRequest: { select: { kind: true, number: true } } } });
+  if (!task) throw new AppError("not_found", "Task not found.");
+  if (!task.pullRequest?.number || task.pullRequest.kind !== "github") {
+    throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
+  }
+  const queued: CommentImportDto = { status: "queued" };
+  await db().pullRequest.update({ where: { taskId }, data: { commentImport: queued } });
+  await enqueuePullRequest(taskId, { importComments: true });
+  return queued;
+}
+
+export type ForgeCommentDraft = { externalId: string; author: string; path: string; line: number; side: "new" | "old"; body: string };
+
+/** Stores pulled-in comments as drafts; one already pulled in (by its forge id) is not added again. */
+export async function importForgeComments(taskId: string, comments: readonly ForgeCommentDraft[]): Promise<number> {
+  const task = await db().task.findUnique({ where: { id: taskId }, select: { ownerId: true } });
+  if (!task) return 0;
+  const created = await db().reviewComment.createMany({
+    data: comments.map((comment) => ({
+      taskId,
+      authorId: task.ownerId,
+      path: comment.path,
+      line: comment.line,
+      side: comment.side,
+      body: comment.body,
+      externalId: comment.externalId,
+      externalAuthor: comment.author,
+    })),
+    skipDuplicates: true,
+  });
+  return created.count;
+}
+
+export async function recordCommentImport(taskId: string, state: CommentImportDto): Promise<void> {
+  await db().pullRequest.updateMany({ where: { taskId }, data: { commentImport: state } });
 }

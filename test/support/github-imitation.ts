@@ -64,6 +64,7 @@ function spec(): Spec {
   if (cachedSpec) return cachedSpec;
   const file = createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json");
   const doc = JSON.parse(readFileSync(file, "utf8")) as OpenApiDocument;
+  nullableEnums(doc);
   // OpenAPI 3.0 schemas: `nullable` is one of Ajv's own keywords; `example`, `x-github`, `discriminator`…
   // are annotations, hence strict: false. Formats GitHub defines itself get their meaning here.
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
@@ -87,6 +88,22 @@ function spec(): Spec {
   routes.sort((a, b) => a.names.length - b.names.length);
   cachedSpec = { doc, ajv, routes, validators: new Map() };
   return cachedSpec;
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` lets a value be null, but Ajv's `nullable` keyword only widens `type`: an
+ * `enum` beside it still refuses null. GitHub means null there (a single-line review comment's
+ * `start_side`, an open issue's `state_reason`), so such enums get null added, once, in place.
+ */
+function nullableEnums(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const entry of node) nullableEnums(entry);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const schema = node as Schema;
+  if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  for (const value of Object.values(schema)) nullableEnums(value);
 }
 
 function isRef(value: unknown): value is Ref {
@@ -237,9 +254,14 @@ function example(name: string): unknown {
 // A pull request's diff as GitHub shows it (what review comments may be anchored to).
 
 type DiffSide = "LEFT" | "RIGHT";
-/** One line of a hunk: a context line has both numbers, a removed one only `oldLine`, an added one only `newLine`. */
-type DiffLine = { oldLine: number | null; newLine: number | null; hunk: number; position: number };
-type DiffFile = { path: string; oldPath: string; lines: DiffLine[] };
+/**
+ * One line of a hunk: a context line has both numbers, a removed one only `oldLine`, an added one only
+ * `newLine`. `text` is the line as the diff shows it (with its " ", "-" or "+"), `trailer` a "\ No newline at
+ * end of file" that follows it.
+ */
+type DiffLine = { oldLine: number | null; newLine: number | null; hunk: number; position: number; text: string; trailer?: string };
+/** `hunks` are the @@ header lines, by hunk index. */
+type DiffFile = { path: string; oldPath: string; lines: DiffLine[]; hunks: string[] };
 
 /** A path as git prints it in a diff header, C-quoted when it has unusual characters. */
 function unquoteGitPath(text: string): string {
@@ -288,16 +310,20 @@ function parseDiff(text: string): DiffFile[] {
     if (oldLeft > 0 || newLeft > 0) {
       if (!file) break;
       const kind = line[0];
-      if (kind === "\\") continue;
+      if (kind === "\\") {
+        const previous = file.lines[file.lines.length - 1];
+        if (previous) previous.trailer = line;
+        continue;
+      }
       position += 1;
       if (kind === "-") {
-        file.lines.push({ oldLine: oldLine++, newLine: null, hunk, position });
+        file.lines.push({ oldLine: oldLine++, newLine: null, hunk, position, text: line });
         oldLeft -= 1;
       } else if (kind === "+") {
-        file.lines.push({ oldLine: null, newLine: newLine++, hunk, position });
+        file.lines.push({ oldLine: null, newLine: newLine++, hunk, position, text: line });
         newLeft -= 1;
       } else {
-        file.lines.push({ oldLine: oldLine++, newLine: newLine++, hunk, position });
+        file.lines.push({ oldLine: oldLine++, newLine: newLine++, hunk, position, text: line });
         oldLeft -= 1;
         newLeft -= 1;
       }
@@ -308,7 +334,7 @@ function parseDiff(text: string): DiffFile[] {
       const rest = line.slice("diff --git ".length);
       const quoted = rest.startsWith('"') ? /^("(?:[^"\\]|\\.)*")/.exec(rest)?.[1] : undefined;
       const guess = quoted ? diffPath(quoted) : rest.length % 2 === 1 ? rest.slice(2, (rest.length - 1) / 2) : rest;
-      file = { path: guess ?? rest, oldPath: guess ?? rest, lines: [] };
+      file = { path: guess ?? rest, oldPath: guess ?? rest, lines: [], hunks: [] };
       files.push(file);
       hunk = -1;
       position = 0;
@@ -319,6 +345,7 @@ function parseDiff(text: string): DiffFile[] {
     if (hunkHeader) {
       if (hunk >= 0) position += 1;
       hunk += 1;
+      file.hunks.push(line);
       oldLine = Number(hunkHeader[1]);
       oldLeft = Number(hunkHeader[2] ?? 1);
       newLine = Number(hunkHeader[3]);
@@ -340,6 +367,81 @@ function parseDiff(text: string): DiffFile[] {
 /** The hunk line showing `line` of one side of the file, if any hunk shows it. */
 function diffLineAt(file: DiffFile, side: DiffSide, line: number): DiffLine | undefined {
   return file.lines.find((entry) => (side === "RIGHT" ? entry.newLine : entry.oldLine) === line);
+}
+
+/** A review comment's `diff_hunk` as GitHub gives it: the hunk's @@ header and its lines down to the commented one. */
+function diffHunk(file: DiffFile, end: DiffLine): string {
+  const lines = file.lines
+    .filter((entry) => entry.hunk === end.hunk && entry.position <= end.position)
+    .flatMap((entry) => (entry !== end && entry.trailer !== undefined ? [entry.text, entry.trailer] : [entry.text]));
+  return [file.hunks[end.hunk] ?? "", ...lines].join("\n");
+}
+
+/** Where a review comment sits in the PR's diff, with what GitHub shows of it besides `line`, `side` and `start_line`. */
+type Anchor = ImitatedReviewComment & { side: DiffSide; startSide: DiffSide | null; position: number; diffHunk: string };
+
+/** A review comment as pulls/create-review takes one. */
+type CommentInput = { path: string; body: string; position?: number; line?: number; side?: string; start_line?: number; start_side?: string };
+
+/**
+ * GitHub's checks of one review comment against the PR's diff: its anchor, or why it has none (GitHub's
+ * sentences; `pathUnresolved` when the diff does not have the file at all).
+ */
+function anchorComment(files: DiffFile[], comment: CommentInput): { anchor?: Anchor; problems: string[]; pathUnresolved?: boolean } {
+  const file = files.find((entry) => entry.path === comment.path);
+  if (!file) return { problems: [], pathUnresolved: true };
+  if (comment.line === undefined) {
+    // The older way: the `position` of a line in the file's diff.
+    const target = comment.position === undefined ? undefined : file.lines.find((entry) => entry.position === comment.position);
+    if (!target) {
+      return {
+        problems: [
+          comment.position === undefined ? "Pull request review thread line must be part of the diff" : "Pull request review thread position is invalid",
+        ],
+      };
+    }
+    const side: DiffSide = target.newLine === null ? "LEFT" : "RIGHT";
+    const line = (side === "LEFT" ? target.oldLine : target.newLine) ?? 0;
+    const anchor: Anchor = {
+      path: file.path,
+      line,
+      startLine: null,
+      side,
+      body: comment.body,
+      startSide: null,
+      position: target.position,
+      diffHunk: diffHunk(file, target),
+    };
+    return { anchor, problems: [] };
+  }
+  const problems: string[] = [];
+  const side = comment.side ?? "RIGHT";
+  const end = side === "LEFT" || side === "RIGHT" ? diffLineAt(file, side, comment.line) : undefined;
+  if (!end) problems.push("Pull request review thread line must be part of the diff");
+  let startLine: number | null = null;
+  let startSide: DiffSide | null = null;
+  if (comment.start_line !== undefined) {
+    const startSideText = comment.start_side ?? side;
+    const start = startSideText === "LEFT" || startSideText === "RIGHT" ? diffLineAt(file, startSideText, comment.start_line) : undefined;
+    // The range runs down the diff within one hunk: the start in the end's hunk, not below the end.
+    if (!start || !end || start.hunk !== end.hunk || start.position > end.position) {
+      problems.push("Pull request review thread start line must be part of the same hunk as the line.");
+    }
+    startLine = comment.start_line;
+    startSide = startSideText === "LEFT" ? "LEFT" : "RIGHT";
+  }
+  if (!end || (side !== "LEFT" && side !== "RIGHT")) return { problems };
+  const anchor: Anchor = {
+    path: file.path,
+    line: comment.line,
+    startLine,
+    side,
+    body: comment.body,
+    startSide,
+    position: end.position,
+    diffHunk: diffHunk(file, end),
+  };
+  return { anchor, problems };
 }
 
 /** Rails' to_sentence, which GitHub's joined validation messages read like. */
@@ -400,6 +502,19 @@ export type GitHubImitation = {
   setMergeable(fullName: string, number: number, mergeable: boolean | null): void;
   /** The reviews submitted on the PR through the API (pulls/create-review), oldest first. */
   reviews(fullName: string, number: number): ImitatedReview[];
+  /**
+   * Someone (`user`, a GitHub login) comments on the PR's diff on the web: `line` on `side` (RIGHT, the
+   * default: the head's lines; LEFT: the base's), from `startLine` for a range; `inReplyTo` answers an
+   * earlier review comment's thread (the reply takes that thread's place in the diff, so its anchor must
+   * be the same). Like pulls/create-review it must be part of the PR's diff at its head, else this throws.
+   * GitHub makes a single-comment review for it, which `reviews()` does not list. The comment shows in
+   * pulls/list-review-comments.
+   */
+  addReviewComment(
+    fullName: string,
+    number: number,
+    comment: { user: string; path: string; line: number; side?: "RIGHT" | "LEFT"; startLine?: number | null; body: string; inReplyTo?: number },
+  ): { id: number };
   /** Every API request, oldest first (git traffic is not listed). */
   requests(): ImitatedRequest[];
   /** Every way a request (or, a test bug, an answer) departed from GitHub's description. */
@@ -428,6 +543,20 @@ type StoredPull = {
   /** Opened through the API, i.e. by the token's own user, who therefore cannot approve it or request changes. */
   openedByToken: boolean;
   reviews: (ImitatedReview & { submittedAt: string | null })[];
+  /** Every review comment, of submitted reviews and pending ones and those a test added, oldest first. */
+  reviewComments: StoredReviewComment[];
+};
+
+type StoredReviewComment = Anchor & {
+  id: number;
+  /** The review it belongs to: one of `reviews`, or the single-comment review GitHub made for it. */
+  reviewId: number;
+  user: string;
+  originalCommitId: string;
+  /** The thread's first comment, for a reply. */
+  inReplyTo: number | null;
+  createdAt: string;
+  updatedAt: string;
 };
 
 type Repository = { owner: string; name: string; gitDir: string; pulls: StoredPull[] };
@@ -442,6 +571,10 @@ class Refusal extends Error {
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 let nextId = 1_934_000_000;
+let nextReviewCommentId = 1_000_000_001;
+/** Who the token belongs to: the user of the document's examples. */
+const TOKEN_USER = "octocat";
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 export async function startGitHubImitation(options: { token: string }): Promise<GitHubImitation> {
   const projectRoot = mkdtempSync(path.join(tmpdir(), "patchbay-github-"));
@@ -540,7 +673,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         mergeable_state: pull.merged ? "unknown" : pull.mergeable === null ? "unknown" : pull.mergeable ? "clean" : "dirty",
         merged_by: pull.merged ? json.merged_by : null,
         comments: 0,
-        review_comments: pull.reviews.reduce((sum, review) => sum + (review.state === "PENDING" ? 0 : review.comments.length), 0),
+        review_comments: shownReviewComments(pull).length,
         maintainer_can_modify: pull.maintainerCanModify,
         commits: Number(await gitOut(repo, ["rev-list", "--count", range]).catch(() => "0")),
         additions: numstat.reduce((sum, [added]) => sum + (Number(added) || 0), 0),
@@ -619,6 +752,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       // Without an operation it is someone on the web, not the API's user.
       openedByToken: operation !== undefined,
       reviews: [],
+      reviewComments: [],
     };
     repo.pulls.push(pull);
     return pull;
@@ -631,25 +765,33 @@ export async function startGitHubImitation(options: { token: string }): Promise<
 
   /** The PR's diff at `commit` as GitHub shows it: from the merge base of the base and `commit`, 3 lines of context. */
   async function pullDiff(repo: Repository, baseSha: string, commit: string): Promise<DiffFile[]> {
-    const { stdout } = await execFileAsync(
-      "git",
-      [
-        "-c",
-        "core.quotePath=false",
-        "diff",
-        "--no-color",
-        "--no-ext-diff",
-        "--unified=3",
-        "--find-renames",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        `${baseSha}...${commit}`,
-      ],
-      // Not the user's own git configuration (diff.noprefix, diff.algorithm, …): GitHub's diff.
-      { cwd: repo.gitDir, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } },
-    );
+    const { stdout } = await execFileAsync("git", pullDiffArgs(baseSha, commit), pullDiffOptions(repo));
     return parseDiff(stdout);
   }
+
+  /** The same, for what a test does synchronously (addReviewComment). */
+  function pullDiffSync(repo: Repository, baseSha: string, commit: string): DiffFile[] {
+    return parseDiff(execFileSync("git", pullDiffArgs(baseSha, commit), { ...pullDiffOptions(repo), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }));
+  }
+
+  const pullDiffArgs = (baseSha: string, commit: string) => [
+    "-c",
+    "core.quotePath=false",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--unified=3",
+    "--find-renames",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    `${baseSha}...${commit}`,
+  ];
+  // Not the user's own git configuration (diff.noprefix, diff.algorithm, …): GitHub's diff.
+  const pullDiffOptions = (repo: Repository) => ({
+    cwd: repo.gitDir,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+  });
 
   /** pulls/create-review: GitHub's checks, then the review (comments are all kept or none). */
   async function createReview(repo: Repository, pull: StoredPull, operation: Operation, input: Record<string, unknown>): Promise<Answer> {
@@ -659,15 +801,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     });
     const event = typeof input.event === "string" ? input.event : "";
     const body = typeof input.body === "string" ? input.body : "";
-    const comments = (Array.isArray(input.comments) ? input.comments : []) as {
-      path: string;
-      body: string;
-      position?: number;
-      line?: number;
-      side?: string;
-      start_line?: number;
-      start_side?: string;
-    }[];
+    const comments = (Array.isArray(input.comments) ? input.comments : []) as CommentInput[];
     await refreshShas(repo, pull);
     let commitId = pull.headSha;
     if (typeof input.commit_id === "string") {
@@ -692,51 +826,44 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     }
 
     const files = comments.length > 0 ? await pullDiff(repo, pull.baseSha, commitId) : [];
-    const anchored: ImitatedReviewComment[] = [];
+    const anchored: Anchor[] = [];
     const problems: string[] = [];
     let pathUnresolved = false;
     for (const comment of comments) {
-      const file = files.find((entry) => entry.path === comment.path);
-      if (!file) {
-        pathUnresolved = true;
-        continue;
-      }
-      if (comment.line === undefined) {
-        // The older way: the `position` of a line in the file's diff.
-        const target = comment.position === undefined ? undefined : file.lines.find((entry) => entry.position === comment.position);
-        if (!target) {
-          problems.push(
-            comment.position === undefined ? "Pull request review thread line must be part of the diff" : "Pull request review thread position is invalid",
-          );
-          continue;
-        }
-        const side: DiffSide = target.newLine === null ? "LEFT" : "RIGHT";
-        const line = (side === "LEFT" ? target.oldLine : target.newLine) ?? 0;
-        anchored.push({ path: file.path, line, startLine: null, side, body: comment.body });
-        continue;
-      }
-      const side = comment.side ?? "RIGHT";
-      const end = side === "LEFT" || side === "RIGHT" ? diffLineAt(file, side, comment.line) : undefined;
-      if (!end) problems.push("Pull request review thread line must be part of the diff");
-      let startLine: number | null = null;
-      if (comment.start_line !== undefined) {
-        const startSide = comment.start_side ?? side;
-        const start = startSide === "LEFT" || startSide === "RIGHT" ? diffLineAt(file, startSide, comment.start_line) : undefined;
-        // The range runs down the diff within one hunk: the start in the end's hunk, not below the end.
-        if (!start || !end || start.hunk !== end.hunk || start.position > end.position) {
-          problems.push("Pull request review thread start line must be part of the same hunk as the line.");
-        }
-        startLine = comment.start_line;
-      }
-      if (end) anchored.push({ path: file.path, line: comment.line, startLine, side, body: comment.body });
+      const checked = anchorComment(files, comment);
+      if (checked.pathUnresolved) pathUnresolved = true;
+      problems.push(...checked.problems);
+      if (checked.anchor) anchored.push(checked.anchor);
     }
     if (pathUnresolved) return unprocessable(["Path could not be resolved"]);
     if (problems.length > 0) return unprocessable([toSentence([...new Set(problems)])]);
 
     const state = ({ APPROVE: "APPROVED", REQUEST_CHANGES: "CHANGES_REQUESTED", COMMENT: "COMMENTED" } as Record<string, string>)[event] ?? "PENDING";
     const submittedAt = state === "PENDING" ? null : now();
-    const review = { id: nextId++, body, event, state, commitId, comments: anchored, submittedAt };
+    const review = {
+      id: nextId++,
+      body,
+      event,
+      state,
+      commitId,
+      comments: anchored.map((anchor) => ({ path: anchor.path, line: anchor.line, startLine: anchor.startLine, side: anchor.side, body: anchor.body })),
+      submittedAt,
+    };
     pull.reviews.push(review);
+    // Its comments, by the token's user (the example's octocat, as in the review's own `user`).
+    const createdAt = submittedAt ?? now();
+    for (const anchor of anchored) {
+      pull.reviewComments.push({
+        ...anchor,
+        id: nextReviewCommentId++,
+        reviewId: review.id,
+        user: TOKEN_USER,
+        originalCommitId: commitId,
+        inReplyTo: null,
+        createdAt,
+        updatedAt: createdAt,
+      });
+    }
     if (submittedAt) pull.updatedAt = submittedAt;
     const fullName = `${repo.owner}/${repo.name}`;
     const htmlUrl = `${webUrl}/${fullName}/pull/${pull.number}#pullrequestreview-${review.id}`;
@@ -758,6 +885,116 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     // A pending review has not been submitted: GitHub leaves the field out.
     if (!submittedAt) delete json.submitted_at;
     return { status: 200, body: json };
+  }
+
+  /** What pulls/list-review-comments shows: the comments of pending reviews are their author's alone. */
+  function shownReviewComments(pull: StoredPull): StoredReviewComment[] {
+    const pending = new Set(pull.reviews.filter((review) => review.state === "PENDING").map((review) => review.id));
+    return pull.reviewComments.filter((comment) => !pending.has(comment.reviewId));
+  }
+
+  /** A user as GitHub shows one (simple-user): the document's example user with another login. */
+  const userIds = new Map<string, number>([[TOKEN_USER, 1]]);
+  function userJson(login: string, template: unknown): Record<string, unknown> {
+    let id = userIds.get(login.toLowerCase());
+    if (id === undefined) {
+      id = 9_100_000 + userIds.size;
+      userIds.set(login.toLowerCase(), id);
+    }
+    const json = JSON.parse(
+      JSON.stringify(template)
+        .replaceAll("https://api.github.com", apiUrl)
+        .replaceAll("https://github.com", webUrl)
+        .replaceAll(`/users/${TOKEN_USER}/`, `/users/${login}/`)
+        .replaceAll(`/users/${TOKEN_USER}"`, `/users/${login}"`),
+    ) as Record<string, unknown>;
+    return Object.assign(json, { login, id, node_id: Buffer.from(`04:User${id}`).toString("base64"), html_url: `${webUrl}/${login}` });
+  }
+
+  /** A review comment as GitHub's API shows it: the document's example with every field the imitation knows replaced. */
+  function reviewCommentJson(repo: Repository, pull: StoredPull, comment: StoredReviewComment): Record<string, unknown> {
+    const template = ((example("pull-request-review-comment-items") as Record<string, unknown>[])[0] ?? {}) as Record<string, unknown>;
+    const fullName = `${repo.owner}/${repo.name}`;
+    const url = `${apiUrl}/repos/${fullName}/pulls/comments/${comment.id}`;
+    const htmlUrl = `${webUrl}/${fullName}/pull/${pull.number}#discussion_r${comment.id}`;
+    const pullUrl = `${apiUrl}/repos/${fullName}/pulls/${pull.number}`;
+    const association =
+      comment.user.toLowerCase() === repo.owner.toLowerCase() ? "OWNER" : comment.user === TOKEN_USER ? "COLLABORATOR" : template.author_association;
+    const json = Object.assign(template, {
+      url,
+      pull_request_review_id: comment.reviewId,
+      id: comment.id,
+      node_id: Buffer.from(`024:PullRequestReviewComment${comment.id}`).toString("base64"),
+      diff_hunk: comment.diffHunk,
+      path: comment.path,
+      position: comment.position,
+      original_position: comment.position,
+      commit_id: pull.headSha,
+      original_commit_id: comment.originalCommitId,
+      in_reply_to_id: comment.inReplyTo,
+      user: userJson(comment.user, template.user),
+      body: comment.body,
+      created_at: comment.createdAt,
+      updated_at: comment.updatedAt,
+      html_url: htmlUrl,
+      pull_request_url: pullUrl,
+      author_association: association,
+      _links: { self: { href: url }, html: { href: htmlUrl }, pull_request: { href: pullUrl } },
+      reactions: {
+        url: `${url}/reactions`,
+        total_count: 0,
+        "+1": 0,
+        "-1": 0,
+        laugh: 0,
+        hooray: 0,
+        confused: 0,
+        heart: 0,
+        rocket: 0,
+        eyes: 0,
+      },
+      start_line: comment.startLine,
+      original_start_line: comment.startLine,
+      start_side: comment.startSide,
+      line: comment.line,
+      original_line: comment.line,
+      side: comment.side,
+      subject_type: "line",
+    });
+    // Not a reply: GitHub leaves the field out.
+    if (comment.inReplyTo === null) delete (json as Record<string, unknown>).in_reply_to_id;
+    return json;
+  }
+
+  /** pulls/list-review-comments: by creation (ids) unless `sort` says otherwise, a page at a time with GitHub's Link header. */
+  async function listReviewComments(repo: Repository, pull: StoredPull, query: URLSearchParams, requestPath: string): Promise<Answer> {
+    await refreshShas(repo, pull);
+    const perPage = Math.min(Math.max(Number(query.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+    const sort = query.get("sort");
+    const field = sort === "updated" ? "updatedAt" : "createdAt";
+    // `direction` is ignored without `sort`.
+    const descending = sort !== null && query.get("direction") === "desc";
+    const since = query.get("since") === null ? Number.NaN : Date.parse(query.get("since") ?? "");
+    const matching = shownReviewComments(pull)
+      .filter((comment) => Number.isNaN(since) || Date.parse(comment.updatedAt) >= since)
+      .sort((a, b) => (a[field] === b[field] ? a.id - b.id : a[field] < b[field] ? -1 : 1) * (descending ? -1 : 1));
+    const shown = matching.slice((page - 1) * perPage, page * perPage);
+    const lastPage = Math.max(Math.ceil(matching.length / perPage), 1);
+    const link = (target: number, rel: string) => {
+      const params = new URLSearchParams(query);
+      params.set("page", String(target));
+      return `<${apiUrl}${requestPath}?${params}>; rel="${rel}"`;
+    };
+    const links = [
+      ...(page > 1 ? [link(Math.min(page - 1, lastPage), "prev")] : []),
+      ...(page < lastPage ? [link(page + 1, "next"), link(lastPage, "last")] : []),
+      ...(page > 1 ? [link(1, "first")] : []),
+    ];
+    return {
+      status: 200,
+      body: shown.map((comment) => reviewCommentJson(repo, pull, comment)),
+      ...(links.length > 0 ? { headers: { link: links.join(", ") } } : {}),
+    };
   }
 
   async function answerApi(matched: MatchedOperation, query: URLSearchParams, body: unknown): Promise<Answer> {
@@ -833,6 +1070,10 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       case "pulls/create-review": {
         if (!pull) return notFound(operation);
         return await createReview(repo, pull, operation, input);
+      }
+      case "pulls/list-review-comments": {
+        if (!pull) return notFound(operation);
+        return await listReviewComments(repo, pull, query, `/repos/${repo.owner}/${repo.name}/pulls/${pull.number}/comments`);
       }
       default:
         violationLog.push(
@@ -994,6 +1235,76 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         ...review,
         comments: comments.map((comment) => ({ ...comment })),
       }));
+    },
+    addReviewComment(fullName, number, comment) {
+      const repo = requireRepo(fullName);
+      const pull = requirePull(fullName, number);
+      if (!LOGIN.test(comment.user)) throw new Error(`"${comment.user}" is not a GitHub login`);
+      const gitSha = (branch: string) => {
+        try {
+          return execFileSync("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+            cwd: repo.gitDir,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+          }).trim();
+        } catch {
+          return "";
+        }
+      };
+      // As refreshShas does: the branches may have moved since GitHub last looked.
+      pull.headSha = gitSha(pull.head) || pull.headSha;
+      if (!pull.merged) pull.baseSha = gitSha(pull.base) || pull.baseSha;
+      const side = comment.side ?? "RIGHT";
+      let parent: StoredReviewComment | undefined;
+      if (comment.inReplyTo !== undefined) {
+        const replied = shownReviewComments(pull).find((entry) => entry.id === comment.inReplyTo);
+        if (!replied) throw new Error(`${fullName}#${number} has no review comment ${comment.inReplyTo} to reply to`);
+        // A reply to a reply joins the same thread.
+        parent = replied.inReplyTo === null ? replied : pull.reviewComments.find((entry) => entry.id === replied.inReplyTo);
+        if (
+          !parent ||
+          parent.path !== comment.path ||
+          parent.line !== comment.line ||
+          parent.side !== side ||
+          (comment.startLine !== undefined && parent.startLine !== comment.startLine)
+        ) {
+          throw new Error(
+            `A reply sits where its thread does: ${parent?.path}:${parent?.line} ${parent?.side} from ${parent?.startLine}, not ${comment.path}:${comment.line} ${side}`,
+          );
+        }
+      }
+      const checked = parent
+        ? { anchor: { ...parent, body: comment.body }, problems: [] as string[] }
+        : anchorComment(pullDiffSync(repo, pull.baseSha, pull.headSha), {
+            path: comment.path,
+            body: comment.body,
+            line: comment.line,
+            side,
+            ...(comment.startLine === undefined || comment.startLine === null ? {} : { start_line: comment.startLine }),
+          });
+      if (checked.pathUnresolved) throw new Error(`GitHub: Path could not be resolved (${comment.path} is not in the diff of ${fullName}#${number})`);
+      if (checked.problems.length > 0 || !checked.anchor) throw new Error(`GitHub: ${toSentence([...new Set(checked.problems)])}`);
+      const created = now();
+      const stored: StoredReviewComment = {
+        path: checked.anchor.path,
+        line: checked.anchor.line,
+        startLine: checked.anchor.startLine,
+        side: checked.anchor.side,
+        body: comment.body,
+        startSide: checked.anchor.startSide,
+        position: checked.anchor.position,
+        diffHunk: checked.anchor.diffHunk,
+        id: nextReviewCommentId++,
+        reviewId: nextId++,
+        user: comment.user,
+        originalCommitId: parent?.originalCommitId ?? pull.headSha,
+        inReplyTo: parent?.id ?? null,
+        createdAt: created,
+        updatedAt: created,
+      };
+      pull.reviewComments.push(stored);
+      pull.updatedAt = created;
+      return { id: stored.id };
     },
     requests: () => requestLog.map((entry) => ({ ...entry })),
     violations: () => [...violationLog],

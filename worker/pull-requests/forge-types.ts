@@ -9,6 +9,8 @@ export type ForgeClient = {
   createPullRequest(input: { branch: string; base: string; title: string; body: string }): Promise<ForgePullRequest>;
   updatePullRequest(number: number, input: { title: string; body: string }): Promise<ForgePullRequest>;
   getPullRequest(number: number): Promise<ForgePullRequest>;
+  /** The review comments on lines of the PR (not replies, not outdated ones), oldest first. */
+  listReviewComments(number: number): Promise<{ id: string; author: string; path: string; line: number; side: "new" | "old"; body: string }[]>;
   /** One review with inline comments (lines of the commit `commitId`); returns the review's address. */
   createReview(number: number, input: { commitId: string; body: string; comments: ReviewComment[] }): Promise<{ url: string }>;
 };

@@ -44,6 +44,26 @@ export function createGitHubClient(options: ForgeClientOptions & { apiBase: stri
       );
       return toPullRequest(updated);
     },
+    async listReviewComments(number) {
+      const comments = await call("list the review comments", async () => ({
+        data: await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner, repo, pull_number: number, per_page: 100, request: request() }),
+      }));
+      // Replies belong to their thread's first comment; a comment whose line is gone (line null) is outdated.
+      return comments.flatMap((comment) =>
+        comment.in_reply_to_id || typeof comment.line !== "number"
+          ? []
+          : [
+              {
+                id: String(comment.id),
+                author: comment.user?.login ?? "someone",
+                path: comment.path,
+                line: comment.line,
+                side: comment.side === "LEFT" ? ("old" as const) : ("new" as const),
+                body: comment.body,
+              },
+            ],
+      );
+    },
     async createReview(number, input) {
       const review = await call("post the review", () =>
         octokit.rest.pulls.createReview({

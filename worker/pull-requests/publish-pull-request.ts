@@ -22,6 +22,7 @@ import {
 import { pullRequestJobSchema } from "@/lib/queue/contracts";
 import { reviewPost } from "@/lib/reviews/review-post-text";
 import { loadReviewPostWork, recordReviewPost } from "@/lib/reviews/review-tasks";
+import { importForgeComments, recordCommentImport } from "@/lib/review-comments/review-comments";
 import { createRedactor } from "@/lib/redact";
 import { checkRepoUrl } from "@/lib/repos/check-repo-url";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
@@ -52,8 +53,9 @@ export function createPullRequestProcessor(deps: PullRequestProcessorDeps) {
   return async function processPullRequest(job: Job): Promise<void> {
     const parsed = pullRequestJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
-    const { taskId, postReviewOf } = parsed.data;
+    const { taskId, postReviewOf, importComments } = parsed.data;
     if (postReviewOf) return postReview(deps, taskId, postReviewOf);
+    if (importComments) return importReviewComments(deps, taskId);
     try {
       await publishPullRequest(deps, taskId);
     } catch (error) {
@@ -170,6 +172,38 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
     const message = isAppError(error) ? error.userMessage : "The review could not be posted because of an internal error; check the worker log.";
     if (!isAppError(error)) deps.logger.error({ err: error, reviewTaskId }, "posting a review failed");
     await recordReviewPost(review.attemptId, { status: "failed", error: message });
+    throw new UnrecoverableError(message);
+  }
+}
+
+/** Pulls the review comments left on the task's pull request in as draft comments, each once. */
+export async function importReviewComments(deps: PullRequestProcessorDeps, taskId: string): Promise<void> {
+  try {
+    const work = await loadPublishWork(taskId);
+    const forge = work ? openForgeConnection(work.environment.forge, deps.secretsKey) : null;
+    const client =
+      forge && work ? forgeClientFor(forge, work.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
+    const number = work?.pullRequest.number;
+    if (!client || !forge || !number) throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
+    const apiBase = forgeApiBase(forge);
+    if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+    const comments = await client.listReviewComments(number);
+    const imported = await importForgeComments(
+      taskId,
+      comments.map((comment) => ({
+        externalId: comment.id,
+        author: comment.author,
+        path: comment.path,
+        line: comment.line,
+        side: comment.side,
+        body: comment.body,
+      })),
+    );
+    await recordCommentImport(taskId, { status: "done", imported });
+  } catch (error) {
+    const message = isAppError(error) ? error.userMessage : "The comments could not be pulled in because of an internal error; check the worker log.";
+    if (!isAppError(error)) deps.logger.error({ err: error, taskId }, "pulling review comments failed");
+    await recordCommentImport(taskId, { status: "failed", error: message });
     throw new UnrecoverableError(message);
   }
 }

@@ -17,6 +17,7 @@ import { updateEnvironment } from "@/lib/environments/update-environment";
 import { pullRequestBranch } from "@/lib/pull-requests/pull-request-text";
 import { getPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
+import { listReviewComments, requestForgeCommentImport, sendReviewComments } from "@/lib/review-comments/review-comments";
 import { getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
@@ -461,5 +462,40 @@ it("shows the task's before/after screenshots in the pull request through signed
   expect(await open(links[0]?.url ?? "")).toEqual({ status: 200, bytes: png("before") });
   expect(await open(links[1]?.url ?? "")).toEqual({ status: 200, bytes: png("after") });
   expect((await open((links[0]?.url ?? "").replace(before.id, after.id))).status).toBe(404);
+  expect(imitation.violations()).toEqual([]);
+});
+
+it("pulls the review comments left on the pull request in as drafts, once each, and sends them as one turn", async () => {
+  const { imitation, task, user } = await openedPullRequest("gh-import");
+  const first = imitation.addReviewComment(REPOSITORY, 1, { user: "octocat", path: "src/greet.js", line: 2, body: "Keep the comma style." });
+  imitation.addReviewComment(REPOSITORY, 1, { user: "hubot", path: "src/greet.js", line: 2, body: "Agreed.", inReplyTo: first.id });
+
+  const imported = async () => {
+    await requestForgeCommentImport(user.id, task.id);
+    return waitFor(
+      "the comments to be pulled in",
+      async () => {
+        const state = (await getPullRequest(user.id, task.id))?.commentImport;
+        return state && state.status !== "queued" ? state : null;
+      },
+      60_000,
+      200,
+    );
+  };
+  expect(await imported()).toEqual({ status: "done", imported: 1 });
+  // Pulling again adds nothing: each forge comment comes in once (replies stay with their thread).
+  expect(await imported()).toEqual({ status: "done", imported: 0 });
+  const drafts = await listReviewComments(user.id, task.id);
+  expect(drafts.map(({ path, line, side, body, author, state }) => ({ path, line, side, body, author, state }))).toEqual([
+    { path: "src/greet.js", line: 2, side: "new", body: "Keep the comma style.", author: "octocat", state: "draft" },
+  ]);
+
+  // Sent like comments written in Patchbay; the agent is told who wrote it. (The scripted model follows the
+  // first turn's marker, so this turn's steps are registered under it.)
+  scripted.model.registerScript("gh-import-one", { steps: [{ say: "Kept the comma style." }] });
+  const sent = await sendReviewComments(user.id, task.id);
+  expect((await waitForFinishedAttempt(sent.attemptId)).status).toBe("completed");
+  const turn = await db().turn.findUniqueOrThrow({ where: { taskId_index: { taskId: task.id, index: 1 } }, select: { prompt: true } });
+  expect(turn.prompt).toContain("1. src/greet.js, line 2 (from @octocat on the pull request):\n   Keep the comma style.");
   expect(imitation.violations()).toEqual([]);
 });

@@ -161,6 +161,7 @@ const TABLE: Record<string, Entry> = {
     body: () => ({ path: "x", line: 1, body: "Rename this." }),
     expect: { stranger: 404, copywriter: 404 },
   },
+  "POST /api/v1/tasks/[taskId]/comments/import": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/comments/send": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "DELETE /api/v1/tasks/[taskId]/comments/[commentId]": {
     params: (f) => ({ taskId: f.codeTaskId, commentId: f.ownerCommentId }),

@@ -15,7 +15,18 @@ type Draft = Anchor & { path: string; key: string };
  * (the task's author, on a finished code task) a click on a line number starts a review comment there;
  * "Send N comments" sends them all as one follow-up turn. A review's findings show under their last line.
  */
-export function DiffView({ taskId, canComment = false, findings = [] }: { taskId: string; canComment?: boolean; findings?: readonly FindingDto[] }) {
+export function DiffView({
+  taskId,
+  canComment = false,
+  findings = [],
+  forgeComments = false,
+}: {
+  taskId: string;
+  canComment?: boolean;
+  findings?: readonly FindingDto[];
+  /** The task has a pull request whose review comments can be pulled in as drafts. */
+  forgeComments?: boolean;
+}) {
   const [patch, setPatch] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [viewType, setViewType] = useState<ViewType>("split");
@@ -68,6 +79,25 @@ export function DiffView({ taskId, canComment = false, findings = [] }: { taskId
     if (await call(`/api/v1/tasks/${taskId}/comments/${commentId}`, { method: "DELETE" })) await loadComments();
   };
   const drafts = comments.filter((comment) => comment.state === "draft");
+  const [importNote, setImportNote] = useState<string | null>(null);
+  // The worker asks the forge; the page waits for that state (bounded), then shows the new drafts.
+  const pullForgeComments = async () => {
+    if (!(await call(`/api/v1/tasks/${taskId}/comments/import`, { method: "POST" }))) return;
+    setImportNote("Pulling comments from the pull request…");
+    for (let tries = 0; tries < 120; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const response = await fetch(`/api/v1/tasks/${taskId}/pull-request`);
+      const state = response.ok
+        ? ((await response.json()) as { commentImport?: { status: string; imported?: number; error?: string } } | null)?.commentImport
+        : null;
+      if (!state || state.status === "queued") continue;
+      setImportNote(state.status === "done" ? `Pulled in ${state.imported ?? 0} new comment(s) from the pull request.` : null);
+      if (state.status === "failed") setCommentError(state.error ?? "The comments could not be pulled in.");
+      await loadComments();
+      return;
+    }
+    setImportNote("The worker has not answered yet; reload the page later to see the comments.");
+  };
   const sendAll = async () => {
     if (await call(`/api/v1/tasks/${taskId}/comments/send`, { method: "POST" })) {
       await loadComments();
@@ -108,6 +138,7 @@ export function DiffView({ taskId, canComment = false, findings = [] }: { taskId
               <span className={`badge comment-${comment.state}`} data-testid="review-comment-state">
                 {comment.state}
               </span>{" "}
+              {comment.author && <span className="muted">@{comment.author}: </span>}
               <span style={{ whiteSpace: "pre-wrap" }}>{comment.body}</span>
               {comment.reply && (
                 <p className="muted" data-testid="review-comment-reply">
@@ -184,6 +215,11 @@ export function DiffView({ taskId, canComment = false, findings = [] }: { taskId
         <a className="button secondary" href={`/api/v1/tasks/${taskId}/diff?download=1`} download data-testid="download-patch">
           Download patch
         </a>
+        {canComment && forgeComments && (
+          <button type="button" className="secondary" onClick={() => void pullForgeComments()} disabled={busy} data-testid="pull-forge-comments">
+            Pull comments from the pull request
+          </button>
+        )}
         {canComment && drafts.length > 0 && (
           <button type="button" onClick={() => void sendAll()} disabled={busy} data-testid="send-comments">
             Send {drafts.length} comment{drafts.length === 1 ? "" : "s"}
@@ -191,6 +227,11 @@ export function DiffView({ taskId, canComment = false, findings = [] }: { taskId
         )}
       </div>
       {canComment && comments.length === 0 && <p className="muted">Click a line number to comment on that line; send all comments to the agent at once.</p>}
+      {importNote && (
+        <p className="muted" role="status">
+          {importNote}
+        </p>
+      )}
       {commentError && (
         <p className="error" role="alert">
           {commentError}

@@ -126,6 +126,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
               taskId={task.id}
               canComment={task.mode === "code" && task.author === user.email}
               findings={task.mode === "review" ? attempt?.findings : undefined}
+              forgeComments={task.pullRequest?.kind === "github" && task.pullRequest.number !== null}
             />
           </>
         )}
