@@ -116,24 +116,26 @@ test("a repository token is set, shown by kind only, and removed on the environm
   expect(created.status()).toBe(201);
   const { id: environmentId } = await created.json();
   await page.goto(`/environments/${environmentId}`);
+  // The page has a second Kind/User name/Token form (pull requests): this test is about repository access.
+  const credential = page.getByTestId("repo-credential");
   const status = page.getByTestId("repo-credential-status");
   await expect(status).toHaveText("none");
-  await expect(page.getByLabel("Kind", { exact: true })).toHaveValue("token");
+  await expect(credential.getByLabel("Kind", { exact: true })).toHaveValue("token");
 
   // A bad token is refused with the API's message, and what was typed stays in the form.
-  await page.getByLabel(/^User name/).fill("ci-bot");
-  await page.getByLabel("Token", { exact: true }).fill("short");
+  await credential.getByLabel(/^User name/).fill("ci-bot");
+  await credential.getByLabel("Token", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Save credential" }).click();
   await expect(page.getByTestId("repo-credential").locator("p.error[role=alert]")).toContainText("The token must have at least 8 characters.");
-  await expect(page.getByLabel(/^User name/)).toHaveValue("ci-bot");
-  await expect(page.getByLabel("Token", { exact: true })).toHaveValue("short");
+  await expect(credential.getByLabel(/^User name/)).toHaveValue("ci-bot");
+  await expect(credential.getByLabel("Token", { exact: true })).toHaveValue("short");
   await expect(status).toHaveText("none");
 
-  await page.getByLabel("Token", { exact: true }).fill(TOKEN);
+  await credential.getByLabel("Token", { exact: true }).fill(TOKEN);
   await page.getByRole("button", { name: "Save credential" }).click();
   await expect(status).toHaveText("token set, user name ci-bot");
   await expect(page.getByTestId("repo-credential-saved")).toHaveText("Saved. The next fetch uses it.");
-  await expect(page.getByLabel("Token", { exact: true })).toHaveValue("");
+  await expect(credential.getByLabel("Token", { exact: true })).toHaveValue("");
   expect(await page.content()).not.toContain(TOKEN);
   const html = await (await page.request.get(`/environments/${environmentId}`)).text();
   expect(html).toContain("token set, user name ci-bot");
@@ -143,11 +145,11 @@ test("a repository token is set, shown by kind only, and removed on the environm
   expect(JSON.stringify(dto)).not.toContain(TOKEN);
 
   // A pasted key that is not one is refused too; the key stays in its box and the stored token stays.
-  await page.getByLabel("Kind", { exact: true }).selectOption("deployKey");
-  await page.getByLabel(/^Private key/).fill("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key\n-----END OPENSSH PRIVATE KEY-----");
+  await credential.getByLabel("Kind", { exact: true }).selectOption("deployKey");
+  await credential.getByLabel(/^Private key/).fill("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-key\n-----END OPENSSH PRIVATE KEY-----");
   await page.getByRole("button", { name: "Replace credential" }).click();
   await expect(page.getByTestId("repo-credential").locator("p.error[role=alert]")).toContainText("The deploy key is not a valid OpenSSH private key.");
-  await expect(page.getByLabel(/^Private key/)).toHaveValue(/not-a-key/);
+  await expect(credential.getByLabel(/^Private key/)).toHaveValue(/not-a-key/);
   await expect(status).toHaveText("token set, user name ci-bot");
 
   await page.getByRole("button", { name: "Remove credential" }).click();

@@ -18,7 +18,7 @@ import { selectAttempt } from "@/lib/tasks/select-attempt";
 import { previewFromForm } from "./environments/preview-form-data";
 import { repoCredentialFromForm } from "./environments/repo-credential-form-data";
 import { forgeFromForm } from "./environments/forge-form-data";
-import { requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { requestBranchUpdate, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 
@@ -184,6 +184,18 @@ export async function postReviewAction(reviewTaskId: string): Promise<FormState>
   try {
     await requestReviewPost(user.id, reviewTaskId);
     revalidatePath(`/tasks/${reviewTaskId}`);
+    return {};
+  } catch (error) {
+    return { error: userMessage(error) };
+  }
+}
+
+/** The task page's "Update branch": merge the base branch's head into the task's branch. */
+export async function updateBranchAction(taskId: string): Promise<FormState> {
+  const user = await requireUser();
+  try {
+    await requestBranchUpdate(user.id, taskId);
+    revalidatePath(`/tasks/${taskId}`);
     return {};
   } catch (error) {
     return { error: userMessage(error) };

@@ -1,6 +1,8 @@
 // The worker's side of a pull request in the database: what to publish (the task's change so far, its
 // turns, the environment's remote) and what came of it.
 import { db, type Prisma } from "@/lib/db";
+import { appendEvent } from "@/lib/timeline/append-event";
+import type { BranchUpdateDto } from "./pull-request-dto";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
 
@@ -12,7 +14,9 @@ export async function loadPublishWork(taskId: string) {
       title: true,
       owner: { select: { name: true, email: true } },
       environment: { select: { repoUrl: true, repoCredential: true, forge: true, checkCommand: true } },
-      pullRequest: { select: { branch: true, baseBranch: true, number: true, headCommit: true, turns: true, status: true, requestedAt: true } },
+      pullRequest: {
+        select: { branch: true, baseBranch: true, number: true, headCommit: true, baseCommit: true, turns: true, status: true, requestedAt: true },
+      },
       _count: { select: { turns: true } },
     },
   });
@@ -34,13 +38,23 @@ export async function markPullRequestPushing(taskId: string): Promise<void> {
 export async function recordPullRequestPublished(
   taskId: string,
   answered: Date,
-  result: { headCommit: string; turns: number; status: string; url: string | null; number: number | null; mergeable: boolean | null },
+  result: {
+    headCommit: string;
+    /** The base commit the pushed change is on; unchanged when nothing was pushed. */
+    baseCommit?: string;
+    turns: number;
+    status: string;
+    url: string | null;
+    number: number | null;
+    mergeable: boolean | null;
+  },
 ): Promise<void> {
   const forgeState: Prisma.InputJsonValue = result.mergeable === null ? {} : { mergeable: result.mergeable };
   await db().pullRequest.update({
     where: { taskId },
     data: {
       headCommit: result.headCommit,
+      ...(result.baseCommit ? { baseCommit: result.baseCommit } : {}),
       turns: result.turns,
       status: result.status,
       url: result.url,
@@ -78,4 +92,47 @@ export async function recordPullRequestState(taskId: string, state: { status: st
     where: { taskId },
     data: { status: state.status, forgeState: state.mergeable === null ? {} : { mergeable: state.mergeable }, updatedAt: new Date() },
   });
+}
+
+export async function recordBranchUpdate(taskId: string, state: BranchUpdateDto): Promise<void> {
+  await db().pullRequest.updateMany({ where: { taskId }, data: { branchUpdate: state } });
+}
+
+/**
+ * The task's change on a newer base, as a turn of its own (no agent ran: the change applied cleanly), so
+ * later follow-ups and pushes continue from there.
+ */
+export async function recordUpdateTurn(
+  taskId: string,
+  update: { baseCommit: string; patch: string; filesChanged: number; additions: number; deletions: number; message: string; prompt: string },
+): Promise<void> {
+  const latest = await db().turn.findFirst({ where: { taskId }, orderBy: { index: "desc" }, select: { index: true } });
+  const now = new Date();
+  const turn = await db().turn.create({
+    data: {
+      taskId,
+      index: (latest?.index ?? -1) + 1,
+      prompt: update.prompt,
+      attempts: {
+        create: {
+          index: 0,
+          status: "completed",
+          baseCommit: update.baseCommit,
+          patch: update.patch,
+          filesChanged: update.filesChanged,
+          additions: update.additions,
+          deletions: update.deletions,
+          finalMessage: update.message,
+          startedAt: now,
+          finishedAt: now,
+        },
+      },
+    },
+    select: { index: true, attempts: { select: { id: true } } },
+  });
+  const attemptId = turn.attempts[0]?.id;
+  if (!attemptId) return;
+  // On the timeline like any turn: what was asked, and what came of it.
+  await appendEvent({ attemptId, taskId }, { type: "turn", payload: { index: turn.index, prompt: update.prompt } });
+  await appendEvent({ attemptId, taskId }, { type: "status", payload: { status: "completed", message: update.message } });
 }

@@ -3,6 +3,11 @@
 import { z } from "zod";
 import type { Prisma } from "@/lib/db";
 
+/** "Update branch": bringing the branch up to date with its base branch. */
+export type BranchUpdateDto = { status: "queued" | "updated" | "current" | "conflict" | "failed"; message?: string };
+
+const branchUpdateSchema = z.object({ status: z.enum(["queued", "updated", "current", "conflict", "failed"]), message: z.string().optional() });
+
 /** Pulling the PR's review comments in as drafts (lib/review-comments). */
 export type CommentImportDto = { status: "queued" | "done" | "failed"; imported?: number; error?: string };
 
@@ -30,6 +35,8 @@ export type PullRequestDto = {
   publishing: boolean;
   /** The last "pull comments from the pull request", or null. */
   commentImport: CommentImportDto | null;
+  /** The last "Update branch", or null. */
+  branchUpdate: BranchUpdateDto | null;
   updatedAt: string;
 };
 
@@ -47,6 +54,7 @@ export const pullRequestSelect = {
   requestedAt: true,
   settledAt: true,
   commentImport: true,
+  branchUpdate: true,
   updatedAt: true,
 } satisfies Prisma.PullRequestSelect;
 
@@ -67,11 +75,17 @@ export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
     mergeable: typeof state.mergeable === "boolean" ? state.mergeable : null,
     publishing: row.settledAt === null || row.settledAt < row.requestedAt,
     commentImport: parseCommentImport(row.commentImport),
+    branchUpdate: parseBranchUpdate(row.branchUpdate),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
 function parseCommentImport(value: unknown): CommentImportDto | null {
   const parsed = commentImportSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+function parseBranchUpdate(value: unknown): BranchUpdateDto | null {
+  const parsed = branchUpdateSchema.safeParse(value);
   return parsed.success ? parsed.data : null;
 }

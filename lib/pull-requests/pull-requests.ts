@@ -10,7 +10,7 @@ import { enqueuePullRequest } from "@/lib/queue/producer";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
 import { visibleTo } from "@/lib/tasks/task-visibility";
-import { type PullRequestDto, pullRequestSelect, toPullRequestDto } from "./pull-request-dto";
+import { type BranchUpdateDto, type PullRequestDto, pullRequestSelect, toPullRequestDto } from "./pull-request-dto";
 import { pullRequestBranch } from "./pull-request-text";
 
 /** The task's pull request as the viewer may see it, or null when none was requested. */
@@ -82,6 +82,26 @@ export async function requestPullRequest(userId: string, taskId: string): Promis
     throw new AppError("internal", message, { retryable: true, cause: error });
   }
   return toPullRequestDto(row);
+}
+
+/**
+ * "Update branch": bring the task's branch up to date with its base branch, as GitHub's own button does — a
+ * merge of the base branch's head, pushed as the branch's next commit. The worker does it.
+ */
+export async function requestBranchUpdate(userId: string, taskId: string): Promise<BranchUpdateDto> {
+  const task = await db().task.findFirst({
+    where: { id: taskId, ownerId: userId },
+    select: { pullRequest: { select: { headCommit: true, status: true } } },
+  });
+  if (!task) throw new AppError("not_found", "Task not found.");
+  const pr = task.pullRequest;
+  if (!pr?.headCommit) throw new AppError("bad_request", "The task's branch has not been pushed yet; create its pull request first.");
+  if (pr.status === "merged" || pr.status === "closed") throw new AppError("conflict", `The pull request is ${pr.status}; its branch takes no more commits.`);
+  if (!(await isTaskFinished(taskId))) throw new AppError("conflict", "The task is still running; update the branch when it has finished.");
+  const queued: BranchUpdateDto = { status: "queued" };
+  await db().pullRequest.update({ where: { taskId }, data: { branchUpdate: queued } });
+  await enqueuePullRequest(taskId, { updateBranch: true });
+  return queued;
 }
 
 /** After a follow-up finishes: a task with a PR gets the new change pushed to the same branch. */

@@ -34,5 +34,7 @@ export const pullRequestJobSchema = z.strictObject({
   postReviewOf: z.string().min(1).max(64).optional(),
   /** Instead of publishing: pull the pull request's review comments in as draft comments of the task. */
   importComments: z.literal(true).optional(),
+  /** Instead of publishing: merge the base branch's head into the task's branch ("Update branch"). */
+  updateBranch: z.literal(true).optional(),
 });
 export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;

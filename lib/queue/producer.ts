@@ -78,14 +78,16 @@ export function pullRequestsQueue(): Queue {
  * request while one runs (a follow-up finished meanwhile) starts another right after it, so the last
  * change is always pushed and two pushes of one branch never race.
  */
-export async function enqueuePullRequest(taskId: string, options: { postReviewOf?: string; importComments?: true } = {}): Promise<void> {
+export async function enqueuePullRequest(taskId: string, options: { postReviewOf?: string; importComments?: true; updateBranch?: true } = {}): Promise<void> {
   const data = pullRequestJobSchema.parse({ taskId, ...options });
-  // A review post or a comment import is a job of its own, never folded into a publish of the same task.
+  // A review post, a comment import or a branch update is a job of its own, never folded into a publish.
   const [name, id] = options.postReviewOf
     ? ["post-review", `review-${options.postReviewOf}`]
     : options.importComments
       ? ["import-comments", `comments-${taskId}`]
-      : ["publish-pull-request", `pr-${taskId}`];
+      : options.updateBranch
+        ? ["update-branch", `update-${taskId}`]
+        : ["publish-pull-request", `pr-${taskId}`];
   await pullRequestsQueue().add(name, data, { deduplication: { id, keepLastIfActive: true } });
 }
 

@@ -1,5 +1,5 @@
-// What a follow-up turn continues from: the task's base commit, the latest patch of the chosen attempts
-// of earlier turns, and the conversation so far.
+// What a follow-up turn continues from: the latest patch of the chosen attempts of earlier turns, the
+// base commit it applies to, and the conversation so far.
 import { db } from "@/lib/db";
 import { chooseAttempt } from "./choose-attempt";
 
@@ -44,7 +44,8 @@ export async function earlierTurns(taskId: string, beforeIndex: number): Promise
   const attempts = turns.map((turn) => chooseAttempt(turn.attempts, turn.selectedAttemptId));
   const latest = attempts.findLast((attempt) => attempt?.patch);
   return {
-    baseCommit: attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
+    // The patch applies to its own attempt's base: the first turn's, or a newer one after "Update branch".
+    baseCommit: latest?.baseCommit ?? attempts.find((attempt) => attempt?.baseCommit)?.baseCommit ?? null,
     patch: latest?.patch ?? null,
     checkPassed: latest?.checkPassed ?? null,
     previewReport: latest?.previewReport ?? null,

@@ -32,7 +32,16 @@ export async function withScratchRepo<T>(mirrorPath: string, timeoutMs: number, 
  */
 export async function commitPatch(
   repo: ScratchRepo,
-  input: { baseCommit: string; patch: string; parent: string; message: string; author: Person; committer: Person },
+  input: {
+    baseCommit: string;
+    patch: string;
+    parent: string;
+    /** A second parent: the newer base the change was moved onto ("Update branch" is a merge of it). */
+    mergeParent?: string;
+    message: string;
+    author: Person;
+    committer: Person;
+  },
 ): Promise<string | null> {
   const index = path.join(repo.dir, "index");
   const patchFile = path.join(repo.dir, "change.patch");
@@ -50,14 +59,59 @@ export async function commitPatch(
   }
   const tree = (await git(["write-tree"])).stdout.trim();
   const parentTree = (await git(["rev-parse", `${input.parent}^{tree}`])).stdout.trim();
-  if (tree === parentTree) return null;
+  if (tree === parentTree && !input.mergeParent) return null;
   const people = {
     GIT_AUTHOR_NAME: input.author.name,
     GIT_AUTHOR_EMAIL: input.author.email,
     GIT_COMMITTER_NAME: input.committer.name,
     GIT_COMMITTER_EMAIL: input.committer.email,
   };
-  return (await git(["commit-tree", tree, "-p", input.parent, "-F", messageFile], people)).stdout.trim();
+  const parents = ["-p", input.parent, ...(input.mergeParent ? ["-p", input.mergeParent] : [])];
+  return (await git(["commit-tree", tree, ...parents, "-F", messageFile], people)).stdout.trim();
+}
+
+export type MovedPatch = { ok: true; patch: string; files: number; additions: number; deletions: number } | { ok: false; conflicts: string[] };
+
+/**
+ * The change `patch` (made on an older base) on `newBase`, by a three-way apply: the blobs the patch was
+ * made against are in the mirror. Conflicting files are named instead; nothing is written but objects.
+ */
+export async function movePatch(repo: ScratchRepo, input: { newBase: string; patch: string }): Promise<MovedPatch> {
+  const index = path.join(repo.dir, "move-index");
+  const patchFile = path.join(repo.dir, "move.patch");
+  await writeFile(patchFile, input.patch);
+  const git = (args: string[]) => runGit(args, { cwd: repo.gitDir, timeoutMs: repo.timeoutMs, env: { GIT_INDEX_FILE: index } });
+  await git(["read-tree", input.newBase]);
+  try {
+    await git(["apply", "--cached", "--3way", "--binary", "--whitespace=nowarn", patchFile]);
+  } catch (error) {
+    const stderr = error instanceof GitError ? error.stderr : String(error);
+    const conflicts = [
+      ...stderr.matchAll(/^(?:U (.+)|error: patch failed: (.+?):\d+|error: (.+?): does not exist in index|error: (.+?): already exists in index)$/gm),
+    ]
+      .map((match) => match[1] ?? match[2] ?? match[3] ?? match[4] ?? "")
+      .filter(Boolean);
+    return { ok: false, conflicts: [...new Set(conflicts)] };
+  }
+  // --3way leaves unmerged entries instead of failing for some conflicts: they are conflicts too.
+  const unmerged = (await git(["ls-files", "--unmerged"])).stdout
+    .split("\n")
+    .map((line) => line.split("\t")[1] ?? "")
+    .filter(Boolean);
+  if (unmerged.length > 0) return { ok: false, conflicts: [...new Set(unmerged)] };
+  const tree = (await git(["write-tree"])).stdout.trim();
+  const patch = (await git(["diff", "--binary", "--no-ext-diff", "--no-textconv", "--no-renames", input.newBase, tree, "--"])).stdout;
+  const numstat = (await git(["diff", "--numstat", "--no-ext-diff", "--no-textconv", "--no-renames", input.newBase, tree, "--"])).stdout;
+  let additions = 0;
+  let deletions = 0;
+  let files = 0;
+  for (const line of numstat.split("\n").filter(Boolean)) {
+    const [added, removed] = line.split("\t");
+    files += 1;
+    additions += Number(added) || 0;
+    deletions += Number(removed) || 0;
+  }
+  return { ok: true, patch, files, additions, deletions };
 }
 
 /** The commit a branch points at on the remote, or null when the remote has no such branch. */

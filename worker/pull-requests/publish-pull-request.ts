@@ -15,6 +15,8 @@ import {
   loadPublishWork,
   openPullRequestsToRefresh,
   recordPullRequestState,
+  recordBranchUpdate,
+  recordUpdateTurn,
   markPullRequestPushing,
   recordPullRequestFailed,
   recordPullRequestPublished,
@@ -29,7 +31,7 @@ import { openRepoCredential } from "@/lib/repos/repo-credential";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import { withRemoteAccess } from "@/worker/repos/remote-access";
 import { GitError } from "@/worker/repos/git";
-import { commitPatch, fetchBranch, isAncestor, type Person, pushBranch, remoteBranchTip, withScratchRepo } from "./branch-commits";
+import { commitPatch, fetchBranch, isAncestor, movePatch, type Person, pushBranch, remoteBranchTip, withScratchRepo } from "./branch-commits";
 import { forgeClientFor } from "./forge-client";
 
 export type PullRequestProcessorDeps = {
@@ -53,9 +55,10 @@ export function createPullRequestProcessor(deps: PullRequestProcessorDeps) {
   return async function processPullRequest(job: Job): Promise<void> {
     const parsed = pullRequestJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
-    const { taskId, postReviewOf, importComments } = parsed.data;
+    const { taskId, postReviewOf, importComments, updateBranch } = parsed.data;
     if (postReviewOf) return postReview(deps, taskId, postReviewOf);
     if (importComments) return importReviewComments(deps, taskId);
+    if (updateBranch) return updateTaskBranch(deps, taskId);
     try {
       await publishPullRequest(deps, taskId);
     } catch (error) {
@@ -114,6 +117,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   if (!client) {
     await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
       headCommit,
+      baseCommit: state.baseCommit,
       turns: work.turnCount,
       status: "pushed",
       url: null,
@@ -138,6 +142,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     : await client.createPullRequest({ branch, base: baseBranch, title, body });
   await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
     headCommit,
+    baseCommit: state.baseCommit,
     turns: work.turnCount,
     status: pull.state,
     url: pull.url,
@@ -172,6 +177,55 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
     const message = isAppError(error) ? error.userMessage : "The review could not be posted because of an internal error; check the worker log.";
     if (!isAppError(error)) deps.logger.error({ err: error, reviewTaskId }, "posting a review failed");
     await recordReviewPost(review.attemptId, { status: "failed", error: message });
+    throw new UnrecoverableError(message);
+  }
+}
+
+/**
+ * "Update branch": the task's change moved onto the base branch's head by a three-way apply on the host. When
+ * it applies cleanly it becomes a turn of its own and is pushed as a merge of the new base (no force push);
+ * when it conflicts, nothing is pushed and the conflicting files are named.
+ */
+export async function updateTaskBranch(deps: PullRequestProcessorDeps, taskId: string): Promise<void> {
+  try {
+    const work = await loadPublishWork(taskId);
+    const { state } = work ?? {};
+    if (!work?.pullRequest.headCommit || !state?.patch || !state.baseCommit) throw new AppError("bad_request", "The task's branch has not been pushed yet.");
+    if (!work.finished) throw new AppError("conflict", "The task is running; update the branch when it has finished.");
+    const { baseBranch } = work.pullRequest;
+    const mirrorPath = await deps.mirrors.sync(work.environment.repoUrl, openRepoCredential(work.environment.repoCredential, deps.secretsKey));
+    const newBase = await deps.mirrors.resolveBranch(mirrorPath, baseBranch);
+    const at = `${baseBranch} at ${newBase.slice(0, 12)}`;
+    if (newBase === state.baseCommit) {
+      await recordBranchUpdate(taskId, { status: "current", message: `Already up to date with ${at}.` });
+      return;
+    }
+    const patch = state.patch;
+    const moved = await withScratchRepo(mirrorPath, deps.timeoutMs, (repo) => movePatch(repo, { newBase, patch }));
+    if (!moved.ok) {
+      const files = moved.conflicts.length > 0 ? moved.conflicts.join(", ") : "some files";
+      await recordBranchUpdate(taskId, {
+        status: "conflict",
+        message: `The change conflicts with ${at} in ${files}. Nothing was pushed. Resolve it by hand on the branch, or start a new task from ${baseBranch}.`,
+      });
+      return;
+    }
+    const message = `Brought the change onto ${at}; it applied cleanly.`;
+    await recordUpdateTurn(taskId, {
+      baseCommit: newBase,
+      patch: moved.patch,
+      filesChanged: moved.files,
+      additions: moved.additions,
+      deletions: moved.deletions,
+      prompt: `Update branch onto ${at}`,
+      message,
+    });
+    await publishPullRequest(deps, taskId);
+    await recordBranchUpdate(taskId, { status: "updated", message });
+  } catch (error) {
+    const message = isAppError(error) ? error.userMessage : "The branch could not be updated because of an internal error; check the worker log.";
+    if (!isAppError(error)) deps.logger.error({ err: error, taskId }, "updating a branch failed");
+    await recordBranchUpdate(taskId, { status: "failed", message });
     throw new UnrecoverableError(message);
   }
 }
@@ -300,10 +354,13 @@ async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork,
         }
         const pending = state.conversation.slice(pullRequest.turns);
         const single = pending.length === 1 ? pending[0] : undefined;
+        // On a newer base than the last push ("Update branch"): the commit merges that base in.
+        const movedBase = pullRequest.baseCommit !== null && pullRequest.baseCommit !== baseCommit && parent !== baseCommit;
         const commit = await commitPatch(repo, {
           baseCommit,
           patch: state.patch ?? "",
           parent,
+          ...(movedBase ? { mergeParent: baseCommit } : {}),
           message: commitMessage({
             prompt: single && pullRequest.turns > 0 ? single.prompt : work.title,
             reply: pending.at(-1)?.reply ?? null,

@@ -1,14 +1,15 @@
 // Pull requests to a plain git remote: a real remote over git's smart HTTP (`git http-backend` with basic
 // auth), a real task run by the scripted model in a sandbox, and the worker's host-side push. One task =
 // one branch: the follow-up lands as the next commit of the same branch.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { updateEnvironment } from "@/lib/environments/update-environment";
-import { getPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { getPullRequest, requestBranchUpdate, requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import { createTask } from "@/lib/tasks/create-task";
 import { getTask } from "@/lib/tasks/task-queries";
@@ -180,4 +181,65 @@ it("explains what is missing before anything is queued", async () => {
   await updateEnvironment(user.id, environment.id, { forge: { kind: "git", url: `${server.url}/git/none.git`, token: TOKEN } });
   await expect(requestPullRequest(user.id, task.id)).rejects.toThrow("The task changed no files, so there is nothing to put in a pull request.");
   expect(await db().pullRequest.count({ where: { taskId: task.id } })).toBe(0);
+});
+
+it("updates the branch with its base branch's new commits as a merge, and names the files when the change conflicts", async () => {
+  const user = await createUser();
+  const source = createFixtureRepo();
+  const gitDir = path.join(remoteRoot, "moving.git");
+  git(remoteRoot, "clone", "-q", "--bare", source.dir, gitDir);
+  const pushUrl = `${server.url}/git/moving.git`;
+  const environment = await createEnvironment(user.id, {
+    name: "moving",
+    repoUrl: source.url,
+    forge: { kind: "git", url: pushUrl, username: "pat", token: TOKEN },
+  });
+  scripted.model.registerScript("pr-moving", {
+    steps: [{ calls: [{ name: "apply_patch", arguments: { patch: addGreeting } }] }, { say: "Template literal." }],
+  });
+  const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:pr-moving]] template literal" });
+  expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
+  const { branch } = await requestPullRequest(user.id, task.id);
+  const first = await waitForPullRequest(task.id, (row) => row.status === "pushed" || row.status === "failed");
+  expect(first.status).toBe("pushed");
+
+  const updated = async () => {
+    await requestBranchUpdate(user.id, task.id);
+    return waitFor(
+      "the branch update",
+      async () => {
+        const state = (await getPullRequest(user.id, task.id))?.branchUpdate;
+        return state && state.status !== "queued" ? state : null;
+      },
+      90_000,
+      200,
+    );
+  };
+  expect(await updated()).toEqual({ status: "current", message: `Already up to date with main at ${source.baseCommit.slice(0, 12)}.` });
+
+  // main moves on in a file the task did not touch: the branch gets a merge of it, pushed without force.
+  writeFileSync(path.join(source.dir, "README.md"), "# Fixture app\n\nNow with a changelog.\n");
+  git(source.dir, "commit", "-q", "-am", "README on main");
+  const newMain = git(source.dir, "rev-parse", "HEAD");
+  expect(await updated()).toEqual({ status: "updated", message: `Brought the change onto main at ${newMain.slice(0, 12)}; it applied cleanly.` });
+  const merge = git(gitDir, "rev-parse", `refs/heads/${branch}`);
+  expect(git(gitDir, "log", "-1", "--format=%P", merge)).toBe(`${first.headCommit} ${newMain}`);
+  expect(git(gitDir, "show", `${merge}:README.md`)).toContain("Now with a changelog.");
+  expect(git(gitDir, "show", `${merge}:src/greet.js`)).toContain("`Hello, ${name}!`");
+  // The task continues from the new base: its change is the same, now against main's head.
+  const change = await taskChangeSoFar(task.id);
+  expect(change.baseCommit).toBe(newMain);
+  expect(change.patch).toContain("+  return `Hello, ${name}!`;");
+  expect(change.patch).not.toContain("README.md");
+  expect(await getPullRequest(user.id, task.id)).toMatchObject({ headCommit: merge, turns: 2, error: null });
+
+  // main changes the line the task changed: a conflict, named, and nothing pushed.
+  writeFileSync(path.join(source.dir, "src/greet.js"), 'export function greet(name) {\n  return "Hi, " + name;\n}\n');
+  git(source.dir, "commit", "-q", "-am", "greet on main");
+  const conflict = await updated();
+  expect(conflict.status).toBe("conflict");
+  expect(conflict.message).toContain("conflicts with main at");
+  expect(conflict.message).toContain("in src/greet.js. Nothing was pushed.");
+  expect(git(gitDir, "rev-parse", `refs/heads/${branch}`)).toBe(merge);
+  expect((await taskChangeSoFar(task.id)).baseCommit).toBe(newMain);
 });

@@ -174,6 +174,7 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/tasks/[taskId]/review/post": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/pull-request": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/tasks/[taskId]/pull-request/update": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/tasks/[taskId]/attempts/[attempt]/select": {
     params: (f) => ({ taskId: f.codeTaskId, attempt: "0" }),
     expect: { stranger: 404, copywriter: 404 },

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { PullRequestDto } from "@/lib/pull-requests/pull-request-dto";
 import { LiveRefresh } from "../../live-refresh";
-import { createPullRequestAction } from "../../actions";
+import { createPullRequestAction, updateBranchAction } from "../../actions";
 
 /**
  * The task's way out: "Create pull request" when the environment has a remote, then the PR's link and state.
@@ -15,13 +15,14 @@ export function PullRequestPanel(props: { taskId: string; turns: number; pullReq
   const [pending, startTransition] = useTransition();
   const router = useRouter();
   const pr = props.pullRequest;
-  const publish = () =>
+  const run = (action: (taskId: string) => Promise<{ error?: string }>) =>
     startTransition(async () => {
-      const result = await createPullRequestAction(props.taskId);
+      const result = await action(props.taskId);
       setError(result.error ?? null);
       router.refresh();
     });
-  const waiting = pr?.publishing === true;
+  const waiting = pr?.publishing === true || pr?.branchUpdate?.status === "queued";
+  const updatable = pr?.headCommit && (pr.status === "open" || pr.status === "pushed") && !waiting;
   return (
     <div className="panel" data-testid="pull-request">
       <h2 style={{ marginTop: 0 }}>Pull request</h2>
@@ -67,6 +68,11 @@ export function PullRequestPanel(props: { taskId: string; turns: number; pullReq
           )}
         </dl>
       )}
+      {pr?.branchUpdate && pr.branchUpdate.status !== "queued" && (
+        <p className={pr.branchUpdate.status === "conflict" || pr.branchUpdate.status === "failed" ? "error" : "muted"} data-testid="branch-update">
+          {pr.branchUpdate.message}
+        </p>
+      )}
       {pr?.error && (
         <p className="error" data-testid="pull-request-error">
           {pr.error}
@@ -75,8 +81,13 @@ export function PullRequestPanel(props: { taskId: string; turns: number; pullReq
       {error && <p className="error">{error}</p>}
       {waiting && pr?.headCommit && <p className="muted">Pushing the latest change…</p>}
       {(!pr || ((pr.error || pr.status === "failed") && !waiting)) && props.remote && (
-        <button type="button" disabled={pending} onClick={publish}>
+        <button type="button" disabled={pending} onClick={() => run(createPullRequestAction)}>
           {pending ? "Queuing…" : pr ? "Publish again" : "Create pull request"}
+        </button>
+      )}
+      {updatable && (
+        <button type="button" className="secondary" disabled={pending} onClick={() => run(updateBranchAction)}>
+          Update branch
         </button>
       )}
     </div>
