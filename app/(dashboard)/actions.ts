@@ -128,78 +128,61 @@ export async function updateRepoCredentialAction(
   }
 }
 
-/** The environment page's pull request remote: connect, replace or disconnect. */
-export async function updateForgeAction(
-  environmentId: string,
-  _previous: FormState,
-  form: FormData,
-): Promise<FormState & { saved?: number; removed?: boolean }> {
+/** Runs an action as the signed-in person; a refusal comes back as the form's error, in the API's words. */
+async function asSignedIn<T extends object>(run: (userId: string) => Promise<T>): Promise<FormState & Partial<T>> {
   const user = await requireUser();
   try {
+    return await run(user.id);
+  } catch (error) {
+    return { error: userMessage(error) } as FormState & Partial<T>;
+  }
+}
+
+/** The environment page's pull request remote: connect, replace or disconnect. */
+export async function updateForgeAction(environmentId: string, _previous: FormState, form: FormData) {
+  return asSignedIn(async (userId) => {
     const forge = forgeFromForm(form);
-    await updateEnvironment(user.id, environmentId, { forge });
+    await updateEnvironment(userId, environmentId, { forge });
     revalidatePath(`/environments/${environmentId}`);
     return { saved: Date.now(), removed: forge === null };
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
+  });
 }
 
 /** The task page's "Create pull request" (and "Publish again" after a failure). */
 export async function createPullRequestAction(taskId: string): Promise<FormState> {
-  const user = await requireUser();
-  try {
-    await requestPullRequest(user.id, taskId);
+  return asSignedIn(async (userId) => {
+    await requestPullRequest(userId, taskId);
     revalidatePath(`/tasks/${taskId}`);
     return {};
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
-}
-
-/** "Review this change": a review task of the task's change; the page then opens it. */
-export async function startReviewAction(environmentId: string, taskId: string): Promise<FormState & { redirectTo?: string }> {
-  const user = await requireUser();
-  try {
-    const review = await createTask(user.id, { mode: "review", environmentId, taskId });
-    return { redirectTo: `/tasks/${review.id}` };
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
-}
-
-/** A review's "Fix this": a follow-up of the reviewed task, which the page then opens. */
-export async function fixFindingAction(reviewTaskId: string, findingId: string): Promise<FormState & { redirectTo?: string }> {
-  const user = await requireUser();
-  try {
-    const fix = await fixFinding(user.id, reviewTaskId, findingId);
-    return { redirectTo: `/tasks/${fix.taskId}` };
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
-}
-
-export async function postReviewAction(reviewTaskId: string): Promise<FormState> {
-  const user = await requireUser();
-  try {
-    await requestReviewPost(user.id, reviewTaskId);
-    revalidatePath(`/tasks/${reviewTaskId}`);
-    return {};
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
+  });
 }
 
 /** The task page's "Update branch": merge the base branch's head into the task's branch. */
 export async function updateBranchAction(taskId: string): Promise<FormState> {
-  const user = await requireUser();
-  try {
-    await requestBranchUpdate(user.id, taskId);
+  return asSignedIn(async (userId) => {
+    await requestBranchUpdate(userId, taskId);
     revalidatePath(`/tasks/${taskId}`);
     return {};
-  } catch (error) {
-    return { error: userMessage(error) };
-  }
+  });
+}
+
+/** "Review this change": a review task of the task's change; the page then opens it. */
+export async function startReviewAction(environmentId: string, taskId: string) {
+  return asSignedIn(async (userId) => ({ redirectTo: `/tasks/${(await createTask(userId, { mode: "review", environmentId, taskId })).id}` }));
+}
+
+/** A review's "Fix this": a follow-up of the reviewed task, which the page then opens. */
+export async function fixFindingAction(reviewTaskId: string, findingId: string) {
+  return asSignedIn(async (userId) => ({ redirectTo: `/tasks/${(await fixFinding(userId, reviewTaskId, findingId)).taskId}` }));
+}
+
+/** A review's "Post to pull request". */
+export async function postReviewAction(reviewTaskId: string): Promise<FormState> {
+  return asSignedIn(async (userId) => {
+    await requestReviewPost(userId, reviewTaskId);
+    revalidatePath(`/tasks/${reviewTaskId}`);
+    return {};
+  });
 }
 
 export async function resetSetupCacheAction(environmentId: string, _previous: FormState): Promise<FormState & { removed?: number }> {

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { parseRepoUrl } from "@/lib/git-refs";
+import { accessTokenSchema, basicAuthUsernameSchema } from "@/lib/repos/repo-credential";
 import { openSecret, sealedSecretSchema, sealSecret, secretsKey } from "@/lib/secrets/secret-box";
 
 export const FORGE_KINDS = ["github", "gitlab", "gitea", "git"] as const;
@@ -21,20 +22,9 @@ export const forgeConnectionSchema = z
      * https://host/api/v3; GitLab: https://host; Gitea/Forgejo: https://host). git: the push URL.
      */
     url: z.string().trim().max(2000).default(""),
-    token: z
-      .string()
-      .trim()
-      .min(8, "The token must have at least 8 characters.")
-      .max(4096)
-      .regex(/^[\x21-\x7e]+$/, "The token must be printable ASCII without spaces."),
+    token: accessTokenSchema,
     /** Basic-auth user name for pushing over https; each kind has a default that its forge accepts. */
-    username: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .regex(/^[\x21-\x39\x3b-\x7e]+$/, "The user name must be printable ASCII without spaces or ':'.")
-      .optional(),
+    username: basicAuthUsernameSchema.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.kind === "gitlab" || value.kind === "gitea") {

@@ -9,22 +9,27 @@ import { openSecret, sealedSecretSchema, sealSecret, secretsKey } from "@/lib/se
 // The name the sealed value is bound to (AES-GCM associated data), so it cannot pass for a setup secret.
 const SEALED_NAME = "repoCredential";
 
+/** A basic-auth user name as git sends it: printable, no spaces, no ':' (which would end the name). */
+export const basicAuthUsernameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x39\x3b-\x7e]+$/, "The user name must be printable ASCII without spaces or ':'.");
+
+/** A token as git and forge APIs take it in a header. */
+export const accessTokenSchema = z
+  .string()
+  .trim()
+  .min(8, "The token must have at least 8 characters.")
+  .max(4096)
+  .regex(/^[\x21-\x7e]+$/, "The token must be printable ASCII without spaces.");
+
 const tokenCredentialSchema = z.strictObject({
   kind: z.literal("token"),
   /** Basic-auth user name; "x-access-token" (what GitHub expects) when omitted. Some hosts want the account name. */
-  username: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .regex(/^[\x21-\x39\x3b-\x7e]+$/, "The user name must be printable ASCII without spaces or ':'.")
-    .optional(),
-  token: z
-    .string()
-    .trim()
-    .min(8, "The token must have at least 8 characters.")
-    .max(4096)
-    .regex(/^[\x21-\x7e]+$/, "The token must be printable ASCII without spaces."),
+  username: basicAuthUsernameSchema.optional(),
+  token: accessTokenSchema,
 });
 
 const deployKeyCredentialSchema = z.strictObject({
