@@ -1,6 +1,9 @@
 // The worker's side of a pull request in the database: what to publish (the task's change so far, its
 // turns, the environment's remote) and what came of it.
 import { db, type Prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
+import { createWithinUserLimits } from "@/lib/tasks/user-limits";
 import { appendEvent } from "@/lib/timeline/append-event";
 import type { BranchUpdateDto } from "./pull-request-dto";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
@@ -135,4 +138,31 @@ export async function recordUpdateTurn(
   // On the timeline like any turn: what was asked, and what came of it.
   await appendEvent({ attemptId, taskId }, { type: "turn", payload: { index: turn.index, prompt: update.prompt } });
   await appendEvent({ attemptId, taskId }, { type: "status", payload: { status: "completed", message: update.message } });
+}
+
+/**
+ * "Update branch" with conflicts: a turn for the agent (as the task's author, within their limits) that
+ * starts from the newer base with the change applied three-way, conflict markers included, to resolve.
+ * When it finishes, its result is pushed like any follow-up, as a merge of the newer base.
+ */
+export async function startConflictTurn(taskId: string, input: { newBase: string; baseBranch: string; files: string[] }): Promise<number> {
+  const task = await db().task.findUniqueOrThrow({ where: { id: taskId }, select: { ownerId: true } });
+  const latest = await db().turn.findFirst({ where: { taskId }, orderBy: { index: "desc" }, select: { index: true } });
+  const files = input.files.length > 0 ? input.files.join(", ") : "some files";
+  const prompt = [
+    `The base branch ${input.baseBranch} moved to ${input.newBase.slice(0, 12)}, and this task's change conflicts with it in ${files}.`,
+    "The workspace is now at the new base with the change applied on top; the conflicting places carry git's conflict markers (<<<<<<<, =======, >>>>>>>).",
+    `Resolve every conflict so that both the change and what ${input.baseBranch} changed keep working, remove all the markers, and run the checks.`,
+  ].join(" ");
+  const turn = await createWithinUserLimits(task.ownerId, 1, (tx) =>
+    tx.turn.create({
+      data: { taskId, index: (latest?.index ?? -1) + 1, prompt, rebaseOnto: input.newBase, attempts: { create: { index: 0 } } },
+      select: { index: true, attempts: { select: { id: true } } },
+    }),
+  );
+  const attemptId = turn.attempts[0]?.id;
+  if (!attemptId) throw new AppError("internal", "The conflict turn was created without an attempt.");
+  await appendEvent({ attemptId, taskId }, { type: "turn", payload: { index: turn.index, prompt } });
+  await enqueueAll(taskId, [attemptId]);
+  return turn.index;
 }

@@ -17,6 +17,7 @@ export async function loadAttemptWork(attemptId: string) {
           index: true,
           prompt: true,
           copyRequest: true,
+          rebaseOnto: true,
           task: {
             select: {
               id: true,

@@ -20,7 +20,7 @@ import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run
 import { toolsFor } from "@/worker/agent/tools/registry";
 import { commentsOfTurn, recordCommentReply } from "@/lib/review-comments/review-comments";
 import { extractDiff } from "@/worker/repos/extract-diff";
-import { restoreChanges } from "@/worker/repos/restore-changes";
+import { restoreChanges, restoreChangesOnto } from "@/worker/repos/restore-changes";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { sandboxBase, sandboxSpec, throwIfAborted, toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
 import { captureScreenshots, phaseEnv, provisionSandbox, reportAgentEgress, runCheck } from "./attempt-stages";
@@ -43,12 +43,15 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
 
   const earlier = mode === "review" ? await reviewedChange(task.reviewOfTaskId) : await earlierTurns(task.id, ctx.work.turn.index);
   const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
-  // A follow-up continues on the task's original base commit, so its diff accumulates over turns.
-  const baseCommit = earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
+  // A follow-up continues on the task's base commit, so its diff accumulates over turns; a conflict turn of
+  // "Update branch" moves the change onto the newer base instead, conflict markers and all.
+  const rebaseOnto = mode === "code" ? ctx.work.turn.rebaseOnto : null;
+  const baseCommit = rebaseOnto ?? earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
   throwIfAborted(signal);
   const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });
   let sandbox = provisioned.sandbox;
-  if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
+  if (earlier.patch && rebaseOnto) await restoreChangesOnto(deps.driver, sandbox, earlier.patch, signal);
+  else if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
   if (mode === "ask") {
     // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
     await deps.driver.release(sandbox);

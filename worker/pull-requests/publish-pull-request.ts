@@ -17,6 +17,7 @@ import {
   recordPullRequestState,
   recordBranchUpdate,
   recordUpdateTurn,
+  startConflictTurn,
   markPullRequestPushing,
   recordPullRequestFailed,
   recordPullRequestPublished,
@@ -184,7 +185,7 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
 /**
  * "Update branch": the task's change moved onto the base branch's head by a three-way apply on the host. When
  * it applies cleanly it becomes a turn of its own and is pushed as a merge of the new base (no force push);
- * when it conflicts, nothing is pushed and the conflicting files are named.
+ * when it conflicts, an agent turn resolves it on the new base, and its result is pushed the same way.
  */
 export async function updateTaskBranch(deps: PullRequestProcessorDeps, taskId: string): Promise<void> {
   try {
@@ -204,9 +205,10 @@ export async function updateTaskBranch(deps: PullRequestProcessorDeps, taskId: s
     const moved = await withScratchRepo(mirrorPath, deps.timeoutMs, (repo) => movePatch(repo, { newBase, patch }));
     if (!moved.ok) {
       const files = moved.conflicts.length > 0 ? moved.conflicts.join(", ") : "some files";
+      const turn = await startConflictTurn(taskId, { newBase, baseBranch, files: moved.conflicts });
       await recordBranchUpdate(taskId, {
         status: "conflict",
-        message: `The change conflicts with ${at} in ${files}. Nothing was pushed. Resolve it by hand on the branch, or start a new task from ${baseBranch}.`,
+        message: `The change conflicts with ${at} in ${files}. The agent is resolving it in follow-up ${turn}; its result is pushed as a merge of ${baseBranch} when it finishes.`,
       });
       return;
     }

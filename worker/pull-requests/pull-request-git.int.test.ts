@@ -183,7 +183,7 @@ it("explains what is missing before anything is queued", async () => {
   expect(await db().pullRequest.count({ where: { taskId: task.id } })).toBe(0);
 });
 
-it("updates the branch with its base branch's new commits as a merge, and names the files when the change conflicts", async () => {
+it("updates the branch with its base branch's new commits as a merge, and has the agent resolve a conflict on the new base", async () => {
   const user = await createUser();
   const source = createFixtureRepo();
   const gitDir = path.join(remoteRoot, "moving.git");
@@ -233,13 +233,42 @@ it("updates the branch with its base branch's new commits as a merge, and names 
   expect(change.patch).not.toContain("README.md");
   expect(await getPullRequest(user.id, task.id)).toMatchObject({ headCommit: merge, turns: 2, error: null });
 
-  // main changes the line the task changed: a conflict, named, and nothing pushed.
+  // main changes the line the task changed: a conflict, which an agent turn resolves on the new base (with
+  // git's conflict markers in the file), pushed as a merge once it finishes. (The scripted model follows the
+  // first turn's marker, so the resolving steps are registered under it.)
   writeFileSync(path.join(source.dir, "src/greet.js"), 'export function greet(name) {\n  return "Hi, " + name;\n}\n');
   git(source.dir, "commit", "-q", "-am", "greet on main");
+  const conflictMain = git(source.dir, "rev-parse", "HEAD");
+  scripted.model.registerScript("pr-moving", {
+    steps: [
+      {
+        calls: [
+          { name: "shell", arguments: { command: "grep -c '^<<<<<<<' src/greet.js" } },
+          { name: "shell", arguments: { command: "printf 'export function greet(name) {\\n  return `Hi, ${name}!`;\\n}\\n' > src/greet.js" } },
+        ],
+      },
+      { say: "Kept main's greeting with the template literal." },
+    ],
+  });
   const conflict = await updated();
-  expect(conflict.status).toBe("conflict");
-  expect(conflict.message).toContain("conflicts with main at");
-  expect(conflict.message).toContain("in src/greet.js. Nothing was pushed.");
-  expect(git(gitDir, "rev-parse", `refs/heads/${branch}`)).toBe(merge);
-  expect((await taskChangeSoFar(task.id)).baseCommit).toBe(newMain);
+  expect(conflict).toEqual({
+    status: "conflict",
+    message: `The change conflicts with main at ${conflictMain.slice(0, 12)} in src/greet.js. The agent is resolving it in follow-up 2; its result is pushed as a merge of main when it finishes.`,
+  });
+  const resolved = await waitForPullRequest(task.id, (row) => row.turns === 3 || row.error !== null);
+  expect(resolved.error).toBeNull();
+  const resolving = await db().turn.findUniqueOrThrow({
+    where: { taskId_index: { taskId: task.id, index: 2 } },
+    select: { rebaseOnto: true, attempts: { select: { id: true } } },
+  });
+  expect(resolving.rebaseOnto).toBe(conflictMain);
+  const sawMarkers = scripted.model
+    .requests()
+    .flatMap((request) => (request.body as { input?: { type?: string; output?: string }[] }).input ?? [])
+    .some((item) => item.type === "function_call_output" && /^Exit code: 0[\s\S]*\n1\n/.test(item.output ?? ""));
+  expect(sawMarkers).toBe(true);
+  const mergeTwo = git(gitDir, "rev-parse", `refs/heads/${branch}`);
+  expect(git(gitDir, "log", "-1", "--format=%P", mergeTwo)).toBe(`${merge} ${conflictMain}`);
+  expect(git(gitDir, "show", `${mergeTwo}:src/greet.js`)).toBe("export function greet(name) {\n  return `Hi, ${name}!`;\n}");
+  expect((await taskChangeSoFar(task.id)).baseCommit).toBe(conflictMain);
 });

@@ -20,3 +20,25 @@ export async function applyPatchInSandbox(driver: SandboxDriver, sandbox: Sandbo
     throw new AppError("sandbox_error", `${failure}: ${result.stderr.toString().trim().slice(-800)}`);
   }
 }
+
+/**
+ * The task's change onto a newer base ("Update branch" with conflicts): a three-way apply inside the sandbox,
+ * which has the repository's history, leaving git's conflict markers where the change and the base collide.
+ * Returns the conflicting files; the index is left as the checkout's, so the diff is taken as usual.
+ */
+export async function restoreChangesOnto(driver: SandboxDriver, sandbox: SandboxHandle, patch: string, signal: AbortSignal): Promise<string[]> {
+  const result = await driver.exec(sandbox, ["git", "apply", "--3way", "--binary", "--whitespace=nowarn", "-"], {
+    timeoutSec: 120,
+    stdin: patch,
+    maxOutputBytes: 256 * 1024,
+    signal,
+  });
+  const stderr = result.stderr.toString();
+  const conflicts = [...stderr.matchAll(/^U (.+)$/gm)].map((match) => match[1] ?? "").filter(Boolean);
+  if (result.exitCode !== 0 && conflicts.length === 0) {
+    throw new AppError("sandbox_error", `Could not bring the task's changes onto the new base: ${stderr.trim().slice(-800)}`);
+  }
+  const reset = await driver.exec(sandbox, ["git", "reset", "-q"], { timeoutSec: 60, maxOutputBytes: 64 * 1024, signal });
+  if (reset.exitCode !== 0) throw new AppError("sandbox_error", `Could not prepare the workspace: ${reset.stderr.toString().trim().slice(-400)}`);
+  return conflicts;
+}
