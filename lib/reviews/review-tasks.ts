@@ -13,45 +13,52 @@ import { enqueueAll } from "@/lib/tasks/enqueue-attempts";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
 import { createWithinUserLimits } from "@/lib/tasks/user-limits";
 import { visibleTo } from "@/lib/tasks/task-visibility";
+import { branchNameSchema } from "@/lib/environments/environment.schemas";
+import { forgeRepositoryPath, forgeSummary } from "@/lib/forge/forge-connection";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { type FindingDto, type FindingInput, findingSelect, parseReviewPost, type ReviewPostDto, toFindingDto } from "./review-findings";
 
-export const createReviewSchema = z.strictObject({
-  mode: z.literal("review"),
-  environmentId: z.string().min(1).max(64),
-  /** The task whose change to review. */
-  taskId: z.string().min(1, "taskId is required: the task whose change to review.").max(64),
-  /** What to look at especially (optional). */
-  prompt: z
-    .string()
-    .max(8 * 1024)
-    .optional(),
-});
+export const createReviewSchema = z
+  .strictObject({
+    mode: z.literal("review"),
+    environmentId: z.string().min(1).max(64),
+    /** The task whose change to review… */
+    taskId: z.string().min(1).max(64).optional(),
+    /** …or a pull request of the environment's GitHub repository, by its address. */
+    pullRequest: z.string().trim().max(2000).optional(),
+    /** For a pull request: the branch it merges into (the environment's default branch when omitted). */
+    branch: branchNameSchema.optional(),
+    /** What to look at especially (optional). */
+    prompt: z
+      .string()
+      .max(8 * 1024)
+      .optional(),
+  })
+  .refine((input) => (input.taskId === undefined) !== (input.pullRequest === undefined), "Give either taskId (a task's change) or pullRequest (its URL).");
+
+type ReviewTarget = { reviewOfTaskId: string | null; reviewPullRequest: number | null; branch: string; what: string };
 
 export async function createReviewTask(userId: string, input: unknown): Promise<{ id: string; attemptId: string; attemptIds: string[] }> {
   await requireRole(userId, ["admin", "engineer"], "Only engineers and admins can start a review.");
   const data = createReviewSchema.parse(input);
-  const reviewed = await db().task.findFirst({
-    where: { id: data.taskId, environmentId: data.environmentId, ...visibleTo(userId) },
-    select: { id: true, title: true, mode: true, branch: true, environment: { select: { ownerId: true } } },
+  const environment = await db().environment.findFirst({
+    where: { id: data.environmentId, ownerId: userId },
+    select: { id: true, repoUrl: true, defaultBranch: true, forge: true },
   });
-  if (!reviewed) throw new AppError("not_found", "The task to review was not found in this environment.");
-  if (reviewed.environment.ownerId !== userId) throw new AppError("not_found", "Environment not found.");
-  if (reviewed.mode !== "code" && reviewed.mode !== "copy") throw new AppError("bad_request", `A ${reviewed.mode} task has no change to review.`);
-  if (!(await isTaskFinished(reviewed.id))) throw new AppError("conflict", "The task is still running; review it when it has finished.");
-  const change = await taskChangeSoFar(reviewed.id);
-  if (!change.patch || !change.baseCommit) throw new AppError("bad_request", "The task changed no files, so there is nothing to review.");
-  const prompt = `Review the change of task "${reviewed.title}".${data.prompt?.trim() ? `\n\n${data.prompt.trim()}` : ""}`;
+  if (!environment) throw new AppError("not_found", "Environment not found.");
+  const target = data.taskId ? await reviewedTask(userId, environment.id, data.taskId) : reviewedPullRequest(environment, data.pullRequest ?? "", data.branch);
+  const prompt = `Review the change of ${target.what}.${data.prompt?.trim() ? `\n\n${data.prompt.trim()}` : ""}`;
   const created = await createWithinUserLimits(userId, 1, (tx) =>
     tx.task.create({
       data: {
         ownerId: userId,
-        environmentId: data.environmentId,
+        environmentId: environment.id,
         mode: "review",
-        reviewOfTaskId: reviewed.id,
+        reviewOfTaskId: target.reviewOfTaskId,
+        reviewPullRequest: target.reviewPullRequest,
         prompt,
-        branch: reviewed.branch,
-        title: `Review: ${reviewed.title}`.slice(0, 80),
+        branch: target.branch,
+        title: `Review: ${target.what}`.slice(0, 80),
         turns: { create: { index: 0, prompt, attempts: { create: { index: 0 } } } },
       },
       select: { id: true, turns: { select: { attempts: { select: { id: true } } } } },
@@ -62,6 +69,43 @@ export async function createReviewTask(userId: string, input: unknown): Promise<
   await appendEvent({ attemptId, taskId: created.id }, { type: "turn", payload: { index: 0, prompt } });
   await enqueueAll(created.id, [attemptId]);
   return { id: created.id, attemptId, attemptIds: [attemptId] };
+}
+
+async function reviewedTask(userId: string, environmentId: string, taskId: string): Promise<ReviewTarget> {
+  const reviewed = await db().task.findFirst({
+    where: { id: taskId, environmentId, ...visibleTo(userId) },
+    select: { id: true, title: true, mode: true, branch: true },
+  });
+  if (!reviewed) throw new AppError("not_found", "The task to review was not found in this environment.");
+  if (reviewed.mode !== "code" && reviewed.mode !== "copy") throw new AppError("bad_request", `A ${reviewed.mode} task has no change to review.`);
+  if (!(await isTaskFinished(reviewed.id))) throw new AppError("conflict", "The task is still running; review it when it has finished.");
+  const change = await taskChangeSoFar(reviewed.id);
+  if (!change.patch || !change.baseCommit) throw new AppError("bad_request", "The task changed no files, so there is nothing to review.");
+  return { reviewOfTaskId: reviewed.id, reviewPullRequest: null, branch: reviewed.branch, what: `task "${reviewed.title}"` };
+}
+
+/**
+ * A pull request of the environment's own repository on GitHub, by its address (https://host/owner/repo/pull/N):
+ * the worker reads its head from the repository (GitHub's refs/pull/N/head) and reviews it against the base branch.
+ */
+function reviewedPullRequest(environment: { repoUrl: string; defaultBranch: string; forge: unknown }, url: string, branch: string | undefined): ReviewTarget {
+  if (forgeSummary(environment.forge)?.kind !== "github") {
+    throw new AppError(
+      "bad_request",
+      "Reviewing a pull request by its address needs the environment connected to GitHub (Pull requests on the environment page).",
+    );
+  }
+  const match = /^https?:\/\/([^/]+)\/(.+)\/pull\/(\d{1,9})\/?$/.exec(url);
+  const repository = forgeRepositoryPath(environment.repoUrl);
+  const repoHost = /^https?:\/\/([^/]+)\//.exec(environment.repoUrl)?.[1];
+  if (!match || match[2]?.toLowerCase() !== repository.toLowerCase() || match[1]?.toLowerCase() !== repoHost?.toLowerCase()) {
+    throw new AppError(
+      "bad_request",
+      `"${url}" is not a pull request of this environment's repository (expected https://${repoHost ?? "host"}/${repository}/pull/<number>).`,
+    );
+  }
+  const number = Number(match[3]);
+  return { reviewOfTaskId: null, reviewPullRequest: number, branch: branch ?? environment.defaultBranch, what: `pull request #${number}` };
 }
 
 export async function recordFinding(attemptId: string, finding: FindingInput): Promise<FindingDto> {
@@ -92,8 +136,10 @@ export async function fixFinding(userId: string, reviewTaskId: string, findingId
     where: { id: findingId, attempt: { turn: { task: { id: reviewTaskId, ownerId: userId } } } },
     select: { ...findingSelect, attempt: { select: { turn: { select: { task: { select: { reviewOfTaskId: true } } } } } } },
   });
-  const reviewedId = finding?.attempt.turn.task.reviewOfTaskId;
-  if (!finding || !reviewedId) throw new AppError("not_found", "Finding not found.");
+  if (!finding) throw new AppError("not_found", "Finding not found.");
+  const reviewedId = finding.attempt.turn.task.reviewOfTaskId;
+  if (!reviewedId)
+    throw new AppError("bad_request", "This review is of a pull request, not of a Patchbay task: fix it on the pull request, or start a task for it.");
   const lines = finding.startLine === finding.endLine ? `line ${finding.startLine}` : `lines ${finding.startLine}–${finding.endLine}`;
   const text = [
     `Fix this review finding (${finding.severity}) in ${finding.path}, ${lines}: ${finding.title}`,
@@ -104,46 +150,73 @@ export async function fixFinding(userId: string, reviewTaskId: string, findingId
   return { taskId: reviewedId, ...outcome };
 }
 
-/** Queues posting the findings to the reviewed task's pull request as one review (GitHub). */
+/** Queues posting the findings as one review: to the reviewed task's pull request, or to the reviewed pull request. */
 export async function requestReviewPost(userId: string, reviewTaskId: string): Promise<ReviewPostDto> {
   const task = await db().task.findFirst({
     where: { id: reviewTaskId, ownerId: userId, mode: "review" },
     select: {
       reviewOfTaskId: true,
+      reviewPullRequest: true,
+      environment: { select: { forge: true } },
       turns: { orderBy: { index: "desc" }, take: 1, select: { attempts: { select: { id: true, status: true, reviewPost: true } } } },
     },
   });
   const attempt = task?.turns[0]?.attempts[0];
-  if (!task?.reviewOfTaskId || !attempt) throw new AppError("not_found", "Task not found.");
+  if (!task || !attempt || (!task.reviewOfTaskId && task.reviewPullRequest === null)) throw new AppError("not_found", "Task not found.");
   if (attempt.status !== "completed") throw new AppError("conflict", "The review has not finished.");
-  const pullRequest = await db().pullRequest.findUnique({ where: { taskId: task.reviewOfTaskId }, select: { kind: true, number: true } });
-  if (!pullRequest?.number || pullRequest.kind !== "github") {
-    throw new AppError("bad_request", "The reviewed task has no pull request on GitHub to post the review to. Create its pull request first.");
+  if (task.reviewOfTaskId) {
+    const pullRequest = await db().pullRequest.findUnique({ where: { taskId: task.reviewOfTaskId }, select: { kind: true, number: true } });
+    if (!pullRequest?.number || pullRequest.kind !== "github") {
+      throw new AppError("bad_request", "The reviewed task has no pull request on GitHub to post the review to. Create its pull request first.");
+    }
+  } else if (forgeSummary(task.environment.forge)?.kind !== "github") {
+    throw new AppError("bad_request", "The environment is no longer connected to GitHub; connect it again to post the review.");
   }
   const posted = parseReviewPost(attempt.reviewPost);
   if (posted?.status === "posted") throw new AppError("conflict", `The review was already posted${posted.url ? `: ${posted.url}` : ""}.`);
   const queued: ReviewPostDto = { status: "queued" };
   await db().attempt.update({ where: { id: attempt.id }, data: { reviewPost: queued } });
-  await enqueuePullRequest(task.reviewOfTaskId, { postReviewOf: reviewTaskId });
+  // The job runs for the reviewed task (its PR), or for the review itself when it reviewed a PR directly.
+  await enqueuePullRequest(task.reviewOfTaskId ?? reviewTaskId, { postReviewOf: reviewTaskId });
   return queued;
 }
 
-/** What the worker needs to post a review: the review's findings and summary, and the reviewed task's PR. */
+/**
+ * What the worker needs to post a review: its findings, summary and reviewed patch, and where it goes — the
+ * reviewed task's pull request, or the reviewed pull request itself (with the head that was reviewed).
+ */
 export async function loadReviewPostWork(reviewTaskId: string) {
   const task = await db().task.findUnique({
     where: { id: reviewTaskId },
     select: {
       reviewOfTaskId: true,
+      reviewPullRequest: true,
+      environment: { select: { repoUrl: true, forge: true } },
       turns: {
         orderBy: { index: "desc" },
         take: 1,
-        select: { attempts: { take: 1, select: { id: true, finalMessage: true, findings: { select: findingSelect, orderBy: { createdAt: "asc" } } } } },
+        select: {
+          attempts: {
+            take: 1,
+            select: { id: true, finalMessage: true, patch: true, reviewedHead: true, findings: { select: findingSelect, orderBy: { createdAt: "asc" } } },
+          },
+        },
       },
     },
   });
   const attempt = task?.turns[0]?.attempts[0];
-  if (!task?.reviewOfTaskId || !attempt) return null;
-  return { attemptId: attempt.id, summary: attempt.finalMessage, findings: attempt.findings.map(toFindingDto), reviewedTaskId: task.reviewOfTaskId };
+  if (!task || !attempt) return null;
+  return {
+    attemptId: attempt.id,
+    summary: attempt.finalMessage,
+    findings: attempt.findings.map(toFindingDto),
+    reviewedTaskId: task.reviewOfTaskId,
+    pullRequest:
+      task.reviewPullRequest !== null && attempt.reviewedHead
+        ? { number: task.reviewPullRequest, head: attempt.reviewedHead, patch: attempt.patch ?? "" }
+        : null,
+    environment: task.environment,
+  };
 }
 
 export async function recordReviewPost(attemptId: string, post: ReviewPostDto): Promise<void> {

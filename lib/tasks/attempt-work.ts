@@ -25,6 +25,7 @@ export async function loadAttemptWork(attemptId: string) {
               mode: true,
               reasoningEffort: true,
               reviewOfTaskId: true,
+              reviewPullRequest: true,
               owner: { select: { role: true } },
               environment: {
                 select: {

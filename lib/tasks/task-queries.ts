@@ -48,6 +48,7 @@ const taskSelect = {
   mode: true,
   branch: true,
   reviewOfTaskId: true,
+  reviewPullRequest: true,
   createdAt: true,
   updatedAt: true,
   environment: { select: { id: true, name: true } },
@@ -79,6 +80,7 @@ type TaskRow = {
   mode: string;
   branch: string;
   reviewOfTaskId: string | null;
+  reviewPullRequest: number | null;
   createdAt: Date;
   updatedAt: Date;
   environment: { id: string; name: string };
@@ -131,6 +133,7 @@ function toDto(row: TaskRow): TaskDto {
     recommendedAttempt: recommended?.index ?? null,
     pullRequest: row.pullRequest ? toPullRequestDto(row.pullRequest) : null,
     reviewOf: row.reviewOfTaskId,
+    reviewPullRequest: row.reviewPullRequest,
   };
 }
 

@@ -83,6 +83,8 @@ export type TaskDto = {
   recommendedAttempt: number | null;
   /** The task's pull request (one per task), or null when none was created. */
   pullRequest: PullRequestDto | null;
-  /** Review mode: the id of the task whose change this one reviews. */
+  /** Review mode: the id of the task whose change this one reviews… */
   reviewOf: string | null;
+  /** …or the number of the pull request it reviews. */
+  reviewPullRequest: number | null;
 };

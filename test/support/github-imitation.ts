@@ -23,6 +23,11 @@ import { gitHttpHandler } from "./git-http-server";
 
 const execFileAsync = promisify(execFile);
 
+/** git's environment without the user's (or the system's) configuration: GitHub's git, not this machine's. */
+const isolatedGitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" });
+/** A ref git is writing elsewhere (a push, another update) is waited for rather than failed on. */
+const REF_LOCK_WAIT = ["-c", "core.filesRefLockTimeout=5000"];
+
 /** The user name git sends with the token over https (what Patchbay uses for GitHub). */
 export const GITHUB_PUSH_USERNAME = "x-access-token";
 
@@ -559,7 +564,14 @@ type StoredReviewComment = Anchor & {
   updatedAt: string;
 };
 
-type Repository = { owner: string; name: string; gitDir: string; pulls: StoredPull[] };
+type Repository = {
+  owner: string;
+  name: string;
+  gitDir: string;
+  pulls: StoredPull[];
+  /** The last update of the PRs' refs/pull/N/head, which run one after the other. */
+  pullRefsUpdate: Promise<void>;
+};
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -755,7 +767,56 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       reviewComments: [],
     };
     repo.pulls.push(pull);
+    // GitHub's refs/pull/N/head: the PR's head commit, in the repository for anyone who fetches it.
+    await updatePullRefs(repo);
     return pull;
+  }
+
+  const pullRef = (pull: StoredPull) => `refs/pull/${pull.number}/head`;
+
+  /**
+   * Brings refs/pull/N/head of the open PRs to their head branch's tip, as GitHub does after each push (a
+   * deleted head branch leaves the ref where it was). Run before git serves the repository; updates of a
+   * repository run one at a time.
+   */
+  function updatePullRefs(repo: Repository): Promise<void> {
+    const update = async () => {
+      const open = repo.pulls.filter((pull) => pull.state === "open");
+      if (open.length === 0) return;
+      const listed = await execFileAsync("git", ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/", "refs/pull/"], {
+        cwd: repo.gitDir,
+        env: isolatedGitEnv(),
+      });
+      const tips = new Map(
+        listed.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => [line.slice(line.indexOf(" ") + 1), line.slice(0, line.indexOf(" "))] as const),
+      );
+      const commands = open.flatMap((pull) => {
+        const tip = tips.get(`refs/heads/${pull.head}`);
+        return tip && tips.get(pullRef(pull)) !== tip ? [`update ${pullRef(pull)} ${tip}\n`] : [];
+      });
+      if (commands.length === 0) return;
+      const child = execFileAsync("git", [...REF_LOCK_WAIT, "update-ref", "--stdin"], { cwd: repo.gitDir, env: isolatedGitEnv() });
+      child.child.stdin?.end(commands.join(""));
+      await child;
+    };
+    repo.pullRefsUpdate = repo.pullRefsUpdate.then(update, update);
+    return repo.pullRefsUpdate;
+  }
+
+  /** The same for one PR, synchronously (a test merging or closing it: the ref keeps its last head). */
+  function updatePullRefSync(repo: Repository, pull: StoredPull): void {
+    const git = (args: string[]) =>
+      execFileSync("git", args, { cwd: repo.gitDir, env: isolatedGitEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    let tip: string;
+    try {
+      tip = git(["rev-parse", "--verify", "--quiet", `refs/heads/${pull.head}^{commit}`]);
+    } catch {
+      return; // The head branch is gone.
+    }
+    git([...REF_LOCK_WAIT, "update-ref", pullRef(pull), tip]);
   }
 
   /** After an answer showed `mergeable: null`, the background job has run. */
@@ -787,11 +848,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     `${baseSha}...${commit}`,
   ];
   // Not the user's own git configuration (diff.noprefix, diff.algorithm, …): GitHub's diff.
-  const pullDiffOptions = (repo: Repository) => ({
-    cwd: repo.gitDir,
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
-  });
+  const pullDiffOptions = (repo: Repository) => ({ cwd: repo.gitDir, maxBuffer: 256 * 1024 * 1024, env: isolatedGitEnv() });
 
   /** pulls/create-review: GitHub's checks, then the review (comments are all kept or none). */
   async function createReview(repo: Repository, pull: StoredPull, operation: Operation, input: Record<string, unknown>): Promise<Answer> {
@@ -1060,7 +1117,11 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         if (typeof input.body === "string") pull.body = input.body;
         if (typeof input.base === "string") pull.base = input.base;
         if (typeof input.maintainer_can_modify === "boolean") pull.maintainerCanModify = input.maintainer_can_modify;
-        if (input.state === "closed" && pull.state === "open") Object.assign(pull, { state: "closed", closedAt: now() });
+        if (input.state === "closed" && pull.state === "open") {
+          // Its refs/pull/N/head stays at the head it was closed with.
+          await updatePullRefs(repo);
+          Object.assign(pull, { state: "closed", closedAt: now() });
+        }
         if (input.state === "open" && pull.state === "closed") Object.assign(pull, { state: "open", closedAt: null });
         pull.updatedAt = now();
         const json = await pullJson(repo, pull, "full");
@@ -1153,9 +1214,20 @@ export async function startGitHubImitation(options: { token: string }): Promise<
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     // The repositories' git at /<owner>/<repo>.git like github.com; git-http-server serves them under /git/.
-    if (/^\/[^/]+\/[^/]+\.git(\/|$)/.test(url.pathname)) {
+    const gitPath = /^\/([^/]+)\/([^/]+)\.git(\/|$)/.exec(url.pathname);
+    if (gitPath) {
       request.url = `/git${url.pathname}${url.search}`;
-      serveGit(request, response);
+      const repo = repository(`${gitPath[1]}/${gitPath[2]}`);
+      // What a fetch or clone sees has the PRs' refs/pull/N/head at their head branch's tip (a push needs
+      // none: it cannot touch them). The request's body waits, unread, meanwhile.
+      const pushing = url.pathname.endsWith("/git-receive-pack");
+      (repo && !pushing ? updatePullRefs(repo) : Promise.resolve()).then(
+        () => serveGit(request, response),
+        (error: unknown) => {
+          violationLog.push(`${request.method} ${url.pathname}: the imitation failed (${error instanceof Error ? error.stack : String(error)})`);
+          response.writeHead(500, { "content-type": "text/plain" }).end("Server Error\n");
+        },
+      );
       return;
     }
     if (url.pathname === "/api/v3" || url.pathname.startsWith("/api/v3/")) {
@@ -1196,11 +1268,13 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       mkdirSync(path.join(projectRoot, owner), { recursive: true });
       const gitDir = path.join(projectRoot, owner, `${name}.git`);
       // Synchronous on purpose: a repository is made while a test sets up, before anything talks to it.
-      execFileSync("git", ["clone", "-q", "--bare", sourceDir, gitDir], {
-        env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+      // receive.hideRefs: like GitHub, a push to refs/pull/* is refused ("deny updating a hidden ref"), while
+      // fetches and clones (upload-pack) still see those refs.
+      execFileSync("git", ["clone", "-q", "--bare", "--config", "receive.hideRefs=refs/pull", sourceDir, gitDir], {
+        env: isolatedGitEnv(),
         stdio: "ignore",
       });
-      repositories.set(fullName.toLowerCase(), { owner, name, gitDir, pulls: [] });
+      repositories.set(fullName.toLowerCase(), { owner, name, gitDir, pulls: [], pullRefsUpdate: Promise.resolve() });
       return { gitDir, cloneUrl: `${webUrl}/${owner}/${name}.git` };
     },
     async openPullRequest(fullName, input) {
@@ -1216,14 +1290,19 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     merge(fullName, number, mergeOptions = {}) {
       const pull = requirePull(fullName, number);
       if (pull.state !== "open") throw new Error(`#${number} is not open`);
+      const repo = requireRepo(fullName);
+      // refs/pull/N/head keeps the head it was merged with.
+      updatePullRefSync(repo, pull);
       const at = now();
       Object.assign(pull, { state: "closed", merged: true, mergedAt: at, closedAt: at, updatedAt: at, mergeable: null });
       if (mergeOptions.deleteBranch) {
-        execFileSync("git", ["update-ref", "-d", `refs/heads/${pull.head}`], { cwd: requireRepo(fullName).gitDir, stdio: "ignore" });
+        execFileSync("git", ["update-ref", "-d", `refs/heads/${pull.head}`], { cwd: repo.gitDir, stdio: "ignore" });
       }
     },
     closePullRequest(fullName, number) {
       const pull = requirePull(fullName, number);
+      // refs/pull/N/head keeps the head it was closed with.
+      if (pull.state === "open") updatePullRefSync(requireRepo(fullName), pull);
       const at = now();
       Object.assign(pull, { state: "closed", closedAt: at, updatedAt: at });
     },

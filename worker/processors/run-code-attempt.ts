@@ -21,6 +21,7 @@ import { toolsFor } from "@/worker/agent/tools/registry";
 import { commentsOfTurn, recordCommentReply } from "@/lib/review-comments/review-comments";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { restoreChanges, restoreChangesOnto } from "@/worker/repos/restore-changes";
+import { pullRequestChange } from "@/worker/repos/pull-request-change";
 import { createAgentPreview } from "@/worker/verify/agent-preview";
 import { sandboxBase, sandboxSpec, throwIfAborted, toAppError, type AttemptContext, type AttemptProcessorDeps } from "./attempt-context";
 import { captureScreenshots, phaseEnv, provisionSandbox, reportAgentEgress, runCheck } from "./attempt-stages";
@@ -41,8 +42,8 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
     ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
   };
 
-  const earlier = mode === "review" ? await reviewedChange(task.reviewOfTaskId) : await earlierTurns(task.id, ctx.work.turn.index);
   const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
+  const earlier = mode === "review" ? await reviewedChange(ctx, mirrorPath) : { ...(await earlierTurns(task.id, ctx.work.turn.index)), head: null };
   // A follow-up continues on the task's base commit, so its diff accumulates over turns; a conflict turn of
   // "Update branch" moves the change onto the newer base instead, conflict markers and all.
   const rebaseOnto = mode === "code" ? ctx.work.turn.rebaseOnto : null;
@@ -145,6 +146,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
       additions: files.reduce((sum, file) => sum + file.added, 0),
       deletions: files.reduce((sum, file) => sum + file.removed, 0),
       finalMessage: message,
+      ...(earlier.head ? { reviewedHead: earlier.head } : {}),
     };
     if (problem) await failWith(ctx, agentError?.code ?? "budget", problem, fields);
     const count = (await reviewFindings(attemptId)).length;
@@ -177,11 +179,19 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
   );
 }
 
-/** What a review reads: the reviewed task's change so far (its base commit and cumulative patch). */
-async function reviewedChange(reviewOfTaskId: string | null) {
-  const change = reviewOfTaskId ? await taskChangeSoFar(reviewOfTaskId) : null;
+/**
+ * What a review reads: the reviewed task's change so far (its base commit and cumulative patch), or a pull
+ * request's change against the branch it merges into, read from the mirror (with the head it reviewed).
+ */
+async function reviewedChange(ctx: AttemptContext, mirrorPath: string) {
+  const { task } = ctx;
+  if (task.reviewPullRequest !== null) {
+    const change = await pullRequestChange(mirrorPath, { number: task.reviewPullRequest, baseBranch: task.branch, timeoutMs: ctx.deps.gitTimeoutSec * 1000 });
+    return { ...change, conversation: [] };
+  }
+  const change = task.reviewOfTaskId ? await taskChangeSoFar(task.reviewOfTaskId) : null;
   if (!change?.patch || !change.baseCommit) throw new AppError("bad_request", "The reviewed task has no change to review (it may have been deleted).");
-  return { ...change, conversation: [] };
+  return { ...change, conversation: [], head: null };
 }
 
 /** Ends the attempt as failed with what was produced so far; never returns. */

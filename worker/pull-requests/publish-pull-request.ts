@@ -158,21 +158,23 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
  */
 export async function postReview(deps: PullRequestProcessorDeps, taskId: string, reviewTaskId: string): Promise<void> {
   const review = await loadReviewPostWork(reviewTaskId);
-  if (!review || review.reviewedTaskId !== taskId) throw new UnrecoverableError("The review or its task no longer exists.");
+  if (!review || (review.reviewedTaskId ?? reviewTaskId) !== taskId) throw new UnrecoverableError("The review or its task no longer exists.");
   try {
-    const work = await loadPublishWork(taskId);
-    const number = work?.pullRequest.number;
-    const headCommit = work?.pullRequest.headCommit;
-    const forge = work ? openForgeConnection(work.environment.forge, deps.secretsKey) : null;
+    // Where it goes: the reviewed task's PR (its last push), or the reviewed PR at the head that was read.
+    const work = review.reviewedTaskId ? await loadPublishWork(review.reviewedTaskId) : null;
+    const target = review.pullRequest
+      ? { ...review.pullRequest, environment: review.environment }
+      : work?.pullRequest.number && work.pullRequest.headCommit
+        ? { number: work.pullRequest.number, head: work.pullRequest.headCommit, patch: work.state.patch ?? "", environment: work.environment }
+        : null;
+    const forge = target ? openForgeConnection(target.environment.forge, deps.secretsKey) : null;
     const client =
-      forge && work ? forgeClientFor(forge, work.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
-    if (!work || !client || !number || !headCommit || !forge) {
-      throw new AppError("bad_request", "The reviewed task has no pull request on GitHub to post the review to.");
-    }
+      forge && target ? forgeClientFor(forge, target.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
+    if (!target || !client || !forge) throw new AppError("bad_request", "There is no pull request on GitHub to post the review to.");
     const apiBase = forgeApiBase(forge);
     if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
-    const post = reviewPost(review.findings, work.state.patch ?? "", review.summary);
-    const { url } = await client.createReview(number, { commitId: headCommit, body: post.body, comments: post.comments });
+    const post = reviewPost(review.findings, target.patch, review.summary);
+    const { url } = await client.createReview(target.number, { commitId: target.head, body: post.body, comments: post.comments });
     await recordReviewPost(review.attemptId, { status: "posted", url, comments: post.comments.length });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : "The review could not be posted because of an internal error; check the worker log.";

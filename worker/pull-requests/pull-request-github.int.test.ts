@@ -499,3 +499,76 @@ it("pulls the review comments left on the pull request in as drafts, once each, 
   expect(turn.prompt).toContain("1. src/greet.js, line 2 (from @octocat on the pull request):\n   Keep the comma style.");
   expect(imitation.violations()).toEqual([]);
 });
+
+it("reviews a pull request by its address against the branch it merges into, and posts the findings to it", async () => {
+  const { imitation, gitDir, user, environment } = await githubEnvironment("gh-pr-review");
+  // A colleague's pull request, pushed and opened on GitHub without Patchbay.
+  const work = mkdtempSync(path.join(tmpdir(), "patchbay-colleague-"));
+  git(work, "clone", "-q", gitDir, ".");
+  git(work, "checkout", "-q", "-b", "feature/greeting");
+  writeFileSync(path.join(work, "src/greet.js"), 'export function greet(name) {\n  return "Howdy, " + name;\n}\n');
+  git(work, "commit", "-q", "-am", "Howdy");
+  git(work, "push", "-q", "origin", "feature/greeting");
+  const head = git(work, "rev-parse", "HEAD");
+  const pull = await imitation.openPullRequest(REPOSITORY, { head: "feature/greeting", base: "main", title: "Say howdy" });
+
+  await expect(
+    createTask(user.id, { mode: "review", environmentId: environment.id, pullRequest: `${imitation.url}/other/repo/pull/${pull.number}` }),
+  ).rejects.toThrow("is not a pull request of this environment's repository");
+  scripted.model.registerScript("gh-pr-review-run", {
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: "git diff" } }] },
+      {
+        calls: [
+          {
+            name: "report_finding",
+            arguments: {
+              severity: "P2",
+              path: "src/greet.js",
+              start_line: 2,
+              end_line: 2,
+              title: "Informal greeting",
+              explanation: "The product speaks formally.",
+            },
+          },
+        ],
+      },
+      { say: "One wording finding." },
+    ],
+  });
+  const review = await createTask(user.id, {
+    mode: "review",
+    environmentId: environment.id,
+    pullRequest: `${imitation.url}/acme/web/pull/${pull.number}`,
+    prompt: "[[script:gh-pr-review-run]] Wording.",
+  });
+  expect((await waitForFinishedAttempt(review.attemptId)).status).toBe("completed");
+  const shown = await getTask(user.id, review.id);
+  expect(shown).toMatchObject({ mode: "review", reviewOf: null, reviewPullRequest: pull.number, title: `Review: pull request #${pull.number}` });
+  expect(shown.attempt?.findings.map((finding) => finding.title)).toEqual(["Informal greeting"]);
+  // The agent read the pull request's change, checked out on the base it branched from.
+  const outputs = scripted.model
+    .requests()
+    .filter((request) => JSON.stringify(request.body).includes("script:gh-pr-review-run"))
+    .flatMap((request) => (request.body as { input: { type?: string; output?: string }[] }).input)
+    .filter((item) => item.type === "function_call_output");
+  expect(outputs[0]?.output).toContain('+  return "Howdy, " + name;');
+  expect(await getTaskPatch(user.id, review.id)).toContain('+  return "Howdy, " + name;');
+
+  await requestReviewPost(user.id, review.id);
+  const posted = await waitFor(
+    "the review to be posted",
+    async () => {
+      const post = (await getTask(user.id, review.id)).attempt?.reviewPost;
+      return post && post.status !== "queued" ? post : null;
+    },
+    60_000,
+    200,
+  );
+  expect(posted).toMatchObject({ status: "posted", comments: 1 });
+  const [posted1] = imitation.reviews(REPOSITORY, pull.number);
+  expect(posted1).toMatchObject({ commitId: head, event: "COMMENT" });
+  expect(posted1?.comments.map((comment) => [comment.path, comment.line])).toEqual([["src/greet.js", 2]]);
+  await expect(fixFinding(user.id, review.id, shown.attempt?.findings[0]?.id ?? "")).rejects.toThrow("This review is of a pull request");
+  expect(imitation.violations()).toEqual([]);
+});

@@ -136,10 +136,11 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           {environment && <ReviewButton taskId={task.id} environmentId={task.environment.id} />}
         </>
       )}
-      {task.mode === "review" && task.reviewOf && finished && attempt && (
+      {task.mode === "review" && finished && attempt && (
         <ReviewPanel
           taskId={task.id}
           reviewOf={task.reviewOf}
+          pullRequest={task.reviewPullRequest}
           findings={attempt.findings}
           post={attempt.reviewPost}
           canPost={environment?.forge?.kind === "github"}

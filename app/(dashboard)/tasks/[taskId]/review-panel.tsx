@@ -8,7 +8,16 @@ import { LiveRefresh } from "../../live-refresh";
 import { fixFindingAction, postReviewAction } from "../../actions";
 
 /** A review's findings, most severe first: each can become a follow-up of the reviewed task; all can go to its PR. */
-export function ReviewPanel(props: { taskId: string; reviewOf: string; findings: FindingDto[]; post: ReviewPostDto | null; canPost: boolean; owner: boolean }) {
+export function ReviewPanel(props: {
+  taskId: string;
+  /** The reviewed task, or null for a review of a pull request (`pullRequest`). */
+  reviewOf: string | null;
+  pullRequest: number | null;
+  findings: FindingDto[];
+  post: ReviewPostDto | null;
+  canPost: boolean;
+  owner: boolean;
+}) {
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const router = useRouter();
@@ -24,7 +33,13 @@ export function ReviewPanel(props: { taskId: string; reviewOf: string; findings:
       <h2 style={{ marginTop: 0 }}>Findings ({props.findings.length})</h2>
       <LiveRefresh active={props.post?.status === "queued"} />
       <p className="muted">
-        Review of <Link href={`/tasks/${props.reviewOf}`}>this task's change</Link>.
+        {props.reviewOf ? (
+          <>
+            Review of <Link href={`/tasks/${props.reviewOf}`}>this task's change</Link>.
+          </>
+        ) : (
+          `Review of pull request #${props.pullRequest ?? "?"}.`
+        )}
       </p>
       {props.findings.length === 0 && <p>No findings.</p>}
       {props.findings.map((finding) => (
@@ -38,7 +53,7 @@ export function ReviewPanel(props: { taskId: string; reviewOf: string; findings:
           </p>
           <p style={{ whiteSpace: "pre-wrap" }}>{finding.body}</p>
           {finding.suggestion !== null && <pre className="files">{finding.suggestion}</pre>}
-          {props.owner && (
+          {props.owner && props.reviewOf && (
             <button type="button" className="secondary" disabled={pending} onClick={() => run(() => fixFindingAction(props.taskId, finding.id))}>
               Fix this
             </button>
