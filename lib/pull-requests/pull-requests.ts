@@ -5,7 +5,7 @@
 import { roleOf } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { forgeName, forgeSummary } from "@/lib/forge/forge-connection";
+import { forgeSummary } from "@/lib/forge/forge-connection";
 import { enqueuePullRequest } from "@/lib/queue/producer";
 import { taskChangeSoFar } from "@/lib/tasks/earlier-turns";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
@@ -111,11 +111,4 @@ export async function republishIfPullRequest(taskId: string): Promise<boolean> {
   await db().pullRequest.update({ where: { taskId }, data: { requestedAt: new Date() } });
   await enqueuePullRequest(taskId);
   return true;
-}
-
-/** A short sentence for the timeline and the page, e.g. "Opened pull request #12 on GitHub." */
-export function describePullRequest(dto: Pick<PullRequestDto, "kind" | "number" | "branch" | "status">): string {
-  if (dto.kind === "git") return `Pushed branch ${dto.branch}.`;
-  const name = forgeName(dto.kind as Parameters<typeof forgeName>[0]);
-  return dto.number ? `Pull request #${dto.number} on ${name} (${dto.status}).` : `Pull request on ${name} (${dto.status}).`;
 }
