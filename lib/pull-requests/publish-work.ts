@@ -90,11 +90,12 @@ export async function openPullRequestsToRefresh(olderThan: Date, limit: number) 
 }
 
 /** What the forge says now (merged, closed, mergeable); touches updatedAt even when nothing changed. */
-export async function recordPullRequestState(taskId: string, state: { status: string; mergeable: boolean | null }): Promise<void> {
-  await db().pullRequest.update({
-    where: { taskId },
-    data: { status: state.status, forgeState: state.mergeable === null ? {} : { mergeable: state.mergeable }, updatedAt: new Date() },
-  });
+export async function recordPullRequestState(
+  taskId: string,
+  state: { status: string; mergeable: boolean | null; checks?: "pending" | "success" | "failure" | null },
+): Promise<void> {
+  const forgeState = { ...(state.mergeable === null ? {} : { mergeable: state.mergeable }), ...(state.checks ? { checks: state.checks } : {}) };
+  await db().pullRequest.update({ where: { taskId }, data: { status: state.status, forgeState, updatedAt: new Date() } });
 }
 
 export async function recordBranchUpdate(taskId: string, state: BranchUpdateDto): Promise<void> {

@@ -31,6 +31,8 @@ export type PullRequestDto = {
   turns: number;
   /** Whether the forge says the PR can be merged (null: unknown or not asked). */
   mergeable: boolean | null;
+  /** The checks (CI) on the PR's head as the forge last reported them; null when none ran or not read yet. */
+  checks: "pending" | "success" | "failure" | null;
   /** A publish is queued or running: the state above is the last one's until it ends. */
   publishing: boolean;
   /** The last "pull comments from the pull request", or null. */
@@ -61,7 +63,7 @@ export const pullRequestSelect = {
 export type PullRequestRow = Prisma.PullRequestGetPayload<{ select: typeof pullRequestSelect }>;
 
 export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
-  const state = (row.forgeState ?? {}) as { mergeable?: unknown };
+  const state = (row.forgeState ?? {}) as { mergeable?: unknown; checks?: unknown };
   return {
     status: (PULL_REQUEST_STATUSES as readonly string[]).includes(row.status) ? (row.status as PullRequestStatus) : "failed",
     kind: row.kind,
@@ -73,6 +75,7 @@ export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
     headCommit: row.headCommit,
     turns: row.turns,
     mergeable: typeof state.mergeable === "boolean" ? state.mergeable : null,
+    checks: state.checks === "pending" || state.checks === "success" || state.checks === "failure" ? state.checks : null,
     publishing: row.settledAt === null || row.settledAt < row.requestedAt,
     commentImport: parseCommentImport(row.commentImport),
     branchUpdate: parseBranchUpdate(row.branchUpdate),

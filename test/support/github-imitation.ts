@@ -239,12 +239,21 @@ function bodyProblems(matched: MatchedOperation, contentType: string, rawBody: s
   return problems;
 }
 
+/**
+ * Answers GitHub gives that its description does not list, with the schema their body has: checks/list-for-ref
+ * answers a ref that names no commit with 422 "No commit found for SHA: <ref>" (a basic error).
+ */
+const UNDESCRIBED_ANSWERS: Record<string, Record<number, string>> = { "checks/list-for-ref": { 422: "basic-error" } };
+
 /** What the document says the operation answers with `status`; 401 and 404 any operation may answer. */
 function responseSchema(operation: Operation, status: number): Schema | null {
   const declared = operation.responses[String(status)];
   const fallback = { 401: "requires_authentication", 403: "forbidden", 404: "not_found" }[status as 401 | 403 | 404];
   const response = declared ? resolve<ResponseObject>(declared) : fallback ? spec().doc.components.responses[fallback] : undefined;
-  if (!response) return null;
+  if (!response) {
+    const undescribed = UNDESCRIBED_ANSWERS[operation.operationId]?.[status];
+    return undescribed ? { $ref: `#/components/schemas/${undescribed}` } : null;
+  }
   return response.content?.["application/json"]?.schema ?? {};
 }
 
@@ -520,6 +529,20 @@ export type GitHubImitation = {
     number: number,
     comment: { user: string; path: string; line: number; side?: "RIGHT" | "LEFT"; startLine?: number | null; body: string; inReplyTo?: number },
   ): { id: number };
+  /**
+   * A check run (CI) on commit `sha` (its full sha; the commit must be in the repository), as an app would
+   * report it; one of the same `name` on the same commit is replaced (the new run gets a new id). A completed
+   * run has a `conclusion`, one that is not has none, else this throws. checks/list-for-ref lists them.
+   */
+  setCheckRun(
+    fullName: string,
+    sha: string,
+    run: {
+      name: string;
+      status: "queued" | "in_progress" | "completed";
+      conclusion?: "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required" | null;
+    },
+  ): void;
   /** Every API request, oldest first (git traffic is not listed). */
   requests(): ImitatedRequest[];
   /** Every way a request (or, a test bug, an answer) departed from GitHub's description. */
@@ -571,6 +594,23 @@ type Repository = {
   pulls: StoredPull[];
   /** The last update of the PRs' refs/pull/N/head, which run one after the other. */
   pullRefsUpdate: Promise<void>;
+  /** The check runs a test set (setCheckRun), oldest first: one per commit and name. */
+  checkRuns: StoredCheckRun[];
+  /** The check suite of each commit's runs (all from one app, the document's example app), by sha. */
+  checkSuites: Map<string, number>;
+};
+
+/** A check run as setCheckRun takes one. */
+type CheckRunInput = Parameters<GitHubImitation["setCheckRun"]>[2];
+
+type StoredCheckRun = {
+  id: number;
+  headSha: string;
+  name: string;
+  status: CheckRunInput["status"];
+  conclusion: NonNullable<CheckRunInput["conclusion"]> | null;
+  startedAt: string;
+  completedAt: string | null;
 };
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
@@ -584,6 +624,7 @@ class Refusal extends Error {
 const NAME = /^[A-Za-z0-9_.-]+$/;
 let nextId = 1_934_000_000;
 let nextReviewCommentId = 1_000_000_001;
+let nextCheckRunId = 21_000_000_001;
 /** Who the token belongs to: the user of the document's examples. */
 const TOKEN_USER = "octocat";
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -1036,7 +1077,15 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       .filter((comment) => Number.isNaN(since) || Date.parse(comment.updatedAt) >= since)
       .sort((a, b) => (a[field] === b[field] ? a.id - b.id : a[field] < b[field] ? -1 : 1) * (descending ? -1 : 1));
     const shown = matching.slice((page - 1) * perPage, page * perPage);
-    const lastPage = Math.max(Math.ceil(matching.length / perPage), 1);
+    return {
+      status: 200,
+      body: shown.map((comment) => reviewCommentJson(repo, pull, comment)),
+      ...pageLinks(query, requestPath, page, Math.max(Math.ceil(matching.length / perPage), 1)),
+    };
+  }
+
+  /** GitHub's Link header of a paged list (none when everything fits on the first page). */
+  function pageLinks(query: URLSearchParams, requestPath: string, page: number, lastPage: number): { headers?: Record<string, string> } {
     const link = (target: number, rel: string) => {
       const params = new URLSearchParams(query);
       params.set("page", String(target));
@@ -1047,10 +1096,105 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       ...(page < lastPage ? [link(page + 1, "next"), link(lastPage, "last")] : []),
       ...(page > 1 ? [link(1, "first")] : []),
     ];
+    return links.length > 0 ? { headers: { link: links.join(", ") } } : {};
+  }
+
+  /**
+   * The commit a ref of the checks operations names, as GitHub resolves it: a commit sha, a branch name,
+   * a tag name, or either under refs/ without it (heads/<branch>, tags/<tag>); null when none does. Only
+   * names git allows as ref names are looked up, so revision syntax (main~1, @{…}) names nothing.
+   */
+  async function refCommit(repo: Repository, ref: string): Promise<string | null> {
+    const commit = (revision: string) => gitOut(repo, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]).catch(() => "");
+    if (/^[0-9a-f]{40}$/i.test(ref)) {
+      const sha = await commit(ref);
+      if (sha) return sha;
+    }
+    const refName = await gitOut(repo, ["check-ref-format", `refs/heads/${ref}`]).then(
+      () => true,
+      () => false,
+    );
+    for (const candidate of refName ? [`refs/heads/${ref}`, `refs/tags/${ref}`, `refs/${ref}`] : []) {
+      const sha = await commit(candidate);
+      if (sha) return sha;
+    }
+    // An abbreviated sha (git refuses an ambiguous one).
+    return /^[0-9a-f]{7,39}$/i.test(ref) ? (await commit(ref)) || null : null;
+  }
+
+  /** The document's example check run (its app is the one every imitated run comes from). */
+  const checkRunTemplate = () => ((example("check-run-paginated") as { check_runs: Record<string, unknown>[] }).check_runs[0] ?? {}) as Record<string, unknown>;
+
+  /** A check run as GitHub's API shows it: the document's example with every field the imitation knows replaced. */
+  function checkRunJson(repo: Repository, run: StoredCheckRun): Record<string, unknown> {
+    const fullName = `${repo.owner}/${repo.name}`;
+    const json = JSON.parse(
+      JSON.stringify(checkRunTemplate())
+        .replaceAll("https://api.github.com", apiUrl)
+        .replaceAll("https://github.com", webUrl)
+        .replaceAll("github/hello-world", fullName),
+    ) as Record<string, unknown>;
+    const url = `${apiUrl}/repos/${fullName}/check-runs/${run.id}`;
+    const htmlUrl = `${webUrl}/${fullName}/runs/${run.id}`;
+    // The repository's id, as pulls/get shows it (the document's example repository).
+    const repoId = (example("pull-request") as { base: { repo: { id: number } } }).base.repo.id;
+    const repoJson = { id: repoId, url: `${apiUrl}/repos/${fullName}`, name: repo.name };
+    return Object.assign(json, {
+      id: run.id,
+      head_sha: run.headSha,
+      node_id: Buffer.from(`08:CheckRun${run.id}`).toString("base64"),
+      external_id: "",
+      url,
+      html_url: htmlUrl,
+      // Without a details_url of its own, a run's details are its page on GitHub.
+      details_url: htmlUrl,
+      status: run.status,
+      conclusion: run.conclusion,
+      started_at: run.startedAt,
+      completed_at: run.completedAt,
+      output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${url}/annotations` },
+      name: run.name,
+      check_suite: { id: repo.checkSuites.get(run.headSha) ?? 0 },
+      // The open PRs whose head is the run's commit.
+      pull_requests: repo.pulls
+        .filter((pull) => pull.state === "open" && pull.headSha === run.headSha)
+        .map((pull) => ({
+          url: `${apiUrl}/repos/${fullName}/pulls/${pull.number}`,
+          id: pull.id,
+          number: pull.number,
+          head: { ref: pull.head, sha: pull.headSha, repo: repoJson },
+          base: { ref: pull.base, sha: pull.baseSha, repo: repoJson },
+        })),
+    });
+  }
+
+  /**
+   * checks/list-for-ref: the runs of the commit `ref` names, newest first, a page at a time with GitHub's Link
+   * header; `check_name`, `status` and `app_id` narrow them. `filter` (latest, the default, or all) changes
+   * nothing: a commit keeps one run per name.
+   */
+  async function listCheckRuns(repo: Repository, operation: Operation, ref: string, query: URLSearchParams): Promise<Answer> {
+    const sha = await refCommit(repo, ref);
+    if (!sha) return { status: 422, body: { message: `No commit found for SHA: ${ref}`, documentation_url: documentation(operation), status: "422" } };
+    for (const pull of repo.pulls.filter((entry) => entry.state === "open")) await refreshShas(repo, pull);
+    const perPage = Math.min(Math.max(Number(query.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+    const name = query.get("check_name");
+    const status = query.get("status");
+    const appId = query.get("app_id");
+    const exampleAppId = (checkRunTemplate().app as { id?: number } | null)?.id;
+    const matching = repo.checkRuns
+      .filter((run) => run.headSha === sha)
+      .filter((run) => name === null || run.name === name)
+      .filter((run) => status === null || run.status === status)
+      .filter(() => appId === null || Number(appId) === exampleAppId)
+      .sort((a, b) => b.id - a.id);
+    const shown = matching.slice((page - 1) * perPage, page * perPage);
+    const requestPath = `/repos/${repo.owner}/${repo.name}/commits/${encodeURIComponent(ref)}/check-runs`;
     return {
       status: 200,
-      body: shown.map((comment) => reviewCommentJson(repo, pull, comment)),
-      ...(links.length > 0 ? { headers: { link: links.join(", ") } } : {}),
+      body: { total_count: matching.length, check_runs: shown.map((run) => checkRunJson(repo, run)) },
+      ...pageLinks(query, requestPath, page, Math.max(Math.ceil(matching.length / perPage), 1)),
     };
   }
 
@@ -1136,6 +1280,8 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         if (!pull) return notFound(operation);
         return await listReviewComments(repo, pull, query, `/repos/${repo.owner}/${repo.name}/pulls/${pull.number}/comments`);
       }
+      case "checks/list-for-ref":
+        return await listCheckRuns(repo, operation, params.ref ?? "", query);
       default:
         violationLog.push(
           `${matched.method.toUpperCase()} ${matched.template}: GitHub has this operation (${operation.operationId}), but the imitation does not`,
@@ -1274,7 +1420,15 @@ export async function startGitHubImitation(options: { token: string }): Promise<
         env: isolatedGitEnv(),
         stdio: "ignore",
       });
-      repositories.set(fullName.toLowerCase(), { owner, name, gitDir, pulls: [], pullRefsUpdate: Promise.resolve() });
+      repositories.set(fullName.toLowerCase(), {
+        owner,
+        name,
+        gitDir,
+        pulls: [],
+        pullRefsUpdate: Promise.resolve(),
+        checkRuns: [],
+        checkSuites: new Map(),
+      });
       return { gitDir, cloneUrl: `${webUrl}/${owner}/${name}.git` };
     },
     async openPullRequest(fullName, input) {
@@ -1384,6 +1538,37 @@ export async function startGitHubImitation(options: { token: string }): Promise<
       pull.reviewComments.push(stored);
       pull.updatedAt = created;
       return { id: stored.id };
+    },
+    setCheckRun(fullName, sha, run) {
+      const repo = requireRepo(fullName);
+      const headSha = sha.toLowerCase();
+      let known = false;
+      if (/^[0-9a-f]{40}$/.test(headSha)) {
+        try {
+          execFileSync("git", ["cat-file", "-e", `${headSha}^{commit}`], { cwd: repo.gitDir, env: isolatedGitEnv(), stdio: "ignore" });
+          known = true;
+        } catch {
+          known = false;
+        }
+      }
+      if (!known) throw new Error(`GitHub: No commit found for SHA: ${sha} (in ${fullName})`);
+      if (run.name.trim() === "") throw new Error("A check run has a name");
+      const conclusion = run.conclusion ?? null;
+      if ((run.status === "completed") !== (conclusion !== null)) {
+        throw new Error(`A check run has a conclusion when it is completed, and only then (${run.name}: ${run.status}, ${conclusion})`);
+      }
+      const at = now();
+      if (!repo.checkSuites.has(headSha)) repo.checkSuites.set(headSha, nextId++);
+      repo.checkRuns = repo.checkRuns.filter((entry) => !(entry.headSha === headSha && entry.name === run.name));
+      repo.checkRuns.push({
+        id: nextCheckRunId++,
+        headSha,
+        name: run.name,
+        status: run.status,
+        conclusion,
+        startedAt: at,
+        completedAt: run.status === "completed" ? at : null,
+      });
     },
     requests: () => requestLog.map((entry) => ({ ...entry })),
     violations: () => [...violationLog],

@@ -1,7 +1,17 @@
 // What Patchbay asks of a forge, whichever it is (forge-client.ts picks the implementation).
 import type { ReviewComment } from "@/lib/reviews/review-post-text";
 
-export type ForgePullRequest = { number: number; url: string; state: "open" | "merged" | "closed"; mergeable: boolean | null };
+export type ForgePullRequest = {
+  number: number;
+  url: string;
+  state: "open" | "merged" | "closed";
+  mergeable: boolean | null;
+  /** The PR's head commit on the forge. */
+  headSha: string;
+};
+
+/** The checks (CI) on a commit, summed up: failure if any failed, pending while any runs; null when there are none. */
+export type ChecksState = "pending" | "success" | "failure" | null;
 
 export type ForgeClient = {
   /** The PR whose head is `branch`, in any state: a publish interrupted after opening it must not open a second. */
@@ -9,6 +19,7 @@ export type ForgeClient = {
   createPullRequest(input: { branch: string; base: string; title: string; body: string }): Promise<ForgePullRequest>;
   updatePullRequest(number: number, input: { title: string; body: string }): Promise<ForgePullRequest>;
   getPullRequest(number: number): Promise<ForgePullRequest>;
+  getChecks(sha: string): Promise<ChecksState>;
   /** The review comments on lines of the PR (not replies, not outdated ones), oldest first. */
   listReviewComments(number: number): Promise<{ id: string; author: string; path: string; line: number; side: "new" | "old"; body: string }[]>;
   /** One review with inline comments (lines of the commit `commitId`); returns the review's address. */

@@ -3,7 +3,17 @@ import { Octokit } from "@octokit/rest";
 import { AppError } from "@/lib/errors";
 import type { ForgeClient, ForgeClientOptions, ForgePullRequest } from "./forge-types";
 
-type GitHubPull = { number: number; html_url: string; state: string; merged?: boolean; merged_at?: string | null; mergeable?: boolean | null };
+type GitHubPull = {
+  number: number;
+  html_url: string;
+  state: string;
+  merged?: boolean;
+  merged_at?: string | null;
+  mergeable?: boolean | null;
+  head: { sha: string };
+};
+
+const FAILED = new Set(["failure", "timed_out", "cancelled", "action_required"]);
 
 export function createGitHubClient(options: ForgeClientOptions & { apiBase: string; token: string; repository: string }): ForgeClient {
   const [owner = "", repo = ""] = options.repository.split("/");
@@ -85,6 +95,14 @@ export function createGitHubClient(options: ForgeClientOptions & { apiBase: stri
       );
       return { url: review.html_url };
     },
+    async getChecks(sha) {
+      const { check_runs: runs } = await call("read the checks", () =>
+        octokit.rest.checks.listForRef({ owner, repo, ref: sha, per_page: 100, request: request() }),
+      );
+      if (runs.length === 0) return null;
+      if (runs.some((run) => run.conclusion && FAILED.has(run.conclusion))) return "failure";
+      return runs.every((run) => run.status === "completed") ? "success" : "pending";
+    },
     async getPullRequest(number) {
       return toPullRequest(await call("read the pull request", () => octokit.rest.pulls.get({ owner, repo, pull_number: number, request: request() })));
     },
@@ -98,6 +116,7 @@ function toPullRequest(pull: GitHubPull): ForgePullRequest {
     url: pull.html_url,
     state: merged ? "merged" : pull.state === "closed" ? "closed" : "open",
     mergeable: typeof pull.mergeable === "boolean" ? pull.mergeable : null,
+    headSha: pull.head.sha,
   };
 }
 

@@ -267,7 +267,7 @@ export async function importReviewComments(deps: PullRequestProcessorDeps, taskI
 }
 
 /**
- * Reads the state of open pull requests from their forges (merged, closed, conflicts), oldest first, so the
+ * Reads the state of open pull requests from their forges (merged, closed, conflicts, checks), oldest first, so the
  * task page shows a merge without waiting for the next publish. A forge that fails is retried next round.
  */
 export async function refreshOpenPullRequests(deps: PullRequestProcessorDeps, options: { staleMs: number; limit: number }): Promise<number> {
@@ -281,7 +281,8 @@ export async function refreshOpenPullRequests(deps: PullRequestProcessorDeps, op
       const apiBase = forge ? forgeApiBase(forge) : null;
       if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
       const pull = await client.getPullRequest(row.number);
-      await recordPullRequestState(row.taskId, { status: pull.state, mergeable: pull.mergeable });
+      const checks = await client.getChecks(pull.headSha);
+      await recordPullRequestState(row.taskId, { status: pull.state, mergeable: pull.mergeable, checks });
       refreshed += 1;
     } catch (error) {
       deps.logger.warn({ err: error, taskId: row.taskId }, "could not read a pull request's state");

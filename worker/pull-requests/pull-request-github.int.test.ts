@@ -291,17 +291,26 @@ it("publishing a merged pull request again does not bring back the branch GitHub
   expect(imitation.violations()).toEqual([]);
 });
 
-it("reads an open pull request's state from GitHub on the worker's refresh, so a merge shows without a publish", async () => {
-  const { imitation, task, user } = await openedPullRequest("gh-refresh");
-  imitation.merge(REPOSITORY, 1);
+it("reads an open pull request's state and checks from GitHub on the worker's refresh, so a merge shows without a publish", async () => {
+  const { imitation, task, user, row } = await openedPullRequest("gh-refresh");
   const deps = scripted.worker.deps;
   const refreshDeps = { mirrors: deps.mirrors, logger: deps.logger, timeoutMs: 30_000, allowLocal: true, secretsKey: deps.secretsKey };
   // Only pull requests last read longer ago than staleMs are asked about.
   expect(await refreshOpenPullRequests(refreshDeps, { staleMs: 60 * 60_000, limit: 20 })).toBe(0);
-  expect((await getPullRequest(user.id, task.id))?.status).toBe("open");
+  expect(await getPullRequest(user.id, task.id)).toMatchObject({ status: "open", checks: null });
+
+  // CI on the PR's head: one run failed, one still runs. Failed wins.
+  imitation.setCheckRun(REPOSITORY, row.headCommit ?? "", { name: "lint", status: "in_progress" });
+  await refreshOpenPullRequests(refreshDeps, { staleMs: 0, limit: 1000 });
+  expect(await getPullRequest(user.id, task.id)).toMatchObject({ status: "open", checks: "pending" });
+  imitation.setCheckRun(REPOSITORY, row.headCommit ?? "", { name: "test", status: "completed", conclusion: "failure" });
+  await refreshOpenPullRequests(refreshDeps, { staleMs: 0, limit: 1000 });
+  expect(await getPullRequest(user.id, task.id)).toMatchObject({ status: "open", checks: "failure" });
+  expect(apiCalls(imitation).slice(-2)).toEqual(["GET /repos/acme/web/pulls/1 200", `GET /repos/acme/web/commits/${row.headCommit}/check-runs 200`]);
+
+  imitation.merge(REPOSITORY, 1);
   await refreshOpenPullRequests(refreshDeps, { staleMs: 0, limit: 1000 });
   expect(await getPullRequest(user.id, task.id)).toMatchObject({ status: "merged", number: 1 });
-  expect(apiCalls(imitation).at(-1)).toBe("GET /repos/acme/web/pulls/1 200");
   expect(imitation.violations()).toEqual([]);
 });
 

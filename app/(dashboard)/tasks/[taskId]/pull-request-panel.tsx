@@ -43,6 +43,11 @@ export function PullRequestPanel(props: { taskId: string; turns: number; pullReq
               {pr.status}
             </span>
             {pr.mergeable === false && <span className="badge">conflicts</span>}
+            {pr.checks && (
+              <span className={`badge checks-${pr.checks}`} data-testid="pull-request-checks">
+                checks {pr.checks === "success" ? "passed" : pr.checks === "failure" ? "failed" : "running"}
+              </span>
+            )}
           </dd>
           <dt>Branch</dt>
           <dd>
