@@ -1,7 +1,7 @@
-// Review mode: a task that reads another task's change in a sandbox (with the environment's setup, so it
-// can run the tests) and reports findings through report_finding. Findings show anchored in the reviewed
-// diff, can become a follow-up of the reviewed task ("Fix this"), and can be posted to its pull request
-// as one review.
+// Review mode: a task that reads a change in a sandbox (with the environment's setup, so it can run the
+// tests) and reports findings through report_finding. The change is another task's, or a GitHub pull
+// request's given by its address. Findings show anchored in the reviewed diff, can become a follow-up of
+// the reviewed task ("Fix this"), and can be posted to the pull request as one review.
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/require-role";
 import { db } from "@/lib/db";
