@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
+import { numstatTotals } from "@/worker/repos/extract-diff";
 import { GitError, runGit } from "@/worker/repos/git";
 import type { RemoteAccess } from "@/worker/repos/remote-access";
 
@@ -70,7 +71,7 @@ export async function commitPatch(
   return (await git(["commit-tree", tree, ...parents, "-F", messageFile], people)).stdout.trim();
 }
 
-export type MovedPatch = { ok: true; patch: string; files: number; additions: number; deletions: number } | { ok: false; conflicts: string[] };
+export type MovedPatch = { ok: true; patch: string; filesChanged: number; additions: number; deletions: number } | { ok: false; conflicts: string[] };
 
 /**
  * The change `patch` (made on an older base) on `newBase`, by a three-way apply: the blobs the patch was
@@ -102,16 +103,7 @@ export async function movePatch(repo: ScratchRepo, input: { newBase: string; pat
   const tree = (await git(["write-tree"])).stdout.trim();
   const patch = (await git(["diff", "--binary", "--no-ext-diff", "--no-textconv", "--no-renames", input.newBase, tree, "--"])).stdout;
   const numstat = (await git(["diff", "--numstat", "--no-ext-diff", "--no-textconv", "--no-renames", input.newBase, tree, "--"])).stdout;
-  let additions = 0;
-  let deletions = 0;
-  let files = 0;
-  for (const line of numstat.split("\n").filter(Boolean)) {
-    const [added, removed] = line.split("\t");
-    files += 1;
-    additions += Number(added) || 0;
-    deletions += Number(removed) || 0;
-  }
-  return { ok: true, patch, files, additions, deletions };
+  return { ok: true, patch, ...numstatTotals(numstat) };
 }
 
 /** The commit a branch points at on the remote, or null when the remote has no such branch. */

@@ -34,6 +34,7 @@ import { withRemoteAccess } from "@/worker/repos/remote-access";
 import { GitError } from "@/worker/repos/git";
 import { commitPatch, fetchBranch, isAncestor, movePatch, type Person, pushBranch, remoteBranchTip, withScratchRepo } from "./branch-commits";
 import { forgeClientFor } from "./forge-client";
+import type { ForgeClient } from "./forge-types";
 
 export type PullRequestProcessorDeps = {
   mirrors: MirrorCache;
@@ -85,10 +86,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   await markPullRequestPushing(taskId);
 
   const repoUrl = work.environment.repoUrl;
-  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  // Checked like the push URL: the API host must be public unless local development mode allows it.
-  const apiBase = forgeApiBase(forge);
-  if (client && apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+  const client = await apiClientFor(deps, forge, repoUrl);
   const { branch, baseBranch, number } = work.pullRequest;
   // A PR merged or closed on the forge takes no more commits (its branch may be gone): asked before pushing.
   if (client && number !== null && work.pullRequest.headCommit) {
@@ -167,12 +165,8 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
       : work?.pullRequest.number && work.pullRequest.headCommit
         ? { number: work.pullRequest.number, head: work.pullRequest.headCommit, patch: work.state.patch ?? "", environment: work.environment }
         : null;
-    const forge = target ? openForgeConnection(target.environment.forge, deps.secretsKey) : null;
-    const client =
-      forge && target ? forgeClientFor(forge, target.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
-    if (!target || !client || !forge) throw new AppError("bad_request", "There is no pull request on GitHub to post the review to.");
-    const apiBase = forgeApiBase(forge);
-    if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+    const client = target ? await storedApiClient(deps, target.environment) : null;
+    if (!target || !client) throw new AppError("bad_request", "There is no pull request on GitHub to post the review to.");
     const post = reviewPost(review.findings, target.patch, review.summary);
     const { url } = await client.createReview(target.number, { commitId: target.head, body: post.body, comments: post.comments });
     await recordReviewPost(review.attemptId, { status: "posted", url, comments: post.comments.length });
@@ -218,7 +212,7 @@ export async function updateTaskBranch(deps: PullRequestProcessorDeps, taskId: s
     await recordUpdateTurn(taskId, {
       baseCommit: newBase,
       patch: moved.patch,
-      filesChanged: moved.files,
+      filesChanged: moved.filesChanged,
       additions: moved.additions,
       deletions: moved.deletions,
       prompt: `Update branch onto ${at}`,
@@ -238,13 +232,9 @@ export async function updateTaskBranch(deps: PullRequestProcessorDeps, taskId: s
 export async function importReviewComments(deps: PullRequestProcessorDeps, taskId: string): Promise<void> {
   try {
     const work = await loadPublishWork(taskId);
-    const forge = work ? openForgeConnection(work.environment.forge, deps.secretsKey) : null;
-    const client =
-      forge && work ? forgeClientFor(forge, work.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }) : null;
+    const client = work ? await storedApiClient(deps, work.environment) : null;
     const number = work?.pullRequest.number;
-    if (!client || !forge || !number) throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
-    const apiBase = forgeApiBase(forge);
-    if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+    if (!client || !number) throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
     const comments = await client.listReviewComments(number);
     const imported = await importForgeComments(
       taskId,
@@ -275,11 +265,8 @@ export async function refreshOpenPullRequests(deps: PullRequestProcessorDeps, op
   let refreshed = 0;
   for (const row of rows) {
     try {
-      const forge = openForgeConnection(row.task.environment.forge, deps.secretsKey);
-      const client = forge && forgeClientFor(forge, row.task.environment.repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+      const client = await storedApiClient(deps, row.task.environment);
       if (!client || row.number === null) continue;
-      const apiBase = forge ? forgeApiBase(forge) : null;
-      if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
       const pull = await client.getPullRequest(row.number);
       const checks = await client.getChecks(pull.headSha);
       await recordPullRequestState(row.taskId, { status: pull.state, mergeable: pull.mergeable, checks });
@@ -324,6 +311,23 @@ function screenshotLinks(
         : [],
     );
   return shots.length > 0 ? { screenshots: shots, linksExpire: expiresAt } : {};
+}
+
+/**
+ * The forge's API client for a connection, its host checked like the push URL (public addresses only,
+ * unless local development mode allows local ones); null for a plain git remote, which has no API.
+ */
+async function apiClientFor(deps: PullRequestProcessorDeps, forge: ForgeConnection, repoUrl: string): Promise<ForgeClient | null> {
+  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const apiBase = forgeApiBase(forge);
+  if (client && apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+  return client;
+}
+
+/** The same for an environment's stored connection; null when it has none. */
+async function storedApiClient(deps: PullRequestProcessorDeps, environment: { forge: unknown; repoUrl: string }): Promise<ForgeClient | null> {
+  const forge = openForgeConnection(environment.forge, deps.secretsKey);
+  return forge ? apiClientFor(deps, forge, environment.repoUrl) : null;
 }
 
 /** Commits the task's change as the branch's next commit and pushes it; returns the branch's head. */

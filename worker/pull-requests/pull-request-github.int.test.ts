@@ -105,6 +105,19 @@ async function openedPullRequest(name: string) {
   return { ...setup, task, branch: requested.branch, row };
 }
 
+/** The review's post once the worker has answered it (posted or failed). */
+async function reviewPostOutcome(userId: string, reviewTaskId: string) {
+  return waitFor(
+    "the review to be posted",
+    async () => {
+      const post = (await getTask(userId, reviewTaskId)).attempt?.reviewPost;
+      return post && post.status !== "queued" ? post : null;
+    },
+    60_000,
+    200,
+  );
+}
+
 const apiCalls = (imitation: GitHubImitation) => imitation.requests().map((request) => `${request.method} ${request.path} ${request.status}`);
 
 it("pushes the branch and opens the pull request with the task's title, the agent's summary, the files and a link back", async () => {
@@ -379,15 +392,7 @@ it("reviews a task's change, shows the findings, posts them to its pull request 
 
   // Posted as one review: the finding on a line of the diff inline with its suggestion, the other in the body.
   expect(await requestReviewPost(user.id, review.id)).toEqual({ status: "queued" });
-  const posted = await waitFor(
-    "the review to be posted",
-    async () => {
-      const post = (await getTask(user.id, review.id)).attempt?.reviewPost;
-      return post && post.status !== "queued" ? post : null;
-    },
-    60_000,
-    200,
-  );
+  const posted = await reviewPostOutcome(user.id, review.id);
   const [ghReview, ...others] = imitation.reviews(REPOSITORY, 1);
   expect(others).toEqual([]);
   expect(posted).toEqual({ status: "posted", url: `${imitation.url}/acme/web/pull/1#pullrequestreview-${ghReview?.id}`, comments: 1 });
@@ -565,15 +570,7 @@ it("reviews a pull request by its address against the branch it merges into, and
   expect(await getTaskPatch(user.id, review.id)).toContain('+  return "Howdy, " + name;');
 
   await requestReviewPost(user.id, review.id);
-  const posted = await waitFor(
-    "the review to be posted",
-    async () => {
-      const post = (await getTask(user.id, review.id)).attempt?.reviewPost;
-      return post && post.status !== "queued" ? post : null;
-    },
-    60_000,
-    200,
-  );
+  const posted = await reviewPostOutcome(user.id, review.id);
   expect(posted).toMatchObject({ status: "posted", comments: 1 });
   const [posted1] = imitation.reviews(REPOSITORY, pull.number);
   expect(posted1).toMatchObject({ commitId: head, event: "COMMENT" });
