@@ -39,8 +39,9 @@ describe("forge connections", () => {
     ]);
     expect(problems({ kind: "github", url: "ftp://x", token: "token-123456" })[0]).toMatch(/must start with https:\/\//);
     expect(problems({ kind: "github", token: "short" })).toEqual(["The token must have at least 8 characters."]);
-    expect(problems({ kind: "gitlab", token: "token-123456" })[0]).toMatch(/^Opening pull requests on GitLab is not supported yet/);
-    expect(problems({ kind: "gitea", url: "https://gitea.example.com", token: "token-123456" })[0]).toMatch(/kind "git"/);
+    expect(problems({ kind: "gitlab", token: "token-123456" })).toEqual([]);
+    expect(problems({ kind: "gitea", url: "https://gitea.example.com", token: "token-123456" })).toEqual([]);
+    expect(problems({ kind: "gitea", token: "token-123456" })[0]).toMatch(/^Gitea and Forgejo have no public service/);
   });
 
   it("knows each forge's API base, push user name and where the branch is pushed", () => {

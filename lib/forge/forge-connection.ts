@@ -8,8 +8,9 @@ import { parseRepoUrl } from "@/lib/git-refs";
 import { accessTokenSchema, basicAuthUsernameSchema } from "@/lib/repos/repo-credential";
 import { openSecret, sealedSecretSchema, sealSecret, secretsKey } from "@/lib/secrets/secret-box";
 
-export const FORGE_KINDS = ["github", "gitlab", "gitea", "git"] as const;
-export type ForgeKind = (typeof FORGE_KINDS)[number];
+import { FORGE_KINDS, type ForgeKind, forgeName } from "./forge-kinds";
+
+export { FORGE_KINDS, type ForgeKind, forgeName } from "./forge-kinds";
 
 // The name the sealed token is bound to (AES-GCM associated data), so it cannot pass for another secret.
 const SEALED_NAME = "forgeToken";
@@ -27,14 +28,6 @@ export const forgeConnectionSchema = z
     username: basicAuthUsernameSchema.optional(),
   })
   .superRefine((value, ctx) => {
-    if (value.kind === "gitlab" || value.kind === "gitea") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["kind"],
-        message: `Opening pull requests on ${forgeName(value.kind)} is not supported yet. Connect the repository as a plain git remote (kind "git", its https push URL and a token) to have the branch pushed, and open the merge request on the forge.`,
-      });
-      return;
-    }
     const problem = urlProblem(value.kind, value.url);
     if (problem) ctx.addIssue({ code: "custom", path: ["url"], message: problem });
   });
@@ -142,8 +135,4 @@ export function forgeRepositoryPath(repoUrl: string): string {
     throw new AppError("bad_request", `Patchbay cannot tell the owner and repository from ${repoUrl}; it expects a URL like https://host/owner/repo.git.`);
   }
   return repoPath;
-}
-
-export function forgeName(kind: ForgeKind): string {
-  return { github: "GitHub", gitlab: "GitLab", gitea: "Gitea", git: "the git remote" }[kind];
 }

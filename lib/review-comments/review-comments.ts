@@ -169,8 +169,8 @@ export async function recordCommentReply(taskId: string, turnIndex: number, numb
 export async function requestForgeCommentImport(userId: string, taskId: string): Promise<CommentImportDto> {
   const task = await db().task.findFirst({ where: { id: taskId, ownerId: userId }, select: { pullRequest: { select: { kind: true, number: true } } } });
   if (!task) throw new AppError("not_found", "Task not found.");
-  if (!task.pullRequest?.number || task.pullRequest.kind !== "github") {
-    throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
+  if (!task.pullRequest?.number || task.pullRequest.kind === "git") {
+    throw new AppError("bad_request", "The task has no pull request on a forge to pull comments from (a plain git remote has none).");
   }
   const queued: CommentImportDto = { status: "queued" };
   await db().pullRequest.update({ where: { taskId }, data: { commentImport: queued } });

@@ -27,8 +27,14 @@ const finding = (overrides: Partial<FindingDto>): FindingDto => ({
 });
 
 describe("a review as one forge review", () => {
-  it("knows which lines of each changed file the diff shows", () => {
-    expect([...(visibleNewLines(PATCH).get("src/greet.js") ?? [])]).toEqual([1, 2, 3, 4, 5]);
+  it("knows which lines of each changed file the diff shows, and each unchanged one's line in the base", () => {
+    expect([...(visibleNewLines(PATCH).get("src/greet.js") ?? [])]).toEqual([
+      [1, 1],
+      [2, null],
+      [3, null],
+      [4, 3],
+      [5, 4],
+    ]);
   });
 
   it("puts findings on shown lines inline, with a suggestion block, and the others in the body", () => {
@@ -47,9 +53,13 @@ describe("a review as one forge review", () => {
         path: "src/greet.js",
         line: 2,
         startLine: null,
+        oldLine: null,
         body: "**P1: Wrong punctuation**\n\nCallers compare the greeting.\n\n```suggestion\n  return `Hello, ${name}.`;\n```",
       },
-      { path: "src/greet.js", line: 3, startLine: 2, body: "**P3: Dead code**\n\nRemove it." },
+      { path: "src/greet.js", line: 3, startLine: 2, oldLine: null, body: "**P3: Dead code**\n\nRemove it." },
+    ]);
+    expect(reviewPost([finding({ id: "f5", startLine: 4, endLine: 5, title: "Braces", body: "Fine.", suggestion: null })], PATCH, null).comments).toEqual([
+      { path: "src/greet.js", line: 5, startLine: 4, oldLine: 4, body: "**P1: Braces**\n\nFine." },
     ]);
     expect(post.body).toBe(
       [

@@ -4,21 +4,36 @@
 import { parsePatch } from "diff";
 import type { FindingDto } from "./review-findings";
 
-export type ReviewComment = { path: string; line: number; startLine: number | null; body: string };
+/**
+ * An inline comment on the changed file's `line` (from `startLine` for a range). `oldLine` is the same line's
+ * number in the base when it is an unchanged (context) line, null when it was added: GitLab anchors a comment
+ * on an unchanged line by both numbers.
+ */
+export type ReviewComment = { path: string; line: number; startLine: number | null; oldLine: number | null; body: string };
 
-/** Per file, the lines of the changed file that the diff shows (added and context lines). */
-export function visibleNewLines(patch: string): Map<string, Set<number>> {
-  const visible = new Map<string, Set<number>>();
+/**
+ * Per file, the lines of the changed file that the diff shows (added and context lines), each with its line
+ * in the base file for a context line and null for an added one.
+ */
+export function visibleNewLines(patch: string): Map<string, Map<number, number | null>> {
+  const visible = new Map<string, Map<number, number | null>>();
   for (const file of parsePatch(patch)) {
     const name = (file.newFileName ?? "").replace(/^b\//, "");
     if (!name || name === "/dev/null") continue;
-    const lines = visible.get(name) ?? new Set<number>();
+    const lines = visible.get(name) ?? new Map<number, number | null>();
     for (const hunk of file.hunks) {
       let line = hunk.newStart;
+      let oldLine = hunk.oldStart;
       for (const text of hunk.lines) {
-        if (text.startsWith("-") || text.startsWith("\\")) continue;
-        lines.add(line);
+        if (text.startsWith("\\")) continue;
+        if (text.startsWith("-")) {
+          oldLine += 1;
+          continue;
+        }
+        const added = text.startsWith("+");
+        lines.set(line, added ? null : oldLine);
         line += 1;
+        if (!added) oldLine += 1;
       }
     }
     visible.set(name, lines);
@@ -45,6 +60,7 @@ export function reviewPost(findings: readonly FindingDto[], patch: string, summa
         path: finding.path,
         line: finding.endLine,
         startLine: finding.startLine === finding.endLine ? null : finding.startLine,
+        oldLine: lines?.get(finding.endLine) ?? null,
         body: findingComment(finding),
       });
     } else {

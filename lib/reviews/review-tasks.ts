@@ -14,7 +14,8 @@ import { isTaskFinished } from "@/lib/tasks/task-queries";
 import { createWithinUserLimits } from "@/lib/tasks/user-limits";
 import { visibleTo } from "@/lib/tasks/task-visibility";
 import { branchNameSchema } from "@/lib/environments/environment.schemas";
-import { forgeRepositoryPath, forgeSummary } from "@/lib/forge/forge-connection";
+import { forgeSummary } from "@/lib/forge/forge-connection";
+import { pullRequestNumberFromUrl } from "@/lib/forge/pull-request-address";
 import { appendEvent } from "@/lib/timeline/append-event";
 import { type FindingDto, type FindingInput, findingSelect, parseReviewPost, type ReviewPostDto, toFindingDto } from "./review-findings";
 
@@ -24,7 +25,7 @@ export const createReviewSchema = z
     environmentId: z.string().min(1).max(64),
     /** The task whose change to review… */
     taskId: z.string().min(1).max(64).optional(),
-    /** …or a pull request of the environment's GitHub repository, by its address. */
+    /** …or a pull request of the environment's repository on its forge (GitHub, GitLab, Gitea), by its address. */
     pullRequest: z.string().trim().max(2000).optional(),
     /** For a pull request: the branch it merges into (the environment's default branch when omitted). */
     branch: branchNameSchema.optional(),
@@ -85,26 +86,11 @@ async function reviewedTask(userId: string, environmentId: string, taskId: strin
 }
 
 /**
- * A pull request of the environment's own repository on GitHub, by its address (https://host/owner/repo/pull/N):
- * the worker reads its head from the repository (GitHub's refs/pull/N/head) and reviews it against the base branch.
+ * A pull request of the environment's own repository, by its address on the environment's forge: the worker
+ * reads its head from the repository (the ref the forge keeps for it) and reviews it against the base branch.
  */
 function reviewedPullRequest(environment: { repoUrl: string; defaultBranch: string; forge: unknown }, url: string, branch: string | undefined): ReviewTarget {
-  if (forgeSummary(environment.forge)?.kind !== "github") {
-    throw new AppError(
-      "bad_request",
-      "Reviewing a pull request by its address needs the environment connected to GitHub (Pull requests on the environment page).",
-    );
-  }
-  const match = /^https?:\/\/([^/]+)\/(.+)\/pull\/(\d{1,9})\/?$/.exec(url);
-  const repository = forgeRepositoryPath(environment.repoUrl);
-  const repoHost = /^https?:\/\/([^/]+)\//.exec(environment.repoUrl)?.[1];
-  if (!match || match[2]?.toLowerCase() !== repository.toLowerCase() || match[1]?.toLowerCase() !== repoHost?.toLowerCase()) {
-    throw new AppError(
-      "bad_request",
-      `"${url}" is not a pull request of this environment's repository (expected https://${repoHost ?? "host"}/${repository}/pull/<number>).`,
-    );
-  }
-  const number = Number(match[3]);
+  const number = pullRequestNumberFromUrl(forgeSummary(environment.forge)?.kind, environment.repoUrl, url);
   return { reviewOfTaskId: null, reviewPullRequest: number, branch: branch ?? environment.defaultBranch, what: `pull request #${number}` };
 }
 
@@ -166,11 +152,11 @@ export async function requestReviewPost(userId: string, reviewTaskId: string): P
   if (attempt.status !== "completed") throw new AppError("conflict", "The review has not finished.");
   if (task.reviewOfTaskId) {
     const pullRequest = await db().pullRequest.findUnique({ where: { taskId: task.reviewOfTaskId }, select: { kind: true, number: true } });
-    if (!pullRequest?.number || pullRequest.kind !== "github") {
-      throw new AppError("bad_request", "The reviewed task has no pull request on GitHub to post the review to. Create its pull request first.");
+    if (!pullRequest?.number || pullRequest.kind === "git") {
+      throw new AppError("bad_request", "The reviewed task has no pull request on a forge to post the review to. Create its pull request first.");
     }
-  } else if (forgeSummary(task.environment.forge)?.kind !== "github") {
-    throw new AppError("bad_request", "The environment is no longer connected to GitHub; connect it again to post the review.");
+  } else if ((forgeSummary(task.environment.forge)?.kind ?? "git") === "git") {
+    throw new AppError("bad_request", "The environment is no longer connected to its forge; connect it again to post the review.");
   }
   const posted = parseReviewPost(attempt.reviewPost);
   if (posted?.status === "posted") throw new AppError("conflict", `The review was already posted${posted.url ? `: ${posted.url}` : ""}.`);

@@ -45,6 +45,8 @@ export async function loadAttemptWork(attemptId: string) {
                   repoCredential: true,
                   network: true,
                   cacheKeyFiles: true,
+                  // Its kind says where a reviewed PR's head is; the sealed token stays sealed.
+                  forge: true,
                 },
               },
             },

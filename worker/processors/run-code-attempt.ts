@@ -6,6 +6,8 @@ import { UnrecoverableError } from "bullmq";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
+import { forgeSummary } from "@/lib/forge/forge-connection";
+import { pullRequestHeadRef } from "@/lib/forge/pull-request-address";
 import { AppError } from "@/lib/errors";
 import { transitionAttempt } from "@/lib/tasks/attempt-status";
 import { recordAttemptUsage, steeringSince } from "@/lib/tasks/attempt-work";
@@ -186,7 +188,12 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
 async function reviewedChange(ctx: AttemptContext, mirrorPath: string) {
   const { task } = ctx;
   if (task.reviewPullRequest !== null) {
-    const change = await pullRequestChange(mirrorPath, { number: task.reviewPullRequest, baseBranch: task.branch, timeoutMs: ctx.deps.gitTimeoutSec * 1000 });
+    const change = await pullRequestChange(mirrorPath, {
+      number: task.reviewPullRequest,
+      headRef: pullRequestHeadRef(forgeSummary(task.environment.forge)?.kind, task.reviewPullRequest),
+      baseBranch: task.branch,
+      timeoutMs: ctx.deps.gitTimeoutSec * 1000,
+    });
     return { ...change, conversation: [] };
   }
   const change = task.reviewOfTaskId ? await taskChangeSoFar(task.reviewOfTaskId) : null;

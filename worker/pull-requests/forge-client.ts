@@ -1,9 +1,12 @@
-// Picks the client for an environment's forge. Each forge's client (github-client.ts) speaks its own API
-// through its maintained SDK; a plain git remote has none (the branch is pushed and that is all).
+// Picks the client for an environment's forge. Each forge's client (github-client.ts, gitlab-client.ts,
+// gitea-client.ts) speaks its own API through its SDK; a plain git remote has none (the branch is pushed and
+// that is all).
 import { AppError } from "@/lib/errors";
-import { type ForgeConnection, forgeApiBase, forgeName, forgeRepositoryPath } from "@/lib/forge/forge-connection";
+import { type ForgeConnection, forgeApiBase, forgeRepositoryPath } from "@/lib/forge/forge-connection";
 import type { ForgeClient, ForgeClientOptions } from "./forge-types";
+import { createGiteaClient } from "./gitea-client";
 import { createGitHubClient } from "./github-client";
+import { createGitLabClient } from "./gitlab-client";
 
 /** The client for the connection's forge, or null for a plain git remote (push only). */
 export function forgeClientFor(connection: ForgeConnection, repoUrl: string, options: ForgeClientOptions): ForgeClient | null {
@@ -14,9 +17,9 @@ export function forgeClientFor(connection: ForgeConnection, repoUrl: string, opt
     case "github":
       return createGitHubClient({ apiBase, token: connection.token, repository, ...options });
     case "gitlab":
+      return createGitLabClient({ apiBase, token: connection.token, repository, ...options });
     case "gitea":
-      // Refused when the connection is saved (forge-connection.ts); a row from a later version lands here.
-      throw new AppError("bad_request", `Opening pull requests on ${forgeName(connection.kind)} is not supported by this worker.`);
+      return createGiteaClient({ apiBase, token: connection.token, repository, ...options });
     default: {
       const unknownKind: never = connection.kind;
       throw new AppError("bad_request", `Unknown forge kind ${String(unknownKind)}.`);

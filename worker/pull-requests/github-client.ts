@@ -1,6 +1,7 @@
 // GitHub (and GitHub Enterprise Server, whose API base is https://host/api/v3) through Octokit.
 import { Octokit } from "@octokit/rest";
-import { AppError } from "@/lib/errors";
+import type { AppError } from "@/lib/errors";
+import { forgeProblem, isTimeout } from "./forge-problem";
 import type { ForgeClient, ForgeClientOptions, ForgePullRequest } from "./forge-types";
 
 type GitHubPull = {
@@ -120,36 +121,19 @@ function toPullRequest(pull: GitHubPull): ForgePullRequest {
   };
 }
 
-/** GitHub's answer in words a person can act on; the token never appears (Octokit does not echo it). */
+/** GitHub's answer in words a person can act on (Octokit's error carries the status and GitHub's message). */
 function gitHubProblem(what: string, options: { apiBase: string; repository: string; timeoutMs: number }, error: unknown): AppError {
-  const status = (error as { status?: number }).status;
-  const message = (error as { response?: { data?: { message?: string; errors?: { message?: string }[] } } }).response?.data;
-  const detail = [message?.message, ...(message?.errors ?? []).map((entry) => entry.message)].filter(Boolean).join("; ");
-  const where = `${options.repository} at ${options.apiBase}`;
-  if ((error as Error)?.name === "TimeoutError" || (error as Error)?.name === "AbortError") {
-    return new AppError("timeout", `GitHub did not answer within ${Math.round(options.timeoutMs / 1000)} s when asked to ${what} (${where}).`, {
-      cause: error,
-    });
-  }
-  if (status === 401) {
-    return new AppError(
-      "repo_unreachable",
-      `GitHub refused the environment's token (401) when asked to ${what}. Connect the remote again with a current token.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (status === 403 || status === 404) {
-    return new AppError(
-      "repo_unreachable",
-      `GitHub answered ${status}${detail ? ` (${detail})` : ""} when asked to ${what} on ${where}. The token needs access to this repository with "Pull requests: read and write" and "Contents: read and write".`,
-      { cause: error },
-    );
-  }
-  if (status === 422) return new AppError("bad_request", `GitHub could not ${what}: ${detail || "the request was refused (422)"}.`, { cause: error });
-  if (status) return new AppError("repo_unreachable", `GitHub answered ${status} when asked to ${what}${detail ? ` (${detail})` : ""}.`, { cause: error });
-  return new AppError("repo_unreachable", `GitHub could not be reached at ${options.apiBase} to ${what} (${(error as Error)?.message ?? String(error)}).`, {
-    cause: error,
+  const answer = (error as { response?: { data?: { message?: string; errors?: { message?: string }[] } } }).response?.data;
+  return forgeProblem({
+    forge: "GitHub",
+    what,
+    repository: options.repository,
+    apiBase: options.apiBase,
+    timeoutMs: options.timeoutMs,
+    status: (error as { status?: number }).status,
+    detail: [answer?.message, ...(answer?.errors ?? []).map((entry) => entry.message)].filter(Boolean).join("; "),
+    permissions: '"Pull requests: read and write" and "Contents: read and write"',
+    timedOut: isTimeout(error),
+    error,
   });
 }

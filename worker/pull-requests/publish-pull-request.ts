@@ -166,7 +166,7 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
         ? { number: work.pullRequest.number, head: work.pullRequest.headCommit, patch: work.state.patch ?? "", environment: work.environment }
         : null;
     const client = target ? await storedApiClient(deps, target.environment) : null;
-    if (!target || !client) throw new AppError("bad_request", "There is no pull request on GitHub to post the review to.");
+    if (!target || !client) throw new AppError("bad_request", "There is no pull request on a forge to post the review to.");
     const post = reviewPost(review.findings, target.patch, review.summary);
     const { url } = await client.createReview(target.number, { commitId: target.head, body: post.body, comments: post.comments });
     await recordReviewPost(review.attemptId, { status: "posted", url, comments: post.comments.length });
@@ -234,7 +234,7 @@ export async function importReviewComments(deps: PullRequestProcessorDeps, taskI
     const work = await loadPublishWork(taskId);
     const client = work ? await storedApiClient(deps, work.environment) : null;
     const number = work?.pullRequest.number;
-    if (!client || !number) throw new AppError("bad_request", "The task has no pull request on GitHub to pull comments from.");
+    if (!client || !number) throw new AppError("bad_request", "The task has no pull request on a forge to pull comments from.");
     const comments = await client.listReviewComments(number);
     const imported = await importForgeComments(
       taskId,

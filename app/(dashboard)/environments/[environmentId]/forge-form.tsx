@@ -4,10 +4,31 @@ import { useActionState, useState } from "react";
 import { FormError } from "@/components/form-footer";
 import { useFieldValues } from "@/components/use-field-values";
 import type { ForgeSummary } from "@/lib/forge/forge-connection";
+import { FORGE_KINDS, type ForgeKind, forgeName } from "@/lib/forge/forge-kinds";
 import { type FormState, updateForgeAction } from "../../actions";
 
 type Typed = { forgeUrl: string; forgeUsername: string; forgeToken: string };
-type Kind = "github" | "git";
+
+/** What each kind does and what its URL and token fields ask for. */
+const KINDS: Record<ForgeKind, { option: string; url: string; token: string }> = {
+  github: {
+    option: "GitHub or GitHub Enterprise (branch and pull request)",
+    url: "API URL (empty for github.com; GitHub Enterprise: https://host/api/v3)",
+    token: "Token (Contents and Pull requests: read and write)",
+  },
+  gitlab: {
+    option: "GitLab, gitlab.com or self-managed (branch and merge request)",
+    url: "GitLab URL (empty for gitlab.com; self-managed: https://gitlab.example.com)",
+    token: "Access token (scope api, role Developer or higher)",
+  },
+  gitea: {
+    option: "Gitea or Forgejo (branch and pull request)",
+    url: "Server URL (https://gitea.example.com)",
+    token: "Access token (repository: read and write)",
+  },
+  git: { option: "Any git remote over https (branch only)", url: "Push URL (https://host/owner/repo.git)", token: "Token or password" },
+};
+const isKind = (value: string): value is ForgeKind => (FORGE_KINDS as readonly string[]).includes(value);
 
 /** Where pull requests go: shown by kind and URL, the token write-only; connected, replaced or removed. */
 export function ForgeForm(props: { environmentId: string; forge: ForgeSummary | null }) {
@@ -15,7 +36,7 @@ export function ForgeForm(props: { environmentId: string; forge: ForgeSummary | 
     updateForgeAction.bind(null, props.environmentId),
     {},
   );
-  const [kind, setKind] = useState<Kind>(props.forge?.kind === "git" ? "git" : "github");
+  const [kind, setKind] = useState<ForgeKind>(props.forge?.kind ?? "github");
   // Controlled so a rejected submission keeps what was typed; the token is cleared once it is stored.
   const { bind, setValues } = useFieldValues<Typed>({ forgeUrl: props.forge?.url ?? "", forgeUsername: props.forge?.username ?? "", forgeToken: "" });
   const [handledSave, setHandledSave] = useState(state.saved);
@@ -34,19 +55,20 @@ export function ForgeForm(props: { environmentId: string; forge: ForgeSummary | 
         enter the token again to replace it.
       </p>
       <label htmlFor="forgeKind">Kind</label>
-      <select id="forgeKind" value={kind} onChange={(event) => setKind(event.target.value === "git" ? "git" : "github")}>
-        <option value="github">GitHub or GitHub Enterprise (branch and pull request)</option>
-        <option value="git">Any git remote over https (branch only)</option>
+      <select id="forgeKind" value={kind} onChange={(event) => setKind(isKind(event.target.value) ? event.target.value : "github")}>
+        {FORGE_KINDS.map((value) => (
+          <option key={value} value={value}>
+            {KINDS[value].option}
+          </option>
+        ))}
       </select>
       <form action={action}>
         <input type="hidden" name="forgeKind" value={kind} />
-        <label htmlFor="forgeUrl">
-          {kind === "github" ? "API URL (empty for github.com; GitHub Enterprise: https://host/api/v3)" : "Push URL (https://host/owner/repo.git)"}
-        </label>
+        <label htmlFor="forgeUrl">{KINDS[kind].url}</label>
         <input id="forgeUrl" {...bind("forgeUrl")} autoComplete="off" spellCheck={false} />
         <label htmlFor="forgeUsername">User name (optional)</label>
         <input id="forgeUsername" {...bind("forgeUsername")} autoComplete="off" spellCheck={false} />
-        <label htmlFor="forgeToken">{kind === "github" ? "Token (Contents and Pull requests: read and write)" : "Token or password"}</label>
+        <label htmlFor="forgeToken">{KINDS[kind].token}</label>
         <input id="forgeToken" {...bind("forgeToken")} type="password" autoComplete="new-password" />
         {state.saved && !state.error && !pending && (
           <p className="muted" role="status" data-testid="forge-saved">
@@ -72,5 +94,5 @@ export function ForgeForm(props: { environmentId: string; forge: ForgeSummary | 
 function describeForge(forge: ForgeSummary | null): string {
   if (!forge) return "none: tasks end as a downloadable patch";
   if (forge.kind === "git") return `git remote ${forge.url}`;
-  return `${forge.kind === "github" ? "GitHub" : forge.kind} ${forge.url || "(public service)"}`;
+  return `${forgeName(forge.kind)} ${forge.url || "(public service)"}`;
 }

@@ -1,3 +1,4 @@
+import { forgeName } from "@/lib/forge/forge-kinds";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isPlausibleId } from "@/lib/http/plausible-id";
@@ -37,7 +38,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
   const plain = user.role === "copywriter";
   const environment = plain ? null : await ownedEnvironment(user.id, task.environment.id);
   const allowlist: AllowlistEditor | null = environment ? { environmentId: environment.id, allowed: environment.network.allow } : null;
-  const remote = environment?.forge ? environment.forge.url || "GitHub" : null;
+  const remote = environment?.forge ? environment.forge.url || forgeName(environment.forge.kind) : null;
   return (
     <>
       <p className="muted">
@@ -126,7 +127,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
               taskId={task.id}
               canComment={task.mode === "code" && task.author === user.email}
               findings={task.mode === "review" ? attempt?.findings : undefined}
-              forgeComments={task.pullRequest?.kind === "github" && task.pullRequest.number !== null}
+              forgeComments={task.pullRequest !== null && task.pullRequest.kind !== "git" && task.pullRequest.number !== null}
             />
           </>
         )}
@@ -143,7 +144,7 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           pullRequest={task.reviewPullRequest}
           findings={attempt.findings}
           post={attempt.reviewPost}
-          canPost={environment?.forge?.kind === "github"}
+          canPost={environment?.forge !== undefined && environment.forge !== null && environment.forge.kind !== "git"}
           owner={task.author === user.email}
         />
       )}
