@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   forgeApiBase,
@@ -20,6 +21,28 @@ describe("forge connections", () => {
     expect(forgeSummary(stored)).toEqual({ kind: "github", url: "" });
     expect(openForgeConnection(stored, KEY)).toEqual({ kind: "github", url: "", token: "github_pat_1234567890" });
     expect(openForgeConnection(null, KEY)).toBeNull();
+  });
+
+  it("seals a GitHub App's private key instead, showing the app and installation only, and never both a key and a token", () => {
+    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const connection = forgeConnectionSchema.parse({ kind: "github", app: { id: "12345", installationId: 678, privateKey } });
+    const stored = sealForgeConnection(KEY, connection);
+    expect(JSON.stringify(stored)).not.toContain("PRIVATE KEY");
+    expect(forgeSummary(stored)).toEqual({ kind: "github", url: "", app: { id: 12345, installationId: 678 } });
+    expect(openForgeConnection(stored, KEY)).toEqual({ kind: "github", url: "", app: { id: 12345, installationId: 678, privateKey: privateKey.trim() } });
+    // The key is sealed under its own name: moved into a token's place it does not open.
+    const moved = { ...stored, app: undefined };
+    expect(() => openForgeConnection(moved, KEY)).toThrow(/cannot be decrypted/);
+
+    const problems = (input: unknown) => forgeConnectionSchema.safeParse(input).error?.issues.map((issue) => issue.message) ?? [];
+    expect(problems({ kind: "github", app: { id: 1, installationId: 2, privateKey: "not a key" } })).toEqual([
+      "The private key must be the app's PEM file as GitHub downloads it (-----BEGIN RSA PRIVATE KEY----- …).",
+    ]);
+    expect(problems({ kind: "gitlab", app: { id: 1, installationId: 2, privateKey } })).toEqual(["A GitHub App connects GitHub only; give a token."]);
+    expect(problems({ kind: "github", token: "token-123456", app: { id: 1, installationId: 2, privateKey } })).toEqual([
+      "Give a token or a GitHub App installation, not both.",
+    ]);
+    expect(problems({ kind: "github" })).toEqual(["A token (or a GitHub App installation) is needed to push and to open pull requests."]);
   });
 
   it("refuses a sealed token moved from another secret, and a key that does not open it", () => {

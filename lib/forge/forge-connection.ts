@@ -2,6 +2,7 @@
 // Write-only like the repository credential: the token is sealed with PATCHBAY_SECRETS_KEY when saved,
 // the API shows the kind, URL and user name only, and the worker opens it on the host to push and to
 // call the forge's API. It never reaches a sandbox.
+import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { parseRepoUrl } from "@/lib/git-refs";
@@ -12,8 +13,43 @@ import { FORGE_KINDS, type ForgeKind, forgeName } from "./forge-kinds";
 
 export { FORGE_KINDS, type ForgeKind, forgeName } from "./forge-kinds";
 
-// The name the sealed token is bound to (AES-GCM associated data), so it cannot pass for another secret.
-const SEALED_NAME = "forgeToken";
+// The names the sealed token or app key is bound to (AES-GCM associated data), so neither can pass for
+// another secret, nor one for the other.
+const SEALED_TOKEN = "forgeToken";
+const SEALED_APP_KEY = "forgeAppKey";
+
+/** A PEM private key that node can read: what GitHub downloads for an app ("Generate a private key"). */
+function isPrivateKey(text: string): boolean {
+  try {
+    return createPrivateKey(text).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A GitHub App installation: the worker signs a short JWT with the app's private key and exchanges it for
+ * an installation token (valid one hour) each time it needs one, so no long-lived token is stored.
+ */
+const githubAppSchema = z.strictObject({
+  /** The App ID on the app's settings page. */
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+  /** The number at the end of the installation's settings address (…/settings/installations/<id>). */
+  installationId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 53),
+  privateKey: z
+    .string()
+    .trim()
+    .max(16_000)
+    .refine(isPrivateKey, "The private key must be the app's PEM file as GitHub downloads it (-----BEGIN RSA PRIVATE KEY----- …)."),
+});
 
 export const forgeConnectionSchema = z
   .strictObject({
@@ -23,24 +59,34 @@ export const forgeConnectionSchema = z
      * https://host/api/v3; GitLab: https://host; Gitea/Forgejo: https://host). git: the push URL.
      */
     url: z.string().trim().max(2000).default(""),
-    token: accessTokenSchema,
+    /** A token, or for GitHub an app installation (`app`) instead. */
+    token: accessTokenSchema.optional(),
+    app: githubAppSchema.optional(),
     /** Basic-auth user name for pushing over https; each kind has a default that its forge accepts. */
     username: basicAuthUsernameSchema.optional(),
   })
   .superRefine((value, ctx) => {
     const problem = urlProblem(value.kind, value.url);
     if (problem) ctx.addIssue({ code: "custom", path: ["url"], message: problem });
+    if (value.app && value.kind !== "github") ctx.addIssue({ code: "custom", path: ["app"], message: "A GitHub App connects GitHub only; give a token." });
+    else if (value.app && value.token) ctx.addIssue({ code: "custom", path: ["token"], message: "Give a token or a GitHub App installation, not both." });
+    else if (!value.app && !value.token) {
+      const what = value.kind === "github" ? "A token (or a GitHub App installation)" : "A token";
+      ctx.addIssue({ code: "custom", path: ["token"], message: `${what} is needed to push and to open pull requests.` });
+    }
   });
 export type ForgeConnection = z.infer<typeof forgeConnectionSchema>;
 export type ForgeConnectionInput = z.input<typeof forgeConnectionSchema>;
 
-/** What the API and the page show: never the token. */
-export type ForgeSummary = { kind: ForgeKind; url: string; username?: string };
+/** What the API and the page show: never the token or the app's key. */
+export type ForgeSummary = { kind: ForgeKind; url: string; username?: string; app?: { id: number; installationId: number } };
 
 const storedForgeSchema = z.strictObject({
   kind: z.enum(FORGE_KINDS),
   url: z.string(),
   username: z.string().optional(),
+  /** With `app`, `sealed` holds the app's private key; without, the token. */
+  app: z.strictObject({ id: z.number(), installationId: z.number() }).optional(),
   sealed: sealedSecretSchema,
 });
 
@@ -68,15 +114,22 @@ function urlProblem(kind: ForgeKind, url: string): string | null {
 }
 
 export function sealForgeConnection(keyText: string | undefined, connection: ForgeConnection) {
-  const sealed = sealSecret(secretsKey(keyText), SEALED_NAME, connection.token);
-  return { kind: connection.kind, url: connection.url, ...(connection.username ? { username: connection.username } : {}), sealed };
+  const { app } = connection;
+  const sealed = app ? sealSecret(secretsKey(keyText), SEALED_APP_KEY, app.privateKey) : sealSecret(secretsKey(keyText), SEALED_TOKEN, connection.token ?? "");
+  return {
+    kind: connection.kind,
+    url: connection.url,
+    ...(connection.username ? { username: connection.username } : {}),
+    ...(app ? { app: { id: app.id, installationId: app.installationId } } : {}),
+    sealed,
+  };
 }
 
 export function forgeSummary(stored: unknown): ForgeSummary | null {
   const parsed = storedForgeSchema.safeParse(stored);
   if (!parsed.success) return null;
-  const { kind, url, username } = parsed.data;
-  return username ? { kind, url, username } : { kind, url };
+  const { kind, url, username, app } = parsed.data;
+  return { kind, url, ...(username ? { username } : {}), ...(app ? { app } : {}) };
 }
 
 /** The connection in the clear, or null when the environment has none. Only the worker calls this. */
@@ -86,12 +139,13 @@ export function openForgeConnection(stored: unknown, keyText: string | undefined
   if (!parsed.success) {
     throw new AppError("secrets_unavailable", "The forge connection stored on this environment cannot be read. Connect the remote again on the environment.");
   }
-  const token = openSecret(secretsKey(keyText), SEALED_NAME, parsed.data.sealed);
+  const { kind, url, username, app, sealed } = parsed.data;
+  const secret = openSecret(secretsKey(keyText), app ? SEALED_APP_KEY : SEALED_TOKEN, sealed);
   return forgeConnectionSchema.parse({
-    kind: parsed.data.kind,
-    url: parsed.data.url,
-    token,
-    ...(parsed.data.username ? { username: parsed.data.username } : {}),
+    kind,
+    url,
+    ...(app ? { app: { ...app, privateKey: secret } } : { token: secret }),
+    ...(username ? { username } : {}),
   });
 }
 

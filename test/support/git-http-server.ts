@@ -16,15 +16,22 @@ export type GitHttpOptions = {
   /** Directory holding the bare repositories, served as /git/<name>.git. */
   projectRoot: string;
   username: string;
-  password: string;
+  /** The password, or a check of the one given (a forge whose tokens are minted while it runs). */
+  password: string | ((given: string) => boolean);
 };
 
 export function gitHttpHandler(options: GitHttpOptions) {
-  const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString("base64")}`;
+  const accepts = (header: string | undefined): boolean => {
+    const decoded = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header ?? "")?.[1];
+    const [username, ...rest] = decoded ? Buffer.from(decoded, "base64").toString("utf8").split(":") : [];
+    const given = rest.join(":");
+    if (username !== options.username || !given) return false;
+    return typeof options.password === "string" ? given === options.password : options.password(given);
+  };
   return function handle(request: IncomingMessage, response: ServerResponse): boolean {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (!url.pathname.startsWith("/git/")) return false;
-    if (request.headers.authorization !== expected) {
+    if (!accepts(request.headers.authorization)) {
       response.writeHead(401, { "www-authenticate": 'Basic realm="git"' }).end("authentication required\n");
       return true;
     }

@@ -10,6 +10,7 @@
 // replaced, and is validated against the operation's response schema too (a violation there is a bug of
 // the imitation, reported the same way).
 import { execFile, execFileSync } from "node:child_process";
+import { randomBytes, verify } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
@@ -629,12 +630,20 @@ let nextCheckRunId = 21_000_000_001;
 const TOKEN_USER = "octocat";
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
-export async function startGitHubImitation(options: { token: string }): Promise<GitHubImitation> {
+/**
+ * A GitHub App installed on the imitation's repositories: `publicKey` checks the JWTs the app signs, and
+ * apps/create-installation-access-token gives installation `installationId` tokens that work like `token`.
+ */
+export type ImitatedApp = { id: number; installationId: number; publicKey: string };
+
+export async function startGitHubImitation(options: { token: string; app?: ImitatedApp }): Promise<GitHubImitation> {
   const projectRoot = mkdtempSync(path.join(tmpdir(), "patchbay-github-"));
   const repositories = new Map<string, Repository>();
   const requestLog: ImitatedRequest[] = [];
   const violationLog: string[] = [];
-  const serveGit = gitHttpHandler({ projectRoot, username: GITHUB_PUSH_USERNAME, password: options.token });
+  // The token given, and each installation token minted for the app: all of them push and call the API.
+  const tokens = new Set([options.token]);
+  const serveGit = gitHttpHandler({ projectRoot, username: GITHUB_PUSH_USERNAME, password: (given) => tokens.has(given) });
   let webUrl = "";
   let apiUrl = "";
 
@@ -1200,6 +1209,13 @@ export async function startGitHubImitation(options: { token: string }): Promise<
 
   async function answerApi(matched: MatchedOperation, query: URLSearchParams, body: unknown): Promise<Answer> {
     const { operation, params } = matched;
+    if (operation.operationId === "apps/create-installation-access-token") {
+      if (Number(params.installation_id) !== options.app?.installationId) return notFound(operation);
+      const token = `ghs_${randomBytes(18).toString("hex")}`;
+      tokens.add(token);
+      const expires = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      return { status: 201, body: { ...(example("installation-token") as Record<string, unknown>), token, expires_at: expires } };
+    }
     const repo = params.owner && params.repo ? repository(`${params.owner}/${params.repo}`) : undefined;
     if (!repo) return notFound(operation);
     const pullNumber = Number(params.pull_number);
@@ -1290,11 +1306,40 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     }
   }
 
-  function authorized(request: IncomingMessage): "ok" | "missing" | "bad" {
+  /** An operation an app calls as itself, with a JWT it signs (GitHub: "Authenticating as a GitHub App"). */
+  const APP_OPERATIONS = new Set(["apps/create-installation-access-token"]);
+
+  function authorized(request: IncomingMessage, operationId: string): "ok" | "missing" | "bad" {
     const header = request.headers.authorization;
     if (!header) return "missing";
     const match = /^(token|bearer)\s+(\S+)$/i.exec(header.trim());
-    return match?.[2] === options.token ? "ok" : "bad";
+    if (!match?.[2]) return "bad";
+    if (APP_OPERATIONS.has(operationId)) return appJwtProblem(match[2]) === null ? "ok" : "bad";
+    return tokens.has(match[2]) ? "ok" : "bad";
+  }
+
+  /**
+   * What is wrong with an app's JWT, as GitHub checks it: RS256 signed by the app's key, `iss` the App ID,
+   * issued no later than a minute from now, expiring in the future and at most ten minutes after issue.
+   */
+  function appJwtProblem(jwt: string): string | null {
+    if (!options.app) return "the imitation has no app";
+    const [header = "", payload = "", signature = ""] = jwt.split(".");
+    const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;
+    try {
+      if (decode(header).alg !== "RS256") return "not RS256";
+      const signed = verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), options.app.publicKey, Buffer.from(signature, "base64url"));
+      if (!signed) return "bad signature";
+      const claims = decode(payload);
+      const now = Math.floor(Date.now() / 1000);
+      const issued = Number(claims.iat);
+      const expires = Number(claims.exp);
+      if (String(claims.iss) !== String(options.app.id)) return "iss is not the App ID";
+      if (!(issued <= now + 60) || !(expires > now) || expires - issued > 600) return "iat/exp out of range";
+      return null;
+    } catch {
+      return "not a JWT";
+    }
   }
 
   async function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -1335,7 +1380,7 @@ export async function startGitHubImitation(options: { token: string }): Promise<
     }
     const problems = requestProblems(matched, url.searchParams, request.headers["content-type"] ?? "", rawBody);
     violationLog.push(...problems.params, ...problems.body);
-    const auth = authorized(request);
+    const auth = authorized(request, matched.operation.operationId);
     if (auth !== "ok") {
       const message = auth === "missing" ? "Requires authentication" : "Bad credentials";
       return send({ status: 401, body: { message, documentation_url: "https://docs.github.com/rest", status: "401" } }, matched);

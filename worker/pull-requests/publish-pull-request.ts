@@ -5,7 +5,7 @@
 import path from "node:path";
 import { UnrecoverableError, type Job } from "bullmq";
 import { AppError, isAppError } from "@/lib/errors";
-import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, forgeName, type ForgeConnection } from "@/lib/forge/forge-connection";
+import { openForgeConnection, pushUrl, pushUsername, forgeApiBase, forgeName } from "@/lib/forge/forge-connection";
 import type { Logger } from "@/lib/logger";
 import { previewReportSchema, shotStatus } from "@/lib/artifacts/preview-report";
 import { SIGNED_LINK_TTL_MS, signedArtifactPath } from "@/lib/artifacts/signed-links";
@@ -34,6 +34,7 @@ import { withRemoteAccess } from "@/worker/repos/remote-access";
 import { GitError } from "@/worker/repos/git";
 import { commitPatch, fetchBranch, isAncestor, movePatch, type Person, pushBranch, remoteBranchTip, withScratchRepo } from "./branch-commits";
 import { forgeClientFor } from "./forge-client";
+import { type OpenedForge, withForgeToken } from "./forge-token";
 import type { ForgeClient } from "./forge-types";
 
 export type PullRequestProcessorDeps = {
@@ -81,12 +82,12 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   if (!work.finished) return;
   const { state } = work;
   if (!state.patch || !state.baseCommit) throw new AppError("bad_request", "The task changed no files, so there is nothing to put in a pull request.");
-  const forge = openForgeConnection(work.environment.forge, deps.secretsKey);
+  const forge = await openForge(deps, work.environment.forge);
   if (!forge) throw new AppError("bad_request", "The environment's remote was disconnected. Connect it again on the environment page, then retry.");
   await markPullRequestPushing(taskId);
 
   const repoUrl = work.environment.repoUrl;
-  const client = await apiClientFor(deps, forge, repoUrl);
+  const client = forgeClientFor(forge, repoUrl, clientOptions(deps));
   const { branch, baseBranch, number } = work.pullRequest;
   // A PR merged or closed on the forge takes no more commits (its branch may be gone): asked before pushing.
   if (client && number !== null && work.pullRequest.headCommit) {
@@ -314,24 +315,28 @@ function screenshotLinks(
 }
 
 /**
- * The forge's API client for a connection, its host checked like the push URL (public addresses only,
- * unless local development mode allows local ones); null for a plain git remote, which has no API.
+ * The environment's connection with the token to use, or null when it has none. The API host is checked
+ * like the push URL (public addresses only, unless local development mode allows local ones) before the
+ * first call, which for a GitHub App is the exchange of its signed JWT for an installation token.
  */
-async function apiClientFor(deps: PullRequestProcessorDeps, forge: ForgeConnection, repoUrl: string): Promise<ForgeClient | null> {
-  const client = forgeClientFor(forge, repoUrl, { timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+async function openForge(deps: PullRequestProcessorDeps, stored: unknown): Promise<OpenedForge | null> {
+  const forge = openForgeConnection(stored, deps.secretsKey);
+  if (!forge) return null;
   const apiBase = forgeApiBase(forge);
-  if (client && apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
-  return client;
+  if (apiBase) await checkRepoUrl(apiBase, { allowLocal: deps.allowLocal, localRoots: [] });
+  return withForgeToken(forge, clientOptions(deps));
 }
 
-/** The same for an environment's stored connection; null when it has none. */
+const clientOptions = (deps: PullRequestProcessorDeps) => ({ timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+
+/** The forge's API client for an environment's stored connection; null without one or for a plain git remote. */
 async function storedApiClient(deps: PullRequestProcessorDeps, environment: { forge: unknown; repoUrl: string }): Promise<ForgeClient | null> {
-  const forge = openForgeConnection(environment.forge, deps.secretsKey);
-  return forge ? apiClientFor(deps, forge, environment.repoUrl) : null;
+  const forge = await openForge(deps, environment.forge);
+  return forge ? forgeClientFor(forge, environment.repoUrl, clientOptions(deps)) : null;
 }
 
 /** Commits the task's change as the branch's next commit and pushes it; returns the branch's head. */
-async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork, forge: ForgeConnection, mirrorPath: string): Promise<string> {
+async function pushTaskBranch(deps: PullRequestProcessorDeps, work: PublishWork, forge: OpenedForge, mirrorPath: string): Promise<string> {
   const { state, pullRequest } = work;
   const baseCommit = state.baseCommit ?? "";
   const url = pushUrl(forge, work.environment.repoUrl);

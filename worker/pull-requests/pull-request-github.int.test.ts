@@ -4,6 +4,7 @@
 // run by the scripted model in a sandbox, the real worker queue, the real push and Octokit: one task = one
 // branch = one pull request, which a follow-up updates and never opens twice.
 import { afterEach, beforeAll, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -229,6 +230,46 @@ it("fails with a clear message when GitHub refuses the token, without the token 
   await updateEnvironment(user.id, environment.id, { forge: { kind: "github", url: imitation.apiUrl, token: TOKEN } });
   await requestPullRequest(user.id, task.id);
   expect(await settledPullRequest(task.id)).toMatchObject({ status: "open", error: null, number: 1 });
+  expect(imitation.pullRequests(REPOSITORY)).toHaveLength(1);
+  expect(imitation.violations()).toEqual([]);
+});
+
+it("signs in as a GitHub App installation: a signed JWT becomes an installation token that pushes and opens the PR; another key is refused", async () => {
+  const rsa = () => generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const keys = rsa();
+  const privateKey = keys.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const app = { id: 4242, installationId: 99, publicKey: keys.publicKey.export({ type: "spki", format: "pem" }).toString() };
+  const imitation = await startGitHubImitation({ token: TOKEN, app });
+  imitations.push(imitation);
+  const remote = imitation.createRepository(REPOSITORY, repo.dir);
+  const user = await createUser();
+  const connect = (name: string, key: string) =>
+    createEnvironment(user.id, {
+      name,
+      repoUrl: remote.cloneUrl,
+      repoCredential: { kind: "token", token: TOKEN },
+      forge: { kind: "github", url: imitation.apiUrl, app: { id: app.id, installationId: app.installationId, privateKey: key } },
+    });
+  const environment = await connect("gh-app", privateKey);
+  expect(environment.forge).toEqual({ kind: "github", url: imitation.apiUrl, app: { id: 4242, installationId: 99 } });
+  const task = await finishedTask(user.id, environment.id, "gh-app", addNotes, "Added NOTES.md.", "notes");
+
+  await requestPullRequest(user.id, task.id);
+  expect(await settledPullRequest(task.id)).toMatchObject({ status: "open", error: null, number: 1 });
+  expect(git(remote.gitDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/patchbay/")).toBe(pullRequestBranch(task.title, task.id));
+  expect(apiCalls(imitation)[0]).toBe("POST /app/installations/99/access_tokens 201");
+
+  // An environment with a key the app does not have gets no token, not even the one minted for the right key.
+  const revoked = await connect("gh-app-revoked", rsa().privateKey.export({ type: "pkcs1", format: "pem" }).toString());
+  const other = await finishedTask(user.id, revoked.id, "gh-app-revoked", addGreeting, "Greeting.", "greet");
+  await requestPullRequest(user.id, other.id);
+  const failed = await settledPullRequest(other.id);
+  expect(failed).toMatchObject({ status: "failed" });
+  expect(failed.error).toBe("GitHub refused the signature of app 4242 (401). Check the App ID and that the private key is one of the app's current keys.");
+  expect(apiCalls(imitation).filter((call) => call.includes("access_tokens"))).toEqual([
+    "POST /app/installations/99/access_tokens 201",
+    "POST /app/installations/99/access_tokens 401",
+  ]);
   expect(imitation.pullRequests(REPOSITORY)).toHaveLength(1);
   expect(imitation.violations()).toEqual([]);
 });

@@ -7,10 +7,16 @@ import { formText } from "@/lib/http/form-fields";
 export function forgeFromForm(form: FormData): ForgeConnectionInput | null {
   if (form.get("intent") === "remove") return null;
   const username = formText(form, "forgeUsername").trim();
+  const kind = formText(form, "forgeKind") as ForgeConnectionInput["kind"];
+  // A GitHub App installation instead of a token: its key is the secret then.
+  const app =
+    kind === "github" && formText(form, "forgeAuth") === "app"
+      ? { id: formText(form, "forgeAppId").trim(), installationId: formText(form, "forgeInstallationId").trim(), privateKey: formText(form, "forgeAppKey") }
+      : null;
   return {
-    kind: formText(form, "forgeKind") as ForgeConnectionInput["kind"],
+    kind,
     url: formText(form, "forgeUrl").trim(),
     ...(username ? { username } : {}),
-    token: formText(form, "forgeToken"),
+    ...(app ? { app } : { token: formText(form, "forgeToken") }),
   };
 }
