@@ -47,7 +47,9 @@ function requesterFor(fetchImpl: typeof fetch) {
         }
       })();
       if (!response.ok) {
-        const message = (json as { message?: unknown; error?: unknown } | null | undefined)?.message ?? (json as { error?: unknown })?.error;
+        // OAuth-style answers (403 insufficient_scope) put the sentence in error_description.
+        const answer = json as { message?: unknown; error?: unknown; error_description?: unknown } | null | undefined;
+        const message = answer?.message ?? answer?.error_description ?? answer?.error;
         throw new GitLabAnswer(response.status, message === undefined ? text.slice(0, 300) : typeof message === "string" ? message : JSON.stringify(message));
       }
       return { body: (json === undefined ? text : json) as ResponseBodyTypes, headers: Object.fromEntries(response.headers), status: response.status };
@@ -138,23 +140,32 @@ export function createGitLabClient(options: Options): ForgeClient {
         throw gitLabProblem("post the review", options, new GitLabAnswer(409, reason));
       }
       const mergeRequest = await call("read the merge request", () => mergeRequests.show(project, iid));
+      // Drafts wait for the token's user to publish them: if one fails, the ones made so far are removed, or
+      // the next review's publish would post them a second time.
+      const created: number[] = [];
       await call("post the review", async () => {
-        if (input.body) await drafts.create(project, iid, input.body);
-        for (const comment of input.comments) {
-          await drafts.create(project, iid, gitLabSuggestions(comment), {
-            position: {
-              baseSha: version.base_commit_sha,
-              startSha: version.start_commit_sha,
-              headSha: version.head_commit_sha,
-              positionType: "text",
-              newPath: comment.path,
-              oldPath: comment.path,
-              newLine: String(comment.line),
-              ...(comment.oldLine !== null ? { oldLine: String(comment.oldLine) } : {}),
-            },
-          });
+        try {
+          if (input.body) created.push((await drafts.create(project, iid, input.body)).id);
+          for (const comment of input.comments) {
+            const draft = await drafts.create(project, iid, gitLabSuggestions(comment), {
+              position: {
+                baseSha: version.base_commit_sha,
+                startSha: version.start_commit_sha,
+                headSha: version.head_commit_sha,
+                positionType: "text",
+                newPath: comment.path,
+                oldPath: comment.path,
+                newLine: String(comment.line),
+                ...(comment.oldLine !== null ? { oldLine: String(comment.oldLine) } : {}),
+              },
+            });
+            created.push(draft.id);
+          }
+          await drafts.publishBulk(project, iid);
+        } catch (error) {
+          await Promise.allSettled(created.map((id) => drafts.remove(project, iid, id)));
+          throw error;
         }
-        await drafts.publishBulk(project, iid);
       });
       return { url: mergeRequest.web_url };
     },
@@ -173,7 +184,9 @@ function gitLabSuggestions(comment: { line: number; startLine: number | null; bo
 function toPullRequest(
   mergeRequest: Pick<MergeRequestSchema, "iid" | "web_url" | "state" | "sha" | "has_conflicts" | "detailed_merge_status">,
 ): ForgePullRequest {
-  const state = mergeRequest.state === "merged" ? "merged" : mergeRequest.state === "opened" ? "open" : "closed";
+  // "locked" is GitLab's state while it merges (then "merged", or "opened" again if the merge fails): still
+  // open. Read as closed, the row would never be refreshed again and would stay closed after the merge.
+  const state = mergeRequest.state === "merged" ? "merged" : mergeRequest.state === "closed" ? "closed" : "open";
   return {
     number: mergeRequest.iid,
     url: mergeRequest.web_url,
