@@ -12,6 +12,11 @@ export type { AttemptStatus, Role, TaskMode } from "@/lib/generated/prisma/enums
 /** Stores SQL NULL in a Json? column (a plain null is refused there by Prisma's types). */
 export const DbNull = Prisma.DbNull;
 
+/** Whether a write failed on a unique constraint (Prisma's P2002): the row is already there. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+}
+
 function createClient(databaseUrl: string): PrismaClient {
   // A pool of our own so that opening a connection rides out a database restart (db-connection-retry.ts).
   const pool = new RetryingPool({ connectionString: databaseUrl, max: 10 });

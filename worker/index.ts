@@ -9,7 +9,7 @@ import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
 import { attemptsQueue } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
@@ -31,6 +31,7 @@ import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
 import { pruneArtifacts } from "@/lib/artifacts/prune-artifacts";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
 import { createPullRequestProcessor, refreshOpenPullRequests } from "@/worker/pull-requests/publish-pull-request";
+import { createTriggerProcessor } from "@/worker/triggers/process-trigger";
 
 const env = workerEnv();
 const workerId = env.PATCHBAY_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -203,6 +204,9 @@ async function main(): Promise<void> {
   };
   const pullRequestWorker = new Worker(PULL_REQUESTS_QUEUE, createPullRequestProcessor(pullRequestDeps), { connection: redis, concurrency: 1 });
   pullRequestWorker.on("error", (error) => logger.error({ err: error }, "pull request worker error"));
+  // Webhook triggers and their replies: a database write or one forge API call each.
+  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(pullRequestDeps), { connection: redis, concurrency: 2 });
+  triggerWorker.on("error", (error) => logger.error({ err: error }, "trigger worker error"));
 
   // Mirrors and artifacts within their budgets. A mirror an attempt may still read is kept (prune-mirrors.ts).
   const pruneStorage = async () => {
@@ -266,7 +270,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
-    await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close()]);
+    await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();

@@ -3,7 +3,7 @@
 // A GitHub identity is attached to an existing account only through an invitation for that account's
 // email, verified on GitHub: an email alone is not proof of owning the account. The first admin comes
 // from the first-run form or PATCHBAY_ADMIN_EMAIL, never from GitHub.
-import { db, type Role } from "@/lib/db";
+import { db, isUniqueViolation, type Role } from "@/lib/db";
 import type { GithubIdentity } from "./github";
 import { normalizeEmail, type SessionUser, userSelect } from "./users";
 
@@ -17,10 +17,6 @@ export type GithubJoinPolicy = {
 /** Each refusal is a `?error=` code the login page explains. */
 export type GithubSignInRefusal = "NotInvited" | "GitHubEmail" | "LinkRefused" | "FirstRun";
 export type GithubSignIn = { ok: true; user: SessionUser } | { ok: false; error: GithubSignInRefusal };
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
-}
 
 export async function signInWithGithub(identity: GithubIdentity, policy: GithubJoinPolicy): Promise<GithubSignIn> {
   const linked = await db().user.findUnique({ where: { githubId: identity.id }, select: userSelect });

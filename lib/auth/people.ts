@@ -1,7 +1,7 @@
 // People and their roles, managed by admins (People page, REST API) and by the operator (CLI).
 // Every permission check reads roles from the database: a session's role claim can be days old.
 import { z } from "zod";
-import { db, type Prisma, type Role } from "@/lib/db";
+import { db, isUniqueViolation, type Prisma, type Role } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "./password";
 import { requireRole } from "./require-role";
@@ -48,10 +48,6 @@ function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T>
   const result = schema.safeParse(input);
   if (!result.success) throw new AppError("bad_request", result.error.issues.map((issue) => issue.message).join(" "));
   return result.data;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }
 
 /** Throws forbidden unless the user is an admin right now (read from the database, like every role check). */

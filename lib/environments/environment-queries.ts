@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
 import { forgeSummary } from "@/lib/forge/forge-connection";
+import { webhookView } from "@/lib/triggers/webhook-settings";
 import { repoCredentialSummary } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets } from "@/lib/secrets/secret-box";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
@@ -28,13 +29,14 @@ export const environmentSelect = {
   forge: true,
   network: true,
   cacheKeyFiles: true,
+  webhook: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
 export type EnvironmentRow = Omit<
   EnvironmentDto,
-  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles"
+  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles" | "webhook"
 > & {
   preview: unknown;
   copyPaths: unknown;
@@ -45,11 +47,12 @@ export type EnvironmentRow = Omit<
   forge: unknown;
   network: unknown;
   cacheKeyFiles: unknown;
+  webhook: unknown;
   createdAt: Date;
 };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  const { envVars, secrets, repoCredential, forge, ...rest } = row;
+  const { envVars, secrets, repoCredential, forge, webhook, ...rest } = row;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -62,6 +65,7 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     forge: forgeSummary(forge),
     network: parseStoredNetwork(row.network),
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
+    webhook: webhookView(rest.id, webhook),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -21,11 +21,14 @@ export async function loadPublishWork(taskId: string) {
         select: { branch: true, baseBranch: true, number: true, headCommit: true, baseCommit: true, turns: true, status: true, requestedAt: true },
       },
       _count: { select: { turns: true } },
+      // A task a comment on an issue asked for closes that issue when its PR merges.
+      triggers: { where: { event: "issue_comment" }, select: { work: true }, take: 1 },
     },
   });
   if (!task?.pullRequest) return null;
   const [state, finished] = await Promise.all([taskChangeSoFar(taskId), isTaskFinished(taskId)]);
-  return { ...task, pullRequest: task.pullRequest, state, finished, turnCount: task._count.turns };
+  const issue = (task.triggers[0]?.work as { number?: unknown } | undefined)?.number;
+  return { ...task, pullRequest: task.pullRequest, state, finished, turnCount: task._count.turns, closesIssue: typeof issue === "number" ? issue : null };
 }
 export type PublishWork = NonNullable<Awaited<ReturnType<typeof loadPublishWork>>>;
 

@@ -51,6 +51,8 @@ export type PullRequestTextInput = {
   screenshots?: { route: string; viewport: string; before: string; after: string; changed: boolean }[];
   /** When those links stop working. */
   linksExpire?: Date;
+  /** The issue whose comment asked for the change: the forge closes it when the PR merges. */
+  closesIssue?: number | null;
 };
 
 export function pullRequestTitle(taskTitle: string): string {
@@ -78,6 +80,7 @@ export function pullRequestBody(input: PullRequestTextInput): string {
     const expiry = input.linksExpire ? `\n\nThe pictures' links work until ${input.linksExpire.toISOString().slice(0, 10)}; publishing again renews them.` : "";
     sections.push(["### Screenshots", "| Page | Before | After |", "|---|---|---|", ...rows].join("\n") + expiry);
   }
+  if (input.closesIssue) sections.push(`Closes #${input.closesIssue}`);
   sections.push(
     input.taskUrl
       ? `---\nOpened by Patchbay from [this task](${input.taskUrl}), where the timeline and the before/after screenshots are.`

@@ -38,3 +38,18 @@ export const pullRequestJobSchema = z.strictObject({
   updateBranch: z.literal(true).optional(),
 });
 export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;
+
+/**
+ * Triggers from outside (worker/triggers): act on a verified webhook delivery, or send one of Patchbay's
+ * replies to where it came from. Replies retry with backoff, so a forge outage delays them and loses none.
+ */
+export const TRIGGERS_QUEUE = "patchbay-triggers";
+export const REPLY_KINDS = ["started", "finished", "refused"] as const;
+export const triggerJobSchema = z.strictObject({
+  triggerId: z.string().min(1).max(64),
+  /** A reply to send; without it, the delivery is acted on. */
+  reply: z.enum(REPLY_KINDS).optional(),
+});
+export type TriggerJob = z.infer<typeof triggerJobSchema>;
+/** How many times a reply is tried (about four minutes in all with the backoff) before it shows as failed. */
+export const REPLY_ATTEMPTS = 8;

@@ -14,11 +14,16 @@ import {
   type ControlMessage,
   PULL_REQUESTS_QUEUE,
   pullRequestJobSchema,
+  REPLY_ATTEMPTS,
+  TRIGGERS_QUEUE,
+  triggerJobSchema,
+  type TriggerJob,
 } from "./contracts";
 
 let queue: Queue | undefined;
 let catalogQueue: Queue | undefined;
 let pullRequestQueue: Queue | undefined;
+let triggerQueue: Queue | undefined;
 let publisher: Redis | undefined;
 // BullMQ leaves a connection it was given open on close(): these are closed here, or a script never exits.
 const queueConnections: Redis[] = [];
@@ -91,6 +96,30 @@ export async function enqueuePullRequest(taskId: string, options: { postReviewOf
   await pullRequestsQueue().add(name, data, { deduplication: { id, keepLastIfActive: true } });
 }
 
+export function triggersQueue(): Queue {
+  triggerQueue ??= quietOnOutage(
+    new Queue(TRIGGERS_QUEUE, { connection: queueConnection(), defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000, attempts: 1 } }),
+  );
+  return triggerQueue;
+}
+
+/**
+ * Acts on a trigger, or sends one of its replies. A reply is one job per trigger and kind (a second request
+ * joins it) and is retried with exponential backoff: 1 s, 2 s, 4 s… up to REPLY_ATTEMPTS tries.
+ */
+export async function enqueueTrigger(job: TriggerJob): Promise<void> {
+  const data = triggerJobSchema.parse(job);
+  if (!data.reply) {
+    await triggersQueue().add("run-trigger", data, { deduplication: { id: `trigger-${data.triggerId}` } });
+    return;
+  }
+  await triggersQueue().add("send-reply", data, {
+    deduplication: { id: `reply-${data.triggerId}-${data.reply}` },
+    attempts: REPLY_ATTEMPTS,
+    backoff: { type: "exponential", delay: 1000 },
+  });
+}
+
 export type CatalogBuildState = { state: "idle" } | { state: "building"; message?: string } | { state: "failed"; message: string };
 
 /** A build still waiting after this long most likely has no worker to run it. */
@@ -153,6 +182,8 @@ export async function closeProducer(): Promise<void> {
   catalogQueue = undefined;
   await pullRequestQueue?.close();
   pullRequestQueue = undefined;
+  await triggerQueue?.close();
+  triggerQueue = undefined;
   for (const connection of queueConnections.splice(0)) connection.disconnect();
   publisher?.disconnect();
   publisher = undefined;

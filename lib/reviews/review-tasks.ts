@@ -17,6 +17,7 @@ import { branchNameSchema } from "@/lib/environments/environment.schemas";
 import { forgeSummary } from "@/lib/forge/forge-connection";
 import { pullRequestNumberFromUrl } from "@/lib/forge/pull-request-address";
 import { appendEvent } from "@/lib/timeline/append-event";
+import { webhookSummary } from "@/lib/triggers/webhook-settings";
 import { type FindingDto, type FindingInput, findingSelect, parseReviewPost, type ReviewPostDto, toFindingDto } from "./review-findings";
 
 export const createReviewSchema = z
@@ -177,7 +178,9 @@ export async function loadReviewPostWork(reviewTaskId: string) {
     select: {
       reviewOfTaskId: true,
       reviewPullRequest: true,
-      environment: { select: { repoUrl: true, forge: true } },
+      environment: { select: { repoUrl: true, forge: true, webhook: true } },
+      // An automatic review (a pull request webhook) posts only findings at least as severe as its setting.
+      triggers: { where: { event: "pull_request" }, select: { id: true }, take: 1 },
       turns: {
         orderBy: { index: "desc" },
         take: 1,
@@ -192,10 +195,12 @@ export async function loadReviewPostWork(reviewTaskId: string) {
   });
   const attempt = task?.turns[0]?.attempts[0];
   if (!task || !attempt) return null;
+  const minSeverity = task.triggers.length > 0 ? webhookSummary(task.environment.webhook)?.autoReview.minSeverity : undefined;
   return {
     attemptId: attempt.id,
     summary: attempt.finalMessage,
-    findings: attempt.findings.map(toFindingDto),
+    // P0 is the most severe: "at least P1" keeps P0 and P1.
+    findings: attempt.findings.map(toFindingDto).filter((finding) => !minSeverity || finding.severity <= minSeverity),
     reviewedTaskId: task.reviewOfTaskId,
     pullRequest:
       task.reviewPullRequest !== null && attempt.reviewedHead

@@ -7,12 +7,13 @@ import { Worker } from "bullmq";
 import { db } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE } from "@/lib/queue/contracts";
+import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
 import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
+import { createTriggerProcessor } from "@/worker/triggers/process-trigger";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
@@ -72,23 +73,22 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
     },
   );
   catalogWorker.on("error", () => undefined);
-  const pullRequestWorker = new Worker(
-    PULL_REQUESTS_QUEUE,
-    createPullRequestProcessor({
-      mirrors: deps.mirrors,
-      logger: deps.logger,
-      timeoutMs: 30_000,
-      allowLocal: true,
-      publicUrl: TEST_PUBLIC_URL,
-      ...(deps.secretsKey ? { secretsKey: deps.secretsKey } : {}),
-    }),
-    { connection: redis, concurrency: 1 },
-  );
+  const pullRequestDeps = {
+    mirrors: deps.mirrors,
+    logger: deps.logger,
+    timeoutMs: 30_000,
+    allowLocal: true,
+    publicUrl: TEST_PUBLIC_URL,
+    ...(deps.secretsKey ? { secretsKey: deps.secretsKey } : {}),
+  };
+  const pullRequestWorker = new Worker(PULL_REQUESTS_QUEUE, createPullRequestProcessor(pullRequestDeps), { connection: redis, concurrency: 1 });
   pullRequestWorker.on("error", () => undefined);
+  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(pullRequestDeps), { connection: redis, concurrency: 2 });
+  triggerWorker.on("error", () => undefined);
   return {
     deps,
     async close() {
-      await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close()]);
+      await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
       await deps.browsers.close();
       redis.disconnect();
     },

@@ -15,6 +15,7 @@ import { runCopyAttempt } from "./run-copy-attempt";
 import { runPagesAttempt } from "./run-pages-attempt";
 import { runSetupAttempt } from "./run-setup-attempt";
 import { republishIfPullRequest } from "@/lib/pull-requests/pull-requests";
+import { afterTriggeredTask } from "@/lib/triggers/trigger-outcomes";
 import { environmentSetup, type EnvironmentSetup } from "@/worker/setup/environment-setup";
 
 /** How long past its deadline an attempt's sandboxes may live before any reaper removes them. */
@@ -130,6 +131,8 @@ async function runAttempt(deps: AttemptProcessorDeps, attemptId: string, control
       // The reaper removes it later; the attempt's outcome is already recorded.
       log.warn({ err: error }, "could not remove the sandbox; the reaper will retry");
     });
+    // A task started by a webhook goes on from here: its PR is opened or its review posted, then a reply.
+    await afterTriggeredTask(task.id).catch((error: unknown) => log.warn({ err: error }, "could not carry the trigger on"));
   }
 }
 

@@ -24,6 +24,10 @@ export type ForgeClient = {
   listReviewComments(number: number): Promise<{ id: string; author: string; path: string; line: number; side: "new" | "old"; body: string }[]>;
   /** One review with inline comments (lines of the commit `commitId`); returns the review's address. */
   createReview(number: number, input: { commitId: string; body: string; comments: ReviewComment[] }): Promise<{ url: string }>;
+  /** For webhooks (GitHub only so far): the paths a PR changes, for automatic review's path filter. */
+  listPullRequestFiles?(number: number): Promise<string[]>;
+  /** For webhooks (GitHub only so far): a comment in an issue's or PR's conversation; returns its address. */
+  commentOn?(number: number, body: string): Promise<{ url: string }>;
 };
 
 export type ForgeClientOptions = { timeoutMs: number; fetch?: typeof fetch };

@@ -104,6 +104,17 @@ export function createGitHubClient(options: ForgeClientOptions & { apiBase: stri
       if (runs.some((run) => run.conclusion && FAILED.has(run.conclusion))) return "failure";
       return runs.every((run) => run.status === "completed") ? "success" : "pending";
     },
+    async listPullRequestFiles(number) {
+      const files = await call("list the pull request's files", async () => ({
+        data: await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100, request: request() }),
+      }));
+      // A renamed file counts under both names: a path filter on either should see it.
+      return files.flatMap((file) => (file.previous_filename ? [file.filename, file.previous_filename] : [file.filename]));
+    },
+    async commentOn(number, body) {
+      const comment = await call("comment", () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body, request: request() }));
+      return { url: comment.html_url };
+    },
     async getPullRequest(number) {
       return toPullRequest(await call("read the pull request", () => octokit.rest.pulls.get({ owner, repo, pull_number: number, request: request() })));
     },

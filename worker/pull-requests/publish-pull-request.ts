@@ -27,6 +27,7 @@ import { reviewPost } from "@/lib/reviews/review-post-text";
 import { loadReviewPostWork, recordReviewPost } from "@/lib/reviews/review-tasks";
 import { importForgeComments, recordCommentImport } from "@/lib/review-comments/review-comments";
 import { createRedactor } from "@/lib/redact";
+import { afterTriggeredPublish, afterTriggeredReviewPost } from "@/lib/triggers/trigger-outcomes";
 import { checkRepoUrl } from "@/lib/repos/check-repo-url";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
@@ -71,6 +72,9 @@ export function createPullRequestProcessor(deps: PullRequestProcessorDeps) {
       if (!isAppError(error) || error.code === "internal") deps.logger.error({ err: error, taskId }, "pull request publish failed");
       await recordPullRequestFailed(taskId, message);
       throw new UnrecoverableError(message);
+    } finally {
+      // A task a comment asked for answers in that thread once its PR is out (or failed to be).
+      await afterTriggeredPublish(taskId).catch((error: unknown) => deps.logger.warn({ err: error, taskId }, "could not queue the trigger's reply"));
     }
   };
 }
@@ -134,6 +138,7 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
     check: work.environment.checkCommand && state.checkPassed !== null ? { command: work.environment.checkCommand, passed: state.checkPassed } : null,
     taskUrl: deps.publicUrl ? `${deps.publicUrl}/tasks/${taskId}` : null,
     ...screenshotLinks(deps, state.previewReport),
+    closesIssue: work.closesIssue,
   });
   // After an interruption between opening the PR and recording it, the forge already has it: found, not opened twice.
   const existing = number ? { number } : await client.findPullRequest(branch);
@@ -171,10 +176,12 @@ export async function postReview(deps: PullRequestProcessorDeps, taskId: string,
     const post = reviewPost(review.findings, target.patch, review.summary);
     const { url } = await client.createReview(target.number, { commitId: target.head, body: post.body, comments: post.comments });
     await recordReviewPost(review.attemptId, { status: "posted", url, comments: post.comments.length });
+    await afterTriggeredReviewPost(reviewTaskId, { status: "posted", url });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : "The review could not be posted because of an internal error; check the worker log.";
     if (!isAppError(error)) deps.logger.error({ err: error, reviewTaskId }, "posting a review failed");
     await recordReviewPost(review.attemptId, { status: "failed", error: message });
+    await afterTriggeredReviewPost(reviewTaskId, { status: "failed", error: message });
     throw new UnrecoverableError(message);
   }
 }
@@ -286,7 +293,7 @@ const MAX_SCREENSHOTS = 6;
  * The task's before/after pictures as signed, expiring links (they work in a private repository's PR without
  * signing in to Patchbay); none without PATCHBAY_PUBLIC_URL, since the forge must be able to reach them.
  */
-function screenshotLinks(
+export function screenshotLinks(
   deps: PullRequestProcessorDeps,
   stored: unknown,
 ): { screenshots?: NonNullable<PullRequestTextInput["screenshots"]>; linksExpire?: Date } {
@@ -330,7 +337,7 @@ async function openForge(deps: PullRequestProcessorDeps, stored: unknown): Promi
 const clientOptions = (deps: PullRequestProcessorDeps) => ({ timeoutMs: deps.timeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
 
 /** The forge's API client for an environment's stored connection; null without one or for a plain git remote. */
-async function storedApiClient(deps: PullRequestProcessorDeps, environment: { forge: unknown; repoUrl: string }): Promise<ForgeClient | null> {
+export async function storedApiClient(deps: PullRequestProcessorDeps, environment: { forge: unknown; repoUrl: string }): Promise<ForgeClient | null> {
   const forge = await openForge(deps, environment.forge);
   return forge ? forgeClientFor(forge, environment.repoUrl, clientOptions(deps)) : null;
 }

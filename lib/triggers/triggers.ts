@@ -1,0 +1,281 @@
+// Triggers: work that comes in from outside (a forge webhook delivery) and what became of it. The web
+// receives a delivery, verifies its signature, records it (once: a redelivery finds the row and starts
+// nothing) and queues it; the worker acts on it (worker/triggers) and each step lands here for the inbox.
+import { randomUUID } from "node:crypto";
+import { sign, verify } from "@octokit/webhooks-methods";
+import { db, DbNull, isUniqueViolation, type Prisma } from "@/lib/db";
+import { sharedEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { forgeRepositoryPath, forgeSummary } from "@/lib/forge/forge-connection";
+import { enqueueTrigger } from "@/lib/queue/producer";
+import type { REPLY_KINDS } from "@/lib/queue/contracts";
+import { readGitHubDelivery } from "./github-delivery";
+import { type AutoReview, autoReviewSchema, newWebhookSecret, openWebhook, sealWebhook, webhookSummary, webhookUrl } from "./webhook-settings";
+
+export type TriggerStatus = "received" | "started" | "done" | "ignored" | "refused" | "failed";
+export type TriggerStep = { step: string; at: string; detail?: string };
+export type ReplyKind = (typeof REPLY_KINDS)[number];
+export type ReplyState = { kind: ReplyKind; status: "pending" | "sent" | "failed"; attempts: number; error?: string; url?: string };
+
+export type TriggerDto = {
+  id: string;
+  environmentId: string;
+  source: string;
+  event: string;
+  summary: string;
+  actor: string | null;
+  url: string | null;
+  status: TriggerStatus;
+  reason: string | null;
+  steps: TriggerStep[];
+  taskId: string | null;
+  replies: ReplyState[];
+  retryable: boolean;
+  createdAt: string;
+};
+
+const now = () => new Date().toISOString();
+
+async function ownedEnvironment(userId: string, environmentId: string) {
+  const environment = await db().environment.findFirst({ where: { id: environmentId, ownerId: userId }, select: { id: true, webhook: true, forge: true } });
+  if (!environment) throw new AppError("not_found", "Environment not found.");
+  return environment;
+}
+
+/**
+ * Turns the webhook on (or makes a new secret): the answer is the only time the secret is shown. Only a
+ * GitHub connection takes webhooks so far.
+ */
+export async function enableWebhook(userId: string, environmentId: string, input: unknown): Promise<{ url: string; secret: string; autoReview: AutoReview }> {
+  const environment = await ownedEnvironment(userId, environmentId);
+  if (forgeSummary(environment.forge)?.kind !== "github") {
+    throw new AppError(
+      "bad_request",
+      "Webhooks need the environment connected to GitHub (Pull requests on the environment page); GitLab and Gitea webhooks are not supported yet.",
+    );
+  }
+  const current = webhookSummary(environment.webhook)?.autoReview;
+  const autoReview = autoReviewSchema.parse((input as { autoReview?: unknown } | null)?.autoReview ?? current ?? {});
+  const secret = newWebhookSecret();
+  await db().environment.update({ where: { id: environment.id }, data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, secret, autoReview) } });
+  return { url: webhookUrl(environment.id), secret, autoReview };
+}
+
+/** Changes automatic review's settings; the secret stays. */
+export async function updateAutoReview(userId: string, environmentId: string, input: unknown): Promise<{ url: string; autoReview: AutoReview }> {
+  const environment = await ownedEnvironment(userId, environmentId);
+  const opened = openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY);
+  if (!opened) throw new AppError("bad_request", "The environment takes no webhooks yet; turn them on first.");
+  const autoReview = autoReviewSchema.parse((input as { autoReview?: unknown } | null)?.autoReview ?? input);
+  await db().environment.update({ where: { id: environment.id }, data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, opened.secret, autoReview) } });
+  return { url: webhookUrl(environment.id), autoReview };
+}
+
+export async function disableWebhook(userId: string, environmentId: string): Promise<void> {
+  const environment = await ownedEnvironment(userId, environmentId);
+  await db().environment.update({ where: { id: environment.id }, data: { webhook: DbNull } });
+}
+
+type Delivery = { environmentId: string; event: string; deliveryId: string; signature: string | null; rawBody: string };
+
+/**
+ * A delivery as GitHub sends it to /api/v1/webhooks/github/:environmentId. Answers 401 for a missing or
+ * wrong signature (recorded as refused, nothing queued), 200 for a redelivery (nothing new), 202 otherwise.
+ */
+export async function receiveGitHubWebhook(
+  delivery: Delivery,
+): Promise<{ status: number; body: { trigger: string; status: TriggerStatus; duplicate?: true } }> {
+  const environment = await db().environment.findUnique({ where: { id: delivery.environmentId }, select: { id: true, repoUrl: true, webhook: true } });
+  const opened = environment ? openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY) : null;
+  if (!environment || !opened) throw new AppError("not_found", "No webhook is set up at this address.");
+  const deliveryId = delivery.deliveryId.trim().slice(0, 200) || `missing-${randomUUID()}`;
+  const signed = delivery.signature !== null && (await verify(opened.secret, delivery.rawBody, delivery.signature).catch(() => false));
+  if (!signed) {
+    // Kept apart from real deliveries' ids, so a forged request cannot take a genuine delivery's place.
+    const refused = await recordDelivery(environment.id, `unverified:${deliveryId}`, {
+      event: delivery.event,
+      summary: `${delivery.event || "delivery"} with ${delivery.signature ? "a wrong" : "no"} signature`,
+      status: "refused",
+      reason: delivery.signature
+        ? "bad signature: it does not match the environment's webhook secret"
+        : "missing signature: the delivery has no X-Hub-Signature-256 header",
+      steps: [{ step: "received", at: now() }],
+    });
+    throw new AppError("unauthorized", `The delivery's signature does not match this environment's webhook secret (trigger ${refused.trigger.id}).`);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(delivery.rawBody);
+  } catch {
+    throw new AppError("bad_request", "The delivery is not JSON; set the webhook's content type to application/json.");
+  }
+  const read = readGitHubDelivery(delivery.event, payload);
+  const expected = forgeRepositoryPath(environment.repoUrl).toLowerCase();
+  const steps: TriggerStep[] = [
+    { step: "received", at: now() },
+    { step: "verified", at: now() },
+  ];
+  const base = { event: delivery.event, steps };
+  const fields =
+    read.repository !== null && read.repository.toLowerCase() !== expected
+      ? {
+          ...base,
+          summary: `${delivery.event} from ${read.repository}`,
+          status: "refused" as const,
+          reason: `unknown repository: ${read.repository} is not this environment's ${expected}`,
+        }
+      : read.kind === "ping"
+        ? { ...base, summary: "ping: the webhook is set up", status: "done" as const, reason: null }
+        : read.kind === "ignored"
+          ? { ...base, summary: read.summary, status: "ignored" as const, reason: read.reason }
+          : read.kind === "mention"
+            ? {
+                ...base,
+                summary: `${read.request || "(no request)"} — ${read.actor.login} on #${read.number}`,
+                actor: read.actor.login,
+                url: read.url,
+                status: "received" as const,
+                reason: null,
+                work: read,
+              }
+            : {
+                ...base,
+                summary: `review #${read.number} at ${read.headSha.slice(0, 7)}: ${read.title}`,
+                actor: read.author,
+                url: read.url,
+                status: "received" as const,
+                reason: null,
+                work: read,
+              };
+  const { trigger, duplicate } = await recordDelivery(environment.id, deliveryId, fields);
+  if (duplicate) return { status: 200, body: { trigger: trigger.id, status: trigger.status as TriggerStatus, duplicate: true } };
+  if (fields.status === "received") {
+    await enqueueTrigger({ triggerId: trigger.id });
+    await appendSteps(trigger.id, [{ step: "queued", at: now() }]);
+  }
+  return { status: 202, body: { trigger: trigger.id, status: fields.status } };
+}
+
+type DeliveryFields = {
+  event: string;
+  summary: string;
+  status: TriggerStatus;
+  reason: string | null;
+  steps: TriggerStep[];
+  actor?: string;
+  url?: string;
+  work?: unknown;
+};
+
+/** Records a delivery once: the unique (environment, source, delivery id) makes a redelivery find the first. */
+async function recordDelivery(environmentId: string, deliveryId: string, fields: DeliveryFields) {
+  const data = {
+    environmentId,
+    source: "github",
+    deliveryId,
+    event: fields.event.slice(0, 100) || "unknown",
+    summary: fields.summary.slice(0, 500),
+    status: fields.status,
+    reason: fields.reason,
+    steps: fields.steps,
+    actor: fields.actor ?? null,
+    url: fields.url ?? null,
+    ...(fields.work ? { work: fields.work as Prisma.InputJsonValue } : {}),
+  };
+  try {
+    return { trigger: await db().trigger.create({ data, select: { id: true, status: true } }), duplicate: false };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await db().trigger.findUniqueOrThrow({
+      where: { environmentId_source_deliveryId: { environmentId, source: "github", deliveryId } },
+      select: { id: true, status: true },
+    });
+    return { trigger: existing, duplicate: true };
+  }
+}
+
+/** Appends steps in one statement (jsonb concatenation), so two writers never lose each other's steps. */
+export async function appendSteps(
+  triggerId: string,
+  steps: TriggerStep[],
+  change: { status?: TriggerStatus; reason?: string | null; taskId?: string } = {},
+): Promise<void> {
+  await db().$executeRaw`UPDATE "Trigger" SET "steps" = "steps" || ${JSON.stringify(steps)}::jsonb, "updatedAt" = now() WHERE "id" = ${triggerId}`;
+  if (Object.keys(change).length > 0) await db().trigger.update({ where: { id: triggerId }, data: change });
+}
+
+/** "send a test event": a ping signed with the environment's secret, through the same path as GitHub's. */
+export async function sendTestEvent(userId: string, environmentId: string) {
+  const environment = await ownedEnvironment(userId, environmentId);
+  const opened = openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY);
+  if (!opened) throw new AppError("bad_request", "The environment takes no webhooks yet; turn them on first.");
+  const rawBody = JSON.stringify({ zen: "Patchbay test event.", hook_id: 0 });
+  return receiveGitHubWebhook({ environmentId, event: "ping", deliveryId: `test-${randomUUID()}`, signature: await sign(opened.secret, rawBody), rawBody });
+}
+
+const RETRYABLE_REASONS = /^(user not allowed|limit reached|failed)/;
+
+function toDto(row: {
+  id: string;
+  environmentId: string;
+  source: string;
+  event: string;
+  summary: string;
+  actor: string | null;
+  url: string | null;
+  status: string;
+  reason: string | null;
+  steps: unknown;
+  taskId: string | null;
+  replies: unknown;
+  work: unknown;
+  createdAt: Date;
+}): TriggerDto {
+  const status = row.status as TriggerStatus;
+  const replies = (Array.isArray(row.replies) ? row.replies : []) as ReplyState[];
+  return {
+    id: row.id,
+    environmentId: row.environmentId,
+    source: row.source,
+    event: row.event,
+    summary: row.summary,
+    actor: row.actor,
+    url: row.url,
+    status,
+    reason: row.reason,
+    steps: (Array.isArray(row.steps) ? row.steps : []) as TriggerStep[],
+    taskId: row.taskId,
+    replies,
+    retryable:
+      (row.work !== null && (status === "failed" || (status === "refused" && RETRYABLE_REASONS.test(row.reason ?? "")))) ||
+      replies.some((reply) => reply.status === "failed"),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The inbox: the triggers of the user's environments (one, or all), newest first. */
+export async function listTriggers(userId: string, query: { environmentId?: string | null; limit?: number } = {}): Promise<TriggerDto[]> {
+  const rows = await db().trigger.findMany({
+    where: { environment: { ownerId: userId }, ...(query.environmentId ? { environmentId: query.environmentId } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(Math.max(query.limit ?? 100, 1), 500),
+  });
+  return rows.map(toDto);
+}
+
+/** Retry: runs a failed or refused trigger again from its verified delivery, or sends its failed replies again. */
+export async function retryTrigger(userId: string, triggerId: string): Promise<TriggerDto> {
+  const row = await db().trigger.findFirst({ where: { id: triggerId, environment: { ownerId: userId } } });
+  if (!row) throw new AppError("not_found", "Trigger not found.");
+  const dto = toDto(row);
+  if (!dto.retryable) throw new AppError("conflict", `This trigger is ${dto.status}${dto.reason ? ` (${dto.reason})` : ""}; there is nothing to retry.`);
+  const failedReplies = dto.replies.filter((reply) => reply.status === "failed");
+  if (failedReplies.length > 0) {
+    for (const reply of failedReplies) await enqueueTrigger({ triggerId, reply: reply.kind });
+    await appendSteps(triggerId, [{ step: "retried", at: now(), detail: "replies" }]);
+  } else {
+    await appendSteps(triggerId, [{ step: "retried", at: now() }], { status: "received", reason: null });
+    await enqueueTrigger({ triggerId });
+  }
+  return toDto(await db().trigger.findUniqueOrThrow({ where: { id: triggerId } }));
+}

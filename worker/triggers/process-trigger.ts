@@ -1,0 +1,138 @@
+// The triggers queue: act on a verified webhook delivery (start a task for a mention, a review for a pull
+// request) and send Patchbay's replies back to the thread. A reply that fails is retried by BullMQ with
+// backoff; its state after every try is on the trigger, so the inbox shows a reply still pending.
+import { type Job, UnrecoverableError } from "bullmq";
+import { AppError, isAppError } from "@/lib/errors";
+import { REPLY_ATTEMPTS, triggerJobSchema } from "@/lib/queue/contracts";
+import { enqueueTrigger } from "@/lib/queue/producer";
+import { createReviewTask } from "@/lib/reviews/review-tasks";
+import { createTask } from "@/lib/tasks/create-task";
+import type { Mention, ReviewRequest } from "@/lib/triggers/github-delivery";
+import { finishedReply, refusedReply, startedReply } from "@/lib/triggers/reply-text";
+import { alreadyReviewed, loadReplyWork, loadTriggerWork, recordReply, refuseTrigger, userForGitHubId } from "@/lib/triggers/trigger-outcomes";
+import { appendSteps, type ReplyKind } from "@/lib/triggers/triggers";
+import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
+import { type PullRequestProcessorDeps, screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
+
+const now = () => new Date().toISOString();
+/** The issue's text given to the agent with the request, at most this long. */
+const MAX_ISSUE_BODY = 4000;
+
+export function createTriggerProcessor(deps: PullRequestProcessorDeps) {
+  return async function processTrigger(job: Job): Promise<void> {
+    const parsed = triggerJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    const { triggerId, reply } = parsed.data;
+    if (reply) return sendReply(deps, job, triggerId, reply);
+    try {
+      await runTrigger(deps, triggerId);
+    } catch (error) {
+      const message = isAppError(error) ? error.userMessage : "an internal error; check the worker log";
+      if (!isAppError(error)) deps.logger.error({ err: error, triggerId }, "acting on a trigger failed");
+      await refuseTrigger(triggerId, `failed: ${message}`, { reply: false, status: "failed" });
+    }
+  };
+}
+
+async function runTrigger(deps: PullRequestProcessorDeps, triggerId: string): Promise<void> {
+  const trigger = await loadTriggerWork(triggerId);
+  if (trigger?.status !== "received") return;
+  const work = trigger.work as Mention | ReviewRequest | null;
+  if (work?.kind === "mention") return startMention(trigger, work);
+  if (work?.kind === "review") return startReview(deps, trigger, work);
+  await refuseTrigger(triggerId, "failed: the delivery carries no work", { reply: false, status: "failed" });
+}
+
+type TriggerWork = NonNullable<Awaited<ReturnType<typeof loadTriggerWork>>>;
+
+/** A mention: the commenter must be the environment's owner, signed in to Patchbay with that GitHub account. */
+async function startMention(trigger: TriggerWork, mention: Mention): Promise<void> {
+  const { environment } = trigger;
+  if (mention.onPullRequest) {
+    return refuseTrigger(trigger.id, "not supported yet: requests in pull request comments; mention @patchbay in an issue", { reply: true });
+  }
+  const user = await userForGitHubId(mention.actor.id);
+  if (!user || user.id !== environment.ownerId || user.role === "copywriter") {
+    const why = user
+      ? `user not allowed: ${mention.actor.login}'s Patchbay account cannot run tasks in this environment (only its owner can)`
+      : `user not allowed: ${mention.actor.login} has no Patchbay account linked to this GitHub account (sign in to Patchbay with GitHub once)`;
+    return refuseTrigger(trigger.id, why, { reply: true });
+  }
+  if (!mention.request) return refuseTrigger(trigger.id, "no request: write what to do after @patchbay", { reply: true });
+  const issue = mention.issueBody.trim();
+  const prompt = [
+    mention.request,
+    `This request comes from issue #${mention.number} "${mention.issueTitle}".`,
+    issue ? `The issue says:\n${issue.length > MAX_ISSUE_BODY ? `${issue.slice(0, MAX_ISSUE_BODY)}…` : issue}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  let task: { id: string };
+  try {
+    task = await createTask(user.id, { environmentId: environment.id, prompt });
+  } catch (error) {
+    if (!isAppError(error) || error.code === "internal") throw error;
+    return refuseTrigger(trigger.id, `limit reached: ${error.userMessage}`, { reply: true });
+  }
+  await appendSteps(
+    trigger.id,
+    [
+      { step: "matched", at: now(), detail: user.email },
+      { step: "started", at: now(), detail: task.id },
+    ],
+    { status: "started", taskId: task.id },
+  );
+  await enqueueTrigger({ triggerId: trigger.id, reply: "started" });
+}
+
+/** A pull request opened or pushed to: an automatic review when the environment's filters let it through. */
+async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork, review: ReviewRequest): Promise<void> {
+  const { environment } = trigger;
+  const ignore = (reason: string) => appendSteps(trigger.id, [{ step: "ignored", at: now(), detail: reason }], { status: "ignored", reason });
+  const settings = openWebhook(environment.webhook, deps.secretsKey)?.autoReview;
+  if (!settings?.enabled) return ignore("automatic review is off for this environment");
+  if (review.fromFork) return ignore("pull requests from forks are not reviewed yet");
+  if (await alreadyReviewed(environment.id, review.number, review.headSha, trigger.id))
+    return ignore(`commit ${review.headSha.slice(0, 7)} was reviewed already`);
+  const client = settings.paths.length > 0 ? await storedApiClient(deps, environment) : null;
+  const files = client?.listPullRequestFiles ? await client.listPullRequestFiles(review.number) : null;
+  const skip = autoReviewSkip(settings, { baseBranch: review.baseBranch, headBranch: review.headBranch, author: review.author, draft: review.draft, files });
+  if (skip) return ignore(skip);
+  if (environment.owner.role === "copywriter") throw new AppError("forbidden", "the environment's owner cannot start reviews");
+  const task = await createReviewTask(environment.ownerId, {
+    mode: "review",
+    environmentId: environment.id,
+    pullRequest: review.url,
+    branch: review.baseBranch,
+  });
+  await appendSteps(trigger.id, [{ step: "started", at: now(), detail: task.id }], { status: "started", taskId: task.id });
+}
+
+/** One try at one reply; BullMQ retries a failed try with backoff until REPLY_ATTEMPTS. */
+async function sendReply(deps: PullRequestProcessorDeps, job: Job, triggerId: string, kind: ReplyKind): Promise<void> {
+  const work = await loadReplyWork(triggerId);
+  const target = work?.work as Mention | null;
+  if (!work || target?.kind !== "mention") return;
+  const attempts = job.attemptsMade + 1;
+  try {
+    const client = await storedApiClient(deps, work.environment);
+    if (!client?.commentOn) throw new AppError("bad_request", "the environment is no longer connected to GitHub");
+    const attempt = work.task?.turns[0]?.attempts[0];
+    const input = {
+      taskUrl: deps.publicUrl && work.taskId ? `${deps.publicUrl}/tasks/${work.taskId}` : null,
+      reason: work.reason,
+      summary: attempt?.finalMessage,
+      error: work.status === "failed" ? (attempt?.error ?? work.reason?.replace(/^failed: /, "") ?? "it failed") : null,
+      pullRequestUrl: work.task?.pullRequest?.url,
+      screenshots: screenshotLinks(deps, attempt?.previewReport).screenshots,
+    };
+    const body = kind === "started" ? startedReply(input) : kind === "refused" ? refusedReply(input) : finishedReply(input);
+    const { url } = await client.commentOn(target.number, body);
+    await recordReply(triggerId, { kind, status: "sent", attempts, url });
+  } catch (error) {
+    const message = isAppError(error) ? error.userMessage : String((error as Error)?.message ?? error);
+    const last = attempts >= (job.opts.attempts ?? REPLY_ATTEMPTS);
+    await recordReply(triggerId, { kind, status: last ? "failed" : "pending", attempts, error: message });
+    throw error;
+  }
+}
