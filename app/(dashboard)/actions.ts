@@ -21,6 +21,8 @@ import { forgeFromForm } from "./environments/forge-form-data";
 import { requestBranchUpdate, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
+import { autoReviewFromForm } from "./environments/webhook-form-data";
+import { disableWebhook, enableWebhook, retryTrigger, sendTestEvent, updateAutoReview } from "@/lib/triggers/triggers";
 
 export type FormState = { error?: string };
 
@@ -258,4 +260,48 @@ export async function cancelTaskAction(taskId: string): Promise<FormState> {
   } catch (error) {
     return { error: userMessage(error) };
   }
+}
+
+/** The environment page's webhook: turned on (or a new secret), shown once in the answer. */
+export async function enableWebhookAction(environmentId: string, _previous: FormState): Promise<FormState & { secret?: string; url?: string }> {
+  return asSignedIn(async (userId) => {
+    const { secret, url } = await enableWebhook(userId, environmentId, {});
+    revalidatePath(`/environments/${environmentId}`);
+    return { secret, url };
+  });
+}
+
+/** Automatic review's settings on the environment page. */
+export async function updateAutoReviewAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
+  return asSignedIn(async (userId) => {
+    await updateAutoReview(userId, environmentId, { autoReview: autoReviewFromForm(form) });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now() };
+  });
+}
+
+export async function disableWebhookAction(environmentId: string): Promise<FormState> {
+  return asSignedIn(async (userId) => {
+    await disableWebhook(userId, environmentId);
+    revalidatePath(`/environments/${environmentId}`);
+    return {};
+  });
+}
+
+/** "Send a test event": a signed ping through the same path as GitHub's; it shows in the inbox. */
+export async function sendTestEventAction(environmentId: string, _previous: FormState): Promise<FormState & { sent?: string }> {
+  return asSignedIn(async (userId) => {
+    const result = await sendTestEvent(userId, environmentId);
+    revalidatePath("/triggers");
+    return { sent: result.body.trigger };
+  });
+}
+
+/** The inbox's Retry. */
+export async function retryTriggerAction(triggerId: string): Promise<FormState> {
+  return asSignedIn(async (userId) => {
+    await retryTrigger(userId, triggerId);
+    revalidatePath("/triggers");
+    return {};
+  });
 }

@@ -16,6 +16,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <Link href="/">Tasks</Link>
         <Link href="/copy">Copy</Link>
         {user.role !== "copywriter" && <Link href="/environments">Environments</Link>}
+        {user.role !== "copywriter" && <Link href="/triggers">Triggers</Link>}
         {user.role === "admin" && <Link href="/people">People</Link>}
         <Link href="/tokens">API tokens</Link>
         <span className="spacer" />

@@ -148,6 +148,19 @@ const TABLE: Record<string, Entry> = {
   },
   "DELETE /api/v1/environments/[environmentId]/setup-cache": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 403 } },
   "POST /api/v1/environments/[environmentId]/setup-check": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 403 } },
+  // The webhook's settings are the environment owner's; the inbox lists one's own environments' triggers.
+  "POST /api/v1/environments/[environmentId]/webhook": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "PATCH /api/v1/environments/[environmentId]/webhook": {
+    params: ownerEnvironment,
+    body: () => ({ autoReview: { enabled: true } }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "DELETE /api/v1/environments/[environmentId]/webhook": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/environments/[environmentId]/webhook/test": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "GET /api/v1/triggers": { expect: { stranger: 200, copywriter: 200 } },
+  "POST /api/v1/triggers/[triggerId]/retry": { params: (f) => ({ triggerId: f.ownerCommentId }), expect: { stranger: 404, copywriter: 404 } },
+  // A delivery proves itself by its signature, not by who sends it: without a webhook set up, nothing is there.
+  "POST /api/v1/webhooks/github/[environmentId]": { params: ownerEnvironment, body: () => ({ zen: "hi" }), expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tasks": { expect: { stranger: 200, copywriter: 200 } },
   "POST /api/v1/tasks": { body: (f) => ({ environmentId: f.environmentId, prompt: "do something" }), expect: { stranger: 404, copywriter: 403 } },
   "GET /api/v1/tasks/[taskId]": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },

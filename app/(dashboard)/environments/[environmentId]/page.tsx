@@ -16,6 +16,7 @@ import { RepoCredentialForm } from "./repo-credential-form";
 import { ForgeForm } from "./forge-form";
 import { SetupCheckButtons } from "./setup-check-buttons";
 import { SetupForm } from "./setup-form";
+import { WebhookForm } from "./webhook-form";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
   const { environmentId } = await params;
@@ -63,6 +64,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           <div className="panel" data-testid="forge">
             <h2 style={{ marginTop: 0 }}>Pull requests</h2>
             <ForgeForm environmentId={environment.id} forge={environment.forge} />
+          </div>
+          <div className="panel" data-testid="webhook">
+            <h2 style={{ marginTop: 0 }}>Webhook</h2>
+            <WebhookForm environmentId={environment.id} webhook={environment.webhook} connectedToGitHub={environment.forge?.kind === "github"} />
           </div>
           <div className="panel" data-testid="setup-cache">
             <h2 style={{ marginTop: 0 }}>Setup cache</h2>
