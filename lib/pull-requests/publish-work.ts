@@ -18,7 +18,17 @@ export async function loadPublishWork(taskId: string) {
       owner: { select: { name: true, email: true } },
       environment: { select: { repoUrl: true, repoCredential: true, forge: true, checkCommand: true } },
       pullRequest: {
-        select: { branch: true, baseBranch: true, number: true, headCommit: true, baseCommit: true, turns: true, status: true, requestedAt: true },
+        select: {
+          branch: true,
+          baseBranch: true,
+          number: true,
+          headCommit: true,
+          baseCommit: true,
+          turns: true,
+          status: true,
+          requestedAt: true,
+          adopted: true,
+        },
       },
       _count: { select: { turns: true } },
       // A task a comment on an issue asked for closes that issue when its PR merges.

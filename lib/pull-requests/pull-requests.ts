@@ -112,3 +112,32 @@ export async function republishIfPullRequest(taskId: string): Promise<boolean> {
   await enqueuePullRequest(taskId);
   return true;
 }
+
+/**
+ * A comment on someone else's open pull request asked for this task: its change becomes the next commit of
+ * that PR's branch. The PR is recorded as Patchbay's to push to (from the commit the task started on, so
+ * a push never overwrites what its author pushed meanwhile) but not to retitle (`adopted`).
+ */
+export async function adoptPullRequest(
+  taskId: string,
+  target: { requestedById: string; kind: string; number: number; url: string; headBranch: string; baseBranch: string },
+): Promise<void> {
+  const { baseCommit } = await taskChangeSoFar(taskId);
+  if (!baseCommit) throw new AppError("bad_request", "The task has no base commit, so there is nothing to push.");
+  await db().pullRequest.create({
+    data: {
+      taskId,
+      requestedById: target.requestedById,
+      kind: target.kind,
+      branch: target.headBranch,
+      baseBranch: target.baseBranch,
+      status: "open",
+      url: target.url,
+      number: target.number,
+      headCommit: baseCommit,
+      baseCommit,
+      adopted: true,
+    },
+  });
+  await enqueuePullRequest(taskId);
+}

@@ -2,7 +2,8 @@
 // when its pull request has been published and when its review has been posted, and they record the step
 // and queue the reply that goes back to where the request came from.
 import { db } from "@/lib/db";
-import { requestPullRequest } from "@/lib/pull-requests/pull-requests";
+import { forgeSummary } from "@/lib/forge/forge-connection";
+import { adoptPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { enqueueTrigger } from "@/lib/queue/producer";
 import { requestReviewPost } from "@/lib/reviews/review-tasks";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
@@ -47,7 +48,7 @@ export async function alreadyReviewed(environmentId: string, number: number, hea
 export async function afterTriggeredTask(taskId: string): Promise<void> {
   const trigger = await db().trigger.findFirst({
     where: { taskId, status: "started" },
-    select: { id: true, event: true, environment: { select: { ownerId: true } } },
+    select: { id: true, event: true, work: true, environment: { select: { ownerId: true, forge: true } } },
   });
   if (!trigger || !(await isTaskFinished(taskId))) return;
   // The task's attempts (a task may run several): any one that completed is its result.
@@ -78,8 +79,19 @@ export async function afterTriggeredTask(taskId: string): Promise<void> {
     return;
   }
   await appendSteps(trigger.id, [{ step: "finished", at: now() }]);
-  await requestPullRequest(ownerId, taskId);
+  // A comment on a pull request: the change goes onto that PR's branch; on an issue: a PR of its own.
+  const target = (trigger.work as { pullRequest?: MentionTarget } | null)?.pullRequest;
+  if (target) await adoptPullRequest(taskId, { ...target, requestedById: ownerId, kind: forgeSummary(trigger.environment.forge)?.kind ?? "github" });
+  else await requestPullRequest(ownerId, taskId);
   await appendSteps(trigger.id, [{ step: "publishing", at: now() }]);
+}
+
+/** The open pull request a mention was made on, as the forge described it when the task started. */
+export type MentionTarget = { number: number; url: string; headBranch: string; baseBranch: string };
+
+export async function recordMentionTarget(triggerId: string, target: MentionTarget): Promise<void> {
+  const row = await db().trigger.findUniqueOrThrow({ where: { id: triggerId }, select: { work: true } });
+  await db().trigger.update({ where: { id: triggerId }, data: { work: { ...(row.work as Record<string, unknown>), pullRequest: target } } });
 }
 
 /** After the publish a mention's task asked for has ended (opened or failed): the "finished" reply. */

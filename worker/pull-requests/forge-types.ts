@@ -8,6 +8,11 @@ export type ForgePullRequest = {
   mergeable: boolean | null;
   /** The PR's head commit on the forge. */
   headSha: string;
+  /** The branch it comes from and the one it merges into. */
+  headBranch: string;
+  baseBranch: string;
+  /** Its head branch is in another repository (a fork), where Patchbay cannot push. */
+  fromFork: boolean;
 };
 
 /** The checks (CI) on a commit, summed up: failure if any failed, pending while any runs; null when there are none. */

@@ -107,6 +107,9 @@ function toPullRequest(pull: PullRequest): ForgePullRequest {
     state,
     mergeable: state === "open" && typeof pull.mergeable === "boolean" ? pull.mergeable : null,
     headSha: pull.head?.sha ?? "",
+    headBranch: pull.head?.ref ?? "",
+    baseBranch: pull.base?.ref ?? "",
+    fromFork: pull.head?.repo_id !== pull.base?.repo_id,
   };
 }
 

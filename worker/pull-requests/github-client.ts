@@ -11,7 +11,8 @@ type GitHubPull = {
   merged?: boolean;
   merged_at?: string | null;
   mergeable?: boolean | null;
-  head: { sha: string };
+  head: { sha: string; ref: string; repo: { full_name: string } | null };
+  base: { ref: string; repo: { full_name: string } };
 };
 
 const FAILED = new Set(["failure", "timed_out", "cancelled", "action_required"]);
@@ -129,6 +130,9 @@ function toPullRequest(pull: GitHubPull): ForgePullRequest {
     state: merged ? "merged" : pull.state === "closed" ? "closed" : "open",
     mergeable: typeof pull.mergeable === "boolean" ? pull.mergeable : null,
     headSha: pull.head.sha,
+    headBranch: pull.head.ref,
+    baseBranch: pull.base.ref,
+    fromFork: pull.head.repo?.full_name.toLowerCase() !== pull.base.repo.full_name.toLowerCase(),
   };
 }
 

@@ -182,7 +182,19 @@ function gitLabSuggestions(comment: { line: number; startLine: number | null; bo
 }
 
 function toPullRequest(
-  mergeRequest: Pick<MergeRequestSchema, "iid" | "web_url" | "state" | "sha" | "has_conflicts" | "detailed_merge_status">,
+  mergeRequest: Pick<
+    MergeRequestSchema,
+    | "iid"
+    | "web_url"
+    | "state"
+    | "sha"
+    | "has_conflicts"
+    | "detailed_merge_status"
+    | "source_branch"
+    | "target_branch"
+    | "source_project_id"
+    | "target_project_id"
+  >,
 ): ForgePullRequest {
   // "locked" is GitLab's state while it merges (then "merged", or "opened" again if the merge fails): still
   // open. Read as closed, the row would never be refreshed again and would stay closed after the merge.
@@ -193,6 +205,9 @@ function toPullRequest(
     state,
     mergeable: state === "open" ? mergeability(mergeRequest) : null,
     headSha: mergeRequest.sha,
+    headBranch: mergeRequest.source_branch,
+    baseBranch: mergeRequest.target_branch,
+    fromFork: mergeRequest.source_project_id !== mergeRequest.target_project_id,
   };
 }
 

@@ -142,9 +142,13 @@ export async function publishPullRequest(deps: PullRequestProcessorDeps, taskId:
   });
   // After an interruption between opening the PR and recording it, the forge already has it: found, not opened twice.
   const existing = number ? { number } : await client.findPullRequest(branch);
-  const pull = existing
-    ? await client.updatePullRequest(existing.number, { title, body })
-    : await client.createPullRequest({ branch, base: baseBranch, title, body });
+  // Someone else's PR (a comment on it asked for the change) keeps its author's title and description.
+  const pull =
+    existing && work.pullRequest.adopted
+      ? await client.getPullRequest(existing.number)
+      : existing
+        ? await client.updatePullRequest(existing.number, { title, body })
+        : await client.createPullRequest({ branch, base: baseBranch, title, body });
   await recordPullRequestPublished(taskId, work.pullRequest.requestedAt, {
     headCommit,
     baseCommit: state.baseCommit,

@@ -7,9 +7,20 @@ import { REPLY_ATTEMPTS, triggerJobSchema } from "@/lib/queue/contracts";
 import { enqueueTrigger } from "@/lib/queue/producer";
 import { createReviewTask } from "@/lib/reviews/review-tasks";
 import { createTask } from "@/lib/tasks/create-task";
+import { isTaskFinished } from "@/lib/tasks/task-queries";
 import type { Mention, ReviewRequest } from "@/lib/triggers/github-delivery";
 import { finishedReply, refusedReply, startedReply } from "@/lib/triggers/reply-text";
-import { alreadyReviewed, loadReplyWork, loadTriggerWork, recordReply, refuseTrigger, userForGitHubId } from "@/lib/triggers/trigger-outcomes";
+import {
+  afterTriggeredTask,
+  alreadyReviewed,
+  loadReplyWork,
+  loadTriggerWork,
+  type MentionTarget,
+  recordMentionTarget,
+  recordReply,
+  refuseTrigger,
+  userForGitHubId,
+} from "@/lib/triggers/trigger-outcomes";
 import { appendSteps, type ReplyKind } from "@/lib/triggers/triggers";
 import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
 import { type PullRequestProcessorDeps, screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
@@ -38,7 +49,7 @@ async function runTrigger(deps: PullRequestProcessorDeps, triggerId: string): Pr
   const trigger = await loadTriggerWork(triggerId);
   if (trigger?.status !== "received") return;
   const work = trigger.work as Mention | ReviewRequest | null;
-  if (work?.kind === "mention") return startMention(trigger, work);
+  if (work?.kind === "mention") return startMention(deps, trigger, work);
   if (work?.kind === "review") return startReview(deps, trigger, work);
   await refuseTrigger(triggerId, "failed: the delivery carries no work", { reply: false, status: "failed" });
 }
@@ -46,11 +57,8 @@ async function runTrigger(deps: PullRequestProcessorDeps, triggerId: string): Pr
 type TriggerWork = NonNullable<Awaited<ReturnType<typeof loadTriggerWork>>>;
 
 /** A mention: the commenter must be the environment's owner, signed in to Patchbay with that GitHub account. */
-async function startMention(trigger: TriggerWork, mention: Mention): Promise<void> {
+async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork, mention: Mention): Promise<void> {
   const { environment } = trigger;
-  if (mention.onPullRequest) {
-    return refuseTrigger(trigger.id, "not supported yet: requests in pull request comments; mention @patchbay in an issue", { reply: true });
-  }
   const user = await userForGitHubId(mention.actor.id);
   if (!user || user.id !== environment.ownerId || user.role === "copywriter") {
     const why = user
@@ -59,17 +67,22 @@ async function startMention(trigger: TriggerWork, mention: Mention): Promise<voi
     return refuseTrigger(trigger.id, why, { reply: true });
   }
   if (!mention.request) return refuseTrigger(trigger.id, "no request: write what to do after @patchbay", { reply: true });
+  // On a pull request the task starts from the PR's head branch, and its change is pushed back to it.
+  const target = mention.onPullRequest ? await pullRequestTarget(deps, trigger, mention) : null;
+  if (typeof target === "string") return refuseTrigger(trigger.id, target, { reply: true });
+  const what = target ? "pull request" : "issue";
   const issue = mention.issueBody.trim();
   const prompt = [
     mention.request,
-    `This request comes from issue #${mention.number} "${mention.issueTitle}".`,
-    issue ? `The issue says:\n${issue.length > MAX_ISSUE_BODY ? `${issue.slice(0, MAX_ISSUE_BODY)}…` : issue}` : "",
+    `This request comes from a comment on ${what} #${mention.number} "${mention.issueTitle}".`,
+    issue ? `The ${what} says:\n${issue.length > MAX_ISSUE_BODY ? `${issue.slice(0, MAX_ISSUE_BODY)}…` : issue}` : "",
   ]
     .filter(Boolean)
     .join("\n\n");
   let task: { id: string };
   try {
-    task = await createTask(user.id, { environmentId: environment.id, prompt });
+    task = await createTask(user.id, { environmentId: environment.id, prompt, ...(target ? { branch: target.headBranch } : {}) });
+    if (target) await recordMentionTarget(trigger.id, target);
   } catch (error) {
     if (!isAppError(error) || error.code === "internal") throw error;
     return refuseTrigger(trigger.id, `limit reached: ${error.userMessage}`, { reply: true });
@@ -83,6 +96,17 @@ async function startMention(trigger: TriggerWork, mention: Mention): Promise<voi
     { status: "started", taskId: task.id },
   );
   await enqueueTrigger({ triggerId: trigger.id, reply: "started" });
+  await unlessFinishedAlready(task.id);
+}
+
+/** The open PR a mention was made on, read from the forge; or why Patchbay cannot push to it. */
+async function pullRequestTarget(deps: PullRequestProcessorDeps, trigger: TriggerWork, mention: Mention): Promise<MentionTarget | string> {
+  const client = await storedApiClient(deps, trigger.environment);
+  if (!client) return "the environment is no longer connected to GitHub";
+  const pull = await client.getPullRequest(mention.number);
+  if (pull.state !== "open") return `pull request #${mention.number} is ${pull.state}; mention @patchbay on an open one, or in an issue`;
+  if (pull.fromFork) return `pull request #${mention.number} comes from a fork, where Patchbay cannot push; mention @patchbay in an issue instead`;
+  return { number: pull.number, url: pull.url, headBranch: pull.headBranch, baseBranch: pull.baseBranch };
 }
 
 /** A pull request opened or pushed to: an automatic review when the environment's filters let it through. */
@@ -106,6 +130,15 @@ async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork,
     branch: review.baseBranch,
   });
   await appendSteps(trigger.id, [{ step: "started", at: now(), detail: task.id }], { status: "started", taskId: task.id });
+  await unlessFinishedAlready(task.id);
+}
+
+/**
+ * The task's attempt carries the trigger on when it ends, but only once the trigger names the task: a task
+ * that finished before that (a fast one) is carried on from here.
+ */
+async function unlessFinishedAlready(taskId: string): Promise<void> {
+  if (await isTaskFinished(taskId)) await afterTriggeredTask(taskId);
 }
 
 /** One try at one reply; BullMQ retries a failed try with backoff until REPLY_ATTEMPTS. */
