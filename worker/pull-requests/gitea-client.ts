@@ -31,7 +31,7 @@ export function createGiteaClient(options: Options): ForgeClient {
           api.repos.repoListPullRequests(owner, repo, { state: "all", sort: "recentupdate", page, limit: PAGE_SIZE }, request()),
         );
         // Only PRs from this repository's own branch: a fork's branch of the same name is someone else's.
-        const found = pulls.find((pull) => pull.head?.ref === branch && pull.head?.repo_id === pull.base?.repo_id);
+        const found = pulls.find((pull) => headBranch(pull) === branch && pull.head?.repo_id === pull.base?.repo_id);
         if (found) return toPullRequest(found);
         if (pulls.length < PAGE_SIZE) break;
       }
@@ -107,10 +107,15 @@ function toPullRequest(pull: PullRequest): ForgePullRequest {
     state,
     mergeable: state === "open" && typeof pull.mergeable === "boolean" ? pull.mergeable : null,
     headSha: pull.head?.sha ?? "",
-    headBranch: pull.head?.ref ?? "",
+    headBranch: headBranch(pull),
     baseBranch: pull.base?.ref ?? "",
     fromFork: pull.head?.repo_id !== pull.base?.repo_id,
   };
+}
+
+/** The PR's branch: `head.label`, since once the branch is deleted Gitea shows `head.ref` as refs/pull/N/head. */
+function headBranch(pull: PullRequest): string {
+  return pull.head?.label || pull.head?.ref || "";
 }
 
 /** gitea-js throws the Response itself, with `status` and Gitea's `{message}` as `error`. */
