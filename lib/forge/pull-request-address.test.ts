@@ -11,6 +11,11 @@ describe("a pull request by its address", () => {
       pullRequestNumberFromUrl("gitlab", "https://gitlab.example.com/group/sub/web.git", "https://gitlab.example.com/group/sub/web/-/merge_requests/7"),
     ).toBe(7);
     expect(pullRequestNumberFromUrl("gitea", "https://git.example.com/acme/web.git", "https://git.example.com/acme/web/pulls/3#issuecomment-1")).toBe(3);
+    // A repository cloned over ssh: its forge's web host is the same host.
+    expect(pullRequestNumberFromUrl("github", "git@github.com:acme/web.git", "https://github.com/acme/web/pull/12")).toBe(12);
+    expect(
+      pullRequestNumberFromUrl("gitlab", "ssh://git@gitlab.example.com:2222/group/web.git", "https://gitlab.example.com/group/web/-/merge_requests/4"),
+    ).toBe(4);
   });
 
   it("refuses another repository, another host, another forge's address and a plain git remote, saying what it expects", () => {

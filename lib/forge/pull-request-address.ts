@@ -24,7 +24,11 @@ export function pullRequestNumberFromUrl(kind: ForgeKind | undefined, repoUrl: s
     );
   }
   const repository = forgeRepositoryPath(repoUrl);
-  const repoHost = /^https?:\/\/([^/]+)\//i.exec(repoUrl)?.[1];
+  // The web host: that of https://host[:port]/…, or of ssh://git@host[:port]/… and git@host:owner/repo,
+  // whose port is ssh's, not the web's.
+  const repoHost = (/^https?:\/\/(?:[^@/]+@)?([^/]+)/i.exec(repoUrl) ??
+    /^ssh:\/\/(?:[^@/]+@)?([^/:]+)/i.exec(repoUrl) ??
+    /^[^@/]+@([^:/]+):/.exec(repoUrl))?.[1];
   // The PR's tabs (/files, /diffs, /commits…) and an anchor name the same PR.
   const match = new RegExp(`^https?://([^/]+)/(.+?)${WEB_PATH[kind].pattern}(?:/[a-z]+)?/?(?:[?#].*)?$`, "i").exec(url.trim());
   if (!match || match[2]?.toLowerCase() !== repository.toLowerCase() || match[1]?.toLowerCase() !== repoHost?.toLowerCase()) {

@@ -23,7 +23,9 @@ export function startedReply(input: ReplyInput): string {
 }
 
 export function refusedReply(input: ReplyInput): string {
-  return `${REPLY_MARKER}\nNothing was started: ${input.reason ?? "the request was refused"}.`;
+  const reason = input.reason ?? "the request was refused";
+  // Reasons that quote a message end with its own full stop ("limit reached: …", "not accepted: …"): not two.
+  return `${REPLY_MARKER}\nNothing was started: ${reason}${/[.!?]$/.test(reason) ? "" : "."}`;
 }
 
 export function finishedReply(input: ReplyInput): string {

@@ -150,8 +150,14 @@ export async function receiveGitHubWebhook(
   const { trigger, duplicate } = await recordDelivery(environment.id, deliveryId, fields);
   if (duplicate) return { status: 200, body: { trigger: trigger.id, status: trigger.status as TriggerStatus, duplicate: true } };
   if (fields.status === "received") {
-    await enqueueTrigger({ triggerId: trigger.id });
+    // The step is written before the job exists: the worker may act on it (matched, started…) before this
+    // request could write anything after. A job that could not be queued leaves the trigger failed, which
+    // Retry queues again (GitHub's redelivery would only find the duplicate).
     await appendSteps(trigger.id, [{ step: "queued", at: now() }]);
+    await enqueueTrigger({ triggerId: trigger.id }).catch(async (error: unknown) => {
+      await appendSteps(trigger.id, [{ step: "failed", at: now() }], { status: "failed", reason: "failed: the delivery could not be queued; retry it" });
+      throw error;
+    });
   }
   return { status: 202, body: { trigger: trigger.id, status: fields.status } };
 }
@@ -274,6 +280,9 @@ export async function retryTrigger(userId: string, triggerId: string): Promise<T
     for (const reply of failedReplies) await enqueueTrigger({ triggerId, reply: reply.kind });
     await appendSteps(triggerId, [{ step: "retried", at: now(), detail: "replies" }]);
   } else {
+    // The earlier run's replies are in the thread already; left here, its "finished: sent" would stand for
+    // this run's reply before that is written.
+    await db().trigger.update({ where: { id: triggerId }, data: { replies: DbNull } });
     await appendSteps(triggerId, [{ step: "retried", at: now() }], { status: "received", reason: null });
     await enqueueTrigger({ triggerId });
   }

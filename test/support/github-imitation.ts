@@ -1,6 +1,7 @@
 // An imitation of GitHub (Enterprise Server style) for integration tests: the REST API Patchbay's pull
 // requests use, under /api/v3, and the repositories' git over smart HTTP at /<owner>/<repo>.git, both on
-// one 127.0.0.1 address like a real GitHub host. Pull requests and their reviews live in memory.
+// one 127.0.0.1 address like a real GitHub host. Pull requests, issues, their comments and reviews live in
+// memory.
 //
 // It is held to GitHub's own published description of its API (@octokit/openapi's api.github.com.json):
 // every request is matched to an operation of that document and its path parameters, query parameters and
@@ -344,6 +345,12 @@ function parseDiff(text: string): DiffFile[] {
       }
       continue;
     }
+    // "\ No newline at end of file" after a hunk's last line comes once the hunk's counts are used up.
+    if (line.startsWith("\\") && file) {
+      const previous = file.lines[file.lines.length - 1];
+      if (previous) previous.trailer = line;
+      continue;
+    }
     if (line.startsWith("diff --git ")) {
       // The header names both sides; ---/+++ or rename lines below say it unambiguously when there are any.
       const rest = line.slice("diff --git ".length);
@@ -497,6 +504,9 @@ export type ImitatedReview = {
   comments: ImitatedReviewComment[];
 };
 
+/** A comment in an issue's (or a pull request's) conversation, as issues/create-comment posted it. */
+export type ImitatedIssueComment = { id: number; user: string; body: string; htmlUrl: string };
+
 export type GitHubImitation = {
   /** The host: the web pages and the repositories' git, e.g. http://127.0.0.1:PORT/acme/web.git. */
   url: string;
@@ -504,8 +514,8 @@ export type GitHubImitation = {
   apiUrl: string;
   /** A bare clone of `sourceDir` as repository `owner/repo`; returns its git directory and clone URL. */
   createRepository(fullName: string, sourceDir: string): { gitDir: string; cloneUrl: string };
-  /** Opens a pull request as a person would on the web, through the same rules as the API. */
-  openPullRequest(fullName: string, input: { head: string; base: string; title: string; body?: string }): Promise<ImitatedPullRequest>;
+  /** Opens a pull request as a person would on the web (as a draft with `draft`), through the same rules as the API. */
+  openPullRequest(fullName: string, input: { head: string; base: string; title: string; body?: string; draft?: boolean }): Promise<ImitatedPullRequest>;
   pullRequests(fullName: string): ImitatedPullRequest[];
   /**
    * Someone merges the PR on GitHub; `deleteBranch` as with the repository setting "Automatically delete
@@ -515,6 +525,19 @@ export type GitHubImitation = {
   /** Someone closes the PR without merging it. */
   closePullRequest(fullName: string, number: number): void;
   setMergeable(fullName: string, number: number, mergeable: boolean | null): void;
+  /**
+   * Someone opens an issue on the web. Like GitHub, issues and pull requests of a repository share one
+   * sequence of numbers: the issue takes the next one.
+   */
+  createIssue(fullName: string, input: { title: string; body?: string }): { number: number; htmlUrl: string };
+  /** The comments posted through the API (issues/create-comment) to issue or pull request `number`, oldest first. */
+  issueComments(fullName: string, number: number): ImitatedIssueComment[];
+  /**
+   * The next `count` requests to operation `operationId` (e.g. "issues/create-comment") fail with `status`
+   * before anything is done, as when GitHub's front end answers 502. They are still checked against the
+   * description and listed in requests().
+   */
+  failNext(operationId: string, count: number, status: number): void;
   /** The reviews submitted on the PR through the API (pulls/create-review), oldest first. */
   reviews(fullName: string, number: number): ImitatedReview[];
   /**
@@ -592,7 +615,12 @@ type Repository = {
   owner: string;
   name: string;
   gitDir: string;
+  /** The number the next issue or pull request takes (GitHub numbers both in one sequence). */
+  nextNumber: number;
   pulls: StoredPull[];
+  issues: StoredIssue[];
+  /** Comments in issues' and pull requests' conversations (issues/create-comment), oldest first. */
+  issueComments: (ImitatedIssueComment & { number: number; createdAt: string })[];
   /** The last update of the PRs' refs/pull/N/head, which run one after the other. */
   pullRefsUpdate: Promise<void>;
   /** The check runs a test set (setCheckRun), oldest first: one per commit and name. */
@@ -600,6 +628,8 @@ type Repository = {
   /** The check suite of each commit's runs (all from one app, the document's example app), by sha. */
   checkSuites: Map<string, number>;
 };
+
+type StoredIssue = { number: number; title: string; body: string | null; createdAt: string };
 
 /** A check run as setCheckRun takes one. */
 type CheckRunInput = Parameters<GitHubImitation["setCheckRun"]>[2];
@@ -626,6 +656,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 let nextId = 1_934_000_000;
 let nextReviewCommentId = 1_000_000_001;
 let nextCheckRunId = 21_000_000_001;
+let nextIssueCommentId = 1_500_000_001;
 /** Who the token belongs to: the user of the document's examples. */
 const TOKEN_USER = "octocat";
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -641,6 +672,8 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
   const repositories = new Map<string, Repository>();
   const requestLog: ImitatedRequest[] = [];
   const violationLog: string[] = [];
+  // Failures a test asked for (failNext), by operation id.
+  const failures = new Map<string, { count: number; status: number }>();
   // The token given, and each installation token minted for the app: all of them push and call the API.
   const tokens = new Set([options.token]);
   const serveGit = gitHttpHandler({ projectRoot, username: GITHUB_PUSH_USERNAME, password: (given) => tokens.has(given) });
@@ -793,7 +826,7 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
     }
     const created = now();
     const pull: StoredPull = {
-      number: repo.pulls.length + 1,
+      number: repo.nextNumber++,
       id: nextId++,
       title: input.title ?? "",
       body: input.body ?? null,
@@ -1207,6 +1240,97 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
     };
   }
 
+  /** issues/create-comment: a comment by the token's user in the conversation of an issue or a pull request. */
+  function createIssueComment(repo: Repository, operation: Operation, number: number, input: Record<string, unknown>): Answer {
+    const pull = repo.pulls.find((entry) => entry.number === number);
+    if (!pull && !repo.issues.some((entry) => entry.number === number)) return notFound(operation);
+    const body = typeof input.body === "string" ? input.body : "";
+    // GitHub's own checks of the body, beyond the description's (which takes any string).
+    if (body.trim() === "") return validationFailed(operation, [{ resource: "IssueComment", code: "missing_field", field: "body" }]);
+    if (body.length > 65_536) {
+      return validationFailed(operation, [
+        { resource: "IssueComment", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" },
+      ]);
+    }
+    const fullName = `${repo.owner}/${repo.name}`;
+    const id = nextIssueCommentId++;
+    const created = now();
+    const htmlUrl = `${webUrl}/${fullName}/${pull ? "pull" : "issues"}/${number}#issuecomment-${id}`;
+    repo.issueComments.push({ id, number, user: TOKEN_USER, body, htmlUrl, createdAt: created });
+    if (pull) pull.updatedAt = created;
+    const template = example("issue-comment") as Record<string, unknown>;
+    const url = `${apiUrl}/repos/${fullName}/issues/comments/${id}`;
+    const json = Object.assign(template, {
+      id,
+      node_id: Buffer.from(`012:IssueComment${id}`).toString("base64"),
+      url,
+      html_url: htmlUrl,
+      issue_url: `${apiUrl}/repos/${fullName}/issues/${number}`,
+      body,
+      user: userJson(TOKEN_USER, template.user),
+      created_at: created,
+      updated_at: created,
+      author_association: repo.owner.toLowerCase() === TOKEN_USER ? "OWNER" : "COLLABORATOR",
+    });
+    return { status: 201, body: json, headers: { location: url } };
+  }
+
+  /**
+   * pulls/list-files: the files of the PR's diff at its head, as GitHub lists them (status, counts, the
+   * blob's sha, the patch of a text file), a page at a time with GitHub's Link header.
+   */
+  async function listPullFiles(repo: Repository, pull: StoredPull, query: URLSearchParams): Promise<Answer> {
+    await refreshShas(repo, pull);
+    const fullName = `${repo.owner}/${repo.name}`;
+    // --raw: each file's status and its blobs' shas; -z: paths as they are (no quoting).
+    const raw = await gitOut(repo, ["diff", "--no-ext-diff", "--find-renames", "--raw", "--no-abbrev", "-z", `${pull.baseSha}...${pull.headSha}`]);
+    const parts = raw.split("\0").filter((part) => part !== "");
+    const patches = await pullDiff(repo, pull.baseSha, pull.headSha);
+    const STATUSES: Record<string, string> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
+    const entries: Record<string, unknown>[] = [];
+    const encodePath = (file: string) => file.split("/").map(encodeURIComponent).join("/");
+    for (let index = 0; index < parts.length; ) {
+      const [, , oldBlob = "", newBlob = "", code = ""] = (parts[index++] ?? "").replace(/^:/, "").split(" ");
+      const letter = code.charAt(0);
+      const oldPath = parts[index++] ?? "";
+      const filename = letter === "R" || letter === "C" ? (parts[index++] ?? "") : oldPath;
+      const diff = patches.find((file) => file.path === filename);
+      const lines = diff?.lines ?? [];
+      const additions = lines.filter((line) => line.text.startsWith("+")).length;
+      const deletions = lines.filter((line) => line.text.startsWith("-")).length;
+      const template = (example("diff-entry-items") as Record<string, unknown>[])[0] ?? {};
+      const entry: Record<string, unknown> = Object.assign(template, {
+        // A removed file's blob is the one it had.
+        sha: letter === "D" ? oldBlob : newBlob,
+        filename,
+        status: STATUSES[letter] ?? "modified",
+        additions,
+        deletions,
+        changes: additions + deletions,
+        blob_url: `${webUrl}/${fullName}/blob/${pull.headSha}/${encodePath(filename)}`,
+        raw_url: `${webUrl}/${fullName}/raw/${pull.headSha}/${encodePath(filename)}`,
+        contents_url: `${apiUrl}/repos/${fullName}/contents/${encodePath(filename)}?ref=${pull.headSha}`,
+        // The hunks as the diff shows them; a binary file has none, and GitHub leaves the field out.
+        patch: diff?.hunks
+          .flatMap((header, hunk) => [
+            header,
+            ...lines.filter((line) => line.hunk === hunk).flatMap((line) => (line.trailer ? [line.text, line.trailer] : [line.text])),
+          ])
+          .join("\n"),
+      });
+      if (!diff || diff.hunks.length === 0) delete entry.patch;
+      if (letter === "R" || letter === "C") entry.previous_filename = oldPath;
+      entries.push(entry);
+    }
+    const perPage = Math.min(Math.max(Number(query.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
+    return {
+      status: 200,
+      body: entries.slice((page - 1) * perPage, page * perPage),
+      ...pageLinks(query, `/repos/${fullName}/pulls/${pull.number}/files`, page, Math.max(Math.ceil(entries.length / perPage), 1)),
+    };
+  }
+
   async function answerApi(matched: MatchedOperation, query: URLSearchParams, body: unknown): Promise<Answer> {
     const { operation, params } = matched;
     if (operation.operationId === "apps/create-installation-access-token") {
@@ -1298,6 +1422,12 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
       }
       case "checks/list-for-ref":
         return await listCheckRuns(repo, operation, params.ref ?? "", query);
+      case "pulls/list-files": {
+        if (!pull) return notFound(operation);
+        return await listPullFiles(repo, pull, query);
+      }
+      case "issues/create-comment":
+        return createIssueComment(repo, operation, Number(params.issue_number), input);
       default:
         violationLog.push(
           `${matched.method.toUpperCase()} ${matched.template}: GitHub has this operation (${operation.operationId}), but the imitation does not`,
@@ -1380,6 +1510,14 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
     }
     const problems = requestProblems(matched, url.searchParams, request.headers["content-type"] ?? "", rawBody);
     violationLog.push(...problems.params, ...problems.body);
+    // A failure a test asked for (failNext): GitHub's front end answers before the API does anything.
+    const failure = failures.get(matched.operation.operationId);
+    if (failure && failure.count > 0) {
+      failure.count -= 1;
+      const body = { message: "Server Error", documentation_url: documentation(matched.operation), status: String(failure.status) };
+      // An answer the description lists is held to it; a gateway's 502 is not the operation's answer at all.
+      return send({ status: failure.status, body }, responseSchema(matched.operation, failure.status) ? matched : null);
+    }
     const auth = authorized(request, matched.operation.operationId);
     if (auth !== "ok") {
       const message = auth === "missing" ? "Requires authentication" : "Bad credentials";
@@ -1469,7 +1607,10 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
         owner,
         name,
         gitDir,
+        nextNumber: 1,
         pulls: [],
+        issues: [],
+        issueComments: [],
         pullRefsUpdate: Promise.resolve(),
         checkRuns: [],
         checkSuites: new Map(),
@@ -1507,6 +1648,26 @@ export async function startGitHubImitation(options: { token: string; app?: Imita
     },
     setMergeable(fullName, number, mergeable) {
       requirePull(fullName, number).mergeable = mergeable;
+    },
+    createIssue(fullName, input) {
+      const repo = requireRepo(fullName);
+      if (input.title.trim() === "") throw new Error("GitHub: an issue has a title");
+      const issue = { number: repo.nextNumber++, title: input.title, body: input.body ?? null, createdAt: now() };
+      repo.issues.push(issue);
+      return { number: issue.number, htmlUrl: `${webUrl}/${repo.owner}/${repo.name}/issues/${issue.number}` };
+    },
+    issueComments(fullName, number) {
+      return requireRepo(fullName)
+        .issueComments.filter((comment) => comment.number === number)
+        .map(({ id, user, body, htmlUrl }) => ({ id, user, body, htmlUrl }));
+    },
+    failNext(operationId, count, status) {
+      const known = Object.values(spec().doc.paths).some((item) =>
+        Object.values(item).some((operation) => (operation as Partial<Operation> | null)?.operationId === operationId),
+      );
+      if (!known) throw new Error(`GitHub's API has no operation ${operationId}`);
+      if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`${status} is not an HTTP error status`);
+      failures.set(operationId, { count, status });
     },
     reviews(fullName, number) {
       return requirePull(fullName, number).reviews.map(({ submittedAt: _submittedAt, comments, ...review }) => ({

@@ -70,7 +70,7 @@ function installationProblem(error: unknown, app: { id: number; installationId: 
     timeoutMs: app.timeoutMs,
     status,
     detail,
-    permissions: '"Pull requests: read and write" and "Contents: read and write"',
+    permissions: '"Contents", "Pull requests" and, for webhook replies, "Issues" set to read and write',
     timedOut: isTimeout(error),
     error,
   });

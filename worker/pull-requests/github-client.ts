@@ -147,7 +147,7 @@ function gitHubProblem(what: string, options: { apiBase: string; repository: str
     timeoutMs: options.timeoutMs,
     status: (error as { status?: number }).status,
     detail: [answer?.message, ...(answer?.errors ?? []).map((entry) => entry.message)].filter(Boolean).join("; "),
-    permissions: '"Pull requests: read and write" and "Contents: read and write"',
+    permissions: '"Contents", "Pull requests" and, for webhook replies, "Issues" set to read and write',
     timedOut: isTimeout(error),
     error,
   });

@@ -9,7 +9,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { updateEnvironment } from "@/lib/environments/update-environment";
 import { pullRequestBranch } from "@/lib/pull-requests/pull-request-text";
@@ -26,6 +25,7 @@ import { type GiteaImitation, startGiteaImitation } from "@/test/support/gitea-i
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
+import { addGreeting, addNotes, apiCalls, finishedTask, reviewPostOutcome, settledPullRequest } from "@/test/support/pull-request-flow";
 import { refreshOpenPullRequests } from "./publish-pull-request";
 
 const scripted = useScriptedWorker();
@@ -46,9 +46,6 @@ afterEach(async () => {
   await Promise.all(imitations.splice(0).map((imitation) => imitation.close()));
 });
 
-const addGreeting = '*** Begin Patch\n*** Update File: src/greet.js\n@@\n-  return "Hello, " + name;\n+  return `Hello, ${name}!`;\n*** End Patch';
-const addNotes = "*** Begin Patch\n*** Add File: NOTES.md\n+Greeting uses a template literal.\n*** End Patch";
-
 /** A Gitea of its own for the test, holding acme/web (a bare copy of the fixture), and an environment on it. */
 async function giteaEnvironment(name: string) {
   const imitation = await startGiteaImitation({ token: TOKEN });
@@ -68,32 +65,11 @@ async function giteaEnvironment(name: string) {
   return { imitation, gitDir: remote.gitDir, user, environment };
 }
 
-/** Runs the scripted task `script` (one change, then `say`) to completion. */
-async function finishedTask(userId: string, environmentId: string, script: string, patch: string, say: string, prompt: string) {
-  scripted.model.registerScript(script, { steps: [{ calls: [{ name: "apply_patch", arguments: { patch } }] }, { say }] });
-  const task = await createTask(userId, { environmentId, prompt: `[[script:${script}]] ${prompt}` });
-  expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
-  const { title } = await db().task.findUniqueOrThrow({ where: { id: task.id }, select: { title: true } });
-  return { id: task.id, title };
-}
-
-/** The PR row once the last publish requested has ended (pushed, opened or failed), and `done` holds. */
-async function settledPullRequest(taskId: string, done: (row: { turns: number; error: string | null }) => boolean = () => true) {
-  return waitFor(
-    `the pull request of task ${taskId} to be published`,
-    async () => {
-      const row = await db().pullRequest.findUnique({ where: { taskId } });
-      return row?.settledAt && row.settledAt >= row.requestedAt && done(row) ? row : null;
-    },
-    90_000,
-    200,
-  );
-}
-
 /** Sets up a task whose PR is open on the imitation: the common start of several tests. */
 async function openedPullRequest(name: string) {
   const setup = await giteaEnvironment(name);
   const task = await finishedTask(
+    scripted.model,
     setup.user.id,
     setup.environment.id,
     `${name}-one`,
@@ -107,24 +83,10 @@ async function openedPullRequest(name: string) {
   return { ...setup, task, branch: requested.branch, row };
 }
 
-/** The review's post once the worker has answered it (posted or failed). */
-async function reviewPostOutcome(userId: string, reviewTaskId: string) {
-  return waitFor(
-    "the review to be posted",
-    async () => {
-      const post = (await getTask(userId, reviewTaskId)).attempt?.reviewPost;
-      return post && post.status !== "queued" ? post : null;
-    },
-    60_000,
-    200,
-  );
-}
-
-const apiCalls = (imitation: GiteaImitation) => imitation.requests().map((request) => `${request.method} ${request.path} ${request.status}`);
-
 it("pushes the branch and opens the pull request with the task's title, the agent's summary, the files and a link back", async () => {
   const { imitation, gitDir, user, environment } = await giteaEnvironment("gitea-opens");
   const task = await finishedTask(
+    scripted.model,
     user.id,
     environment.id,
     "gitea-open",
@@ -240,7 +202,7 @@ it("says so, without the token, when Gitea no longer takes the environment's tok
 
 it("after a publish interrupted between opening the PR and recording it, finds that PR among the repository's and updates it", async () => {
   const { imitation, gitDir, user, environment } = await giteaEnvironment("gitea-interrupted");
-  const task = await finishedTask(user.id, environment.id, "gitea-interrupted", addNotes, "Added NOTES.md.", "Write notes");
+  const task = await finishedTask(scripted.model, user.id, environment.id, "gitea-interrupted", addNotes, "Added NOTES.md.", "Write notes");
 
   // What the interrupted publish left on Gitea: the task's change as a commit of its branch, and a PR for it;
   // Patchbay recorded neither. A colleague's PR was opened since, so the task's is not the latest.

@@ -29,6 +29,7 @@ import { type GitHubImitation, startGitHubImitation } from "@/test/support/githu
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
+import { addGreeting, addNotes, apiCalls, finishedTask, reviewPostOutcome, settledPullRequest } from "@/test/support/pull-request-flow";
 import { refreshOpenPullRequests } from "./publish-pull-request";
 
 const scripted = useScriptedWorker();
@@ -45,9 +46,6 @@ beforeAll(() => {
 afterEach(async () => {
   await Promise.all(imitations.splice(0).map((imitation) => imitation.close()));
 });
-
-const addGreeting = '*** Begin Patch\n*** Update File: src/greet.js\n@@\n-  return "Hello, " + name;\n+  return `Hello, ${name}!`;\n*** End Patch';
-const addNotes = "*** Begin Patch\n*** Add File: NOTES.md\n+Greeting uses a template literal.\n*** End Patch";
 
 /** A GitHub of its own for the test, holding acme/web (a bare copy of the fixture), and an environment on it. */
 async function githubEnvironment(name: string, forgeToken = TOKEN) {
@@ -67,32 +65,11 @@ async function githubEnvironment(name: string, forgeToken = TOKEN) {
   return { imitation, gitDir: remote.gitDir, pushUrl: remote.cloneUrl, user, environment };
 }
 
-/** Runs the scripted task `script` (one change, then `say`) to completion. */
-async function finishedTask(userId: string, environmentId: string, script: string, patch: string, say: string, prompt: string) {
-  scripted.model.registerScript(script, { steps: [{ calls: [{ name: "apply_patch", arguments: { patch } }] }, { say }] });
-  const task = await createTask(userId, { environmentId, prompt: `[[script:${script}]] ${prompt}` });
-  expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
-  const { title } = await db().task.findUniqueOrThrow({ where: { id: task.id }, select: { title: true } });
-  return { id: task.id, title };
-}
-
-/** The PR row once the last publish requested has ended (pushed, opened or failed), and `done` holds. */
-async function settledPullRequest(taskId: string, done: (row: { turns: number; error: string | null }) => boolean = () => true) {
-  return waitFor(
-    `the pull request of task ${taskId} to be published`,
-    async () => {
-      const row = await db().pullRequest.findUnique({ where: { taskId } });
-      return row?.settledAt && row.settledAt >= row.requestedAt && done(row) ? row : null;
-    },
-    90_000,
-    200,
-  );
-}
-
 /** Sets up a task whose PR is open on the imitation: the common start of several tests. */
 async function openedPullRequest(name: string) {
   const setup = await githubEnvironment(name);
   const task = await finishedTask(
+    scripted.model,
     setup.user.id,
     setup.environment.id,
     `${name}-one`,
@@ -106,24 +83,17 @@ async function openedPullRequest(name: string) {
   return { ...setup, task, branch: requested.branch, row };
 }
 
-/** The review's post once the worker has answered it (posted or failed). */
-async function reviewPostOutcome(userId: string, reviewTaskId: string) {
-  return waitFor(
-    "the review to be posted",
-    async () => {
-      const post = (await getTask(userId, reviewTaskId)).attempt?.reviewPost;
-      return post && post.status !== "queued" ? post : null;
-    },
-    60_000,
-    200,
-  );
-}
-
-const apiCalls = (imitation: GitHubImitation) => imitation.requests().map((request) => `${request.method} ${request.path} ${request.status}`);
-
 it("pushes the branch and opens the pull request with the task's title, the agent's summary, the files and a link back", async () => {
   const { imitation, gitDir, user, environment } = await githubEnvironment("opens");
-  const task = await finishedTask(user.id, environment.id, "gh-open", addGreeting, "Greeting now uses a template literal.", "Use a template literal in greet");
+  const task = await finishedTask(
+    scripted.model,
+    user.id,
+    environment.id,
+    "gh-open",
+    addGreeting,
+    "Greeting now uses a template literal.",
+    "Use a template literal in greet",
+  );
 
   const requested = await requestPullRequest(user.id, task.id);
   expect(requested).toMatchObject({ status: "queued", kind: "github", baseBranch: "main", url: null, number: null });
@@ -215,7 +185,7 @@ it("shows a pull request merged on GitHub as merged when it is published again",
 it("fails with a clear message when GitHub refuses the token, without the token in it, and goes through once it is replaced", async () => {
   const wrongToken = "ghp_revokedToken0123456789abcdef";
   const { imitation, gitDir, pushUrl, user, environment } = await githubEnvironment("gh-locked", wrongToken);
-  const task = await finishedTask(user.id, environment.id, "gh-locked", addNotes, "Added NOTES.md.", "notes");
+  const task = await finishedTask(scripted.model, user.id, environment.id, "gh-locked", addNotes, "Added NOTES.md.", "notes");
 
   await requestPullRequest(user.id, task.id);
   const failed = await settledPullRequest(task.id);
@@ -252,7 +222,7 @@ it("signs in as a GitHub App installation: a signed JWT becomes an installation 
     });
   const environment = await connect("gh-app", privateKey);
   expect(environment.forge).toEqual({ kind: "github", url: imitation.apiUrl, app: { id: 4242, installationId: 99 } });
-  const task = await finishedTask(user.id, environment.id, "gh-app", addNotes, "Added NOTES.md.", "notes");
+  const task = await finishedTask(scripted.model, user.id, environment.id, "gh-app", addNotes, "Added NOTES.md.", "notes");
 
   await requestPullRequest(user.id, task.id);
   expect(await settledPullRequest(task.id)).toMatchObject({ status: "open", error: null, number: 1 });
@@ -261,7 +231,7 @@ it("signs in as a GitHub App installation: a signed JWT becomes an installation 
 
   // An environment with a key the app does not have gets no token, not even the one minted for the right key.
   const revoked = await connect("gh-app-revoked", rsa().privateKey.export({ type: "pkcs1", format: "pem" }).toString());
-  const other = await finishedTask(user.id, revoked.id, "gh-app-revoked", addGreeting, "Greeting.", "greet");
+  const other = await finishedTask(scripted.model, user.id, revoked.id, "gh-app-revoked", addGreeting, "Greeting.", "greet");
   await requestPullRequest(user.id, other.id);
   const failed = await settledPullRequest(other.id);
   expect(failed).toMatchObject({ status: "failed" });
@@ -276,7 +246,7 @@ it("signs in as a GitHub App installation: a signed JWT becomes an installation 
 
 it("after a publish interrupted between opening the PR and recording it, finds that PR and updates it instead of opening a second", async () => {
   const { imitation, gitDir, user, environment } = await githubEnvironment("gh-interrupted");
-  const task = await finishedTask(user.id, environment.id, "gh-interrupted", addNotes, "Added NOTES.md.", "Write notes");
+  const task = await finishedTask(scripted.model, user.id, environment.id, "gh-interrupted", addNotes, "Added NOTES.md.", "Write notes");
 
   // What the interrupted publish left on GitHub: the task's change as a commit of its branch on the base
   // commit, and a PR opened for it; Patchbay recorded neither.
@@ -468,6 +438,7 @@ it("reviews a task's change, shows the findings, posts them to its pull request 
 it("shows the task's before/after screenshots in the pull request through signed links that open without signing in", async () => {
   const { imitation, user, environment } = await githubEnvironment("gh-shots");
   const task = await finishedTask(
+    scripted.model,
     user.id,
     environment.id,
     "gh-shots-one",

@@ -23,6 +23,7 @@ import { type GitLabImitation, startGitLabImitation } from "@/test/support/gitla
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
+import { addGreeting, addNotes, apiCalls, finishedTask, reviewPostOutcome, settledPullRequest } from "@/test/support/pull-request-flow";
 import { refreshOpenPullRequests } from "./publish-pull-request";
 
 const scripted = useScriptedWorker();
@@ -43,9 +44,6 @@ afterEach(async () => {
   await Promise.all(imitations.splice(0).map((imitation) => imitation.close()));
 });
 
-const addGreeting = '*** Begin Patch\n*** Update File: src/greet.js\n@@\n-  return "Hello, " + name;\n+  return `Hello, ${name}!`;\n*** End Patch';
-const addNotes = "*** Begin Patch\n*** Add File: NOTES.md\n+Greeting uses a template literal.\n*** End Patch";
-
 /** A GitLab of its own for the test, holding acme/web (a bare copy of the fixture), and an environment on it. */
 async function gitlabEnvironment(name: string, forgeToken = TOKEN) {
   const imitation = await startGitLabImitation({ token: TOKEN, otherTokens: { [PUSH_ONLY_TOKEN]: ["write_repository"] } });
@@ -64,32 +62,11 @@ async function gitlabEnvironment(name: string, forgeToken = TOKEN) {
   return { imitation, gitDir: remote.gitDir, pushUrl: remote.cloneUrl, user, environment };
 }
 
-/** Runs the scripted task `script` (one change, then `say`) to completion. */
-async function finishedTask(userId: string, environmentId: string, script: string, patch: string, say: string, prompt: string) {
-  scripted.model.registerScript(script, { steps: [{ calls: [{ name: "apply_patch", arguments: { patch } }] }, { say }] });
-  const task = await createTask(userId, { environmentId, prompt: `[[script:${script}]] ${prompt}` });
-  expect((await waitForFinishedAttempt(task.attemptId)).status).toBe("completed");
-  const { title } = await db().task.findUniqueOrThrow({ where: { id: task.id }, select: { title: true } });
-  return { id: task.id, title };
-}
-
-/** The PR row once the last publish requested has ended (pushed, opened or failed), and `done` holds. */
-async function settledPullRequest(taskId: string, done: (row: { turns: number; error: string | null }) => boolean = () => true) {
-  return waitFor(
-    `the merge request of task ${taskId} to be published`,
-    async () => {
-      const row = await db().pullRequest.findUnique({ where: { taskId } });
-      return row?.settledAt && row.settledAt >= row.requestedAt && done(row) ? row : null;
-    },
-    90_000,
-    200,
-  );
-}
-
 /** Sets up a task whose merge request is open on the imitation: the common start of several tests. */
 async function openedMergeRequest(name: string) {
   const setup = await gitlabEnvironment(name);
   const task = await finishedTask(
+    scripted.model,
     setup.user.id,
     setup.environment.id,
     `${name}-one`,
@@ -103,24 +80,17 @@ async function openedMergeRequest(name: string) {
   return { ...setup, task, branch: requested.branch, row };
 }
 
-/** The review's post once the worker has answered it (posted or failed). */
-async function reviewPostOutcome(userId: string, reviewTaskId: string) {
-  return waitFor(
-    "the review to be posted",
-    async () => {
-      const post = (await getTask(userId, reviewTaskId)).attempt?.reviewPost;
-      return post && post.status !== "queued" ? post : null;
-    },
-    60_000,
-    200,
-  );
-}
-
-const apiCalls = (imitation: GitLabImitation) => imitation.requests().map((request) => `${request.method} ${request.path} ${request.status}`);
-
 it("pushes the branch and opens the merge request with the task's title, the agent's summary, the files and a link back", async () => {
   const { imitation, gitDir, user, environment } = await gitlabEnvironment("gl-open");
-  const task = await finishedTask(user.id, environment.id, "gl-open", addGreeting, "Greeting now uses a template literal.", "Use a template literal in greet");
+  const task = await finishedTask(
+    scripted.model,
+    user.id,
+    environment.id,
+    "gl-open",
+    addGreeting,
+    "Greeting now uses a template literal.",
+    "Use a template literal in greet",
+  );
 
   const requested = await requestPullRequest(user.id, task.id);
   expect(requested).toMatchObject({ status: "queued", kind: "gitlab", baseBranch: "main", url: null, number: null });
@@ -200,7 +170,7 @@ it("pushes a follow-up as the next commit of the same branch and updates the sam
 it("says what to do when GitLab refuses the token, to push or to use the API, without the token, and goes through once it is replaced", async () => {
   const wrongToken = "glpat-revokedToken0123456789";
   const { imitation, gitDir, pushUrl, user, environment } = await gitlabEnvironment("gl-locked", wrongToken);
-  const task = await finishedTask(user.id, environment.id, "gl-locked", addNotes, "Added NOTES.md.", "notes");
+  const task = await finishedTask(scripted.model, user.id, environment.id, "gl-locked", addNotes, "Added NOTES.md.", "notes");
 
   await requestPullRequest(user.id, task.id);
   const refused = await settledPullRequest(task.id);

@@ -2,6 +2,7 @@
 // request) and send Patchbay's replies back to the thread. A reply that fails is retried by BullMQ with
 // backoff; its state after every try is on the trigger, so the inbox shows a reply still pending.
 import { type Job, UnrecoverableError } from "bullmq";
+import { ZodError } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
 import { REPLY_ATTEMPTS, triggerJobSchema } from "@/lib/queue/contracts";
 import { enqueueTrigger } from "@/lib/queue/producer";
@@ -84,6 +85,11 @@ async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork
     task = await createTask(user.id, { environmentId: environment.id, prompt, ...(target ? { branch: target.headBranch } : {}) });
     if (target) await recordMentionTarget(trigger.id, target);
   } catch (error) {
+    // A request createTask's own checks refuse (longer than PATCHBAY_MAX_PROMPT_BYTES, 32 KiB by default, while
+    // GitHub takes 64 KiB comments) is for the commenter to change: say so in the thread, not "internal error".
+    if (error instanceof ZodError) {
+      return refuseTrigger(trigger.id, `not accepted: ${error.issues.map((issue) => issue.message).join("; ")}`, { reply: true });
+    }
     if (!isAppError(error) || error.code === "internal") throw error;
     return refuseTrigger(trigger.id, `limit reached: ${error.userMessage}`, { reply: true });
   }
@@ -118,10 +124,16 @@ async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork,
   if (review.fromFork) return ignore("pull requests from forks are not reviewed yet");
   if (await alreadyReviewed(environment.id, review.number, review.headSha, trigger.id))
     return ignore(`commit ${review.headSha.slice(0, 7)} was reviewed already`);
-  const client = settings.paths.length > 0 ? await storedApiClient(deps, environment) : null;
-  const files = client?.listPullRequestFiles ? await client.listPullRequestFiles(review.number) : null;
-  const skip = autoReviewSkip(settings, { baseBranch: review.baseBranch, headBranch: review.headBranch, author: review.author, draft: review.draft, files });
+  const pull = { baseBranch: review.baseBranch, headBranch: review.headBranch, author: review.author, draft: review.draft };
+  // The filters the delivery answers come first; the PR's files are asked of GitHub only when they decide.
+  const skip = autoReviewSkip(settings, { ...pull, files: null });
   if (skip) return ignore(skip);
+  if (settings.paths.length > 0) {
+    const client = await storedApiClient(deps, environment);
+    const files = client?.listPullRequestFiles ? await client.listPullRequestFiles(review.number) : null;
+    const outside = autoReviewSkip(settings, { ...pull, files });
+    if (outside) return ignore(outside);
+  }
   if (environment.owner.role === "copywriter") throw new AppError("forbidden", "the environment's owner cannot start reviews");
   const task = await createReviewTask(environment.ownerId, {
     mode: "review",
