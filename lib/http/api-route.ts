@@ -91,7 +91,8 @@ export async function readJson(request: Request): Promise<unknown> {
   return value;
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
+/** The body as text, refused (413) past `limit` bytes even when it comes without a Content-Length. */
+export async function readLimited(request: Request, limit: number, tooLarge = TOO_LARGE): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -102,7 +103,7 @@ async function readLimited(request: Request, limit: number): Promise<string> {
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new AppError("payload_too_large", TOO_LARGE);
+      throw new AppError("payload_too_large", tooLarge);
     }
     chunks.push(value);
   }

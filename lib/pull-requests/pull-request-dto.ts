@@ -39,6 +39,8 @@ export type PullRequestDto = {
   commentImport: CommentImportDto | null;
   /** The last "Update branch", or null. */
   branchUpdate: BranchUpdateDto | null;
+  /** Someone else's PR a comment asked Patchbay to change: pushed to, never retitled or updated with its base. */
+  adopted: boolean;
   updatedAt: string;
 };
 
@@ -57,6 +59,7 @@ export const pullRequestSelect = {
   settledAt: true,
   commentImport: true,
   branchUpdate: true,
+  adopted: true,
   updatedAt: true,
 } satisfies Prisma.PullRequestSelect;
 
@@ -79,6 +82,7 @@ export function toPullRequestDto(row: PullRequestRow): PullRequestDto {
     publishing: row.settledAt === null || row.settledAt < row.requestedAt,
     commentImport: parseCommentImport(row.commentImport),
     branchUpdate: parseBranchUpdate(row.branchUpdate),
+    adopted: row.adopted,
     updatedAt: row.updatedAt.toISOString(),
   };
 }

@@ -91,10 +91,13 @@ export async function requestPullRequest(userId: string, taskId: string): Promis
 export async function requestBranchUpdate(userId: string, taskId: string): Promise<BranchUpdateDto> {
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { pullRequest: { select: { headCommit: true, status: true } } },
+    select: { pullRequest: { select: { headCommit: true, status: true, adopted: true } } },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
   const pr = task.pullRequest;
+  // The task's change is only the agent's part of someone else's branch: merged onto the new base alone, it
+  // would drop the author's own commits. Its author brings their branch up to date.
+  if (pr?.adopted) throw new AppError("bad_request", "This pull request is someone else's branch: its author updates it with its base branch, not Patchbay.");
   if (!pr?.headCommit) throw new AppError("bad_request", "The task's branch has not been pushed yet; create its pull request first.");
   if (pr.status === "merged" || pr.status === "closed") throw new AppError("conflict", `The pull request is ${pr.status}; its branch takes no more commits.`);
   if (!(await isTaskFinished(taskId))) throw new AppError("conflict", "The task is still running; update the branch when it has finished.");

@@ -18,6 +18,12 @@ describe("a GitHub delivery", () => {
     expect(mentionRequest("email me at me@patchbay.dev")).toBeNull();
     expect(mentionRequest("@patchbayfan hi")).toBeNull();
     expect(mentionRequest(`${REPLY_MARKER}\nStarted a task for @patchbay fix it`)).toBeNull();
+    // Quoting an earlier request, showing one in a code block, or naming another bot asks for nothing.
+    expect(mentionRequest("> @patchbay fix the flaky test\n\nThanks, that worked!")).toBeNull();
+    expect(mentionRequest("Try:\n```\n@patchbay fix it\n```\nnext time")).toBeNull();
+    expect(mentionRequest("@patchbay-bot please")).toBeNull();
+    expect(mentionRequest("> earlier words\n@patchbay rename the button")).toBe("rename the button");
+    expect(mentionRequest("@patchbay fix this crash:\n```\nat greet (src/greet.js:2)\n```")).toBe("fix this crash:\n```\nat greet (src/greet.js:2)\n```");
   });
 
   it("reads a mention in an issue comment from GitHub's example, and ignores comments without one", () => {
@@ -27,6 +33,7 @@ describe("a GitHub delivery", () => {
     expect(readGitHubDelivery("issue_comment", payload)).toEqual({
       kind: "mention",
       repository: "Codertocat/Hello-World",
+      commentId: 492700400,
       number: 1,
       onPullRequest: false,
       issueTitle: "Spelling error in the README file",

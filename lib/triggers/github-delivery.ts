@@ -45,6 +45,8 @@ const REVIEWED_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_fo
 export type Mention = {
   kind: "mention";
   repository: string;
+  /** The comment's id, part of the signed body: one comment starts one task, whatever its delivery id says. */
+  commentId: number;
   number: number;
   onPullRequest: boolean;
   issueTitle: string;
@@ -74,11 +76,21 @@ export type GitHubDelivery =
   | { kind: "ping"; repository: string | null }
   | { kind: "ignored"; repository: string | null; reason: string; summary: string };
 
-/** The request after the first mention, or null when the comment does not mention Patchbay. */
+/**
+ * The request after the first mention, or null when the comment does not mention Patchbay. A mention in a
+ * quoted line (a reply quoting an earlier request) or in a code block asks for nothing, and "@patchbay-bot"
+ * is someone else; what follows the mention is the request, code blocks included.
+ */
 export function mentionRequest(body: string): string | null {
   if (body.startsWith(REPLY_MARKER)) return null;
-  const match = new RegExp(`(?:^|\\s)${MENTION}\\b[ \\t:,]*([\\s\\S]*)$`, "i").exec(body);
-  return match ? (match[1] ?? "").trim() : null;
+  const ignored = [...body.matchAll(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$|^[ \t]*>.*$/gm)].map((match) => [match.index, match.index + match[0].length]);
+  const mention = new RegExp(`(?:^|\\s)(${MENTION})(?=[\\s:,]|$)[ \\t:,]*`, "gi");
+  for (const match of body.matchAll(mention)) {
+    const at = match.index + match[0].indexOf(match[1] ?? MENTION);
+    if (ignored.some(([from = 0, to = 0]) => at >= from && at < to)) continue;
+    return body.slice(match.index + match[0].length).trim();
+  }
+  return null;
 }
 
 export function readGitHubDelivery(event: string, payload: unknown): GitHubDelivery {
@@ -96,6 +108,7 @@ export function readGitHubDelivery(event: string, payload: unknown): GitHubDeliv
     return {
       kind: "mention",
       repository: parsed.data.repository.full_name,
+      commentId: comment.id,
       number: issue.number,
       onPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
       issueTitle: issue.title,

@@ -2,6 +2,7 @@
 // when its pull request has been published and when its review has been posted, and they record the step
 // and queue the reply that goes back to where the request came from.
 import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
 import { forgeSummary } from "@/lib/forge/forge-connection";
 import { adoptPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-requests";
 import { enqueueTrigger } from "@/lib/queue/producer";
@@ -51,6 +52,18 @@ export async function afterTriggeredTask(taskId: string): Promise<void> {
     select: { id: true, event: true, work: true, environment: { select: { ownerId: true, forge: true } } },
   });
   if (!trigger || !(await isTaskFinished(taskId))) return;
+  try {
+    await carryOn(trigger, taskId);
+  } catch (error) {
+    // Whatever stops the publish or the review post from being asked for (the remote disconnected, Redis
+    // down…) ends the trigger as failed, with Retry, rather than leaving it "started" for ever.
+    const message = isAppError(error) ? error.userMessage : "an internal error; check the worker log";
+    await refuseTrigger(trigger.id, `failed: ${message}`, { reply: trigger.event === "issue_comment", status: "failed" });
+    if (!isAppError(error)) throw error;
+  }
+}
+
+async function carryOn(trigger: { id: string; event: string; work: unknown; environment: { ownerId: string; forge: unknown } }, taskId: string): Promise<void> {
   // The task's attempts (a task may run several): any one that completed is its result.
   const attempts = await db().attempt.findMany({
     where: { turn: { taskId } },
@@ -104,7 +117,9 @@ export async function afterTriggeredPublish(taskId: string): Promise<void> {
   });
   // A publish that ended early (the turn was still running) leaves the request open: the next one answers.
   if (pullRequest && (!pullRequest.settledAt || pullRequest.settledAt < pullRequest.requestedAt)) return;
-  const failed = !pullRequest || pullRequest.status === "failed";
+  // A publish that failed after an earlier push keeps the PR's own status (an adopted PR always has one)
+  // and records its error; a publish that went through clears it.
+  const failed = !pullRequest || pullRequest.status === "failed" || pullRequest.error !== null;
   await appendSteps(trigger.id, [{ step: failed ? "publish failed" : "published", at: now(), detail: pullRequest?.error ?? pullRequest?.url ?? undefined }], {
     status: failed ? "failed" : "done",
     ...(failed ? { reason: `failed: ${pullRequest?.error ?? "the pull request was not published"}` } : {}),

@@ -85,11 +85,20 @@ type Delivery = { environmentId: string; event: string; deliveryId: string; sign
 export async function receiveGitHubWebhook(
   delivery: Delivery,
 ): Promise<{ status: number; body: { trigger: string; status: TriggerStatus; duplicate?: true } }> {
-  const environment = await db().environment.findUnique({ where: { id: delivery.environmentId }, select: { id: true, repoUrl: true, webhook: true } });
-  const opened = environment ? openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY) : null;
+  const environment = await db().environment.findUnique({
+    where: { id: delivery.environmentId },
+    select: { id: true, repoUrl: true, webhook: true, forge: true },
+  });
+  // A webhook answers only while the environment is connected to GitHub (connected elsewhere since, GitHub's
+  // issue numbers would mean nothing there).
+  const opened = environment && forgeSummary(environment.forge)?.kind === "github" ? openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY) : null;
   if (!environment || !opened) throw new AppError("not_found", "No webhook is set up at this address.");
   const deliveryId = delivery.deliveryId.trim().slice(0, 200) || `missing-${randomUUID()}`;
   const signed = delivery.signature !== null && (await verify(opened.secret, delivery.rawBody, delivery.signature).catch(() => false));
+  if (!signed && (await recentlyRefused(environment.id)) >= MAX_REFUSED_PER_MINUTE) {
+    // Anyone can post to the address: past a few a minute, refusals are answered but no longer recorded.
+    throw new AppError("unauthorized", "The delivery's signature does not match this environment's webhook secret.");
+  }
   if (!signed) {
     // Kept apart from real deliveries' ids, so a forged request cannot take a genuine delivery's place.
     const refused = await recordDelivery(environment.id, `unverified:${deliveryId}`, {
@@ -110,6 +119,15 @@ export async function receiveGitHubWebhook(
     throw new AppError("bad_request", "The delivery is not JSON; set the webhook's content type to application/json.");
   }
   const read = readGitHubDelivery(delivery.event, payload);
+  // The delivery id is not signed, the comment is: a signed body posted again under a new id (by anyone who
+  // saw it in GitHub's delivery log) must not start a second task.
+  if (read.kind === "mention") {
+    const earlier = await db().trigger.findFirst({
+      where: { environmentId: environment.id, event: "issue_comment", work: { path: ["commentId"], equals: read.commentId } },
+      select: { id: true, status: true },
+    });
+    if (earlier) return { status: 200, body: { trigger: earlier.id, status: earlier.status as TriggerStatus, duplicate: true } };
+  }
   const expected = forgeRepositoryPath(environment.repoUrl).toLowerCase();
   const steps: TriggerStep[] = [
     { step: "received", at: now() },
@@ -160,6 +178,12 @@ export async function receiveGitHubWebhook(
     });
   }
   return { status: 202, body: { trigger: trigger.id, status: fields.status } };
+}
+
+const MAX_REFUSED_PER_MINUTE = 20;
+
+function recentlyRefused(environmentId: string): Promise<number> {
+  return db().trigger.count({ where: { environmentId, deliveryId: { startsWith: "unverified:" }, createdAt: { gte: new Date(Date.now() - 60_000) } } });
 }
 
 type DeliveryFields = {

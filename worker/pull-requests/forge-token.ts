@@ -11,8 +11,19 @@ import { forgeProblem, isTimeout } from "./forge-problem";
 
 export type OpenedForge = ForgeConnection & { token: string };
 
-/** auth-app's cache of installation tokens, shared by every call in this worker (it stores expiry itself). */
+/**
+ * auth-app's cache of installation tokens, shared by every call in this worker. auth-app does not look at a
+ * cached token's expiry (its own cache drops entries after 59 minutes): this one hands out a token only
+ * while it has more than EXPIRY_MARGIN_MS left, so a fresh one is asked for before GitHub refuses the old.
+ */
 const installationTokens = new Map<string, string>();
+const EXPIRY_MARGIN_MS = 5 * 60_000;
+
+/** auth-app stores "token|createdAt|expiresAt|…"; an entry close to its expiry counts as missing. */
+function unexpired(entry: string | undefined): string {
+  const expiresAt = Date.parse(entry?.split("|")[2] ?? "");
+  return entry && expiresAt - Date.now() > EXPIRY_MARGIN_MS ? entry : "";
+}
 
 export async function withForgeToken(connection: ForgeConnection, options: { timeoutMs: number; fetch?: typeof fetch }): Promise<OpenedForge> {
   if (connection.token) return { ...connection, token: connection.token };
@@ -27,7 +38,7 @@ export async function withForgeToken(connection: ForgeConnection, options: { tim
     privateKey: app.privateKey,
     installationId: app.installationId,
     cache: {
-      get: (key: string) => installationTokens.get(`${scope} ${key}`) ?? "",
+      get: (key: string) => unexpired(installationTokens.get(`${scope} ${key}`)),
       set: (key: string, value: string) => installationTokens.set(`${scope} ${key}`, value),
     },
     request: request.defaults({

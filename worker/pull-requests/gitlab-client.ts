@@ -84,9 +84,11 @@ export function createGitLabClient(options: Options): ForgeClient {
   return {
     async findPullRequest(branch) {
       const found = await call("list merge requests", () =>
-        mergeRequests.all({ projectId: project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 1, maxPages: 1 }),
+        mergeRequests.all({ projectId: project, sourceBranch: branch, orderBy: "created_at", sort: "desc", perPage: 20, maxPages: 1 }),
       );
-      return found[0] ? toPullRequest(found[0]) : null;
+      // Only an MR from this project's own branch: a fork's branch of the same name is someone else's.
+      const own = found.find((mergeRequest) => mergeRequest.source_project_id === mergeRequest.target_project_id);
+      return own ? toPullRequest(own) : null;
     },
     async createPullRequest(input) {
       return toPullRequest(

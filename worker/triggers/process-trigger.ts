@@ -91,7 +91,9 @@ async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork
       return refuseTrigger(trigger.id, `not accepted: ${error.issues.map((issue) => issue.message).join("; ")}`, { reply: true });
     }
     if (!isAppError(error) || error.code === "internal") throw error;
-    return refuseTrigger(trigger.id, `limit reached: ${error.userMessage}`, { reply: true });
+    // A limit is worth a Retry later; anything else (a model not allowed…) is "not accepted" until changed.
+    const label = error.code === "rate_limited" ? "limit reached" : "not accepted";
+    return refuseTrigger(trigger.id, `${label}: ${error.userMessage}`, { reply: true });
   }
   await appendSteps(
     trigger.id,

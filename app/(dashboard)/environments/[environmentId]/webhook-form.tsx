@@ -22,7 +22,18 @@ export function WebhookForm(props: { environmentId: string; webhook: WebhookView
   const [disabled, disable, disabling] = useActionState<FormState, FormData>(disableWebhookAction.bind(null, props.environmentId), {});
   const inbox = <Link href={`/triggers?environment=${props.environmentId}`}>trigger inbox</Link>;
   if (!props.connectedToGitHub) {
-    return <p className="muted">Webhooks need the environment connected to GitHub above (GitLab and Gitea webhooks are not supported yet).</p>;
+    return (
+      <>
+        <p className="muted">Webhooks need the environment connected to GitHub above (GitLab and Gitea webhooks are not supported yet).</p>
+        {props.webhook && (
+          <form action={disable}>
+            <button type="submit" className="secondary" disabled={disabling}>
+              Turn off the GitHub webhook
+            </button>
+          </form>
+        )}
+      </>
+    );
   }
   return (
     <>

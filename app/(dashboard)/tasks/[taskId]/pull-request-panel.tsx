@@ -22,7 +22,7 @@ export function PullRequestPanel(props: { taskId: string; turns: number; pullReq
       router.refresh();
     });
   const waiting = pr?.publishing === true || pr?.branchUpdate?.status === "queued";
-  const updatable = pr?.headCommit && (pr.status === "open" || pr.status === "pushed") && !waiting;
+  const updatable = pr?.headCommit && !pr.adopted && (pr.status === "open" || pr.status === "pushed") && !waiting;
   return (
     <div className="panel" data-testid="pull-request">
       <h2 style={{ marginTop: 0 }}>Pull request</h2>

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
-import { errorResponse } from "@/lib/http/api-route";
+import { errorResponse, readLimited } from "@/lib/http/api-route";
 import { isPlausibleId } from "@/lib/http/plausible-id";
 import { receiveGitHubWebhook } from "@/lib/triggers/triggers";
 
@@ -14,16 +14,14 @@ export async function POST(request: NextRequest, context: { params: Promise<{ en
   try {
     const { environmentId } = await context.params;
     if (!isPlausibleId(environmentId)) throw new AppError("not_found", "No webhook is set up at this address.");
-    // GitHub caps payloads at 25 MB; what Patchbay reads of them is far smaller.
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_DELIVERY_BYTES) {
-      throw new AppError("payload_too_large", "The delivery is larger than Patchbay accepts (5 MB).");
-    }
+
     const result = await receiveGitHubWebhook({
       environmentId,
       event: request.headers.get("x-github-event") ?? "",
       deliveryId: request.headers.get("x-github-delivery") ?? "",
       signature: request.headers.get("x-hub-signature-256"),
-      rawBody: await request.text(),
+      // GitHub caps payloads at 25 MB; what Patchbay reads of them is far smaller.
+      rawBody: await readLimited(request, MAX_DELIVERY_BYTES, "The delivery is larger than Patchbay accepts (5 MB)."),
     });
     return NextResponse.json(result.body, { status: result.status });
   } catch (error) {
