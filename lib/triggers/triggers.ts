@@ -245,22 +245,7 @@ export async function sendTestEvent(userId: string, environmentId: string) {
 
 const RETRYABLE_REASONS = /^(user not allowed|limit reached|failed)/;
 
-function toDto(row: {
-  id: string;
-  environmentId: string;
-  source: string;
-  event: string;
-  summary: string;
-  actor: string | null;
-  url: string | null;
-  status: string;
-  reason: string | null;
-  steps: unknown;
-  taskId: string | null;
-  replies: unknown;
-  work: unknown;
-  createdAt: Date;
-}): TriggerDto {
+function toDto(row: Prisma.TriggerGetPayload<Record<string, never>>): TriggerDto {
   const status = row.status as TriggerStatus;
   const replies = (Array.isArray(row.replies) ? row.replies : []) as ReplyState[];
   return {
