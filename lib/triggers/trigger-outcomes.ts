@@ -45,6 +45,20 @@ export async function alreadyReviewed(environmentId: string, number: number, hea
   return earlier > 0;
 }
 
+/** Whether a mention in this thread was already refused for its author (and answered). */
+export async function refusedInThread(environmentId: string, number: number, exceptTriggerId: string): Promise<boolean> {
+  const earlier = await db().trigger.count({
+    where: {
+      environmentId,
+      event: "issue_comment",
+      id: { not: exceptTriggerId },
+      reason: { startsWith: "user not allowed" },
+      work: { path: ["number"], equals: number },
+    },
+  });
+  return earlier > 0;
+}
+
 /** After a triggered task's attempt ends: publish its change (mention) or post its findings (review). */
 export async function afterTriggeredTask(taskId: string): Promise<void> {
   const trigger = await db().trigger.findFirst({

@@ -367,6 +367,13 @@ it("refuses a mention from someone without a linked account and says why; once l
   expect(refused).toMatchObject({ reason: why, taskId: null, retryable: true });
   expect(imitation.issueComments(REPOSITORY, issue.number).map((comment) => comment.body)).toEqual([`${MARKER}\nNothing was started: ${why}.`]);
   expect(await tasksIn(environment.id)).toBe(0);
+  // Asking again in the same thread is refused too, without a second reply: passers-by on a public
+  // repository cannot make Patchbay answer every comment.
+  const again = issueComment(imitation, { number: issue.number, title: "Typo in the README" }, stranger, "@patchbay [[script:tr-stranger]] please?");
+  const second = (await deliver(environment.id, "issue_comment", again, { secret })).body.trigger ?? "";
+  const quiet = await triggerWhen(owner.id, second, "refused", (trigger) => trigger.status === "refused");
+  expect(quiet).toMatchObject({ reason: why, replies: [] });
+  expect(stepNames(quiet)).toEqual(["received", "verified", "queued", "refused"]);
 
   // The owner links that GitHub account (as signing in with it does) and retries from the inbox.
   await db().user.update({ where: { id: owner.id }, data: { githubId: String(stranger.id) } });

@@ -20,6 +20,7 @@ import {
   recordMentionTarget,
   recordReply,
   refuseTrigger,
+  refusedInThread,
   userForGitHubId,
 } from "@/lib/triggers/trigger-outcomes";
 import { appendSteps, type ReplyKind } from "@/lib/triggers/triggers";
@@ -65,7 +66,8 @@ async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork
     const why = user
       ? `user not allowed: ${mention.actor.login}'s Patchbay account cannot run tasks in this environment (only its owner can)`
       : `user not allowed: ${mention.actor.login} has no Patchbay account linked to this GitHub account (sign in to Patchbay with GitHub once)`;
-    return refuseTrigger(trigger.id, why, { reply: true });
+    // On a public repository anyone can mention Patchbay: one such reply per thread, not one per comment.
+    return refuseTrigger(trigger.id, why, { reply: !(await refusedInThread(environment.id, mention.number, trigger.id)) });
   }
   if (!mention.request) return refuseTrigger(trigger.id, "no request: write what to do after @patchbay", { reply: true });
   // On a pull request the task starts from the PR's head branch, and its change is pushed back to it.
