@@ -614,6 +614,19 @@ it("keeps a reply GitHub fails to take pending with its attempts and error, and 
     `POST /repos/acme/web/issues/${issue.number}/comments 502`,
     `POST /repos/acme/web/issues/${issue.number}/comments 201`,
   ]);
+
+  // GitHub refusing the comment itself (403: a token without the Issues permission) fails the reply at
+  // once rather than after every try; Retry sends it again.
+  const other = imitation.createIssue(REPOSITORY, { title: "Something else" });
+  imitation.failNext("issues/create-comment", 1, 403);
+  const otherComment = issueComment(imitation, { number: other.number, title: "Something else" }, person("passer-by-two"), "@patchbay do it");
+  const refusedId = (await deliver(environment.id, "issue_comment", otherComment, { secret })).body.trigger ?? "";
+  const failed = await triggerWhen(owner.id, refusedId, "the reply failed", (trigger) => trigger.replies.some((reply) => reply.status === "failed"), 60_000);
+  expect(failed.replies).toEqual([{ kind: "refused", status: "failed", attempts: 1, error: expect.stringContaining("GitHub answered 403") }]);
+  expect(failed.retryable).toBe(true);
+  await retryTrigger(owner.id, refusedId);
+  await triggerWhen(owner.id, refusedId, "the reply sent on retry", replySent("refused"), 60_000);
+  expect(imitation.issueComments(REPOSITORY, other.number)).toHaveLength(1);
   expect(imitation.violations()).toEqual([]);
 });
 

@@ -165,7 +165,7 @@ async function sendReply(deps: PullRequestProcessorDeps, job: Job, triggerId: st
   const attempts = job.attemptsMade + 1;
   try {
     const client = await storedApiClient(deps, work.environment);
-    if (!client?.commentOn) throw new AppError("bad_request", "the environment is no longer connected to GitHub");
+    if (!client?.commentOn) throw new UnrecoverableError("the environment is no longer connected to GitHub");
     const attempt = work.task?.turns[0]?.attempts[0];
     const input = {
       taskUrl: deps.publicUrl && work.taskId ? `${deps.publicUrl}/tasks/${work.taskId}` : null,
@@ -180,8 +180,12 @@ async function sendReply(deps: PullRequestProcessorDeps, job: Job, triggerId: st
     await recordReply(triggerId, { kind, status: "sent", attempts, url });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : String((error as Error)?.message ?? error);
-    const last = attempts >= (job.opts.attempts ?? REPLY_ATTEMPTS);
+    // GitHub refusing the comment itself (a token without the Issues permission, an issue gone: 4xx other
+    // than 408/429) will refuse it again: the reply fails now, rather than after every try.
+    const status = (error as { cause?: { status?: unknown } }).cause?.status;
+    const hopeless = error instanceof UnrecoverableError || (typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429);
+    const last = hopeless || attempts >= (job.opts.attempts ?? REPLY_ATTEMPTS);
     await recordReply(triggerId, { kind, status: last ? "failed" : "pending", attempts, error: message });
-    throw error;
+    throw hopeless ? new UnrecoverableError(message) : error;
   }
 }
