@@ -245,6 +245,11 @@ export async function sendTestEvent(userId: string, environmentId: string) {
 
 const RETRYABLE_REASONS = /^(user not allowed|limit reached|failed)/;
 
+/** A trigger that failed, or was refused for a reason that can change (an account linked, a limit passed), runs again on Retry. */
+function runsAgain(row: { work: unknown; status: string; reason: string | null }): boolean {
+  return row.work !== null && (row.status === "failed" || (row.status === "refused" && RETRYABLE_REASONS.test(row.reason ?? "")));
+}
+
 function toDto(row: Prisma.TriggerGetPayload<Record<string, never>>): TriggerDto {
   const status = row.status as TriggerStatus;
   const replies = (Array.isArray(row.replies) ? row.replies : []) as ReplyState[];
@@ -261,9 +266,7 @@ function toDto(row: Prisma.TriggerGetPayload<Record<string, never>>): TriggerDto
     steps: (Array.isArray(row.steps) ? row.steps : []) as TriggerStep[],
     taskId: row.taskId,
     replies,
-    retryable:
-      (row.work !== null && (status === "failed" || (status === "refused" && RETRYABLE_REASONS.test(row.reason ?? "")))) ||
-      replies.some((reply) => reply.status === "failed"),
+    retryable: runsAgain(row) || replies.some((reply) => reply.status === "failed"),
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -284,9 +287,9 @@ export async function retryTrigger(userId: string, triggerId: string): Promise<T
   if (!row) throw new AppError("not_found", "Trigger not found.");
   const dto = toDto(row);
   if (!dto.retryable) throw new AppError("conflict", `This trigger is ${dto.status}${dto.reason ? ` (${dto.reason})` : ""}; there is nothing to retry.`);
-  const failedReplies = dto.replies.filter((reply) => reply.status === "failed");
-  if (failedReplies.length > 0) {
-    for (const reply of failedReplies) await enqueueTrigger({ triggerId, reply: reply.kind });
+  // A trigger that can run again does (and answers again); otherwise only its failed replies are sent again.
+  if (!runsAgain(row)) {
+    for (const reply of dto.replies.filter((entry) => entry.status === "failed")) await enqueueTrigger({ triggerId, reply: reply.kind });
     await appendSteps(triggerId, [{ step: "retried", at: now(), detail: "replies" }]);
   } else {
     // The earlier run's replies are in the thread already; left here, its "finished: sent" would stand for

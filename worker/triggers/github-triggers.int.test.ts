@@ -616,7 +616,7 @@ it("keeps a reply GitHub fails to take pending with its attempts and error, and 
   ]);
 
   // GitHub refusing the comment itself (403: a token without the Issues permission) fails the reply at
-  // once rather than after every try; Retry sends it again.
+  // once rather than after every try; Retry runs the refusal again, which answers again.
   const other = imitation.createIssue(REPOSITORY, { title: "Something else" });
   imitation.failNext("issues/create-comment", 1, 403);
   const otherComment = issueComment(imitation, { number: other.number, title: "Something else" }, person("passer-by-two"), "@patchbay do it");
