@@ -8,9 +8,7 @@ import { adoptPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-r
 import { enqueueTrigger } from "@/lib/queue/producer";
 import { requestReviewPost } from "@/lib/reviews/review-tasks";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
-import { appendSteps, type ReplyKind, type ReplyState, type TriggerStatus } from "./triggers";
-
-const now = () => new Date().toISOString();
+import { appendSteps, step, type ReplyKind, type ReplyState, type TriggerStatus } from "./triggers";
 
 /** What the worker needs to act on a trigger: the verified delivery's work and the environment it came to. */
 export async function loadTriggerWork(triggerId: string) {
@@ -86,7 +84,7 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
   });
   const attempt = attempts.find((entry) => entry.status === "completed") ?? attempts[0];
   if (attempt?.status !== "completed") {
-    await appendSteps(trigger.id, [{ step: "finished", at: now(), detail: attempt?.error ?? attempt?.status }], {
+    await appendSteps(trigger.id, [step("finished", attempt?.error ?? attempt?.status)], {
       status: "failed",
       reason: `failed: ${attempt?.error ?? "the task did not complete"}`,
     });
@@ -95,22 +93,22 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
   }
   const ownerId = trigger.environment.ownerId;
   if (trigger.event === "pull_request") {
-    await appendSteps(trigger.id, [{ step: "finished", at: now() }]);
+    await appendSteps(trigger.id, [step("finished")]);
     await requestReviewPost(ownerId, taskId);
-    await appendSteps(trigger.id, [{ step: "posting review", at: now() }]);
+    await appendSteps(trigger.id, [step("posting review")]);
     return;
   }
   if (attempt.filesChanged === 0) {
-    await appendSteps(trigger.id, [{ step: "finished", at: now(), detail: "no files changed" }], { status: "done" });
+    await appendSteps(trigger.id, [step("finished", "no files changed")], { status: "done" });
     await enqueueTrigger({ triggerId: trigger.id, reply: "finished" });
     return;
   }
-  await appendSteps(trigger.id, [{ step: "finished", at: now() }]);
+  await appendSteps(trigger.id, [step("finished")]);
   // A comment on a pull request: the change goes onto that PR's branch; on an issue: a PR of its own.
   const target = (trigger.work as { pullRequest?: MentionTarget } | null)?.pullRequest;
   if (target) await adoptPullRequest(taskId, { ...target, requestedById: ownerId, kind: forgeSummary(trigger.environment.forge)?.kind ?? "github" });
   else await requestPullRequest(ownerId, taskId);
-  await appendSteps(trigger.id, [{ step: "publishing", at: now() }]);
+  await appendSteps(trigger.id, [step("publishing")]);
 }
 
 /** The open pull request a mention was made on, as the forge described it when the task started. */
@@ -134,7 +132,7 @@ export async function afterTriggeredPublish(taskId: string): Promise<void> {
   // A publish that failed after an earlier push keeps the PR's own status (an adopted PR always has one)
   // and records its error; a publish that went through clears it.
   const failed = !pullRequest || pullRequest.status === "failed" || pullRequest.error !== null;
-  await appendSteps(trigger.id, [{ step: failed ? "publish failed" : "published", at: now(), detail: pullRequest?.error ?? pullRequest?.url ?? undefined }], {
+  await appendSteps(trigger.id, [step(failed ? "publish failed" : "published", pullRequest?.error ?? pullRequest?.url)], {
     status: failed ? "failed" : "done",
     ...(failed ? { reason: `failed: ${pullRequest?.error ?? "the pull request was not published"}` } : {}),
   });
@@ -146,7 +144,7 @@ export async function afterTriggeredReviewPost(reviewTaskId: string, post: { sta
   const trigger = await db().trigger.findFirst({ where: { taskId: reviewTaskId, status: "started", event: "pull_request" }, select: { id: true } });
   if (!trigger) return;
   const posted = post.status === "posted";
-  await appendSteps(trigger.id, [{ step: posted ? "review posted" : "review not posted", at: now(), detail: post.url ?? post.error }], {
+  await appendSteps(trigger.id, [step(posted ? "review posted" : "review not posted", post.url ?? post.error)], {
     status: posted ? "done" : "failed",
     ...(posted ? {} : { reason: `failed: ${post.error ?? "the review was not posted"}` }),
   });
@@ -187,11 +185,11 @@ export async function recordReply(triggerId: string, state: ReplyState): Promise
     const others = replies.filter((reply) => reply.kind !== state.kind);
     await tx.trigger.update({ where: { id: triggerId }, data: { replies: [...others, state] } });
   });
-  if (state.status === "sent") await appendSteps(triggerId, [{ step: `replied: ${state.kind}`, at: now(), detail: state.url }]);
+  if (state.status === "sent") await appendSteps(triggerId, [step(`replied: ${state.kind}`, state.url)]);
 }
 
 /** A trigger refused by the worker (a user it cannot map, a limit…), with the reply saying why. */
 export async function refuseTrigger(triggerId: string, reason: string, options: { reply: boolean; status?: TriggerStatus }): Promise<void> {
-  await appendSteps(triggerId, [{ step: options.status ?? "refused", at: now(), detail: reason }], { status: options.status ?? "refused", reason });
+  await appendSteps(triggerId, [step(options.status ?? "refused", reason)], { status: options.status ?? "refused", reason });
   if (options.reply) await enqueueTrigger({ triggerId, reply: "refused" satisfies ReplyKind });
 }

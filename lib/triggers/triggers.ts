@@ -14,6 +14,11 @@ import { type AutoReview, autoReviewSchema, newWebhookSecret, openWebhook, sealW
 
 export type TriggerStatus = "received" | "started" | "done" | "ignored" | "refused" | "failed";
 export type TriggerStep = { step: string; at: string; detail?: string };
+
+/** One step of a trigger's history, as of now; a missing detail is left out. */
+export function step(name: string, detail?: string | null): TriggerStep {
+  return { step: name, at: new Date().toISOString(), ...(detail ? { detail } : {}) };
+}
 export type ReplyKind = (typeof REPLY_KINDS)[number];
 export type ReplyState = { kind: ReplyKind; status: "pending" | "sent" | "failed"; attempts: number; error?: string; url?: string };
 
@@ -33,8 +38,6 @@ export type TriggerDto = {
   retryable: boolean;
   createdAt: string;
 };
-
-const now = () => new Date().toISOString();
 
 async function ownedEnvironment(userId: string, environmentId: string) {
   const environment = await db().environment.findFirst({ where: { id: environmentId, ownerId: userId }, select: { id: true, webhook: true, forge: true } });
@@ -108,7 +111,7 @@ export async function receiveGitHubWebhook(
       reason: delivery.signature
         ? "bad signature: it does not match the environment's webhook secret"
         : "missing signature: the delivery has no X-Hub-Signature-256 header",
-      steps: [{ step: "received", at: now() }],
+      steps: [step("received")],
     });
     throw new AppError("unauthorized", `The delivery's signature does not match this environment's webhook secret (trigger ${refused.trigger.id}).`);
   }
@@ -129,10 +132,7 @@ export async function receiveGitHubWebhook(
     if (earlier) return { status: 200, body: { trigger: earlier.id, status: earlier.status as TriggerStatus, duplicate: true } };
   }
   const expected = forgeRepositoryPath(environment.repoUrl).toLowerCase();
-  const steps: TriggerStep[] = [
-    { step: "received", at: now() },
-    { step: "verified", at: now() },
-  ];
+  const steps: TriggerStep[] = [step("received"), step("verified")];
   const base = { event: delivery.event, steps };
   const fields =
     read.repository !== null && read.repository.toLowerCase() !== expected
@@ -171,9 +171,9 @@ export async function receiveGitHubWebhook(
     // The step is written before the job exists: the worker may act on it (matched, started…) before this
     // request could write anything after. A job that could not be queued leaves the trigger failed, which
     // Retry queues again (GitHub's redelivery would only find the duplicate).
-    await appendSteps(trigger.id, [{ step: "queued", at: now() }]);
+    await appendSteps(trigger.id, [step("queued")]);
     await enqueueTrigger({ triggerId: trigger.id }).catch(async (error: unknown) => {
-      await appendSteps(trigger.id, [{ step: "failed", at: now() }], { status: "failed", reason: "failed: the delivery could not be queued; retry it" });
+      await appendSteps(trigger.id, [step("failed")], { status: "failed", reason: "failed: the delivery could not be queued; retry it" });
       throw error;
     });
   }
@@ -290,12 +290,12 @@ export async function retryTrigger(userId: string, triggerId: string): Promise<T
   // A trigger that can run again does (and answers again); otherwise only its failed replies are sent again.
   if (!runsAgain(row)) {
     for (const reply of dto.replies.filter((entry) => entry.status === "failed")) await enqueueTrigger({ triggerId, reply: reply.kind });
-    await appendSteps(triggerId, [{ step: "retried", at: now(), detail: "replies" }]);
+    await appendSteps(triggerId, [step("retried", "replies")]);
   } else {
     // The earlier run's replies are in the thread already; left here, its "finished: sent" would stand for
     // this run's reply before that is written.
     await db().trigger.update({ where: { id: triggerId }, data: { replies: DbNull } });
-    await appendSteps(triggerId, [{ step: "retried", at: now() }], { status: "received", reason: null });
+    await appendSteps(triggerId, [step("retried")], { status: "received", reason: null });
     await enqueueTrigger({ triggerId });
   }
   return toDto(await db().trigger.findUniqueOrThrow({ where: { id: triggerId } }));

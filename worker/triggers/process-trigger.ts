@@ -23,11 +23,10 @@ import {
   refusedInThread,
   userForGitHubId,
 } from "@/lib/triggers/trigger-outcomes";
-import { appendSteps, type ReplyKind } from "@/lib/triggers/triggers";
+import { appendSteps, step, type ReplyKind } from "@/lib/triggers/triggers";
 import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
 import { type PullRequestProcessorDeps, screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
 
-const now = () => new Date().toISOString();
 /** The issue's text given to the agent with the request, at most this long. */
 const MAX_ISSUE_BODY = 4000;
 
@@ -97,14 +96,7 @@ async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork
     const label = error.code === "rate_limited" ? "limit reached" : "not accepted";
     return refuseTrigger(trigger.id, `${label}: ${error.userMessage}`, { reply: true });
   }
-  await appendSteps(
-    trigger.id,
-    [
-      { step: "matched", at: now(), detail: user.email },
-      { step: "started", at: now(), detail: task.id },
-    ],
-    { status: "started", taskId: task.id },
-  );
+  await appendSteps(trigger.id, [step("matched", user.email), step("started", task.id)], { status: "started", taskId: task.id });
   await enqueueTrigger({ triggerId: trigger.id, reply: "started" });
   await unlessFinishedAlready(task.id);
 }
@@ -122,7 +114,7 @@ async function pullRequestTarget(deps: PullRequestProcessorDeps, trigger: Trigge
 /** A pull request opened or pushed to: an automatic review when the environment's filters let it through. */
 async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork, review: ReviewRequest): Promise<void> {
   const { environment } = trigger;
-  const ignore = (reason: string) => appendSteps(trigger.id, [{ step: "ignored", at: now(), detail: reason }], { status: "ignored", reason });
+  const ignore = (reason: string) => appendSteps(trigger.id, [step("ignored", reason)], { status: "ignored", reason });
   const settings = openWebhook(environment.webhook, deps.secretsKey)?.autoReview;
   if (!settings?.enabled) return ignore("automatic review is off for this environment");
   if (review.fromFork) return ignore("pull requests from forks are not reviewed yet");
@@ -145,7 +137,7 @@ async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork,
     pullRequest: review.url,
     branch: review.baseBranch,
   });
-  await appendSteps(trigger.id, [{ step: "started", at: now(), detail: task.id }], { status: "started", taskId: task.id });
+  await appendSteps(trigger.id, [step("started", task.id)], { status: "started", taskId: task.id });
   await unlessFinishedAlready(task.id);
 }
 
