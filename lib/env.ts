@@ -80,6 +80,13 @@ const sharedSchema = z.object({
   PATCHBAY_PUBLIC_URL: optionalString
     .pipe(z.union([z.undefined(), z.string().url("PATCHBAY_PUBLIC_URL must be a URL like https://patchbay.example.com")]))
     .transform((value) => value?.replace(/\/+$/, "")),
+  // Where Slack's Web API and Linear's GraphQL API answer; only changed for testing against an imitation.
+  PATCHBAY_SLACK_API_URL: optionalString.pipe(
+    z.string().url("PATCHBAY_SLACK_API_URL must be a URL like https://slack.com/api/").default("https://slack.com/api/"),
+  ),
+  PATCHBAY_LINEAR_API_URL: optionalString.pipe(
+    z.string().url("PATCHBAY_LINEAR_API_URL must be a URL like https://api.linear.app/graphql").default("https://api.linear.app/graphql"),
+  ),
 });
 
 const webSchema = sharedSchema.extend({
@@ -112,11 +119,15 @@ const webSchema = sharedSchema.extend({
       context.addIssue({ code: "custom", message: (error instanceof Error ? error.message : String(error)).replace(/^PATCHBAY_TRUSTED_PROXIES: /, "") });
     }
   }),
+  // The installation's Slack app: requests from Slack are signed with this (the app's Basic Information page).
+  PATCHBAY_SLACK_SIGNING_SECRET: optionalString,
   // Set by scripts/web/server.ts, never by hand: the request header that carries the connection's address.
   PATCHBAY_PEER_ADDRESS_HEADER: optionalString,
 });
 
 const workerSchema = sharedSchema.extend({
+  // The Slack app's bot token (xoxb-…): Patchbay's answers in Slack are posted with it.
+  PATCHBAY_SLACK_BOT_TOKEN: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
   PATCHBAY_MODEL: optionalString,

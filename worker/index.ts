@@ -205,7 +205,14 @@ async function main(): Promise<void> {
   const pullRequestWorker = new Worker(PULL_REQUESTS_QUEUE, createPullRequestProcessor(pullRequestDeps), { connection: redis, concurrency: 1 });
   pullRequestWorker.on("error", (error) => logger.error({ err: error }, "pull request worker error"));
   // Webhook triggers and their replies: a database write or one forge API call each.
-  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(pullRequestDeps), { connection: redis, concurrency: 2 });
+  const triggerDeps = {
+    ...pullRequestDeps,
+    ...(env.PATCHBAY_SLACK_BOT_TOKEN
+      ? { slack: { botToken: env.PATCHBAY_SLACK_BOT_TOKEN, apiUrl: env.PATCHBAY_SLACK_API_URL, timeoutMs: pullRequestDeps.timeoutMs } }
+      : {}),
+    linearApiUrl: env.PATCHBAY_LINEAR_API_URL,
+  };
+  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(triggerDeps), { connection: redis, concurrency: 2 });
   triggerWorker.on("error", (error) => logger.error({ err: error }, "trigger worker error"));
 
   // Mirrors and artifacts within their budgets. A mirror an attempt may still read is kept (prune-mirrors.ts).

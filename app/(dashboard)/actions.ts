@@ -23,6 +23,9 @@ import { fixFinding, requestReviewPost } from "@/lib/reviews/review-tasks";
 import { newSetupFromForm, setupFromForm } from "./environments/setup-form-data";
 import { autoReviewFromForm } from "./environments/webhook-form-data";
 import { disableWebhook, enableWebhook, retryTrigger, sendTestEvent, updateAutoReview } from "@/lib/triggers/triggers";
+import { clearSlackSettings, setSlackSettings } from "@/lib/triggers/slack-settings";
+import { sendSlackTestEvent } from "@/lib/triggers/slack-webhook";
+import { webEnv } from "@/lib/env";
 
 export type FormState = { error?: string };
 
@@ -303,5 +306,34 @@ export async function retryTriggerAction(triggerId: string): Promise<FormState> 
     await retryTrigger(userId, triggerId);
     revalidatePath("/triggers");
     return {};
+  });
+}
+
+/** The environment's Slack name and channels (one channel id per line or comma-separated). */
+export async function saveSlackAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
+  return asSignedIn(async (userId) => {
+    const channels = String(form.get("channels") ?? "")
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    await setSlackSettings(userId, environmentId, { name: String(form.get("name") ?? ""), channels });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now() };
+  });
+}
+
+export async function clearSlackAction(environmentId: string): Promise<FormState> {
+  return asSignedIn(async (userId) => {
+    await clearSlackSettings(userId, environmentId);
+    revalidatePath(`/environments/${environmentId}`);
+    return {};
+  });
+}
+
+/** "Send a test event" for Slack: a request signed with the Slack app's secret, received like Slack's. */
+export async function sendSlackTestEventAction(environmentId: string, _previous: FormState): Promise<FormState & { sent?: string }> {
+  return asSignedIn(async (userId) => {
+    const result = await sendSlackTestEvent(userId, environmentId, webEnv().PATCHBAY_SLACK_SIGNING_SECRET);
+    revalidatePath("/triggers");
+    return { sent: String(result.body.trigger) };
   });
 }

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
 import { forgeSummary } from "@/lib/forge/forge-connection";
+import { slackSettings } from "@/lib/triggers/slack-settings";
 import { webhookView } from "@/lib/triggers/webhook-settings";
 import { repoCredentialSummary } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets } from "@/lib/secrets/secret-box";
@@ -30,13 +31,14 @@ export const environmentSelect = {
   network: true,
   cacheKeyFiles: true,
   webhook: true,
+  slack: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
 export type EnvironmentRow = Omit<
   EnvironmentDto,
-  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles" | "webhook"
+  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles" | "webhook" | "slack"
 > & {
   preview: unknown;
   copyPaths: unknown;
@@ -48,11 +50,12 @@ export type EnvironmentRow = Omit<
   network: unknown;
   cacheKeyFiles: unknown;
   webhook: unknown;
+  slack: unknown;
   createdAt: Date;
 };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  const { envVars, secrets, repoCredential, forge, webhook, ...rest } = row;
+  const { envVars, secrets, repoCredential, forge, webhook, slack, ...rest } = row;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -66,6 +69,7 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     network: parseStoredNetwork(row.network),
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
     webhook: webhookView(rest.id, webhook),
+    slack: slackSettings(slack),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { validateBranchName } from "@/lib/git-refs";
 import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
 import { forgeConnectionSchema, type ForgeSummary } from "@/lib/forge/forge-connection";
 import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/repo-credential";
+import type { SlackSettings } from "@/lib/triggers/slack-settings";
 import type { WebhookView } from "@/lib/triggers/webhook-settings";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
@@ -78,6 +79,8 @@ export type EnvironmentDto = {
   forge: ForgeSummary | null;
   /** The forge's webhook: where it delivers and automatic review's settings; the secret is write-only. */
   webhook: WebhookView | null;
+  /** Slack: the name `/patchbay <name>` takes and the channels whose mentions come here. */
+  slack: SlackSettings | null;
   network: NetworkPolicy;
   cacheKeyFiles: string[];
   createdAt: string;

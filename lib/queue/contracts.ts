@@ -45,11 +45,15 @@ export type PullRequestJob = z.infer<typeof pullRequestJobSchema>;
  */
 export const TRIGGERS_QUEUE = "patchbay-triggers";
 export const REPLY_KINDS = ["started", "finished", "refused"] as const;
-export const triggerJobSchema = z.strictObject({
-  triggerId: z.string().min(1).max(64),
-  /** A reply to send; without it, the delivery is acted on. */
-  reply: z.enum(REPLY_KINDS).optional(),
-});
+export const triggerJobSchema = z.union([
+  z.strictObject({
+    triggerId: z.string().min(1).max(64),
+    /** A reply to send; without it, the delivery is acted on. */
+    reply: z.enum(REPLY_KINDS).optional(),
+  }),
+  /** A Slack message that belongs to no environment (a mention in a channel none claims): answered in place. */
+  z.strictObject({ notice: z.strictObject({ channel: z.string().min(1).max(40), threadTs: z.string().min(1).max(40), text: z.string().min(1).max(2000) }) }),
+]);
 export type TriggerJob = z.infer<typeof triggerJobSchema>;
 /** How many times a reply is tried (about four minutes in all with the backoff) before it shows as failed. */
 export const REPLY_ATTEMPTS = 8;

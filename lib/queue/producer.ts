@@ -109,6 +109,10 @@ export function triggersQueue(): Queue {
  */
 export async function enqueueTrigger(job: TriggerJob): Promise<void> {
   const data = triggerJobSchema.parse(job);
+  if ("notice" in data) {
+    await triggersQueue().add("send-notice", data, { attempts: REPLY_ATTEMPTS, backoff: { type: "exponential", delay: 1000 } });
+    return;
+  }
   if (!data.reply) {
     await triggersQueue().add("run-trigger", data, { deduplication: { id: `trigger-${data.triggerId}` } });
     return;

@@ -8,6 +8,7 @@ import { adoptPullRequest, requestPullRequest } from "@/lib/pull-requests/pull-r
 import { enqueueTrigger } from "@/lib/queue/producer";
 import { requestReviewPost } from "@/lib/reviews/review-tasks";
 import { isTaskFinished } from "@/lib/tasks/task-queries";
+import { answersInThread, publishesPullRequest } from "./trigger-work";
 import { appendSteps, step, type ReplyKind, type ReplyState, type TriggerStatus } from "./triggers";
 
 /** What the worker needs to act on a trigger: the verified delivery's work and the environment it came to. */
@@ -27,6 +28,11 @@ export async function loadTriggerWork(triggerId: string) {
 /** The Patchbay account a GitHub user signed in with (their GitHub id was linked at sign-in). */
 export async function userForGitHubId(githubId: number) {
   return db().user.findUnique({ where: { githubId: String(githubId) }, select: { id: true, email: true, role: true } });
+}
+
+/** The Patchbay account with this e-mail (Slack and Linear name people by their e-mail). */
+export async function userForEmail(email: string) {
+  return db().user.findFirst({ where: { email: { equals: email, mode: "insensitive" } }, select: { id: true, email: true, role: true } });
 }
 
 /** The same pull request at the same head reviewed already (a redelivery has its own delivery id). */
@@ -70,7 +76,7 @@ export async function afterTriggeredTask(taskId: string): Promise<void> {
     // Whatever stops the publish or the review post from being asked for (the remote disconnected, Redis
     // down…) ends the trigger as failed, with Retry, rather than leaving it "started" for ever.
     const message = isAppError(error) ? error.userMessage : "an internal error; check the worker log";
-    await refuseTrigger(trigger.id, `failed: ${message}`, { reply: trigger.event === "issue_comment", status: "failed" });
+    await refuseTrigger(trigger.id, `failed: ${message}`, { reply: answersInThread(trigger.work), status: "failed" });
     if (!isAppError(error)) throw error;
   }
 }
@@ -88,7 +94,7 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
       status: "failed",
       reason: `failed: ${attempt?.error ?? "the task did not complete"}`,
     });
-    if (trigger.event === "issue_comment") await enqueueTrigger({ triggerId: trigger.id, reply: "finished" });
+    if (answersInThread(trigger.work)) await enqueueTrigger({ triggerId: trigger.id, reply: "finished" });
     return;
   }
   const ownerId = trigger.environment.ownerId;
@@ -98,8 +104,10 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
     await appendSteps(trigger.id, [step("posting review")]);
     return;
   }
-  if (attempt.filesChanged === 0) {
-    await appendSteps(trigger.id, [step("finished", "no files changed")], { status: "done" });
+  if (attempt.filesChanged === 0 || !publishesPullRequest(trigger.work)) {
+    await appendSteps(trigger.id, [step("finished", attempt.filesChanged === 0 ? "no files changed" : `${attempt.filesChanged} files changed`)], {
+      status: "done",
+    });
     await enqueueTrigger({ triggerId: trigger.id, reply: "finished" });
     return;
   }
@@ -115,13 +123,23 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
 export type MentionTarget = { number: number; url: string; headBranch: string; baseBranch: string };
 
 export async function recordMentionTarget(triggerId: string, target: MentionTarget): Promise<void> {
-  const row = await db().trigger.findUniqueOrThrow({ where: { id: triggerId }, select: { work: true } });
-  await db().trigger.update({ where: { id: triggerId }, data: { work: { ...(row.work as Record<string, unknown>), pullRequest: target } } });
+  await mergeWork(triggerId, { pullRequest: target });
+}
+
+/** What the worker learnt of a Slack request: the thread its first answer started, or that it continued a task. */
+export async function recordSlackThread(triggerId: string, learnt: { threadTs?: string; continued?: "follow-up" | "steer" }): Promise<void> {
+  await mergeWork(triggerId, learnt);
+}
+
+/** Adds fields to a trigger's work in one statement (jsonb concatenation), so concurrent writers keep each other's. */
+async function mergeWork(triggerId: string, fields: Record<string, unknown>): Promise<void> {
+  await db()
+    .$executeRaw`UPDATE "Trigger" SET "work" = coalesce("work", '{}'::jsonb) || ${JSON.stringify(fields)}::jsonb, "updatedAt" = now() WHERE "id" = ${triggerId}`;
 }
 
 /** After the publish a mention's task asked for has ended (opened or failed): the "finished" reply. */
 export async function afterTriggeredPublish(taskId: string): Promise<void> {
-  const trigger = await db().trigger.findFirst({ where: { taskId, status: "started", event: "issue_comment" }, select: { id: true } });
+  const trigger = await db().trigger.findFirst({ where: { taskId, status: "started", event: { not: "pull_request" } }, select: { id: true } });
   if (!trigger) return;
   const pullRequest = await db().pullRequest.findUnique({
     where: { taskId },
@@ -168,7 +186,7 @@ export async function loadReplyWork(triggerId: string) {
           turns: {
             orderBy: { index: "desc" },
             take: 1,
-            select: { attempts: { orderBy: { index: "desc" }, take: 1, select: { finalMessage: true, error: true, previewReport: true } } },
+            select: { attempts: { orderBy: { index: "desc" }, take: 1, select: { finalMessage: true, error: true, filesChanged: true, previewReport: true } } },
           },
         },
       },

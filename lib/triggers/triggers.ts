@@ -1,4 +1,4 @@
-// Triggers: work that comes in from outside (a forge webhook delivery) and what became of it. The web
+// Triggers: work that comes in from outside (a GitHub webhook delivery, a Slack message, a Linear issue) and what became of it. The web
 // receives a delivery, verifies its signature, records it (once: a redelivery finds the row and starts
 // nothing) and queues it; the worker acts on it (worker/triggers) and each step lands here for the inbox.
 import { randomUUID } from "node:crypto";
@@ -104,7 +104,7 @@ export async function receiveGitHubWebhook(
   }
   if (!signed) {
     // Kept apart from real deliveries' ids, so a forged request cannot take a genuine delivery's place.
-    const refused = await recordDelivery(environment.id, `unverified:${deliveryId}`, {
+    const refused = await recordDelivery(environment.id, "github", `unverified:${deliveryId}`, {
       event: delivery.event,
       summary: `${delivery.event || "delivery"} with ${delivery.signature ? "a wrong" : "no"} signature`,
       status: "refused",
@@ -165,19 +165,23 @@ export async function receiveGitHubWebhook(
                 reason: null,
                 work: read,
               };
-  const { trigger, duplicate } = await recordDelivery(environment.id, deliveryId, fields);
+  const { trigger, duplicate } = await recordDelivery(environment.id, "github", deliveryId, fields);
   if (duplicate) return { status: 200, body: { trigger: trigger.id, status: trigger.status as TriggerStatus, duplicate: true } };
-  if (fields.status === "received") {
-    // The step is written before the job exists: the worker may act on it (matched, started…) before this
-    // request could write anything after. A job that could not be queued leaves the trigger failed, which
-    // Retry queues again (GitHub's redelivery would only find the duplicate).
-    await appendSteps(trigger.id, [step("queued")]);
-    await enqueueTrigger({ triggerId: trigger.id }).catch(async (error: unknown) => {
-      await appendSteps(trigger.id, [step("failed")], { status: "failed", reason: "failed: the delivery could not be queued; retry it" });
-      throw error;
-    });
-  }
+  if (fields.status === "received") await queueDelivery(trigger.id);
   return { status: 202, body: { trigger: trigger.id, status: fields.status } };
+}
+
+/**
+ * Queues a recorded delivery for the worker. The step is written before the job exists: the worker may act
+ * on it (matched, started…) before this request could write anything after. A job that could not be queued
+ * leaves the trigger failed, which Retry queues again (the service's redelivery would only find the duplicate).
+ */
+export async function queueDelivery(triggerId: string): Promise<void> {
+  await appendSteps(triggerId, [step("queued")]);
+  await enqueueTrigger({ triggerId }).catch(async (error: unknown) => {
+    await appendSteps(triggerId, [step("failed")], { status: "failed", reason: "failed: the delivery could not be queued; retry it" });
+    throw error;
+  });
 }
 
 const MAX_REFUSED_PER_MINUTE = 20;
@@ -186,7 +190,9 @@ function recentlyRefused(environmentId: string): Promise<number> {
   return db().trigger.count({ where: { environmentId, deliveryId: { startsWith: "unverified:" }, createdAt: { gte: new Date(Date.now() - 60_000) } } });
 }
 
-type DeliveryFields = {
+export type TriggerSource = "github" | "slack" | "linear";
+
+export type DeliveryFields = {
   event: string;
   summary: string;
   status: TriggerStatus;
@@ -198,10 +204,10 @@ type DeliveryFields = {
 };
 
 /** Records a delivery once: the unique (environment, source, delivery id) makes a redelivery find the first. */
-async function recordDelivery(environmentId: string, deliveryId: string, fields: DeliveryFields) {
+export async function recordDelivery(environmentId: string, source: TriggerSource, deliveryId: string, fields: DeliveryFields) {
   const data = {
     environmentId,
-    source: "github",
+    source,
     deliveryId,
     event: fields.event.slice(0, 100) || "unknown",
     summary: fields.summary.slice(0, 500),
@@ -217,7 +223,7 @@ async function recordDelivery(environmentId: string, deliveryId: string, fields:
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const existing = await db().trigger.findUniqueOrThrow({
-      where: { environmentId_source_deliveryId: { environmentId, source: "github", deliveryId } },
+      where: { environmentId_source_deliveryId: { environmentId, source, deliveryId } },
       select: { id: true, status: true },
     });
     return { trigger: existing, duplicate: true };

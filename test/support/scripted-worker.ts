@@ -16,6 +16,8 @@ export function useScriptedWorker(
   options: {
     /** Restore setup caches as copy-on-write layers, as a worker running as root on the Docker host does. */
     layeredRestore?: boolean;
+    /** The triggers' Slack app and Linear address; the object is read when a job runs (fill it in beforeAll). */
+    triggers?: Parameters<typeof startTestWorker>[2];
   } = {},
 ): { readonly model: ModelServer; readonly worker: TestWorker } {
   let model: ModelServer | undefined;
@@ -30,7 +32,7 @@ export function useScriptedWorker(
       layers = { dir, volumes: created };
       overrides = { driver: createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE], layers: created }), ...overrides };
     }
-    worker = startTestWorker(model.url, overrides);
+    worker = startTestWorker(model.url, overrides, options.triggers);
   });
   afterAll(async () => {
     await worker?.close();

@@ -14,6 +14,7 @@ import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
 import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
 import { createTriggerProcessor } from "@/worker/triggers/process-trigger";
+import type { TriggerDeps } from "@/worker/triggers/requested-task";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
@@ -30,7 +31,12 @@ export const TEST_PUBLIC_URL = "https://patchbay.test";
 
 export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
 
-export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<AttemptProcessorDeps> = {}): TestWorker {
+export function startTestWorker(
+  modelBaseUrl: string | null,
+  overrides: Partial<AttemptProcessorDeps> = {},
+  /** The triggers' Slack app and Linear address (read when a job runs, so a test may fill them in later). */
+  triggers: Pick<TriggerDeps, "slack" | "linearApiUrl"> = {},
+): TestWorker {
   const redis = createRedis(process.env.REDIS_URL ?? "", "worker");
   const deps: AttemptProcessorDeps = {
     instanceId: TEST_INSTANCE_ID,
@@ -83,7 +89,7 @@ export function startTestWorker(modelBaseUrl: string | null, overrides: Partial<
   };
   const pullRequestWorker = new Worker(PULL_REQUESTS_QUEUE, createPullRequestProcessor(pullRequestDeps), { connection: redis, concurrency: 1 });
   pullRequestWorker.on("error", () => undefined);
-  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(pullRequestDeps), { connection: redis, concurrency: 2 });
+  const triggerWorker = new Worker(TRIGGERS_QUEUE, createTriggerProcessor(Object.assign(triggers, pullRequestDeps)), { connection: redis, concurrency: 2 });
   triggerWorker.on("error", () => undefined);
   return {
     deps,

@@ -2,17 +2,13 @@
 // request) and send Patchbay's replies back to the thread. A reply that fails is retried by BullMQ with
 // backoff; its state after every try is on the trigger, so the inbox shows a reply still pending.
 import { type Job, UnrecoverableError } from "bullmq";
-import { ZodError } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
 import { REPLY_ATTEMPTS, triggerJobSchema } from "@/lib/queue/contracts";
-import { enqueueTrigger } from "@/lib/queue/producer";
 import { createReviewTask } from "@/lib/reviews/review-tasks";
-import { createTask } from "@/lib/tasks/create-task";
-import { isTaskFinished } from "@/lib/tasks/task-queries";
 import type { Mention, ReviewRequest } from "@/lib/triggers/github-delivery";
-import { finishedReply, refusedReply, startedReply } from "@/lib/triggers/reply-text";
+import { finishedReply, type ReplyInput, refusedReply, startedReply } from "@/lib/triggers/reply-text";
+import type { TriggerWork } from "@/lib/triggers/trigger-work";
 import {
-  afterTriggeredTask,
   alreadyReviewed,
   loadReplyWork,
   loadTriggerWork,
@@ -25,15 +21,18 @@ import {
 } from "@/lib/triggers/trigger-outcomes";
 import { appendSteps, step, type ReplyKind } from "@/lib/triggers/triggers";
 import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
-import { type PullRequestProcessorDeps, screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
+import { screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
+import { type LoadedTrigger, startRequestedTask, type TriggerDeps, unlessFinishedAlready } from "./requested-task";
+import { replyInSlack, sendSlackNotice, startSlackRequest } from "./slack-trigger";
 
 /** The issue's text given to the agent with the request, at most this long. */
 const MAX_ISSUE_BODY = 4000;
 
-export function createTriggerProcessor(deps: PullRequestProcessorDeps) {
+export function createTriggerProcessor(deps: TriggerDeps) {
   return async function processTrigger(job: Job): Promise<void> {
     const parsed = triggerJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid job payload: ${parsed.error.message}`);
+    if ("notice" in parsed.data) return sendSlackNotice(deps, parsed.data.notice);
     const { triggerId, reply } = parsed.data;
     if (reply) return sendReply(deps, job, triggerId, reply);
     try {
@@ -46,19 +45,18 @@ export function createTriggerProcessor(deps: PullRequestProcessorDeps) {
   };
 }
 
-async function runTrigger(deps: PullRequestProcessorDeps, triggerId: string): Promise<void> {
+async function runTrigger(deps: TriggerDeps, triggerId: string): Promise<void> {
   const trigger = await loadTriggerWork(triggerId);
   if (trigger?.status !== "received") return;
-  const work = trigger.work as Mention | ReviewRequest | null;
+  const work = trigger.work as TriggerWork | null;
   if (work?.kind === "mention") return startMention(deps, trigger, work);
   if (work?.kind === "review") return startReview(deps, trigger, work);
+  if (work?.kind === "slack") return startSlackRequest(deps, trigger, work);
   await refuseTrigger(triggerId, "failed: the delivery carries no work", { reply: false, status: "failed" });
 }
 
-type TriggerWork = NonNullable<Awaited<ReturnType<typeof loadTriggerWork>>>;
-
 /** A mention: the commenter must be the environment's owner, signed in to Patchbay with that GitHub account. */
-async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork, mention: Mention): Promise<void> {
+async function startMention(deps: TriggerDeps, trigger: LoadedTrigger, mention: Mention): Promise<void> {
   const { environment } = trigger;
   const user = await userForGitHubId(mention.actor.id);
   if (!user || user.id !== environment.ownerId || user.role === "copywriter") {
@@ -81,28 +79,13 @@ async function startMention(deps: PullRequestProcessorDeps, trigger: TriggerWork
   ]
     .filter(Boolean)
     .join("\n\n");
-  let task: { id: string };
-  try {
-    task = await createTask(user.id, { environmentId: environment.id, prompt, ...(target ? { branch: target.headBranch } : {}) });
+  await startRequestedTask(trigger.id, user, { environmentId: environment.id, prompt, ...(target ? { branch: target.headBranch } : {}) }, async () => {
     if (target) await recordMentionTarget(trigger.id, target);
-  } catch (error) {
-    // A request createTask's own checks refuse (longer than PATCHBAY_MAX_PROMPT_BYTES, 32 KiB by default, while
-    // GitHub takes 64 KiB comments) is for the commenter to change: say so in the thread, not "internal error".
-    if (error instanceof ZodError) {
-      return refuseTrigger(trigger.id, `not accepted: ${error.issues.map((issue) => issue.message).join("; ")}`, { reply: true });
-    }
-    if (!isAppError(error) || error.code === "internal") throw error;
-    // A limit is worth a Retry later; anything else (a model not allowed…) is "not accepted" until changed.
-    const label = error.code === "rate_limited" ? "limit reached" : "not accepted";
-    return refuseTrigger(trigger.id, `${label}: ${error.userMessage}`, { reply: true });
-  }
-  await appendSteps(trigger.id, [step("matched", user.email), step("started", task.id)], { status: "started", taskId: task.id });
-  await enqueueTrigger({ triggerId: trigger.id, reply: "started" });
-  await unlessFinishedAlready(task.id);
+  });
 }
 
 /** The open PR a mention was made on, read from the forge; or why Patchbay cannot push to it. */
-async function pullRequestTarget(deps: PullRequestProcessorDeps, trigger: TriggerWork, mention: Mention): Promise<MentionTarget | string> {
+async function pullRequestTarget(deps: TriggerDeps, trigger: LoadedTrigger, mention: Mention): Promise<MentionTarget | string> {
   const client = await storedApiClient(deps, trigger.environment);
   if (!client) return "the environment is no longer connected to GitHub";
   const pull = await client.getPullRequest(mention.number);
@@ -112,7 +95,7 @@ async function pullRequestTarget(deps: PullRequestProcessorDeps, trigger: Trigge
 }
 
 /** A pull request opened or pushed to: an automatic review when the environment's filters let it through. */
-async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork, review: ReviewRequest): Promise<void> {
+async function startReview(deps: TriggerDeps, trigger: LoadedTrigger, review: ReviewRequest): Promise<void> {
   const { environment } = trigger;
   const ignore = (reason: string) => appendSteps(trigger.id, [step("ignored", reason)], { status: "ignored", reason });
   const settings = openWebhook(environment.webhook, deps.secretsKey)?.autoReview;
@@ -141,35 +124,27 @@ async function startReview(deps: PullRequestProcessorDeps, trigger: TriggerWork,
   await unlessFinishedAlready(task.id);
 }
 
-/**
- * The task's attempt carries the trigger on when it ends, but only once the trigger names the task: a task
- * that finished before that (a fast one) is carried on from here.
- */
-async function unlessFinishedAlready(taskId: string): Promise<void> {
-  if (await isTaskFinished(taskId)) await afterTriggeredTask(taskId);
-}
-
 /** One try at one reply; BullMQ retries a failed try with backoff until REPLY_ATTEMPTS. */
-async function sendReply(deps: PullRequestProcessorDeps, job: Job, triggerId: string, kind: ReplyKind): Promise<void> {
+async function sendReply(deps: TriggerDeps, job: Job, triggerId: string, kind: ReplyKind): Promise<void> {
   const work = await loadReplyWork(triggerId);
-  const target = work?.work as Mention | null;
-  if (!work || target?.kind !== "mention") return;
+  const target = work?.work as TriggerWork | null;
+  if (!work || !target || target.kind === "review") return;
   const attempts = job.attemptsMade + 1;
   try {
-    const client = await storedApiClient(deps, work.environment);
-    if (!client?.commentOn) throw new UnrecoverableError("the environment is no longer connected to GitHub");
     const attempt = work.task?.turns[0]?.attempts[0];
-    const input = {
+    const input: ReplyInput = {
       taskUrl: deps.publicUrl && work.taskId ? `${deps.publicUrl}/tasks/${work.taskId}` : null,
       reason: work.reason,
       summary: attempt?.finalMessage,
       error: work.status === "failed" ? (attempt?.error ?? work.reason?.replace(/^failed: /, "") ?? "it failed") : null,
       pullRequestUrl: work.task?.pullRequest?.url,
+      filesChanged: attempt?.filesChanged,
+      continued: target.kind === "slack" ? (target.continued ?? null) : null,
       screenshots: screenshotLinks(deps, attempt?.previewReport).screenshots,
     };
-    const body = kind === "started" ? startedReply(input) : kind === "refused" ? refusedReply(input) : finishedReply(input);
-    const { url } = await client.commentOn(target.number, body);
-    await recordReply(triggerId, { kind, status: "sent", attempts, url });
+    const { url } =
+      target.kind === "slack" ? await replyInSlack(deps, triggerId, target, kind, input) : await commentOnGitHub(deps, work.environment, target, kind, input);
+    await recordReply(triggerId, { kind, status: "sent", attempts, ...(url ? { url } : {}) });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : String((error as Error)?.message ?? error);
     // GitHub refusing the comment itself (a token without the Issues permission, an issue gone: 4xx other
@@ -180,4 +155,17 @@ async function sendReply(deps: PullRequestProcessorDeps, job: Job, triggerId: st
     await recordReply(triggerId, { kind, status: last ? "failed" : "pending", attempts, error: message });
     throw hopeless ? new UnrecoverableError(message) : error;
   }
+}
+
+async function commentOnGitHub(
+  deps: TriggerDeps,
+  environment: { forge: unknown; repoUrl: string },
+  target: Mention,
+  kind: ReplyKind,
+  input: ReplyInput,
+): Promise<{ url: string | null }> {
+  const client = await storedApiClient(deps, environment);
+  if (!client?.commentOn) throw new UnrecoverableError("the environment is no longer connected to GitHub");
+  const body = kind === "started" ? startedReply(input) : kind === "refused" ? refusedReply(input) : finishedReply(input);
+  return client.commentOn(target.number, body);
 }

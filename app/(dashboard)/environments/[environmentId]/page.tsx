@@ -7,6 +7,7 @@ import { getEnvironment } from "@/lib/environments/environment-queries";
 import { setupCacheSummary } from "@/lib/environments/setup-cache-store";
 import { DEFAULT_ALLOWED_HOSTS } from "@/lib/environments/setup-config";
 import { ageText } from "@/lib/environments/setup-report";
+import { webEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { requireUser } from "@/lib/http/require-user";
 import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools";
@@ -16,6 +17,7 @@ import { RepoCredentialForm } from "./repo-credential-form";
 import { ForgeForm } from "./forge-form";
 import { SetupCheckButtons } from "./setup-check-buttons";
 import { SetupForm } from "./setup-form";
+import { SlackForm } from "./slack-form";
 import { WebhookForm } from "./webhook-form";
 
 export default async function EnvironmentPage({ params }: { params: Promise<{ environmentId: string }> }) {
@@ -68,6 +70,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           <div className="panel" data-testid="webhook">
             <h2 style={{ marginTop: 0 }}>Webhook</h2>
             <WebhookForm environmentId={environment.id} webhook={environment.webhook} connectedToGitHub={environment.forge?.kind === "github"} />
+          </div>
+          <div className="panel" data-testid="slack">
+            <h2 style={{ marginTop: 0 }}>Slack</h2>
+            <SlackForm environmentId={environment.id} slack={environment.slack} appConfigured={Boolean(webEnv().PATCHBAY_SLACK_SIGNING_SECRET)} />
           </div>
           <div className="panel" data-testid="setup-cache">
             <h2 style={{ marginTop: 0 }}>Setup cache</h2>
