@@ -15,6 +15,8 @@ const testServiceEnv = {
   PATCHBAY_ALLOW_LOCAL_REPOS: "1",
   NEXTAUTH_SECRET: "integration-test-secret-0123456789",
   PATCHBAY_SECRETS_KEY: "aW50ZWdyYXRpb24tdGVzdC1zZWNyZXRzLWtleS0wMTI",
+  // The Slack app's signing secret: the tests sign their Slack requests with it, as Slack does.
+  PATCHBAY_SLACK_SIGNING_SECRET: "integration-test-slack-signing-secret",
   LOG_LEVEL: "silent",
 };
 

@@ -32,8 +32,11 @@ export type SlackImitation = {
   personMessage(channel: string): string;
   messages: PostedMessage[];
   violations: string[];
-  /** The next `count` requests answer `status` (429 with Retry-After 1, or a 5xx). */
-  failNext(count: number, status: number): void;
+  /**
+   * The next calls of `method` (those whose arguments `when` accepts) answer these statuses in turn: 429 with
+   * Retry-After 1, or a 5xx.
+   */
+  failNext(method: string, statuses: number[], when?: (args: Record<string, unknown>) => boolean): void;
   close(): Promise<void>;
 };
 
@@ -76,7 +79,7 @@ export async function startSlackImitation(): Promise<SlackImitation> {
   const channels = new Set<string>();
   const messages: PostedMessage[] = [];
   const violations: string[] = [];
-  let failures: { count: number; status: number } = { count: 0, status: 503 };
+  const failures = new Map<string, { statuses: number[]; when: (args: Record<string, unknown>) => boolean }>();
   let clock = 1_700_000_000;
   let nextMember = 1;
 
@@ -93,15 +96,6 @@ export async function startSlackImitation(): Promise<SlackImitation> {
     const answer = (body: Record<string, unknown>, status = 200) => {
       response.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
     };
-    if (failures.count > 0) {
-      failures.count -= 1;
-      if (failures.status === 429) {
-        response.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: "ratelimited" }));
-      } else {
-        response.writeHead(failures.status, { "content-type": "text/plain" }).end("upstream unavailable");
-      }
-      return;
-    }
     const method = (request.url ?? "").replace(/^\/api\//, "").split("?")[0] ?? "";
     const known = ARGUMENTS[method];
     if (request.method !== "POST" || !known) {
@@ -128,6 +122,16 @@ export async function startSlackImitation(): Promise<SlackImitation> {
         return answer({ ok: false, error: "invalid_arguments" });
       }
       args[key] = parsed;
+    }
+    const failing = failures.get(method);
+    const failure = failing?.when(args) ? failing.statuses.shift() : undefined;
+    if (failure === 429) {
+      response.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end(JSON.stringify({ ok: false, error: "ratelimited" }));
+      return;
+    }
+    if (failure) {
+      response.writeHead(failure, { "content-type": "text/plain" }).end("upstream unavailable");
+      return;
     }
     for (const key of REQUIRED[method] ?? []) {
       if (!args[key]) {
@@ -193,8 +197,8 @@ export async function startSlackImitation(): Promise<SlackImitation> {
     },
     messages,
     violations,
-    failNext(count, status) {
-      failures = { count, status };
+    failNext(method, statuses, when = () => true) {
+      failures.set(method, { statuses: [...statuses], when });
     },
     async close() {
       server.closeAllConnections();
