@@ -25,6 +25,8 @@ import { autoReviewFromForm } from "./environments/webhook-form-data";
 import { disableWebhook, enableWebhook, retryTrigger, sendTestEvent, updateAutoReview } from "@/lib/triggers/triggers";
 import { clearSlackSettings, setSlackSettings } from "@/lib/triggers/slack-settings";
 import { sendSlackTestEvent } from "@/lib/triggers/slack-webhook";
+import { clearLinearSettings, setLinearSettings } from "@/lib/triggers/linear-settings";
+import { sendLinearTestEvent } from "@/lib/triggers/linear-webhook";
 import { webEnv } from "@/lib/env";
 
 export type FormState = { error?: string };
@@ -335,5 +337,31 @@ export async function sendSlackTestEventAction(environmentId: string, _previous:
     const result = await sendSlackTestEvent(userId, environmentId, webEnv().PATCHBAY_SLACK_SIGNING_SECRET);
     revalidatePath("/triggers");
     return { sent: String(result.body.trigger) };
+  });
+}
+
+/** The environment's Linear webhook: its signing secret and the API key Patchbay acts with (blank keeps the stored one). */
+export async function saveLinearAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
+  return asSignedIn(async (userId) => {
+    await setLinearSettings(userId, environmentId, { signingSecret: String(form.get("signingSecret") ?? ""), apiKey: String(form.get("apiKey") ?? "") });
+    revalidatePath(`/environments/${environmentId}`);
+    return { saved: Date.now() };
+  });
+}
+
+export async function clearLinearAction(environmentId: string): Promise<FormState> {
+  return asSignedIn(async (userId) => {
+    await clearLinearSettings(userId, environmentId);
+    revalidatePath(`/environments/${environmentId}`);
+    return {};
+  });
+}
+
+/** "Send a test event" for Linear: a delivery signed with the environment's signing secret, received like Linear's. */
+export async function sendLinearTestEventAction(environmentId: string, _previous: FormState): Promise<FormState & { sent?: string }> {
+  return asSignedIn(async (userId) => {
+    const result = await sendLinearTestEvent(userId, environmentId);
+    revalidatePath("/triggers");
+    return { sent: result.body.trigger };
   });
 }

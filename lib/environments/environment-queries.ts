@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { EnvironmentDto } from "./environment.schemas";
 import { forgeSummary } from "@/lib/forge/forge-connection";
+import { linearView } from "@/lib/triggers/linear-settings";
 import { slackSettings } from "@/lib/triggers/slack-settings";
 import { webhookView } from "@/lib/triggers/webhook-settings";
 import { repoCredentialSummary } from "@/lib/repos/repo-credential";
@@ -32,13 +33,26 @@ export const environmentSelect = {
   cacheKeyFiles: true,
   webhook: true,
   slack: true,
+  linear: true,
   createdAt: true,
 } as const;
 
 /** A row as selected by environmentSelect: the DTO's fields before JSON and dates are converted. */
 export type EnvironmentRow = Omit<
   EnvironmentDto,
-  "preview" | "copyPaths" | "createdAt" | "nodeVersion" | "env" | "secrets" | "repoCredential" | "forge" | "network" | "cacheKeyFiles" | "webhook" | "slack"
+  | "preview"
+  | "copyPaths"
+  | "createdAt"
+  | "nodeVersion"
+  | "env"
+  | "secrets"
+  | "repoCredential"
+  | "forge"
+  | "network"
+  | "cacheKeyFiles"
+  | "webhook"
+  | "slack"
+  | "linear"
 > & {
   preview: unknown;
   copyPaths: unknown;
@@ -51,11 +65,12 @@ export type EnvironmentRow = Omit<
   cacheKeyFiles: unknown;
   webhook: unknown;
   slack: unknown;
+  linear: unknown;
   createdAt: Date;
 };
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
-  const { envVars, secrets, repoCredential, forge, webhook, slack, ...rest } = row;
+  const { envVars, secrets, repoCredential, forge, webhook, slack, linear, ...rest } = row;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -70,6 +85,7 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
     webhook: webhookView(rest.id, webhook),
     slack: slackSettings(slack),
+    linear: linearView(rest.id, linear),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { validateBranchName } from "@/lib/git-refs";
 import { copyPathsSchema, type CopyPaths } from "@/lib/copy/path-scope";
 import { forgeConnectionSchema, type ForgeSummary } from "@/lib/forge/forge-connection";
 import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/repo-credential";
+import type { LinearView } from "@/lib/triggers/linear-settings";
 import type { SlackSettings } from "@/lib/triggers/slack-settings";
 import type { WebhookView } from "@/lib/triggers/webhook-settings";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
@@ -81,6 +82,8 @@ export type EnvironmentDto = {
   webhook: WebhookView | null;
   /** Slack: the name `/patchbay <name>` takes and the channels whose mentions come here. */
   slack: SlackSettings | null;
+  /** Linear: where its webhook delivers and the Linear user Patchbay acts as; the secret and API key are write-only. */
+  linear: LinearView | null;
   network: NetworkPolicy;
   cacheKeyFiles: string[];
   createdAt: string;

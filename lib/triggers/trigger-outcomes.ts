@@ -20,7 +20,7 @@ export async function loadTriggerWork(triggerId: string) {
       status: true,
       event: true,
       work: true,
-      environment: { select: { id: true, ownerId: true, repoUrl: true, forge: true, webhook: true, owner: { select: { role: true } } } },
+      environment: { select: { id: true, ownerId: true, repoUrl: true, forge: true, webhook: true, linear: true, owner: { select: { role: true } } } },
     },
   });
 }
@@ -104,7 +104,7 @@ async function carryOn(trigger: { id: string; event: string; work: unknown; envi
     await appendSteps(trigger.id, [step("posting review")]);
     return;
   }
-  if (attempt.filesChanged === 0 || !publishesPullRequest(trigger.work)) {
+  if (attempt.filesChanged === 0 || !publishesPullRequest(trigger.work, trigger.environment)) {
     await appendSteps(trigger.id, [step("finished", attempt.filesChanged === 0 ? "no files changed" : `${attempt.filesChanged} files changed`)], {
       status: "done",
     });
@@ -178,7 +178,7 @@ export async function loadReplyWork(triggerId: string) {
       reason: true,
       work: true,
       taskId: true,
-      environment: { select: { repoUrl: true, forge: true } },
+      environment: { select: { repoUrl: true, forge: true, linear: true } },
       task: {
         select: {
           title: true,

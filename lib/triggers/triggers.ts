@@ -184,9 +184,10 @@ export async function queueDelivery(triggerId: string): Promise<void> {
   });
 }
 
-const MAX_REFUSED_PER_MINUTE = 20;
+/** Refused deliveries recorded per environment and minute (GitHub's and Linear's); past it they are answered only. */
+export const MAX_REFUSED_PER_MINUTE = 20;
 
-function recentlyRefused(environmentId: string): Promise<number> {
+export function recentlyRefused(environmentId: string): Promise<number> {
   return db().trigger.count({ where: { environmentId, deliveryId: { startsWith: "unverified:" }, createdAt: { gte: new Date(Date.now() - 60_000) } } });
 }
 

@@ -22,6 +22,7 @@ import {
 import { appendSteps, step, type ReplyKind } from "@/lib/triggers/triggers";
 import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
 import { screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
+import { replyInLinear, startLinearRequest } from "./linear-trigger";
 import { type LoadedTrigger, startRequestedTask, type TriggerDeps, unlessFinishedAlready } from "./requested-task";
 import { replyInSlack, sendSlackNotice, startSlackRequest } from "./slack-trigger";
 
@@ -52,6 +53,7 @@ async function runTrigger(deps: TriggerDeps, triggerId: string): Promise<void> {
   if (work?.kind === "mention") return startMention(deps, trigger, work);
   if (work?.kind === "review") return startReview(deps, trigger, work);
   if (work?.kind === "slack") return startSlackRequest(deps, trigger, work);
+  if (work?.kind === "linear") return startLinearRequest(deps, trigger, work);
   await refuseTrigger(triggerId, "failed: the delivery carries no work", { reply: false, status: "failed" });
 }
 
@@ -143,12 +145,16 @@ async function sendReply(deps: TriggerDeps, job: Job, triggerId: string, kind: R
       screenshots: screenshotLinks(deps, attempt?.previewReport).screenshots,
     };
     const { url } =
-      target.kind === "slack" ? await replyInSlack(deps, triggerId, target, kind, input) : await commentOnGitHub(deps, work.environment, target, kind, input);
+      target.kind === "slack"
+        ? await replyInSlack(deps, triggerId, target, kind, input)
+        : target.kind === "linear"
+          ? await replyInLinear(deps, work.environment, target, kind, input)
+          : await commentOnGitHub(deps, work.environment, target, kind, input);
     await recordReply(triggerId, { kind, status: "sent", attempts, ...(url ? { url } : {}) });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : String((error as Error)?.message ?? error);
-    // GitHub refusing the comment itself (a token without the Issues permission, an issue gone: 4xx other
-    // than 408/429) will refuse it again: the reply fails now, rather than after every try.
+    // GitHub or Linear refusing the comment itself (a token without the Issues permission, an issue gone: 4xx
+    // other than 408/429) will refuse it again: the reply fails now, rather than after every try.
     const status = (error as { cause?: { status?: unknown } }).cause?.status;
     const hopeless = error instanceof UnrecoverableError || (typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429);
     const last = hopeless || attempts >= (job.opts.attempts ?? REPLY_ATTEMPTS);

@@ -9,12 +9,14 @@ import { DEFAULT_ALLOWED_HOSTS } from "@/lib/environments/setup-config";
 import { ageText } from "@/lib/environments/setup-report";
 import { webEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
+import { linearWebhookUrl } from "@/lib/triggers/linear-settings";
 import { requireUser } from "@/lib/http/require-user";
 import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools";
 import { credentialKindForUrl } from "../repo-credential-form-data";
 import { setupFormValues } from "../setup-form-data";
 import { RepoCredentialForm } from "./repo-credential-form";
 import { ForgeForm } from "./forge-form";
+import { LinearForm } from "./linear-form";
 import { SetupCheckButtons } from "./setup-check-buttons";
 import { SetupForm } from "./setup-form";
 import { SlackForm } from "./slack-form";
@@ -74,6 +76,10 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           <div className="panel" data-testid="slack">
             <h2 style={{ marginTop: 0 }}>Slack</h2>
             <SlackForm environmentId={environment.id} slack={environment.slack} appConfigured={Boolean(webEnv().PATCHBAY_SLACK_SIGNING_SECRET)} />
+          </div>
+          <div className="panel" data-testid="linear">
+            <h2 style={{ marginTop: 0 }}>Linear</h2>
+            <LinearForm environmentId={environment.id} linear={environment.linear} webhookUrl={linearWebhookUrl(environment.id)} />
           </div>
           <div className="panel" data-testid="setup-cache">
             <h2 style={{ marginTop: 0 }}>Setup cache</h2>

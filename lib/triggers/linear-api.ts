@@ -1,7 +1,7 @@
 // The few Linear API calls the Linear trigger needs, over @linear/sdk's LinearClient: who the API key belongs
-// to, an issue's text, a user's email, and a comment on an issue. Every failure becomes an AppError a person
-// can act on; the SDK's error (with its HTTP `status`) stays reachable as `error.cause`. No retries here: the
-// queue retries what is retryable.
+// to (the web checks a pasted key with it), an issue's text, a user's email, and a comment on an issue (the
+// worker). Every failure becomes an AppError a person can act on; the SDK's error (with its HTTP `status`)
+// stays reachable as `error.cause`. No retries here: the queue retries what is retryable.
 import { LinearClient, LinearError, LinearErrorType } from "@linear/sdk";
 import { AppError } from "@/lib/errors";
 
