@@ -12,6 +12,8 @@ export const e2eEnv = {
   OPENAI_API_KEY: "sk-e2e-model-key",
   OPENAI_BASE_URL: "http://127.0.0.1:4011/v1",
   PATCHBAY_MODEL: "scripted",
+  // The Slack app's signing secret (the e2e worker has no bot token: nothing is posted to Slack).
+  PATCHBAY_SLACK_SIGNING_SECRET: "e2e-slack-signing-secret",
   PATCHBAY_DATA_DIR: ".data/e2e",
   PATCHBAY_WORKER_CONCURRENCY: "2",
   PATCHBAY_COMMAND_TIMEOUT_SEC: "30",

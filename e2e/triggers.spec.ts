@@ -2,6 +2,7 @@
 // verified delivery, a refused one (a wrong signature), and a mention refused for its author that runs once
 // the author's GitHub account is linked and Retry is clicked. Deliveries are GitHub's own example payload
 // (@octokit/webhooks-examples), signed like GitHub signs them, sent to the built app's receiver.
+import { createHmac } from "node:crypto";
 import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -112,4 +113,56 @@ test("the inbox shows a verified, a refused and a retried trigger", async ({ pag
   await expect(mention.getByRole("link", { name: "task" })).toBeVisible({ timeout: 60_000 });
   await expect(mention).toContainText("matched");
   await expect(mention).not.toHaveAttribute("data-status", "refused");
+});
+
+test("an environment's Slack settings are saved, and its test event and a stranger's mention show in the inbox", async ({ page, request }) => {
+  await signInAsAdmin(page);
+  await page.getByRole("link", { name: "Environments" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("slack-e2e");
+  await page.getByLabel("Repository URL").fill(`${server.url}/git/web.git`);
+  await page.getByRole("button", { name: "Create environment" }).click();
+  await expect(page.getByRole("heading", { name: "Tasks" })).toBeVisible();
+  await page.getByRole("link", { name: "Environments" }).click();
+  await page.getByRole("link", { name: "slack-e2e" }).first().click();
+
+  const slack = page.getByTestId("slack");
+  await expect(slack.getByTestId("slack-not-configured")).toHaveCount(0);
+  await slack.getByLabel("Name after /patchbay").fill("two words");
+  await slack.getByRole("button", { name: "Save Slack settings" }).click();
+  await expect(slack.getByRole("alert")).toContainText("one word");
+  // What was typed stays after the refusal.
+  await expect(slack.getByLabel("Name after /patchbay")).toHaveValue("two words");
+  await slack.getByLabel("Name after /patchbay").fill("web-e2e");
+  await slack.getByLabel(/^Channels/).fill("c0e2e00001");
+  await slack.getByRole("button", { name: "Save Slack settings" }).click();
+  await expect(slack.getByText("Saved.")).toBeVisible();
+  await page.reload();
+  await expect(slack.getByLabel(/^Channels/)).toHaveValue("C0E2E00001");
+
+  await slack.getByRole("button", { name: "Send a test event" }).click();
+  await expect(slack.getByText("Sent: see it in the")).toBeVisible();
+
+  // A mention in the environment's channel, signed as Slack signs it: the e2e worker has no bot token, so
+  // the inbox says what to set rather than failing quietly.
+  const body = JSON.stringify({
+    type: "event_callback",
+    event_id: "Ev0E2E0001",
+    authorizations: [{ user_id: "U0PATCHBAY" }],
+    event: { type: "app_mention", user: "U0E2E0001", channel: "C0E2E00001", text: "<@U0PATCHBAY> add a changelog", ts: "1700000000.000100" },
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", e2eEnv.PATCHBAY_SLACK_SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const answer = await request.post("/api/v1/webhooks/slack", {
+    headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": signature },
+    data: body,
+  });
+  expect(answer.status()).toBe(200);
+  expect((await request.post("/api/v1/webhooks/slack", { headers: { "content-type": "application/json" }, data: body })).status()).toBe(401);
+
+  await page.getByRole("link", { name: "Triggers" }).click();
+  const rows = page.getByTestId("trigger");
+  await expect(rows.filter({ hasText: "test: the Slack signing secret works" })).toHaveAttribute("data-status", "done");
+  const mention = rows.filter({ hasText: "add a changelog — U0E2E0001" });
+  await expect(mention).toHaveAttribute("data-status", "failed", { timeout: 60_000 });
+  await expect(mention).toContainText("Slack is not set up on this Patchbay's worker: set PATCHBAY_SLACK_BOT_TOKEN.");
 });

@@ -2,7 +2,7 @@
 // then start a task, or continue the thread's task with a follow-up (or a steer while it runs); and post
 // Patchbay's answers in the thread.
 import { UnrecoverableError } from "bullmq";
-import { isAppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { enqueueTrigger } from "@/lib/queue/producer";
 import { addFollowUp } from "@/lib/tasks/add-follow-up";
 import type { ReplyInput } from "@/lib/triggers/reply-text";
@@ -15,7 +15,9 @@ import { type LoadedTrigger, refusalOf, startRequestedTask, type TriggerDeps, un
 import { postInSlack, type SlackApp, slackMemberEmail } from "./slack-api";
 
 function slackApp(deps: TriggerDeps): SlackApp {
-  if (!deps.slack?.botToken) throw new UnrecoverableError("Slack is not set up on this Patchbay's worker: set PATCHBAY_SLACK_BOT_TOKEN");
+  // Status 400: no retry sets the token, so a reply fails at once (and Retry sends it once it is set).
+  if (!deps.slack?.botToken)
+    throw new AppError("bad_request", "Slack is not set up on this Patchbay's worker: set PATCHBAY_SLACK_BOT_TOKEN.", { cause: { status: 400 } });
   return deps.slack;
 }
 
