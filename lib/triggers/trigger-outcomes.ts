@@ -177,6 +177,7 @@ export async function loadReplyWork(triggerId: string) {
       status: true,
       reason: true,
       work: true,
+      replies: true,
       taskId: true,
       environment: { select: { repoUrl: true, forge: true, linear: true } },
       task: {

@@ -19,7 +19,7 @@ import {
   refusedInThread,
   userForGitHubId,
 } from "@/lib/triggers/trigger-outcomes";
-import { appendSteps, step, type ReplyKind } from "@/lib/triggers/triggers";
+import { appendSteps, type ReplyKind, type ReplyState, step } from "@/lib/triggers/triggers";
 import { autoReviewSkip, openWebhook } from "@/lib/triggers/webhook-settings";
 import { screenshotLinks, storedApiClient } from "@/worker/pull-requests/publish-pull-request";
 import { replyInLinear, startLinearRequest } from "./linear-trigger";
@@ -133,6 +133,12 @@ async function sendReply(deps: TriggerDeps, job: Job, triggerId: string, kind: R
   if (!work || !target || target.kind === "review") return;
   const attempts = job.attemptsMade + 1;
   try {
+    // A quick task may end before its "started" answer is out (the service is slow or down): "finished" waits
+    // for it, so the thread reads in order.
+    const replies = (Array.isArray(work.replies) ? work.replies : []) as ReplyState[];
+    if (kind === "finished" && replies.some((reply) => reply.kind === "started" && reply.status === "pending")) {
+      throw new Error("waiting for the “started” answer to go out first");
+    }
     const attempt = work.task?.turns[0]?.attempts[0];
     const input: ReplyInput = {
       taskUrl: deps.publicUrl && work.taskId ? `${deps.publicUrl}/tasks/${work.taskId}` : null,
