@@ -33,8 +33,9 @@ export async function startLinearRequest(deps: TriggerDeps, trigger: LoadedTrigg
         : `user not allowed: no Patchbay account has the e-mail of ${who}'s Linear account`;
     return refuseTrigger(trigger.id, why, { reply: true });
   }
-  // A comment's delivery may not carry the issue (Linear's documented example does not): read it then.
-  const issue = request.title && request.identifier ? request : await linearIssue(linear, request.issueId);
+  // A comment's delivery carries the issue's title at most (its description never), and Linear's documented
+  // example not even that: what the delivery lacks is read from Linear.
+  const issue = request.title && request.identifier && request.description ? request : await linearIssue(linear, request.issueId);
   await startRequestedTask(trigger.id, user, { environmentId: environment.id, prompt: linearTaskPrompt(request, issue) });
 }
 
