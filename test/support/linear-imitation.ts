@@ -1,4 +1,4 @@
-// An imitation of Linear's GraphQL API (POST /graphql) for tests of worker/triggers/linear-api.ts: the viewer,
+// An imitation of Linear's GraphQL API (POST /graphql) for tests of lib/triggers/linear-api.ts: the viewer,
 // issues, users and comments, in memory, on one 127.0.0.1 address.
 //
 // What it is held to, and against what. Linear publishes no SDL on npm; @linear/sdk ships its codegen output

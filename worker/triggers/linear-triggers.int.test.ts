@@ -8,13 +8,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { DELETE as deleteLinear } from "@/app/api/v1/environments/[environmentId]/linear/route";
+import { POST as postTestEvent } from "@/app/api/v1/environments/[environmentId]/linear/test/route";
 import { POST as deliverWebhook } from "@/app/api/v1/webhooks/linear/[environmentId]/route";
+import { createApiToken } from "@/lib/auth/api-tokens";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { getEnvironment } from "@/lib/environments/environment-queries";
 import { signLinearDelivery } from "@/lib/triggers/linear-signature";
-import { clearLinearSettings, setLinearSettings } from "@/lib/triggers/linear-settings";
-import { sendLinearTestEvent } from "@/lib/triggers/linear-webhook";
+import { setLinearSettings } from "@/lib/triggers/linear-settings";
 import { listTriggers, type TriggerDto } from "@/lib/triggers/triggers";
 import { createFixtureRepo, type FixtureRepo } from "@/test/support/fixture-repo";
 import { type GitHubImitation, startGitHubImitation } from "@/test/support/github-imitation";
@@ -337,14 +339,26 @@ it("keeps a comment Linear fails to take pending, and sends it on the third try"
   expect(commentsOn(issue)).toHaveLength(1);
 });
 
+/** An API call to the environment's Linear routes with the user's token. */
+async function callApi(handler: typeof postTestEvent, method: string, userId: string, environmentId: string) {
+  const request = new NextRequest(`http://localhost/api/v1/environments/${environmentId}/linear`, {
+    method,
+    headers: { authorization: `Bearer ${await createApiToken(userId)}` },
+  });
+  const response = await handler(request, { params: Promise.resolve({ environmentId }) });
+  return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Record<string, unknown>) };
+}
+
 it("shows Patchbay's test event done in the inbox, and takes nothing once Linear is disconnected", async () => {
   const { owner, person, environment } = await linearEnvironment("lt-test-event");
-  const test = await sendLinearTestEvent(owner.id, environment.id);
+  const someoneElse = await createUser();
+  expect((await callApi(postTestEvent, "POST", someoneElse.id, environment.id)).status).toBe(404);
+  const test = await callApi(postTestEvent, "POST", owner.id, environment.id);
   expect(test).toEqual({ status: 200, body: { trigger: expect.any(String), status: "done" } });
   const [shown, ...others] = await listTriggers(owner.id, { environmentId: environment.id });
   expect(others).toEqual([]);
   expect(shown).toMatchObject({
-    id: test.body.trigger,
+    id: test.body?.trigger,
     source: "linear",
     event: "test",
     status: "done",
@@ -356,9 +370,11 @@ it("shows Patchbay's test event done in the inbox, and takes nothing once Linear
   const other = await deliver(environment.id, { ...fixture("issue-update-title.json"), webhookTimestamp: Date.now() });
   expect(other.body.status).toBe("ignored");
 
-  await clearLinearSettings(owner.id, environment.id);
+  expect((await callApi(deleteLinear, "DELETE", someoneElse.id, environment.id)).status).toBe(404);
+  expect((await callApi(deleteLinear, "DELETE", owner.id, environment.id)).status).toBe(204);
   expect((await getEnvironment(owner.id, environment.id)).linear).toBeNull();
   const off = await deliver(environment.id, assignment(issue, person));
   expect(off).toEqual({ status: 404, body: { error: expect.objectContaining({ message: "No Linear webhook is set up at this address." }) } });
+  expect((await callApi(postTestEvent, "POST", owner.id, environment.id)).status).toBe(400);
   expect(linear.comments.filter((entry) => entry.issueId === issue.id)).toEqual([]);
 });
