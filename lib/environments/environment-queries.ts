@@ -5,7 +5,7 @@ import type { EnvironmentDto } from "./environment.schemas";
 import { forgeSummary } from "@/lib/forge/forge-connection";
 import { linearView } from "@/lib/triggers/linear-settings";
 import { slackSettings } from "@/lib/triggers/slack-settings";
-import { webhookView } from "@/lib/triggers/webhook-settings";
+import { isWebhookForge, webhookView } from "@/lib/triggers/webhook-settings";
 import { repoCredentialSummary } from "@/lib/repos/repo-credential";
 import { parseStoredSecrets } from "@/lib/secrets/secret-box";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
@@ -71,6 +71,7 @@ export type EnvironmentRow = Omit<
 
 export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
   const { envVars, secrets, repoCredential, forge, webhook, slack, linear, ...rest } = row;
+  const forgeKind = forgeSummary(forge)?.kind;
   return {
     ...rest,
     preview: parseStoredPreview(row.preview),
@@ -83,7 +84,8 @@ export function toEnvironmentDto(row: EnvironmentRow): EnvironmentDto {
     forge: forgeSummary(forge),
     network: parseStoredNetwork(row.network),
     cacheKeyFiles: parseStoredCacheKeyFiles(row.cacheKeyFiles),
-    webhook: webhookView(rest.id, webhook),
+    // The address of the receiver of the forge the environment is connected to (GitHub's when none is).
+    webhook: webhookView(rest.id, webhook, isWebhookForge(forgeKind) ? forgeKind : "github"),
     slack: slackSettings(slack),
     linear: linearView(rest.id, linear),
     createdAt: row.createdAt.toISOString(),

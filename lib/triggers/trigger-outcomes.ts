@@ -20,7 +20,9 @@ export async function loadTriggerWork(triggerId: string) {
       status: true,
       event: true,
       work: true,
-      environment: { select: { id: true, ownerId: true, repoUrl: true, forge: true, webhook: true, linear: true, owner: { select: { role: true } } } },
+      environment: {
+        select: { id: true, ownerId: true, repoUrl: true, forge: true, webhook: true, linear: true, owner: { select: { role: true, email: true } } },
+      },
     },
   });
 }
@@ -49,15 +51,18 @@ export async function alreadyReviewed(environmentId: string, number: number, hea
   return earlier > 0;
 }
 
-/** Whether a mention in this thread was already refused for its author (and answered). */
-export async function refusedInThread(environmentId: string, number: number, exceptTriggerId: string): Promise<boolean> {
+/**
+ * Whether a mention in this thread was already refused for its author (and answered). A thread is a number
+ * and whether it is a pull request's: GitLab numbers issues and merge requests apart (#3 is not !3).
+ */
+export async function refusedInThread(environmentId: string, thread: { number: number; onPullRequest: boolean }, exceptTriggerId: string): Promise<boolean> {
   const earlier = await db().trigger.count({
     where: {
       environmentId,
       event: "issue_comment",
       id: { not: exceptTriggerId },
       reason: { startsWith: "user not allowed" },
-      work: { path: ["number"], equals: number },
+      AND: [{ work: { path: ["number"], equals: thread.number } }, { work: { path: ["onPullRequest"], equals: thread.onPullRequest } }],
     },
   });
   return earlier > 0;

@@ -2,15 +2,29 @@
 // receives a delivery, verifies its signature, records it (once: a redelivery finds the row and starts
 // nothing) and queues it; the worker acts on it (worker/triggers) and each step lands here for the inbox.
 import { randomUUID } from "node:crypto";
-import { sign, verify } from "@octokit/webhooks-methods";
+import { sign } from "@octokit/webhooks-methods";
 import { db, DbNull, isUniqueViolation, type Prisma } from "@/lib/db";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { forgeRepositoryPath, forgeSummary } from "@/lib/forge/forge-connection";
 import { enqueueTrigger } from "@/lib/queue/producer";
 import type { REPLY_KINDS } from "@/lib/queue/contracts";
-import { readGitHubDelivery } from "./github-delivery";
-import { type AutoReview, autoReviewSchema, newWebhookSecret, openWebhook, sealWebhook, webhookSummary, webhookUrl } from "./webhook-settings";
+import { PROOF_HEADER, provesDelivery, signGiteaDelivery } from "./forge-proofs";
+import { type GitHubDelivery, readGitHubDelivery } from "./github-delivery";
+import { readGiteaDelivery } from "./gitea-delivery";
+import { readGitLabDelivery } from "./gitlab-delivery";
+import {
+  type AutoReview,
+  autoReviewSchema,
+  forgeLoginSchema,
+  isWebhookForge,
+  newWebhookSecret,
+  openWebhook,
+  sealWebhook,
+  type WebhookForge,
+  webhookSummary,
+  webhookUrl,
+} from "./webhook-settings";
 
 export type TriggerStatus = "received" | "started" | "done" | "ignored" | "refused" | "failed";
 export type TriggerStep = { step: string; at: string; detail?: string };
@@ -45,33 +59,65 @@ async function ownedEnvironment(userId: string, environmentId: string) {
   return environment;
 }
 
-/**
- * Turns the webhook on (or makes a new secret): the answer is the only time the secret is shown. Only a
- * GitHub connection takes webhooks so far.
- */
-export async function enableWebhook(userId: string, environmentId: string, input: unknown): Promise<{ url: string; secret: string; autoReview: AutoReview }> {
-  const environment = await ownedEnvironment(userId, environmentId);
-  if (forgeSummary(environment.forge)?.kind !== "github") {
+/** The environment's forge, when it is one that delivers webhooks (a plain git remote does not). */
+function webhookForgeOf(environment: { forge: unknown }): WebhookForge {
+  const kind = forgeSummary(environment.forge)?.kind;
+  if (!isWebhookForge(kind)) {
     throw new AppError(
       "bad_request",
-      "Webhooks need the environment connected to GitHub (Pull requests on the environment page); GitLab and Gitea webhooks are not supported yet.",
+      "Webhooks need the environment connected to GitHub, GitLab or Gitea/Forgejo (Pull requests on the environment page); a plain git remote sends none.",
     );
   }
-  const current = webhookSummary(environment.webhook)?.autoReview;
-  const autoReview = autoReviewSchema.parse((input as { autoReview?: unknown } | null)?.autoReview ?? current ?? {});
-  const secret = newWebhookSecret();
-  await db().environment.update({ where: { id: environment.id }, data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, secret, autoReview) } });
-  return { url: webhookUrl(environment.id), secret, autoReview };
+  return kind;
 }
 
-/** Changes automatic review's settings; the secret stays. */
-export async function updateAutoReview(userId: string, environmentId: string, input: unknown): Promise<{ url: string; autoReview: AutoReview }> {
+/** The settings besides the secret: automatic review's filters and, for GitLab and Gitea, the owner's login there. */
+function settingsInput(input: unknown, current: { autoReview?: AutoReview; forgeLogin?: string | null } | null) {
+  const given = (input as { autoReview?: unknown; forgeLogin?: unknown } | null) ?? {};
+  const autoReview = autoReviewSchema.parse(given.autoReview ?? current?.autoReview ?? {});
+  const forgeLogin = given.forgeLogin === undefined ? (current?.forgeLogin ?? null) : (forgeLoginSchema.parse(given.forgeLogin ?? "") ?? null);
+  return { autoReview, forgeLogin };
+}
+
+/**
+ * Turns the webhook on (or makes a new secret): the answer is the only time the secret is shown. GitHub,
+ * GitLab and Gitea (Forgejo) connections take webhooks, each at its own receiver's address.
+ */
+export async function enableWebhook(
+  userId: string,
+  environmentId: string,
+  input: unknown,
+): Promise<{ url: string; secret: string; autoReview: AutoReview; forgeLogin: string | null }> {
+  const environment = await ownedEnvironment(userId, environmentId);
+  const forge = webhookForgeOf(environment);
+  const { autoReview, forgeLogin } = settingsInput(input, webhookSummary(environment.webhook));
+  const secret = newWebhookSecret();
+  await db().environment.update({
+    where: { id: environment.id },
+    data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, secret, autoReview, forgeLogin) },
+  });
+  return { url: webhookUrl(environment.id, forge), secret, autoReview, forgeLogin };
+}
+
+/** Changes automatic review's settings (and the owner's forge login, when given); the secret stays. */
+export async function updateAutoReview(
+  userId: string,
+  environmentId: string,
+  input: unknown,
+): Promise<{ url: string; autoReview: AutoReview; forgeLogin: string | null }> {
   const environment = await ownedEnvironment(userId, environmentId);
   const opened = openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY);
   if (!opened) throw new AppError("bad_request", "The environment takes no webhooks yet; turn them on first.");
-  const autoReview = autoReviewSchema.parse((input as { autoReview?: unknown } | null)?.autoReview ?? input);
-  await db().environment.update({ where: { id: environment.id }, data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, opened.secret, autoReview) } });
-  return { url: webhookUrl(environment.id), autoReview };
+  const forge = webhookForgeOf(environment);
+  const given = (input as { autoReview?: unknown; forgeLogin?: unknown } | null) ?? {};
+  // The older body shape is automatic review's settings alone, without the {autoReview} around them.
+  const shaped = given.autoReview === undefined && given.forgeLogin === undefined ? { autoReview: input } : given;
+  const { autoReview, forgeLogin } = settingsInput(shaped, opened);
+  await db().environment.update({
+    where: { id: environment.id },
+    data: { webhook: sealWebhook(sharedEnv().PATCHBAY_SECRETS_KEY, opened.secret, autoReview, forgeLogin) },
+  });
+  return { url: webhookUrl(environment.id, forge), autoReview, forgeLogin };
 }
 
 export async function disableWebhook(userId: string, environmentId: string): Promise<void> {
@@ -80,40 +126,63 @@ export async function disableWebhook(userId: string, environmentId: string): Pro
 }
 
 type Delivery = { environmentId: string; event: string; deliveryId: string; signature: string | null; rawBody: string };
+type Received = { status: number; body: { trigger: string; status: TriggerStatus; duplicate?: true } };
 
 /**
  * A delivery as GitHub sends it to /api/v1/webhooks/github/:environmentId. Answers 401 for a missing or
  * wrong signature (recorded as refused, nothing queued), 200 for a redelivery (nothing new), 202 otherwise.
  */
-export async function receiveGitHubWebhook(
-  delivery: Delivery,
-): Promise<{ status: number; body: { trigger: string; status: TriggerStatus; duplicate?: true } }> {
+export function receiveGitHubWebhook(delivery: Delivery): Promise<Received> {
+  return receiveForgeWebhook("github", delivery);
+}
+
+/** What each forge's deliveries say, read into the same shapes. */
+const READERS: Record<WebhookForge, (event: string, payload: unknown) => GitHubDelivery> = {
+  github: readGitHubDelivery,
+  gitlab: readGitLabDelivery,
+  gitea: readGiteaDelivery,
+};
+
+/**
+ * The trigger's event, in the names the worker and the inbox go by whichever forge it came from: a comment
+ * is "issue_comment" and a pull/merge request to review "pull_request" (GitHub's and Gitea's own names;
+ * GitLab's "Note Hook" and "Merge Request Hook"), anything else as the forge named it.
+ */
+function triggerEvent(event: string, read: GitHubDelivery): string {
+  return read.kind === "mention" ? "issue_comment" : read.kind === "review" ? "pull_request" : event;
+}
+
+/**
+ * A delivery from the environment's forge to /api/v1/webhooks/<forge>/:environmentId; `signature` is the
+ * forge's proof (forge-proofs.ts: GitHub's and Gitea's HMAC of the body, GitLab's token). A forge other than
+ * the environment's is answered 404, as an address with no webhook: its numbers would mean nothing there.
+ */
+export async function receiveForgeWebhook(forge: WebhookForge, delivery: Delivery): Promise<Received> {
   const environment = await db().environment.findUnique({
     where: { id: delivery.environmentId },
     select: { id: true, repoUrl: true, webhook: true, forge: true },
   });
-  // A webhook answers only while the environment is connected to GitHub (connected elsewhere since, GitHub's
-  // issue numbers would mean nothing there).
-  const opened = environment && forgeSummary(environment.forge)?.kind === "github" ? openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY) : null;
+  const opened = environment && forgeSummary(environment.forge)?.kind === forge ? openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY) : null;
   if (!environment || !opened) throw new AppError("not_found", "No webhook is set up at this address.");
   const deliveryId = delivery.deliveryId.trim().slice(0, 200) || `missing-${randomUUID()}`;
-  const signed = delivery.signature !== null && (await verify(opened.secret, delivery.rawBody, delivery.signature).catch(() => false));
+  const signed = delivery.signature !== null && (await provesDelivery(forge, opened.secret, delivery.rawBody, delivery.signature));
+  const proof = forge === "gitlab" ? "token" : "signature";
   if (!signed && (await recentlyRefused(environment.id)) >= MAX_REFUSED_PER_MINUTE) {
     // Anyone can post to the address: past a few a minute, refusals are answered but no longer recorded.
-    throw new AppError("unauthorized", "The delivery's signature does not match this environment's webhook secret.");
+    throw new AppError("unauthorized", `The delivery's ${proof} does not match this environment's webhook secret.`);
   }
   if (!signed) {
     // Kept apart from real deliveries' ids, so a forged request cannot take a genuine delivery's place.
-    const refused = await recordDelivery(environment.id, "github", `unverified:${deliveryId}`, {
+    const refused = await recordDelivery(environment.id, forge, `unverified:${deliveryId}`, {
       event: delivery.event,
-      summary: `${delivery.event || "delivery"} with ${delivery.signature ? "a wrong" : "no"} signature`,
+      summary: `${delivery.event || "delivery"} with ${delivery.signature ? "a wrong" : "no"} ${proof}`,
       status: "refused",
       reason: delivery.signature
-        ? "bad signature: it does not match the environment's webhook secret"
-        : "missing signature: the delivery has no X-Hub-Signature-256 header",
+        ? `bad ${proof}: it does not match the environment's webhook secret`
+        : `missing ${proof}: the delivery has no ${PROOF_HEADER[forge]} header`,
       steps: [step("received")],
     });
-    throw new AppError("unauthorized", `The delivery's signature does not match this environment's webhook secret (trigger ${refused.trigger.id}).`);
+    throw new AppError("unauthorized", `The delivery's ${proof} does not match this environment's webhook secret (trigger ${refused.trigger.id}).`);
   }
   let payload: unknown;
   try {
@@ -121,24 +190,25 @@ export async function receiveGitHubWebhook(
   } catch {
     throw new AppError("bad_request", "The delivery is not JSON; set the webhook's content type to application/json.");
   }
-  const read = readGitHubDelivery(delivery.event, payload);
+  const read = delivery.event === TEST_EVENT ? { kind: "ping" as const, repository: null } : READERS[forge](delivery.event, payload);
+  const event = triggerEvent(delivery.event, read);
   // The delivery id is not signed, the comment is: a signed body posted again under a new id (by anyone who
-  // saw it in GitHub's delivery log) must not start a second task.
+  // saw it in the forge's delivery log) must not start a second task.
   if (read.kind === "mention") {
     const earlier = await db().trigger.findFirst({
-      where: { environmentId: environment.id, event: "issue_comment", work: { path: ["commentId"], equals: read.commentId } },
+      where: { environmentId: environment.id, source: forge, event, work: { path: ["commentId"], equals: read.commentId } },
       select: { id: true, status: true },
     });
     if (earlier) return { status: 200, body: { trigger: earlier.id, status: earlier.status as TriggerStatus, duplicate: true } };
   }
   const expected = forgeRepositoryPath(environment.repoUrl).toLowerCase();
   const steps: TriggerStep[] = [step("received"), step("verified")];
-  const base = { event: delivery.event, steps };
+  const base = { event, steps };
   const fields =
     read.repository !== null && read.repository.toLowerCase() !== expected
       ? {
           ...base,
-          summary: `${delivery.event} from ${read.repository}`,
+          summary: `${event} from ${read.repository}`,
           status: "refused" as const,
           reason: `unknown repository: ${read.repository} is not this environment's ${expected}`,
         }
@@ -149,7 +219,7 @@ export async function receiveGitHubWebhook(
           : read.kind === "mention"
             ? {
                 ...base,
-                summary: `${read.request || "(no request)"} — ${read.actor.login} on #${read.number}`,
+                summary: `${read.request || "(no request)"} — ${read.actor.login} on ${forge === "gitlab" && read.onPullRequest ? "!" : "#"}${read.number}`,
                 actor: read.actor.login,
                 url: read.url,
                 status: "received" as const,
@@ -158,14 +228,14 @@ export async function receiveGitHubWebhook(
               }
             : {
                 ...base,
-                summary: `review #${read.number} at ${read.headSha.slice(0, 7)}: ${read.title}`,
+                summary: `review ${forge === "gitlab" ? "!" : "#"}${read.number} at ${read.headSha.slice(0, 7)}: ${read.title}`,
                 actor: read.author,
                 url: read.url,
                 status: "received" as const,
                 reason: null,
                 work: read,
               };
-  const { trigger, duplicate } = await recordDelivery(environment.id, "github", deliveryId, fields);
+  const { trigger, duplicate } = await recordDelivery(environment.id, forge, deliveryId, fields);
   if (duplicate) return { status: 200, body: { trigger: trigger.id, status: trigger.status as TriggerStatus, duplicate: true } };
   if (fields.status === "received") await queueDelivery(trigger.id);
   return { status: 202, body: { trigger: trigger.id, status: fields.status } };
@@ -184,14 +254,14 @@ export async function queueDelivery(triggerId: string): Promise<void> {
   });
 }
 
-/** Refused deliveries recorded per environment and minute (GitHub's and Linear's); past it they are answered only. */
+/** Refused deliveries recorded per environment and minute (the forges' and Linear's); past it they are answered only. */
 export const MAX_REFUSED_PER_MINUTE = 20;
 
 export function recentlyRefused(environmentId: string): Promise<number> {
   return db().trigger.count({ where: { environmentId, deliveryId: { startsWith: "unverified:" }, createdAt: { gte: new Date(Date.now() - 60_000) } } });
 }
 
-export type TriggerSource = "github" | "slack" | "linear";
+export type TriggerSource = WebhookForge | "slack" | "linear";
 
 export type DeliveryFields = {
   event: string;
@@ -241,13 +311,24 @@ export async function appendSteps(
   if (Object.keys(change).length > 0) await db().trigger.update({ where: { id: triggerId }, data: change });
 }
 
-/** "send a test event": a ping signed with the environment's secret, through the same path as GitHub's. */
+/**
+ * The event name of Patchbay's own "send a test event": a ping, proven with the environment's secret the way
+ * its forge proves deliveries, through the same receiver (GitLab and Gitea have no ping of their own).
+ */
+const TEST_EVENT = "patchbay_test";
+
+/** "send a test event": a ping signed with the environment's secret, through the same path as the forge's deliveries. */
 export async function sendTestEvent(userId: string, environmentId: string) {
   const environment = await ownedEnvironment(userId, environmentId);
   const opened = openWebhook(environment.webhook, sharedEnv().PATCHBAY_SECRETS_KEY);
   if (!opened) throw new AppError("bad_request", "The environment takes no webhooks yet; turn them on first.");
+  const kind = forgeSummary(environment.forge)?.kind;
+  const forge = isWebhookForge(kind) ? kind : "github";
   const rawBody = JSON.stringify({ zen: "Patchbay test event.", hook_id: 0 });
-  return receiveGitHubWebhook({ environmentId, event: "ping", deliveryId: `test-${randomUUID()}`, signature: await sign(opened.secret, rawBody), rawBody });
+  const deliveryId = `test-${randomUUID()}`;
+  if (forge === "github") return receiveGitHubWebhook({ environmentId, event: "ping", deliveryId, signature: await sign(opened.secret, rawBody), rawBody });
+  const signature = forge === "gitlab" ? opened.secret : signGiteaDelivery(opened.secret, rawBody);
+  return receiveForgeWebhook(forge, { environmentId, event: TEST_EVENT, deliveryId, signature, rawBody });
 }
 
 const RETRYABLE_REASONS = /^(user not allowed|limit reached|failed)/;

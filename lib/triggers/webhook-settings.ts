@@ -32,41 +32,69 @@ export const autoReviewSchema = z.strictObject({
 });
 export type AutoReview = z.infer<typeof autoReviewSchema>;
 
-const storedSchema = z.strictObject({ sealed: sealedSecretSchema, autoReview: autoReviewSchema });
+/**
+ * The owner's own login on a GitLab or Gitea/Forgejo host. Patchbay's sign-in is GitHub's, so nothing links a
+ * Patchbay account to a GitLab or Gitea user: the owner states theirs, and a mention runs only when its
+ * author has that login. Only the owner can edit their environment, so nobody else can claim it. (For
+ * GitHub, the GitHub id linked at sign-in stays the rule and this is not used.)
+ */
+export const forgeLoginSchema = z
+  .string()
+  .trim()
+  .max(100)
+  .regex(/^[A-Za-z0-9_.@-]*$/, "Write the login as the forge shows it (letters, digits, . _ - @).")
+  .transform((login) => login || undefined);
+
+const storedSchema = z.strictObject({ sealed: sealedSecretSchema, autoReview: autoReviewSchema, forgeLogin: z.string().optional() });
+
+/** The forges that deliver webhooks to Patchbay, each to its own receiver (Forgejo uses Gitea's). */
+export const WEBHOOK_FORGES = ["github", "gitlab", "gitea"] as const;
+export type WebhookForge = (typeof WEBHOOK_FORGES)[number];
+
+export function isWebhookForge(kind: unknown): kind is WebhookForge {
+  return (WEBHOOK_FORGES as readonly unknown[]).includes(kind);
+}
 
 /** What the page and the API show: never the secret. */
-export type WebhookSummary = { enabled: true; autoReview: AutoReview };
+export type WebhookSummary = { enabled: true; autoReview: AutoReview; forgeLogin: string | null };
 export type WebhookView = WebhookSummary & { url: string };
 
 export function newWebhookSecret(): string {
   return randomBytes(24).toString("hex");
 }
 
-export function sealWebhook(keyText: string | undefined, secret: string, autoReview: AutoReview) {
-  return { sealed: sealSecret(secretsKey(keyText), SEALED_NAME, secret), autoReview };
+export function sealWebhook(keyText: string | undefined, secret: string, autoReview: AutoReview, forgeLogin?: string | null) {
+  return { sealed: sealSecret(secretsKey(keyText), SEALED_NAME, secret), autoReview, ...(forgeLogin ? { forgeLogin } : {}) };
 }
 
 export function webhookSummary(stored: unknown): WebhookSummary | null {
   const parsed = storedSchema.safeParse(stored);
-  return parsed.success ? { enabled: true, autoReview: parsed.data.autoReview } : null;
+  return parsed.success ? { enabled: true, autoReview: parsed.data.autoReview, forgeLogin: parsed.data.forgeLogin ?? null } : null;
 }
 
-/** The address a forge delivers an environment's webhook to (PATCHBAY_PUBLIC_URL, which the forge must reach). */
-export function webhookUrl(environmentId: string): string {
+/**
+ * The address a forge delivers an environment's webhook to (PATCHBAY_PUBLIC_URL, which the forge must reach):
+ * one receiver per forge, since each proves its deliveries its own way.
+ */
+export function webhookUrl(environmentId: string, forge: WebhookForge = "github"): string {
   const base = (sharedEnv().PATCHBAY_PUBLIC_URL ?? "http://localhost:3000").replace(/\/+$/, "");
-  return `${base}/api/v1/webhooks/github/${environmentId}`;
+  return `${base}/api/v1/webhooks/${forge}/${environmentId}`;
 }
 
-export function webhookView(environmentId: string, stored: unknown): WebhookView | null {
+export function webhookView(environmentId: string, stored: unknown, forge: WebhookForge = "github"): WebhookView | null {
   const summary = webhookSummary(stored);
-  return summary ? { ...summary, url: webhookUrl(environmentId) } : null;
+  return summary ? { ...summary, url: webhookUrl(environmentId, forge) } : null;
 }
 
 /** The secret and settings in the clear; null when the environment takes no webhooks. */
-export function openWebhook(stored: unknown, keyText: string | undefined): { secret: string; autoReview: AutoReview } | null {
+export function openWebhook(stored: unknown, keyText: string | undefined): { secret: string; autoReview: AutoReview; forgeLogin: string | null } | null {
   const parsed = storedSchema.safeParse(stored);
   if (!parsed.success) return null;
-  return { secret: openSecret(secretsKey(keyText), SEALED_NAME, parsed.data.sealed), autoReview: parsed.data.autoReview };
+  return {
+    secret: openSecret(secretsKey(keyText), SEALED_NAME, parsed.data.sealed),
+    autoReview: parsed.data.autoReview,
+    forgeLogin: parsed.data.forgeLogin ?? null,
+  };
 }
 
 /** Why automatic review skips a pull request, or null to review it. */

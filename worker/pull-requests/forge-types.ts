@@ -18,6 +18,9 @@ export type ForgePullRequest = {
 /** The checks (CI) on a commit, summed up: failure if any failed, pending while any runs; null when there are none. */
 export type ChecksState = "pending" | "success" | "failure" | null;
 
+/** Where a comment goes: issue or pull request `number`. */
+export type CommentTarget = { number: number; onPullRequest: boolean };
+
 export type ForgeClient = {
   /** The PR whose head is `branch`, in any state: a publish interrupted after opening it must not open a second. */
   findPullRequest(branch: string): Promise<ForgePullRequest | null>;
@@ -29,10 +32,13 @@ export type ForgeClient = {
   listReviewComments(number: number): Promise<{ id: string; author: string; path: string; line: number; side: "new" | "old"; body: string }[]>;
   /** One review with inline comments (lines of the commit `commitId`); returns the review's address. */
   createReview(number: number, input: { commitId: string; body: string; comments: ReviewComment[] }): Promise<{ url: string }>;
-  /** For webhooks (GitHub only so far): the paths a PR changes, for automatic review's path filter. */
+  /** For webhooks: the paths a PR changes (a renamed file under both names), for automatic review's path filter. */
   listPullRequestFiles?(number: number): Promise<string[]>;
-  /** For webhooks (GitHub only so far): a comment in an issue's or PR's conversation; returns its address. */
-  commentOn?(number: number, body: string): Promise<{ url: string }>;
+  /**
+   * For webhooks: a comment in an issue's or a PR's conversation; returns its address. `onPullRequest` says
+   * which the number is: GitLab numbers issues and merge requests apart (GitHub and Gitea share one series).
+   */
+  commentOn?(target: CommentTarget, body: string): Promise<{ url: string }>;
 };
 
 export type ForgeClientOptions = { timeoutMs: number; fetch?: typeof fetch };

@@ -11,6 +11,8 @@ type Options = ForgeClientOptions & { apiBase: string; token: string; repository
 /** Gitea lists at most 50 per page; a task's PR was updated recently, so a few pages by recent update find it. */
 const PAGE_SIZE = 50;
 const PAGES_SEARCHED = 5;
+/** A PR's changed files, at most this many pages of them (1,000 files) for the path filter. */
+const FILE_PAGES = 20;
 
 export function createGiteaClient(options: Options): ForgeClient {
   const [owner = "", repo = ""] = options.repository.split("/");
@@ -77,6 +79,23 @@ export function createGiteaClient(options: Options): ForgeClient {
           seen.add(anchor);
           return [{ id: String(comment.id), author: comment.user?.login ?? "someone", path: comment.path, line, side, body: comment.body ?? "" }];
         });
+    },
+    async listPullRequestFiles(number) {
+      const files: string[] = [];
+      for (let page = 1; page <= FILE_PAGES; page += 1) {
+        const changed = await call("list the pull request's files", () =>
+          api.repos.repoGetPullRequestFiles(owner, repo, number, { page, limit: PAGE_SIZE }, request()),
+        );
+        // A renamed file counts under both names: a path filter on either should see it.
+        files.push(...changed.flatMap((file) => [file.filename ?? "", file.previous_filename ?? ""].filter(Boolean)));
+        if (changed.length < PAGE_SIZE) break;
+      }
+      return [...new Set(files)];
+    },
+    async commentOn(target, body) {
+      // A Gitea pull request is an issue: one comment endpoint for both, numbered in one series.
+      const comment = await call("comment", () => api.repos.issueCreateComment(owner, repo, target.number, { body }, request()));
+      return { url: comment.html_url ?? "" };
     },
     async createReview(number, input) {
       const review = await call("post the review", () =>

@@ -112,8 +112,9 @@ export function createGitHubClient(options: ForgeClientOptions & { apiBase: stri
       // A renamed file counts under both names: a path filter on either should see it.
       return files.flatMap((file) => (file.previous_filename ? [file.filename, file.previous_filename] : [file.filename]));
     },
-    async commentOn(number, body) {
-      const comment = await call("comment", () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body, request: request() }));
+    async commentOn(target, body) {
+      // A pull request is an issue to GitHub: one comment endpoint for both.
+      const comment = await call("comment", () => octokit.rest.issues.createComment({ owner, repo, issue_number: target.number, body, request: request() }));
       return { url: comment.html_url };
     },
     async getPullRequest(number) {

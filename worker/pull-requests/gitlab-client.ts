@@ -1,7 +1,15 @@
 // GitLab (gitlab.com or self-managed, API v4) through gitbeaker's resource classes. A pull request is a
 // merge request here: its number is the MR's iid, a review is a set of draft notes published at once
 // (GitLab's own "Submit review"), and checks are the head commit's statuses (one per CI job).
-import { Commits, MergeRequestDiscussions, MergeRequestDraftNotes, MergeRequests, type MergeRequestSchema } from "@gitbeaker/core";
+import {
+  Commits,
+  IssueNotes,
+  MergeRequestDiscussions,
+  MergeRequestDraftNotes,
+  MergeRequestNotes,
+  MergeRequests,
+  type MergeRequestSchema,
+} from "@gitbeaker/core";
 import { createRequesterFn, type FormattedResponse, type ResponseBodyTypes } from "@gitbeaker/requester-utils";
 import type { AppError } from "@/lib/errors";
 import { forgeProblem, isTimeout } from "./forge-problem";
@@ -72,7 +80,11 @@ export function createGitLabClient(options: Options): ForgeClient {
   const discussions = new MergeRequestDiscussions(settings);
   const drafts = new MergeRequestDraftNotes(settings);
   const commits = new Commits(settings);
+  const issueNotes = new IssueNotes(settings);
+  const mergeRequestNotes = new MergeRequestNotes(settings);
   const project = options.repository;
+  /** The project's pages on the host (the API answers a note without its address). */
+  const projectUrl = `${options.apiBase.replace(/\/+$/, "")}/${project}`;
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -132,6 +144,21 @@ export function createGitLabClient(options: Options): ForgeClient {
           },
         ];
       });
+    },
+    async listPullRequestFiles(iid) {
+      // GET /projects/:id/merge_requests/:iid/diffs (GitLab 15.7+), a page of at most 100 files at a time.
+      const diffs = await call("list the merge request's files", () => mergeRequests.allDiffs(project, iid, { perPage: 100 }));
+      // A renamed file counts under both names: a path filter on either should see it.
+      return [...new Set(diffs.flatMap((diff) => (diff.renamed_file ? [diff.new_path, diff.old_path] : [diff.new_path])))];
+    },
+    async commentOn(target, body) {
+      // An issue's notes and a merge request's are apart, as are their numbers (#3 is not !3).
+      if (target.onPullRequest) {
+        const note = await call("comment on the merge request", () => mergeRequestNotes.create(project, target.number, body));
+        return { url: `${projectUrl}/-/merge_requests/${target.number}#note_${note.id}` };
+      }
+      const note = await call("comment on the issue", () => issueNotes.create(project, target.number, body));
+      return { url: `${projectUrl}/-/issues/${target.number}#note_${note.id}` };
     },
     async createReview(iid, input) {
       // A draft note is anchored in one version of the MR's diff: the one whose head is the reviewed commit.

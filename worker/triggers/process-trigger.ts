@@ -3,6 +3,7 @@
 // backoff; its state after every try is on the trigger, so the inbox shows a reply still pending.
 import { type Job, UnrecoverableError } from "bullmq";
 import { AppError, isAppError } from "@/lib/errors";
+import { type ForgeKind, forgeName, forgeSummary } from "@/lib/forge/forge-connection";
 import { REPLY_ATTEMPTS, triggerJobSchema } from "@/lib/queue/contracts";
 import { createReviewTask } from "@/lib/reviews/review-tasks";
 import type { Mention, ReviewRequest } from "@/lib/triggers/github-delivery";
@@ -57,26 +58,30 @@ async function runTrigger(deps: TriggerDeps, triggerId: string): Promise<void> {
   await refuseTrigger(triggerId, "failed: the delivery carries no work", { reply: false, status: "failed" });
 }
 
-/** A mention: the commenter must be the environment's owner, signed in to Patchbay with that GitHub account. */
+/**
+ * A mention: the commenter must be the environment's owner. On GitHub, the owner signed in to Patchbay with
+ * that GitHub account (its id is linked); on GitLab and Gitea, where Patchbay's sign-in links nothing, the
+ * comment's author must have the login the owner set on the environment page (webhook-settings.ts).
+ */
 async function startMention(deps: TriggerDeps, trigger: LoadedTrigger, mention: Mention): Promise<void> {
   const { environment } = trigger;
-  const user = await userForGitHubId(mention.actor.id);
-  if (!user || user.id !== environment.ownerId || user.role === "copywriter") {
-    const why = user
-      ? `user not allowed: ${mention.actor.login}'s Patchbay account cannot run tasks in this environment (only its owner can)`
-      : `user not allowed: ${mention.actor.login} has no Patchbay account linked to this GitHub account (sign in to Patchbay with GitHub once)`;
+  const kind = forgeSummary(environment.forge)?.kind ?? "github";
+  const allowed = kind === "github" ? await gitHubCommenter(environment, mention) : forgeCommenter(deps, environment, mention, kind);
+  if (typeof allowed === "string") {
     // On a public repository anyone can mention Patchbay: one such reply per thread, not one per comment.
-    return refuseTrigger(trigger.id, why, { reply: !(await refusedInThread(environment.id, mention.number, trigger.id)) });
+    return refuseTrigger(trigger.id, allowed, { reply: !(await refusedInThread(environment.id, mention, trigger.id)) });
   }
+  const user = allowed;
   if (!mention.request) return refuseTrigger(trigger.id, "no request: write what to do after @patchbay", { reply: true });
   // On a pull request the task starts from the PR's head branch, and its change is pushed back to it.
   const target = mention.onPullRequest ? await pullRequestTarget(deps, trigger, mention) : null;
   if (typeof target === "string") return refuseTrigger(trigger.id, target, { reply: true });
-  const what = target ? "pull request" : "issue";
+  // GitLab's merge requests are "!N" (its issues are "#N", numbered apart).
+  const what = target ? (kind === "gitlab" ? "merge request" : "pull request") : "issue";
   const issue = mention.issueBody.trim();
   const prompt = [
     mention.request,
-    `This request comes from a comment on ${what} #${mention.number} "${mention.issueTitle}".`,
+    `This request comes from a comment on ${what} ${target && kind === "gitlab" ? "!" : "#"}${mention.number} "${mention.issueTitle}".`,
     issue ? `The ${what} says:\n${issue.length > MAX_ISSUE_BODY ? `${issue.slice(0, MAX_ISSUE_BODY)}…` : issue}` : "",
   ]
     .filter(Boolean)
@@ -86,10 +91,33 @@ async function startMention(deps: TriggerDeps, trigger: LoadedTrigger, mention: 
   });
 }
 
+/** The owner's Patchbay account when the GitHub commenter is linked to it; else why not. */
+async function gitHubCommenter(environment: LoadedTrigger["environment"], mention: Mention) {
+  const user = await userForGitHubId(mention.actor.id);
+  if (user && user.id === environment.ownerId && user.role !== "copywriter") return user;
+  return user
+    ? `user not allowed: ${mention.actor.login}'s Patchbay account cannot run tasks in this environment (only its owner can)`
+    : `user not allowed: ${mention.actor.login} has no Patchbay account linked to this GitHub account (sign in to Patchbay with GitHub once)`;
+}
+
+/** The owner's Patchbay account when a GitLab or Gitea commenter has the login the owner set; else why not. */
+function forgeCommenter(deps: TriggerDeps, environment: LoadedTrigger["environment"], mention: Mention, kind: ForgeKind) {
+  const forgeLogin = openWebhook(environment.webhook, deps.secretsKey)?.forgeLogin;
+  const forge = forgeName(kind);
+  if (!forgeLogin) {
+    return `user not allowed: this environment's owner has not said which ${forge} login is theirs (set "Your ${forge} login" with the webhook on the environment page)`;
+  }
+  if (forgeLogin.toLowerCase() !== mention.actor.login.toLowerCase()) {
+    return `user not allowed: ${mention.actor.login} is not this environment's owner on ${forge} (only its owner can ask Patchbay here)`;
+  }
+  if (environment.owner.role === "copywriter") return `user not allowed: ${mention.actor.login}'s Patchbay account cannot run tasks in this environment`;
+  return { id: environment.ownerId, email: environment.owner.email };
+}
+
 /** The open PR a mention was made on, read from the forge; or why Patchbay cannot push to it. */
 async function pullRequestTarget(deps: TriggerDeps, trigger: LoadedTrigger, mention: Mention): Promise<MentionTarget | string> {
   const client = await storedApiClient(deps, trigger.environment);
-  if (!client) return "the environment is no longer connected to GitHub";
+  if (!client) return "the environment is no longer connected to its forge";
   const pull = await client.getPullRequest(mention.number);
   if (pull.state !== "open") return `pull request #${mention.number} is ${pull.state}; mention @patchbay on an open one, or in an issue`;
   if (pull.fromFork) return `pull request #${mention.number} comes from a fork, where Patchbay cannot push; mention @patchbay in an issue instead`;
@@ -106,7 +134,7 @@ async function startReview(deps: TriggerDeps, trigger: LoadedTrigger, review: Re
   if (await alreadyReviewed(environment.id, review.number, review.headSha, trigger.id))
     return ignore(`commit ${review.headSha.slice(0, 7)} was reviewed already`);
   const pull = { baseBranch: review.baseBranch, headBranch: review.headBranch, author: review.author, draft: review.draft };
-  // The filters the delivery answers come first; the PR's files are asked of GitHub only when they decide.
+  // The filters the delivery answers come first; the PR's files are asked of the forge only when they decide.
   const skip = autoReviewSkip(settings, { ...pull, files: null });
   if (skip) return ignore(skip);
   if (settings.paths.length > 0) {
@@ -155,11 +183,11 @@ async function sendReply(deps: TriggerDeps, job: Job, triggerId: string, kind: R
         ? await replyInSlack(deps, triggerId, target, kind, input)
         : target.kind === "linear"
           ? await replyInLinear(deps, work.environment, target, kind, input)
-          : await commentOnGitHub(deps, work.environment, target, kind, input);
+          : await commentOnForge(deps, work.environment, target, kind, input);
     await recordReply(triggerId, { kind, status: "sent", attempts, ...(url ? { url } : {}) });
   } catch (error) {
     const message = isAppError(error) ? error.userMessage : String((error as Error)?.message ?? error);
-    // GitHub or Linear refusing the comment itself (a token without the Issues permission, an issue gone: 4xx
+    // The forge or Linear refusing the comment itself (a token without the Issues permission, an issue gone: 4xx
     // other than 408/429) will refuse it again: the reply fails now, rather than after every try.
     const status = (error as { cause?: { status?: unknown } }).cause?.status;
     const hopeless = error instanceof UnrecoverableError || (typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429);
@@ -169,7 +197,8 @@ async function sendReply(deps: TriggerDeps, job: Job, triggerId: string, kind: R
   }
 }
 
-async function commentOnGitHub(
+/** The reply as a comment in the mention's thread: an issue's or a pull (merge) request's, on the environment's forge. */
+async function commentOnForge(
   deps: TriggerDeps,
   environment: { forge: unknown; repoUrl: string },
   target: Mention,
@@ -177,7 +206,7 @@ async function commentOnGitHub(
   input: ReplyInput,
 ): Promise<{ url: string | null }> {
   const client = await storedApiClient(deps, environment);
-  if (!client?.commentOn) throw new UnrecoverableError("the environment is no longer connected to GitHub");
+  if (!client?.commentOn) throw new UnrecoverableError("the environment is no longer connected to a forge Patchbay can comment on");
   const body = kind === "started" ? startedReply(input) : kind === "refused" ? refusedReply(input) : finishedReply(input);
-  return client.commentOn(target.number, body);
+  return client.commentOn({ number: target.number, onPullRequest: target.onPullRequest }, body);
 }
