@@ -279,7 +279,9 @@ export async function enableWebhookAction(environmentId: string, _previous: Form
 /** Automatic review's settings on the environment page. */
 export async function updateAutoReviewAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
   return asSignedIn(async (userId) => {
-    await updateAutoReview(userId, environmentId, { autoReview: autoReviewFromForm(form) });
+    // The login field is there only for GitLab and Gitea (GitHub goes by the account linked at sign-in).
+    const forgeLogin = form.get("forgeLogin");
+    await updateAutoReview(userId, environmentId, { autoReview: autoReviewFromForm(form), ...(forgeLogin === null ? {} : { forgeLogin: String(forgeLogin) }) });
     revalidatePath(`/environments/${environmentId}`);
     return { saved: Date.now() };
   });

@@ -10,6 +10,7 @@ import { ageText } from "@/lib/environments/setup-report";
 import { webEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { linearWebhookUrl } from "@/lib/triggers/linear-settings";
+import { isWebhookForge } from "@/lib/triggers/webhook-settings";
 import { requireUser } from "@/lib/http/require-user";
 import { readSandboxTools, type SandboxTools } from "@/lib/workers/sandbox-tools";
 import { credentialKindForUrl } from "../repo-credential-form-data";
@@ -71,7 +72,11 @@ export default async function EnvironmentPage({ params }: { params: Promise<{ en
           </div>
           <div className="panel" data-testid="webhook">
             <h2 style={{ marginTop: 0 }}>Webhook</h2>
-            <WebhookForm environmentId={environment.id} webhook={environment.webhook} connectedToGitHub={environment.forge?.kind === "github"} />
+            <WebhookForm
+              environmentId={environment.id}
+              webhook={environment.webhook}
+              forge={isWebhookForge(environment.forge?.kind) ? environment.forge.kind : null}
+            />
           </div>
           <div className="panel" data-testid="slack">
             <h2 style={{ marginTop: 0 }}>Slack</h2>
