@@ -8,6 +8,7 @@ import type { EventBody } from "@/lib/events";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
 import type { ModelClient } from "./model";
 import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/registry";
+import { createShellSession, type ShellSession } from "./tools/shell-session";
 import type { AgentPreview, ToolOutput } from "./tools/tool";
 import { parsePatch } from "./apply-patch/parse-patch";
 import { createNestedInstructions } from "./nested-instructions";
@@ -56,6 +57,16 @@ export const LOOP_REPEATS = 3;
 export type AgentRunResult = { stopReason: AgentStopReason; finalMessage: string; steps: number; inputTokens: number; outputTokens: number };
 
 export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
+  // One shell per run: it ends with the run, and with it whatever the agent left running in the background.
+  const shell = createShellSession(run.driver, run.sandbox);
+  try {
+    return await agentLoop(run, shell);
+  } finally {
+    await shell.close().catch(() => undefined);
+  }
+}
+
+async function agentLoop(run: AgentRunInput, shell: ShellSession): Promise<AgentRunResult> {
   const instructions = await buildInstructions(run);
   const input: ResponseInputItem[] = [
     ...(run.history ?? []).flatMap((turn): ResponseInputItem[] => [
@@ -107,6 +118,7 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
         sandbox: run.sandbox,
         signal: run.signal,
         commandTimeoutSec: run.commandTimeoutSec,
+        shell,
         emit: run.emit,
         ...(run.preview ? { preview: run.preview } : {}),
       });

@@ -15,6 +15,8 @@ import {
   type SandboxDriver,
   type SandboxHandle,
   type SandboxSpec,
+  type SpawnedProcess,
+  type SpawnOptions,
 } from "./driver";
 import {
   bridgeName,
@@ -465,6 +467,45 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       };
     },
 
+    async spawn(handle: SandboxHandle, argv: string[], spawnOptions: SpawnOptions): Promise<SpawnedProcess> {
+      const container = docker.getContainer(handle.containerId);
+      const tag = randomBytes(8).toString("hex");
+      const exec = await container.exec({
+        Cmd: argv,
+        Env: [...(spawnOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
+        User: SANDBOX_USER,
+        WorkingDir: WORKSPACE_DIR,
+        AttachStdout: true,
+        AttachStderr: true,
+        AttachStdin: true,
+        Tty: false,
+      });
+      const stream = await exec.start({ hijack: true, stdin: true });
+      const sink = (name: "stdout" | "stderr") => {
+        const pass = new PassThrough();
+        pass.on("data", (chunk: Buffer) => spawnOptions.onOutput(name, chunk));
+        return pass;
+      };
+      docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+      const ended = new Promise<void>((resolve) => {
+        stream.on("end", resolve);
+        stream.on("close", resolve);
+        stream.on("error", () => resolve());
+      });
+      const exited = ended.then(() => waitForExitCode(exec, 2_000).catch(() => null));
+      return {
+        write(data) {
+          if (!stream.destroyed) stream.write(data);
+        },
+        async kill() {
+          await killExec(container, tag);
+          stream.destroy();
+          await exited;
+        },
+        exited,
+      };
+    },
+
     async putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void> {
       await docker.getContainer(handle.containerId).putArchive(tar, { path: directory });
     },
@@ -482,15 +523,20 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 }
 
 // Kills every process carrying the exec's tag, and the process group it leads: `timeout` makes itself a
-// group leader, so children that cleared their env go too. Runs as the agent user, like the exec itself.
-const KILL_SCRIPT = `for dir in /proc/[0-9]*; do
-  if tr '\\0' '\\n' < "$dir/environ" 2>/dev/null | grep -qxF "$1"; then
-    pid=\${dir#/proc/}
-    pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-    [ "$pgid" = "$pid" ] && kill -KILL -- "-$pgid" 2>/dev/null
-    kill -KILL "$pid" 2>/dev/null
-  fi
+// group leader, so children that cleared their env go too. All are stopped first: a shell whose child died
+// first would otherwise run on for a moment (the agent's shell session would save the state of the command
+// being killed). Runs as the agent user, like the exec itself.
+const KILL_SCRIPT = `pids=""
+for dir in /proc/[0-9]*; do
+  if tr '\\0' '\\n' < "$dir/environ" 2>/dev/null | grep -qxF "$1"; then pids="$pids \${dir#/proc/}"; fi
 done
+[ -n "$pids" ] || exit 0
+kill -STOP $pids 2>/dev/null
+for pid in $pids; do
+  pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+  [ "$pgid" = "$pid" ] && kill -KILL -- "-$pgid" 2>/dev/null
+done
+kill -KILL $pids 2>/dev/null
 exit 0`;
 
 async function killExec(container: Docker.Container, tag: string): Promise<void> {

@@ -77,6 +77,22 @@ export type ExecResult = {
   durationMs: number;
 };
 
+export type SpawnOptions = {
+  /** Extra variables for this process only (as for exec). */
+  env?: string[];
+  onOutput: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+};
+
+/** A long-lived process in a sandbox, with its stdin open (the agent's shell session). */
+export type SpawnedProcess = {
+  /** Writes to the process's stdin. */
+  write(data: string): void;
+  /** Kills the process and everything it started, then waits for its end. */
+  kill(): Promise<void>;
+  /** Settles with the exit code (null when it could not be read) once the process's output has ended. */
+  exited: Promise<number | null>;
+};
+
 /** A saved setup result: the workspace's untracked and ignored files, and the agent home. */
 export type CacheVolumes = { workspace: string; home: string };
 
@@ -114,6 +130,8 @@ export type SandboxDriver = {
   imageInfo(image: string): Promise<{ id: string; tools: Record<string, string> }>;
   /** Runs argv as the agent user (no shell unless argv asks for one). */
   exec(handle: SandboxHandle, argv: string[], options: ExecOptions): Promise<ExecResult>;
+  /** Starts argv as the agent user and keeps it running, its stdin open, until it exits or is killed. */
+  spawn(handle: SandboxHandle, argv: string[], options: SpawnOptions): Promise<SpawnedProcess>;
   /** Extracts a tar stream into a directory of the sandbox (the directory must exist). */
   putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void>;
   /** Creates (or recreates) the attempt's internal preview network, which has no route to the outside. */

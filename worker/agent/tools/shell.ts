@@ -3,11 +3,10 @@
 // at most STREAM_LIMIT per command); the command is stopped past COMMAND_OUTPUT_LIMIT, and the model
 // gets the exit code plus a head + tail of the combined output (MODEL_OUTPUT_LIMIT).
 //
-// One shell session per attempt: the working directory and exported variables carry over between
-// calls. Each call is its own process (so a timeout or crash cannot wedge the session), which restores
-// the session from a state file in $HOME (tmpfs, the agent's own) and saves it again on exit.
+// One shell session per attempt (shell-session.ts): the working directory and exported variables carry
+// over between calls, and a command that hangs is killed with its session, which comes back with them.
 import { z } from "zod";
-import { isTimeoutExit, type ExecResult } from "@/worker/sandbox/driver";
+import type { ExecResult } from "@/worker/sandbox/driver";
 import { capForModel, chunkForEvents, COMMAND_OUTPUT_LIMIT, STREAM_LIMIT } from "./output-cap";
 import { ToolFailure, type AgentTool } from "./tool";
 
@@ -22,21 +21,6 @@ const parameters = z.strictObject({
 });
 
 const FLUSH_INTERVAL_MS = 100;
-
-// Restores the session (exported variables, then the directory), runs the command in this shell so
-// `cd` and `export` take effect, and saves the session on any exit, also after `exit` or a failure.
-// Bash's own bookkeeping variables are not carried over.
-export const SESSION_SCRIPT = `state="$HOME/.patchbay-shell"
-if [ -f "$state/env" ]; then . "$state/env"; fi
-cd "$(cat "$state/cwd" 2>/dev/null || echo /workspace)" 2>/dev/null || cd /workspace
-if [ -n "$2" ]; then cd -- "$2" || exit 1; fi
-save_session() {
-  mkdir -p "$state"
-  pwd > "$state/cwd"
-  export -p | grep -v -E '^declare -x (PWD|OLDPWD|SHLVL|_|HOME|PATCHBAY_EXEC)=' > "$state/env"
-}
-trap save_session EXIT
-eval "$1"`;
 
 export const shellTool: AgentTool<z.infer<typeof parameters>> = {
   name: "shell",
@@ -69,7 +53,7 @@ export const shellTool: AgentTool<z.infer<typeof parameters>> = {
     const timer = setInterval(flush, FLUSH_INTERVAL_MS);
     let result: ExecResult;
     try {
-      result = await context.driver.exec(context.sandbox, ["bash", "-lc", SESSION_SCRIPT, "shell", params.command, workdir], {
+      result = await context.shell.run(params.command, workdir, {
         timeoutSec,
         maxOutputBytes: COMMAND_OUTPUT_LIMIT,
         signal: context.signal,
@@ -86,7 +70,7 @@ export const shellTool: AgentTool<z.infer<typeof parameters>> = {
       await flushing;
     }
 
-    const timedOut = isTimeoutExit(result.exitCode) && result.durationMs >= timeoutSec * 1000 - 500;
+    const { timedOut } = result;
     await context.emit({
       type: "tool.end",
       payload: {

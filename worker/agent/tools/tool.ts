@@ -5,6 +5,7 @@ import type { ResponseFunctionCallOutputItemList } from "openai/resources/respon
 import type { z } from "zod";
 import type { EventBody } from "@/lib/events";
 import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import type { ShellSession } from "./shell-session";
 
 /** Text, or text and images (the screenshot tool returns the picture for the model to look at). */
 export type ToolOutput = string | ResponseFunctionCallOutputItemList;
@@ -15,6 +16,8 @@ export type ToolContext = {
   sandbox: SandboxHandle;
   signal: AbortSignal;
   commandTimeoutSec: number;
+  /** The attempt's shell session, where `shell` commands run (its directory and variables carry over). */
+  shell: ShellSession;
   emit: (body: EventBody) => Promise<void>;
   /** The app running for the agent's screenshots; absent when the environment has no preview. */
   preview?: AgentPreview;

@@ -1,0 +1,201 @@
+// The agent's shell: one bash process per attempt, kept running in the sandbox, that runs each command in
+// itself, so `cd` and `export` carry over and a call costs a line on its stdin instead of a new
+// `docker exec` (milliseconds instead of a hundred). Commands run one at a time.
+//
+// The session saves its directory and exported variables after every command (bash builtins only, no
+// fork). A command that outlives its timeout, prints more than the cap, or is cancelled has the whole
+// session killed (it and everything it started); the next command starts a new session that restores
+// the last saved state, so a hung command cannot wedge later calls. A command that exits the shell
+// (`exit 3`) ends the session the same way, with its own exit code.
+//
+// A command is sent as a header line (marker and lengths) followed by its bytes. The end of a command is a
+// line with a random marker, written after its output on stdout (with the
+// exit code) and on stderr, so both streams are known to be drained; the marker is removed before the
+// output reaches the model or the timeline.
+import { randomBytes } from "node:crypto";
+import { AppError } from "@/lib/errors";
+import type { ExecResult, SandboxDriver, SandboxHandle, SpawnedProcess } from "@/worker/sandbox/driver";
+
+// Bash's own bookkeeping variables, and the exec tag of the session that saved them, are not restored.
+const SERVER_SCRIPT = `state="$HOME/.patchbay-shell"
+mkdir -p "$state"
+if [ -f "$state/env" ]; then . <(grep -v -E '^declare -x (PWD|OLDPWD|SHLVL|_|HOME|PATCHBAY_EXEC)=' "$state/env"); fi
+cd "$(cat "$state/cwd" 2>/dev/null || echo /workspace)" 2>/dev/null || cd /workspace
+save_session() {
+  printf '%s\\n' "$PWD" > "$state/cwd"
+  export -p > "$state/env"
+}
+trap save_session EXIT
+while IFS=' ' read -r __pb_marker __pb_length __pb_dir_length; do
+  LC_ALL=C IFS= read -r -N "$__pb_length" __pb_command
+  __pb_status=0
+  if [ "$__pb_dir_length" -gt 0 ]; then LC_ALL=C IFS= read -r -N "$__pb_dir_length" __pb_dir; cd -- "$__pb_dir" || __pb_status=1; fi
+  if [ "$__pb_status" = 0 ]; then eval "$__pb_command" < /dev/null; __pb_status=$?; fi
+  save_session
+  printf '\\n%s %s\\n' "$__pb_marker" "$__pb_status"
+  printf '\\n%s\\n' "$__pb_marker" >&2
+done`;
+
+export type ShellRunOptions = {
+  timeoutSec: number;
+  /** Output beyond this (stdout + stderr) is dropped and the session is killed; `truncated` is set. */
+  maxOutputBytes: number;
+  signal?: AbortSignal;
+  onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+};
+
+export type ShellSession = {
+  /** Runs one command; `workdir` (absolute) becomes the session's directory first. */
+  run(command: string, workdir: string, options: ShellRunOptions): Promise<ExecResult>;
+  /** Ends the session (the attempt is over). */
+  close(): Promise<void>;
+};
+
+/** Exit codes reported like `timeout`'s, so callers read them as before (see isTimeoutExit). */
+const TIMED_OUT = 124;
+const KILLED = 137;
+
+/** How a command ended: both markers seen, too much output, the shell exited, its timeout, a cancel. */
+type Ending = "done" | "overflow" | "exited" | "timeout" | "cancelled";
+
+/** How the current command's output is being read: up to its markers, forwarded as it comes. */
+type Reading = {
+  marker: string;
+  pending: Record<"stdout" | "stderr", string>;
+  done: Record<"stdout" | "stderr", boolean>;
+  collected: Record<"stdout" | "stderr", Buffer[]>;
+  bytes: number;
+  status: number | null;
+  options: ShellRunOptions;
+  /** The first ending counts; later ones (the exit that follows a kill) are ignored. */
+  finish: (ending: Ending) => void;
+};
+
+export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle): ShellSession {
+  let process: SpawnedProcess | null = null;
+  let reading: Reading | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  // Output arrives as bytes; latin1 keeps one character per byte, so marker offsets are byte offsets.
+  const onOutput = (stream: "stdout" | "stderr", chunk: Buffer) => {
+    const current = reading;
+    if (!current || current.done[stream]) return;
+    const text = current.pending[stream] + chunk.toString("latin1");
+    const end = stream === "stdout" ? new RegExp(`\\n${current.marker} (\\d+)\\n`).exec(text) : new RegExp(`\\n${current.marker}\\n`).exec(text);
+    if (end) {
+      if (stream === "stdout") current.status = Number(end[1]);
+      current.done[stream] = true;
+      current.pending[stream] = "";
+      forward(current, stream, text.slice(0, end.index));
+      if (current.done.stdout && current.done.stderr) current.finish("done");
+      return;
+    }
+    // A last line that may be the start of the marker line is held back until the next chunk says.
+    const newline = text.lastIndexOf("\n");
+    const tail = text.slice(newline + 1);
+    const mayBeMarker = newline >= 0 && (tail.length <= current.marker.length ? current.marker.startsWith(tail) : tail.startsWith(current.marker));
+    const held = mayBeMarker ? newline : text.length;
+    current.pending[stream] = text.slice(held);
+    forward(current, stream, text.slice(0, held));
+  };
+
+  const forward = (current: Reading, stream: "stdout" | "stderr", text: string) => {
+    if (text.length === 0) return;
+    const room = current.options.maxOutputBytes - current.bytes;
+    const bytes = Buffer.from(text.length > room ? text.slice(0, Math.max(0, room)) : text, "latin1");
+    current.bytes += bytes.length;
+    if (bytes.length > 0) {
+      current.collected[stream].push(bytes);
+      current.options.onOutput?.(stream, bytes);
+    }
+    if (text.length > room) current.finish("overflow");
+  };
+
+  async function start(): Promise<SpawnedProcess> {
+    const started = await driver.spawn(sandbox, ["bash", "-l", "-c", SERVER_SCRIPT, "shell"], { onOutput });
+    void started.exited.then(() => {
+      if (process === started) process = null;
+      reading?.finish("exited");
+    });
+    return started;
+  }
+
+  async function runOne(command: string, workdir: string, options: ShellRunOptions): Promise<ExecResult> {
+    if (closed) throw new AppError("cancelled", "The attempt's shell is closed.");
+    if (options.signal?.aborted) throw new AppError("cancelled", "Cancelled.");
+    const began = Date.now();
+    process ??= await start();
+    const session = process;
+    const marker = `__patchbay_${randomBytes(12).toString("hex")}`;
+    // Set from the callbacks below; an object, so the compiler does not take it for never assigned.
+    const result: { ended: Ending | null } = { ended: null };
+    const current: Reading = {
+      marker,
+      pending: { stdout: "", stderr: "" },
+      done: { stdout: false, stderr: false },
+      collected: { stdout: [], stderr: [] },
+      bytes: 0,
+      status: null,
+      options,
+      finish: () => undefined,
+    };
+    const finished = new Promise<void>((resolve) => {
+      current.finish = (ending) => {
+        result.ended ??= ending;
+        resolve();
+      };
+    });
+    reading = current;
+    const timer = setTimeout(() => current.finish("timeout"), options.timeoutSec * 1000);
+    const abort = () => current.finish("cancelled");
+    options.signal?.addEventListener("abort", abort, { once: true });
+    // A header line, then the command and the directory as bytes, read by count (`read -N` in the C locale
+    // counts bytes): no decoding process per command, and any text, newlines included, arrives as written.
+    const length = (text: string) => Buffer.byteLength(text, "utf8");
+    session.write(`${marker} ${length(command)} ${length(workdir)}\n${command}${workdir}`);
+    try {
+      await finished;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abort);
+      reading = null;
+    }
+    const outcome: Ending = result.ended ?? "done";
+    let exitCode = current.status;
+    if (outcome !== "done") {
+      // The session cannot be trusted past a command it did not finish: it goes, with all it started.
+      if (process === session) process = null;
+      if (outcome === "exited") exitCode = await session.exited;
+      else await session.kill();
+      if (outcome === "cancelled") throw new AppError("cancelled", "Cancelled.");
+      if (outcome === "timeout") exitCode = TIMED_OUT;
+      if (outcome === "overflow") exitCode = KILLED;
+      // What the command printed last, held back in case a marker followed (none came).
+      if (outcome !== "overflow") for (const stream of ["stdout", "stderr"] as const) forward(current, stream, current.pending[stream]);
+    }
+    return {
+      exitCode,
+      stdout: Buffer.concat(current.collected.stdout),
+      stderr: Buffer.concat(current.collected.stderr),
+      truncated: outcome === "overflow",
+      timedOut: outcome === "timeout",
+      durationMs: Date.now() - began,
+    };
+  }
+
+  return {
+    run(command, workdir, options) {
+      const result = queue.then(() => runOne(command, workdir, options));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      closed = true;
+      await queue;
+      const session = process;
+      process = null;
+      await session?.kill();
+    },
+  };
+}
