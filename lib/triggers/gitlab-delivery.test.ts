@@ -119,7 +119,8 @@ describe("readGitLabDelivery", () => {
       draft: false,
       fromFork: false,
       author: "root",
-      url: "http://example.com/diaspora/merge_requests/1",
+      // The project's web_url and the iid (the example's own url, /diaspora/merge_requests/1, lacks the "/-/").
+      url: "http://example.com/gitlabhq/gitlab-test/-/merge_requests/1",
     });
   });
 

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { type GitHubDelivery, MENTION, mentionRequest } from "./github-delivery";
 
 const user = z.object({ id: z.number(), username: z.string() });
-const project = z.object({ path_with_namespace: z.string() });
+const project = z.object({ path_with_namespace: z.string(), web_url: z.string().optional() });
 
 const note = z.object({
   object_kind: z.literal("note"),
@@ -113,7 +113,9 @@ export function readGitLabDelivery(event: string, payload: unknown): GitHubDeliv
       // The event's user: the author when it is opened, whoever pushed on an update. GitLab's payload names
       // the author by id only (author_id); skipping a bot by login works for the pushes it makes.
       author: parsed.data.user.username,
-      url: attributes.url,
+      // The merge request's address as GitLab shows it today (…/-/merge_requests/N), which the review task is
+      // given; object_attributes.url may be the older form without "/-/" (GitLab's own docs example is).
+      url: parsed.data.project.web_url ? `${parsed.data.project.web_url.replace(/\/+$/, "")}/-/merge_requests/${attributes.iid}` : attributes.url,
     };
   }
   return ignored(`GitLab's ${event || String(kind ?? "unknown")} event is not one Patchbay acts on`);

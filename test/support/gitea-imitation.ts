@@ -34,7 +34,12 @@
 //   is fetched or a PR is read, as Gitea does after each push; pushes to refs/pull/* are refused. git takes the
 //   token as the password with any user name, as Gitea does.
 //
-// Not imitated: forks (a PR's head is a branch of the same repository), labels, milestones, assignees,
+// - Issues (made by the test) and pull requests share one series of numbers; a comment in either's conversation
+//   is POST /repos/{owner}/{repo}/issues/{index}/comments (issue_comment.go), answered 201 with the comment, its
+//   html_url …/issues/N#issuecomment-ID or …/pulls/N#issuecomment-ID; a PR's files (pull.go GetPullRequestFiles)
+//   are the names of its diff from the merge base, renames with previous_filename.
+//
+// Not imitated: line counts of a PR's files, forks (a PR's head is a branch of the same repository), labels, milestones, assignees,
 // reviewers, drafts, Gitea's background merge check after a push (mergeable is what setMergeable says), other
 // users' pending reviews, comment resolution, outdated comments, the blame commit Gitea records as a comment's
 // commit_id (the PR's head is used), paging of a commit's statuses, tokens in the query string or as basic auth
@@ -48,8 +53,11 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type {
   Api,
+  ChangedFile,
   CombinedStatus,
+  Comment,
   CommitStatus,
+  CreateIssueCommentOption,
   CreatePullRequestOption,
   CreatePullReviewComment,
   CreatePullReviewOptions,
@@ -86,6 +94,8 @@ const ROUTES = [
   { method: "GET", path: /^\/repos\/([^/]+)\/([^/]+)\/pulls\/([^/]+)\/reviews$/, operation: "repoListPullReviews" },
   { method: "POST", path: /^\/repos\/([^/]+)\/([^/]+)\/pulls\/([^/]+)\/reviews$/, operation: "repoCreatePullReview" },
   { method: "GET", path: /^\/repos\/([^/]+)\/([^/]+)\/pulls\/([^/]+)\/reviews\/([^/]+)\/comments$/, operation: "repoGetPullReviewComments" },
+  { method: "GET", path: /^\/repos\/([^/]+)\/([^/]+)\/pulls\/([^/]+)\/files$/, operation: "repoGetPullRequestFiles" },
+  { method: "POST", path: /^\/repos\/([^/]+)\/([^/]+)\/issues\/([^/]+)\/comments$/, operation: "issueCreateComment" },
 ] as const satisfies readonly { method: string; path: RegExp; operation: OperationId }[];
 
 type ServedOperation = (typeof ROUTES)[number]["operation"];
@@ -96,6 +106,7 @@ type QuerySpec<Q> = { [K in keyof Required<Q>]: ParamSpec };
 type ListPullsQuery = NonNullable<Parameters<Repos["repoListPullRequests"]>[2]>;
 type CombinedStatusQuery = NonNullable<Parameters<Repos["repoGetCombinedStatusByRef"]>[3]>;
 type ListReviewsQuery = NonNullable<Parameters<Repos["repoListPullReviews"]>[3]>;
+type PullFilesQuery = NonNullable<Parameters<Repos["repoGetPullRequestFiles"]>[3]>;
 const paging = { page: { type: "integer", min: 1 }, limit: { type: "integer", min: 0 } } as const;
 
 /** Each operation's query parameters: the SDK's, with the enums it gives them; none for the others. */
@@ -113,6 +124,12 @@ const QUERY: { [K in ServedOperation]: Record<string, ParamSpec> } = {
   } satisfies QuerySpec<ListPullsQuery>,
   repoGetCombinedStatusByRef: paging satisfies QuerySpec<CombinedStatusQuery>,
   repoListPullReviews: paging satisfies QuerySpec<ListReviewsQuery>,
+  repoGetPullRequestFiles: {
+    "skip-to": { type: "string" },
+    whitespace: { type: "string", enum: ["ignore-all", "ignore-change", "ignore-eol", "show-all"] satisfies PullFilesQuery["whitespace"][] },
+    ...paging,
+  } satisfies QuerySpec<PullFilesQuery>,
+  issueCreateComment: {},
   repoCreatePullRequest: {},
   repoGetPullRequest: {},
   repoEditPullRequest: {},
@@ -165,6 +182,8 @@ const BODIES: Partial<Record<ServedOperation, AnyBodySpec>> = {
   repoCreatePullReview: {
     fields: { body: "string", commit_id: "string", event: "string", comments: { items: reviewComment } },
   } satisfies BodySpec<CreatePullReviewOptions>,
+  // CreateIssueCommentOption's Body is `binding:"Required"` in Gitea's Go struct.
+  issueCreateComment: { fields: { body: "string" }, required: ["body"] } satisfies BodySpec<CreateIssueCommentOption>,
 };
 
 function paramProblem(name: string, values: string[], spec: ParamSpec): string | null {
@@ -336,6 +355,10 @@ export type GiteaImitation = {
   url: string;
   /** A bare clone of `sourceDir` as repository `owner/repo`; returns its git directory and clone URL. */
   createRepository(fullName: string, sourceDir: string): Promise<{ gitDir: string; cloneUrl: string }>;
+  /** Someone opens an issue on the web; it takes the next number of the series issues and PRs share. */
+  createIssue(fullName: string, input: { title: string; body?: string; user?: string }): { number: number; htmlUrl: string };
+  /** The comments in an issue's or a PR's conversation, oldest first. */
+  issueComments(fullName: string, number: number): { id: number; user: string; body: string; htmlUrl: string }[];
   /** Someone opens a PR on the web (through the same rules as the API); `user` is its author. */
   openPullRequest(fullName: string, input: { head: string; base: string; title: string; body?: string; user?: string }): Promise<ImitatedGiteaPullRequest>;
   pullRequests(fullName: string): ImitatedGiteaPullRequest[];
@@ -406,12 +429,19 @@ type StoredPull = {
 
 type StoredStatus = { id: number; sha: string; context: string; state: CommitStatusState; description: string; createdAt: number };
 
+/** An issue; issues and pull requests share one series of numbers, as in Gitea. */
+type StoredIssue = { number: number; id: number; title: string; body: string; poster: string; createdAt: number };
+/** A comment in an issue's or a pull request's conversation (not on a line). */
+type StoredIssueComment = { id: number; number: number; user: string; body: string; createdAt: number };
+
 type Repository = {
   id: number;
   owner: string;
   name: string;
   gitDir: string;
   createdAt: number;
+  issues: StoredIssue[];
+  comments: StoredIssueComment[];
   pulls: StoredPull[];
   statuses: StoredStatus[];
   /** The last update of the PRs' refs/pull/N/head; updates of a repository run one after the other. */
@@ -491,6 +521,24 @@ export async function startGiteaImitation(options: { token: string }): Promise<G
 
   // -------------------------------------------------------------------------------------------------------
   // Answers as Gitea's API shows them.
+
+  /** routers/api/v1/repo/issue_comment.go CreateIssueComment's answer (services/convert ToAPIComment). */
+  function issueCommentJson(repo: Repository, comment: StoredIssueComment, onPull: boolean): Comment {
+    const page = `${webUrl}/${repo.owner}/${repo.name}/${onPull ? "pulls" : "issues"}/${comment.number}`;
+    return {
+      id: comment.id,
+      html_url: `${page}#issuecomment-${comment.id}`,
+      pull_request_url: onPull ? page : "",
+      issue_url: onPull ? "" : page,
+      user: userJson(comment.user),
+      original_author: "",
+      original_author_id: 0,
+      body: comment.body,
+      assets: [],
+      created_at: time(comment.createdAt),
+      updated_at: time(comment.createdAt),
+    } satisfies Comment;
+  }
 
   function userJson(login: string): User {
     const id = 100 + [...login].reduce((sum, char) => (sum * 31 + char.charCodeAt(0)) % 100_000, 0);
@@ -742,7 +790,7 @@ export async function startGiteaImitation(options: { token: string }): Promise<G
     }
     const created = now();
     const pull: StoredPull = {
-      number: repo.pulls.length + 1,
+      number: repo.issues.length + repo.pulls.length + 1,
       id: nextId++,
       title: input.title,
       body: input.body ?? "",
@@ -929,6 +977,41 @@ export async function startGiteaImitation(options: { token: string }): Promise<G
       }
       case "repoCreatePullReview":
         return pull ? createReview(repo, pull, body as CreatePullReviewOptions) : notFound();
+      case "repoGetPullRequestFiles": {
+        if (!pull) return notFound();
+        await updatePullRefs(repo);
+        const lines = (await git(repo, ["-c", "core.quotePath=false", "diff", "--no-color", "--name-status", "-M", pull.mergeBase, pull.headSha]))
+          .split("\n")
+          .filter(Boolean);
+        const files = lines.map((line): ChangedFile => {
+          const [status = "M", first = "", second] = line.split("\t");
+          const renamed = status.startsWith("R");
+          const filename = renamed ? (second ?? first) : first;
+          return {
+            filename,
+            ...(renamed ? { previous_filename: first } : {}),
+            status: renamed ? "renamed" : status === "A" ? "added" : status === "D" ? "deleted" : "changed",
+            // Line counts are not imitated (Patchbay reads the names only).
+            additions: 0,
+            deletions: 0,
+            changes: 0,
+            html_url: `${webUrl}/${repo.owner}/${repo.name}/src/commit/${pull.headSha}/${filename}`,
+            contents_url: `${apiUrl()}/repos/${repo.owner}/${repo.name}/contents/${filename}?ref=${pull.headSha}`,
+            raw_url: `${webUrl}/${repo.owner}/${repo.name}/raw/commit/${pull.headSha}/${filename}`,
+          };
+        });
+        const { page, headers } = paged(files, query, null);
+        return { status: 200, body: page, headers };
+      }
+      case "issueCreateComment": {
+        const issue = repo.issues.find((entry) => String(entry.number) === index);
+        if (!issue && !pull) return notFound();
+        const text = (body as CreateIssueCommentOption).body;
+        const comment: StoredIssueComment = { id: nextId++, number: Number(index), user: TOKEN_USER, body: text, createdAt: now() };
+        repo.comments.push(comment);
+        if (pull) pull.updatedAt = comment.createdAt;
+        return { status: 201, body: issueCommentJson(repo, comment, Boolean(pull)) };
+      }
       case "repoGetPullReviewComments": {
         const review = pull?.reviews.find((entry) => String(entry.id) === reviewId);
         if (!pull || !review || (review.state === "PENDING" && review.user !== TOKEN_USER)) return notFound();
@@ -1080,11 +1163,33 @@ export async function startGiteaImitation(options: { token: string }): Promise<G
         name,
         gitDir,
         createdAt: now(),
+        issues: [],
+        comments: [],
         pulls: [],
         statuses: [],
         pullRefsUpdate: Promise.resolve(),
       });
       return { gitDir, cloneUrl: `${webUrl}/${owner}/${name}.git` };
+    },
+    createIssue(fullName, input) {
+      const repo = requireRepo(fullName);
+      const issue: StoredIssue = {
+        number: repo.issues.length + repo.pulls.length + 1,
+        id: nextId++,
+        title: input.title,
+        body: input.body ?? "",
+        poster: input.user ?? repo.owner,
+        createdAt: now(),
+      };
+      repo.issues.push(issue);
+      return { number: issue.number, htmlUrl: `${webUrl}/${repo.owner}/${repo.name}/issues/${issue.number}` };
+    },
+    issueComments(fullName, number) {
+      const repo = requireRepo(fullName);
+      const onPull = repo.pulls.some((pull) => pull.number === number);
+      return repo.comments
+        .filter((comment) => comment.number === number)
+        .map((comment) => ({ id: comment.id, user: comment.user, body: comment.body, htmlUrl: issueCommentJson(repo, comment, onPull).html_url ?? "" }));
     },
     async openPullRequest(fullName, input) {
       const repo = requireRepo(fullName);

@@ -6,7 +6,7 @@
 // What it is checked against, and how (GitLab publishes no API description on npm):
 // - Requests: a table below of the operations the client is documented to use, written from GitLab's REST
 //   docs (doc/api/merge_requests.md, merge request versions, commits.md "List the statuses of a commit",
-//   discussions.md, draft_notes.md) and the Grape parameter declarations in GitLab's lib/api. A request is
+//   discussions.md, draft_notes.md, notes.md "Create new issue note" and "Create new merge request note") and the Grape parameter declarations in GitLab's lib/api. A request is
 //   matched on its method and path; anything else is a 404 ({"error":"404 Not Found"}, as GitLab answers an
 //   unknown route) and a violation. Each query or JSON body field is checked for presence (required ones),
 //   type (with Grape's coercions: "12" is an integer), allowed values and blankness, nested `position`
@@ -47,8 +47,10 @@ import type {
   DiscussionSchema,
   ExpandedMergeRequestSchema,
   MergeRequestDiffVersionsSchema,
+  MergeRequestDiffSchema,
   MergeRequestDraftNoteSchema,
   MergeRequestSchema,
+  NoteSchema,
   SimpleUserSchema,
 } from "@gitbeaker/core";
 import { parsePatch } from "diff";
@@ -106,6 +108,12 @@ export type GitLabImitation = {
   url: string;
   /** A bare clone of `sourceDir` as project `namespace/name`; returns its git directory and clone URL. */
   createRepository(fullName: string, sourceDir: string): { gitDir: string; cloneUrl: string; projectId: number };
+  /** Someone opens an issue on the web; issues are numbered apart from merge requests. */
+  createIssue(fullName: string, input: { title: string; description?: string; author?: string }): { iid: number; webUrl: string };
+  /** An issue's notes (comments), oldest first. */
+  issueNotes(fullName: string, iid: number): ImitatedNote[];
+  /** The notes on a merge request's conversation (not on a line, not system notes), oldest first. */
+  mergeRequestNotes(fullName: string, iid: number): ImitatedNote[];
   /** Someone (`author`, a colleague by default) opens a merge request on the web, under the API's rules. */
   openMergeRequest(
     fullName: string,
@@ -226,7 +234,10 @@ type OperationName =
   | "listDraftNotes"
   | "createDraftNote"
   | "deleteDraftNote"
-  | "publishDraftNotes";
+  | "publishDraftNotes"
+  | "listMergeRequestDiffs"
+  | "createIssueNote"
+  | "createMergeRequestNote";
 type Operation = {
   name: OperationName;
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -360,10 +371,27 @@ const OPERATIONS: readonly Operation[] = [
   },
   { name: "deleteDraftNote", method: "DELETE", path: `${MR}/draft_notes/:draft_note_id`, params: {} },
   { name: "publishDraftNotes", method: "POST", path: `${MR}/draft_notes/bulk_publish`, params: {} },
+  // merge_requests.md "List merge request diffs" (GitLab 15.7+).
+  { name: "listMergeRequestDiffs", method: "GET", path: `${MR}/diffs`, params: { ...PAGE, unidiff: { type: "boolean" } } },
+  // notes.md "Create new issue note" and "Create new merge request note" (lib/api/notes.rb).
+  {
+    name: "createIssueNote",
+    method: "POST",
+    path: "/projects/:id/issues/:issue_iid/notes",
+    params: { body: { type: "string", required: true }, internal: { type: "boolean" } },
+    unimplemented: ["confidential", "created_at"],
+  },
+  {
+    name: "createMergeRequestNote",
+    method: "POST",
+    path: `${MR}/notes`,
+    params: { body: { type: "string", required: true }, internal: { type: "boolean" } },
+    unimplemented: ["confidential", "created_at", "merge_request_diff_head_sha"],
+  },
 ];
 
 /** Path parameters Grape declares as integers. */
-const INTEGER_PATH_PARAMS = new Set(["merge_request_iid", "draft_note_id"]);
+const INTEGER_PATH_PARAMS = new Set(["merge_request_iid", "draft_note_id", "issue_iid"]);
 
 type Matched = { operation: Operation; params: Record<string, string> };
 
@@ -579,10 +607,13 @@ type StoredStatus = {
   createdAt: string;
   author: User;
 };
+/** An issue, with its notes (comments): issues are numbered apart from merge requests (#1 and !1 both exist). */
+type StoredIssue = { id: number; iid: number; title: string; description: string; author: User; createdAt: string; notes: StoredNote[] };
 type Project = {
   id: number;
   fullName: string;
   gitDir: string;
+  issues: StoredIssue[];
   mergeRequests: StoredMergeRequest[];
   statuses: StoredStatus[];
   /** The last refresh (versions and refs/merge-requests/*), which run one after the other. */
@@ -858,6 +889,30 @@ export async function startGitLabImitation(options: {
     } satisfies NoteJson;
   }
 
+  /** A note created through the Notes API, as notes.rb presents it (Entities::Note). */
+  function plainNoteJson(project: Project, note: StoredNote, on: { id: number; iid: number; type: "Issue" | "MergeRequest" }): NoteSchema {
+    return {
+      id: note.id,
+      type: null,
+      body: note.body,
+      attachment: null,
+      author: userJson(note.author),
+      created_at: note.createdAt,
+      updated_at: note.createdAt,
+      system: false,
+      noteable_id: on.id,
+      noteable_type: on.type,
+      noteable_iid: on.iid,
+      project_id: project.id,
+      resolvable: false,
+      confidential: false,
+      internal: false,
+      imported: false,
+      imported_from: "none",
+      commands_changes: {},
+    } satisfies NoteSchema;
+  }
+
   function draftJson(mergeRequest: StoredMergeRequest, draft: StoredDraft): DraftNoteJson {
     const empty = {
       base_sha: null,
@@ -1087,6 +1142,45 @@ export async function startGitLabImitation(options: {
           query,
           rawPath,
         );
+      }
+      case "listMergeRequestDiffs": {
+        const target = mergeRequest as StoredMergeRequest;
+        const version = latest(target);
+        const names = await git(project, ["diff", "--no-color", "--name-status", "--find-renames", `${version.startSha}...${version.headSha}`]);
+        const diffs = names
+          .split("\n")
+          .filter(Boolean)
+          .map((line): MergeRequestDiffSchema => {
+            const [status = "M", first = "", second] = line.split("\t");
+            const renamed = status.startsWith("R");
+            return {
+              old_path: first,
+              new_path: renamed ? (second ?? first) : first,
+              a_mode: status === "A" ? "0" : "100644",
+              b_mode: status === "D" ? "0" : "100644",
+              new_file: status === "A",
+              renamed_file: renamed,
+              deleted_file: status === "D",
+              // The patch text is not imitated (Patchbay reads the paths only).
+              diff: "",
+            };
+          });
+        return paged(diffs, query, rawPath);
+      }
+      case "createIssueNote": {
+        const issue = project.issues.find((entry) => entry.iid === Number(params.issue_iid));
+        if (!issue) return { status: 404, body: { message: "404 Issue Not Found" } };
+        const note: StoredNote = { id: nextId++, author: TOKEN_USER, body: String(values.body), system: false, type: null, position: null, createdAt: now() };
+        issue.notes.push(note);
+        return { status: 201, body: plainNoteJson(project, note, { id: issue.id, iid: issue.iid, type: "Issue" }) };
+      }
+      case "createMergeRequestNote": {
+        const target = mergeRequest as StoredMergeRequest;
+        const note: StoredNote = { id: nextId++, author: TOKEN_USER, body: String(values.body), system: false, type: null, position: null, createdAt: now() };
+        // A note on the merge request's conversation is a thread of its own, an individual note.
+        target.discussions.push({ id: randomBytes(20).toString("hex"), individualNote: true, resolved: false, notes: [note] });
+        target.updatedAt = note.createdAt;
+        return { status: 201, body: plainNoteJson(project, note, { id: target.id, iid: target.iid, type: "MergeRequest" }) };
       }
       case "listDraftNotes": {
         const target = mergeRequest as StoredMergeRequest;
@@ -1343,9 +1437,35 @@ export async function startGitLabImitation(options: {
       mkdirSync(path.dirname(gitDir), { recursive: true });
       // Like GitLab, a push to refs/merge-requests/* is refused ("deny updating a hidden ref"); fetches see them.
       execFileSync("git", ["clone", "-q", "--bare", "--config", "receive.hideRefs=refs/merge-requests", sourceDir, gitDir], { env: GIT_ENV, stdio: "ignore" });
-      const project: Project = { id: nextProjectId++, fullName, gitDir, mergeRequests: [], statuses: [], refreshing: Promise.resolve() };
+      const project: Project = { id: nextProjectId++, fullName, gitDir, issues: [], mergeRequests: [], statuses: [], refreshing: Promise.resolve() };
       projects.set(fullName.toLowerCase(), project);
       return { gitDir, cloneUrl: `${webUrl}/${fullName}.git`, projectId: project.id };
+    },
+    createIssue(fullName, input) {
+      const project = requireProject(fullName);
+      const issue: StoredIssue = {
+        id: nextId++,
+        iid: project.issues.length + 1,
+        title: input.title,
+        description: input.description ?? "",
+        author: user(input.author ?? "colleague"),
+        createdAt: now(),
+        notes: [],
+      };
+      project.issues.push(issue);
+      return { iid: issue.iid, webUrl: `${webUrl}/${project.fullName}/-/issues/${issue.iid}` };
+    },
+    issueNotes(fullName, iid) {
+      const issue = requireProject(fullName).issues.find((entry) => entry.iid === iid);
+      if (!issue) throw new Error(`${fullName} has no issue #${iid}`);
+      return issue.notes.map(noteView);
+    },
+    mergeRequestNotes(fullName, iid) {
+      return requireMergeRequest(fullName, iid)
+        .discussions.filter((discussion) => discussion.individualNote)
+        .flatMap((discussion) => discussion.notes)
+        .filter((note) => !note.system)
+        .map(noteView);
     },
     async openMergeRequest(fullName, input) {
       const project = requireProject(fullName);
