@@ -161,6 +161,12 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/triggers/[triggerId]/retry": { params: (f) => ({ triggerId: f.ownerCommentId }), expect: { stranger: 404, copywriter: 404 } },
   // A delivery proves itself by its signature, not by who sends it: without a webhook set up, nothing is there.
   "POST /api/v1/webhooks/github/[environmentId]": { params: ownerEnvironment, body: () => ({ zen: "hi" }), expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/webhooks/gitlab/[environmentId]": {
+    params: ownerEnvironment,
+    body: () => ({ object_kind: "note" }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "POST /api/v1/webhooks/gitea/[environmentId]": { params: ownerEnvironment, body: () => ({ action: "created" }), expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tasks": { expect: { stranger: 200, copywriter: 200 } },
   "POST /api/v1/tasks": { body: (f) => ({ environmentId: f.environmentId, prompt: "do something" }), expect: { stranger: 404, copywriter: 403 } },
   "GET /api/v1/tasks/[taskId]": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
