@@ -1,7 +1,7 @@
 // AGENTS.md files below the repository root apply to the files under their directory (the nearest one
 // wins, as in Codex). The root file is part of the instructions from the start; deeper ones are read
 // when the agent first works in their directory and appended to that tool result, once each.
-import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import type { ExecResult } from "@/worker/sandbox/driver";
 
 const MAX_FILE_BYTES = 8 * 1024;
 const MAX_TOTAL_BYTES = 32 * 1024;
@@ -13,7 +13,15 @@ done`;
 
 export type NestedInstructions = { forPaths(paths: readonly string[], signal: AbortSignal): Promise<string | null> };
 
-export function createNestedInstructions(driver: SandboxDriver, sandbox: SandboxHandle): NestedInstructions {
+/** Runs a bash command in the sandbox (the attempt's shell session) and gives its output. */
+export type SandboxReader = (command: string, signal: AbortSignal) => Promise<ExecResult>;
+
+/** `text` as one bash word, whatever it holds. */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+export function createNestedInstructions(read: SandboxReader): NestedInstructions {
   const checked = new Set<string>();
   let delivered = 0;
   return {
@@ -21,11 +29,13 @@ export function createNestedInstructions(driver: SandboxDriver, sandbox: Sandbox
       const dirs = [...new Set(paths.flatMap(ancestorDirs))].filter((dir) => !checked.has(dir)).sort((a, b) => a.length - b.length);
       if (dirs.length === 0 || delivered >= MAX_TOTAL_BYTES) return null;
       for (const dir of dirs) checked.add(dir);
-      const result = await driver.exec(sandbox, ["bash", "-c", READ_SCRIPT, "agents", ...dirs], {
-        timeoutSec: 20,
-        maxOutputBytes: MAX_TOTAL_BYTES * 2,
+      // A subshell: the session's own directory and arguments stay as the agent left them.
+      const result = await read(
+        `(cd /workspace && set -- ${dirs.map(shellQuote).join(" ")}
+${READ_SCRIPT}
+)`,
         signal,
-      });
+      );
       const parts = result.stdout.toString("utf8").split("\0");
       const sections: string[] = [];
       for (let index = 0; index + 1 < parts.length; index += 2) {

@@ -11,7 +11,7 @@ import { dispatchToolCall, toolDefinitions, type defaultTools } from "./tools/re
 import { createShellSession, type ShellSession } from "./tools/shell-session";
 import type { AgentPreview, ToolOutput } from "./tools/tool";
 import { parsePatch } from "./apply-patch/parse-patch";
-import { createNestedInstructions } from "./nested-instructions";
+import { createNestedInstructions, type SandboxReader } from "./nested-instructions";
 import { COMPACTION_THRESHOLD, compactConversation } from "./compaction";
 
 const SYSTEM_PROMPTS = {
@@ -28,6 +28,8 @@ export type AgentRunInput = {
   preview?: AgentPreview;
   driver: SandboxDriver;
   sandbox: SandboxHandle;
+  /** The sandbox's shell session, when the caller started it early (while the workspace was loading). */
+  shell?: ShellSession;
   prompt: string;
   /** Messages the person sent while this attempt runs; checked before every model call. */
   takeSteering?: () => Promise<string[]>;
@@ -58,7 +60,7 @@ export type AgentRunResult = { stopReason: AgentStopReason; finalMessage: string
 
 export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
   // One shell per run: it ends with the run, and with it whatever the agent left running in the background.
-  const shell = createShellSession(run.driver, run.sandbox);
+  const shell = run.shell ?? createShellSession(run.driver, run.sandbox);
   try {
     return await agentLoop(run, shell);
   } finally {
@@ -67,7 +69,9 @@ export async function runAgent(run: AgentRunInput): Promise<AgentRunResult> {
 }
 
 async function agentLoop(run: AgentRunInput, shell: ShellSession): Promise<AgentRunResult> {
-  const instructions = await buildInstructions(run);
+  // AGENTS.md files are read through the shell session too: a line on its stdin, not a docker exec each.
+  const read: SandboxReader = (command, signal) => shell.run(command, "", { timeoutSec: 20, maxOutputBytes: 2 * MAX_AGENTS_MD_BYTES, signal });
+  const instructions = await buildInstructions(run, read);
   const input: ResponseInputItem[] = [
     ...(run.history ?? []).flatMap((turn): ResponseInputItem[] => [
       { role: "user", content: turn.prompt },
@@ -81,7 +85,7 @@ async function agentLoop(run: AgentRunInput, shell: ShellSession): Promise<Agent
   const totals = { inputTokens: 0, outputTokens: 0 };
   let finalMessage = "";
   const loop = createLoopDetector(LOOP_REPEATS);
-  const nested = createNestedInstructions(run.driver, run.sandbox);
+  const nested = createNestedInstructions(read);
 
   for (let step = 1; step <= run.maxSteps; step++) {
     if (Date.now() > run.deadline) return { stopReason: "wall_time", finalMessage, steps: step - 1, ...totals };
@@ -199,14 +203,10 @@ function messageText(item: ResponseOutputItem): string | null {
   return item.content.map((part) => (part.type === "output_text" ? part.text : part.refusal)).join("");
 }
 
-async function buildInstructions(run: AgentRunInput): Promise<string> {
+async function buildInstructions(run: AgentRunInput, read: SandboxReader): Promise<string> {
   const sections = [SYSTEM_PROMPTS[run.mode].trim()];
   if (run.environmentInstructions?.trim()) sections.push(`Instructions from this environment's settings:\n${run.environmentInstructions.trim()}`);
-  const agentsMd = await run.driver.exec(run.sandbox, ["bash", "-c", 'test -f AGENTS.md && head -c "$1" AGENTS.md', "agents", String(MAX_AGENTS_MD_BYTES)], {
-    timeoutSec: 10,
-    maxOutputBytes: MAX_AGENTS_MD_BYTES,
-    signal: run.signal,
-  });
+  const agentsMd = await read(`[ -f /workspace/AGENTS.md ] && head -c ${MAX_AGENTS_MD_BYTES} /workspace/AGENTS.md`, run.signal);
   const text = agentsMd.exitCode === 0 ? agentsMd.stdout.toString("utf8").trim() : "";
   if (text) sections.push(`The repository's AGENTS.md (instructions from its maintainers):\n${text}`);
   return sections.join("\n\n");

@@ -10,7 +10,7 @@ import { detectRoutes } from "@/worker/verify/detect-routes";
 import { runScreenshotStage } from "@/worker/verify/screenshot-stage";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { blockedHosts, parseAccessLog, squidConfig } from "@/worker/setup/egress-proxy-config";
-import { prepareEnvironment, readProxyLog, type SetupOutcome } from "@/worker/setup/prepare-environment";
+import { prepareEnvironment, readProxyLog, type RepositoryInput, type SetupOutcome } from "@/worker/setup/prepare-environment";
 import { containerEnv } from "@/worker/setup/sandbox-env";
 import { sandboxBase, sandboxSpec, throwIfAborted, type AttemptContext } from "./attempt-context";
 
@@ -25,10 +25,21 @@ export type Provisioned = {
  * The sandbox the work happens in: the setup phase (or its cache) first, then the agent's container on
  * the same volumes with the repository checked out at `baseCommit`, with no network unless the
  * environment allows the agent the allowlist or any public host (through its own proxy).
+ *
+ * The repository may still be on its way (the mirror fetching): the volumes and the container, which do not
+ * need it, are made meanwhile, and only a setup script or the checkout waits for it.
  */
-export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath: string; baseCommit: string }): Promise<Provisioned> {
+export async function provisionSandbox(
+  ctx: AttemptContext,
+  repository: RepositoryInput | Promise<RepositoryInput>,
+  /** Called once the agent's container runs, before the checkout (e.g. to start its shell meanwhile). */
+  onStarted?: (sandbox: SandboxHandle) => void,
+): Promise<Provisioned> {
   const { deps, task, setup } = ctx;
-  const outcome = await prepareEnvironment(ctx, input);
+  const repo = Promise.resolve(repository);
+  // Awaited below; a failure that comes while provisioning fails for another reason must not go unhandled.
+  repo.catch(() => undefined);
+  const outcome = await prepareEnvironment(ctx, repo);
   // A pending cache restore starts at once and runs while the agent's container starts and the repository
   // is copied in; the checkout waits for it. Marked handled now: it is awaited below, after other awaits.
   const restored = outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined;
@@ -45,6 +56,8 @@ export async function provisionSandbox(ctx: AttemptContext, input: { mirrorPath:
             proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
           });
     const sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) });
+    onStarted?.(sandbox);
+    const input = await repo;
     if (!outcome.checkedOut) {
       await loadWorkspace(deps.driver, sandbox, {
         mirrorPath: input.mirrorPath,

@@ -20,6 +20,7 @@ import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
 import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
+import { createShellSession, type ShellSession } from "@/worker/agent/tools/shell-session";
 import { commentsOfTurn, recordCommentReply } from "@/lib/review-comments/review-comments";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { restoreChanges, restoreChangesOnto } from "@/worker/repos/restore-changes";
@@ -44,14 +45,25 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
     ...(isReasoningEffort(task.reasoningEffort) ? { reasoningEffort: task.reasoningEffort } : {}),
   };
 
-  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
-  const earlier = mode === "review" ? await reviewedChange(ctx, mirrorPath) : { ...(await earlierTurns(task.id, ctx.work.turn.index)), head: null };
   // A follow-up continues on the task's base commit, so its diff accumulates over turns; a conflict turn of
   // "Update branch" moves the change onto the newer base instead, conflict markers and all.
   const rebaseOnto = mode === "code" ? ctx.work.turn.rebaseOnto : null;
-  const baseCommit = rebaseOnto ?? earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
+  // The repository is fetched while the sandbox is made (they do not need each other until the checkout).
+  const repository = (async () => {
+    const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
+    const earlier = mode === "review" ? await reviewedChange(ctx, mirrorPath) : { ...(await earlierTurns(task.id, ctx.work.turn.index)), head: null };
+    const baseCommit = rebaseOnto ?? earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
+    return { mirrorPath, baseCommit, earlier };
+  })();
+  // The agent's shell starts while the repository is checked out (an ask attempt gets a sandbox of its own below).
+  let shell: ShellSession | undefined;
+  const provisioned = await provisionSandbox(ctx, repository, (started) => {
+    if (mode === "ask") return;
+    shell = createShellSession(deps.driver, started);
+    shell.warm();
+  });
+  const { mirrorPath, baseCommit, earlier } = await repository;
   throwIfAborted(signal);
-  const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });
   let sandbox = provisioned.sandbox;
   if (earlier.patch && rebaseOnto) await restoreChangesOnto(deps.driver, sandbox, earlier.patch, signal);
   else if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
@@ -104,6 +116,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
       ...(agentPreview ? { preview: agentPreview } : {}),
       driver: deps.driver,
       sandbox,
+      ...(shell ? { shell } : {}),
       prompt: ctx.work.turn.prompt,
       history: earlier.conversation,
       takeSteering: steeringReader(attemptId),

@@ -32,17 +32,16 @@ export async function loadWorkspace(
     beforeCheckout?: Promise<void>;
   },
 ): Promise<void> {
-  const mkdir = await driver.exec(sandbox, ["mkdir", "-p", `${WORKSPACE_DIR}/.git`], { timeoutSec: 30, maxOutputBytes: 64 * 1024 });
-  if (mkdir.exitCode !== 0) throw new AppError("sandbox_error", `Could not prepare the workspace: ${mkdir.stderr.toString().trim()}`);
-
-  const tar = spawn("tar", ["-C", input.mirrorPath, "--owner=1000", "--group=1000", "--numeric-owner", "-cf", "-", "."], {
+  // The mirror's files arrive under .git/ (the archive names them so, directory included, owned by the agent
+  // user; symlink targets are left alone): no exec is needed to make the directory first.
+  const tar = spawn("tar", ["-C", input.mirrorPath, "--owner=1000", "--group=1000", "--numeric-owner", "--transform=s,^\\.,.git,S", "-cf", "-", "."], {
     stdio: ["ignore", "pipe", "pipe"],
     env: minimalEnv({ PATH: "/usr/bin:/bin" }),
   });
   let tarError = "";
   tar.stderr.on("data", (chunk: Buffer) => (tarError += chunk.toString()));
   const tarExit = new Promise<number | null>((resolve) => tar.on("close", resolve));
-  await driver.putArchive(sandbox, tar.stdout, `${WORKSPACE_DIR}/.git`);
+  await driver.putArchive(sandbox, tar.stdout, WORKSPACE_DIR);
   if ((await tarExit) !== 0) throw new AppError("sandbox_error", `Could not copy the repository into the sandbox: ${tarError.trim()}`);
   await input.beforeCheckout;
 

@@ -43,7 +43,10 @@ const STREAMED_OUTPUT_LIMIT = 1024 * 1024;
 const KEPT_OUTPUT_LIMIT = 16 * 1024 * 1024;
 const TAIL_CHARS = 4000;
 
-export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPath: string; baseCommit: string }): Promise<SetupOutcome> {
+/** Where the attempt's repository is on the worker's host, and the commit it starts from. */
+export type RepositoryInput = { mirrorPath: string; baseCommit: string };
+
+export async function prepareEnvironment(ctx: AttemptContext, repository: Promise<RepositoryInput>): Promise<SetupOutcome> {
   const { deps, task, setup } = ctx;
   const { config } = setup;
   const started = Date.now();
@@ -53,9 +56,11 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
   if (!config.setupScript) {
     await deps.driver.prepareWorkspace(spec);
     if (!config.maintenanceScript) {
+      // Nothing to run: the repository is only needed for the checkout, after the container starts.
       const report: SetupReport = { ...base, cache: "off", reason: "no setup script", durationMs: Date.now() - started };
       return { report, cache: null, checkedOut: false, pendingRestore: null };
     }
+    const input = await repository;
     // A maintenance script alone has nothing cached to maintain: it runs every time, uncached.
     const run = await runScript(ctx, "maintenance", config.maintenanceScript, input);
     const report: SetupReport = {
@@ -72,6 +77,7 @@ export async function prepareEnvironment(ctx: AttemptContext, input: { mirrorPat
     return { report, cache: null, checkedOut: true, pendingRestore: null };
   }
 
+  const input = await repository;
   const image = await deps.driver.imageInfo(spec.image);
   assertNodeAvailable(config.nodeVersion, image.tools);
   const tree = await listTree(input.mirrorPath, input.baseCommit, deps.gitTimeoutSec * 1000);

@@ -45,6 +45,8 @@ export type ShellRunOptions = {
 };
 
 export type ShellSession = {
+  /** Starts the shell now (it is otherwise started by the first command), e.g. while the workspace loads. */
+  warm(): void;
   /** Runs one command; `workdir` (absolute) becomes the session's directory first. */
   run(command: string, workdir: string, options: ShellRunOptions): Promise<ExecResult>;
   /** Ends the session (the attempt is over). */
@@ -121,12 +123,22 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
     return started;
   }
 
+  // The session being started (a spawn takes as long as an exec): warm() and the first command share it.
+  let starting: Promise<SpawnedProcess> | null = null;
+  const running = async (): Promise<SpawnedProcess> => {
+    if (process) return process;
+    starting ??= start().finally(() => {
+      starting = null;
+    });
+    process = await starting;
+    return process;
+  };
+
   async function runOne(command: string, workdir: string, options: ShellRunOptions): Promise<ExecResult> {
     if (closed) throw new AppError("cancelled", "The attempt's shell is closed.");
     if (options.signal?.aborted) throw new AppError("cancelled", "Cancelled.");
     const began = Date.now();
-    process ??= await start();
-    const session = process;
+    const session = await running();
     const marker = `__patchbay_${randomBytes(12).toString("hex")}`;
     // Set from the callbacks below; an object, so the compiler does not take it for never assigned.
     const result: { ended: Ending | null } = { ended: null };
@@ -185,6 +197,10 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
   }
 
   return {
+    warm() {
+      // A failed start is not an error here: the first command starts it again and reports its failure.
+      if (!closed) running().catch(() => undefined);
+    },
     run(command, workdir, options) {
       const result = queue.then(() => runOne(command, workdir, options));
       queue = result.catch(() => undefined);
@@ -193,6 +209,7 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
     async close() {
       closed = true;
       await queue;
+      await starting?.catch(() => undefined);
       const session = process;
       process = null;
       await session?.kill();

@@ -1,0 +1,277 @@
+// B1: submit → the agent's first command, against a floor measured in the same run (docs/benchmarks.md §1).
+//   floor: what a sandbox needs at least: create + start a container with the same hardening (the driver's
+//          ensure, volumes included), `git clone --shared` of the repository's mirror on the host, and one
+//          exec of `true` in the container.
+//   Patchbay: createTask → the first shell `tool.begin` of its attempt (both Postgres timestamps), through
+//          the real queue, the real attempt processor on a BullMQ worker (the integration tests'
+//          startTestWorker), the scripted model server at zero latency, real Docker, Postgres and Redis; an
+//          environment without a setup script, on a small local repository.
+// Floor and task alternate, after warm-up. The parts of the task's time (queue pickup, sandbox provisioning,
+// agent start) come from the attempt's status events. Run by hand: npx tsx scripts/bench/first-command.ts
+// (part of `npm run bench`). A benchmark, not a test: it never asserts timings and exits 0 unless its own
+// setup fails. Needs the integration-test database (PATCHBAY_BENCH_DATABASE_URL, must end in _test) and its
+// own Redis db (PATCHBAY_BENCH_REDIS_URL, default db 4).
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { db, disconnectDb } from "@/lib/db";
+import { createEnvironment } from "@/lib/environments/create-environment";
+import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
+import { createTask } from "@/lib/tasks/create-task";
+import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
+import { listTaskEvents } from "@/lib/timeline/list-events";
+import { applyMigrations } from "@/scripts/db/run-migrations";
+import { startModelServer, type ModelServer } from "@/scripts/model-server/server";
+import { createFixtureRepo } from "@/test/support/fixture-repo";
+import { createUser, startTestWorker, type TestWorker } from "@/test/support/test-worker";
+import { waitFor } from "@/test/support/wait-for";
+import { createMirrorCache } from "@/worker/repos/mirror-cache";
+import { clampLimits } from "@/worker/sandbox/container-template";
+import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
+import type { SandboxSpec } from "@/worker/sandbox/driver";
+import { LABEL_WORKER } from "@/worker/sandbox/labels";
+import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
+
+const execFileAsync = promisify(execFile);
+
+const WARMUP = 2;
+const N = 7;
+const TARGET_RATIO = 1.5;
+const NOISY_LOAD1 = 0.5;
+const TASK_TIMEOUT_MS = 120_000;
+const MODEL_SCRIPT = "bench-first-command";
+const LIMITS = clampLimits(4096, 2);
+const IMAGE = process.env.PATCHBAY_BENCH_IMAGE ?? "patchbay-sandbox:latest";
+const DOCKER_SOCKET = process.env.PATCHBAY_DOCKER_SOCKET ?? "/var/run/docker.sock";
+const DATABASE_URL = process.env.PATCHBAY_BENCH_DATABASE_URL ?? "postgresql://patchbay:patchbay@127.0.0.1:5432/patchbay_test";
+const REDIS_URL = process.env.PATCHBAY_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/4";
+const SECRETS_KEY = "YmVuY2gtZmlyc3QtY29tbWFuZC1zZWNyZXRzLWtleTA";
+const RUN_TAG = randomBytes(4).toString("hex");
+const INSTANCE_ID = `bench-first-command-${RUN_TAG}`;
+const WORKER_ID = INSTANCE_ID;
+
+const failures: string[] = [];
+const cleanupErrors: string[] = [];
+
+async function cleanup(label: string, fn: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    cleanupErrors.push(`${label}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+function configureServices(): void {
+  const url = new URL(DATABASE_URL);
+  if (!url.pathname.endsWith("_test")) throw new Error(`Refusing to run against ${url.host}${url.pathname}: not a *_test database.`);
+  process.env.DATABASE_URL = DATABASE_URL;
+  process.env.REDIS_URL = REDIS_URL;
+  process.env.PATCHBAY_ALLOW_LOCAL_REPOS = "1";
+  process.env.PATCHBAY_SECRETS_KEY = SECRETS_KEY;
+  process.env.LOG_LEVEL = "silent";
+}
+
+type TaskRun = { totalMs: number; pickupMs: number; provisionMs: number; agentStartMs: number; attemptId: string };
+
+/** One task: created → first shell tool.begin, split at the attempt's provisioning and running events. */
+async function runTask(worker: TestWorker, userId: string, environmentId: string, label: string, attemptIds: Set<string>): Promise<TaskRun> {
+  const created = await createTask(userId, { environmentId, prompt: `[[script:${MODEL_SCRIPT}]] ${label}` });
+  attemptIds.add(created.attemptId);
+  // Finished and out of the processor (its sandbox removed): the next measurement starts on a quiet host.
+  await waitFor(
+    `attempt ${created.attemptId} to finish`,
+    async () => {
+      const row = await db().attempt.findUnique({ where: { id: created.attemptId }, select: { status: true } });
+      return row && isFinished(row.status as AttemptStatusValue) && !worker.deps.active.has(created.attemptId) ? row : null;
+    },
+    TASK_TIMEOUT_MS,
+    50,
+  );
+  const task = await db().task.findUniqueOrThrow({ where: { id: created.id }, select: { createdAt: true } });
+  const events = await listTaskEvents(created.id, 0n);
+  const at = (find: (event: (typeof events)[number]) => boolean) => {
+    const event = events.find(find);
+    return event ? Date.parse(event.createdAt) : Number.NaN;
+  };
+  const created0 = task.createdAt.getTime();
+  const provisioning = at((event) => event.type === "status" && event.payload.status === "provisioning");
+  const running = at((event) => event.type === "status" && event.payload.status === "running");
+  const firstShell = at((event) => event.type === "tool.begin" && event.payload.tool === "shell");
+  if (!Number.isFinite(firstShell)) throw new Error(`${label}: no shell tool.begin`);
+  return {
+    totalMs: firstShell - created0,
+    pickupMs: provisioning - created0,
+    provisionMs: running - provisioning,
+    agentStartMs: firstShell - running,
+    attemptId: created.attemptId,
+  };
+}
+
+function benchSpec(): SandboxSpec {
+  const hex = randomBytes(8).toString("hex");
+  return {
+    role: "agent",
+    network: null,
+    instanceId: INSTANCE_ID,
+    attemptId: `bench${hex}`,
+    taskId: `bench${hex}`,
+    workerId: WORKER_ID,
+    image: IMAGE,
+    limits: LIMITS,
+    expiresAt: new Date(Date.now() + 60 * 60 * 1000),
+  };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const load1Start = os.loadavg()[0] ?? 0;
+  configureServices();
+  const docker = createDocker(DOCKER_SOCKET);
+  await pingDocker(docker);
+  const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(IMAGE).inspect()]);
+  await applyMigrations(DATABASE_URL);
+  const counts = await attemptsQueue().getJobCounts("waiting", "active", "delayed", "prioritized");
+  if (Object.values(counts).some((count) => count > 0))
+    throw new Error(`The attempts queue in ${REDIS_URL} already has jobs: someone else uses this Redis db.`);
+
+  const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "patchbay-bench-first-command-"));
+  const driver = createDockerDriver(docker, { allowedImages: [IMAGE] });
+  const mirrors = createMirrorCache({ root: path.join(tmpRoot, "mirrors"), timeoutMs: 30_000, allowLocal: true });
+  const repo = createFixtureRepo();
+  const attemptIds = new Set<string>();
+  const floorSpecs: string[] = [];
+  let userId: string | null = null;
+  let worker: TestWorker | undefined;
+  let model: ModelServer | undefined;
+  const results: Record<string, unknown>[] = [];
+  const runs: TaskRun[] = [];
+  let setupError: string | null = null;
+
+  try {
+    model = await startModelServer({ port: 0 });
+    model.registerScript(MODEL_SCRIPT, {
+      description: "first-command bench: one shell call, then done",
+      steps: [{ calls: [{ name: "shell", arguments: { command: "true" } }] }, { say: "done" }],
+    });
+    const tmpBefore = new Set(readdirSync(os.tmpdir()));
+    worker = startTestWorker(model.url, { instanceId: INSTANCE_ID, workerId: WORKER_ID, driver, limits: LIMITS, secretsKey: SECRETS_KEY, mirrors });
+    // startTestWorker makes a mirror dir even when `mirrors` is given: it stays empty, remove it.
+    for (const name of readdirSync(os.tmpdir())) {
+      if (name.startsWith("patchbay-mirrors-") && !tmpBefore.has(name)) await cleanup(`empty ${name}`, () => rmdirSync(path.join(os.tmpdir(), name)));
+    }
+    const user = await createUser(`bench-first-command-${RUN_TAG}@example.com`);
+    userId = user.id;
+    const environment = await createEnvironment(user.id, { name: `bench-first-command-${RUN_TAG}`, repoUrl: repo.url });
+    const mirrorPath = await mirrors.sync(repo.url, null);
+
+    const floor = sampleCollector();
+    const task = sampleCollector();
+    for (let i = 0; i < WARMUP + N; i++) {
+      const measured = i >= WARMUP;
+      const floorFirst = i % 2 === 0;
+      const measureFloor = async () => {
+        const spec = benchSpec();
+        floorSpecs.push(spec.attemptId);
+        const clone = path.join(tmpRoot, `clone-${i}`);
+        const started = performance.now();
+        try {
+          const handle = await driver.ensure(spec);
+          await execFileAsync("git", ["clone", "-q", "--shared", "--no-checkout", mirrorPath, clone]);
+          const ran = await driver.exec(handle, ["true"], { timeoutSec: 30, maxOutputBytes: 4096 });
+          if (ran.exitCode !== 0) throw new Error(`true exited ${ran.exitCode}`);
+          return performance.now() - started;
+        } catch (error) {
+          failures.push(`floor ${i}: ${(error as Error).message.split("\n")[0]}`);
+          return undefined;
+        } finally {
+          await cleanup(`floor ${spec.attemptId}`, () => driver.destroy(spec.attemptId));
+          rmSync(clone, { recursive: true, force: true });
+        }
+      };
+      const measureTask = async () => {
+        try {
+          const run = await runTask(worker as TestWorker, user.id, environment.id, `run ${i}`, attemptIds);
+          if (measured) runs.push(run);
+          return run.totalMs;
+        } catch (error) {
+          failures.push(`task ${i}: ${(error as Error).message.split("\n")[0]}`);
+          return undefined;
+        }
+      };
+      let floorMs: number | undefined;
+      let taskMs: number | undefined;
+      if (floorFirst) {
+        floorMs = await measureFloor();
+        taskMs = await measureTask();
+      } else {
+        taskMs = await measureTask();
+        floorMs = await measureFloor();
+      }
+      if (!measured) continue;
+      floor.add(floorMs);
+      task.add(taskMs);
+    }
+    const floorStats = stats(floor.samples, floor.attempts);
+    const taskStats = stats(task.samples, task.attempts);
+    const ratio = floorStats.p50 > 0 ? round2(taskStats.p50 / floorStats.p50) : null;
+    const part = (pick: (run: TaskRun) => number) => round2(median(runs.map(pick)));
+    results.push({ id: "B1", variant: "floor-create-clone-exec", unit: "ms", warmup: WARMUP, ...floorStats, floor: "sandbox", ratio: 1 });
+    results.push({
+      id: "B1",
+      variant: "submit-to-first-command-pool-empty",
+      unit: "ms",
+      warmup: WARMUP,
+      ...taskStats,
+      floor: "sandbox",
+      ratio,
+      target: TARGET_RATIO,
+      meetsTarget: ratio !== null && ratio <= TARGET_RATIO,
+      parts: { pickupMs: part((run) => run.pickupMs), provisionMs: part((run) => run.provisionMs), agentStartMs: part((run) => run.agentStartMs) },
+      note: "Task.createdAt → first shell tool.begin; parts (medians): created → provisioning event (queue pickup), provisioning → running (sandbox ready), running → first command",
+    });
+  } catch (error) {
+    setupError = (error as Error).message.split("\n")[0] ?? String(error);
+    console.error(error);
+  } finally {
+    await cleanup("worker", () => worker?.close());
+    await cleanup("model server", () => model?.close());
+    for (const id of [...attemptIds, ...floorSpecs]) await cleanup(`destroy ${id}`, () => driver.destroy(id));
+    if (userId) {
+      const id = userId;
+      await cleanup("database rows", () => db().user.deleteMany({ where: { id } }));
+    }
+    await cleanup("queue keys", () => attemptsQueue().obliterate({ force: true }));
+    await cleanup("producer", () => closeProducer());
+    await cleanup("database", () => disconnectDb());
+    rmSync(tmpRoot, { recursive: true, force: true });
+    rmSync(repo.dir, { recursive: true, force: true });
+  }
+  const leaked = await countLeaks(docker, { label: [`${LABEL_WORKER}=${WORKER_ID}`] });
+  const load1End = os.loadavg()[0] ?? 0;
+  const report = {
+    run: {
+      bench: "first-command",
+      gitSha: gitSha(),
+      gitDirty: gitDirty(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      noisy: load1Start > NOISY_LOAD1 || load1End > NOISY_LOAD1,
+      env: { ...hostEnv(dockerVersion, dockerInfo), image: IMAGE, imageId: imageInfo.Id, load1Start: round2(load1Start), load1End: round2(load1End) },
+      config: { warmup: WARMUP, n: N },
+      runs,
+      failures,
+      cleanupErrors,
+      leaked,
+      ...(setupError ? { setupError } : {}),
+    },
+    results,
+  };
+  const outFile = writeBenchReport("first-command", startedAt, report);
+  console.error(`wrote ${outFile}`);
+  return setupError ? 1 : 0;
+}
+
+process.exitCode = await main();
