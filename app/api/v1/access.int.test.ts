@@ -157,6 +157,20 @@ const TABLE: Record<string, Entry> = {
   },
   "DELETE /api/v1/environments/[environmentId]/webhook": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
   "POST /api/v1/environments/[environmentId]/webhook/test": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "PUT /api/v1/environments/[environmentId]/slack": {
+    params: ownerEnvironment,
+    body: () => ({ name: "access", channels: [] }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "DELETE /api/v1/environments/[environmentId]/slack": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/environments/[environmentId]/slack/test": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "PUT /api/v1/environments/[environmentId]/linear": {
+    params: ownerEnvironment,
+    body: () => ({ signingSecret: "lin_wh_access", apiKey: "lin_api_access" }),
+    expect: { stranger: 404, copywriter: 404 },
+  },
+  "DELETE /api/v1/environments/[environmentId]/linear": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
+  "POST /api/v1/environments/[environmentId]/linear/test": { params: ownerEnvironment, expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/triggers": { expect: { stranger: 200, copywriter: 200 } },
   "POST /api/v1/triggers/[triggerId]/retry": { params: (f) => ({ triggerId: f.ownerCommentId }), expect: { stranger: 404, copywriter: 404 } },
   // A delivery proves itself by its signature, not by who sends it: without a webhook set up, nothing is there.
@@ -167,6 +181,9 @@ const TABLE: Record<string, Entry> = {
     expect: { stranger: 404, copywriter: 404 },
   },
   "POST /api/v1/webhooks/gitea/[environmentId]": { params: ownerEnvironment, body: () => ({ action: "created" }), expect: { stranger: 404, copywriter: 404 } },
+  // Slack's requests prove themselves by the app's signing secret, whoever sends them: unsigned is 401.
+  "POST /api/v1/webhooks/slack": { body: () => ({ type: "url_verification", challenge: "x" }), expect: { stranger: 401, copywriter: 401 } },
+  "POST /api/v1/webhooks/linear/[environmentId]": { params: ownerEnvironment, body: () => ({ type: "Issue" }), expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/tasks": { expect: { stranger: 200, copywriter: 200 } },
   "POST /api/v1/tasks": { body: (f) => ({ environmentId: f.environmentId, prompt: "do something" }), expect: { stranger: 404, copywriter: 403 } },
   "GET /api/v1/tasks/[taskId]": { params: ownerTask, expect: { stranger: 404, copywriter: 404 } },
