@@ -15,7 +15,8 @@ import { POST as deliverToGitLab } from "@/app/api/v1/webhooks/gitlab/[environme
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { signGiteaDelivery } from "@/lib/triggers/forge-proofs";
-import { enableWebhook, listTriggers, sendTestEvent, type TriggerDto, updateAutoReview } from "@/lib/triggers/triggers";
+import { updateEnvironment } from "@/lib/environments/update-environment";
+import { enableWebhook, listTriggers, retryTrigger, sendTestEvent, type TriggerDto, updateAutoReview } from "@/lib/triggers/triggers";
 import mergeRequestOpen from "@/test/fixtures/gitlab/merge-request-open.docs.json";
 import noteOnIssue from "@/test/fixtures/gitlab/note-issue.docs.json";
 import { giteaIssueComment, giteaPullRequest, giteaUser } from "@/test/fixtures/gitea/payloads";
@@ -329,6 +330,35 @@ it("GitLab: a stranger's mention gets one note saying why; without the owner's l
 
   // Patchbay's test event goes through the same receiver, proven with the token.
   expect(await sendTestEvent(owner.id, environment.id)).toEqual({ status: 202, body: { trigger: expect.any(String), status: "done" } });
+  expect(imitation.violations()).toEqual([]);
+});
+
+it("GitLab: a reply GitLab refuses (a token that may only read) fails at once with GitLab's reason, and Retry sends it once the token is fixed", async () => {
+  const readOnly = "glpat-readOnlyToken0123456789";
+  const imitation = await startGitLabImitation({ token: GITLAB_TOKEN, otherTokens: { [readOnly]: ["read_api", "read_repository"] } });
+  const { owner, environment, secret } = await webhookEnvironment("fw-gitlab-refused-reply", imitation, "gitlab", GITLAB_TOKEN);
+  await updateEnvironment(owner.id, environment.id, { forge: { kind: "gitlab", url: imitation.url, token: readOnly } });
+  const issue = imitation.createIssue(REPOSITORY, { title: "Typo" });
+  const delivered = await deliverGitLab(
+    environment.id,
+    "Note Hook",
+    gitlabIssueNote(imitation, { iid: issue.iid, title: "Typo" }, "drive-by", "@patchbay fix it"),
+    {
+      token: secret,
+    },
+  );
+  const failed = await triggerWhen(owner.id, delivered.body.trigger ?? "", "its reply failed", (trigger) =>
+    trigger.replies.some((reply) => reply.kind === "refused" && reply.status === "failed"),
+  );
+  // One try: a 403 is not something a later try changes.
+  expect(failed.replies).toEqual([{ kind: "refused", status: "failed", attempts: 1, error: expect.stringMatching(/^GitLab answered 403/) }]);
+  expect(failed.retryable).toBe(true);
+  expect(imitation.issueNotes(REPOSITORY, issue.iid)).toEqual([]);
+
+  await updateEnvironment(owner.id, environment.id, { forge: { kind: "gitlab", url: imitation.url, token: GITLAB_TOKEN } });
+  await retryTrigger(owner.id, failed.id);
+  await triggerWhen(owner.id, failed.id, "its reply sent", replySent("refused"), 60_000);
+  expect(imitation.issueNotes(REPOSITORY, issue.iid)).toHaveLength(1);
   expect(imitation.violations()).toEqual([]);
 });
 
