@@ -53,7 +53,8 @@ const taskSelect = {
   updatedAt: true,
   environment: { select: { id: true, name: true } },
   owner: { select: { email: true } },
-  _count: { select: { turns: true } },
+  // No `_count` of turns here: Prisma counts a relation by grouping the whole Turn table and joining
+  // the result, which grows with every task in the database (turnCounts counts only these tasks').
   pullRequest: { select: pullRequestSelect },
   turns: {
     orderBy: { index: "desc" },
@@ -85,7 +86,6 @@ type TaskRow = {
   updatedAt: Date;
   environment: { id: string; name: string };
   owner: { email: string };
-  _count: { turns: number };
   pullRequest: PullRequestRow | null;
   turns: { selectedAttemptId: string | null; attempts: AttemptRow[] }[];
 };
@@ -108,7 +108,7 @@ function toAttemptDto(row: AttemptRow): AttemptDto {
   };
 }
 
-function toDto(row: TaskRow): TaskDto {
+function toDto(row: TaskRow, turns: number): TaskDto {
   const turn = row.turns[0];
   const attempts = (turn?.attempts ?? []).map(toAttemptDto);
   const attempt = chooseAttempt(attempts, turn?.selectedAttemptId ?? null);
@@ -124,7 +124,7 @@ function toDto(row: TaskRow): TaskDto {
     ...(status === "failed" && attempt?.error ? { error: attempt.error } : {}),
     environment: row.environment,
     author: row.owner.email,
-    turns: row._count.turns,
+    turns,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     attempt,
@@ -144,22 +144,53 @@ async function isCopywriter(userId: string): Promise<boolean> {
 }
 
 export async function getTask(userId: string, taskId: string): Promise<TaskDto> {
-  const [row, copywriter] = await Promise.all([db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: taskSelect }), isCopywriter(userId)]);
+  // The count runs alongside the visibility check and is dropped unless the task is visible.
+  const [row, copywriter, turns] = await Promise.all([
+    db().task.findFirst({ where: { id: taskId, ...visibleTo(userId) }, select: taskSelect }),
+    isCopywriter(userId),
+    db().turn.count({ where: { taskId } }),
+  ]);
   if (!row) throw new AppError("not_found", "Task not found.");
-  return copywriter ? copywriterView(toDto(row)) : toDto(row);
+  const dto = toDto(row, turns);
+  return copywriter ? copywriterView(dto) : dto;
 }
 
 export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> {
-  const [rows, copywriter] = await Promise.all([
-    db().task.findMany({
-      where: visibleTo(userId),
-      orderBy: { createdAt: "desc" },
-      take: limit,
-      select: taskSelect,
-    }),
-    isCopywriter(userId),
+  const [ids, copywriter] = await Promise.all([newestVisibleTaskIds(userId, limit), isCopywriter(userId)]);
+  if (ids.length === 0) return [];
+  const [rows, turns] = await Promise.all([
+    db().task.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "desc" }, select: taskSelect }),
+    turnCounts(ids),
   ]);
-  return rows.map((row) => (copywriter ? copywriterView(toDto(row)) : toDto(row)));
+  return rows.map((row) => {
+    const dto = toDto(row, turns.get(row.id) ?? 0);
+    return copywriter ? copywriterView(dto) : dto;
+  });
+}
+
+/**
+ * The ids of the newest `limit` tasks the user may see, newest first. Each way of seeing a task (the OR
+ * of visibleTo) is asked apart, newest first with its own limit, and the answers are merged: one query
+ * with the OR (whose copy branch joins Environment) cannot walk an index in createdAt order, so Postgres
+ * read and sorted every task the user can see on every page load.
+ */
+async function newestVisibleTaskIds(userId: string, limit: number): Promise<string[]> {
+  const { OR, ...rest } = visibleTo(userId);
+  const branches: Prisma.TaskWhereInput[] = OR ? OR.map((branch) => ({ AND: [rest, branch] })) : [rest];
+  const found = await Promise.all(
+    branches.map((where) => db().task.findMany({ where, orderBy: { createdAt: "desc" }, take: limit, select: { id: true, createdAt: true } })),
+  );
+  const byId = new Map(found.flat().map((row) => [row.id, row.createdAt.getTime()]));
+  return [...byId.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([id]) => id);
+}
+
+/** How many turns each task has, counted through the (taskId, index) index. */
+async function turnCounts(taskIds: string[]): Promise<Map<string, number>> {
+  const groups = await db().turn.groupBy({ by: ["taskId"], where: { taskId: { in: taskIds } }, _count: { _all: true } });
+  return new Map(groups.map((group) => [group.taskId, group._count._all]));
 }
 
 const FOR_ENGINEERS = "Copywriters review the word changes and the pictures; the code diff and the timeline are for engineers.";

@@ -10,7 +10,8 @@ import { subscribeTaskEvents } from "./live-events";
 
 const KEEPALIVE_MS = 15_000;
 const SUBSCRIBE_TIMEOUT_MS = 3_000;
-const REPLAY_PAGE = 1000;
+// Large pages: each is one query and one SSE chunk, and an event carries at most 8 KB of output.
+const REPLAY_PAGE = 2000;
 /** A stream closes after this long; the browser's EventSource reconnects with Last-Event-ID, losing nothing. */
 export const STREAM_LIFETIME_MS = 30 * 60_000;
 
@@ -42,10 +43,21 @@ export function taskEventStream(
         controller.enqueue(encoder.encode("event: end\ndata: {}\n\n"));
         close();
       };
-      const send = (event: StoredEvent) => {
-        if (closed || BigInt(event.id) <= lastId) return;
+      /** The SSE message for an event not sent yet, or "" (and advances the cursor). */
+      const frame = (event: StoredEvent): string => {
+        if (closed || BigInt(event.id) <= lastId) return "";
         lastId = BigInt(event.id);
-        controller.enqueue(encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`));
+        return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+      };
+      // A replayed page goes out as one chunk: one encode and one enqueue per page, not per event.
+      const sendPage = (events: StoredEvent[]) => {
+        const text = events.map(frame).join("");
+        if (text && !closed) controller.enqueue(encoder.encode(text));
+      };
+      const send = (event: StoredEvent) => {
+        const text = frame(event);
+        if (!text) return;
+        controller.enqueue(encoder.encode(text));
         if (!replaying && event.type === "status" && isFinished(event.payload.status)) {
           void isTaskFinished(taskId).then(
             (finished) => finished && end(),
@@ -86,7 +98,7 @@ export function taskEventStream(
       try {
         for (;;) {
           const page = await listTaskEvents(taskId, lastId, REPLAY_PAGE);
-          page.forEach(send);
+          sendPage(page);
           if (page.length < REPLAY_PAGE || closed) break;
         }
       } catch (error) {

@@ -45,6 +45,12 @@ export function stats(samples: number[], attempts: number): Stats {
   };
 }
 
+/** Nearest-rank percentile (q in 0..1), unrounded; for a target stated at a percentile stats() does not report. */
+export function percentile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
 export function gitSha(): string {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
