@@ -25,7 +25,7 @@ import { type GiteaImitation, startGiteaImitation } from "@/test/support/gitea-i
 import { type GitLabImitation, startGitLabImitation } from "@/test/support/gitlab-imitation";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL } from "@/test/support/test-worker";
-import { waitFor } from "@/test/support/wait-for";
+import { triggerWhen, replySent } from "@/test/support/trigger-inbox";
 
 const scripted = useScriptedWorker();
 const GITLAB_TOKEN = "glpat-imitationToken0123456789";
@@ -114,20 +114,6 @@ async function deliverGitea(environmentId: string, event: string, payload: unkno
   return { status: response.status, body: (await response.json()) as Answer["body"] };
 }
 
-/** The trigger as the inbox shows it, once `done` holds. */
-async function triggerWhen(userId: string, triggerId: string, what: string, done: (trigger: TriggerDto) => boolean, timeoutMs = 120_000) {
-  return waitFor(
-    `trigger ${triggerId}: ${what}`,
-    async () => {
-      const trigger = (await listTriggers(userId)).find((entry) => entry.id === triggerId);
-      return trigger && done(trigger) ? trigger : null;
-    },
-    timeoutMs,
-    100,
-  );
-}
-
-const replySent = (kind: string) => (trigger: TriggerDto) => trigger.replies.some((reply) => reply.kind === kind && reply.status === "sent");
 const settled = (trigger: TriggerDto) => !["received", "started"].includes(trigger.status);
 const tasksIn = (environmentId: string, mode?: "code" | "review") => db().task.count({ where: { environmentId, ...(mode ? { mode } : {}) } });
 

@@ -16,12 +16,12 @@ import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { getEnvironment } from "@/lib/environments/environment-queries";
 import { getTask } from "@/lib/tasks/task-queries";
-import { disableWebhook, enableWebhook, listTriggers, retryTrigger, sendTestEvent, type TriggerDto, updateAutoReview } from "@/lib/triggers/triggers";
+import { disableWebhook, enableWebhook, listTriggers, retryTrigger, sendTestEvent, updateAutoReview } from "@/lib/triggers/triggers";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { type GitHubImitation, type ImitatedPullRequest, startGitHubImitation } from "@/test/support/github-imitation";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL } from "@/test/support/test-worker";
-import { waitFor } from "@/test/support/wait-for";
+import { triggerWhen, replySent, stepNames } from "@/test/support/trigger-inbox";
 
 const scripted = useScriptedWorker();
 const TOKEN = "ghp_imitationToken0123456789abcdef";
@@ -158,21 +158,6 @@ async function deliver(environmentId: string, event: string, payload: unknown, o
   return { status: response.status, body: (await response.json()) as { trigger?: string; status?: string; duplicate?: true; error?: { message: string } } };
 }
 
-/** The trigger as the inbox shows it, once `done` holds. */
-async function triggerWhen(userId: string, triggerId: string, what: string, done: (trigger: TriggerDto) => boolean, timeoutMs = 120_000) {
-  return waitFor(
-    `trigger ${triggerId}: ${what}`,
-    async () => {
-      const trigger = (await listTriggers(userId)).find((entry) => entry.id === triggerId);
-      return trigger && done(trigger) ? trigger : null;
-    },
-    timeoutMs,
-    100,
-  );
-}
-
-const replySent = (kind: string) => (trigger: TriggerDto) => trigger.replies.some((reply) => reply.kind === kind && reply.status === "sent");
-const stepNames = (trigger: TriggerDto) => trigger.steps.map((step) => step.step);
 const tasksIn = (environmentId: string, mode?: "code" | "review") => db().task.count({ where: { environmentId, ...(mode ? { mode } : {}) } });
 
 it("refuses deliveries without the environment's signature, records a delivery once, and shows the secret only once", async () => {

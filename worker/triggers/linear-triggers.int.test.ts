@@ -17,13 +17,13 @@ import { createEnvironment } from "@/lib/environments/create-environment";
 import { getEnvironment } from "@/lib/environments/environment-queries";
 import { signLinearDelivery } from "@/lib/triggers/linear-signature";
 import { setLinearSettings } from "@/lib/triggers/linear-settings";
-import { listTriggers, type TriggerDto } from "@/lib/triggers/triggers";
+import { listTriggers } from "@/lib/triggers/triggers";
 import { createFixtureRepo, type FixtureRepo } from "@/test/support/fixture-repo";
 import { type GitHubImitation, startGitHubImitation } from "@/test/support/github-imitation";
 import { type ImitatedIssue, type ImitatedUser, type LinearImitation, startLinearImitation } from "@/test/support/linear-imitation";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL } from "@/test/support/test-worker";
-import { waitFor } from "@/test/support/wait-for";
+import { triggerWhen, replySent, stepNames } from "@/test/support/trigger-inbox";
 
 // The worker reads Linear's address from this object when a job runs: it is filled in once the imitation runs.
 const triggers: { linearApiUrl?: string } = {};
@@ -137,20 +137,6 @@ async function deliver(environmentId: string, payload: Payload, options: { secre
   return { status: response.status, body: (await response.json()) as { trigger?: string; status?: string; duplicate?: true; error?: { message: string } } };
 }
 
-async function triggerWhen(userId: string, triggerId: string, what: string, done: (trigger: TriggerDto) => boolean, timeoutMs = 120_000) {
-  return waitFor(
-    `trigger ${triggerId}: ${what}`,
-    async () => {
-      const trigger = (await listTriggers(userId)).find((entry) => entry.id === triggerId);
-      return trigger && done(trigger) ? trigger : null;
-    },
-    timeoutMs,
-    100,
-  );
-}
-
-const replySent = (kind: string) => (trigger: TriggerDto) => trigger.replies.some((reply) => reply.kind === kind && reply.status === "sent");
-const stepNames = (trigger: TriggerDto) => trigger.steps.map((step) => step.step);
 const tasksIn = (environmentId: string) => db().task.count({ where: { environmentId } });
 const commentsOn = (issue: ImitatedIssue) => linear.comments.filter((entry) => entry.issueId === issue.id).map((entry) => entry.body);
 const promptOf = async (taskId: string | null) => (await db().task.findUniqueOrThrow({ where: { id: taskId ?? "" }, select: { prompt: true } })).prompt;

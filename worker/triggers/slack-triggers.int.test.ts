@@ -9,13 +9,14 @@ import { POST as postToSlackRoute } from "@/app/api/v1/webhooks/slack/route";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { getEnvironment } from "@/lib/environments/environment-queries";
-import { listTriggers, retryTrigger, type TriggerDto } from "@/lib/triggers/triggers";
+import { listTriggers, retryTrigger } from "@/lib/triggers/triggers";
 import { setSlackSettings } from "@/lib/triggers/slack-settings";
 import { sendSlackTestEvent, signSlackRequest } from "@/lib/triggers/slack-webhook";
 import { createFixtureRepo, type FixtureRepo } from "@/test/support/fixture-repo";
 import { type SlackImitation, startSlackImitation } from "@/test/support/slack-imitation";
 import { useScriptedWorker } from "@/test/support/scripted-worker";
 import { createUser, TEST_PUBLIC_URL } from "@/test/support/test-worker";
+import { triggerWhen, replySent } from "@/test/support/trigger-inbox";
 import { waitFor } from "@/test/support/wait-for";
 
 const SIGNING_SECRET = process.env.PATCHBAY_SLACK_SIGNING_SECRET ?? "";
@@ -100,19 +101,6 @@ async function post(body: unknown, options: { signature?: "none" | "wrong" | "st
   return { status: response.status, body: (await response.json()) as Record<string, unknown> & { trigger?: string } };
 }
 
-async function triggerWhen(userId: string, triggerId: string, what: string, done: (trigger: TriggerDto) => boolean) {
-  return waitFor(
-    `trigger ${triggerId}: ${what}`,
-    async () => {
-      const trigger = (await listTriggers(userId)).find((entry) => entry.id === triggerId);
-      return trigger && done(trigger) ? trigger : null;
-    },
-    120_000,
-    100,
-  );
-}
-
-const replySent = (kind: string) => (trigger: TriggerDto) => trigger.replies.some((reply) => reply.kind === kind && reply.status === "sent");
 const messagesIn = (channel: string) => slack.messages.filter((message) => message.channel === channel);
 
 it("refuses requests without the app's signature, answers Slack's URL check, and records a redelivered event once", async () => {

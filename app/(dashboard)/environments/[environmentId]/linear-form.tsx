@@ -5,6 +5,7 @@ import { useActionState } from "react";
 import { FormError } from "@/components/form-footer";
 import type { LinearView } from "@/lib/triggers/linear-settings";
 import { clearLinearAction, type FormState, saveLinearAction, sendLinearTestEventAction } from "../../actions";
+import { TestEventButtons } from "./test-event-buttons";
 
 /**
  * Linear: the webhook's address to paste in Linear, the signing secret Linear shows for it and the API key of
@@ -12,8 +13,6 @@ import { clearLinearAction, type FormState, saveLinearAction, sendLinearTestEven
  */
 export function LinearForm(props: { environmentId: string; linear: LinearView | null; webhookUrl: string }) {
   const [saved, save, saving] = useActionState<FormState & { saved?: number }, FormData>(saveLinearAction.bind(null, props.environmentId), {});
-  const [tested, test, testing] = useActionState<FormState & { sent?: string }, FormData>(sendLinearTestEventAction.bind(null, props.environmentId), {});
-  const [cleared, clear, clearing] = useActionState<FormState, FormData>(clearLinearAction.bind(null, props.environmentId), {});
   const inbox = <Link href={`/triggers?environment=${props.environmentId}`}>trigger inbox</Link>;
   const agent = props.linear?.agent;
   return (
@@ -64,25 +63,14 @@ export function LinearForm(props: { environmentId: string; linear: LinearView | 
         </button>
       </form>
       {props.linear && (
-        <div className="inline-form">
-          <form action={test}>
-            <button type="submit" className="secondary" disabled={testing}>
-              {testing ? "Sending…" : "Send a test event"}
-            </button>
-          </form>
-          <form action={clear}>
-            <button type="submit" className="secondary" disabled={clearing}>
-              Disconnect from Linear
-            </button>
-          </form>
-        </div>
+        <TestEventButtons
+          environmentId={props.environmentId}
+          send={sendLinearTestEventAction.bind(null, props.environmentId)}
+          disconnect={clearLinearAction.bind(null, props.environmentId)}
+          disconnectLabel="Disconnect from Linear"
+        />
       )}
-      {tested.sent && !tested.error && (
-        <p className="muted" role="status">
-          Sent: see it in the {inbox}.
-        </p>
-      )}
-      <FormError error={saved.error ?? tested.error ?? cleared.error} />
+      <FormError error={saved.error} />
     </>
   );
 }

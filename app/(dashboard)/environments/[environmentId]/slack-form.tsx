@@ -6,6 +6,7 @@ import { FormError } from "@/components/form-footer";
 import { useFieldValues } from "@/components/use-field-values";
 import type { SlackSettings } from "@/lib/triggers/slack-settings";
 import { clearSlackAction, type FormState, saveSlackAction, sendSlackTestEventAction } from "../../actions";
+import { TestEventButtons } from "./test-event-buttons";
 
 /**
  * Slack: the name people type after /patchbay and the channels whose mentions start tasks here. The Slack
@@ -13,8 +14,6 @@ import { clearSlackAction, type FormState, saveSlackAction, sendSlackTestEventAc
  */
 export function SlackForm(props: { environmentId: string; slack: SlackSettings | null; appConfigured: boolean }) {
   const [saved, save, saving] = useActionState<FormState & { saved?: number }, FormData>(saveSlackAction.bind(null, props.environmentId), {});
-  const [tested, test, testing] = useActionState<FormState & { sent?: string }, FormData>(sendSlackTestEventAction.bind(null, props.environmentId), {});
-  const [cleared, clear, clearing] = useActionState<FormState, FormData>(clearSlackAction.bind(null, props.environmentId), {});
   const { bind } = useFieldValues({ name: props.slack?.name ?? "", channels: props.slack?.channels.join("\n") ?? "" }, "slack-");
   const inbox = <Link href={`/triggers?environment=${props.environmentId}`}>trigger inbox</Link>;
   return (
@@ -43,25 +42,15 @@ export function SlackForm(props: { environmentId: string; slack: SlackSettings |
         </button>
       </form>
       {props.slack && (
-        <div className="inline-form">
-          <form action={test}>
-            <button type="submit" className="secondary" disabled={testing || !props.appConfigured}>
-              {testing ? "Sending…" : "Send a test event"}
-            </button>
-          </form>
-          <form action={clear}>
-            <button type="submit" className="secondary" disabled={clearing}>
-              Disconnect from Slack
-            </button>
-          </form>
-        </div>
+        <TestEventButtons
+          environmentId={props.environmentId}
+          send={sendSlackTestEventAction.bind(null, props.environmentId)}
+          disconnect={clearSlackAction.bind(null, props.environmentId)}
+          disconnectLabel="Disconnect from Slack"
+          canSend={props.appConfigured}
+        />
       )}
-      {tested.sent && !tested.error && (
-        <p className="muted" role="status">
-          Sent: see it in the {inbox}.
-        </p>
-      )}
-      <FormError error={saved.error ?? tested.error ?? cleared.error} />
+      <FormError error={saved.error} />
     </>
   );
 }
