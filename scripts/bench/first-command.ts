@@ -33,6 +33,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
+import { cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
@@ -56,23 +57,7 @@ const WORKER_ID = INSTANCE_ID;
 const failures: string[] = [];
 const cleanupErrors: string[] = [];
 
-async function cleanup(label: string, fn: () => Promise<unknown> | unknown): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    cleanupErrors.push(`${label}: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
-function configureServices(): void {
-  const url = new URL(DATABASE_URL);
-  if (!url.pathname.endsWith("_test")) throw new Error(`Refusing to run against ${url.host}${url.pathname}: not a *_test database.`);
-  process.env.DATABASE_URL = DATABASE_URL;
-  process.env.REDIS_URL = REDIS_URL;
-  process.env.PATCHBAY_ALLOW_LOCAL_REPOS = "1";
-  process.env.PATCHBAY_SECRETS_KEY = SECRETS_KEY;
-  process.env.LOG_LEVEL = "silent";
-}
+const cleanup = cleanupInto(cleanupErrors);
 
 type TaskRun = { totalMs: number; pickupMs: number; provisionMs: number; agentStartMs: number; attemptId: string };
 
@@ -128,7 +113,7 @@ function benchSpec(): SandboxSpec {
 async function main(): Promise<number> {
   const startedAt = new Date();
   const load1Start = os.loadavg()[0] ?? 0;
-  configureServices();
+  pointAtBenchServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, secretsKey: SECRETS_KEY });
   const docker = createDocker(DOCKER_SOCKET);
   await pingDocker(docker);
   const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(IMAGE).inspect()]);

@@ -51,6 +51,7 @@ import {
   LABEL_WORKER,
   workspaceVolumeName,
 } from "@/worker/sandbox/labels";
+import { cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport, median, round2, sampleCollector } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
@@ -126,24 +127,7 @@ async function attempt<T>(label: string, fn: () => Promise<T>): Promise<T | unde
   }
 }
 
-async function cleanup(label: string, fn: () => Promise<unknown> | unknown): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    cleanupErrors.push(`${label}: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
-/** The services the lib/ functions read through lib/env.ts; set before the first of them runs. */
-function configureServices(): void {
-  const url = new URL(DATABASE_URL);
-  if (!url.pathname.endsWith("_test")) throw new Error(`Refusing to run against ${url.host}${url.pathname}: not a *_test database.`);
-  process.env.DATABASE_URL = DATABASE_URL;
-  process.env.REDIS_URL = REDIS_URL;
-  process.env.PATCHBAY_ALLOW_LOCAL_REPOS = "1";
-  process.env.PATCHBAY_SECRETS_KEY = SECRETS_KEY;
-  process.env.LOG_LEVEL = "silent";
-}
+const cleanup = cleanupInto(cleanupErrors);
 
 // ---- scenario 1 and 3: tasks through the real attempt processor -----------------------------------------
 
@@ -315,7 +299,7 @@ type VolumeKind = "plain" | "capped";
 async function main(): Promise<number> {
   const startedAt = new Date();
   const load1Start = os.loadavg()[0] ?? 0;
-  configureServices();
+  pointAtBenchServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, secretsKey: SECRETS_KEY });
   const docker = createDocker(DOCKER_SOCKET);
   // Setup: anything failing here ends the run with exit 1.
   await pingDocker(docker);
