@@ -34,13 +34,15 @@ import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/d
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
 import { cleanupInto, pointAtBenchServices } from "./bench-services";
-import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
+import { countLeaks, gitDirty, gitSha, hostEnv, median, percentile, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
 
 const WARMUP = 2;
 const N = 7;
 const TARGET_RATIO = 1.5;
+const BURST = 20;
+const BURST_PEOPLE = 4;
 const NOISY_LOAD1 = 0.5;
 const TASK_TIMEOUT_MS = 120_000;
 const MODEL_SCRIPT = "bench-first-command";
@@ -129,6 +131,7 @@ async function main(): Promise<number> {
   const attemptIds = new Set<string>();
   const floorSpecs: string[] = [];
   let userId: string | null = null;
+  const teamIds: string[] = [];
   let worker: TestWorker | undefined;
   let model: ModelServer | undefined;
   const results: Record<string, unknown>[] = [];
@@ -217,6 +220,52 @@ async function main(): Promise<number> {
       parts: { pickupMs: part((run) => run.pickupMs), provisionMs: part((run) => run.provisionMs), agentStartMs: part((run) => run.agentStartMs) },
       note: "Task.createdAt → first shell tool.begin; parts (medians): created → provisioning event (queue pickup), provisioning → running (sandbox ready), running → first command",
     });
+
+    // B1 burst: BURST tasks submitted at once to one worker (two attempts at a time, the production default),
+    // by a team of BURST_PEOPLE (one person may have 8 attempts queued or running at once): every one must
+    // finish, and nothing of theirs may be left on the Docker host once they have.
+    console.error(`burst: ${BURST} tasks at once by ${BURST_PEOPLE} people`);
+    const team = [{ userId: user.id, environmentId: environment.id }];
+    for (let i = 1; i < BURST_PEOPLE; i++) {
+      const member = await createUser(`bench-first-command-${RUN_TAG}-${i}@example.com`);
+      teamIds.push(member.id);
+      const own = await createEnvironment(member.id, { name: `bench-first-command-${RUN_TAG}-${i}`, repoUrl: repo.url });
+      team.push({ userId: member.id, environmentId: own.id });
+    }
+    const burstStarted = performance.now();
+    const burst = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => {
+        const member = team[i % team.length] as (typeof team)[number];
+        return runTask(worker as TestWorker, member.userId, member.environmentId, `burst ${i}`, attemptIds).catch((error: unknown) => {
+          failures.push(`burst ${i}: ${(error as Error).message.split("\n")[0]}`);
+          return null;
+        });
+      }),
+    );
+    const burstMs = performance.now() - burstStarted;
+    const finished = burst.filter((run): run is TaskRun => run !== null);
+    const leftAfterBurst = await countLeaks(docker, { label: [`${LABEL_WORKER}=${WORKER_ID}`] });
+    const burstStats = stats(
+      finished.map((run) => run.totalMs),
+      BURST,
+    );
+    results.push({
+      id: "B1",
+      variant: `burst-${BURST}-submit-to-first-command`,
+      unit: "ms",
+      warmup: 0,
+      ...burstStats,
+      p95: percentile(
+        finished.map((run) => run.totalMs),
+        0.95,
+      ),
+      floor: null,
+      ratio: null,
+      target: `all ${BURST} finish; nothing left on the Docker host`,
+      meetsTarget: finished.length === BURST && leftAfterBurst.containers + leftAfterBurst.volumes + leftAfterBurst.networks === 0,
+      parts: { completed: finished.length, wallMs: round2(burstMs), leftOnDockerHost: leftAfterBurst },
+      note: `${BURST} tasks created at once; each one's Task.createdAt → first shell tool.begin (queued behind the others: two attempts run at a time). leftOnDockerHost counts this run's containers, volumes and networks once all had finished, before the bench's own cleanup`,
+    });
   } catch (error) {
     setupError = (error as Error).message.split("\n")[0] ?? String(error);
     console.error(error);
@@ -224,10 +273,8 @@ async function main(): Promise<number> {
     await cleanup("worker", () => worker?.close());
     await cleanup("model server", () => model?.close());
     for (const id of [...attemptIds, ...floorSpecs]) await cleanup(`destroy ${id}`, () => driver.destroy(id));
-    if (userId) {
-      const id = userId;
-      await cleanup("database rows", () => db().user.deleteMany({ where: { id } }));
-    }
+    const ids = [...(userId ? [userId] : []), ...teamIds];
+    if (ids.length > 0) await cleanup("database rows", () => db().user.deleteMany({ where: { id: { in: ids } } }));
     await cleanup("queue keys", () => attemptsQueue().obliterate({ force: true }));
     await cleanup("producer", () => closeProducer());
     await cleanup("database", () => disconnectDb());

@@ -2,6 +2,7 @@
 // wins, as in Codex). The root file is part of the instructions from the start; deeper ones are read
 // when the agent first works in their directory and appended to that tool result, once each.
 import type { ExecResult } from "@/worker/sandbox/driver";
+import { shellQuote } from "@/worker/sandbox/shell-quote";
 
 const MAX_FILE_BYTES = 8 * 1024;
 const MAX_TOTAL_BYTES = 32 * 1024;
@@ -15,11 +16,6 @@ export type NestedInstructions = { forPaths(paths: readonly string[], signal: Ab
 
 /** Runs a bash command in the sandbox (the attempt's shell session) and gives its output. */
 export type SandboxReader = (command: string, signal: AbortSignal) => Promise<ExecResult>;
-
-/** `text` as one bash word, whatever it holds. */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
 
 export function createNestedInstructions(read: SandboxReader): NestedInstructions {
   const checked = new Set<string>();

@@ -10,6 +10,7 @@ import { detectRoutes } from "@/worker/verify/detect-routes";
 import { runScreenshotStage } from "@/worker/verify/screenshot-stage";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { blockedHosts, parseAccessLog, squidConfig } from "@/worker/setup/egress-proxy-config";
+import { createShellSession, type ShellSession } from "@/worker/agent/tools/shell-session";
 import { prepareEnvironment, readProxyLog, type RepositoryInput, type SetupOutcome } from "@/worker/setup/prepare-environment";
 import { containerEnv } from "@/worker/setup/sandbox-env";
 import { sandboxBase, sandboxSpec, throwIfAborted, type AttemptContext } from "./attempt-context";
@@ -19,6 +20,8 @@ export type Provisioned = {
   setup: SetupOutcome;
   /** The agent's egress proxy when the environment lets the agent reach the network. */
   agentProxy: SandboxHandle | null;
+  /** The sandbox's shell session (started during the checkout), for the agent's commands. */
+  shell: ShellSession;
 };
 
 /**
@@ -29,12 +32,7 @@ export type Provisioned = {
  * The repository may still be on its way (the mirror fetching): the volumes and the container, which do not
  * need it, are made meanwhile, and only a setup script or the checkout waits for it.
  */
-export async function provisionSandbox(
-  ctx: AttemptContext,
-  repository: RepositoryInput | Promise<RepositoryInput>,
-  /** Called once the agent's container runs, before the checkout (e.g. to start its shell meanwhile). */
-  onStarted?: (sandbox: SandboxHandle) => void,
-): Promise<Provisioned> {
+export async function provisionSandbox(ctx: AttemptContext, repository: RepositoryInput | Promise<RepositoryInput>): Promise<Provisioned> {
   const { deps, task, setup } = ctx;
   const repo = Promise.resolve(repository);
   // Awaited below; a failure that comes while provisioning fails for another reason must not go unhandled.
@@ -56,10 +54,14 @@ export async function provisionSandbox(
             proxyConfig: squidConfig(agentNetwork === "on" ? { mode: "any-public-host" } : { mode: "allowlist", allow: setup.config.network.allow }),
           });
     const sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "agent", proxy?.network ?? null), env: phaseEnv(ctx, proxy?.url) });
-    onStarted?.(sandbox);
+    // The agent's shell starts while the repository is copied in, and the checkout runs in it: a line on its
+    // stdin rather than an exec of its own.
+    const shell = createShellSession(deps.driver, sandbox);
+    shell.warm();
     const input = await repo;
     if (!outcome.checkedOut) {
       await loadWorkspace(deps.driver, sandbox, {
+        run: (command, options) => shell.run(command, "", options),
         mirrorPath: input.mirrorPath,
         baseCommit: input.baseCommit,
         branch: task.branch,
@@ -68,7 +70,7 @@ export async function provisionSandbox(
       });
     }
     await restored;
-    return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null };
+    return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null, shell };
   } catch (error) {
     // Nothing of this attempt may still be copying when the caller cleans up.
     await restored?.catch(() => undefined);

@@ -20,7 +20,6 @@ import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { createModelClient, type ModelConfig, type ReasoningEffort } from "@/worker/agent/model";
 import { LOOP_REPEATS, runAgent, type AgentStopReason } from "@/worker/agent/run-agent";
 import { toolsFor } from "@/worker/agent/tools/registry";
-import { createShellSession, type ShellSession } from "@/worker/agent/tools/shell-session";
 import { commentsOfTurn, recordCommentReply } from "@/lib/review-comments/review-comments";
 import { extractDiff } from "@/worker/repos/extract-diff";
 import { restoreChanges, restoreChangesOnto } from "@/worker/repos/restore-changes";
@@ -55,13 +54,9 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
     const baseCommit = rebaseOnto ?? earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
     return { mirrorPath, baseCommit, earlier };
   })();
-  // The agent's shell starts while the repository is checked out (an ask attempt gets a sandbox of its own below).
-  let shell: ShellSession | undefined;
-  const provisioned = await provisionSandbox(ctx, repository, (started) => {
-    if (mode === "ask") return;
-    shell = createShellSession(deps.driver, started);
-    shell.warm();
-  });
+  const provisioned = await provisionSandbox(ctx, repository);
+  // An ask attempt works in a read-only sandbox of its own (below), with a shell of its own.
+  const shell = mode === "ask" ? undefined : provisioned.shell;
   const { mirrorPath, baseCommit, earlier } = await repository;
   throwIfAborted(signal);
   let sandbox = provisioned.sandbox;
@@ -69,6 +64,7 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
   else if (earlier.patch) await restoreChanges(deps.driver, sandbox, earlier.patch, signal);
   if (mode === "ask") {
     // Questions are answered from a read-only mount of the checkout: the agent cannot change anything.
+    await provisioned.shell.close();
     await deps.driver.release(sandbox);
     sandbox = await deps.driver.ensure({ ...sandboxSpec(ctx, "ask"), env: phaseEnv(ctx) });
   }

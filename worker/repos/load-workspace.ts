@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import { AppError } from "@/lib/errors";
 import { WORKSPACE_DIR } from "@/worker/sandbox/container-template";
-import type { SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import type { CommandRunner, SandboxDriver, SandboxHandle } from "@/worker/sandbox/driver";
+import { shellQuote } from "@/worker/sandbox/shell-quote";
 import { minimalEnv } from "./git";
 
 const CHECKOUT_SCRIPT = `set -e
@@ -30,6 +31,8 @@ export async function loadWorkspace(
      * files setup created from the home. Copying the repository in overlaps with it.
      */
     beforeCheckout?: Promise<void>;
+    /** How the checkout runs; by default an exec of its own (the agent's attempt uses its shell session). */
+    run?: CommandRunner;
   },
 ): Promise<void> {
   // The mirror's files arrive under .git/ (the archive names them so, directory included, owned by the agent
@@ -45,10 +48,11 @@ export async function loadWorkspace(
   if ((await tarExit) !== 0) throw new AppError("sandbox_error", `Could not copy the repository into the sandbox: ${tarError.trim()}`);
   await input.beforeCheckout;
 
-  const checkout = await driver.exec(sandbox, ["bash", "-c", CHECKOUT_SCRIPT, "checkout", input.baseCommit, input.branch], {
-    timeoutSec: input.timeoutSec,
-    maxOutputBytes: 256 * 1024,
-  });
+  const options = { timeoutSec: input.timeoutSec, maxOutputBytes: 256 * 1024 };
+  // A subshell: the session (when it runs there) keeps its own directory and options.
+  const checkout = input.run
+    ? await input.run(`(set -- ${shellQuote(input.baseCommit)} ${shellQuote(input.branch)}\n${CHECKOUT_SCRIPT}\n)`, options)
+    : await driver.exec(sandbox, ["bash", "-c", CHECKOUT_SCRIPT, "checkout", input.baseCommit, input.branch], options);
   if (checkout.exitCode !== 0) {
     throw new AppError(
       "sandbox_error",

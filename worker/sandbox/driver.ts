@@ -93,6 +93,9 @@ export type SpawnedProcess = {
   exited: Promise<number | null>;
 };
 
+/** Runs a bash command in a sandbox by some means (its own exec, or the attempt's shell session). */
+export type CommandRunner = (command: string, options: { timeoutSec: number; maxOutputBytes: number }) => Promise<ExecResult>;
+
 /** A saved setup result: the workspace's untracked and ignored files, and the agent home. */
 export type CacheVolumes = { workspace: string; home: string };
 
