@@ -71,11 +71,12 @@ function table(input: ReplyInput): string {
   ].join("\n");
 }
 
-export function quote(text: string): string {
+/** The summary as a quote (at most MAX_SUMMARY characters); `escapeLine` makes each line safe for the markup. */
+export function quote(text: string, escapeLine: (line: string) => string = (line) => line): string {
   const short = text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}…` : text;
   return short
     .split("\n")
-    .map((line) => `> ${line}`)
+    .map((line) => `> ${escapeLine(line)}`)
     .join("\n");
 }
 

@@ -15,7 +15,7 @@ export type SlackRequest = {
   /** The Slack member who asked (U…); the worker looks up their e-mail to find their Patchbay account. */
   user: string;
   request: string;
-  /** A message in a thread that already has a task: it continues that task. */
+  /** A message in a thread: it continues the thread's task when there is one. */
   inThread: boolean;
   /** Set by the worker: how a thread message continued its task. */
   continued?: "follow-up" | "steer";

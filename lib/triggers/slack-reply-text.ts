@@ -1,11 +1,9 @@
 // Patchbay's answers in a Slack thread: the same answers as in a forge thread (reply-text.ts), written in
 // Slack's mrkdwn, with the first changed page's before/after pictures as image blocks.
 import type { KnownBlock } from "@slack/types";
-import { type ReplyInput, refusedSentence, startedSentence, unpublishedChange } from "./reply-text";
+import { quote, type ReplyInput, refusedSentence, startedSentence, unpublishedChange } from "./reply-text";
 
 export type SlackReply = { text: string; blocks?: KnownBlock[] };
-
-const MAX_SUMMARY = 1500;
 
 /** Slack mrkdwn needs &, < and > escaped in text it should not read as markup. */
 export function slackEscape(text: string): string {
@@ -25,7 +23,7 @@ export function slackRefusedReply(input: ReplyInput): SlackReply {
 export function slackFinishedReply(input: ReplyInput): SlackReply {
   const task = input.taskUrl ? link(input.taskUrl, "Open the task in Patchbay") : "";
   if (input.error) return { text: join([`The task did not finish: ${slackEscape(input.error)}`, task]) };
-  const summary = input.summary?.trim() ? quote(input.summary.trim()) : "";
+  const summary = input.summary?.trim() ? quote(input.summary.trim(), slackEscape) : "";
   const unpublished = unpublishedChange(input);
   const headline = input.pullRequestUrl
     ? `Done: ${link(input.pullRequestUrl, input.pullRequestUrl)}`
@@ -44,14 +42,6 @@ export function slackFinishedReply(input: ReplyInput): SlackReply {
       { type: "image", image_url: picture.after, alt_text: `${title} after`, title: { type: "plain_text", text: `After: ${title}` } },
     ],
   };
-}
-
-function quote(text: string): string {
-  const short = text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY)}…` : text;
-  return short
-    .split("\n")
-    .map((line) => `> ${slackEscape(line)}`)
-    .join("\n");
 }
 
 const join = (parts: string[]) => parts.filter(Boolean).join("\n\n");

@@ -93,8 +93,8 @@ async function receiveEvent(payload: unknown): Promise<SlackAnswer> {
     });
     return { status: 200, body: { ignored: "the channel belongs to no environment" } };
   }
-  const inThread = read.threadTs !== null && (await slackThreadTask(read.channel, read.threadTs)) !== null;
-  const work: SlackRequest = { kind: "slack", channel: read.channel, threadTs, user: read.user, request: read.request, inThread };
+  // A mention inside a thread continues the thread's task, if it has one: the worker looks.
+  const work: SlackRequest = { kind: "slack", channel: read.channel, threadTs, user: read.user, request: read.request, inThread: read.threadTs !== null };
   const recorded = await recordSlackWork(environment.id, read.eventId, "app_mention", work);
   return { status: 200, body: { trigger: recorded.id, status: recorded.status } };
 }

@@ -1,5 +1,8 @@
-// Shared by the benchmark scripts that run Patchbay's own code against Postgres and Redis: pointing it at
-// the bench's services, and cleanup that records what it could not remove instead of throwing.
+// Shared by the benchmark scripts that run Patchbay's own code against Postgres, Redis and Docker: pointing
+// it at the bench's services, the bench's own sandboxes, and cleanup that records what it could not remove
+// instead of throwing.
+import { randomBytes } from "node:crypto";
+import type { SandboxLimits, SandboxSpec } from "@/worker/sandbox/driver";
 
 /**
  * Points the lib/ functions (which read lib/env.ts) at the bench's database and Redis db; call it before the
@@ -23,5 +26,21 @@ export function cleanupInto(errors: string[]) {
     } catch (error) {
       errors.push(`${label}: ${(error as Error).message.split("\n")[0]}`);
     }
+  };
+}
+
+/** An agent sandbox of the bench's own (its installation and worker ids), with no network, for an hour. */
+export function benchSandboxSpec(run: { instanceId: string; workerId: string; image: string; limits: SandboxLimits }): SandboxSpec {
+  const hex = randomBytes(8).toString("hex");
+  return {
+    role: "agent",
+    network: null,
+    instanceId: run.instanceId,
+    attemptId: `bench${hex}`,
+    taskId: `bench${hex}`,
+    workerId: run.workerId,
+    image: run.image,
+    limits: run.limits,
+    expiresAt: new Date(Date.now() + 60 * 60 * 1000),
   };
 }

@@ -33,7 +33,7 @@ import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { cleanupInto, pointAtBenchServices } from "./bench-services";
+import { benchSandboxSpec, cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, median, percentile, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
@@ -98,18 +98,7 @@ async function runTask(worker: TestWorker, userId: string, environmentId: string
 }
 
 function benchSpec(): SandboxSpec {
-  const hex = randomBytes(8).toString("hex");
-  return {
-    role: "agent",
-    network: null,
-    instanceId: INSTANCE_ID,
-    attemptId: `bench${hex}`,
-    taskId: `bench${hex}`,
-    workerId: WORKER_ID,
-    image: IMAGE,
-    limits: LIMITS,
-    expiresAt: new Date(Date.now() + 60 * 60 * 1000),
-  };
+  return benchSandboxSpec({ instanceId: INSTANCE_ID, workerId: WORKER_ID, image: IMAGE, limits: LIMITS });
 }
 
 async function main(): Promise<number> {

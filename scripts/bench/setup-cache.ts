@@ -51,7 +51,7 @@ import {
   LABEL_WORKER,
   workspaceVolumeName,
 } from "@/worker/sandbox/labels";
-import { cleanupInto, pointAtBenchServices } from "./bench-services";
+import { benchSandboxSpec, cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, stats, type Stats, writeBenchReport, median, round2, sampleCollector } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
@@ -237,18 +237,7 @@ const COUNT_SCRIPT = `find /workspace/node_modules -type f | wc -l; du -sb /work
 const COPY_SCRIPT = "cp -a /copy/from/workspace/. /workspace/";
 
 function benchSpec(): SandboxSpec {
-  const hex = randomBytes(8).toString("hex");
-  return {
-    role: "agent",
-    network: null,
-    instanceId: INSTANCE_ID,
-    attemptId: `bench${hex}`,
-    taskId: `bench${hex}`,
-    workerId: WORKER_ID,
-    image: IMAGE,
-    limits: LIMITS,
-    expiresAt: new Date(Date.now() + 60 * 60 * 1000),
-  };
+  return benchSandboxSpec({ instanceId: INSTANCE_ID, workerId: WORKER_ID, image: IMAGE, limits: LIMITS });
 }
 
 function benchLabels(): Record<string, string> {

@@ -63,6 +63,8 @@ type Ending = "done" | "overflow" | "exited" | "timeout" | "cancelled";
 /** How the current command's output is being read: up to its markers, forwarded as it comes. */
 type Reading = {
   marker: string;
+  /** The end-of-command lines this command's output is searched for. */
+  ends: Record<"stdout" | "stderr", RegExp>;
   pending: Record<"stdout" | "stderr", string>;
   done: Record<"stdout" | "stderr", boolean>;
   collected: Record<"stdout" | "stderr", Buffer[]>;
@@ -84,7 +86,7 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
     const current = reading;
     if (!current || current.done[stream]) return;
     const text = current.pending[stream] + chunk.toString("latin1");
-    const end = stream === "stdout" ? new RegExp(`\\n${current.marker} (\\d+)\\n`).exec(text) : new RegExp(`\\n${current.marker}\\n`).exec(text);
+    const end = current.ends[stream].exec(text);
     if (end) {
       if (stream === "stdout") current.status = Number(end[1]);
       current.done[stream] = true;
@@ -144,6 +146,7 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
     const result: { ended: Ending | null } = { ended: null };
     const current: Reading = {
       marker,
+      ends: { stdout: new RegExp(`\\n${marker} (\\d+)\\n`), stderr: new RegExp(`\\n${marker}\\n`) },
       pending: { stdout: "", stderr: "" },
       done: { stdout: false, stderr: false },
       collected: { stdout: [], stderr: [] },
