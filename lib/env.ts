@@ -46,6 +46,15 @@ const optionalPrice = optionalString.pipe(
       .transform(Number),
   ]),
 );
+// An empty value means "not set" (the default applies), not 0.
+const optionalCount = (max: number) =>
+  optionalString.transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const count = Number(value);
+    if (Number.isInteger(count) && count >= 0 && count <= max) return count;
+    ctx.addIssue({ code: "custom", message: `must be a whole number from 0 to ${max}` });
+    return z.NEVER;
+  });
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const sharedSchema = z.object({
@@ -140,6 +149,9 @@ const workerSchema = sharedSchema.extend({
   // Set when two installations share one database name on different servers (rare); see worker/sandbox/labels.ts.
   PATCHBAY_INSTANCE_ID: optionalString,
   PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  // Agent sandboxes kept created and started ahead of tasks (worker/sandbox/warm-pool.ts); unset = one per
+  // slot (PATCHBAY_WORKER_CONCURRENCY), 0 = none.
+  PATCHBAY_WARM_POOL_SIZE: optionalCount(32),
   PATCHBAY_COMMAND_TIMEOUT_SEC: seconds(120),
   PATCHBAY_ATTEMPT_TIMEOUT_SEC: seconds(30 * 60),
   PATCHBAY_GIT_TIMEOUT_SEC: seconds(120),

@@ -18,7 +18,7 @@ import { createTask } from "@/lib/tasks/create-task";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createDocker } from "@/worker/sandbox/docker-driver";
-import { LABEL_ATTEMPT } from "@/worker/sandbox/labels";
+import { instanceIdFor, LABEL_ATTEMPT, LABEL_INSTANCE, LABEL_WARM } from "@/worker/sandbox/labels";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { startHeldRemote, type HeldRemote } from "@/test/support/git-http-backend";
 import { killGroup, spawnGroup } from "@/test/support/process-group";
@@ -72,7 +72,8 @@ function startWorker(): ChildProcess {
 }
 
 async function attemptContainers(attemptId: string, running = false) {
-  return docker.listContainers({ all: !running, filters: { label: [`${LABEL_ATTEMPT}=${attemptId}`] } });
+  // By name: a warm sandbox an attempt took carries the pool's labels but the attempt's name.
+  return docker.listContainers({ all: !running, filters: { name: [attemptId] } });
 }
 
 async function execIn(containerId: string, argv: string[]): Promise<number | null> {
@@ -228,10 +229,18 @@ async function recoveredOutcomes(staged: Staged[]): Promise<Outcome[]> {
   const attemptIds = new Set(staged.map((entry) => entry.attemptId));
   const leftovers = async () => {
     const label = (labels: Record<string, string> | undefined | null) => attemptIds.has(labels?.[LABEL_ATTEMPT] ?? "");
-    const containers = (await docker.listContainers({ all: true })).filter((c) => label(c.Labels)).map((c) => c.Names[0]);
+    const named = (name = "") => [...attemptIds].some((id) => name.includes(id));
+    const all = await docker.listContainers({ all: true });
+    const containers = all.filter((c) => label(c.Labels) || named(c.Names[0])).map((c) => c.Names[0]);
     const networks = (await docker.listNetworks()).filter((n) => label(n.Labels)).map((n) => n.Name);
     const volumes = ((await docker.listVolumes()).Volumes ?? []).filter((v) => label(v.Labels)).map((v) => v.Name);
-    return [...containers, ...networks, ...volumes];
+    // Warm sandboxes carry the pool's labels: the worker still running keeps some ready, but a warm volume
+    // that no warm container mounts is one an attempt took and left behind.
+    const instance = instanceIdFor(postgres.url);
+    const warm = (labels: Record<string, string> | undefined | null) => labels?.[LABEL_WARM] === "true" && labels[LABEL_INSTANCE] === instance;
+    const mounted = new Set(all.filter((c) => warm(c.Labels)).flatMap((c) => c.Mounts.map((m) => m.Name)));
+    const warmVolumes = ((await docker.listVolumes()).Volumes ?? []).filter((v) => warm(v.Labels) && !mounted.has(v.Name)).map((v) => v.Name);
+    return [...containers, ...networks, ...volumes, ...warmVolumes];
   };
   await waitFor("nothing of the attempts left in Docker", async () => (await leftovers()).length === 0, 180_000, 1000).catch(async (error) => {
     throw new Error(`${(error as Error).message}: ${(await leftovers()).join(", ")}`);

@@ -66,8 +66,15 @@ const layered = env.PATCHBAY_WORKER_CONTAINER
       unavailable: error.message,
     }));
 const layers = "unavailable" in layered ? undefined : layered;
+const sandboxImage = allowedImages[0] ?? "patchbay-sandbox:latest";
+const sandboxLimits = clampLimits(env.PATCHBAY_SANDBOX_MEMORY_MB, env.PATCHBAY_SANDBOX_CPUS);
 const driver = createDockerDriver(docker, {
   allowedImages,
+  warmPool: {
+    size: env.PATCHBAY_WARM_POOL_SIZE ?? env.PATCHBAY_WORKER_CONCURRENCY,
+    identity: { instanceId, workerId, image: sandboxImage, limits: sandboxLimits },
+    onError: (error: unknown) => logger.warn({ err: error }, "could not make a warm sandbox; tasks create their own until the next try"),
+  },
   ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}),
   ...(workspaceDisk ? { workspaceDisk } : {}),
   ...(layers ? { layers } : {}),
@@ -92,13 +99,12 @@ async function main(): Promise<void> {
   );
   // When the worker itself runs in a container, the host's firewall is the operator's (see README).
   if (dockerUp && !env.PATCHBAY_WORKER_CONTAINER) {
-    const image = allowedImages[0] ?? "patchbay-sandbox:latest";
     await assertSandboxesCannotReachHost(driver, {
       instanceId,
       attemptId: `host-check-${workerId}`.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 60),
       taskId: "host-check",
       workerId,
-      image,
+      image: sandboxImage,
       limits: clampLimits(256, 0.5),
       expiresAt: new Date(Date.now() + 5 * 60 * 1000),
     });
@@ -119,6 +125,7 @@ async function main(): Promise<void> {
     instanceId,
     workerId,
     active,
+    warm: driver.warm,
     ...(workspaceDisk ? { workspaceDisk } : {}),
     ...(layers ? { layers } : {}),
   }).catch((error: unknown) => {
@@ -127,11 +134,12 @@ async function main(): Promise<void> {
   });
   if (reaped && (reaped.containers.length || reaped.volumes.length || reaped.networks.length)) logger.info(reaped, "reaped orphaned sandboxes");
 
+  // After the reaper (which removes a previous run's warm sandboxes), off the start-up path.
+  if (dockerUp) void driver.warm?.fill();
   await listenForControl(subscriber, active);
-  const image = allowedImages[0] ?? "patchbay-sandbox:latest";
   await driver
-    .imageInfo(image)
-    .then((info) => publishSandboxTools(redis, { image, imageId: info.id, tools: info.tools }))
+    .imageInfo(sandboxImage)
+    .then((info) => publishSandboxTools(redis, { image: sandboxImage, imageId: info.id, tools: info.tools }))
     .catch((error: unknown) => logger.warn({ err: error }, "could not read the sandbox image's tool versions"));
 
   const mirrors = createMirrorCache({
@@ -154,9 +162,9 @@ async function main(): Promise<void> {
           timeoutMs: env.PATCHBAY_MODEL_TIMEOUT_SEC * 1000,
           ...(env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : {}),
         },
-    sandboxImage: allowedImages[0] ?? "patchbay-sandbox:latest",
+    sandboxImage,
     browsers,
-    limits: clampLimits(env.PATCHBAY_SANDBOX_MEMORY_MB, env.PATCHBAY_SANDBOX_CPUS),
+    limits: sandboxLimits,
     commandTimeoutSec: env.PATCHBAY_COMMAND_TIMEOUT_SEC,
     attemptTimeoutSec: env.PATCHBAY_ATTEMPT_TIMEOUT_SEC,
     gitTimeoutSec: env.PATCHBAY_GIT_TIMEOUT_SEC,
@@ -242,8 +250,19 @@ async function main(): Promise<void> {
       60_000,
     ),
     setInterval(() => {
-      reapOrphans({ docker, redis, instanceId, workerId, active, ...(workspaceDisk ? { workspaceDisk } : {}), ...(layers ? { layers } : {}) })
+      reapOrphans({
+        docker,
+        redis,
+        instanceId,
+        workerId,
+        active,
+        warm: driver.warm,
+        ...(workspaceDisk ? { workspaceDisk } : {}),
+        ...(layers ? { layers } : {}),
+      })
         .then(async () => {
+          // A pool that could not fill (Docker was down, the image missing) tries again.
+          void driver.warm?.fill();
           // Layers and images of volumes that are gone (a crash between removing the volume and them).
           if (active.size > 0) return;
           const volumes = new Set(((await docker.listVolumes()).Volumes ?? []).map((volume) => volume.Name));
@@ -278,6 +297,7 @@ async function main(): Promise<void> {
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
     await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
+    await driver.warm?.drain().catch(() => undefined);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     subscriber.disconnect();

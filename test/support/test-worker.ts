@@ -113,8 +113,9 @@ export async function waitForFinishedAttempt(attemptId: string, timeoutMs = 90_0
   );
 }
 
+/** By name (patchbay-<attempt id>…): a warm sandbox an attempt took keeps the pool's labels. */
 export async function containersOf(attemptId: string) {
-  return docker.listContainers({ all: true, filters: { label: [`patchbay.attempt-id=${attemptId}`] } });
+  return docker.listContainers({ all: true, filters: { name: [attemptId] } });
 }
 
 export async function createUser(email = `user-${Math.random().toString(36).slice(2)}@example.com`) {

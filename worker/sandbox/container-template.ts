@@ -2,7 +2,7 @@
 // Callers choose only an allowlisted image and limits within bounds; everything else is fixed here.
 import type Docker from "dockerode";
 import { homeVolumeName, containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
-import { usesHomeVolume, type SandboxSpec } from "./driver";
+import { usesHomeVolume, type CacheVolumes, type SandboxSpec } from "./driver";
 
 export const SANDBOX_USER = "1000:1000";
 export const WORKSPACE_DIR = "/workspace";
@@ -14,17 +14,22 @@ const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 // tmpfs and squid runs in the foreground, so removing the container stops it.
 const PROXY_COMMAND = 'printf "%s" "$1" >/tmp/squid.conf && exec squid -N -f /tmp/squid.conf';
 
-function mountsFor(spec: SandboxSpec): Docker.MountSettings[] {
+/** The attempt's workspace and home volumes when they are named after it (a warm sandbox's are not). */
+export function attemptVolumes(attemptId: string): CacheVolumes {
+  return { workspace: workspaceVolumeName(attemptId, "agent"), home: homeVolumeName(attemptId) };
+}
+
+function mountsFor(spec: SandboxSpec, volumes: CacheVolumes): Docker.MountSettings[] {
   const workspace = (readOnly: boolean): Docker.MountSettings => ({
     Type: "volume",
-    Source: workspaceVolumeName(spec.attemptId, spec.role),
+    Source: spec.role === "preview-base" ? workspaceVolumeName(spec.attemptId, spec.role) : volumes.workspace,
     Target: WORKSPACE_DIR,
     ReadOnly: readOnly,
   });
   switch (spec.role) {
     case "agent":
     case "setup":
-      return [workspace(false), { Type: "volume", Source: homeVolumeName(spec.attemptId), Target: HOME_DIR, ReadOnly: false }];
+      return [workspace(false), { Type: "volume", Source: volumes.home, Target: HOME_DIR, ReadOnly: false }];
     case "ask":
       return [workspace(true)];
     case "preview-base":
@@ -59,7 +64,26 @@ function mountsFor(spec: SandboxSpec): Docker.MountSettings[] {
 type HostConfigWithCgroupns = Docker.HostConfig & { CgroupnsMode: "private" | "host" };
 export type SandboxCreateOptions = Docker.ContainerCreateOptions & { HostConfig: HostConfigWithCgroupns };
 
-export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
+// Set by the template whatever the environment says (HOME and the locale), or only where the environment
+// leaves them unset (PATH).
+const FIXED_ENV = new Set(["HOME", "LANG", "CI"]);
+
+/**
+ * The environment's plain variables as a sandbox's processes see them. A fresh container has them in its
+ * env; a warm one was made before the attempt's environment was known, so the driver passes the same list
+ * to each of its processes instead (after the container's own, which it overrides, PATH included).
+ */
+export function environmentVariables(spec: Pick<SandboxSpec, "env">): string[] {
+  return Object.entries(spec.env ?? {})
+    .filter(([name]) => !FIXED_ENV.has(name))
+    .map(([name, value]) => `${name}=${value}`);
+}
+
+/**
+ * `volumes`: the attempt's workspace and home, for the roles that use them; named after the attempt unless
+ * the attempt took a warm sandbox (warm-pool.ts), whose volumes were named before the attempt existed.
+ */
+export function buildContainerOptions(spec: SandboxSpec, volumes: CacheVolumes = attemptVolumes(spec.attemptId)): SandboxCreateOptions {
   return {
     name: containerName(spec.attemptId, spec.role),
     Image: spec.image,
@@ -73,7 +97,7 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
       // Nothing here has a desktop: dev servers that open a browser on start (Vite's server.open, Create
       // React App) would otherwise fail or crash looking for xdg-open. First, so an environment may override it.
       "BROWSER=none",
-      ...Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`),
+      ...environmentVariables(spec),
       `HOME=${HOME_DIR}`,
       "LANG=C.UTF-8",
       "CI=1",
@@ -93,7 +117,7 @@ export function buildContainerOptions(spec: SandboxSpec): SandboxCreateOptions {
         "/tmp": "rw,exec,nosuid,nodev,size=1g",
         ...(usesHomeVolume(spec.role) || spec.role === "copy" ? {} : { [HOME_DIR]: "rw,exec,nosuid,nodev,size=512m,uid=1000,gid=1000,mode=0700" }),
       },
-      Mounts: mountsFor(spec),
+      Mounts: mountsFor(spec, volumes),
       Binds: [],
       Devices: [],
       DeviceRequests: [],

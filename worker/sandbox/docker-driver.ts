@@ -5,7 +5,8 @@ import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import type { WorkspaceDisk } from "./workspace-disk";
 import { LABEL_LAYER_LOWER, type LayeredVolumes, releaseVolumeStorage } from "./layered-volumes";
-import { buildContainerOptions, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
+import { attemptVolumes, buildContainerOptions, environmentVariables, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
+import { createWarmPool, type WarmSandbox } from "./warm-pool";
 import {
   sharesAgentWorkspace,
   type CacheVolumes,
@@ -14,6 +15,7 @@ import {
   type NetworkSpec,
   type SandboxDriver,
   type SandboxHandle,
+  type SandboxLimits,
   type SandboxSpec,
   type SpawnedProcess,
   type SpawnOptions,
@@ -22,10 +24,10 @@ import {
   bridgeName,
   containerName,
   egressNetworkName,
-  homeVolumeName,
   LABEL_ATTEMPT,
   LABEL_INSTANCE,
   LABEL_MANAGED,
+  LABEL_WARM,
   networkName,
   OUTBOUND_NETWORK,
   sandboxLabels,
@@ -87,13 +89,42 @@ export type DockerDriverOptions = {
   workspaceDisk?: WorkspaceDisk;
   /** Copy-on-write restores of setup caches; absent where the worker cannot prepare overlay layers. */
   layers?: LayeredVolumes;
+  /**
+   * Keep `size` agent sandboxes ready for this worker's image and limits (warm-pool.ts); filled once
+   * `warm.fill()` is called. Absent or 0: every attempt creates its own.
+   */
+  warmPool?: {
+    size: number;
+    identity: { instanceId: string; workerId: string; image: string; limits: SandboxLimits };
+    onError(error: unknown): void;
+  };
 };
+
+/** How long a warm sandbox's expires-at label says it may live; the reaper goes by its worker's heartbeat. */
+const WARM_EXPIRES_MS = 7 * 24 * 3600_000;
 
 export function createDockerDriver(docker: Docker, options: DockerDriverOptions): SandboxDriver {
   // Copy sandboxes whose work is done are removed off the critical path (restoreCache). Anything that
   // removes or replaces a container waits for those first, so two removals of one container never race
   // and no volume is still held by one when it is removed.
   const removing = new Map<string, Promise<void>>();
+  // Attempts that took a warm sandbox: their workspace and home are its volumes, and its container is their
+  // agent container until they need one with a network (the warm one has none).
+  const claimed = new Map<string, WarmSandbox & { handedOut: boolean }>();
+
+  function volumesOf(attemptId: string): CacheVolumes {
+    return claimed.get(attemptId)?.volumes ?? attemptVolumes(attemptId);
+  }
+
+  /** The attempt's warm sandbox goes: container and volumes (a retry, or the attempt's end). */
+  async function dropClaim(attemptId: string): Promise<void> {
+    const sandbox = claimed.get(attemptId);
+    if (!sandbox) return;
+    claimed.delete(attemptId);
+    await removeContainer(sandbox.name);
+    for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
+    warm?.forget(sandbox.poolId);
+  }
 
   function removeInBackground(name: string): void {
     const removal = removeContainer(name)
@@ -207,13 +238,58 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     }
   }
 
+  /** One warm sandbox: an agent container and its volumes from the same template, labelled as the pool's. */
+  async function makeWarmSandbox(poolId: string): Promise<WarmSandbox> {
+    const identity = options.warmPool?.identity;
+    if (!identity) throw new Error("no warm pool is configured");
+    const spec: SandboxSpec = {
+      ...identity,
+      role: "agent",
+      network: null,
+      attemptId: poolId,
+      taskId: poolId,
+      expiresAt: new Date(Date.now() + WARM_EXPIRES_MS),
+    };
+    const labels = { ...sandboxLabels(spec), [LABEL_WARM]: "true" };
+    const volumes = attemptVolumes(poolId);
+    const sandbox = { poolId, image: spec.image, containerId: "", name: containerName(poolId), volumes };
+    for (const name of [volumes.workspace, volumes.home]) await createSandboxVolume(name, labels);
+    const createOptions = buildContainerOptions(spec, volumes);
+    const container = await docker.createContainer({ ...createOptions, Labels: { ...createOptions.Labels, [LABEL_WARM]: "true" } });
+    await container.start();
+    return { ...sandbox, containerId: container.id };
+  }
+
+  const warm =
+    options.warmPool && options.warmPool.size > 0 && options.allowedImages.includes(options.warmPool.identity.image)
+      ? createWarmPool({
+          size: options.warmPool.size,
+          image: options.warmPool.identity.image,
+          make: makeWarmSandbox,
+          remove: async (sandbox) => {
+            await removeContainer(sandbox.name);
+            for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
+          },
+          onError: options.warmPool.onError,
+        })
+      : null;
+
   const driver: SandboxDriver = {
     restoresByLayer: Boolean(options.layers),
+    warm,
 
     async ensure(spec: SandboxSpec): Promise<SandboxHandle> {
       if (!options.allowedImages.includes(spec.image)) {
         throw new AppError("sandbox_error", `Sandbox image "${spec.image}" is not in PATCHBAY_SANDBOX_IMAGES.`);
       }
+      const warmSandbox = spec.role === "agent" ? claimed.get(spec.attemptId) : undefined;
+      if (warmSandbox && !warmSandbox.handedOut && spec.network === null && spec.image === warmSandbox.image) {
+        // Already started, with the same template and limits: no Docker call at all.
+        warmSandbox.handedOut = true;
+        return { attemptId: spec.attemptId, role: "agent", containerId: warmSandbox.containerId, name: warmSandbox.name, env: environmentVariables(spec) };
+      }
+      // An agent with a network gets a container of its own on the warm sandbox's volumes.
+      if (warmSandbox) await removeContainer(warmSandbox.name);
       await pingDocker(docker);
       try {
         await docker.getImage(spec.image).inspect();
@@ -227,14 +303,15 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const name = containerName(spec.attemptId, spec.role);
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
       await removeContainer(name);
-      const volume = workspaceVolumeName(spec.attemptId, spec.role);
+      const volumes = volumesOf(spec.attemptId);
       if (spec.role === "agent") {
-        await ensureVolume(volume, sandboxLabels(spec));
-        await ensureVolume(homeVolumeName(spec.attemptId), sandboxLabels(spec));
+        await ensureVolume(volumes.workspace, sandboxLabels(spec));
+        await ensureVolume(volumes.home, sandboxLabels(spec));
       } else if (sharesAgentWorkspace(spec.role)) {
         // Shares the agent's workspace: it must exist and must not be replaced.
-        await docker.getVolume(volume).inspect();
+        await docker.getVolume(volumes.workspace).inspect();
       } else if (spec.role === "preview-base") {
+        const volume = workspaceVolumeName(spec.attemptId, spec.role);
         await removeVolume(volume);
         if (spec.restoreFrom && options.layers) {
           await options.layers.create(volume, spec.restoreFrom.workspace, sandboxLabels(spec));
@@ -243,7 +320,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
           if (spec.restoreFrom) await copyVolumes(spec, spec.restoreFrom, { workspace: volume }, RESTORE_CACHE_SCRIPT);
         }
       }
-      const container = await docker.createContainer(buildContainerOptions(spec));
+      const container = await docker.createContainer(buildContainerOptions(spec, volumes));
       await container.start();
       return { attemptId: spec.attemptId, role: spec.role, containerId: container.id, name };
     },
@@ -252,8 +329,25 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       await pingDocker(docker);
       // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
       for (const role of ["agent", "setup", "copy"] as const) await removeContainer(containerName(spec.attemptId, role));
-      const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
+      await dropClaim(spec.attemptId);
+      const to = attemptVolumes(spec.attemptId);
       for (const name of [to.workspace, to.home]) await removeVolume(name);
+      // Empty volumes and a started container are what a warm sandbox is: take one when it is ready.
+      const warmSandbox = from ? null : warm?.take(spec.image);
+      if (warmSandbox) {
+        // Its labels name the pool (they cannot change); its name becomes the attempt's agent container's, so
+        // `docker ps` and anything looking for the attempt's containers by name find it. The rename also
+        // tells that it is still there (an engine restart or a `docker rm` would have ended it unseen).
+        const name = containerName(spec.attemptId);
+        const renamed = await docker
+          .getContainer(warmSandbox.containerId)
+          .rename({ name })
+          .then(() => true)
+          .catch(() => false);
+        claimed.set(spec.attemptId, { ...warmSandbox, name: renamed ? name : warmSandbox.name, handedOut: false });
+        if (renamed) return;
+        await dropClaim(spec.attemptId);
+      }
       if (from && options.layers) {
         await options.layers.create(to.workspace, from.workspace, sandboxLabels(spec));
         await options.layers.create(to.home, from.home, sandboxLabels(spec));
@@ -265,15 +359,14 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
     async restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void> {
       // Runs while the agent's container starts; the copy sandbox's removal is not worth waiting for.
-      const to = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
-      await copyVolumes(spec, from, to, RESTORE_CACHE_SCRIPT, "background");
+      await copyVolumes(spec, from, volumesOf(spec.attemptId), RESTORE_CACHE_SCRIPT, "background");
     },
 
     async saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number> {
       await removeVolume(target.workspace);
       await removeVolume(target.home);
       for (const name of [target.workspace, target.home]) await docker.createVolume({ Name: name, Labels: labels });
-      const from = { workspace: workspaceVolumeName(spec.attemptId, "agent"), home: homeVolumeName(spec.attemptId) };
+      const from = volumesOf(spec.attemptId);
       const bytes = await copyVolumes(spec, from, target, SAVE_CACHE_SCRIPT);
       return Number.parseInt(bytes, 10) || 0;
     },
@@ -383,7 +476,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const exec = await container.exec({
         Cmd: withTimeout,
         // Not a secret: only lets killExec find this exec's processes.
-        Env: [...(execOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
+        Env: [...(handle.env ?? []), ...(execOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
         User: SANDBOX_USER,
         WorkingDir: execOptions.cwd ?? WORKSPACE_DIR,
         AttachStdout: true,
@@ -472,7 +565,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const tag = randomBytes(8).toString("hex");
       const exec = await container.exec({
         Cmd: argv,
-        Env: [...(spawnOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
+        Env: [...(handle.env ?? []), ...(spawnOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
         User: SANDBOX_USER,
         WorkingDir: WORKSPACE_DIR,
         AttachStdout: true,
@@ -514,6 +607,8 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       const filters = { label: [`${LABEL_ATTEMPT}=${attemptId}`] };
       await Promise.all(removing.values());
       for (const info of await docker.listContainers({ all: true, filters })) await removeContainer(info.Id);
+      // After the attempt's own containers: one of them may hold the warm sandbox's volumes.
+      await dropClaim(attemptId);
       for (const volume of (await docker.listVolumes({ filters })).Volumes ?? []) await removeVolume(volume.Name);
       await removeNetwork(networkName(attemptId));
       await removeNetwork(egressNetworkName(attemptId));

@@ -51,7 +51,17 @@ export type SandboxSpec = {
   restoreFrom?: CacheVolumes;
 };
 
-export type SandboxHandle = { attemptId: string; role: SandboxRole; containerId: string; name: string };
+export type SandboxHandle = {
+  attemptId: string;
+  role: SandboxRole;
+  containerId: string;
+  name: string;
+  /**
+   * Plain variables added to each of its processes: a warm sandbox's container was made before its
+   * attempt's environment was known (warm-pool.ts). Never a secret, like the container's own env.
+   */
+  env?: string[];
+};
 
 export type NetworkSpec = Pick<SandboxSpec, "instanceId" | "attemptId" | "taskId" | "workerId" | "expiresAt">;
 
@@ -148,6 +158,21 @@ export type SandboxDriver = {
   release(handle: SandboxHandle): Promise<void>;
   /** Removes every container, volume and network of the attempt; missing ones are not an error. */
   destroy(attemptId: string): Promise<void>;
+  /**
+   * Agent sandboxes made ahead of time (warm-pool.ts), or null when the pool is off. prepareWorkspace
+   * without a cache takes one when it is ready, and the attempt's agent container is then that one.
+   */
+  readonly warm: WarmPoolControl | null;
+};
+
+export type WarmPoolControl = {
+  /** Makes sandboxes until the pool is full (at start, and after a failure, on the reaper's round). */
+  fill(): Promise<void>;
+  /** Removes the ready ones (the worker's shutdown). */
+  drain(): Promise<void>;
+  /** Whether an attempt-id label is one of the pool's: the reaper leaves those alone. */
+  holds(labelAttemptId: string): boolean;
+  readyCount(): number;
 };
 
 /** Exit code `timeout` uses when it stopped a command (124), or 137 when it had to SIGKILL it. */

@@ -10,6 +10,8 @@ export const LABEL_ATTEMPT = "patchbay.attempt-id";
 export const LABEL_WORKER = "patchbay.worker-id";
 export const LABEL_EXPIRES = "patchbay.expires-at";
 export const LABEL_ROLE = "patchbay.role";
+// A warm sandbox (warm-pool.ts): made before any attempt, its attempt-id label is the pool's id for it.
+export const LABEL_WARM = "patchbay.warm";
 
 export function sandboxLabels(input: { instanceId: string; taskId: string; attemptId: string; workerId: string; expiresAt: Date }): Record<string, string> {
   return {

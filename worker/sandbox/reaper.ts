@@ -8,7 +8,8 @@ import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { isNotFound, listManagedContainers, listManagedVolumes } from "./docker-driver";
 import type { WorkspaceDisk } from "./workspace-disk";
 import { type LayeredVolumes, releaseVolumeStorage } from "./layered-volumes";
-import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_WORKER } from "./labels";
+import { LABEL_ATTEMPT, LABEL_EXPIRES, LABEL_INSTANCE, LABEL_MANAGED, LABEL_WARM, LABEL_WORKER } from "./labels";
+import type { WarmPoolControl } from "./driver";
 
 export type ReaperDeps = {
   docker: Docker;
@@ -16,6 +17,8 @@ export type ReaperDeps = {
   instanceId: string;
   workerId: string;
   active: ReadonlyMap<string, unknown>;
+  /** This worker's warm sandboxes (ready, being made, or taken by a running attempt) are kept. */
+  warm?: Pick<WarmPoolControl, "holds"> | null;
   /** Frees the loop device and image of a size-capped volume once it is removed. */
   workspaceDisk?: Pick<WorkspaceDisk, "release">;
   /** Frees the layers of a copy-on-write volume once it is removed. */
@@ -45,9 +48,13 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
 
   const unowned = (labels: Record<string, string> | null | undefined) => {
     const attemptId = labels?.[LABEL_ATTEMPT] ?? "";
-    return !liveAttempts.has(attemptId) && !deps.active.has(attemptId);
+    return !liveAttempts.has(attemptId) && !deps.active.has(attemptId) && !deps.warm?.holds(attemptId);
   };
-  const volumes = (await listManagedVolumes(deps.docker, deps.instanceId)).filter((volume) => unowned(volume.Labels));
+  const volumes: { Name: string; Labels: Record<string, string> | null }[] = [];
+  for (const volume of await listManagedVolumes(deps.docker, deps.instanceId)) {
+    // Another live worker's warm volumes may not have their container yet (it is made right after them).
+    if (unowned(volume.Labels) && !(await isOtherLiveWorkersWarm(deps, volume.Labels))) volumes.push(volume);
+  }
   const removedVolumes = await removeEach(
     volumes.map((volume) => ({
       name: volume.Name,
@@ -66,15 +73,26 @@ export async function reapOrphans(deps: ReaperDeps): Promise<{ containers: strin
 
 async function orphanReason(deps: ReaperDeps, labels: Record<string, string>, status: AttemptStatusValue | undefined): Promise<string | null> {
   const attemptId = labels[LABEL_ATTEMPT] ?? "";
-  if (deps.active.has(attemptId)) return null;
+  if (deps.active.has(attemptId) || deps.warm?.holds(attemptId)) return null;
+  const owner = labels[LABEL_WORKER] ?? "";
+  if (labels[LABEL_WARM]) {
+    // A warm sandbox belongs to its worker's pool, or to the attempt that took it, while that worker lives.
+    if (owner === deps.workerId) return "warm sandbox this worker no longer holds";
+    return (await isOtherLiveWorkersWarm(deps, labels)) ? null : "worker stopped heart-beating";
+  }
   if (!status) return "attempt does not exist";
   if (isFinished(status)) return "attempt finished";
   const expires = Date.parse(labels[LABEL_EXPIRES] ?? "");
   if (Number.isFinite(expires) && expires < Date.now()) return "expired";
-  const owner = labels[LABEL_WORKER] ?? "";
   if (owner === deps.workerId) return "not running on this worker";
   const alive = await deps.redis.exists(workerHeartbeatKey(owner));
   return alive ? null : "worker stopped heart-beating";
+}
+
+async function isOtherLiveWorkersWarm(deps: ReaperDeps, labels: Record<string, string> | null): Promise<boolean> {
+  const owner = labels?.[LABEL_WORKER] ?? "";
+  if (!labels?.[LABEL_WARM] || owner === deps.workerId) return false;
+  return (await deps.redis.exists(workerHeartbeatKey(owner))) > 0;
 }
 
 /** Removes each item; 404 (already gone) and 409 (still in use by a container being created right now:
