@@ -328,10 +328,11 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     async prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void> {
       await pingDocker(docker);
       // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
-      for (const role of ["agent", "setup", "copy"] as const) await removeContainer(containerName(spec.attemptId, role));
+      // Concurrently: on a first attempt (the common case) each of these is a quick "not found".
+      await Promise.all((["agent", "setup", "copy"] as const).map((role) => removeContainer(containerName(spec.attemptId, role))));
       await dropClaim(spec.attemptId);
       const to = attemptVolumes(spec.attemptId);
-      for (const name of [to.workspace, to.home]) await removeVolume(name);
+      await Promise.all([to.workspace, to.home].map((name) => removeVolume(name)));
       // Empty volumes and a started container are what a warm sandbox is: take one when it is ready.
       const warmSandbox = from ? null : warm?.take(spec.image);
       if (warmSandbox) {
