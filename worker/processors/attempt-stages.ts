@@ -2,12 +2,13 @@
 // environment's check command and the before/after screenshots.
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
-import type { PreviewConfig } from "@/lib/environments/preview-config";
+import { type BeforePictureIdentity, findBeforePicture, keepBeforePicture } from "@/lib/artifacts/before-pictures";
+import type { PreviewConfig, Viewport } from "@/lib/environments/preview-config";
 import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { CacheVolumes, SandboxHandle } from "@/worker/sandbox/driver";
 import { detectRoutes } from "@/worker/verify/detect-routes";
-import { runScreenshotStage } from "@/worker/verify/screenshot-stage";
+import { type BeforePictures, runScreenshotStage } from "@/worker/verify/screenshot-stage";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { blockedHosts, parseAccessLog, squidConfig } from "@/worker/setup/egress-proxy-config";
 import { createShellSession, type ShellSession } from "@/worker/agent/tools/shell-session";
@@ -127,6 +128,7 @@ export async function captureScreenshots(
       base: { mirrorPath: input.mirrorPath, commit: input.baseCommit, branch: ctx.task.branch, gitTimeoutSec: deps.gitTimeoutSec },
       signal: ctx.signal,
       emit: ctx.sink.emit,
+      beforePictures: keptBeforePictures(ctx, config, input.baseCommit),
     });
   } catch (error) {
     if (ctx.signal.aborted) throw error;
@@ -135,6 +137,22 @@ export async function captureScreenshots(
     await ctx.sink.emit({ type: "preview", payload: { side: "before", stage: "failed", message } });
     return { routes, shots: [], failures: [{ side: "before", stage: "sandbox", message, logTail: "" }], blockedRequests: [], durationMs: Date.now() - started };
   }
+}
+
+/** "Before" pictures of this environment's app at `commit`, kept across attempts (lib/artifacts/before-pictures.ts). */
+function keptBeforePictures(ctx: AttemptContext, config: PreviewConfig, commit: string): BeforePictures {
+  const identity = (route: string, viewport: Viewport): BeforePictureIdentity => ({
+    environmentId: ctx.task.environment.id,
+    commit,
+    route,
+    viewport,
+    app: { installCommand: config.installCommand, startCommand: config.startCommand, port: config.port, readinessPath: config.readinessPath },
+    sandbox: { image: ctx.deps.sandboxImage, env: phaseEnv(ctx) },
+  });
+  return {
+    find: (route, viewport) => findBeforePicture(identity(route, viewport)),
+    keep: (route, viewport, artifactId, status) => keepBeforePicture(identity(route, viewport), artifactId, status),
+  };
 }
 
 /**

@@ -1,8 +1,10 @@
-// The screenshot stage after an attempt that changed files: the app runs twice in preview sandboxes on
-// the attempt's internal network, first on a fresh checkout of the base commit ("before"), then on the
-// agent's workspace ("after"); the worker's browser captures each route at each viewport and the pixel
-// difference is computed. It never throws for app problems: they are recorded in the report next to
-// the diff, which stands on its own.
+// The screenshot stage after an attempt that changed files: the app runs in preview sandboxes on the
+// attempt's internal network, on a fresh checkout of the base commit ("before") and on the agent's
+// workspace ("after"), both at once; the worker's browser captures each route at each viewport and the
+// pixel difference is computed. "Before" pictures an earlier attempt took of the same commit, route and
+// viewport are reused (lib/artifacts/before-pictures.ts): when all are, the base commit's app is not
+// started at all. It never throws for app problems: they are recorded in the report next to the diff,
+// which stands on its own.
 import type { BrowserContext } from "playwright-core";
 import { AppError } from "@/lib/errors";
 import type { CaptureOutcome, PreviewFailure, PreviewReport, Shot } from "@/lib/artifacts/preview-report";
@@ -20,6 +22,12 @@ const CAPTURE_TIMEOUT_MS = 30_000;
 export type StoredArtifact = { id: string };
 export type SaveArtifact = (kind: "screenshot" | "screenshot-diff", png: Buffer, metadata: Record<string, unknown>) => Promise<StoredArtifact>;
 
+/** "Before" pictures kept from earlier attempts on the same commit; the stage also keeps the ones it takes. */
+export type BeforePictures = {
+  find(route: string, viewport: Viewport): Promise<{ png: Buffer; status: number | null; artifactId: string } | null>;
+  keep(route: string, viewport: Viewport, artifactId: string, status: number): Promise<void>;
+};
+
 export type ScreenshotStageInput = {
   driver: SandboxDriver;
   browsers: BrowserPool;
@@ -32,15 +40,29 @@ export type ScreenshotStageInput = {
   base: { mirrorPath: string; commit: string; branch: string; gitTimeoutSec: number };
   signal: AbortSignal;
   emit: (body: EventBody) => Promise<void>;
+  beforePictures?: BeforePictures;
 };
 
+type Target = { route: string; viewport: Viewport };
 type SideResult = { captures: Map<string, CaptureOutcome>; pngs: Map<string, Buffer>; failure: PreviewFailure | null; blocked: string[] };
 
 export async function runScreenshotStage(input: ScreenshotStageInput): Promise<PreviewReport> {
   const started = Date.now();
   const network = await input.driver.ensureNetwork(input.sandbox);
-  const before = await captureSide(input, network, "before");
-  const after = await captureSide(input, network, "after");
+  const targets = input.routes.flatMap((route) => input.config.viewports.map((viewport) => ({ route, viewport })));
+  const reused = await reuseBeforePictures(input, targets);
+  const missing = targets.filter((target) => !reused.captures.has(shotKey(target.route, target.viewport)));
+  // The two previews share nothing but the network and the browser (a context each): run together.
+  const [taken, after] = await Promise.all([
+    missing.length > 0 ? captureSide(input, network, "before", missing) : Promise.resolve(emptySide()),
+    captureSide(input, network, "after", targets),
+  ]);
+  const before: SideResult = {
+    captures: new Map([...reused.captures, ...taken.captures]),
+    pngs: new Map([...reused.pngs, ...taken.pngs]),
+    failure: taken.failure,
+    blocked: taken.blocked,
+  };
 
   const shots: Shot[] = [];
   for (const route of input.routes) {
@@ -78,20 +100,46 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
   };
 }
 
-async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after"): Promise<SideResult> {
-  const result: SideResult = { captures: new Map(), pngs: new Map(), failure: null, blocked: [] };
+function emptySide(): SideResult {
+  return { captures: new Map(), pngs: new Map(), failure: null, blocked: [] };
+}
+
+/** The kept "before" pictures of these targets, stored again as this attempt's own artifacts. */
+async function reuseBeforePictures(input: ScreenshotStageInput, targets: Target[]): Promise<SideResult> {
+  const result = emptySide();
+  if (!input.beforePictures) return result;
+  for (const { route, viewport } of targets) {
+    // A lookup that fails only costs the reuse: the picture is taken again.
+    const kept = await input.beforePictures.find(route, viewport).catch(() => null);
+    if (!kept) continue;
+    const artifact = await input.saveArtifact("screenshot", kept.png, { route, viewport, side: "before", reusedFrom: kept.artifactId });
+    const key = shotKey(route, viewport);
+    result.captures.set(key, { ok: true, artifactId: artifact.id, status: kept.status ?? 200 });
+    result.pngs.set(key, kept.png);
+  }
+  if (result.pngs.size > 0) {
+    await input.emit({
+      type: "preview",
+      payload: { side: "before", stage: "captured", message: `Reused ${result.pngs.size} screenshot(s) of the base commit taken by an earlier task.` },
+    });
+  }
+  return result;
+}
+
+async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after", targets: Target[]): Promise<SideResult> {
+  const result = emptySide();
   result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
-    for (const route of input.routes) {
-      for (const viewport of input.config.viewports) {
-        const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
-        const key = shotKey(route, viewport);
-        if (capture.ok) {
-          const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
-          result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
-          result.pngs.set(key, capture.png);
-        } else {
-          result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
-        }
+    for (const { route, viewport } of targets) {
+      const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
+      const key = shotKey(route, viewport);
+      if (capture.ok) {
+        const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
+        result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
+        result.pngs.set(key, capture.png);
+        // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
+        if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
+      } else {
+        result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
       }
     }
     result.blocked = [...guard.blockedUrls];

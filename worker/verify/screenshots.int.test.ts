@@ -1,5 +1,7 @@
 // Before/after screenshots end to end: the fixture web app runs in preview sandboxes on an internal
 // network, the worker's Chromium captures it, and the pixel difference shows exactly what changed.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
 import { readArtifact } from "@/lib/artifacts/artifact-queries";
@@ -10,6 +12,7 @@ import { createTask } from "@/lib/tasks/create-task";
 import { getTask } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer } from "@/scripts/model-server/server";
+import { git } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { compareImages } from "@/worker/verify/compare-images";
 import { docker } from "@/test/support/test-worker";
@@ -102,6 +105,49 @@ describe("screenshots", () => {
       },
       60_000,
     );
+  });
+
+  it("reuses the base commit's before pictures for the next change to it, and only for that commit", async () => {
+    const repo = createPreviewAppRepo();
+    const environment = await createEnvironment(userId, {
+      name: "kept pictures",
+      repoUrl: repo.url,
+      preview: preview({ viewports: [{ name: "desktop", width: 1280, height: 800 }] }),
+    });
+    model.registerScript("shots-kept", patchScript(HEADING_PATCH));
+    const run = async () => {
+      const task = await createTask(userId, { environmentId: environment.id, prompt: "[[script:shots-kept]] change" });
+      const attempt = await waitForFinishedAttempt(task.attemptId, 180_000);
+      expect(attempt.status).toBe("completed");
+      const dto = await getTask(userId, task.id);
+      const events = await listTaskEvents(task.id, 0n);
+      const messages = events.flatMap((event) => (event.type === "preview" && event.payload.side === "before" ? [event.payload.message] : []));
+      const shots = dto.attempt?.screenshots?.shots ?? [];
+      const beforeBytes = async (route: string) => {
+        const shot = shots.find((candidate) => candidate.route === route);
+        const url = shot && "url" in shot.before ? shot.before.url : "";
+        return (await readArtifact(userId, url.split("/").at(-1) ?? "")).bytes;
+      };
+      return { task, messages, shots, beforeBytes };
+    };
+
+    const first = await run();
+    expect(first.messages).toContain("Starting the app at the base commit.");
+    const second = await run();
+    // Nothing of the base commit was started: both pictures came from the first task, as its own artifacts.
+    expect(second.messages).toEqual(["Reused 2 screenshot(s) of the base commit taken by an earlier task."]);
+    expect(second.shots.map((shot) => `${shot.route} ${shot.status}`)).toEqual(["/ unchanged", "/pricing changed"]);
+    expect((await second.beforeBytes("/pricing")).equals(await first.beforeBytes("/pricing"))).toBe(true);
+    expect(await db().artifact.count({ where: { attemptId: second.task.attemptId, kind: "screenshot" } })).toBe(4);
+
+    // A new commit on the branch changes the tagline on every page: its "before" pictures are taken, not reused.
+    const localeFile = path.join(repo.dir, "locales/en.json");
+    writeFileSync(localeFile, readFileSync(localeFile, "utf8").replace("Project plans that stay light", "Plans for every kind of project"));
+    git(repo.dir, "commit", "-qam", "New tagline");
+    const third = await run();
+    expect(third.messages).toContain("Starting the app at the base commit.");
+    expect(third.messages.some((message) => message.startsWith("Reused"))).toBe(false);
+    expect((await third.beforeBytes("/")).equals(await first.beforeBytes("/"))).toBe(false);
   });
 
   it("finds no pixel difference when nothing visible changed", async () => {
