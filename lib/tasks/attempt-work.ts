@@ -1,6 +1,7 @@
 // What the worker needs to run one attempt, read in one query, and the small writes it makes while the
 // attempt runs (token usage, steering messages). The worker reaches the database only through lib/.
 import { db } from "@/lib/db";
+import type { CopyChange } from "@/lib/copy/copy-request";
 import type { SetupReport } from "@/lib/environments/setup-report";
 import { redactDeep } from "@/lib/redact";
 import type { AttemptRef } from "./attempt-status";
@@ -69,6 +70,14 @@ export async function recordAttemptUsage(attemptId: string, usage: AttemptUsage)
 /** Stores the setup report through the attempt's redactor (a refused host name may hold a secret). */
 export async function recordSetupReport(ref: AttemptRef, report: SetupReport): Promise<void> {
   await db().attempt.update({ where: { id: ref.attemptId }, data: { setup: ref.redact ? redactDeep(report, ref.redact) : report } });
+}
+
+/**
+ * A copy attempt's text changes as soon as they are applied, so the person sees the word diff while the
+ * check and the pictures still run (the attempt's final transition writes them again with its outcome).
+ */
+export async function recordCopyChanges(ref: AttemptRef, changes: CopyChange[]): Promise<void> {
+  await db().attempt.update({ where: { id: ref.attemptId }, data: { copyChanges: changes } });
 }
 
 /** Steering messages sent to an attempt after event id `after`, oldest first, with the last id seen. */

@@ -109,6 +109,8 @@ export async function captureScreenshots(
     baseCommit: string;
     /** The setup cache of the base commit: the "before" preview starts from it. */
     setupCache: CacheVolumes | null;
+    /** Preview the change from this patch on its own checkout, not the agent's workspace (see runScreenshotStage). */
+    changeAsPatch?: string;
   },
 ): Promise<PreviewReport> {
   const { deps, ref } = ctx;
@@ -129,6 +131,7 @@ export async function captureScreenshots(
       signal: ctx.signal,
       emit: ctx.sink.emit,
       beforePictures: keptBeforePictures(ctx, config, input.baseCommit),
+      ...(input.changeAsPatch !== undefined ? { changeAsPatch: input.changeAsPatch } : {}),
     });
   } catch (error) {
     if (ctx.signal.aborted) throw error;

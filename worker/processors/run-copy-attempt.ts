@@ -7,6 +7,7 @@ import { allowedPathsFor, filesOutOfScope, parseStoredCopyPaths, scopeRejection 
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import { AppError } from "@/lib/errors";
 import { transitionAttempt } from "@/lib/tasks/attempt-status";
+import { recordCopyChanges } from "@/lib/tasks/attempt-work";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { applyCopyRequest } from "@/worker/copy/apply-copy-request";
 import { extractDiff } from "@/worker/repos/extract-diff";
@@ -18,10 +19,14 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   const request = storedCopyRequestSchema.safeParse(ctx.work.turn.copyRequest);
   if (!request.success) throw new AppError("bad_request", "This copy task has no text changes to apply.");
 
-  const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
-  // Copy edits always apply to the branch as it is now; edits to text that changed since are refused.
-  const baseCommit = await deps.mirrors.resolveBranch(mirrorPath, task.branch);
-  const provisioned = await provisionSandbox(ctx, { mirrorPath, baseCommit });
+  // Copy edits always apply to the branch as it is now; edits to text that changed since are refused. The
+  // repository is fetched while the sandbox is made (as for the agent's attempts).
+  const repository = (async () => {
+    const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
+    return { mirrorPath, baseCommit: await deps.mirrors.resolveBranch(mirrorPath, task.branch) };
+  })();
+  const provisioned = await provisionSandbox(ctx, repository);
+  const { mirrorPath, baseCommit } = await repository;
   const { sandbox } = provisioned;
   if (
     !(await transitionAttempt(
@@ -51,27 +56,39 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
     throw new UnrecoverableError(message);
   }
 
+  // The word diff is what the person waits for first: shown now, while the check and the pictures run.
+  await recordCopyChanges(ref, changes);
   const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, copyChanges: changes };
-  const check = task.environment.checkCommand ? await runCheck(ctx, sandbox, task.environment.checkCommand) : null;
+  // The pictures and the check at once: the "after" app runs on its own checkout with the patch applied,
+  // so the check has the agent's workspace to itself.
+  const previewConfig = parseStoredPreview(task.environment.preview);
+  const pictures =
+    previewConfig && diff.filesChanged > 0
+      ? captureScreenshots(ctx, {
+          config: previewConfig,
+          changedFiles: diff.files,
+          routes: request.data.routes,
+          mirrorPath,
+          baseCommit,
+          setupCache: provisioned.setup.cache,
+          changeAsPatch: diff.patch,
+        })
+      : Promise.resolve(null);
+  // Awaited below, after the check; a rejection (only a cancel) must not go unhandled meanwhile.
+  pictures.catch(() => undefined);
+  const check = task.environment.checkCommand
+    ? await runCheck(ctx, sandbox, task.environment.checkCommand).catch(async (error: unknown) => {
+        await pictures.catch(() => undefined);
+        throw error;
+      })
+    : null;
+  await deps.driver.release(sandbox);
+  const previewReport = await pictures;
   if (check && !check.passed) {
     const message = `The text changes were applied, but the site's check (${task.environment.checkCommand}) failed, so they are not ready to ship. An engineer can see why in the task's timeline.`;
     await sink.emit({ type: "error", payload: { code: "check_failed", message } });
     await transitionAttempt(ref, "failed", { ...fields, checkPassed: false, checkOutput: check.output, error: message }, message);
     throw new UnrecoverableError(message);
-  }
-
-  const previewConfig = parseStoredPreview(task.environment.preview);
-  let previewReport = null;
-  if (previewConfig && diff.filesChanged > 0) {
-    await deps.driver.release(sandbox);
-    previewReport = await captureScreenshots(ctx, {
-      config: previewConfig,
-      changedFiles: diff.files,
-      routes: request.data.routes,
-      mirrorPath,
-      baseCommit,
-      setupCache: provisioned.setup.cache,
-    });
   }
   await transitionAttempt(
     ref,

@@ -103,12 +103,23 @@ describe("buildContainerOptions", () => {
     );
   });
 
-  it("names preview sandboxes apart from the agent's and gives the base preview its own workspace", () => {
+  it("names preview sandboxes apart from the agent's and gives the base and patched previews their own workspaces", () => {
     const base = buildContainerOptions({ ...spec, role: "preview-base", network: "patchbay-net-att_123" });
     const result = buildContainerOptions({ ...spec, role: "preview-result", network: "patchbay-net-att_123" });
-    expect([base.name, result.name]).toEqual(["patchbay-att_123-preview-base", "patchbay-att_123-preview-result"]);
+    const patched = buildContainerOptions({ ...spec, role: "preview-patched", network: "patchbay-net-att_123" });
+    expect([base.name, result.name, patched.name]).toEqual([
+      "patchbay-att_123-preview-base",
+      "patchbay-att_123-preview-result",
+      "patchbay-att_123-preview-patched",
+    ]);
     expect(base.HostConfig.Mounts?.[0]?.Source).toBe("patchbay-ws-att_123-base");
     expect(result.HostConfig.Mounts?.[0]?.Source).toBe("patchbay-ws-att_123");
+    expect(patched.HostConfig.Mounts?.[0]?.Source).toBe("patchbay-ws-att_123-patched");
+    // Both previews may be filled from the setup cache at once: their copy sandboxes have names of their own.
+    const from = { workspace: "patchbay-cache-x-ws", home: "patchbay-cache-x-home" };
+    const copyInto = (workspace: string) => buildContainerOptions({ ...spec, role: "copy", copy: { from, to: { workspace } } }).name;
+    expect(copyInto("patchbay-ws-att_123")).toBe("patchbay-att_123-copy");
+    expect(new Set([copyInto("patchbay-ws-att_123-base"), copyInto("patchbay-ws-att_123-patched"), copyInto("patchbay-ws-att_123")]).size).toBe(3);
     expect(base.HostConfig.NetworkMode).toBe("patchbay-net-att_123");
     expect(base.HostConfig.CapDrop).toEqual(["ALL"]);
     expect(base.User).toBe("1000:1000");

@@ -1,8 +1,9 @@
 // The one container template (docs/security.md §3). Pure, so a unit test can check every hardening field.
 // Callers choose only an allowlisted image and limits within bounds; everything else is fixed here.
+import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import { homeVolumeName, containerName, LABEL_ROLE, sandboxLabels, workspaceVolumeName } from "./labels";
-import { usesHomeVolume, type CacheVolumes, type SandboxSpec } from "./driver";
+import { hasOwnCheckout, usesHomeVolume, type CacheVolumes, type SandboxSpec } from "./driver";
 
 export const SANDBOX_USER = "1000:1000";
 export const WORKSPACE_DIR = "/workspace";
@@ -22,7 +23,7 @@ export function attemptVolumes(attemptId: string): CacheVolumes {
 function mountsFor(spec: SandboxSpec, volumes: CacheVolumes): Docker.MountSettings[] {
   const workspace = (readOnly: boolean): Docker.MountSettings => ({
     Type: "volume",
-    Source: spec.role === "preview-base" ? workspaceVolumeName(spec.attemptId, spec.role) : volumes.workspace,
+    Source: hasOwnCheckout(spec.role) ? workspaceVolumeName(spec.attemptId, spec.role) : volumes.workspace,
     Target: WORKSPACE_DIR,
     ReadOnly: readOnly,
   });
@@ -34,6 +35,7 @@ function mountsFor(spec: SandboxSpec, volumes: CacheVolumes): Docker.MountSettin
       return [workspace(true)];
     case "preview-base":
     case "preview-result":
+    case "preview-patched":
       return [workspace(false)];
     case "proxy":
     case "probe":
@@ -85,7 +87,7 @@ export function environmentVariables(spec: Pick<SandboxSpec, "env">): string[] {
  */
 export function buildContainerOptions(spec: SandboxSpec, volumes: CacheVolumes = attemptVolumes(spec.attemptId)): SandboxCreateOptions {
   return {
-    name: containerName(spec.attemptId, spec.role),
+    name: sandboxName(spec),
     Image: spec.image,
     User: SANDBOX_USER,
     WorkingDir: spec.role === "proxy" || spec.role === "copy" ? "/tmp" : WORKSPACE_DIR,
@@ -139,6 +141,17 @@ export function buildContainerOptions(spec: SandboxSpec, volumes: CacheVolumes =
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "1" } },
     },
   };
+}
+
+/**
+ * The container's name. Copies into a preview's own workspace are named after that workspace too: the
+ * "before" and "after" previews may both be filled from the setup cache at the same moment.
+ */
+export function sandboxName(spec: SandboxSpec): string {
+  const base = containerName(spec.attemptId, spec.role);
+  const target = spec.role === "copy" ? spec.copy?.to.workspace : undefined;
+  if (!target || target === attemptVolumes(spec.attemptId).workspace) return base;
+  return `${base}-${createHash("sha256").update(target).digest("hex").slice(0, 8)}`;
 }
 
 /** Limits a caller may ask for, clamped to what one sandbox may take. */

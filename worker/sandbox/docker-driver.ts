@@ -5,9 +5,10 @@ import Docker from "dockerode";
 import { AppError } from "@/lib/errors";
 import type { WorkspaceDisk } from "./workspace-disk";
 import { LABEL_LAYER_LOWER, type LayeredVolumes, releaseVolumeStorage } from "./layered-volumes";
-import { attemptVolumes, buildContainerOptions, environmentVariables, PROXY_PORT, SANDBOX_USER, WORKSPACE_DIR } from "./container-template";
+import { attemptVolumes, buildContainerOptions, environmentVariables, PROXY_PORT, SANDBOX_USER, sandboxName, WORKSPACE_DIR } from "./container-template";
 import { createWarmPool, type WarmSandbox } from "./warm-pool";
 import {
+  hasOwnCheckout,
   sharesAgentWorkspace,
   type CacheVolumes,
   type ExecOptions,
@@ -300,7 +301,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
           `Sandbox image "${spec.image}" is missing on this worker host. Build it with scripts/setup/build-sandbox-image.sh (npm start does it).`,
         );
       }
-      const name = containerName(spec.attemptId, spec.role);
+      const name = sandboxName(spec);
       // A retried job replaces its predecessor, workspace included: the retry starts from a clean clone.
       await removeContainer(name);
       const volumes = volumesOf(spec.attemptId);
@@ -310,7 +311,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       } else if (sharesAgentWorkspace(spec.role)) {
         // Shares the agent's workspace: it must exist and must not be replaced.
         await docker.getVolume(volumes.workspace).inspect();
-      } else if (spec.role === "preview-base") {
+      } else if (hasOwnCheckout(spec.role)) {
         const volume = workspaceVolumeName(spec.attemptId, spec.role);
         await removeVolume(volume);
         if (spec.restoreFrom && options.layers) {

@@ -9,12 +9,19 @@ export type SandboxLimits = { memoryBytes: number; nanoCpus: number };
  * home volumes, on the attempt's egress network (the proxy is its only way out); "agent" then works on
  * the same volumes with no network (or the egress network when the environment allows it). The preview
  * sandboxes run the app for screenshots on the attempt's internal network: "preview-base" on its own
- * checkout of the base commit, "preview-result" on the agent's workspace volume. "ask" answers questions:
+ * checkout of the base commit, "preview-result" on the agent's workspace volume, "preview-patched" on its
+ * own checkout of the base commit with the attempt's patch applied (so it runs while other work, the
+ * check, still uses the agent's workspace). "ask" answers questions:
  * the agent's workspace mounted read-only, no network. "proxy" is the egress proxy (squid) for setup.
  * "copy" copies volumes to and from the setup cache, with no network. "probe" mounts nothing: the
  * worker's start-up check that sandboxes cannot reach the host.
  */
-export type SandboxRole = "agent" | "setup" | "preview-base" | "preview-result" | "ask" | "proxy" | "copy" | "probe";
+export type SandboxRole = "agent" | "setup" | "preview-base" | "preview-result" | "preview-patched" | "ask" | "proxy" | "copy" | "probe";
+
+/** Preview roles with a workspace of their own (a fresh checkout), rather than the agent's. */
+export function hasOwnCheckout(role: SandboxRole): boolean {
+  return role === "preview-base" || role === "preview-patched";
+}
 
 /** Roles that use the attempt's workspace volume instead of creating their own. */
 export function sharesAgentWorkspace(role: SandboxRole): boolean {
@@ -47,7 +54,7 @@ export type SandboxSpec = {
   proxyConfig?: string;
   /** For "copy": `from` mounted read-only under /copy/from, `to` as the workspace (and home, when given). */
   copy?: { from: CacheVolumes; to: { workspace: string; home?: string } };
-  /** For "preview-base": fill its new workspace from a setup cache before the checkout. */
+  /** For "preview-base" and "preview-patched": fill its new workspace from a setup cache before the checkout. */
   restoreFrom?: CacheVolumes;
 };
 

@@ -34,9 +34,11 @@ export function containerName(attemptId: string, role: SandboxRole = "agent"): s
   return role === "agent" ? `patchbay-${attemptId}` : `patchbay-${attemptId}-${role}`;
 }
 
-/** The agent's workspace is shared with the result preview; the base preview gets its own checkout. */
+/** The agent's workspace is shared with the result preview; the base and patched previews get their own checkouts. */
 export function workspaceVolumeName(attemptId: string, role: SandboxRole = "agent"): string {
-  return role === "preview-base" ? `patchbay-ws-${attemptId}-base` : `patchbay-ws-${attemptId}`;
+  if (role === "preview-base") return `patchbay-ws-${attemptId}-base`;
+  if (role === "preview-patched") return `patchbay-ws-${attemptId}-patched`;
+  return `patchbay-ws-${attemptId}`;
 }
 
 /** The agent's home (package caches written by setup), shared by the setup and agent containers. */

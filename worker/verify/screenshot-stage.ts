@@ -41,6 +41,12 @@ export type ScreenshotStageInput = {
   signal: AbortSignal;
   emit: (body: EventBody) => Promise<void>;
   beforePictures?: BeforePictures;
+  /**
+   * The change as a patch: the "after" app then runs on its own checkout of the base commit with the patch
+   * applied, instead of on the agent's workspace, so the caller may run its check on that workspace at the
+   * same time.
+   */
+  changeAsPatch?: string;
 };
 
 type Target = { route: string; viewport: Viewport };
@@ -129,6 +135,7 @@ async function reuseBeforePictures(input: ScreenshotStageInput, targets: Target[
 async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after", targets: Target[]): Promise<SideResult> {
   const result = emptySide();
   result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
+    // One page at a time: a page in the background gets no animation frames, so it would not settle.
     for (const { route, viewport } of targets) {
       const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
       const key = shotKey(route, viewport);
@@ -151,11 +158,15 @@ async function captureSide(input: ScreenshotStageInput, network: string, side: "
   return result;
 }
 
-export type PreviewSessionInput = Pick<ScreenshotStageInput, "driver" | "browsers" | "sandbox" | "baseCache" | "config" | "base" | "signal" | "emit">;
+export type PreviewSessionInput = Pick<
+  ScreenshotStageInput,
+  "driver" | "browsers" | "sandbox" | "baseCache" | "config" | "base" | "signal" | "emit" | "changeAsPatch"
+>;
 
 /**
  * Runs `work` with a browser on the app in a preview sandbox: "before" checks out the base commit (from
- * the setup cache when there is one), "after" previews the attempt's workspace. Problems with the app
+ * the setup cache when there is one), "after" previews the attempt's workspace, or the base commit with
+ * `changeAsPatch` applied when it is given. Problems with the app
  * come back as the failure (also in the timeline), never as an exception; cancelling throws.
  */
 export async function withPreview(
@@ -164,15 +175,17 @@ export async function withPreview(
   side: "before" | "after",
   work: (context: BrowserContext, guard: ContextGuard, baseUrl: string) => Promise<void>,
 ): Promise<PreviewFailure | null> {
-  const role: SandboxRole = side === "before" ? "preview-base" : "preview-result";
+  const patch = side === "after" ? input.changeAsPatch : undefined;
+  const role: SandboxRole = side === "before" ? "preview-base" : patch !== undefined ? "preview-patched" : "preview-result";
   await input.emit({
     type: "preview",
     payload: { side, stage: "starting", message: side === "before" ? "Starting the app at the base commit." : "Starting the app with the changes." },
   });
   let handle: SandboxHandle | undefined;
   try {
-    handle = await input.driver.ensure({ ...input.sandbox, role, network, ...(side === "before" && input.baseCache ? { restoreFrom: input.baseCache } : {}) });
-    if (side === "before") {
+    const ownCheckout = role !== "preview-result";
+    handle = await input.driver.ensure({ ...input.sandbox, role, network, ...(ownCheckout && input.baseCache ? { restoreFrom: input.baseCache } : {}) });
+    if (ownCheckout) {
       await loadWorkspace(input.driver, handle, {
         mirrorPath: input.base.mirrorPath,
         baseCommit: input.base.commit,
@@ -180,6 +193,7 @@ export async function withPreview(
         timeoutSec: input.base.gitTimeoutSec,
       });
     }
+    if (patch !== undefined) await applyPatch(input, handle, patch);
     const preview = await startPreview(input.driver, handle, { config: input.config, network, signal: input.signal });
     await input.browsers.withContext((context, guard) => work(context, guard, preview.baseUrl), { baseOrigin: preview.origin });
     return null;
@@ -193,6 +207,20 @@ export async function withPreview(
     return failure;
   } finally {
     if (handle) await input.driver.release(handle);
+  }
+}
+
+/** Applies the change to the preview's checkout as git would (binary files included). */
+async function applyPatch(input: PreviewSessionInput, handle: SandboxHandle, patch: string): Promise<void> {
+  if (patch.trim() === "") return;
+  const applied = await input.driver.exec(handle, ["git", "apply", "--binary", "--whitespace=nowarn", "-"], {
+    timeoutSec: input.base.gitTimeoutSec,
+    maxOutputBytes: 64 * 1024,
+    stdin: patch,
+    signal: input.signal,
+  });
+  if (applied.exitCode !== 0) {
+    throw new PreviewError("sandbox", `The change could not be applied to the preview's checkout: ${applied.stderr.toString().trim().slice(-800)}`, "");
   }
 }
 
