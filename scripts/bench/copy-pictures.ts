@@ -36,7 +36,7 @@ import { cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const WARMUP = 1;
-const N = Number(process.env.BENCH_N ?? 5);
+const N = 5;
 const NOISY_LOAD1 = 0.5;
 const TASK_TIMEOUT_MS = 180_000;
 const WORD_DIFF_TARGET_MS = 1_500;

@@ -14,6 +14,7 @@ import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { isAppError } from "@/lib/errors";
 import { getTask } from "@/lib/tasks/task-queries";
+import { listTaskEvents } from "@/lib/timeline/list-events";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { createViteRouterAppRepo, VITE_ROUTER_APP_PREVIEW } from "@/test/support/vite-app-repo";
 import { waitFor } from "@/test/support/wait-for";
@@ -141,5 +142,14 @@ describe("page pictures", () => {
       ["Plans for teams of any size", ["de"]],
     ]);
     expect(task.attempt?.screenshots?.shots.filter((shot) => shot.status === "changed").map((shot) => shot.route)).toEqual(["/", "/about", "/pricing"]);
+    // The pictures task kept each page's "before" screenshot at the head: the change did not start the app
+    // at that commit again, and its "before" pictures are the ones the pictures task took.
+    const keptRows = await db().beforePicture.findMany({ where: { environmentId: environment.id }, select: { artifact: { select: { attemptId: true } } } });
+    expect(keptRows.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(keptRows.map((row) => row.artifact.attemptId))).toEqual(new Set([attemptId]));
+    const beforeMessages = (await listTaskEvents(proposed.id, 0n)).flatMap((event) =>
+      event.type === "preview" && event.payload.side === "before" ? [event.payload.message] : [],
+    );
+    expect(beforeMessages).toEqual(["Reused 3 screenshot(s) of the base commit taken by an earlier task."]);
   });
 });

@@ -143,7 +143,7 @@ export async function captureScreenshots(
 }
 
 /** "Before" pictures of this environment's app at `commit`, kept across attempts (lib/artifacts/before-pictures.ts). */
-function keptBeforePictures(ctx: AttemptContext, config: PreviewConfig, commit: string): BeforePictures {
+export function keptBeforePictures(ctx: AttemptContext, config: PreviewConfig, commit: string): BeforePictures {
   const identity = (route: string, viewport: Viewport): BeforePictureIdentity => ({
     environmentId: ctx.task.environment.id,
     commit,

@@ -3,6 +3,7 @@
 // Chromium), takes a full-page picture of each route the catalog places texts on, reads every visible
 // text with its box, and stores with that commit's catalog which entries appear where
 // (lib/copy/page-map.ts). The Copy page then outlines each text on the picture of its page.
+import type { BrowserContext } from "playwright-core";
 import { saveArtifact } from "@/lib/artifacts/artifact-queries";
 import { isOtherLanguage } from "@/lib/copy/catalog-entry";
 import { catalogEntriesAt, savePageMap } from "@/lib/copy/catalog-store";
@@ -15,7 +16,7 @@ import { buildCopyCatalog } from "@/worker/copy/catalog-processor";
 import { captureRoute } from "@/worker/verify/capture-route";
 import { withPreview } from "@/worker/verify/screenshot-stage";
 import { sandboxBase, type AttemptContext } from "./attempt-context";
-import { phaseEnv, provisionSandbox } from "./attempt-stages";
+import { keptBeforePictures, phaseEnv, provisionSandbox } from "./attempt-stages";
 
 /** Pages are pictured one after another in one browser; a dozen keeps the task within a couple of minutes. */
 const ROUTE_LIMIT = 12;
@@ -42,6 +43,24 @@ export async function runPagesAttempt(ctx: AttemptContext): Promise<void> {
   const network = await deps.driver.ensureNetwork(sandboxBase(ctx));
 
   const viewport = config.viewports[0] ?? { name: "desktop", width: 1280, height: 800 };
+  // While the app runs at the head anyway: the screenshot stage's "before" pictures of each pictured page,
+  // at every viewport, kept for the copy changes that follow (their first change then starts no app at
+  // this commit). Best effort: a page that cannot be captured this way is captured by the change itself.
+  const kept = keptBeforePictures(ctx, config, commit);
+  const keepBeforePicturesOf = async (context: BrowserContext, baseUrl: string, route: string) => {
+    for (const shotViewport of config.viewports) {
+      const shot = await captureRoute(context, { baseUrl, route, viewport: shotViewport, timeoutMs: CAPTURE_TIMEOUT_MS });
+      if (!shot.ok) continue;
+      const artifact = await saveArtifact(ref.attemptId, {
+        kind: "screenshot",
+        contentType: "image/png",
+        extension: "png",
+        bytes: shot.png,
+        metadata: { route, viewport: shotViewport, side: "before", commit },
+      });
+      await kept.keep(route, shotViewport, artifact.id, shot.status).catch(() => undefined);
+    }
+  };
   const pictures: PagePicture[] = [];
   const failures: PageMap["failures"] = [];
   const failure = await withPreview(
@@ -75,6 +94,7 @@ export async function runPagesAttempt(ctx: AttemptContext): Promise<void> {
         const placed = placeTexts(entries, route, capture.texts ?? []);
         pictures.push({ route, viewport, artifactId: artifact.id, ...pngSize(capture.png), ...placed });
         await ctx.sink.emit({ type: "screenshot", payload: { route, viewport: viewport.name, status: "captured", artifactId: artifact.id } });
+        await keepBeforePicturesOf(context, baseUrl, route);
       }
     },
   );
