@@ -7,7 +7,9 @@
 // Two variants, alternating: `first-change` (no "before" pictures kept for the commit: they are removed
 // before the task) and `next-change` (the previous task's "before" pictures are kept). The targets are
 // absolute (issue: word diff ≤ 1.5 s; with pictures ≤ 5 s for a next change); `parts` split the time at
-// the attempt's events. A benchmark, not a test: it never asserts timings and exits 0 unless its own setup
+// the attempt's events. The floor, measured in the same rounds, is the app's own work for a next change,
+// in sandboxes already made and checked out: the check in one, at the same time as the preview's install,
+// start → ready and a capture per viewport of the changed page in the other (no before side: it is kept). A benchmark, not a test: it never asserts timings and exits 0 unless its own setup
 // fails. Run by hand: npx tsx scripts/bench/copy-pictures.ts (part of `npm run bench`). Needs the
 // integration-test database (PATCHBAY_BENCH_DATABASE_URL, must end in _test), its own Redis db
 // (PATCHBAY_BENCH_REDIS_URL, default db 4), Docker with the sandbox image, and Chromium.
@@ -25,7 +27,14 @@ import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
 import { createTask } from "@/lib/tasks/create-task";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { applyMigrations } from "@/scripts/db/run-migrations";
+import { previewConfigSchema } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo } from "@/test/support/preview-app-repo";
+import { benchSandboxSpec } from "./bench-services";
+import { loadWorkspace } from "@/worker/repos/load-workspace";
+import type { SandboxDriver } from "@/worker/sandbox/driver";
+import { createBrowserPool } from "@/worker/verify/browser-pool";
+import { captureRoute } from "@/worker/verify/capture-route";
+import { startPreview } from "@/worker/verify/preview-server";
 import { createUser, startTestWorker, type TestWorker, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -55,6 +64,52 @@ const HEADING = "Simple, honest pricing";
 const failures: string[] = [];
 const cleanupErrors: string[] = [];
 const cleanup = cleanupInto(cleanupErrors);
+
+const FLOOR_ROUTE = "/pricing";
+
+/**
+ * The floor of one next change: the check, and at the same time install + start → ready + one capture per
+ * viewport, each in a sandbox made and checked out beforehand (outside the timing).
+ */
+async function measureFloor(driver: SandboxDriver, input: { mirrorPath: string; baseCommit: string }): Promise<number> {
+  const config = previewConfigSchema.parse({
+    installCommand: PAPERKITE_PREVIEW.installCommand,
+    startCommand: PAPERKITE_PREVIEW.startCommand,
+    port: PAPERKITE_PREVIEW.port,
+    readinessPath: PAPERKITE_PREVIEW.readinessPath,
+    routes: { mode: "fixed", paths: [FLOOR_ROUTE] },
+  });
+  const spec = benchSandboxSpec({ instanceId: INSTANCE_ID, workerId: WORKER_ID, image: IMAGE, limits: LIMITS });
+  const browsers = createBrowserPool();
+  try {
+    const network = await driver.ensureNetwork(spec);
+    const [agent, preview] = await Promise.all([driver.ensure(spec), driver.ensure({ ...spec, role: "preview-base", network })]);
+    for (const handle of [agent, preview]) await loadWorkspace(driver, handle, { ...input, branch: "main", timeoutSec: 60 });
+    // Chromium is warm in the worker too.
+    await browsers.withContext(async () => undefined, { baseOrigin: "http://127.0.0.1:9" });
+    const started = performance.now();
+    const signal = AbortSignal.timeout(TASK_TIMEOUT_MS);
+    const check = driver.exec(agent, ["bash", "-lc", PAPERKITE_CHECK_COMMAND], { timeoutSec: 120, maxOutputBytes: 1024 * 1024 });
+    const app = (async () => {
+      const running = await startPreview(driver, preview, { config, network, signal });
+      await browsers.withContext(
+        async (context) => {
+          for (const viewport of config.viewports) {
+            const shot = await captureRoute(context, { baseUrl: running.baseUrl, route: FLOOR_ROUTE, viewport, timeoutMs: 30_000 });
+            if (!shot.ok) throw new Error(`floor capture: ${shot.message}`);
+          }
+        },
+        { baseOrigin: running.origin },
+      );
+    })();
+    const [checked] = await Promise.all([check, app]);
+    if (checked.exitCode !== 0) throw new Error(`floor check exited ${checked.exitCode}`);
+    return performance.now() - started;
+  } finally {
+    await browsers.close();
+    await cleanup(`floor ${spec.attemptId}`, () => driver.destroy(spec.attemptId));
+  }
+}
 
 type CopyRun = { variant: string; wordDiffMs: number; picturesMs: number; parts: Record<string, number> };
 
@@ -158,10 +213,21 @@ async function main(): Promise<number> {
     if (!heading) throw new Error(`the catalog has no "${HEADING}"`);
     await driver.warm?.fill();
 
+    const mirrorPath = await mirrors.sync(repo.url, null);
+    const floorDriver = createDockerDriver(docker, { allowedImages: [IMAGE] });
+    const floor = sampleCollector();
     const wordDiff = { first: sampleCollector(), next: sampleCollector() };
     const pictures = { first: sampleCollector(), next: sampleCollector() };
     for (let i = 0; i < WARMUP + N; i++) {
       const measured = i >= WARMUP;
+      try {
+        // Its own driver: the floor takes nothing from the worker's warm pool.
+        const floorMs = await measureFloor(floorDriver, { mirrorPath, baseCommit: repo.baseCommit });
+        if (measured) floor.add(floorMs);
+      } catch (error) {
+        failures.push(`floor ${i}: ${(error as Error).message.split("\n")[0]}`);
+        if (measured) floor.add(undefined);
+      }
       // Each round: a first change on the commit (nothing kept), then the next change (kept from the first).
       for (const variant of ["first", "next"] as const) {
         try {
@@ -181,6 +247,8 @@ async function main(): Promise<number> {
         }
       }
     }
+    const floorStats = stats(floor.samples, floor.attempts);
+    results.push({ id: "B15", variant: "floor-check-and-app-with-change", unit: "ms", warmup: WARMUP, ...floorStats, floor: "app", ratio: 1 });
     for (const variant of ["first", "next"] as const) {
       const mine = runs.filter((run) => run.variant === `${variant}-change`);
       const parts = Object.fromEntries(
@@ -205,8 +273,8 @@ async function main(): Promise<number> {
         unit: "ms",
         warmup: WARMUP,
         ...pictureStats,
-        floor: null,
-        ratio: null,
+        floor: "app",
+        ratio: floorStats.p50 > 0 && pictureStats.ok > 0 ? round2(pictureStats.p50 / floorStats.p50) : null,
         ...(variant === "next" ? { target: PICTURES_TARGET_MS, meetsTarget: pictureStats.ok > 0 && pictureStats.p50 <= PICTURES_TARGET_MS } : {}),
         parts,
         note: "Task.createdAt → the attempt's events (medians, ms since createdAt): provisioning (pickup), running, diff (word diff stored), the check's end, before/after pictures captured, completed",

@@ -18,7 +18,8 @@ import { createTask } from "@/lib/tasks/create-task";
 import { assertTimelineVisible, getTask, getTaskPatch } from "@/lib/tasks/task-queries";
 import { createFixtureRepo, git, type FixtureRepo } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
-import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
+import { waitForSandboxRemoved } from "@/test/support/sandbox";
+import { containersOf, createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { buildCopyCatalog } from "./catalog-processor";
@@ -192,6 +193,20 @@ describe("copy mode", () => {
     const engineerAttempt = await waitForFinishedAttempt(engineerTask.attemptId);
     expect(engineerAttempt.status).toBe("completed");
     expect(engineerAttempt.patch).toContain("+# About us");
+  });
+
+  it("stops the pictures it started early when the change is refused, and leaves no sandbox", async () => {
+    const repo = createPreviewAppRepo();
+    const environment = await copyEnvironment(repo, { preview: true });
+    const entries = await readyCatalog(environment.id);
+    const about = entry(entries, "About Paperkite");
+    const task = await createTask(copywriterId, { environmentId: environment.id, mode: "copy", edits: [{ id: about.id, from: about.text, text: "About us" }] });
+    const attempt = await waitForFinishedAttempt(task.attemptId);
+    expect(attempt.status).toBe("failed");
+    expect(attempt.error).toMatch(/^The change was rejected because it touches files outside your paths: content\/about\.md\./);
+    expect(attempt.previewReport).toBeNull();
+    await waitForSandboxRemoved(task.attemptId);
+    expect(await containersOf(task.attemptId)).toEqual([]);
   });
 
   it("refuses bad edits at submit with one problem per text, creating nothing", async () => {

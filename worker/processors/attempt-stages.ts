@@ -110,11 +110,14 @@ export async function captureScreenshots(
     /** The setup cache of the base commit: the "before" preview starts from it. */
     setupCache: CacheVolumes | null;
     /** Preview the change from this patch on its own checkout, not the agent's workspace (see runScreenshotStage). */
-    changeAsPatch?: string;
+    changeAsPatch?: string | Promise<string>;
+    /** Stops the stage; the attempt's own signal by default. */
+    signal?: AbortSignal;
   },
 ): Promise<PreviewReport> {
   const { deps, ref } = ctx;
   const { config } = input;
+  const signal = input.signal ?? ctx.signal;
   const configured = config.routes.mode === "fixed" ? config.routes.paths : detectRoutes(input.changedFiles, config.routes.fallback);
   const routes = input.routes?.length ? input.routes : configured;
   const started = Date.now();
@@ -128,13 +131,13 @@ export async function captureScreenshots(
       config,
       routes,
       base: { mirrorPath: input.mirrorPath, commit: input.baseCommit, branch: ctx.task.branch, gitTimeoutSec: deps.gitTimeoutSec },
-      signal: ctx.signal,
+      signal,
       emit: ctx.sink.emit,
       beforePictures: keptBeforePictures(ctx, config, input.baseCommit),
       ...(input.changeAsPatch !== undefined ? { changeAsPatch: input.changeAsPatch } : {}),
     });
   } catch (error) {
-    if (ctx.signal.aborted) throw error;
+    if (signal.aborted) throw error;
     deps.logger.warn({ err: error, attemptId: ref.attemptId }, "screenshot stage failed");
     const message = `Screenshots could not be taken: ${(error as Error).message}`;
     await ctx.sink.emit({ type: "preview", payload: { side: "before", stage: "failed", message } });

@@ -2,7 +2,7 @@
 // held against the paths the author's role may change (the one place scope is enforced), then the
 // repository's check runs and the pages where the strings appear are screenshotted before and after.
 import { UnrecoverableError } from "bullmq";
-import { storedCopyRequestSchema } from "@/lib/copy/copy-request";
+import { type CopyRequest, storedCopyRequestSchema } from "@/lib/copy/copy-request";
 import { allowedPathsFor, filesOutOfScope, parseStoredCopyPaths, scopeRejection } from "@/lib/copy/path-scope";
 import { parseStoredPreview } from "@/lib/environments/environment-queries";
 import { AppError } from "@/lib/errors";
@@ -11,11 +11,13 @@ import { recordCopyChanges } from "@/lib/tasks/attempt-work";
 import { openRepoCredential } from "@/lib/repos/repo-credential";
 import { applyCopyRequest } from "@/worker/copy/apply-copy-request";
 import { extractDiff } from "@/worker/repos/extract-diff";
+import type { SandboxHandle } from "@/worker/sandbox/driver";
 import type { AttemptContext } from "./attempt-context";
-import { captureScreenshots, provisionSandbox, runCheck } from "./attempt-stages";
+import { provisionSandbox, runCheck } from "./attempt-stages";
+import { type ChangePictures, startChangePictures } from "./change-pictures";
 
 export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
-  const { deps, ref, task, signal, sink } = ctx;
+  const { deps, ref, task } = ctx;
   const request = storedCopyRequestSchema.safeParse(ctx.work.turn.copyRequest);
   if (!request.success) throw new AppError("bad_request", "This copy task has no text changes to apply.");
 
@@ -38,8 +40,46 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   )
     return;
 
-  const { changes } = await applyCopyRequest({ driver: deps.driver, sandbox, mirrorPath, baseCommit, request: request.data, signal });
-  const diff = await extractDiff(deps.driver, sandbox, baseCommit);
+  const previewConfig = parseStoredPreview(task.environment.preview);
+  const pictures = previewConfig
+    ? startChangePictures(ctx, { config: previewConfig, routes: request.data.routes, mirrorPath, baseCommit, setupCache: provisioned.setup.cache })
+    : null;
+  let applied: Awaited<ReturnType<typeof applyAndCheck>>;
+  try {
+    applied = await applyAndCheck(ctx, sandbox, { request: request.data, mirrorPath, baseCommit, pictures });
+  } catch (error) {
+    await pictures?.cancel();
+    throw error;
+  }
+  const { changes, diff, fields, check, previewReport } = applied;
+  await transitionAttempt(
+    ref,
+    "completed",
+    { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: true, checkOutput: check.output } : {}) },
+    `Done: ${changes.length} text change(s) in ${diff.filesChanged} file(s).`,
+  );
+}
+
+/**
+ * Applies the edits, holds the diff against the role's paths, shows the word diff, then runs the check and
+ * waits for the pictures (which run at the same time, on their own checkout). A refused change fails the
+ * attempt here.
+ */
+async function applyAndCheck(
+  ctx: AttemptContext,
+  sandbox: SandboxHandle,
+  input: { request: CopyRequest; mirrorPath: string; baseCommit: string; pictures: ChangePictures | null },
+) {
+  const { deps, ref, task, signal, sink } = ctx;
+  const { changes } = await applyCopyRequest({
+    driver: deps.driver,
+    sandbox,
+    mirrorPath: input.mirrorPath,
+    baseCommit: input.baseCommit,
+    request: input.request,
+    signal,
+  });
+  const diff = await extractDiff(deps.driver, sandbox, input.baseCommit);
   await sink.emit({
     type: "message",
     payload: { text: changes.map((change) => `${change.path}:${change.line} "${change.before}" → "${change.after}"`).join("\n") },
@@ -61,27 +101,11 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   const fields = { patch: diff.patch, filesChanged: diff.filesChanged, additions: diff.additions, deletions: diff.deletions, copyChanges: changes };
   // The pictures and the check at once: the "after" app runs on its own checkout with the patch applied,
   // so the check has the agent's workspace to itself.
-  const previewConfig = parseStoredPreview(task.environment.preview);
-  const pictures =
-    previewConfig && diff.filesChanged > 0
-      ? captureScreenshots(ctx, {
-          config: previewConfig,
-          changedFiles: diff.files,
-          routes: request.data.routes,
-          mirrorPath,
-          baseCommit,
-          setupCache: provisioned.setup.cache,
-          changeAsPatch: diff.patch,
-        })
-      : Promise.resolve(null);
+  if (diff.filesChanged === 0) await input.pictures?.cancel();
+  const pictures = input.pictures && diff.filesChanged > 0 ? input.pictures.ready(diff) : Promise.resolve(null);
   // Awaited below, after the check; a rejection (only a cancel) must not go unhandled meanwhile.
   pictures.catch(() => undefined);
-  const check = task.environment.checkCommand
-    ? await runCheck(ctx, sandbox, task.environment.checkCommand).catch(async (error: unknown) => {
-        await pictures.catch(() => undefined);
-        throw error;
-      })
-    : null;
+  const check = task.environment.checkCommand ? await runCheck(ctx, sandbox, task.environment.checkCommand) : null;
   await deps.driver.release(sandbox);
   const previewReport = await pictures;
   if (check && !check.passed) {
@@ -90,10 +114,5 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
     await transitionAttempt(ref, "failed", { ...fields, checkPassed: false, checkOutput: check.output, error: message }, message);
     throw new UnrecoverableError(message);
   }
-  await transitionAttempt(
-    ref,
-    "completed",
-    { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: true, checkOutput: check.output } : {}) },
-    `Done: ${changes.length} text change(s) in ${diff.filesChanged} file(s).`,
-  );
+  return { changes, diff, fields, check, previewReport };
 }

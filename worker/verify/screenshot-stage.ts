@@ -44,9 +44,10 @@ export type ScreenshotStageInput = {
   /**
    * The change as a patch: the "after" app then runs on its own checkout of the base commit with the patch
    * applied, instead of on the agent's workspace, so the caller may run its check on that workspace at the
-   * same time.
+   * same time. A promise lets the stage start before the patch exists: the "after" sandbox is made and
+   * checked out meanwhile.
    */
-  changeAsPatch?: string;
+  changeAsPatch?: string | Promise<string>;
 };
 
 type Target = { route: string; viewport: Viewport };
@@ -58,11 +59,13 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
   const targets = input.routes.flatMap((route) => input.config.viewports.map((viewport) => ({ route, viewport })));
   const reused = await reuseBeforePictures(input, targets);
   const missing = targets.filter((target) => !reused.captures.has(shotKey(target.route, target.viewport)));
-  // The two previews share nothing but the network and the browser (a context each): run together.
-  const [taken, after] = await Promise.all([
+  // The two previews share nothing but the network and the browser (a context each): run together. Both
+  // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
+  // cleans up.
+  const [taken, after] = await settledBoth(
     missing.length > 0 ? captureSide(input, network, "before", missing) : Promise.resolve(emptySide()),
     captureSide(input, network, "after", targets),
-  ]);
+  );
   const before: SideResult = {
     captures: new Map([...reused.captures, ...taken.captures]),
     pngs: new Map([...reused.pngs, ...taken.pngs]),
@@ -104,6 +107,13 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
     blockedRequests: [...new Set([...before.blocked, ...after.blocked])].slice(0, 50),
     durationMs: Date.now() - started,
   };
+}
+
+async function settledBoth<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === "rejected") throw a.reason;
+  if (b.status === "rejected") throw b.reason;
+  return [a.value, b.value];
 }
 
 function emptySide(): SideResult {
@@ -193,7 +203,7 @@ export async function withPreview(
         timeoutSec: input.base.gitTimeoutSec,
       });
     }
-    if (patch !== undefined) await applyPatch(input, handle, patch);
+    if (patch !== undefined) await applyPatch(input, handle, await patch);
     const preview = await startPreview(input.driver, handle, { config: input.config, network, signal: input.signal });
     await input.browsers.withContext((context, guard) => work(context, guard, preview.baseUrl), { baseOrigin: preview.origin });
     return null;
