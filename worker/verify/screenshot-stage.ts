@@ -62,9 +62,18 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
   // The two previews share nothing but the network and the browser (a context each): run together. Both
   // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
   // cleans up.
+  // A shot whose "before" was kept is compared as soon as its "after" is taken, while the next one is.
+  const diffs = new Map<string, Promise<Shot["diff"]>>();
+  const compareEarly = (target: Target, afterPng: Buffer) => {
+    const beforePng = reused.pngs.get(shotKey(target.route, target.viewport));
+    if (!beforePng) return;
+    const diff = compareAndSave(input, target, beforePng, afterPng);
+    diff.catch(() => undefined);
+    diffs.set(shotKey(target.route, target.viewport), diff);
+  };
   const [taken, after] = await settledBoth(
     missing.length > 0 ? captureSide(input, network, "before", missing) : Promise.resolve(emptySide()),
-    captureSide(input, network, "after", targets),
+    captureSide(input, network, "after", targets, compareEarly),
   );
   const before: SideResult = {
     captures: new Map([...reused.captures, ...taken.captures]),
@@ -81,12 +90,7 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
       const afterOutcome = after.captures.get(key) ?? notCaptured(after.failure);
       const beforePng = before.pngs.get(key);
       const afterPng = after.pngs.get(key);
-      let diff: Shot["diff"] = null;
-      if (beforePng && afterPng) {
-        const result = compareImages(beforePng, afterPng);
-        const artifact = await input.saveArtifact("screenshot-diff", result.diffPng, { route, viewport, side: "diff", changedRatio: result.changedRatio });
-        diff = { artifactId: artifact.id, changedPixels: result.changedPixels, changedRatio: result.changedRatio, sizeChanged: result.sizeChanged };
-      }
+      const diff = beforePng && afterPng ? await (diffs.get(key) ?? compareAndSave(input, { route, viewport }, beforePng, afterPng)) : null;
       const shot: Shot = { route, viewport, before: beforeOutcome, after: afterOutcome, diff };
       shots.push(shot);
       await input.emit({
@@ -107,6 +111,20 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
     blockedRequests: [...new Set([...before.blocked, ...after.blocked])].slice(0, 50),
     durationMs: Date.now() - started,
   };
+}
+
+/** The pixel difference of one shot, stored as an artifact. */
+async function compareAndSave(input: ScreenshotStageInput, target: Target, beforePng: Buffer, afterPng: Buffer): Promise<NonNullable<Shot["diff"]>> {
+  // A turn of the event loop first: the caller goes on (the next capture starts) before this CPU work.
+  await new Promise((resolve) => setImmediate(resolve));
+  const result = compareImages(beforePng, afterPng);
+  const artifact = await input.saveArtifact("screenshot-diff", result.diffPng, {
+    route: target.route,
+    viewport: target.viewport,
+    side: "diff",
+    changedRatio: result.changedRatio,
+  });
+  return { artifactId: artifact.id, changedPixels: result.changedPixels, changedRatio: result.changedRatio, sizeChanged: result.sizeChanged };
 }
 
 async function settledBoth<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
@@ -142,7 +160,13 @@ async function reuseBeforePictures(input: ScreenshotStageInput, targets: Target[
   return result;
 }
 
-async function captureSide(input: ScreenshotStageInput, network: string, side: "before" | "after", targets: Target[]): Promise<SideResult> {
+async function captureSide(
+  input: ScreenshotStageInput,
+  network: string,
+  side: "before" | "after",
+  targets: Target[],
+  onCaptured?: (target: Target, png: Buffer) => void,
+): Promise<SideResult> {
   const result = emptySide();
   result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
     // One page at a time: a page in the background gets no animation frames, so it would not settle.
@@ -153,6 +177,7 @@ async function captureSide(input: ScreenshotStageInput, network: string, side: "
         const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
         result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
         result.pngs.set(key, capture.png);
+        onCaptured?.({ route, viewport }, capture.png);
         // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
         if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
       } else {
