@@ -22,6 +22,7 @@ import { instanceIdFor } from "@/worker/sandbox/labels";
 import { engineHardeningGaps, readEngineFacts } from "@/worker/sandbox/engine-hardening";
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
+import { reportWorker, reportWorkerStopped } from "@/lib/workers/worker-status";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
 import { sandboxUserOnHost } from "@/worker/sandbox/sandbox-user";
 import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
@@ -85,8 +86,27 @@ const browsers = createBrowserPool({ browserUid: env.PATCHBAY_BROWSER_UID });
 const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));
 const secrets = env.OPENAI_API_KEY ? [{ name: "OPENAI_API_KEY", value: env.OPENAI_API_KEY }] : [];
 
+// What the Workers page shows of this worker; the Docker facts are read once Docker answers.
+const startedAt = new Date().toISOString();
+const facts = { dockerVersion: null as string | null, imageId: null as string | null };
+
+function workerReport() {
+  return {
+    workerId,
+    hostName: hostname(),
+    dockerVersion: facts.dockerVersion,
+    image: sandboxImage,
+    imageId: facts.imageId,
+    slots: env.PATCHBAY_WORKER_CONCURRENCY,
+    attemptIds: [...active.keys()],
+    warmReady: driver.warm?.readyCount() ?? 0,
+    startedAt,
+  };
+}
+
 async function heartbeat(): Promise<void> {
   await redis.set(workerHeartbeatKey(workerId), String(Date.now()), "EX", HEARTBEAT_TTL_SEC);
+  await reportWorker(redis, workerReport(), HEARTBEAT_TTL_SEC);
 }
 
 async function main(): Promise<void> {
@@ -137,9 +157,18 @@ async function main(): Promise<void> {
   // After the reaper (which removes a previous run's warm sandboxes), off the start-up path.
   if (dockerUp) void driver.warm?.fill();
   await listenForControl(subscriber, active);
+  facts.dockerVersion = dockerUp
+    ? await docker.version().then(
+        (version) => version.Version,
+        () => null,
+      )
+    : null;
   await driver
     .imageInfo(sandboxImage)
-    .then((info) => publishSandboxTools(redis, { image: sandboxImage, imageId: info.id, tools: info.tools }))
+    .then((info) => {
+      facts.imageId = info.id;
+      return publishSandboxTools(redis, { image: sandboxImage, imageId: info.id, tools: info.tools });
+    })
     .catch((error: unknown) => logger.warn({ err: error }, "could not read the sandbox image's tool versions"));
 
   const mirrors = createMirrorCache({
@@ -183,6 +212,7 @@ async function main(): Promise<void> {
     setupCacheBudgetBytes: env.PATCHBAY_SETUP_CACHE_BUDGET_GB * 1024 ** 3,
     secretsKey: env.PATCHBAY_SECRETS_KEY,
     active,
+    onActiveChange: () => void heartbeat().catch((error: unknown) => logger.warn({ err: error }, "heartbeat failed")),
   } satisfies AttemptProcessorDeps;
   const processor = createAttemptProcessor(processorDeps);
 
@@ -300,6 +330,7 @@ async function main(): Promise<void> {
     await driver.warm?.drain().catch(() => undefined);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
+    await reportWorkerStopped(redis, workerReport()).catch(() => undefined);
     subscriber.disconnect();
     redis.disconnect();
     await closeSharedConnections();

@@ -9,16 +9,18 @@ import { listTaskEvents } from "@/lib/timeline/list-events";
 import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { killGroup, spawnGroup } from "@/test/support/process-group";
-import { waitForSandboxRemoved } from "@/test/support/sandbox";
+import { listWorkers } from "@/lib/workers/worker-status";
+import { testId, waitForSandboxRemoved } from "@/test/support/sandbox";
 import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 
 let model: Awaited<ReturnType<typeof startModelServer>>;
 const workers: ChildProcess[] = [];
 
-function startWorkerProcess(): ChildProcess {
+function startWorkerProcess(workerId: string): ChildProcess {
   const child = spawnGroup("npx", ["tsx", "worker/index.ts"], {
     ...process.env,
+    PATCHBAY_WORKER_ID: workerId,
     OPENAI_API_KEY: "sk-crash-test",
     OPENAI_BASE_URL: model.url,
     PATCHBAY_MODEL: "scripted",
@@ -45,7 +47,10 @@ it("retries an attempt whose worker was killed and leaves no container behind", 
   const user = await createUser();
   const repo = createFixtureRepo();
   const environment = await createEnvironment(user.id, { name: "crash", repoUrl: repo.url });
-  const first = startWorkerProcess();
+  const admin = await createUser();
+  await db().user.update({ where: { id: admin.id }, data: { role: "admin" } });
+  const firstId = testId("crash-first-");
+  const first = startWorkerProcess(firstId);
   const task = await createTask(user.id, { environmentId: environment.id, prompt: "[[script:crash]] survive a crash" });
 
   const firstContainer = await waitFor(
@@ -58,9 +63,17 @@ it("retries an attempt whose worker was killed and leaves no container behind", 
     },
     60_000,
   );
+  // The Workers page shows it running the task (it reports as soon as an attempt starts).
+  const running = await waitFor(
+    "the first worker to report the attempt",
+    async () => (await listWorkers(admin.id)).find((worker) => worker.workerId === firstId && worker.attempts.some((run) => run.taskId === task.id)) ?? null,
+    30_000,
+  );
+  expect(running).toMatchObject({ state: "live", busy: 1, slots: 1 });
   await killGroup(first);
 
-  startWorkerProcess();
+  const secondId = testId("crash-second-");
+  startWorkerProcess(secondId);
   const attempt = await waitForFinishedAttempt(task.attemptId, 120_000);
   expect(attempt.status).toBe("completed");
   expect(attempt.finalMessage).toBe("Finished after the restart.");
@@ -72,4 +85,14 @@ it("retries an attempt whose worker was killed and leaves no container behind", 
   expect((await containersOf(task.attemptId)).map((container) => container.Id)).not.toContain(firstContainer);
   await waitForSandboxRemoved(task.attemptId);
   expect(await db().attempt.count({ where: { id: task.attemptId, workerId: null } })).toBe(0);
+  // The killed worker said no goodbye: once its heartbeat expires it is lost; the new one is live.
+  const workers = await waitFor(
+    "the killed worker to show as lost",
+    async () => {
+      const listed = await listWorkers(admin.id);
+      return listed.find((worker) => worker.workerId === firstId)?.state === "lost" ? listed : null;
+    },
+    60_000,
+  );
+  expect(workers.find((worker) => worker.workerId === secondId)?.state).toBe("live");
 }, 200_000);

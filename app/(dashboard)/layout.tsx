@@ -18,6 +18,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         {user.role !== "copywriter" && <Link href="/environments">Environments</Link>}
         {user.role !== "copywriter" && <Link href="/triggers">Triggers</Link>}
         {user.role === "admin" && <Link href="/people">People</Link>}
+        {user.role === "admin" && <Link href="/workers">Workers</Link>}
         <Link href="/tokens">API tokens</Link>
         <span className="spacer" />
         <span className="muted">{user.email}</span>

@@ -48,6 +48,8 @@ export type AttemptProcessorDeps = {
   secretsKey: string | undefined;
   /** Attempts this worker is running, so the reaper and the cancel listener can find them. */
   active: Map<string, AbortController>;
+  /** Called when an attempt starts or ends here (the worker reports itself at once: the Workers page). */
+  onActiveChange?: () => void;
 };
 
 export type AttemptContext = {

@@ -30,10 +30,12 @@ export function createAttemptProcessor(deps: AttemptProcessorDeps) {
     // (cancelTask sets cancelRequestedAt before it publishes).
     const controller = new AbortController();
     deps.active.set(attemptId, controller);
+    deps.onActiveChange?.();
     try {
       await runAttempt(deps, attemptId, controller);
     } finally {
       deps.active.delete(attemptId);
+      deps.onActiveChange?.();
     }
   };
 }

@@ -221,6 +221,7 @@ const TABLE: Record<string, Entry> = {
   "POST /api/v1/tokens": { body: () => ({ name: "mine" }), expect: { stranger: 201, copywriter: 201 } },
   "DELETE /api/v1/tokens/[tokenId]": { params: (f) => ({ tokenId: f.ownerTokenId }), expect: { stranger: 404, copywriter: 404 } },
   "GET /api/v1/users": { expect: { stranger: 403, copywriter: 403 } },
+  "GET /api/v1/workers": { expect: { stranger: 403, copywriter: 403 } },
   "POST /api/v1/users": { body: () => ({ email: unique("new"), password: "a-good-long-password", role: "admin" }), expect: { stranger: 403, copywriter: 403 } },
   "PATCH /api/v1/users/[userId]": { params: (f) => ({ userId: f.ownerUserId }), body: () => ({ role: "admin" }), expect: { stranger: 403, copywriter: 403 } },
 };
