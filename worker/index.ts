@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     }
   }
   await heartbeat();
-  const reaped = await reapOrphans({
+  const reaperDeps = {
     docker,
     redis,
     instanceId,
@@ -148,7 +148,8 @@ async function main(): Promise<void> {
     warm: driver.warm,
     ...(workspaceDisk ? { workspaceDisk } : {}),
     ...(layers ? { layers } : {}),
-  }).catch((error: unknown) => {
+  };
+  const reaped = await reapOrphans(reaperDeps).catch((error: unknown) => {
     logger.warn({ err: error }, "reaper failed at startup");
     return null;
   });
@@ -280,16 +281,7 @@ async function main(): Promise<void> {
       60_000,
     ),
     setInterval(() => {
-      reapOrphans({
-        docker,
-        redis,
-        instanceId,
-        workerId,
-        active,
-        warm: driver.warm,
-        ...(workspaceDisk ? { workspaceDisk } : {}),
-        ...(layers ? { layers } : {}),
-      })
+      reapOrphans(reaperDeps)
         .then(async () => {
           // A pool that could not fill (Docker was down, the image missing) tries again.
           void driver.warm?.fill();

@@ -2,6 +2,10 @@
 // it at the bench's services, the bench's own sandboxes, and cleanup that records what it could not remove
 // instead of throwing.
 import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
+import { attemptsQueue } from "@/lib/queue/producer";
+import { applyMigrations } from "@/scripts/db/run-migrations";
+import { pingDocker } from "@/worker/sandbox/docker-driver";
 import type { SandboxLimits, SandboxSpec } from "@/worker/sandbox/driver";
 
 /**
@@ -43,4 +47,19 @@ export function benchSandboxSpec(run: { instanceId: string; workerId: string; im
     limits: run.limits,
     expiresAt: new Date(Date.now() + 60 * 60 * 1000),
   };
+}
+
+/**
+ * The checks a bench that runs tasks makes before anything else (a failure ends it with exit 1): Docker
+ * answers and has the image, the database is migrated, and nobody else's jobs wait in its queue. Returns
+ * the engine's and the image's facts for the report.
+ */
+export async function checkTaskBenchServices(docker: Docker, input: { image: string; databaseUrl: string; redisUrl: string }) {
+  await pingDocker(docker);
+  const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(input.image).inspect()]);
+  await applyMigrations(input.databaseUrl);
+  const counts = await attemptsQueue().getJobCounts("waiting", "active", "delayed", "prioritized");
+  if (Object.values(counts).some((count) => count > 0))
+    throw new Error(`The attempts queue in ${input.redisUrl} already has jobs: someone else uses this Redis db.`);
+  return { dockerVersion, dockerInfo, imageInfo };
 }

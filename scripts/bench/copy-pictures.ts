@@ -26,10 +26,8 @@ import { createEnvironment } from "@/lib/environments/create-environment";
 import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
 import { createTask } from "@/lib/tasks/create-task";
 import { listTaskEvents } from "@/lib/timeline/list-events";
-import { applyMigrations } from "@/scripts/db/run-migrations";
 import { previewConfigSchema } from "@/lib/environments/preview-config";
 import { createPreviewAppRepo } from "@/test/support/preview-app-repo";
-import { benchSandboxSpec } from "./bench-services";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { SandboxDriver } from "@/worker/sandbox/driver";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
@@ -39,9 +37,9 @@ import { createUser, startTestWorker, type TestWorker, waitForFinishedAttempt } 
 import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
-import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
+import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { cleanupInto, pointAtBenchServices } from "./bench-services";
+import { benchSandboxSpec, checkTaskBenchServices, cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const WARMUP = 1;
@@ -151,12 +149,7 @@ async function main(): Promise<number> {
   const load1Start = os.loadavg()[0] ?? 0;
   pointAtBenchServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, secretsKey: SECRETS_KEY });
   const docker = createDocker(DOCKER_SOCKET);
-  await pingDocker(docker);
-  const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(IMAGE).inspect()]);
-  await applyMigrations(DATABASE_URL);
-  const counts = await attemptsQueue().getJobCounts("waiting", "active", "delayed", "prioritized");
-  if (Object.values(counts).some((count) => count > 0))
-    throw new Error(`The attempts queue in ${REDIS_URL} already has jobs: someone else uses this Redis db.`);
+  const { dockerVersion, dockerInfo, imageInfo } = await checkTaskBenchServices(docker, { image: IMAGE, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
 
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "patchbay-bench-copy-pictures-"));
   const driver = createDockerDriver(docker, {

@@ -23,17 +23,16 @@ import { attemptsQueue, closeProducer } from "@/lib/queue/producer";
 import { createTask } from "@/lib/tasks/create-task";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { listTaskEvents } from "@/lib/timeline/list-events";
-import { applyMigrations } from "@/scripts/db/run-migrations";
 import { startModelServer, type ModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { createUser, startTestWorker, type TestWorker } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
-import { createDocker, createDockerDriver, pingDocker } from "@/worker/sandbox/docker-driver";
+import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
 import type { SandboxDriver, SandboxSpec } from "@/worker/sandbox/driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { benchSandboxSpec, cleanupInto, pointAtBenchServices } from "./bench-services";
+import { benchSandboxSpec, checkTaskBenchServices, cleanupInto, pointAtBenchServices } from "./bench-services";
 import { countLeaks, gitDirty, gitSha, hostEnv, median, percentile, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
 
 const execFileAsync = promisify(execFile);
@@ -192,12 +191,7 @@ async function main(): Promise<number> {
   const load1Start = os.loadavg()[0] ?? 0;
   pointAtBenchServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, secretsKey: SECRETS_KEY });
   const docker = createDocker(DOCKER_SOCKET);
-  await pingDocker(docker);
-  const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(IMAGE).inspect()]);
-  await applyMigrations(DATABASE_URL);
-  const counts = await attemptsQueue().getJobCounts("waiting", "active", "delayed", "prioritized");
-  if (Object.values(counts).some((count) => count > 0))
-    throw new Error(`The attempts queue in ${REDIS_URL} already has jobs: someone else uses this Redis db.`);
+  const { dockerVersion, dockerInfo, imageInfo } = await checkTaskBenchServices(docker, { image: IMAGE, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
 
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "patchbay-bench-first-command-"));
   const driver = createDockerDriver(docker, { allowedImages: [IMAGE] });
@@ -232,17 +226,8 @@ async function main(): Promise<number> {
     const mirrorPath = await mirrors.sync(repo.url, null);
 
     // Pool empty: every attempt creates its own sandbox.
-    const empty = await measureRounds({
-      worker,
-      driver,
-      userId: user.id,
-      environmentId: environment.id,
-      mirrorPath,
-      tmpRoot,
-      attemptIds,
-      floorSpecs,
-      label: "empty",
-    });
+    const rounds = { driver, userId: user.id, environmentId: environment.id, mirrorPath, tmpRoot, attemptIds, floorSpecs };
+    const empty = await measureRounds({ ...rounds, worker, label: "empty" });
     results.push({ id: "B1", variant: "floor-create-clone-exec", unit: "ms", warmup: WARMUP, ...empty.floor, floor: "sandbox", ratio: 1 });
     results.push(taskResult("submit-to-first-command-pool-empty", empty, TARGET_RATIO));
     runs.poolEmpty = empty.runs;
@@ -262,14 +247,8 @@ async function main(): Promise<number> {
     const warmDriver = pooled;
     worker = startTestWorker(model.url, { instanceId: INSTANCE_ID, workerId: WORKER_ID, driver: warmDriver, limits: LIMITS, secretsKey: SECRETS_KEY, mirrors });
     const warm = await measureRounds({
+      ...rounds,
       worker,
-      driver,
-      userId: user.id,
-      environmentId: environment.id,
-      mirrorPath,
-      tmpRoot,
-      attemptIds,
-      floorSpecs,
       label: "warm",
       beforeTask: async () => {
         await warmDriver.warm?.fill();
