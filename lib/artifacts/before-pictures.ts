@@ -13,8 +13,11 @@ export type BeforePictureIdentity = {
   viewport: { name: string; width: number; height: number };
   /** How the app is installed, started and waited for. */
   app: { installCommand?: string | undefined; startCommand: string; port: number; readinessPath: string };
-  /** The preview sandbox: its image and plain variables (they can change what the app renders). */
-  sandbox: { image: string; env: Record<string, string> };
+  /**
+   * The preview sandbox: its image, plain variables and the setup script that installed its dependencies
+   * (each can change what the app renders).
+   */
+  sandbox: { image: string; env: Record<string, string>; setupScript: string | null };
 };
 
 export function beforePictureKey(identity: BeforePictureIdentity): string {
@@ -26,6 +29,7 @@ export function beforePictureKey(identity: BeforePictureIdentity): string {
     [viewport.name, viewport.width, viewport.height],
     [app.installCommand ?? null, app.startCommand, app.port, app.readinessPath],
     sandbox.image,
+    sandbox.setupScript,
     Object.entries(sandbox.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   ]);
   return createHash("sha256").update(canonical).digest("hex");

@@ -153,7 +153,7 @@ export function keptBeforePictures(ctx: AttemptContext, config: PreviewConfig, c
     route,
     viewport,
     app: { installCommand: config.installCommand, startCommand: config.startCommand, port: config.port, readinessPath: config.readinessPath },
-    sandbox: { image: ctx.deps.sandboxImage, env: phaseEnv(ctx) },
+    sandbox: { image: ctx.deps.sandboxImage, env: phaseEnv(ctx), setupScript: ctx.setup.config.setupScript },
   });
   return {
     find: (route, viewport) => findBeforePicture(identity(route, viewport)),

@@ -59,9 +59,6 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
   const targets = input.routes.flatMap((route) => input.config.viewports.map((viewport) => ({ route, viewport })));
   const reused = await reuseBeforePictures(input, targets);
   const missing = targets.filter((target) => !reused.captures.has(shotKey(target.route, target.viewport)));
-  // The two previews share nothing but the network and the browser (a context each): run together. Both
-  // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
-  // cleans up.
   // A shot whose "before" was kept is compared as soon as its "after" is taken, while the next one is.
   const diffs = new Map<string, Promise<Shot["diff"]>>();
   const compareEarly = (target: Target, afterPng: Buffer) => {
@@ -71,6 +68,9 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
     diff.catch(() => undefined);
     diffs.set(shotKey(target.route, target.viewport), diff);
   };
+  // The two previews share nothing but the network and the browser (a context each): run together. Both
+  // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
+  // cleans up.
   const [taken, after] = await settledBoth(
     missing.length > 0 ? captureSide(input, network, "before", missing) : Promise.resolve(emptySide()),
     captureSide(input, network, "after", targets, compareEarly),
