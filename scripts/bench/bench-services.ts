@@ -2,7 +2,6 @@
 // it at the bench's services, the bench's own sandboxes, and cleanup that records what it could not remove
 // instead of throwing.
 import { randomBytes } from "node:crypto";
-import type Docker from "dockerode";
 import { attemptsQueue } from "@/lib/queue/producer";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 import { pingDocker } from "@/worker/sandbox/docker-driver";
@@ -54,7 +53,7 @@ export function benchSandboxSpec(run: { instanceId: string; workerId: string; im
  * answers and has the image, the database is migrated, and nobody else's jobs wait in its queue. Returns
  * the engine's and the image's facts for the report.
  */
-export async function checkTaskBenchServices(docker: Docker, input: { image: string; databaseUrl: string; redisUrl: string }) {
+export async function checkTaskBenchServices(docker: Parameters<typeof pingDocker>[0], input: { image: string; databaseUrl: string; redisUrl: string }) {
   await pingDocker(docker);
   const [dockerVersion, dockerInfo, imageInfo] = await Promise.all([docker.version(), docker.info(), docker.getImage(input.image).inspect()]);
   await applyMigrations(input.databaseUrl);
