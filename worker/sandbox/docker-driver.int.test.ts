@@ -215,8 +215,12 @@ describe("docker driver: lifecycle", () => {
     await driver.prepareWorkspace(retry);
     const first = await driver.ensure(retry);
     await driver.exec(first, ["bash", "-c", "echo old > /workspace/left-over && echo old > $HOME/left-over"], { timeoutSec: 10, maxOutputBytes: 1024 });
+    // The predecessor died while a preview of its result ran: that preview holds the workspace too.
+    const network = await driver.ensureNetwork(retry);
+    const preview = await driver.ensure({ ...retry, role: "preview-result", network });
 
     await driver.prepareWorkspace(retry);
+    expect(await containerExists(preview.containerId)).toBe(false);
     const second = await driver.ensure(retry);
     expect(second.containerId).not.toBe(first.containerId);
     expect(second.name).toBe(first.name);

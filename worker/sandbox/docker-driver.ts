@@ -328,9 +328,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
     async prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void> {
       await pingDocker(docker);
-      // Containers holding the old volumes go first (a retry replaces its predecessor, files included).
-      // Concurrently: on a first attempt (the common case) each of these is a quick "not found".
-      await Promise.all((["agent", "setup", "copy"] as const).map((role) => removeContainer(containerName(spec.attemptId, role))));
+      // Containers holding the old volumes go first (a retry replaces its predecessor, files included): every
+      // container of the attempt, since a preview of the result mounts its workspace too, and the agent's by
+      // name (a warm sandbox it took carries the pool's labels).
+      const predecessors = await docker.listContainers({ all: true, filters: { label: [`${LABEL_ATTEMPT}=${spec.attemptId}`] } });
+      const agentName = containerName(spec.attemptId);
+      const listed = predecessors.some((info) => info.Names.includes(`/${agentName}`));
+      await Promise.all([...predecessors.map((info) => removeContainer(info.Id)), ...(listed ? [] : [removeContainer(agentName)])]);
       await dropClaim(spec.attemptId);
       const to = attemptVolumes(spec.attemptId);
       await Promise.all([to.workspace, to.home].map((name) => removeVolume(name)));
