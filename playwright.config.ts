@@ -26,6 +26,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${E2E_PORT}/login`,
     timeout: 180_000,
     reuseExistingServer: false,
+    // The worker drains its warm sandboxes when it is stopped, rather than leaving them for the next run.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     stdout: "pipe",
     stderr: "pipe",
   },

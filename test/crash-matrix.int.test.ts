@@ -24,6 +24,7 @@ import { startHeldRemote, type HeldRemote } from "@/test/support/git-http-backen
 import { killGroup, spawnGroup } from "@/test/support/process-group";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
 import { freePort, startPrivatePostgres, startPrivateRedis, type PrivateServer } from "@/test/support/private-services";
+import { removeWarmSandboxes } from "@/test/support/sandbox";
 import { waitFor } from "@/test/support/wait-for";
 
 type Stage = "queued" | "provisioning" | "setup" | "agent" | "check" | "screenshots";
@@ -268,6 +269,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killGroup(worker);
+  if (postgres) await removeWarmSandboxes({ instanceId: instanceIdFor(postgres.url) });
   await heldRemote?.close();
   await model?.close();
   await db()

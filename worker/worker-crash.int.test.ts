@@ -10,14 +10,16 @@ import { startModelServer } from "@/scripts/model-server/server";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
 import { killGroup, spawnGroup } from "@/test/support/process-group";
 import { listWorkers } from "@/lib/workers/worker-status";
-import { testId, waitForSandboxRemoved } from "@/test/support/sandbox";
+import { removeWarmSandboxes, testId, waitForSandboxRemoved } from "@/test/support/sandbox";
 import { containersOf, createUser, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 
 let model: Awaited<ReturnType<typeof startModelServer>>;
 const workers: ChildProcess[] = [];
+const workerIds: string[] = [];
 
 function startWorkerProcess(workerId: string): ChildProcess {
+  workerIds.push(workerId);
   const child = spawnGroup("npx", ["tsx", "worker/index.ts"], {
     ...process.env,
     PATCHBAY_WORKER_ID: workerId,
@@ -37,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of workers) await killGroup(child);
+  await removeWarmSandboxes({ workerIds });
   await model?.close();
 });
 

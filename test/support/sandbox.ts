@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import type { SandboxSpec } from "@/worker/sandbox/driver";
 import { isNotFound } from "@/worker/sandbox/docker-driver";
-import { workspaceVolumeName } from "@/worker/sandbox/labels";
+import { LABEL_INSTANCE, LABEL_WARM, LABEL_WORKER, workspaceVolumeName } from "@/worker/sandbox/labels";
 import { containersOf, docker, TEST_INSTANCE_ID, TEST_SANDBOX_IMAGE } from "./test-worker";
 import { waitFor } from "./wait-for";
 
@@ -63,4 +63,28 @@ export async function waitForSandboxRemoved(attemptId: string, timeoutMs = 60_00
     timeoutMs,
     200,
   );
+}
+
+/**
+ * Removes the warm sandboxes (containers and volumes) that worker processes a test killed left behind. In
+ * production another worker of the installation reaps them once their worker's heartbeat is gone; a test's
+ * private installation has no other worker.
+ */
+export async function removeWarmSandboxes(of: { instanceId: string } | { workerIds: string[] }): Promise<void> {
+  const labels =
+    "instanceId" in of
+      ? [[`${LABEL_WARM}=true`, `${LABEL_INSTANCE}=${of.instanceId}`]]
+      : of.workerIds.map((id) => [`${LABEL_WARM}=true`, `${LABEL_WORKER}=${id}`]);
+  for (const label of labels) {
+    for (const info of await docker.listContainers({ all: true, filters: { label } }))
+      await docker
+        .getContainer(info.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    for (const volume of (await docker.listVolumes({ filters: { label } })).Volumes ?? [])
+      await docker
+        .getVolume(volume.Name)
+        .remove({ force: true })
+        .catch(() => undefined);
+  }
 }
