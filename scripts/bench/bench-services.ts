@@ -2,9 +2,11 @@
 // it at the bench's services, the bench's own sandboxes, and cleanup that records what it could not remove
 // instead of throwing.
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { attemptsQueue } from "@/lib/queue/producer";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 import { pingDocker } from "@/worker/sandbox/docker-driver";
+import { gitDirty, gitSha, hostEnv, round2, writeBenchReport } from "./bench-stats";
 import type { SandboxLimits, SandboxSpec } from "@/worker/sandbox/driver";
 
 /**
@@ -61,4 +63,57 @@ export async function checkTaskBenchServices(docker: Parameters<typeof pingDocke
   if (Object.values(counts).some((count) => count > 0))
     throw new Error(`The attempts queue in ${input.redisUrl} already has jobs: someone else uses this Redis db.`);
   return { dockerVersion, dockerInfo, imageInfo };
+}
+
+type BenchFacts = Awaited<ReturnType<typeof checkTaskBenchServices>>;
+
+/**
+ * Writes a task bench's report (docs/benchmarks.md §3) and says where; returns the exit code (1 when its
+ * setup failed). `noisyLoad1`: the 1-minute load above which the run is marked noisy.
+ */
+export function finishTaskBenchReport(
+  bench: string,
+  input: {
+    startedAt: Date;
+    load1Start: number;
+    noisyLoad1: number;
+    facts: BenchFacts;
+    image: string;
+    config: Record<string, unknown>;
+    runs: unknown;
+    failures: string[];
+    cleanupErrors: string[];
+    leaked: unknown;
+    setupError: string | null;
+    results: Record<string, unknown>[];
+  },
+): number {
+  const load1End = os.loadavg()[0] ?? 0;
+  const { facts } = input;
+  const report = {
+    run: {
+      bench,
+      gitSha: gitSha(),
+      gitDirty: gitDirty(),
+      startedAt: input.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      noisy: input.load1Start > input.noisyLoad1 || load1End > input.noisyLoad1,
+      env: {
+        ...hostEnv(facts.dockerVersion, facts.dockerInfo),
+        image: input.image,
+        imageId: facts.imageInfo.Id,
+        load1Start: round2(input.load1Start),
+        load1End: round2(load1End),
+      },
+      config: input.config,
+      runs: input.runs,
+      failures: input.failures,
+      cleanupErrors: input.cleanupErrors,
+      leaked: input.leaked,
+      ...(input.setupError ? { setupError: input.setupError } : {}),
+    },
+    results: input.results,
+  };
+  console.error(`wrote ${writeBenchReport(bench, input.startedAt, report)}`);
+  return input.setupError ? 1 : 0;
 }

@@ -39,8 +39,8 @@ import { createMirrorCache } from "@/worker/repos/mirror-cache";
 import { clampLimits } from "@/worker/sandbox/container-template";
 import { createDocker, createDockerDriver } from "@/worker/sandbox/docker-driver";
 import { LABEL_WORKER } from "@/worker/sandbox/labels";
-import { benchSandboxSpec, checkTaskBenchServices, cleanupInto, pointAtBenchServices } from "./bench-services";
-import { countLeaks, gitDirty, gitSha, hostEnv, median, round2, sampleCollector, stats, writeBenchReport } from "./bench-stats";
+import { benchSandboxSpec, checkTaskBenchServices, cleanupInto, finishTaskBenchReport, pointAtBenchServices } from "./bench-services";
+import { countLeaks, median, round2, sampleCollector, stats } from "./bench-stats";
 
 const WARMUP = 1;
 const N = 5;
@@ -149,7 +149,7 @@ async function main(): Promise<number> {
   const load1Start = os.loadavg()[0] ?? 0;
   pointAtBenchServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, secretsKey: SECRETS_KEY });
   const docker = createDocker(DOCKER_SOCKET);
-  const { dockerVersion, dockerInfo, imageInfo } = await checkTaskBenchServices(docker, { image: IMAGE, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
+  const facts = await checkTaskBenchServices(docker, { image: IMAGE, databaseUrl: DATABASE_URL, redisUrl: REDIS_URL });
 
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), "patchbay-bench-copy-pictures-"));
   const driver = createDockerDriver(docker, {
@@ -291,28 +291,20 @@ async function main(): Promise<number> {
     rmSync(path.dirname(repo.dir), { recursive: true, force: true });
   }
   const leaked = await countLeaks(docker, { label: [`${LABEL_WORKER}=${WORKER_ID}`] });
-  const load1End = os.loadavg()[0] ?? 0;
-  const report = {
-    run: {
-      bench: "copy-pictures",
-      gitSha: gitSha(),
-      gitDirty: gitDirty(),
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      noisy: load1Start > NOISY_LOAD1 || load1End > NOISY_LOAD1,
-      env: { ...hostEnv(dockerVersion, dockerInfo), image: IMAGE, imageId: imageInfo.Id, load1Start: round2(load1Start), load1End: round2(load1End) },
-      config: { warmup: WARMUP, n: N },
-      runs,
-      failures,
-      cleanupErrors,
-      leaked,
-      ...(setupError ? { setupError } : {}),
-    },
+  return finishTaskBenchReport("copy-pictures", {
+    startedAt,
+    load1Start,
+    noisyLoad1: NOISY_LOAD1,
+    facts,
+    image: IMAGE,
+    config: { warmup: WARMUP, n: N },
+    runs,
+    failures,
+    cleanupErrors,
+    leaked,
+    setupError,
     results,
-  };
-  const outFile = writeBenchReport("copy-pictures", startedAt, report);
-  console.error(`wrote ${outFile}`);
-  return setupError ? 1 : 0;
+  });
 }
 
 process.exitCode = await main();
