@@ -81,7 +81,8 @@ const sharedSchema = z.object({
     .int()
     .positive()
     .default(32 * 1024),
-  // Worker data (mirrors) and artifacts (screenshots): the web reads artifacts from here too.
+  // This machine's own data: mirrors, workspaces, setup-cache layers, demo repositories. Screenshots are in
+  // PostgreSQL; `patchbay setup` moves those an earlier version kept here into it.
   PATCHBAY_DATA_DIR: z.string().default(".data"),
   // 32 random bytes (base64) sealing environment secrets; the web seals, the worker opens. npm start writes it.
   PATCHBAY_SECRETS_KEY: optionalString,

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { artifactStore } from "./artifact-queries";
+import { readWhole } from "./artifact-store";
 
 /** Everything a "before" picture depends on. Anything else that changes makes a different key. */
 export type BeforePictureIdentity = {
@@ -44,9 +45,9 @@ export async function findBeforePicture(identity: BeforePictureIdentity): Promis
   // The commit is in the key already; compared again so a hash collision can never cross commits.
   if (!row || row.commit !== identity.commit || row.artifact.prunedAt) return null;
   try {
-    return { png: await artifactStore().get(row.artifact.storageKey), status: row.status, artifactId: row.artifact.id };
+    return { png: await readWhole(artifactStore(), row.artifact.storageKey), status: row.status, artifactId: row.artifact.id };
   } catch {
-    // The file went missing (a restored backup, a disk cleaned by hand): taken again, then kept again.
+    // The bytes went missing (a restored backup, an interrupted upgrade): taken again, then kept again.
     return null;
   }
 }

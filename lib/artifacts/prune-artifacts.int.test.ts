@@ -1,20 +1,19 @@
-// Artifact pruning against the real database and artifact directory: past the budget the oldest
+// Artifact pruning against the real database and artifact store: past the budget the oldest
 // artifacts of finished attempts lose their bytes and say so (API 410, task DTO "removed"); artifacts of
 // running attempts and young ones stay; bytes no row refers to go once they are old.
-import { existsSync, utimesSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { sharedEnv } from "@/lib/env";
+import { bytesOf } from "@/test/support/artifact-bytes";
 import { createAttemptRow } from "@/test/support/rows";
 import { artifactStore, readArtifact, saveArtifact } from "./artifact-queries";
+import { newArtifactKey } from "./artifact-store";
 import type { PreviewReport } from "./preview-report";
 import { toScreenshotsDto } from "./screenshots-dto";
 import { pruneArtifacts } from "./prune-artifacts";
 
 const DAY = 24 * 3600_000;
 const LONG_AGO = new Date("2001-01-01T00:00:00Z");
-const fileOf = (key: string) => path.resolve(sharedEnv().PATCHBAY_DATA_DIR, "artifacts", key);
+const stored = async (key: string) => (await db().artifactBlob.count({ where: { key } })) === 1;
 
 async function artifact(attemptId: string, createdAt?: Date) {
   const { id } = await saveArtifact(attemptId, { kind: "screenshot", contentType: "image/png", extension: "png", bytes: Buffer.alloc(2048, 1), metadata: {} });
@@ -39,12 +38,12 @@ describe("pruneArtifacts", () => {
     const rows = await db().artifact.findMany({ where: { id: { in: [old.id, young.id, oldButRunning.id] } }, select: { id: true, prunedAt: true } });
     const pruned = new Map(rows.map((row) => [row.id, row.prunedAt !== null]));
     expect(Object.fromEntries(pruned)).toEqual({ [old.id]: true, [young.id]: false, [oldButRunning.id]: false });
-    expect(existsSync(fileOf(old.storageKey))).toBe(false);
-    expect(existsSync(fileOf(young.storageKey))).toBe(true);
+    expect(await stored(old.storageKey)).toBe(false);
+    expect(await stored(young.storageKey)).toBe(true);
 
     const user = await db().task.findUniqueOrThrow({ where: { id: finished.taskId }, select: { ownerId: true } });
     await expect(readArtifact(user.ownerId, old.id)).rejects.toMatchObject({ code: "gone" });
-    expect((await readArtifact(user.ownerId, young.id)).bytes.length).toBe(2048);
+    expect((await bytesOf(readArtifact(user.ownerId, young.id))).length).toBe(2048);
 
     const report: PreviewReport = {
       routes: ["/"],
@@ -70,14 +69,15 @@ describe("pruneArtifacts", () => {
   it("removes bytes no row refers to once they are old, never a fresh write", async () => {
     const { attemptId } = await createAttemptRow("completed");
     const store = artifactStore();
-    const stale = await store.put(attemptId, "png", Buffer.from("stale"));
-    const fresh = await store.put(attemptId, "png", Buffer.from("fresh"));
-    const then = new Date(Date.now() - 2 * DAY);
-    utimesSync(fileOf(stale), then, then);
+    const stale = newArtifactKey(attemptId, "png");
+    const fresh = newArtifactKey(attemptId, "png");
+    await store.write(stale, Buffer.from("stale"));
+    await store.write(fresh, Buffer.from("fresh"));
+    await db().artifactBlob.update({ where: { key: stale }, data: { createdAt: new Date(Date.now() - 2 * DAY) } });
 
     await pruneArtifacts({ budgetBytes: Number.MAX_SAFE_INTEGER, minAgeMs: DAY, orphanAgeMs: DAY });
-    expect(existsSync(fileOf(stale))).toBe(false);
-    expect(existsSync(fileOf(fresh))).toBe(true);
+    expect(await stored(stale)).toBe(false);
+    expect(await stored(fresh)).toBe(true);
     await store.remove(fresh);
   });
 });

@@ -2,7 +2,7 @@
 // worker/processors/run-pages-attempt.ts), the pictures and their state for the Copy page, and the
 // picture bytes. Anyone who may use copy mode on the environment may take and see them: they show the
 // app at its branch head, which those people already see as text.
-import { readArtifact } from "@/lib/artifacts/artifact-queries";
+import { readArtifact, type StoredArtifact } from "@/lib/artifacts/artifact-queries";
 import { db, DbNull } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createModelFreeTask } from "@/lib/tasks/create-model-free-task";
@@ -80,7 +80,7 @@ export function pictureUrl(environmentId: string, artifactId: string): string {
 }
 
 /** A page picture's bytes, for anyone who may use copy mode on its environment. */
-export async function readPagePicture(userId: string, environmentId: string, artifactId: string): Promise<{ contentType: string; bytes: Buffer }> {
+export async function readPagePicture(userId: string, environmentId: string, artifactId: string): Promise<StoredArtifact> {
   await getCopyEnvironment(userId, environmentId);
   const row = await db().artifact.findFirst({
     where: { id: artifactId, kind: "page-picture", attempt: { turn: { task: { environmentId, mode: "pages" } } } },

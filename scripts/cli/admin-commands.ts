@@ -6,7 +6,8 @@ import { parseExpiresInDays } from "@/lib/auth/api-token.schemas";
 import { issueApiToken, listApiTokensByEmail, revokeApiTokenAsOperator } from "@/lib/auth/api-tokens";
 import { createPerson, setRoleAsOperator } from "@/lib/auth/people";
 import { ensureAdmin, findOrCreateUser } from "@/lib/auth/users";
-import { loadDatabaseUrl, webEnv } from "@/lib/env";
+import { moveDiskArtifactsIntoDatabase } from "@/lib/artifacts/move-disk-artifacts";
+import { loadDatabaseUrl, sharedEnv, webEnv } from "@/lib/env";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 
 export { disconnectDb } from "@/lib/db";
@@ -95,6 +96,14 @@ export async function userRole(argv: string[], usage: string): Promise<number> {
 export async function setup(): Promise<number> {
   const applied = await applyMigrations(loadDatabaseUrl(), (line) => console.log(line));
   console.log(applied.length ? `applied ${applied.length} migration(s)` : "database is up to date");
+  // Screenshots an earlier version kept on this machine's disk move into the database (see the module).
+  const dataDir = sharedEnv().PATCHBAY_DATA_DIR;
+  const artifacts = await moveDiskArtifactsIntoDatabase(dataDir);
+  if (artifacts.moved + artifacts.dropped > 0) {
+    console.log(
+      `moved ${artifacts.moved} stored screenshot(s) from ${dataDir}/artifacts into the database; deleted ${artifacts.dropped} that no task referred to`,
+    );
+  }
   const env = webEnv();
   if (env.PATCHBAY_ADMIN_EMAIL && env.PATCHBAY_ADMIN_PASSWORD) {
     const { created } = await ensureAdmin(env.PATCHBAY_ADMIN_EMAIL, env.PATCHBAY_ADMIN_PASSWORD);

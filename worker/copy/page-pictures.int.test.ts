@@ -18,6 +18,7 @@ import { listTaskEvents } from "@/lib/timeline/list-events";
 import { createUser, startTestWorker, waitForFinishedAttempt, type TestWorker } from "@/test/support/test-worker";
 import { createViteRouterAppRepo, VITE_ROUTER_APP_PREVIEW } from "@/test/support/vite-app-repo";
 import { waitFor } from "@/test/support/wait-for";
+import { bytesOf } from "@/test/support/artifact-bytes";
 
 let worker: TestWorker;
 
@@ -108,7 +109,7 @@ describe("page pictures", () => {
 
     // The picture is a PNG of the size the boxes are in, served to copy users of the environment only.
     const artifactId = pricing.url.split("/").at(-1) ?? "";
-    const png = PNG.sync.read((await readPagePicture(writerId, environment.id, artifactId)).bytes);
+    const png = PNG.sync.read(await bytesOf(readPagePicture(writerId, environment.id, artifactId)));
     expect([png.width, png.height]).toEqual([pricing.width, pricing.height]);
     const refused = await readPagePicture(strangerId, environment.id, artifactId).catch((error: unknown) => error);
     expect(isAppError(refused) && refused.code).toBe("not_found");

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
 import { readArtifact } from "@/lib/artifacts/artifact-queries";
+import { bytesOf } from "@/test/support/artifact-bytes";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import type { PreviewConfigInput } from "@/lib/environments/preview-config";
@@ -87,7 +88,7 @@ describe("screenshots", () => {
     const artifactId = afterUrl.split("/").at(-1) ?? "";
     const image = await readArtifact(userId, artifactId);
     expect(image.contentType).toBe("image/png");
-    const png = PNG.sync.read(image.bytes);
+    const png = PNG.sync.read(await bytesOf(image));
     expect([png.width, png.height]).toEqual([390, 844]);
     await expect(readArtifact((await createUser()).id, artifactId)).rejects.toThrow("Artifact not found");
 
@@ -126,7 +127,7 @@ describe("screenshots", () => {
       const beforeBytes = async (route: string) => {
         const shot = shots.find((candidate) => candidate.route === route);
         const url = shot && "url" in shot.before ? shot.before.url : "";
-        return (await readArtifact(userId, url.split("/").at(-1) ?? "")).bytes;
+        return bytesOf(readArtifact(userId, url.split("/").at(-1) ?? ""));
       };
       return { task, messages, shots, beforeBytes };
     };
@@ -249,6 +250,6 @@ describe("screenshots", () => {
     const shotEvents = (await listTaskEvents(task.id, 0n)).filter((event) => event.type === "screenshot" && event.payload.status === "captured");
     expect(shotEvents).toHaveLength(2);
     const artifactId = shotEvents[0]?.type === "screenshot" ? (shotEvents[0].payload.artifactId ?? "") : "";
-    expect((await readArtifact(userId, artifactId)).bytes.equals(images[0] ?? Buffer.alloc(0))).toBe(true);
+    expect((await bytesOf(readArtifact(userId, artifactId))).equals(images[0] ?? Buffer.alloc(0))).toBe(true);
   });
 });

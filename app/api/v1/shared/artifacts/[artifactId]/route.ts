@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 import { readSharedArtifact } from "@/lib/artifacts/artifact-queries";
+import { artifactResponse } from "@/lib/artifacts/artifact-response";
 import { checkArtifactLink } from "@/lib/artifacts/signed-links";
 import { sharedEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -18,14 +19,7 @@ export async function GET(request: NextRequest, context: { params: Promise<{ art
     if (check === "expired")
       throw new AppError("gone", "This screenshot link has expired. Open the task in Patchbay, or publish its pull request again for fresh links.");
     const artifact = await readSharedArtifact(artifactId);
-    return new Response(new Uint8Array(artifact.bytes), {
-      headers: {
-        "content-type": artifact.contentType,
-        "x-content-type-options": "nosniff",
-        "content-security-policy": "default-src 'none'",
-        "cache-control": "private, max-age=3600",
-      },
-    });
+    return artifactResponse(artifact, "private, max-age=3600");
   } catch (error) {
     return errorResponse(error);
   }
