@@ -9,7 +9,7 @@ import { demoReposRoot } from "@/lib/demo/demo-environment";
 import { workerEnv } from "@/lib/env";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
+import { COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE, workerHeartbeatKey } from "@/lib/queue/contracts";
 import { attemptsQueue } from "@/lib/queue/producer";
 import { listenForControl } from "@/worker/control-listener";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
@@ -26,6 +26,7 @@ import { reportWorker, reportWorkerStopped } from "@/lib/workers/worker-status";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
 import { sandboxUserOnHost } from "@/worker/sandbox/sandbox-user";
 import { createLayeredVolumes } from "@/worker/sandbox/layered-volumes";
+import { startAttemptWorkers } from "@/worker/attempt-workers";
 import { reconcileAttempts } from "@/worker/reconcile-attempts";
 import { evictSetupCaches } from "@/worker/setup/evict-setup-caches";
 import { publishSandboxTools } from "@/lib/workers/sandbox-tools";
@@ -98,6 +99,7 @@ function workerReport() {
     image: sandboxImage,
     imageId: facts.imageId,
     slots: env.PATCHBAY_WORKER_CONCURRENCY,
+    labels: env.PATCHBAY_WORKER_LABELS,
     attemptIds: [...active.keys()],
     warmReady: driver.warm?.readyCount() ?? 0,
     startedAt,
@@ -217,15 +219,17 @@ async function main(): Promise<void> {
   } satisfies AttemptProcessorDeps;
   const processor = createAttemptProcessor(processorDeps);
 
-  const worker = new Worker(ATTEMPTS_QUEUE, processor, {
-    connection: redis,
-    concurrency: env.PATCHBAY_WORKER_CONCURRENCY,
-    lockDuration: LOCK_DURATION_MS,
-    stalledInterval: 15_000,
-    maxStalledCount: 1,
+  // One queue per subset of this worker's labels (worker/attempt-workers.ts), sharing its slots.
+  const attemptWorkers = startAttemptWorkers({
+    labels: env.PATCHBAY_WORKER_LABELS,
+    slots: env.PATCHBAY_WORKER_CONCURRENCY,
+    process: processor,
+    options: { connection: redis, lockDuration: LOCK_DURATION_MS, stalledInterval: 15_000, maxStalledCount: 1 },
   });
-  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
-  worker.on("failed", (job, error) => logger.info({ jobId: job?.id, reason: error.message }, "attempt failed"));
+  for (const worker of attemptWorkers.workers) {
+    worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+    worker.on("failed", (job, error) => logger.info({ jobId: job?.id, reason: error.message }, "attempt failed"));
+  }
   // Copy catalogs are quick reads of the mirror; one at a time keeps them from competing with sandboxes.
   const catalogWorker = new Worker(COPY_CATALOG_QUEUE, createCatalogProcessor({ mirrors, logger, secretsKey: env.PATCHBAY_SECRETS_KEY }), {
     connection: redis,
@@ -292,7 +296,7 @@ async function main(): Promise<void> {
           await workspaceDisk?.sweep(volumes);
         })
         .catch((error: unknown) => logger.warn({ err: error }, "reaper failed"));
-      reconcileAttempts(attemptsQueue(), redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
+      reconcileAttempts(attemptsQueue, redis).catch((error: unknown) => logger.warn({ err: error }, "reconcile failed"));
       evictSetupCaches({
         driver,
         hostName: hostname(),
@@ -308,7 +312,10 @@ async function main(): Promise<void> {
     logger.warn({ reason: disk.unavailable }, "workspaces are not size-capped");
     console.warn(`patchbay worker: sandbox workspaces have no size cap: ${disk.unavailable}. A task could fill this host's disk.`);
   }
-  logger.info({ concurrency: env.PATCHBAY_WORKER_CONCURRENCY, model: missingModel.length ? null : env.PATCHBAY_MODEL }, "worker ready");
+  logger.info(
+    { concurrency: env.PATCHBAY_WORKER_CONCURRENCY, labels: env.PATCHBAY_WORKER_LABELS, model: missingModel.length ? null : env.PATCHBAY_MODEL },
+    "worker ready",
+  );
   console.log(`patchbay worker ${workerId} ready`);
 
   let closing = false;
@@ -318,7 +325,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     for (const timer of timers) clearInterval(timer);
     for (const controller of active.values()) controller.abort();
-    await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
+    await Promise.all([attemptWorkers.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
     await driver.warm?.drain().catch(() => undefined);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);

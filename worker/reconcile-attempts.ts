@@ -9,11 +9,12 @@ import { listUnfinishedAttempts } from "@/lib/tasks/attempt-work";
 
 export const WORKER_LOST_MESSAGE = "The worker running this attempt stopped (crash or restart) and it could not be resumed. Run the task again.";
 
-export async function reconcileAttempts(queue: Queue, redis: Redis, olderThanMs = 60_000): Promise<string[]> {
+/** `queueFor` gives the queue an attempt was put on, from its worker labels (lib/workers/worker-labels.ts). */
+export async function reconcileAttempts(queueFor: (workerLabels: readonly string[]) => Queue, redis: Redis, olderThanMs = 60_000): Promise<string[]> {
   const candidates = await listUnfinishedAttempts(new Date(Date.now() - olderThanMs));
   const failed: string[] = [];
   for (const attempt of candidates) {
-    const job = await queue.getJob(attempt.id);
+    const job = await queueFor(attempt.workerLabels).getJob(attempt.id);
     const state = job ? await job.getState() : "missing";
     if (state === "waiting" || state === "delayed" || state === "prioritized" || state === "waiting-children") continue;
     if (state === "active") {

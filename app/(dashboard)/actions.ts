@@ -106,11 +106,15 @@ export async function updateCopyPathsAction(environmentId: string, _previous: Fo
   }
 }
 
-/** The environment page's setup form: every setup field plus the check command. */
+/** The environment page's setup form: every setup field plus the check command and worker labels. */
 export async function updateSetupAction(environmentId: string, _previous: FormState, form: FormData): Promise<FormState & { saved?: number }> {
   const user = await requireUser();
   try {
-    await updateEnvironment(user.id, environmentId, { ...setupFromForm(form), checkCommand: optional(form.get("checkCommand")) ?? null });
+    await updateEnvironment(user.id, environmentId, {
+      ...setupFromForm(form),
+      checkCommand: optional(form.get("checkCommand")) ?? null,
+      workerLabels: String(form.get("workerLabels") ?? ""),
+    });
     revalidatePath(`/environments/${environmentId}`);
     return { saved: Date.now() };
   } catch (error) {

@@ -17,7 +17,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
   const data = createEnvironmentSchema.parse(input);
   const policy = { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] };
   const target = await checkRepoUrl(data.repoUrl, policy);
-  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, forge, ...setup } = data;
+  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, workerLabels, preview, copyPaths, repoCredential, forge, ...setup } = data;
   if (forge) await checkForgeConnection(forge, repoUrl, policy);
   assertModelAllowed(model);
   const mismatch = repoCredential ? credentialMismatch(target.kind, repoCredential.kind) : null;
@@ -33,6 +33,7 @@ export async function createEnvironment(userId: string, input: unknown): Promise
       model: model || null,
       modelApi,
       checkCommand: checkCommand || null,
+      ...(workerLabels ? { workerLabels } : {}),
       ...(preview ? { preview } : {}),
       ...(copyPaths ? { copyPaths } : {}),
       ...(repoCredential ? { repoCredential: repoCredentialColumn(repoCredential) } : {}),

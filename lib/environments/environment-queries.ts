@@ -20,6 +20,7 @@ export const environmentSelect = {
   model: true,
   modelApi: true,
   checkCommand: true,
+  workerLabels: true,
   preview: true,
   copyPaths: true,
   nodeVersion: true,

@@ -6,12 +6,23 @@ import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/re
 import type { LinearView } from "@/lib/triggers/linear-settings";
 import type { SlackSettings } from "@/lib/triggers/slack-settings";
 import type { WebhookView } from "@/lib/triggers/webhook-settings";
+import { parseWorkerLabels } from "@/lib/workers/worker-labels";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
 
 export const branchNameSchema = z.string().superRefine((value, ctx) => {
   const problem = validateBranchName(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A list (or a comma-separated string, as a form sends it) of worker labels, parsed like the worker's. */
+const workerLabelsSchema = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  try {
+    return parseWorkerLabels(value);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
 });
 
 const baseFields = {
@@ -27,6 +38,8 @@ const baseFields = {
   modelApi: z.enum(["responses", "chat"]).default("responses"),
   /** Run in the sandbox after the agent (e.g. `npm test`); a pass ranks an attempt higher in best-of-N. */
   checkCommand: z.string().trim().max(4096).optional(),
+  /** Labels a worker must carry to run this environment's tasks (PATCHBAY_WORKER_LABELS); none = any worker. */
+  workerLabels: workerLabelsSchema.optional(),
   /** How to run the app for before/after screenshots; omit for no screenshots. */
   preview: previewConfigSchema.optional(),
   /** Copy mode: the paths each role may change (globs), e.g. { copywriter: ["locales/**"] }. */
@@ -49,6 +62,7 @@ export const updateEnvironmentSchema = z.strictObject({
   model: baseFields.model.unwrap().nullable().optional(),
   modelApi: z.enum(["responses", "chat"]).optional(),
   checkCommand: baseFields.checkCommand.unwrap().nullable().optional(),
+  workerLabels: workerLabelsSchema.optional(),
   preview: previewConfigSchema.nullable().optional(),
   copyPaths: copyPathsSchema.optional(),
   repoCredential: repoCredentialSchema.nullable().optional(),
@@ -66,6 +80,7 @@ export type EnvironmentDto = {
   model: string | null;
   modelApi: string;
   checkCommand: string | null;
+  workerLabels: string[];
   preview: PreviewConfig | null;
   copyPaths: CopyPaths;
   nodeVersion: NodeVersion;

@@ -30,7 +30,8 @@ export async function updateEnvironment(userId: string, environmentId: string, i
     select: { copyPaths: true, secrets: true, repoUrl: true, repoCredential: true, forge: true },
   });
   if (!owned) throw new AppError("not_found", "Environment not found.");
-  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, preview, copyPaths, repoCredential, forge, ...setup } = fields;
+  const { name, repoUrl, defaultBranch, instructions, model, modelApi, checkCommand, workerLabels, preview, copyPaths, repoCredential, forge, ...setup } =
+    fields;
   const policy = { allowLocal: sharedEnv().PATCHBAY_ALLOW_LOCAL_REPOS, localRoots: [demoReposRoot()] };
   if (repoUrl !== undefined) await checkRepoUrl(repoUrl, policy);
   checkCredentialChange({ storedUrl: owned.repoUrl, storedCredential: owned.repoCredential, repoUrl, repoCredential });
@@ -55,6 +56,7 @@ export async function updateEnvironment(userId: string, environmentId: string, i
   }
   if (modelApi !== undefined) data.modelApi = modelApi;
   if (checkCommand !== undefined) data.checkCommand = checkCommand || null;
+  if (workerLabels !== undefined) data.workerLabels = workerLabels;
   if (preview !== undefined) data.preview = preview ?? DbNull;
   if (repoCredential !== undefined) data.repoCredential = repoCredentialColumn(repoCredential);
   if (forge !== undefined) data.forge = forgeColumn(forge);

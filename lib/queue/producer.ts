@@ -4,8 +4,8 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { sharedEnv } from "@/lib/env";
 import { createRedis } from "./connection";
+import { attemptsQueueFor } from "@/lib/workers/worker-labels";
 import {
-  ATTEMPTS_QUEUE,
   attemptJobSchema,
   catalogJobId,
   catalogJobSchema,
@@ -20,7 +20,7 @@ import {
   type TriggerJob,
 } from "./contracts";
 
-let queue: Queue | undefined;
+const attemptQueues = new Map<string, Queue>();
 let catalogQueue: Queue | undefined;
 let pullRequestQueue: Queue | undefined;
 let triggerQueue: Queue | undefined;
@@ -38,13 +38,14 @@ function redisUrl(): string {
   return sharedEnv().REDIS_URL;
 }
 
-export function attemptsQueue(): Queue {
-  queue ??= quietOnOutage(
-    new Queue(ATTEMPTS_QUEUE, {
-      connection: queueConnection(),
-      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 },
-    }),
-  );
+/** The queue of attempts whose environment requires these worker labels (none: the plain queue). */
+export function attemptsQueue(workerLabels: readonly string[] = []): Queue {
+  const name = attemptsQueueFor(workerLabels);
+  let queue = attemptQueues.get(name);
+  if (!queue) {
+    queue = quietOnOutage(new Queue(name, { connection: queueConnection(), defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 1 } }));
+    attemptQueues.set(name, queue);
+  }
   return queue;
 }
 
@@ -160,14 +161,14 @@ export function redisPublisher(): Redis {
   return publisher;
 }
 
-/** jobId = attemptId makes a duplicate enqueue a no-op. */
-export async function enqueueAttempt(attemptId: string): Promise<void> {
+/** jobId = attemptId makes a duplicate enqueue a no-op. The labels are the attempt's (Attempt.workerLabels). */
+export async function enqueueAttempt(attemptId: string, workerLabels: readonly string[]): Promise<void> {
   const data = attemptJobSchema.parse({ attemptId });
-  await attemptsQueue().add("run-attempt", data, { jobId: attemptId });
+  await attemptsQueue(workerLabels).add("run-attempt", data, { jobId: attemptId });
 }
 
-export async function removeQueuedAttempt(attemptId: string): Promise<boolean> {
-  const job = await attemptsQueue().getJob(attemptId);
+export async function removeQueuedAttempt(attemptId: string, workerLabels: readonly string[]): Promise<boolean> {
+  const job = await attemptsQueue(workerLabels).getJob(attemptId);
   if (!job) return false;
   const state = await job.getState();
   if (state !== "waiting" && state !== "delayed" && state !== "prioritized") return false;
@@ -180,8 +181,8 @@ export async function publishControl(message: ControlMessage): Promise<void> {
 }
 
 export async function closeProducer(): Promise<void> {
-  await queue?.close();
-  queue = undefined;
+  for (const queue of attemptQueues.values()) await queue.close();
+  attemptQueues.clear();
   await catalogQueue?.close();
   catalogQueue = undefined;
   await pullRequestQueue?.close();

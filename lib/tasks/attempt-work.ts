@@ -107,7 +107,7 @@ export async function statusesOfAttempts(ids: string[]): Promise<Map<string, Att
 export async function listUnfinishedAttempts(olderThan: Date) {
   return db().attempt.findMany({
     where: { status: { in: ["queued", "provisioning", "running"] }, createdAt: { lt: olderThan } },
-    select: { id: true, status: true, workerId: true, turn: { select: { taskId: true } } },
+    select: { id: true, status: true, workerId: true, workerLabels: true, turn: { select: { taskId: true } } },
     take: 500,
   });
 }

@@ -9,7 +9,7 @@ import { isFinished, type AttemptStatusValue } from "./task-status";
 export async function cancelTask(userId: string, taskId: string): Promise<{ status: "cancelled" | "cancelling" }> {
   const task = await db().task.findFirst({
     where: { id: taskId, ownerId: userId },
-    select: { id: true, turns: { select: { attempts: { select: { id: true, status: true } } } } },
+    select: { id: true, turns: { select: { attempts: { select: { id: true, status: true, workerLabels: true } } } } },
   });
   if (!task) throw new AppError("not_found", "Task not found.");
   const open = task.turns.flatMap((turn) => turn.attempts).filter((attempt) => !isFinished(attempt.status as AttemptStatusValue));
@@ -19,7 +19,7 @@ export async function cancelTask(userId: string, taskId: string): Promise<{ stat
   for (const attempt of open) {
     const ref = { attemptId: attempt.id, taskId };
     await db().attempt.update({ where: { id: attempt.id }, data: { cancelRequestedAt: new Date() } });
-    if (attempt.status === "queued" && (await removeQueuedAttempt(attempt.id))) {
+    if (attempt.status === "queued" && (await removeQueuedAttempt(attempt.id, attempt.workerLabels))) {
       await transitionAttempt(ref, "cancelled", {}, "Cancelled before it started.");
       continue;
     }

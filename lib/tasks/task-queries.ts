@@ -1,6 +1,8 @@
 import { parseStoredSetupReport } from "@/lib/environments/setup-report";
 import { toScreenshotsDto } from "@/lib/artifacts/screenshots-dto";
 import { db, type Prisma } from "@/lib/db";
+import { workerServes, waitingForLabelsMessage } from "@/lib/workers/worker-labels";
+import { liveWorkerLabels } from "@/lib/workers/worker-status";
 import { AppError } from "@/lib/errors";
 import { parseCopyChanges } from "@/lib/copy/copy-request";
 import { wordDiff } from "@/lib/copy/word-diff";
@@ -20,6 +22,7 @@ const attemptSelect = {
   index: true,
   status: true,
   error: true,
+  workerLabels: true,
   baseCommit: true,
   finalMessage: true,
   filesChanged: true,
@@ -151,8 +154,17 @@ export async function getTask(userId: string, taskId: string): Promise<TaskDto> 
     db().turn.count({ where: { taskId } }),
   ]);
   if (!row) throw new AppError("not_found", "Task not found.");
-  const dto = toDto(row, turns);
+  const dto = await withWaitingReason(toDto(row, turns));
   return copywriter ? copywriterView(dto) : dto;
+}
+
+/** A queued task whose worker labels no running worker has says so, rather than looking merely slow. */
+async function withWaitingReason(dto: TaskDto): Promise<TaskDto> {
+  const required = dto.attempts.find((attempt) => attempt.status === "queued" && attempt.workerLabels.length > 0)?.workerLabels;
+  if (dto.status !== "queued" || !required) return dto;
+  const workers = await liveWorkerLabels().catch(() => null);
+  if (!workers || workers.some((labels) => workerServes(labels, required))) return dto;
+  return { ...dto, waitingFor: waitingForLabelsMessage(required) };
 }
 
 export async function listTasks(userId: string, limit = 50): Promise<TaskDto[]> {

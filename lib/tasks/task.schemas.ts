@@ -40,6 +40,8 @@ export type AttemptDto = {
   checkPassed: boolean | null;
   status: AttemptStatusValue;
   error: string | null;
+  /** The worker labels it was queued with (its environment's at the time); [] = any worker. */
+  workerLabels: string[];
   baseCommit: string | null;
   finalMessage: string | null;
   filesChanged: number;
@@ -68,6 +70,8 @@ export type TaskDto = {
   branch: string;
   status: TaskStatus;
   error?: string;
+  /** Queued with worker labels no running worker has: what it waits for ("Waiting for a worker labelled gpu…"). */
+  waitingFor?: string;
   environment: { id: string; name: string };
   /** Email of the person who created the task (copy tasks are also shown to the environment's owner). */
   author: string;

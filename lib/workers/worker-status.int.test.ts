@@ -15,7 +15,7 @@ let redis: Redis;
 let adminId: string;
 let engineerId: string;
 
-function report(workerId: string, hostName: string, attemptIds: string[] = []) {
+function report(workerId: string, hostName: string, attemptIds: string[] = [], labels: string[] = []) {
   return {
     workerId,
     hostName,
@@ -23,6 +23,7 @@ function report(workerId: string, hostName: string, attemptIds: string[] = []) {
     image: "patchbay-sandbox:latest",
     imageId: "sha256:0123456789abcdef",
     slots: 2,
+    labels,
     attemptIds,
     warmReady: 1,
     startedAt: new Date().toISOString(),

@@ -20,6 +20,8 @@ const workerReportSchema = z.object({
   image: z.string(),
   imageId: z.string().nullable(),
   slots: z.number().int(),
+  /** PATCHBAY_WORKER_LABELS: which environments' tasks it takes besides those that require none. */
+  labels: z.array(z.string()).default([]),
   attemptIds: z.array(z.string()),
   warmReady: z.number().int(),
   startedAt: z.string(),
@@ -65,23 +67,7 @@ export type WorkerView = Omit<WorkerReport, "attemptIds"> & {
 /** Every worker that reported in the last week, live ones first. Admins only. */
 export async function listWorkers(userId: string): Promise<WorkerView[]> {
   await requireRole(userId, ["admin"], "Only admins can see the workers.");
-  const redis = redisPublisher();
-  const seen = await redis.hgetall(SEEN_KEY);
-  const now = Date.now();
-  const entries = Object.entries(seen).flatMap(([workerId, raw]) => {
-    const parsed = parseJson(raw, seenSchema);
-    if (!parsed || now - Date.parse(parsed.report.reportedAt) > FORGET_AFTER_MS) {
-      void redis.hdel(SEEN_KEY, workerId).catch(() => undefined);
-      return [];
-    }
-    return [parsed];
-  });
-  const live = entries.length ? await redis.mget(entries.map((entry) => REPORT_PREFIX + entry.report.workerId)) : [];
-  const views = entries.map((entry, index) => {
-    const current = parseJson(live[index] ?? null, workerReportSchema);
-    const state: WorkerState = current ? "live" : entry.stoppedAt ? "stopped" : "lost";
-    return { report: current ?? entry.report, state, stoppedAt: entry.stoppedAt ?? null };
-  });
+  const views = await readReports(redisPublisher());
 
   const attemptIds = views.flatMap((view) => (view.state === "live" ? view.report.attemptIds : []));
   const attempts = attemptIds.length
@@ -109,6 +95,32 @@ export async function listWorkers(userId: string): Promise<WorkerView[]> {
       };
     })
     .sort((a, b) => order[a.state] - order[b.state] || a.hostName.localeCompare(b.hostName) || a.workerId.localeCompare(b.workerId));
+}
+
+/** The labels of each live worker, to tell a queued task whether anyone can run it. */
+export async function liveWorkerLabels(): Promise<string[][]> {
+  const views = await readReports(redisPublisher());
+  return views.filter((view) => view.state === "live").map((view) => view.report.labels);
+}
+
+/** Each worker seen in the last week with its current report when it is live, else its last one. */
+async function readReports(redis: Redis): Promise<{ report: WorkerReport; state: WorkerState; stoppedAt: string | null }[]> {
+  const seen = await redis.hgetall(SEEN_KEY);
+  const now = Date.now();
+  const entries = Object.entries(seen).flatMap(([workerId, raw]) => {
+    const parsed = parseJson(raw, seenSchema);
+    if (!parsed || now - Date.parse(parsed.report.reportedAt) > FORGET_AFTER_MS) {
+      void redis.hdel(SEEN_KEY, workerId).catch(() => undefined);
+      return [];
+    }
+    return [parsed];
+  });
+  const live = entries.length ? await redis.mget(entries.map((entry) => REPORT_PREFIX + entry.report.workerId)) : [];
+  return entries.map((entry, index) => {
+    const current = parseJson(live[index] ?? null, workerReportSchema);
+    const state: WorkerState = current ? "live" : entry.stoppedAt ? "stopped" : "lost";
+    return { report: current ?? entry.report, state, stoppedAt: entry.stoppedAt ?? null };
+  });
 }
 
 /** A stored value, or null when it is missing or not what this version writes. */

@@ -7,10 +7,11 @@ import { Worker } from "bullmq";
 import { db } from "@/lib/db";
 import { createLogger } from "@/lib/logger";
 import { createRedis } from "@/lib/queue/connection";
-import { ATTEMPTS_QUEUE, COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE } from "@/lib/queue/contracts";
+import { COPY_CATALOG_QUEUE, PULL_REQUESTS_QUEUE, TRIGGERS_QUEUE } from "@/lib/queue/contracts";
 import { isFinished, type AttemptStatusValue } from "@/lib/tasks/task-status";
 import { createCatalogProcessor } from "@/worker/copy/catalog-processor";
 import type { AttemptProcessorDeps } from "@/worker/processors/attempt-context";
+import { startAttemptWorkers } from "@/worker/attempt-workers";
 import { createAttemptProcessor } from "@/worker/processors/process-attempt";
 import { createPullRequestProcessor } from "@/worker/pull-requests/publish-pull-request";
 import { createTriggerProcessor } from "@/worker/triggers/process-trigger";
@@ -31,11 +32,15 @@ export const TEST_PUBLIC_URL = "https://patchbay.test";
 
 export type TestWorker = { deps: AttemptProcessorDeps; close(): Promise<void> };
 
+/** How the test worker takes attempts: its labels (PATCHBAY_WORKER_LABELS) and slots. */
+export type TestWorkerQueues = { labels?: string[]; slots?: number };
+
 export function startTestWorker(
   modelBaseUrl: string | null,
   overrides: Partial<AttemptProcessorDeps> = {},
   /** The triggers' Slack app and Linear address (read when a job runs, so a test may fill them in later). */
   triggers: Pick<TriggerDeps, "slack" | "linearApiUrl"> = {},
+  queues: TestWorkerQueues = {},
 ): TestWorker {
   const redis = createRedis(process.env.REDIS_URL ?? "", "worker");
   const deps: AttemptProcessorDeps = {
@@ -68,8 +73,13 @@ export function startTestWorker(
     active: new Map(),
     ...overrides,
   };
-  const worker = new Worker(ATTEMPTS_QUEUE, createAttemptProcessor(deps), { connection: redis, concurrency: 2 });
-  worker.on("error", () => undefined);
+  const attemptWorkers = startAttemptWorkers({
+    labels: queues.labels ?? [],
+    slots: queues.slots ?? 2,
+    process: createAttemptProcessor(deps),
+    options: { connection: redis },
+  });
+  for (const worker of attemptWorkers.workers) worker.on("error", () => undefined);
   const catalogWorker = new Worker(
     COPY_CATALOG_QUEUE,
     createCatalogProcessor({ mirrors: deps.mirrors, logger: deps.logger, ...(deps.secretsKey ? { secretsKey: deps.secretsKey } : {}) }),
@@ -94,7 +104,7 @@ export function startTestWorker(
   return {
     deps,
     async close() {
-      await Promise.all([worker.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
+      await Promise.all([attemptWorkers.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
       await deps.browsers.close();
       redis.disconnect();
     },

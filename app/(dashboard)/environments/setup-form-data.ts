@@ -115,6 +115,7 @@ export type SetupFormValues = {
   networkAllow: string;
   cacheKeyFiles: string;
   checkCommand: string;
+  workerLabels: string;
 };
 
 export function setupFormValues(environment: EnvironmentDto): SetupFormValues {
@@ -127,5 +128,6 @@ export function setupFormValues(environment: EnvironmentDto): SetupFormValues {
     networkAllow: environment.network.allow.join("\n"),
     cacheKeyFiles: environment.cacheKeyFiles.join("\n"),
     checkCommand: environment.checkCommand ?? "",
+    workerLabels: environment.workerLabels.join(", "),
   };
 }

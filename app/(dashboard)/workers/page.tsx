@@ -49,6 +49,7 @@ export default async function WorkersPage() {
                 <td>
                   {worker.hostName}
                   <div className="muted">{worker.workerId}</div>
+                  {worker.labels.length > 0 && <div data-testid="worker-labels">labels: {worker.labels.join(", ")}</div>}
                 </td>
                 <td className={worker.state === "live" ? undefined : "error"}>{STATE_LABEL[worker.state]}</td>
                 <td>

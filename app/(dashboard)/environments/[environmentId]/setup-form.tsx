@@ -50,6 +50,10 @@ export function SetupForm(props: { environmentId: string; initial: SetupFormValu
             <label htmlFor="checkCommand">Check command (run after the agent; a pass ranks an attempt higher)</label>
             <input {...bind("checkCommand")} className="mono" placeholder="npm test" spellCheck={false} />
           </div>
+          <div>
+            <label htmlFor="workerLabels">Worker labels (comma-separated; only workers started with all of them run these tasks)</label>
+            <input {...bind("workerLabels")} className="mono" placeholder="gpu, large" spellCheck={false} />
+          </div>
         </div>
       </fieldset>
 

@@ -88,6 +88,11 @@ export default async function TaskPage({ params }: { params: Promise<{ taskId: s
           />
         </>
       )}
+      {task.waitingFor && (
+        <p className="muted" data-testid="task-waiting">
+          {task.waitingFor}
+        </p>
+      )}
       {task.error && (
         <div className="error" data-testid="task-error">
           {task.error}

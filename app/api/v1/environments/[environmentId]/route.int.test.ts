@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 // A queued setup check left behind would be picked up by the next test file's worker.
 afterAll(async () => {
-  for (const attemptId of queuedAttempts) await removeQueuedAttempt(attemptId);
+  for (const attemptId of queuedAttempts) await removeQueuedAttempt(attemptId, []);
   await closeProducer();
 });
 
