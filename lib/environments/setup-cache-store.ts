@@ -13,6 +13,15 @@ export async function findSetupCache(environmentId: string, host: string, key: s
   return db().setupCache.findUnique({ where: { environmentId_host_key: { environmentId, host, key } }, select: rowSelect });
 }
 
+/**
+ * Another host that holds this very cache (setup caches are volumes on one Docker host, so each worker
+ * host makes its own): a miss on this host is then not a change, and the timeline says so.
+ */
+export async function hostWithSetupCache(environmentId: string, host: string, key: string): Promise<string | null> {
+  const row = await db().setupCache.findFirst({ where: { environmentId, key, host: { not: host } }, orderBy: { lastUsedAt: "desc" }, select: { host: true } });
+  return row?.host ?? null;
+}
+
 /** The environment's most recently used cache on this host, to explain a miss. */
 export async function newestSetupCache(environmentId: string, host: string): Promise<SetupCacheRow | null> {
   return db().setupCache.findFirst({ where: { environmentId, host }, orderBy: { lastUsedAt: "desc" }, select: rowSelect });

@@ -10,7 +10,14 @@ import type { NodeVersion } from "@/lib/environments/setup-config";
 import { AppError } from "@/lib/errors";
 import { createRedactor } from "@/lib/redact";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
-import { deleteSetupCache, findSetupCache, newestSetupCache, saveSetupCache, touchSetupCache } from "@/lib/environments/setup-cache-store";
+import {
+  deleteSetupCache,
+  findSetupCache,
+  hostWithSetupCache,
+  newestSetupCache,
+  saveSetupCache,
+  touchSetupCache,
+} from "@/lib/environments/setup-cache-store";
 import { chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import { listTree } from "@/worker/repos/read-tree";
@@ -118,7 +125,7 @@ export async function prepareEnvironment(ctx: AttemptContext, repository: Promis
       ? "the cache expired"
       : row && !present
         ? "the cached files are gone from this worker"
-        : missReason(parts, storedParts(await newestSetupCache(task.environment.id, deps.hostName)));
+        : await missOnThisHost(task.environment.id, deps.hostName, key, parts);
   if (row) await deleteSetupCache(row.id);
   await deps.driver.prepareWorkspace(spec);
   const run = await runScript(ctx, "setup", config.setupScript, input);
@@ -301,4 +308,11 @@ function assertNodeAvailable(version: NodeVersion, tools: Record<string, string>
       "This environment asks for Node.js 22, but the worker's sandbox image has no Node.js 22. Rebuild it with scripts/setup/build-sandbox-image.sh --force.",
     );
   }
+}
+
+/** Why this host has no cache to restore: another worker host made it, or what changed since the last. */
+async function missOnThisHost(environmentId: string, hostName: string, key: string, parts: CacheKeyParts): Promise<string> {
+  const elsewhere = await hostWithSetupCache(environmentId, hostName, key);
+  if (elsewhere) return `not cached on this worker (${elsewhere} has it; each worker host keeps its own)`;
+  return missReason(parts, storedParts(await newestSetupCache(environmentId, hostName)));
 }

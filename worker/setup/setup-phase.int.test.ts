@@ -106,6 +106,18 @@ describe("a real project: setup, cache, offline agent", () => {
     expect(task.attempt?.checkPassed).toBe(true);
     expect(task.attempt?.filesChanged).toBe(0);
 
+    // Setup caches are volumes on one Docker host: a worker on another host runs setup and says why.
+    const ownHost = scripted.worker.deps.hostName;
+    scripted.worker.deps.hostName = "another-worker-host";
+    try {
+      const elsewhere = await setupCheck(environmentId);
+      const reason = `not cached on this worker (${ownHost} has it; each worker host keeps its own)`;
+      expect(elsewhere.task.attempt?.setup).toMatchObject({ cache: "miss", reason, ran: "setup", exitCode: 0 });
+      expect(elsewhere.events).toContain(`setup: ran — ${reason}`);
+    } finally {
+      scripted.worker.deps.hostName = ownHost;
+    }
+
     const lock = JSON.parse(execFileSync("git", ["show", "HEAD:package-lock.json"], { cwd: repo.dir, encoding: "utf8" }));
     lock.version = "0.0.2";
     lock.packages[""].version = "0.0.2";
