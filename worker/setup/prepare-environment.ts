@@ -10,14 +10,7 @@ import type { NodeVersion } from "@/lib/environments/setup-config";
 import { AppError } from "@/lib/errors";
 import { createRedactor } from "@/lib/redact";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
-import {
-  deleteSetupCache,
-  findSetupCache,
-  hostWithSetupCache,
-  newestSetupCache,
-  saveSetupCache,
-  touchSetupCache,
-} from "@/lib/environments/setup-cache-store";
+import { deleteSetupCache, findSetupCache, hostWithSetupCache, newestSetupCache, saveSetupCache, touchSetupCache } from "@/lib/environments/setup-cache-store";
 import { chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import { listTree } from "@/worker/repos/read-tree";
