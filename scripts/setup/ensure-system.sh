@@ -65,6 +65,8 @@ have_cmd debootstrap || want debootstrap
 { have_cmd mkfs.ext4 || [ -x /sbin/mkfs.ext4 ]; } || want e2fsprogs
 { have_cmd losetup || [ -x /sbin/losetup ]; } || want mount
 [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || want debian-archive-keyring
+# `ip`: the two-engine test (test/two-engines.int.test.ts) gives its second dockerd a bridge of its own.
+have_cmd ip || want iproute2
 
 if [ ${#missing[@]} -eq 0 ]; then
   log "all system packages present"
