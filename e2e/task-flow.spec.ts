@@ -101,6 +101,32 @@ test("a running task can be cancelled from its page", async ({ page, request }) 
   await expect(page.getByTestId("task-status")).toHaveText("cancelled", { timeout: 20_000 });
 });
 
+test("a task whose environment requires a worker label no worker has says what it waits for, and can be cancelled", async ({ page }) => {
+  const repo = createFixtureRepo();
+  await signInAsAdmin(page);
+  const created = await page.request.post("/api/v1/environments", { data: { name: "gpu env", repoUrl: repo.url, defaultBranch: "main" } });
+  expect(created.status()).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+  // The label is set on the environment page, as an engineer would.
+  await page.goto(`/environments/${id}`);
+  await page.getByLabel(/^Worker labels/).fill("GPU");
+  await page.getByRole("button", { name: "Save setup" }).click();
+  await expect(page.getByTestId("setup-saved")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel(/^Worker labels/)).toHaveValue("gpu");
+
+  await page.goto("/");
+  await page.getByLabel("Environment").selectOption({ label: "gpu env" });
+  await page.getByLabel("What should change?").fill("Anything at all");
+  await page.getByRole("button", { name: "Run task" }).click();
+  // The e2e stack's worker has no labels: the task stays queued and says why.
+  await expect(page.getByTestId("task-waiting")).toHaveText("Waiting for a worker labelled gpu: no running worker has this label (PATCHBAY_WORKER_LABELS).");
+  await expect(page.getByTestId("task-status")).toHaveText("queued");
+  await page.getByRole("button", { name: "Cancel task" }).click();
+  await expect(page.getByTestId("task-status")).toHaveText("cancelled");
+  await expect(page.getByTestId("task-waiting")).toHaveCount(0);
+});
+
 test("repeated wrong passwords are refused with a rate-limit message", async ({ page }) => {
   await page.goto("/login");
   const email = `guess-${Date.now()}@e2e.test`;
