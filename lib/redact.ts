@@ -21,6 +21,15 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
     return out;
   }
 
+  /** The length of the longest end of `text` that is the beginning (not the whole) of some secret. */
+  function startOfSecretAtEnd(text: string): number {
+    for (let length = Math.min(longest - 1, text.length); length > 0; length -= 1) {
+      const end = text.slice(text.length - length);
+      if (usable.some((secret) => secret.value.length > length && secret.value.startsWith(end))) return length;
+    }
+    return 0;
+  }
+
   return {
     redact,
     stream() {
@@ -29,10 +38,11 @@ export function createRedactor(secrets: readonly Secret[]): Redactor {
         push(chunk: string): string {
           const joined = carry + chunk;
           if (longest === 0) return joined;
-          // Keep the last (longest - 1) characters back, unredacted: a secret that starts there may end in the
-          // next chunk. Never cut inside a secret, or a shorter secret it contains would be redacted first and
-          // the rest of the longer one would leak.
-          let cut = Math.max(0, joined.length - (longest - 1));
+          // Keep back, unredacted, only an end that could be the start of a secret (it may end in the next
+          // chunk). Anything else is passed on at once, so a command that prints a line and then works quietly
+          // shows that line while it works. Never cut inside a secret, or a shorter secret it contains would
+          // be redacted first and the rest of the longer one would leak.
+          let cut = joined.length - startOfSecretAtEnd(joined);
           for (let moved = true; moved && cut > 0; ) {
             moved = false;
             for (const secret of usable) {
