@@ -55,10 +55,11 @@ function startWorker(options: { prefix: string; socket?: string; dataDir: string
   return { id, child };
 }
 
-async function waitUntilLive(workerId: string): Promise<void> {
+async function waitUntilLive(workerId: string, idle = false): Promise<void> {
   await waitFor(
-    `worker ${workerId} to report`,
-    async () => ((await listWorkers(adminId)).some((worker) => worker.workerId === workerId && worker.state === "live") ? true : null),
+    `worker ${workerId} to report${idle ? " with no attempt running" : ""}`,
+    async () =>
+      (await listWorkers(adminId)).some((worker) => worker.workerId === workerId && worker.state === "live" && (!idle || worker.busy === 0)) ? true : null,
     180_000,
   );
 }
@@ -67,6 +68,23 @@ async function waitUntilLive(workerId: string): Promise<void> {
 async function containersOnEngines(attemptId: string): Promise<[number, number]> {
   const [first, second] = await Promise.all(engines().map((each) => each.listContainers({ all: true, filters: { name: [attemptId] } })));
   return [first?.length ?? 0, second?.length ?? 0];
+}
+
+/** Lets an attempt's held command (two-engines-held) finish, once its sandbox runs on that engine. */
+async function release(engineDocker: typeof docker, attemptId: string): Promise<void> {
+  const container = engineDocker.getContainer(`patchbay-${attemptId}`);
+  await waitFor(`attempt ${attemptId}'s sandbox to run`, async () => ((await container.inspect().catch(() => null))?.State.Running ? true : null), 180_000);
+  const exec = await container.exec({ Cmd: ["touch", "/tmp/release"] });
+  await exec.start({ Detach: true });
+  await waitFor(
+    `the release of attempt ${attemptId}`,
+    async () => {
+      const state = await exec.inspect();
+      if (!state.Running && state.ExitCode !== 0) throw new Error(`touch /tmp/release exited with ${state.ExitCode}`);
+      return state.Running ? null : true;
+    },
+    60_000,
+  );
 }
 
 async function started(taskId: string): Promise<boolean> {
@@ -80,9 +98,13 @@ let secondDataDir: string;
 beforeAll(async () => {
   engine = await startSecondEngine(TEST_SANDBOX_IMAGE);
   model = await startModelServer({ port: 0 });
-  model.registerScript("two-engines-long", {
-    description: "two engines: a command that runs long enough to be killed",
-    steps: [{ calls: [{ name: "shell", arguments: { command: "echo started; sleep 15; echo > survived.txt" } }] }, { say: "Finished." }],
+  // Held until the test releases it (release below), so a task is still running whenever the test needs it to.
+  model.registerScript("two-engines-held", {
+    description: "two engines: a command that waits for the test",
+    steps: [
+      { calls: [{ name: "shell", arguments: { command: "echo started; until [ -e /tmp/release ]; do sleep 0.2; done; echo > survived.txt" } }] },
+      { say: "Finished." },
+    ],
   });
   model.registerScript("two-engines-heading", {
     description: "two engines: a visible change",
@@ -167,9 +189,11 @@ describe("two workers on two Docker engines", () => {
 
   it("spreads tasks over both workers; one killed mid-task is retried on the other, leaving no container on either engine", async () => {
     const environment = await createEnvironment(userId, { name: "anywhere", repoUrl: createFixtureRepo().url });
+    // Both free: the previous test's attempt may still be cleaning up after its sandbox is gone.
+    await Promise.all([waitUntilLive(plain.id, true), waitUntilLive(second.id, true)]);
     const tasks = [
-      await createTask(userId, { environmentId: environment.id, prompt: "[[script:two-engines-long]] one" }),
-      await createTask(userId, { environmentId: environment.id, prompt: "[[script:two-engines-long]] two" }),
+      await createTask(userId, { environmentId: environment.id, prompt: "[[script:two-engines-held]] one" }),
+      await createTask(userId, { environmentId: environment.id, prompt: "[[script:two-engines-held]] two" }),
     ];
     attempts.push(...tasks.map((task) => task.attemptId));
     // One slot each: while one worker runs a task, the other takes the second.
@@ -184,10 +208,13 @@ describe("two workers on two Docker engines", () => {
     );
     expect(new Set(runners.map((row) => row.workerId))).toEqual(new Set([plain.id, second.id]));
     const onSecond = runners.find((row) => row.workerId === second.id)?.id ?? "";
+    const onPlain = runners.find((row) => row.workerId === plain.id)?.id ?? "";
     expect((await containersOnEngines(onSecond))[1]).toBeGreaterThan(0);
 
     await killGroup(second.child);
     // The killed worker's task goes back to the queue and the first worker, once free, runs it again.
+    await release(docker, onPlain);
+    await release(docker, onSecond);
     const retried = await waitForFinishedAttempt(onSecond, 240_000);
     expect(retried.status).toBe("completed");
     expect(retried.workerId).toBe(plain.id);
@@ -210,5 +237,5 @@ describe("two workers on two Docker engines", () => {
       120_000,
     );
     expect((await listWorkers(adminId)).find((worker) => worker.workerId === second.id)?.state).not.toBe("live");
-  });
+  }, 600_000);
 });

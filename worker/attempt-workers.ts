@@ -23,8 +23,10 @@ export function startAttemptWorkers(input: {
   let busy = 0;
   let closing = false;
   const workers: Worker[] = [];
+  // Pausing and resuming are asynchronous: chained, so a resume can never overtake the pause before it.
+  let switching = Promise.resolve();
   const all = (action: (worker: Worker) => Promise<void>) => {
-    for (const worker of workers) void action(worker).catch(() => undefined);
+    switching = switching.then(() => Promise.all(workers.map((worker) => action(worker).catch(() => undefined)))).then(() => undefined);
   };
   const gated = async (job: Job, token?: string) => {
     if (busy >= input.slots) {
