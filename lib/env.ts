@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { parseTrustedProxies } from "@/lib/auth/client-address";
-import { parseWorkerLabels } from "@/lib/workers/worker-labels";
+import { workerLabelsSchema } from "@/lib/workers/worker-labels";
 
 /**
  * Copies into `target` the variables of `file` that `names` lists and `target` does not have yet (the
@@ -153,17 +153,7 @@ const workerSchema = sharedSchema.extend({
   PATCHBAY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   // Comma-separated labels (gpu,large): this worker also runs the tasks of environments that require them
   // (lib/workers/worker-labels.ts). Unset = only environments that require none.
-  PATCHBAY_WORKER_LABELS: z
-    .string()
-    .default("")
-    .transform((value, ctx) => {
-      try {
-        return parseWorkerLabels(value);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: `PATCHBAY_WORKER_LABELS: ${(error as Error).message}` });
-        return z.NEVER;
-      }
-    }),
+  PATCHBAY_WORKER_LABELS: workerLabelsSchema.default([]),
   // Agent sandboxes kept created and started ahead of tasks (worker/sandbox/warm-pool.ts); unset = one per
   // slot (PATCHBAY_WORKER_CONCURRENCY), 0 = none.
   PATCHBAY_WARM_POOL_SIZE: optionalCount(32),

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 
 export type ArtifactStore = {
-  /** Stores bytes under a key (replacing what it held) and returns how many were written. */
+  /** Stores bytes under a new key (newArtifactKey) and returns how many were written. */
   write(key: string, source: Uint8Array | AsyncIterable<Uint8Array>): Promise<number>;
   /** The bytes of a key, a piece at a time; fails with ArtifactBytesMissing when the key holds none. */
   read(key: string): AsyncIterable<Uint8Array>;
@@ -68,10 +68,7 @@ export function createDatabaseArtifactStore(): ArtifactStore {
   };
   return {
     async write(key, source) {
-      checked(key);
-      // Replacing keeps a re-run of an interrupted write (or of the disk import) from mixing old chunks in.
-      await db().artifactBlob.deleteMany({ where: { key } });
-      await db().artifactBlob.create({ data: { key } });
+      await db().artifactBlob.create({ data: { key: checked(key) } });
       let seq = 0;
       let size = 0;
       for await (const chunk of rechunk(source)) {

@@ -24,6 +24,8 @@ export async function moveDiskArtifactsIntoDatabase(dataDir: string): Promise<{ 
     for (const key of keys) {
       const file = path.join(root, key);
       if (named.has(key)) {
+        // What an interrupted earlier run stored of it is replaced, never mixed in.
+        await artifactStore().remove(key);
         await artifactStore().write(key, createReadStream(file));
         moved += 1;
       } else {

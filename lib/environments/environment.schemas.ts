@@ -6,23 +6,13 @@ import { repoCredentialSchema, type RepoCredentialSummary } from "@/lib/repos/re
 import type { LinearView } from "@/lib/triggers/linear-settings";
 import type { SlackSettings } from "@/lib/triggers/slack-settings";
 import type { WebhookView } from "@/lib/triggers/webhook-settings";
-import { parseWorkerLabels } from "@/lib/workers/worker-labels";
+import { workerLabelsSchema } from "@/lib/workers/worker-labels";
 import { previewConfigSchema, type PreviewConfig } from "./preview-config";
 import { setupFieldsSchema, type EnvVars, type NetworkPolicy, type NodeVersion } from "./setup-config";
 
 export const branchNameSchema = z.string().superRefine((value, ctx) => {
   const problem = validateBranchName(value);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-/** A list (or a comma-separated string, as a form sends it) of worker labels, parsed like the worker's. */
-const workerLabelsSchema = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
-  try {
-    return parseWorkerLabels(value);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message });
-    return z.NEVER;
-  }
 });
 
 const baseFields = {
