@@ -34,6 +34,17 @@ export type Provisioned = {
  * need it, are made meanwhile, and only a setup script or the checkout waits for it.
  */
 export async function provisionSandbox(ctx: AttemptContext, repository: RepositoryInput | Promise<RepositoryInput>): Promise<Provisioned> {
+  const { deps } = ctx;
+  try {
+    return await makeSandbox(ctx, repository);
+  } finally {
+    // The warm sandbox this attempt may have taken is replaced only now: making one is a container create
+    // and start, which would slow this attempt's own Docker calls down if it ran alongside them.
+    void deps.driver.warm?.fill();
+  }
+}
+
+async function makeSandbox(ctx: AttemptContext, repository: RepositoryInput | Promise<RepositoryInput>): Promise<Provisioned> {
   const { deps, task, setup } = ctx;
   const repo = Promise.resolve(repository);
   // Awaited below; a failure that comes while provisioning fails for another reason must not go unhandled.

@@ -48,9 +48,12 @@ export async function runCodeAttempt(ctx: AttemptContext, mode: "code" | "ask" |
   // "Update branch" moves the change onto the newer base instead, conflict markers and all.
   const rebaseOnto = mode === "code" ? ctx.work.turn.rebaseOnto : null;
   // The repository is fetched while the sandbox is made (they do not need each other until the checkout).
+  // The earlier turns (a database read) are read during the fetch; a review reads its change from the mirror.
+  const turns = mode === "review" ? null : earlierTurns(task.id, ctx.work.turn.index);
+  turns?.catch(() => undefined);
   const repository = (async () => {
     const mirrorPath = await deps.mirrors.sync(task.environment.repoUrl, openRepoCredential(task.environment.repoCredential, deps.secretsKey));
-    const earlier = mode === "review" ? await reviewedChange(ctx, mirrorPath) : { ...(await earlierTurns(task.id, ctx.work.turn.index)), head: null };
+    const earlier = turns ? { ...(await turns), head: null } : await reviewedChange(ctx, mirrorPath);
     const baseCommit = rebaseOnto ?? earlier.baseCommit ?? (await deps.mirrors.resolveBranch(mirrorPath, task.branch));
     return { mirrorPath, baseCommit, earlier };
   })();

@@ -173,7 +173,10 @@ export type SandboxDriver = {
 };
 
 export type WarmPoolControl = {
-  /** Makes sandboxes until the pool is full (at start, and after a failure, on the reaper's round). */
+  /**
+   * Makes sandboxes until the pool is full: at start, after an attempt that may have taken one has its
+   * workspace loaded (taking does not refill), and on the reaper's round (after a failure).
+   */
   fill(): Promise<void>;
   /** Removes the ready ones (the worker's shutdown). */
   drain(): Promise<void>;

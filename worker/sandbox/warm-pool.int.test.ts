@@ -138,8 +138,11 @@ describe("warm pool", () => {
     const seen = await driver.exec(preview, ["cat", "/workspace/mark"], { timeoutSec: 20, maxOutputBytes: 4096 });
     expect(seen.stdout.toString().trim()).toBe("hi");
 
-    // The pool refills with a new sandbox; the taken one is never offered again.
-    await waitFor("the pool to refill", async () => (driver.warm?.readyCount() === 1 ? true : null), 60_000);
+    // Taking one does not refill (the attempt asks once its workspace is loaded); asked, the pool makes a new
+    // sandbox, and the taken one is never offered again.
+    expect(driver.warm?.readyCount()).toBe(0);
+    await driver.warm?.fill();
+    expect(driver.warm?.readyCount()).toBe(1);
     const [next] = await warmContainers(workerId).then((infos) => infos.filter((info) => info.Id !== warmHandle.containerId));
     expect(next?.Id).toBeDefined();
     expect(next?.Labels[LABEL_ATTEMPT]).not.toBe(ready?.Labels[LABEL_ATTEMPT]);
@@ -249,8 +252,13 @@ describe("warm pool", () => {
       expect(output).toContain("greeting=hi from the environment\ninitial\n");
       await waitFor("the warm sandbox to be removed with its attempt", async () => ((await containerExists(ready?.Id ?? "")) ? null : true), 60_000);
       for (const mount of ready?.Mounts ?? []) expect(await volumeExists(mount.Name ?? ""), mount.Name).toBe(false);
+      // The attempt asked for the refill once its workspace was loaded: the pool holds a new sandbox.
+      await waitFor("the pool to refill", async () => (driver.warm?.readyCount() === 1 ? true : null), 60_000);
+      const refilled = await warmContainers(workerId);
+      expect(refilled.map((info) => info.Id)).not.toContain(ready?.Id);
     } finally {
       await worker.close();
+      await driver.warm?.drain();
     }
   });
 });

@@ -27,13 +27,8 @@ function recordingPool(size: number, failNext = { count: 0 }) {
   return { pool, made, removed, errors };
 }
 
-async function settled(pool: ReturnType<typeof createWarmPool>): Promise<void> {
-  // fill() joins a loop already running, so this returns once the pool is full again.
-  await pool.fill();
-}
-
 describe("warm pool", () => {
-  it("fills to its size, hands each sandbox out once and refills behind it", async () => {
+  it("fills to its size, hands each sandbox out once, and refills when asked, not when taken", async () => {
     const { pool, made } = recordingPool(2);
     await pool.fill();
     expect(pool.readyCount()).toBe(2);
@@ -42,7 +37,11 @@ describe("warm pool", () => {
     const first = pool.take("img");
     const second = pool.take("img");
     expect(first?.poolId).not.toBe(second?.poolId);
-    await settled(pool);
+    // Taking makes nothing: the taker is still loading its workspace (the attempt calls fill() after).
+    await Promise.resolve();
+    expect(made).toHaveLength(2);
+    expect(pool.take("img")).toBeNull();
+    await pool.fill();
     expect(pool.readyCount()).toBe(2);
     expect(made).toHaveLength(4);
     const third = pool.take("img");
@@ -65,7 +64,7 @@ describe("warm pool", () => {
     const taken = pool.take("img");
     if (!taken) throw new Error("nothing ready");
     expect(pool.holds(taken.poolId)).toBe(true);
-    await settled(pool);
+    await pool.fill();
     const [ready] = [pool.take("img")];
     if (!ready) throw new Error("nothing refilled");
     pool.forget(taken.poolId);
@@ -90,8 +89,12 @@ describe("warm pool", () => {
     const taken = pool.take("img");
     const ready = pool.readyCount();
     expect(ready).toBe(1);
+    const madeBefore = made.length;
+    const refill = pool.fill();
     await pool.drain();
-    // The refill the take started sees the drain and makes nothing.
+    await refill;
+    // The refill asked for just before sees the drain and makes nothing.
+    expect(made).toHaveLength(madeBefore);
     expect(removed).toHaveLength(ready);
     expect(removed).not.toContain(taken?.poolId);
     expect(pool.readyCount()).toBe(0);

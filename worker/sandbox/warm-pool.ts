@@ -20,7 +20,11 @@ export type WarmPoolOptions = {
 };
 
 export type WarmPool = {
-  /** A ready sandbox for `image`, now the caller's; null when none is ready (the caller makes one as before). */
+  /**
+   * A ready sandbox for `image`, now the caller's; null when none is ready (the caller makes one as before).
+   * It does not refill: making the next sandbox is a container create + start that would compete with the
+   * taker for the Docker engine while it loads its workspace. The taker calls `fill()` once it has.
+   */
   take(image: string): WarmSandbox | null;
   /**
    * Whether an attempt-id label belongs to the pool: a sandbox being made or ready, or one taken and not yet
@@ -80,8 +84,6 @@ export function createWarmPool(options: WarmPoolOptions): WarmPool {
       const [sandbox] = ready.splice(index, 1);
       if (!sandbox) return null;
       taken.add(sandbox.poolId);
-      // Refilled off the caller's path.
-      void pool.fill();
       return sandbox;
     },
     holds(labelAttemptId) {
