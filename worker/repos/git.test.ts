@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureRepo } from "@/test/support/fixture-repo";
-import { GitError, gitArgv, gitEnv, runGit } from "./git";
+import { assertValidBranch, GitError, gitArgv, gitEnv, runGit } from "./git";
 
 const REQUIRED_FLAGS = ["core.fsmonitor=false", "core.hooksPath=/dev/null", "diff.external=", "core.sshCommand=false", "protocol.ext.allow=never"];
 
@@ -121,6 +121,15 @@ describe("runGit (real git)", () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
     await rm(notRepo, { recursive: true, force: true });
+  });
+
+  it("checks branch names with git check-ref-format, and a name it once accepted is still the only kind it accepts", async () => {
+    for (const round of [1, 2]) {
+      for (const good of ["main", "feature/copy-2"]) await expect(assertValidBranch(good), `${good} (round ${round})`).resolves.toBeUndefined();
+      for (const bad of ["main..x", "-main", "main^{tree}", "feature/", "x.lock", "HEAD@{1}"]) {
+        await expect(assertValidBranch(bad), `${bad} (round ${round})`).rejects.toThrow("is not a valid branch name");
+      }
+    }
   });
 
   it("runs git", async () => {

@@ -116,11 +116,20 @@ export class GitError extends Error {
   }
 }
 
+// Names git accepted. Its answer depends on the name alone, and the same few branches come with every task:
+// each is checked once per worker process rather than costing a git process on every task's way to its
+// first command.
+const acceptedBranches = new Set<string>();
+const ACCEPTED_BRANCHES_KEPT = 1000;
+
 /** `git check-ref-format --branch`, the authority on branch names. */
 export async function assertValidBranch(branch: string): Promise<void> {
+  if (acceptedBranches.has(branch)) return;
   try {
     await runGit(["check-ref-format", "--branch", branch], { timeoutMs: 5_000 });
   } catch {
     throw new AppError("bad_request", `"${branch}" is not a valid branch name.`);
   }
+  if (acceptedBranches.size >= ACCEPTED_BRANCHES_KEPT) acceptedBranches.clear();
+  acceptedBranches.add(branch);
 }

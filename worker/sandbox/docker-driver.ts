@@ -122,9 +122,79 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     const sandbox = claimed.get(attemptId);
     if (!sandbox) return;
     claimed.delete(attemptId);
-    await removeContainer(sandbox.name);
+    await removeContainer(sandbox.containerId);
     for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
     warm?.forget(sandbox.poolId);
+  }
+
+  /**
+   * Containers holding the attempt's old volumes go first (a retry replaces its predecessor, files
+   * included): every container of the attempt, since a preview of the result mounts its workspace too, and
+   * the agent's by name (a warm sandbox it took carries the pool's labels) unless the name is already this
+   * attempt's own warm sandbox's. Then those volumes.
+   */
+  async function removePredecessors(attemptId: string, agentByName: boolean): Promise<void> {
+    const predecessors = await docker.listContainers({ all: true, filters: { label: [`${LABEL_ATTEMPT}=${attemptId}`] } });
+    const agentName = containerName(attemptId);
+    const byName = agentByName && !predecessors.some((info) => info.Names.includes(`/${agentName}`));
+    await Promise.all([...predecessors.map((info) => removeContainer(info.Id)), ...(byName ? [removeContainer(agentName)] : [])]);
+    const old = attemptVolumes(attemptId);
+    await Promise.all([old.workspace, old.home].map((name) => removeVolume(name)));
+  }
+
+  // Attempts that took a warm sandbox whose rename and predecessor removal (settleClaim) have not finished:
+  // not started yet (a function), or under way. Everything else that touches the attempt's containers or
+  // volumes waits for it (settled).
+  const unsettled = new Map<string, (() => Promise<void>) | Promise<void>>();
+
+  /**
+   * A warm sandbox's labels name the pool (they cannot change); its name becomes the attempt's agent
+   * container's, so `docker ps` and anything looking for the attempt's containers by name find it. A
+   * predecessor's containers and volumes go too. Neither is needed for the attempt's first command, and
+   * a rename holds the container's lock in the engine, which would delay that command's exec: both start
+   * once the attempt's first process in the sandbox has (or when something needs them done). The warm
+   * container is addressed by its id meanwhile.
+   */
+  function settleClaim(attemptId: string, sandbox: WarmSandbox): void {
+    unsettled.set(attemptId, async () => {
+      const name = containerName(attemptId);
+      const claim = claimed.get(attemptId);
+      if ((await renameWarmSandbox(sandbox, name)) && claim) claim.name = name;
+      // The warm sandbox carries the pool's labels, so the label filter never lists it; a predecessor that
+      // held the name was removed by the rename.
+      await removePredecessors(attemptId, false);
+    });
+  }
+
+  /** Starts the attempt's settleClaim work if it has not started; resolves when it is done. */
+  function settled(attemptId: string): Promise<void> {
+    const entry = unsettled.get(attemptId);
+    if (!entry) return Promise.resolve();
+    if (typeof entry !== "function") return entry;
+    const work = entry()
+      // What could not go now goes with the attempt (destroy removes everything carrying its label).
+      .catch(() => undefined)
+      .finally(() => {
+        if (unsettled.get(attemptId) === work) unsettled.delete(attemptId);
+      });
+    unsettled.set(attemptId, work);
+    return work;
+  }
+
+  /** Renames a warm sandbox after its attempt; a predecessor holding the name (a retry) is removed first. */
+  async function renameWarmSandbox(sandbox: WarmSandbox, name: string): Promise<boolean> {
+    const rename = () => docker.getContainer(sandbox.containerId).rename({ name });
+    try {
+      await rename();
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 409) return false;
+    }
+    await removeContainer(name);
+    return rename().then(
+      () => true,
+      () => false,
+    );
   }
 
   function removeInBackground(name: string): void {
@@ -290,7 +360,9 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         return { attemptId: spec.attemptId, role: "agent", containerId: warmSandbox.containerId, name: warmSandbox.name, env: environmentVariables(spec) };
       }
       // An agent with a network gets a container of its own on the warm sandbox's volumes.
-      if (warmSandbox) await removeContainer(warmSandbox.name);
+      if (warmSandbox) await removeContainer(warmSandbox.containerId);
+      // No container of the attempt is made while its predecessor's are still being removed.
+      await settled(spec.attemptId);
       await pingDocker(docker);
       try {
         await docker.getImage(spec.image).inspect();
@@ -327,33 +399,20 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async prepareWorkspace(spec: SandboxSpec, from?: CacheVolumes): Promise<void> {
-      await pingDocker(docker);
-      // Containers holding the old volumes go first (a retry replaces its predecessor, files included): every
-      // container of the attempt, since a preview of the result mounts its workspace too, and the agent's by
-      // name (a warm sandbox it took carries the pool's labels).
-      const predecessors = await docker.listContainers({ all: true, filters: { label: [`${LABEL_ATTEMPT}=${spec.attemptId}`] } });
-      const agentName = containerName(spec.attemptId);
-      const listed = predecessors.some((info) => info.Names.includes(`/${agentName}`));
-      await Promise.all([...predecessors.map((info) => removeContainer(info.Id)), ...(listed ? [] : [removeContainer(agentName)])]);
+      await settled(spec.attemptId);
       await dropClaim(spec.attemptId);
-      const to = attemptVolumes(spec.attemptId);
-      await Promise.all([to.workspace, to.home].map((name) => removeVolume(name)));
-      // Empty volumes and a started container are what a warm sandbox is: take one when it is ready.
+      // Empty volumes and a started container are what a warm sandbox is: take one when it is ready. Its
+      // volumes and container are the pool's, so nothing of a predecessor (this may be a retry) is in its
+      // way: the rename and the predecessor's removal happen while the attempt goes on (settleClaim).
       const warmSandbox = from ? null : warm?.take(spec.image);
       if (warmSandbox) {
-        // Its labels name the pool (they cannot change); its name becomes the attempt's agent container's, so
-        // `docker ps` and anything looking for the attempt's containers by name find it. The rename also
-        // tells that it is still there (an engine restart or a `docker rm` would have ended it unseen).
-        const name = containerName(spec.attemptId);
-        const renamed = await docker
-          .getContainer(warmSandbox.containerId)
-          .rename({ name })
-          .then(() => true)
-          .catch(() => false);
-        claimed.set(spec.attemptId, { ...warmSandbox, name: renamed ? name : warmSandbox.name, handedOut: false });
-        if (renamed) return;
-        await dropClaim(spec.attemptId);
+        claimed.set(spec.attemptId, { ...warmSandbox, handedOut: false });
+        settleClaim(spec.attemptId, warmSandbox);
+        return;
       }
+      await pingDocker(docker);
+      await removePredecessors(spec.attemptId, true);
+      const to = attemptVolumes(spec.attemptId);
       if (from && options.layers) {
         await options.layers.create(to.workspace, from.workspace, sandboxLabels(spec));
         await options.layers.create(to.home, from.home, sandboxLabels(spec));
@@ -468,7 +527,10 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async release(handle: SandboxHandle): Promise<void> {
-      await removeContainer(handle.name);
+      await settled(handle.attemptId);
+      // A warm sandbox's handle was made before its rename, under the pool's name: its id is what lasts.
+      const warmSandbox = claimed.get(handle.attemptId)?.containerId === handle.containerId;
+      await removeContainer(warmSandbox ? handle.containerId : handle.name);
     },
 
     async exec(handle: SandboxHandle, argv: string[], execOptions: ExecOptions): Promise<ExecResult> {
@@ -491,6 +553,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         Tty: false,
       });
       const stream = await exec.start({ hijack: true, stdin: execOptions.stdin !== undefined });
+      void settled(handle.attemptId);
       const collected = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
       let bytes = 0;
       let truncated = false;
@@ -580,6 +643,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
         Tty: false,
       });
       const stream = await exec.start({ hijack: true, stdin: true });
+      void settled(handle.attemptId);
       const sink = (name: "stdout" | "stderr") => {
         const pass = new PassThrough();
         pass.on("data", (chunk: Buffer) => spawnOptions.onOutput(name, chunk));
@@ -611,6 +675,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
     async destroy(attemptId: string): Promise<void> {
       const filters = { label: [`${LABEL_ATTEMPT}=${attemptId}`] };
+      await settled(attemptId);
       await Promise.all(removing.values());
       for (const info of await docker.listContainers({ all: true, filters })) await removeContainer(info.Id);
       // After the attempt's own containers: one of them may hold the warm sandbox's volumes.

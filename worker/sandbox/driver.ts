@@ -103,15 +103,18 @@ export type SpawnOptions = {
 /** A long-lived process in a sandbox, with its stdin open (the agent's shell session). */
 export type SpawnedProcess = {
   /** Writes to the process's stdin. */
-  write(data: string): void;
+  write(data: string | Uint8Array): void;
   /** Kills the process and everything it started, then waits for its end. */
   kill(): Promise<void>;
   /** Settles with the exit code (null when it could not be read) once the process's output has ended. */
   exited: Promise<number | null>;
 };
 
-/** Runs a bash command in a sandbox by some means (its own exec, or the attempt's shell session). */
-export type CommandRunner = (command: string, options: { timeoutSec: number; maxOutputBytes: number }) => Promise<ExecResult>;
+/**
+ * Runs a bash command in a sandbox by some means (its own exec, or the attempt's shell session), with
+ * `input` on its stdin when given.
+ */
+export type CommandRunner = (command: string, options: { timeoutSec: number; maxOutputBytes: number; input?: Uint8Array }) => Promise<ExecResult>;
 
 /** A saved setup result: the workspace's untracked and ignored files, and the agent home. */
 export type CacheVolumes = { workspace: string; home: string };

@@ -154,6 +154,40 @@ describe("warm pool", () => {
     for (const name of volumes) expect(await volumeExists(name), name).toBe(false);
   });
 
+  it("a retry in a warm sandbox runs at once; its predecessor's containers and volumes go before it makes any other container", async () => {
+    const workerId = testId("warm-worker-");
+    const spec = specFor(workerId);
+    // The predecessor: a worker without a pool that stopped mid-attempt, leaving its agent, a result preview
+    // (it mounts the workspace) and the volumes.
+    const dead = createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE] });
+    await dead.prepareWorkspace(spec);
+    const oldAgent = await dead.ensure(spec);
+    const oldPreview = await dead.ensure({ ...spec, role: "preview-result", env: {} });
+    const oldVolumes = [`patchbay-ws-${spec.attemptId}`, `patchbay-home-${spec.attemptId}`];
+    for (const name of oldVolumes) expect(await volumeExists(name), name).toBe(true);
+
+    const driver = pooledDriver(workerId);
+    await driver.warm?.fill();
+    const [ready] = await warmContainers(workerId);
+    await driver.prepareWorkspace(spec);
+    const handle = await driver.ensure(spec);
+    expect(handle.containerId).toBe(ready?.Id);
+    expect((await driver.exec(handle, ["bash", "-c", "ls -A /workspace"], { timeoutSec: 20, maxOutputBytes: 4096 })).stdout.toString()).toBe("");
+
+    // The next container of the attempt is made only once the predecessor is gone, and shares the warm workspace.
+    const preview = await driver.ensure({ ...spec, role: "preview-result", env: {} });
+    expect(await containerExists(oldAgent.containerId)).toBe(false);
+    expect(await containerExists(oldPreview.containerId)).toBe(false);
+    for (const name of oldVolumes) expect(await volumeExists(name), name).toBe(false);
+    const previewMounts = (await docker.getContainer(preview.containerId).inspect()).Mounts.map((mount) => mount.Name);
+    expect(previewMounts).toContain(ready?.Mounts.find((mount) => mount.Destination === "/workspace")?.Name);
+    // The warm container carries the attempt's agent name, and goes with the attempt.
+    expect((await docker.getContainer(handle.containerId).inspect()).Name).toBe(`/patchbay-${spec.attemptId}`);
+    await driver.destroy(spec.attemptId);
+    expect(await containerExists(handle.containerId)).toBe(false);
+    expect(await containerExists(preview.containerId)).toBe(false);
+  });
+
   it("gives an agent that needs a network a container of its own on the warm volumes", async () => {
     const workerId = testId("warm-worker-");
     const driver = pooledDriver(workerId);

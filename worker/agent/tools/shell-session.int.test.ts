@@ -2,6 +2,7 @@
 // exactly as printed (markers removed), and a command that hangs, floods or exits the shell takes the
 // session down with everything it started, and the next command gets a new one with the last saved
 // directory and variables.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createShellSession, type ShellRunOptions, type ShellSession } from "@/worker/agent/tools/shell-session";
 import { createDockerDriver } from "@/worker/sandbox/docker-driver";
@@ -34,6 +35,21 @@ async function run(command: string, options: Partial<ShellRunOptions> & { workdi
   });
   return { ...result, out: result.stdout.toString("utf8"), err: result.stderr.toString("utf8"), streamed };
 }
+
+it("gives a command its input on stdin, byte for byte, and a command that reads none of it does not pass it on", async () => {
+  // Binary bytes, newlines and text shaped like the session's own header line.
+  const input = Buffer.concat([Buffer.from("__patchbay_ffff 3 0 0\nnot a command\n"), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256))]);
+  const expected = createHash("sha256").update(input).digest("hex");
+  expect(await run("sha256sum | cut -d' ' -f1", { input })).toMatchObject({ exitCode: 0, out: `${expected}\n` });
+  expect(await run("wc -c", { input })).toMatchObject({ exitCode: 0, out: `${input.length}\n` });
+  // Read by count: the bytes a command ignores are not taken for the next header.
+  expect(await run("echo ignored", { input })).toMatchObject({ exitCode: 0, out: "ignored\n" });
+  expect(await run("echo next; cat")).toMatchObject({ exitCode: 0, out: "next\n" });
+  // The input is not left in the session's state directory.
+  expect((await run('ls -A "$HOME/.patchbay-shell"')).out.split("\n")).not.toContain("input");
+  // A directory to run in and an input together.
+  expect(await run("pwd; head -c 15", { input, workdir: "/workspace" })).toMatchObject({ exitCode: 0, out: "/workspace\n__patchbay_ffff" });
+});
 
 /** The pids of the session's shell processes (bash running the session loop), seen from a separate exec. */
 async function sessionShells(): Promise<string[]> {

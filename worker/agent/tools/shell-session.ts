@@ -8,7 +8,7 @@
 // the last saved state, so a hung command cannot wedge later calls. A command that exits the shell
 // (`exit 3`) ends the session the same way, with its own exit code.
 //
-// A command is sent as a header line (marker and lengths) followed by its bytes. The end of a command is a
+// A command is sent as a header line (marker and lengths) followed by its bytes and those of its input. The end of a command is a
 // line with a random marker, written after its output on stdout (with the
 // exit code) and on stderr, so both streams are known to be drained; the marker is removed before the
 // output reaches the model or the timeline.
@@ -26,11 +26,17 @@ save_session() {
   export -p > "$state/env"
 }
 trap save_session EXIT
-while IFS=' ' read -r __pb_marker __pb_length __pb_dir_length; do
+while IFS=' ' read -r __pb_marker __pb_length __pb_dir_length __pb_input_length; do
   LC_ALL=C IFS= read -r -N "$__pb_length" __pb_command
   __pb_status=0
-  if [ "$__pb_dir_length" -gt 0 ]; then LC_ALL=C IFS= read -r -N "$__pb_dir_length" __pb_dir; cd -- "$__pb_dir" || __pb_status=1; fi
-  if [ "$__pb_status" = 0 ]; then eval "$__pb_command" < /dev/null; __pb_status=$?; fi
+  __pb_dir=""
+  if [ "$__pb_dir_length" -gt 0 ]; then LC_ALL=C IFS= read -r -N "$__pb_dir_length" __pb_dir; fi
+  __pb_input=/dev/null
+  # Input that could not all be read leaves the rest where the next header should be: the session ends.
+  if [ "$__pb_input_length" -gt 0 ]; then __pb_input="$state/input"; head -c "$__pb_input_length" > "$__pb_input" || exit 125; fi
+  if [ -n "$__pb_dir" ] && [ "$__pb_status" = 0 ]; then cd -- "$__pb_dir" || __pb_status=1; fi
+  if [ "$__pb_status" = 0 ]; then eval "$__pb_command" < "$__pb_input"; __pb_status=$?; fi
+  [ "$__pb_input" = /dev/null ] || rm -f -- "$__pb_input"
   save_session
   printf '\\n%s %s\\n' "$__pb_marker" "$__pb_status"
   printf '\\n%s\\n' "$__pb_marker" >&2
@@ -42,6 +48,12 @@ export type ShellRunOptions = {
   maxOutputBytes: number;
   signal?: AbortSignal;
   onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  /**
+   * Bytes for the command's stdin (otherwise /dev/null), e.g. a small archive to extract. They follow the
+   * command on the session's stdin and are read by count into a file under the session's state directory,
+   * so a command that reads less than all of them cannot leave the rest to be taken for the next command.
+   */
+  input?: Uint8Array;
 };
 
 export type ShellSession = {
@@ -167,8 +179,11 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
     options.signal?.addEventListener("abort", abort, { once: true });
     // A header line, then the command and the directory as bytes, read by count (`read -N` in the C locale
     // counts bytes): no decoding process per command, and any text, newlines included, arrives as written.
+    // The command's input, if any, comes last (`head -c` reads exactly its count).
     const length = (text: string) => Buffer.byteLength(text, "utf8");
-    session.write(`${marker} ${length(command)} ${length(workdir)}\n${command}${workdir}`);
+    const input = options.input ?? new Uint8Array(0);
+    session.write(`${marker} ${length(command)} ${length(workdir)} ${input.byteLength}\n${command}${workdir}`);
+    if (input.byteLength > 0) session.write(input);
     try {
       await finished;
     } finally {
