@@ -1,5 +1,6 @@
 // Worker boot: env → Docker check → reaper → BullMQ worker. On SIGINT/SIGTERM: stop taking jobs, let
 // running attempts be cancelled cleanly, then close Redis and Prisma.
+import { SHELL_LAUNCHER } from "@/worker/agent/tools/shell-session";
 import { hostname } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -75,6 +76,7 @@ const driver = createDockerDriver(docker, {
   warmPool: {
     size: env.PATCHBAY_WARM_POOL_SIZE ?? env.PATCHBAY_WORKER_CONCURRENCY,
     identity: { instanceId, workerId, image: sandboxImage, limits: sandboxLimits },
+    startedProcess: SHELL_LAUNCHER,
     onError: (error: unknown) => logger.warn({ err: error }, "could not make a warm sandbox; tasks create their own until the next try"),
   },
   ...(env.PATCHBAY_WORKER_CONTAINER ? { workerContainer: env.PATCHBAY_WORKER_CONTAINER } : {}),

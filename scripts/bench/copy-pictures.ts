@@ -13,6 +13,7 @@
 // fails. Run by hand: npx tsx scripts/bench/copy-pictures.ts (part of `npm run bench`). Needs the
 // integration-test database (PATCHBAY_BENCH_DATABASE_URL, must end in _test), its own Redis db
 // (PATCHBAY_BENCH_REDIS_URL, default db 4), Docker with the sandbox image, and Chromium.
+import { SHELL_LAUNCHER } from "@/worker/agent/tools/shell-session";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -157,6 +158,7 @@ async function main(): Promise<number> {
     warmPool: {
       size: 2,
       identity: { instanceId: INSTANCE_ID, workerId: WORKER_ID, image: IMAGE, limits: LIMITS },
+      startedProcess: SHELL_LAUNCHER,
       onError: (error) => failures.push(`warm pool: ${(error as Error).message.split("\n")[0]}`),
     },
   });

@@ -54,8 +54,10 @@ async function makeSandbox(ctx: AttemptContext, repository: RepositoryInput | Pr
   // is copied in; the checkout waits for it. Marked handled now: it is awaited below, after other awaits.
   const restored = outcome.pendingRestore ? deps.driver.restoreCache(sandboxSpec(ctx, "agent"), outcome.pendingRestore) : undefined;
   restored?.catch(() => undefined);
+  // Stored while the agent's container and shell start: a database write need not hold them up.
+  const reported = recordSetupReport(ctx.ref, outcome.report);
+  reported.catch(() => undefined);
   try {
-    await recordSetupReport(ctx.ref, outcome.report);
     throwIfAborted(ctx.signal);
     const agentNetwork = setup.config.network.agent;
     const proxy =
@@ -82,6 +84,7 @@ async function makeSandbox(ctx: AttemptContext, repository: RepositoryInput | Pr
       });
     }
     await restored;
+    await reported;
     return { sandbox, setup: outcome, agentProxy: proxy?.handle ?? null, shell };
   } catch (error) {
     // Nothing of this attempt may still be copying when the caller cleans up.

@@ -97,6 +97,12 @@ export type DockerDriverOptions = {
   warmPool?: {
     size: number;
     identity: { instanceId: string; workerId: string; image: string; limits: SandboxLimits };
+    /**
+     * A process each warm sandbox starts with, as the agent user with no variables of an environment yet,
+     * and hands to its attempt (adoptStarted): the agent shell's launcher, so the attempt's first command
+     * does not wait for a `docker exec` to start.
+     */
+    startedProcess?: string[];
     onError(error: unknown): void;
   };
 };
@@ -122,6 +128,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     const sandbox = claimed.get(attemptId);
     if (!sandbox) return;
     claimed.delete(attemptId);
+    started.delete(sandbox.poolId);
     await removeContainer(sandbox.containerId);
     for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
     warm?.forget(sandbox.poolId);
@@ -328,7 +335,72 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     const createOptions = buildContainerOptions(spec, volumes);
     const container = await docker.createContainer({ ...createOptions, Labels: { ...createOptions.Labels, [LABEL_WARM]: "true" } });
     await container.start();
+    const argv = options.warmPool?.startedProcess;
+    if (argv) started.set(poolId, await startRouted(container.id, argv));
     return { ...sandbox, containerId: container.id };
+  }
+
+  // Processes warm sandboxes started with (options.warmPool.startedProcess), by pool id, until adopted.
+  const started = new Map<string, { process: SpawnedProcess; running: () => boolean; route(onOutput: SpawnOptions["onOutput"]): void }>();
+
+  /** A process whose output goes to whoever adopts it later; until then it is kept (there should be none). */
+  async function startRouted(containerId: string, argv: string[]) {
+    const early: [stream: "stdout" | "stderr", chunk: Buffer][] = [];
+    let listener: SpawnOptions["onOutput"] | null = null;
+    const process = await spawnIn(containerId, [], argv, {
+      onOutput: (stream, chunk) => (listener ? listener(stream, chunk) : early.push([stream, chunk])),
+    });
+    let running = true;
+    void process.exited.then(() => {
+      running = false;
+    });
+    return {
+      process,
+      running: () => running,
+      route(onOutput: SpawnOptions["onOutput"]) {
+        listener = onOutput;
+        for (const [stream, chunk] of early.splice(0)) onOutput(stream, chunk);
+      },
+    };
+  }
+
+  async function spawnIn(containerId: string, env: string[], argv: string[], spawnOptions: SpawnOptions): Promise<SpawnedProcess> {
+    const container = docker.getContainer(containerId);
+    const tag = randomBytes(8).toString("hex");
+    const exec = await container.exec({
+      Cmd: argv,
+      Env: [...env, ...(spawnOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
+      User: SANDBOX_USER,
+      WorkingDir: WORKSPACE_DIR,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: true,
+      Tty: false,
+    });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    const sink = (name: "stdout" | "stderr") => {
+      const pass = new PassThrough();
+      pass.on("data", (chunk: Buffer) => spawnOptions.onOutput(name, chunk));
+      return pass;
+    };
+    docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+    const ended = new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      stream.on("close", resolve);
+      stream.on("error", () => resolve());
+    });
+    const exited = ended.then(() => waitForExitCode(exec, 2_000).catch(() => null));
+    return {
+      write(data) {
+        if (!stream.destroyed) stream.write(data);
+      },
+      async kill() {
+        await killExec(container, tag);
+        stream.destroy();
+        await exited;
+      },
+      exited,
+    };
   }
 
   const warm =
@@ -338,6 +410,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
           image: options.warmPool.identity.image,
           make: makeWarmSandbox,
           remove: async (sandbox) => {
+            started.delete(sandbox.poolId);
             await removeContainer(sandbox.name);
             for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
           },
@@ -630,43 +703,20 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async spawn(handle: SandboxHandle, argv: string[], spawnOptions: SpawnOptions): Promise<SpawnedProcess> {
-      const container = docker.getContainer(handle.containerId);
-      const tag = randomBytes(8).toString("hex");
-      const exec = await container.exec({
-        Cmd: argv,
-        Env: [...(handle.env ?? []), ...(spawnOptions.env ?? []), `${EXEC_TAG_VAR}=${tag}`],
-        User: SANDBOX_USER,
-        WorkingDir: WORKSPACE_DIR,
-        AttachStdout: true,
-        AttachStderr: true,
-        AttachStdin: true,
-        Tty: false,
-      });
-      const stream = await exec.start({ hijack: true, stdin: true });
+      const process = await spawnIn(handle.containerId, handle.env ?? [], argv, spawnOptions);
       void settled(handle.attemptId);
-      const sink = (name: "stdout" | "stderr") => {
-        const pass = new PassThrough();
-        pass.on("data", (chunk: Buffer) => spawnOptions.onOutput(name, chunk));
-        return pass;
-      };
-      docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
-      const ended = new Promise<void>((resolve) => {
-        stream.on("end", resolve);
-        stream.on("close", resolve);
-        stream.on("error", () => resolve());
-      });
-      const exited = ended.then(() => waitForExitCode(exec, 2_000).catch(() => null));
-      return {
-        write(data) {
-          if (!stream.destroyed) stream.write(data);
-        },
-        async kill() {
-          await killExec(container, tag);
-          stream.destroy();
-          await exited;
-        },
-        exited,
-      };
+      return process;
+    },
+
+    adoptStarted(handle: SandboxHandle, onOutput: SpawnOptions["onOutput"]): SpawnedProcess | null {
+      const claim = claimed.get(handle.attemptId);
+      const entry = claim?.containerId === handle.containerId ? started.get(claim.poolId) : undefined;
+      if (!claim || !entry) return null;
+      started.delete(claim.poolId);
+      if (!entry.running()) return null;
+      entry.route(onOutput);
+      void settled(handle.attemptId);
+      return entry.process;
     },
 
     async putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void> {

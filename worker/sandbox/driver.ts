@@ -155,6 +155,11 @@ export type SandboxDriver = {
   exec(handle: SandboxHandle, argv: string[], options: ExecOptions): Promise<ExecResult>;
   /** Starts argv as the agent user and keeps it running, its stdin open, until it exits or is killed. */
   spawn(handle: SandboxHandle, argv: string[], options: SpawnOptions): Promise<SpawnedProcess>;
+  /**
+   * The process the warm pool started with this handle's sandbox (its `shell` option), handed out once and
+   * only while it still runs; null otherwise (the caller spawns its own). Output goes to `onOutput` from now.
+   */
+  adoptStarted(handle: SandboxHandle, onOutput: SpawnOptions["onOutput"]): SpawnedProcess | null;
   /** Extracts a tar stream into a directory of the sandbox (the directory must exist). */
   putArchive(handle: SandboxHandle, tar: Readable, directory: string): Promise<void>;
   /** Creates (or recreates) the attempt's internal preview network, which has no route to the outside. */

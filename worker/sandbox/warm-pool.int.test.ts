@@ -1,6 +1,7 @@
 // The warm pool against real Docker and Redis (worker/sandbox/warm-pool.ts): a warm sandbox is hardened
 // exactly like a fresh one, sees its attempt's environment, goes to one attempt only, and the reaper keeps
 // what a live worker's pool holds and removes the rest.
+import { createShellSession, SHELL_LAUNCHER, type ShellSession } from "@/worker/agent/tools/shell-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
@@ -34,6 +35,7 @@ function pooledDriver(workerId: string, size = 1): SandboxDriver {
     warmPool: {
       size,
       identity: { instanceId, workerId, image: TEST_SANDBOX_IMAGE, limits },
+      startedProcess: SHELL_LAUNCHER,
       onError: (error) => {
         throw error;
       },
@@ -186,6 +188,50 @@ describe("warm pool", () => {
     await driver.destroy(spec.attemptId);
     expect(await containerExists(handle.containerId)).toBe(false);
     expect(await containerExists(preview.containerId)).toBe(false);
+  });
+
+  it("starts the attempt's shell with the sandbox: a fresh shell's environment, no exec of its own, and after a kill a new session with its state", async () => {
+    const workerId = testId("warm-worker-");
+    const driver = pooledDriver(workerId);
+    await driver.warm?.fill();
+    const warmSpec = specFor(workerId);
+    await driver.prepareWorkspace(warmSpec);
+    const warmHandle = await driver.ensure(warmSpec);
+    const fresh = createDockerDriver(docker, { allowedImages: [TEST_SANDBOX_IMAGE] });
+    const freshSpec = specFor(workerId);
+    await fresh.prepareWorkspace(freshSpec);
+    const freshHandle = await fresh.ensure(freshSpec);
+    const warmShell = createShellSession(driver, warmHandle);
+    const freshShell = createShellSession(fresh, freshHandle);
+    const run = (shell: ShellSession, command: string, timeoutSec = 20) => shell.run(command, "", { timeoutSec, maxOutputBytes: 64 * 1024 });
+    const shellEnv = async (shell: ShellSession) => {
+      const lines = (await run(shell, "env")).stdout.toString().trim().split("\n");
+      // Per container or per process by nature.
+      return lines.filter((line) => !/^(HOSTNAME|PATCHBAY_EXEC)=/.test(line)).sort();
+    };
+    try {
+      const execsBefore = (await docker.getContainer(warmHandle.containerId).inspect()).ExecIDs ?? [];
+      expect(execsBefore).toHaveLength(1);
+      const [warmEnv, freshEnv] = await Promise.all([shellEnv(warmShell), shellEnv(freshShell)]);
+      // The one exec is the process the pool started: the session needed none of its own.
+      expect((await docker.getContainer(warmHandle.containerId).inspect()).ExecIDs).toEqual(execsBefore);
+      expect(warmEnv).toEqual(freshEnv);
+      expect(warmEnv).toContain("GREETING=hello from the environment");
+      expect(warmEnv).toContain("PATH=/opt/custom/bin:/usr/bin:/bin");
+      expect(warmEnv).toContain("SHLVL=1");
+
+      expect((await run(warmShell, "mkdir -p /workspace/kept && cd /workspace/kept && export KEPT=yes")).exitCode).toBe(0);
+      expect((await run(warmShell, "sleep 60", 1)).timedOut).toBe(true);
+      const after = await run(warmShell, 'pwd; echo "$KEPT"');
+      expect(after.stdout.toString()).toBe("/workspace/kept\nyes\n");
+      const restored = [...freshEnv.filter((line) => !line.startsWith("PWD=")), "PWD=/workspace/kept", "KEPT=yes"].sort();
+      expect(await shellEnv(warmShell)).toEqual(restored);
+    } finally {
+      await warmShell.close();
+      await freshShell.close();
+      await driver.destroy(warmSpec.attemptId);
+      await fresh.destroy(freshSpec.attemptId);
+    }
   });
 
   it("gives an agent that needs a network a container of its own on the warm volumes", async () => {

@@ -42,6 +42,23 @@ while IFS=' ' read -r __pb_marker __pb_length __pb_dir_length __pb_input_length;
   printf '\\n%s\\n' "$__pb_marker" >&2
 done`;
 
+// What a warm sandbox starts with (the driver's warmPool.startedProcess), so its attempt's shell needs no
+// `docker exec` of its own: it waits on stdin for a line of byte lengths, then the attempt's variables
+// ("NAME=value", one per length) and the session script, and becomes the session (exec) with the
+// environment a fresh exec would have had: the container's plus the variables. Unsetting SHLVL lets the
+// session count itself as the first shell, as a fresh one does.
+const LAUNCHER_SCRIPT = `IFS=' ' read -r -a __pb_lengths || exit 1
+__pb_vars=()
+for ((__pb_i = 0; __pb_i < \${#__pb_lengths[@]} - 1; __pb_i++)); do
+  LC_ALL=C IFS= read -r -N "\${__pb_lengths[__pb_i]}" __pb_var || exit 1
+  __pb_vars+=("$__pb_var")
+done
+LC_ALL=C IFS= read -r -N "\${__pb_lengths[-1]}" __pb_script || exit 1
+unset SHLVL
+exec env -- "\${__pb_vars[@]}" bash -l -c "$__pb_script" shell`;
+
+export const SHELL_LAUNCHER = ["bash", "-c", LAUNCHER_SCRIPT, "launcher"];
+
 export type ShellRunOptions = {
   timeoutSec: number;
   /** Output beyond this (stdout + stderr) is dropped and the session is killed; `truncated` is set. */
@@ -129,7 +146,12 @@ export function createShellSession(driver: SandboxDriver, sandbox: SandboxHandle
   };
 
   async function start(): Promise<SpawnedProcess> {
-    const started = await driver.spawn(sandbox, ["bash", "-l", "-c", SERVER_SCRIPT, "shell"], { onOutput });
+    const adopted = driver.adoptStarted(sandbox, onOutput);
+    if (adopted) {
+      const parts = [...(sandbox.env ?? []), SERVER_SCRIPT];
+      adopted.write(`${parts.map((part) => Buffer.byteLength(part, "utf8")).join(" ")}\n${parts.join("")}`);
+    }
+    const started = adopted ?? (await driver.spawn(sandbox, ["bash", "-l", "-c", SERVER_SCRIPT, "shell"], { onOutput }));
     void started.exited.then(() => {
       if (process === started) process = null;
       reading?.finish("exited");
