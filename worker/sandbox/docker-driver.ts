@@ -599,11 +599,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
       await docker.getContainer(handle.containerId).unpause();
     },
 
-    async release(handle: SandboxHandle): Promise<void> {
+    async release(handle: SandboxHandle, releaseOptions: { background?: boolean } = {}): Promise<void> {
       await settled(handle.attemptId);
       // A warm sandbox's handle was made before its rename, under the pool's name: its id is what lasts.
       const warmSandbox = claimed.get(handle.attemptId)?.containerId === handle.containerId;
-      await removeContainer(warmSandbox ? handle.containerId : handle.name);
+      const name = warmSandbox ? handle.containerId : handle.name;
+      if (releaseOptions.background) removeInBackground(name);
+      else await removeContainer(name);
     },
 
     async exec(handle: SandboxHandle, argv: string[], execOptions: ExecOptions): Promise<ExecResult> {

@@ -169,8 +169,11 @@ export type SandboxDriver = {
   /** Freezes every process of a container (cgroup freezer) until `unpause`. */
   pause(handle: SandboxHandle): Promise<void>;
   unpause(handle: SandboxHandle): Promise<void>;
-  /** Removes one container (its volumes stay). */
-  release(handle: SandboxHandle): Promise<void>;
+  /**
+   * Removes one container (its volumes stay). `background`: returns at once and removes it meanwhile;
+   * the attempt's destroy, and anything replacing the container, wait for that removal.
+   */
+  release(handle: SandboxHandle, options?: { background?: boolean }): Promise<void>;
   /** Removes every container, volume and network of the attempt; missing ones are not an error. */
   destroy(attemptId: string): Promise<void>;
   /**

@@ -241,7 +241,8 @@ export async function withPreview(
     await input.emit({ type: "preview", payload: { side, stage: "failed", message: failure.message } });
     return failure;
   } finally {
-    if (handle) await input.driver.release(handle);
+    // The pictures are taken: the stage need not wait for the container's removal (the attempt's end does).
+    if (handle) await input.driver.release(handle, { background: true });
   }
 }
 
