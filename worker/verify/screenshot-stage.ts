@@ -57,24 +57,32 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
   const started = Date.now();
   const network = await input.driver.ensureNetwork(input.sandbox);
   const targets = input.routes.flatMap((route) => input.config.viewports.map((viewport) => ({ route, viewport })));
-  const reused = await reuseBeforePictures(input, targets);
-  const missing = targets.filter((target) => !reused.captures.has(shotKey(target.route, target.viewport)));
-  // A shot whose "before" was kept is compared as soon as its "after" is taken, while the next one is.
-  const diffs = new Map<string, Promise<Shot["diff"]>>();
+  // The "after" app starts at once; the kept "before" pictures are looked up meanwhile (only the "before"
+  // side and the comparisons need them).
+  const reusing = reuseBeforePictures(input, targets);
+  reusing.catch(() => undefined);
+  // A shot whose "before" was kept is compared as soon as its "after" is taken, while the next one is;
+  // undefined: nothing was kept, it is compared once its "before" is taken.
+  const diffs = new Map<string, Promise<Shot["diff"] | undefined>>();
   const compareEarly = (target: Target, afterPng: Buffer) => {
-    const beforePng = reused.pngs.get(shotKey(target.route, target.viewport));
-    if (!beforePng) return;
-    const diff = compareAndSave(input, target, beforePng, afterPng);
+    const key = shotKey(target.route, target.viewport);
+    const diff = reusing.then((kept) => {
+      const beforePng = kept.pngs.get(key);
+      return beforePng ? compareAndSave(input, target, beforePng, afterPng) : undefined;
+    });
     diff.catch(() => undefined);
-    diffs.set(shotKey(target.route, target.viewport), diff);
+    diffs.set(key, diff);
+  };
+  const takeMissing = async () => {
+    const kept = await reusing;
+    const missing = targets.filter((target) => !kept.captures.has(shotKey(target.route, target.viewport)));
+    return missing.length > 0 ? captureSide(input, network, "before", missing) : emptySide();
   };
   // The two previews share nothing but the network and the browser (a context each): run together. Both
   // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
   // cleans up.
-  const [taken, after] = await settledBoth(
-    missing.length > 0 ? captureSide(input, network, "before", missing) : Promise.resolve(emptySide()),
-    captureSide(input, network, "after", targets, compareEarly),
-  );
+  const [taken, after] = await settledBoth(takeMissing(), captureSide(input, network, "after", targets, compareEarly));
+  const reused = await reusing;
   const before: SideResult = {
     captures: new Map([...reused.captures, ...taken.captures]),
     pngs: new Map([...reused.pngs, ...taken.pngs]),
@@ -90,7 +98,8 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
       const afterOutcome = after.captures.get(key) ?? notCaptured(after.failure);
       const beforePng = before.pngs.get(key);
       const afterPng = after.pngs.get(key);
-      const diff = beforePng && afterPng ? await (diffs.get(key) ?? compareAndSave(input, { route, viewport }, beforePng, afterPng)) : null;
+      const early = await diffs.get(key);
+      const diff = beforePng && afterPng ? (early ?? (await compareAndSave(input, { route, viewport }, beforePng, afterPng))) : null;
       const shot: Shot = { route, viewport, before: beforeOutcome, after: afterOutcome, diff };
       shots.push(shot);
       await input.emit({
@@ -169,21 +178,29 @@ async function captureSide(
 ): Promise<SideResult> {
   const result = emptySide();
   result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
-    // One page at a time: a page in the background gets no animation frames, so it would not settle.
+    // One page at a time: a page in the background gets no animation frames, so it would not settle. Each
+    // picture is stored while the next page is taken: the database write need not hold up the browser.
+    const saves: Promise<void>[] = [];
     for (const { route, viewport } of targets) {
       const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
       const key = shotKey(route, viewport);
       if (capture.ok) {
-        const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
-        result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
         result.pngs.set(key, capture.png);
         onCaptured?.({ route, viewport }, capture.png);
-        // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
-        if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
+        const save = (async () => {
+          const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
+          result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
+          // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
+          if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
+        })();
+        saves.push(save);
       } else {
         result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
       }
     }
+    // Every save has ended (none is still writing) before a failed one fails the side.
+    const failed = (await Promise.allSettled(saves)).find((outcome) => outcome.status === "rejected");
+    if (failed) throw failed.reason;
     result.blocked = [...guard.blockedUrls];
     await input.emit({
       type: "preview",
