@@ -128,7 +128,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     const sandbox = claimed.get(attemptId);
     if (!sandbox) return;
     claimed.delete(attemptId);
-    started.delete(sandbox.poolId);
+    startedProcesses.delete(sandbox.poolId);
     await removeContainer(sandbox.containerId);
     for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
     warm?.forget(sandbox.poolId);
@@ -336,12 +336,12 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     const container = await docker.createContainer({ ...createOptions, Labels: { ...createOptions.Labels, [LABEL_WARM]: "true" } });
     await container.start();
     const argv = options.warmPool?.startedProcess;
-    if (argv) started.set(poolId, await startRouted(container.id, argv));
+    if (argv) startedProcesses.set(poolId, await startRouted(container.id, argv));
     return { ...sandbox, containerId: container.id };
   }
 
   // Processes warm sandboxes started with (options.warmPool.startedProcess), by pool id, until adopted.
-  const started = new Map<string, { process: SpawnedProcess; running: () => boolean; route(onOutput: SpawnOptions["onOutput"]): void }>();
+  const startedProcesses = new Map<string, { process: SpawnedProcess; running: () => boolean; route(onOutput: SpawnOptions["onOutput"]): void }>();
 
   /** A process whose output goes to whoever adopts it later; until then it is kept (there should be none). */
   async function startRouted(containerId: string, argv: string[]) {
@@ -410,7 +410,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
           image: options.warmPool.identity.image,
           make: makeWarmSandbox,
           remove: async (sandbox) => {
-            started.delete(sandbox.poolId);
+            startedProcesses.delete(sandbox.poolId);
             await removeContainer(sandbox.name);
             for (const name of [sandbox.volumes.workspace, sandbox.volumes.home]) await removeVolume(name);
           },
@@ -712,9 +712,9 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
 
     adoptStarted(handle: SandboxHandle, onOutput: SpawnOptions["onOutput"]): SpawnedProcess | null {
       const claim = claimed.get(handle.attemptId);
-      const entry = claim?.containerId === handle.containerId ? started.get(claim.poolId) : undefined;
+      const entry = claim?.containerId === handle.containerId ? startedProcesses.get(claim.poolId) : undefined;
       if (!claim || !entry) return null;
-      started.delete(claim.poolId);
+      startedProcesses.delete(claim.poolId);
       if (!entry.running()) return null;
       entry.route(onOutput);
       void settled(handle.attemptId);

@@ -8,10 +8,10 @@
 // the last saved state, so a hung command cannot wedge later calls. A command that exits the shell
 // (`exit 3`) ends the session the same way, with its own exit code.
 //
-// A command is sent as a header line (marker and lengths) followed by its bytes and those of its input. The end of a command is a
-// line with a random marker, written after its output on stdout (with the
-// exit code) and on stderr, so both streams are known to be drained; the marker is removed before the
-// output reaches the model or the timeline.
+// A command is sent as a header line (marker and lengths) followed by its bytes and those of its input.
+// The end of a command is a line with a random marker, written after its output on stdout (with the exit
+// code) and on stderr, so both streams are known to be drained; the marker is removed before the output
+// reaches the model or the timeline.
 import { randomBytes } from "node:crypto";
 import { AppError } from "@/lib/errors";
 import type { ExecResult, SandboxDriver, SandboxHandle, SpawnedProcess } from "@/worker/sandbox/driver";
