@@ -3,7 +3,7 @@
 // reload does not open a new pool on every edit.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
-import { RetryingPool } from "@/lib/db-connection-retry";
+import { CONNECT_RETRY_WINDOW_MS, RetryingPool } from "@/lib/db-connection-retry";
 import { loadDatabaseUrl } from "@/lib/env";
 
 export type { Prisma } from "@/lib/generated/prisma/client";
@@ -20,7 +20,12 @@ export function isUniqueViolation(error: unknown): boolean {
 function createClient(databaseUrl: string): PrismaClient {
   // A pool of our own so that opening a connection rides out a database restart (db-connection-retry.ts).
   const pool = new RetryingPool({ connectionString: databaseUrl, max: 10 });
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    // A transaction waits for its connection as long as the pool keeps trying to open one, so a restart is
+    // a pause for it too (Prisma's default is 2 s, after which a status change would fail mid-outage).
+    transactionOptions: { maxWait: CONNECT_RETRY_WINDOW_MS + 5_000 },
+  });
 }
 
 const cache = globalThis as unknown as { patchbayPrisma?: PrismaClient };

@@ -150,8 +150,9 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
   }
 
   // Attempts that took a warm sandbox whose rename and predecessor removal (settleClaim) have not finished:
-  // not started yet (a function), or under way. Everything else that touches the attempt's containers or
-  // volumes waits for it (settled).
+  // not started yet (a function), or under way. Every method that makes, replaces or removes any of the
+  // attempt's containers, volumes or networks waits for it first (settled); only the warm sandbox's own
+  // ensure and its first process do not.
   const unsettled = new Map<string, (() => Promise<void>) | Promise<void>>();
 
   /**
@@ -496,11 +497,13 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async restoreCache(spec: SandboxSpec, from: CacheVolumes): Promise<void> {
+      await settled(spec.attemptId);
       // Runs while the agent's container starts; the copy sandbox's removal is not worth waiting for.
       await copyVolumes(spec, from, volumesOf(spec.attemptId), RESTORE_CACHE_SCRIPT, "background");
     },
 
     async saveCache(spec: SandboxSpec, target: CacheVolumes, labels: Record<string, string>): Promise<number> {
+      await settled(spec.attemptId);
       await removeVolume(target.workspace);
       await removeVolume(target.home);
       for (const name of [target.workspace, target.home]) await docker.createVolume({ Name: name, Labels: labels });
@@ -519,6 +522,8 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async startProxy(spec: SandboxSpec): Promise<{ handle: SandboxHandle; url: string; network: string }> {
+      // A predecessor's containers may still be on the network it replaces.
+      await settled(spec.attemptId);
       const network = egressNetworkName(spec.attemptId);
       await removeContainer(containerName(spec.attemptId, "proxy"));
       await removeNetwork(network);
@@ -568,6 +573,7 @@ export function createDockerDriver(docker: Docker, options: DockerDriverOptions)
     },
 
     async ensureNetwork(spec: NetworkSpec): Promise<string> {
+      await settled(spec.attemptId);
       const name = networkName(spec.attemptId);
       await removeNetwork(name);
       // Internal: no route off the bridge, so a preview can neither leak nor fetch; the host still
