@@ -63,6 +63,11 @@ async function warmContainers(workerId?: string): Promise<Docker.ContainerInfo[]
   return workerId ? all.filter((info) => info.Labels["patchbay.worker-id"] === workerId) : all;
 }
 
+async function asyncFilter(names: string[], keep: (name: string) => Promise<boolean>): Promise<string[]> {
+  const kept = await Promise.all(names.map(keep));
+  return names.filter((_, index) => kept[index]);
+}
+
 async function shellEnv(driver: SandboxDriver, handle: SandboxHandle): Promise<Record<string, string>> {
   const result = await driver.exec(handle, ["env"], { timeoutSec: 20, maxOutputBytes: 64 * 1024 });
   const entries = result.stdout
@@ -330,8 +335,11 @@ describe("warm pool", () => {
       expect(attempt.status).toBe("completed");
       const output = (await listTaskEvents(task.id, 0n)).flatMap((event) => (event.type === "tool.output" ? [event.payload.chunk] : [])).join("");
       expect(output).toContain("greeting=hi from the environment\ninitial\n");
-      await waitFor("the warm sandbox to be removed with its attempt", async () => ((await containerExists(ready?.Id ?? "")) ? null : true), 60_000);
-      for (const mount of ready?.Mounts ?? []) expect(await volumeExists(mount.Name ?? ""), mount.Name).toBe(false);
+      // The attempt's end removes the container, then its volumes: wait for the whole of it.
+      const volumes = (ready?.Mounts ?? []).map((mount) => mount.Name ?? "");
+      expect(volumes).toHaveLength(2);
+      const left = async () => [...((await containerExists(ready?.Id ?? "")) ? ["container"] : []), ...(await asyncFilter(volumes, volumeExists))];
+      await waitFor("the warm sandbox and its volumes to be removed with its attempt", async () => ((await left()).length === 0 ? true : null), 60_000);
       // The attempt asked for the refill once its workspace was loaded: the pool holds a new sandbox.
       await waitFor("the pool to refill", async () => (driver.warm?.readyCount() === 1 ? true : null), 60_000);
       const refilled = await warmContainers(workerId);
