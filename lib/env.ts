@@ -157,6 +157,15 @@ const workerSchema = sharedSchema.extend({
   // Agent sandboxes kept created and started ahead of tasks (worker/sandbox/warm-pool.ts); unset = one per
   // slot (PATCHBAY_WORKER_CONCURRENCY), 0 = none.
   PATCHBAY_WARM_POOL_SIZE: optionalCount(32),
+  // Apps kept running at a branch head for the next copy change, for previews that show edits live
+  // (worker/verify/warm-previews.ts); 0 = none. One removed after this many idle minutes.
+  PATCHBAY_WARM_PREVIEWS: z.coerce.number().int().min(0).max(8).default(1),
+  PATCHBAY_WARM_PREVIEW_IDLE_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   PATCHBAY_COMMAND_TIMEOUT_SEC: seconds(120),
   PATCHBAY_ATTEMPT_TIMEOUT_SEC: seconds(30 * 60),
   PATCHBAY_GIT_TIMEOUT_SEC: seconds(120),

@@ -23,6 +23,7 @@ import { instanceIdFor } from "@/worker/sandbox/labels";
 import { engineHardeningGaps, readEngineFacts } from "@/worker/sandbox/engine-hardening";
 import { assertSandboxesCannotReachHost } from "@/worker/sandbox/host-isolation";
 import { reapOrphans } from "@/worker/sandbox/reaper";
+import { createWarmPreviews } from "@/worker/verify/warm-previews";
 import { reportWorker, reportWorkerStopped } from "@/lib/workers/worker-status";
 import { createWorkspaceDisk, parseSize } from "@/worker/sandbox/workspace-disk";
 import { sandboxUserOnHost } from "@/worker/sandbox/sandbox-user";
@@ -85,6 +86,12 @@ const driver = createDockerDriver(docker, {
 });
 // One warm Chromium per worker for screenshots, launched on first use.
 const browsers = createBrowserPool({ browserUid: env.PATCHBAY_BROWSER_UID });
+const warmPreviews = createWarmPreviews({
+  size: env.PATCHBAY_WARM_PREVIEWS,
+  idleMs: env.PATCHBAY_WARM_PREVIEW_IDLE_MIN * 60_000,
+  remove: (poolId) => driver.destroy(poolId),
+  onError: (error: unknown) => logger.warn({ err: error }, "could not keep an app running for the next copy change; it starts its own"),
+});
 
 const missingModel = [!env.OPENAI_API_KEY && "OPENAI_API_KEY", !env.PATCHBAY_MODEL && "PATCHBAY_MODEL"].filter((name): name is string => Boolean(name));
 const secrets = env.OPENAI_API_KEY ? [{ name: "OPENAI_API_KEY", value: env.OPENAI_API_KEY }] : [];
@@ -149,7 +156,8 @@ async function main(): Promise<void> {
     instanceId,
     workerId,
     active,
-    warm: driver.warm,
+    // Warm sandboxes and kept apps are this worker's while it lives.
+    warm: { holds: (attemptId: string) => Boolean(driver.warm?.holds(attemptId)) || warmPreviews.holds(attemptId) },
     ...(workspaceDisk ? { workspaceDisk } : {}),
     ...(layers ? { layers } : {}),
   };
@@ -198,6 +206,7 @@ async function main(): Promise<void> {
         },
     sandboxImage,
     browsers,
+    warmPreviews,
     limits: sandboxLimits,
     commandTimeoutSec: env.PATCHBAY_COMMAND_TIMEOUT_SEC,
     attemptTimeoutSec: env.PATCHBAY_ATTEMPT_TIMEOUT_SEC,
@@ -329,6 +338,7 @@ async function main(): Promise<void> {
     for (const controller of active.values()) controller.abort();
     await Promise.all([attemptWorkers.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
     await driver.warm?.drain().catch(() => undefined);
+    await warmPreviews.drain().catch(() => undefined);
     await browsers.close().catch(() => undefined);
     await redis.del(workerHeartbeatKey(workerId)).catch(() => undefined);
     await reportWorkerStopped(redis, workerReport()).catch(() => undefined);

@@ -63,6 +63,7 @@ export async function createDemoEnvironment(userId: string): Promise<{ id: strin
         startCommand: PAPERKITE_PREVIEW.startCommand,
         port: PAPERKITE_PREVIEW.port,
         readinessPath: PAPERKITE_PREVIEW.readinessPath,
+        servesEditsLive: PAPERKITE_PREVIEW.servesEditsLive,
         routes: { mode: "detect", fallback: [...PAPERKITE_PREVIEW.routes] },
         viewports: [{ name: "desktop", width: 1280, height: 800 }],
         startTimeoutSec: 60,

@@ -17,6 +17,9 @@ export const PAPERKITE_PREVIEW = {
   port: 4173,
   readinessPath: "/healthz",
   routes: ["/", "/pricing", "/contact"],
+  // server.js reads every file per request (Cache-Control: no-store) and the install command only checks:
+  // an edit shows on the next page load.
+  servesEditsLive: true,
 } as const;
 
 export const PAPERKITE_CHECK_COMMAND = "node scripts/check.js";

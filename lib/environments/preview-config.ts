@@ -31,6 +31,13 @@ export const previewConfigSchema = z.strictObject({
     z.strictObject({ mode: z.literal("detect"), fallback: z.array(routePath).min(1).max(20) }),
   ]),
   viewports: z.array(viewportSchema).min(1).max(4).default(DEFAULT_VIEWPORTS),
+  /**
+   * The app shows an edited file on the next page load, with no restart and no build (a server that reads
+   * its files per request, or a dev server that serves edits at once). Copy changes are then previewed on
+   * an app kept running at the branch head (worker/verify/warm-previews.ts), without installing and
+   * starting it again. Off when the install command builds what the app serves.
+   */
+  servesEditsLive: z.boolean().default(false),
   installTimeoutSec: z.number().int().min(10).max(3600).default(600),
   startTimeoutSec: z.number().int().min(5).max(600).default(120),
 });

@@ -34,6 +34,7 @@ import type { SandboxDriver } from "@/worker/sandbox/driver";
 import { createBrowserPool } from "@/worker/verify/browser-pool";
 import { captureRoute } from "@/worker/verify/capture-route";
 import { startPreview } from "@/worker/verify/preview-server";
+import { createWarmPreviews } from "@/worker/verify/warm-previews";
 import { createUser, startTestWorker, type TestWorker, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
 import { createMirrorCache } from "@/worker/repos/mirror-cache";
@@ -162,6 +163,13 @@ async function main(): Promise<number> {
       onError: (error) => failures.push(`warm pool: ${(error as Error).message.split("\n")[0]}`),
     },
   });
+  // One kept app, as a worker has by default.
+  const warmPreviews = createWarmPreviews({
+    size: 1,
+    idleMs: 30 * 60_000,
+    remove: (poolId) => driver.destroy(poolId),
+    onError: (error) => failures.push(`warm preview: ${(error as Error).message.split("\n")[0]}`),
+  });
   const mirrors = createMirrorCache({ root: path.join(tmpRoot, "mirrors"), timeoutMs: 30_000, allowLocal: true });
   const repo = createPreviewAppRepo();
   let worker: TestWorker | undefined;
@@ -172,7 +180,7 @@ async function main(): Promise<number> {
 
   try {
     const tmpBefore = new Set(readdirSync(os.tmpdir()));
-    worker = startTestWorker(null, { instanceId: INSTANCE_ID, workerId: WORKER_ID, driver, limits: LIMITS, secretsKey: SECRETS_KEY, mirrors });
+    worker = startTestWorker(null, { instanceId: INSTANCE_ID, workerId: WORKER_ID, driver, limits: LIMITS, secretsKey: SECRETS_KEY, mirrors, warmPreviews });
     for (const name of readdirSync(os.tmpdir())) {
       if (name.startsWith("patchbay-mirrors-") && !tmpBefore.has(name)) await cleanup(`empty ${name}`, () => rmdirSync(path.join(os.tmpdir(), name)));
     }
@@ -190,6 +198,7 @@ async function main(): Promise<number> {
         startCommand: PAPERKITE_PREVIEW.startCommand,
         port: PAPERKITE_PREVIEW.port,
         readinessPath: PAPERKITE_PREVIEW.readinessPath,
+        servesEditsLive: PAPERKITE_PREVIEW.servesEditsLive,
         routes: { mode: "fixed", paths: [...PAPERKITE_PREVIEW.routes] },
       },
     });
@@ -227,7 +236,10 @@ async function main(): Promise<number> {
       for (const variant of ["first", "next"] as const) {
         try {
           if (variant === "first") await db().beforePicture.deleteMany({ where: { environmentId: environment.id } });
+          // Ready as they would be a few seconds after the previous change: the warm sandboxes, and the app
+          // the previous change left running at the commit.
           await driver.warm?.fill();
+          await warmPreviews.settled();
           const run = await runCopyTask(user.id, environment.id, heading, `Fair pricing, round ${i} (${variant})`, `${variant}-change`);
           if (!measured) continue;
           runs.push(run);

@@ -105,6 +105,7 @@ export function startTestWorker(
     deps,
     async close() {
       await Promise.all([attemptWorkers.close(), catalogWorker.close(), pullRequestWorker.close(), triggerWorker.close()]);
+      await deps.warmPreviews?.drain();
       await deps.browsers.close();
       redis.disconnect();
     },

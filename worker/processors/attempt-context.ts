@@ -9,6 +9,7 @@ import type { ModelConfig } from "@/worker/agent/model";
 import type { MirrorCache } from "@/worker/repos/mirror-cache";
 import type { SandboxDriver, SandboxLimits, SandboxRole, SandboxSpec } from "@/worker/sandbox/driver";
 import type { BrowserPool } from "@/worker/verify/browser-pool";
+import type { WarmPreviews } from "@/worker/verify/warm-previews";
 import type { EnvironmentSetup } from "@/worker/setup/environment-setup";
 import type { EventSink } from "./event-sink";
 
@@ -23,6 +24,8 @@ export type AttemptProcessorDeps = {
   sandboxImage: string;
   /** The worker's warm browser for screenshots. */
   browsers: BrowserPool;
+  /** Apps kept running at a branch head for the next copy change (absent: every change starts its own). */
+  warmPreviews?: WarmPreviews | null;
   limits: SandboxLimits;
   commandTimeoutSec: number;
   attemptTimeoutSec: number;

@@ -8,7 +8,7 @@ import { capForModel, chunkForEvents } from "@/worker/agent/tools/output-cap";
 import { loadWorkspace } from "@/worker/repos/load-workspace";
 import type { CacheVolumes, SandboxHandle } from "@/worker/sandbox/driver";
 import { detectRoutes } from "@/worker/verify/detect-routes";
-import { type BeforePictures, runScreenshotStage } from "@/worker/verify/screenshot-stage";
+import { type BeforePictures, runScreenshotStage, type ScreenshotStageInput } from "@/worker/verify/screenshot-stage";
 import { recordSetupReport } from "@/lib/tasks/attempt-work";
 import { blockedHosts, parseAccessLog, squidConfig } from "@/worker/setup/egress-proxy-config";
 import { createShellSession, type ShellSession } from "@/worker/agent/tools/shell-session";
@@ -127,6 +127,8 @@ export async function captureScreenshots(
     changeAsPatch?: string | Promise<string>;
     /** Stops the stage; the attempt's own signal by default. */
     signal?: AbortSignal;
+    /** A kept app of the base commit for the "after" side (see runScreenshotStage). */
+    warmAfter?: ScreenshotStageInput["warmAfter"];
   },
 ): Promise<PreviewReport> {
   const { deps, ref } = ctx;
@@ -149,6 +151,7 @@ export async function captureScreenshots(
       emit: ctx.sink.emit,
       beforePictures: keptBeforePictures(ctx, config, input.baseCommit),
       ...(input.changeAsPatch !== undefined ? { changeAsPatch: input.changeAsPatch } : {}),
+      ...(input.warmAfter ? { warmAfter: input.warmAfter } : {}),
     });
   } catch (error) {
     if (signal.aborted) throw error;

@@ -44,20 +44,25 @@ export async function runCopyAttempt(ctx: AttemptContext): Promise<void> {
   const pictures = previewConfig
     ? startChangePictures(ctx, { config: previewConfig, routes: request.data.routes, mirrorPath, baseCommit, setupCache: provisioned.setup.cache })
     : null;
-  let applied: Awaited<ReturnType<typeof applyAndCheck>>;
   try {
-    applied = await applyAndCheck(ctx, sandbox, { request: request.data, mirrorPath, baseCommit, pictures });
-  } catch (error) {
-    await pictures?.cancel();
-    throw error;
+    let applied: Awaited<ReturnType<typeof applyAndCheck>>;
+    try {
+      applied = await applyAndCheck(ctx, sandbox, { request: request.data, mirrorPath, baseCommit, pictures });
+    } catch (error) {
+      await pictures?.cancel();
+      throw error;
+    }
+    const { changes, diff, fields, check, previewReport } = applied;
+    await transitionAttempt(
+      ref,
+      "completed",
+      { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: true, checkOutput: check.output } : {}) },
+      `Done: ${changes.length} text change(s) in ${diff.filesChanged} file(s).`,
+    );
+  } finally {
+    // The next change to this page is likely the copywriter's next step: its app is made ready now.
+    pictures?.keepAppForNextChange();
   }
-  const { changes, diff, fields, check, previewReport } = applied;
-  await transitionAttempt(
-    ref,
-    "completed",
-    { ...fields, ...(previewReport ? { previewReport } : {}), ...(check ? { checkPassed: true, checkOutput: check.output } : {}) },
-    `Done: ${changes.length} text change(s) in ${diff.filesChanged} file(s).`,
-  );
 }
 
 /**

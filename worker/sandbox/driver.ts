@@ -56,6 +56,11 @@ export type SandboxSpec = {
   copy?: { from: CacheVolumes; to: { workspace: string; home?: string } };
   /** For "preview-base" and "preview-patched": fill its new workspace from a setup cache before the checkout. */
   restoreFrom?: CacheVolumes;
+  /**
+   * Made ahead of any attempt and held by this worker (a warm preview, worker/verify/warm-previews.ts):
+   * labelled warm, so the reaper goes by the worker's heartbeat rather than an attempt's status.
+   */
+  warm?: boolean;
 };
 
 export type SandboxHandle = {
@@ -70,7 +75,7 @@ export type SandboxHandle = {
   env?: string[];
 };
 
-export type NetworkSpec = Pick<SandboxSpec, "instanceId" | "attemptId" | "taskId" | "workerId" | "expiresAt">;
+export type NetworkSpec = Pick<SandboxSpec, "instanceId" | "attemptId" | "taskId" | "workerId" | "expiresAt" | "warm">;
 
 export type ExecOptions = {
   /** Enforced inside the container with `timeout -k 5`; the worker adds its own grace deadline. */

@@ -10,11 +10,20 @@ export const LABEL_ATTEMPT = "patchbay.attempt-id";
 export const LABEL_WORKER = "patchbay.worker-id";
 export const LABEL_EXPIRES = "patchbay.expires-at";
 export const LABEL_ROLE = "patchbay.role";
-// A warm sandbox (warm-pool.ts): made before any attempt, its attempt-id label is the pool's id for it.
+// A warm sandbox (warm-pool.ts) or warm preview (worker/verify/warm-previews.ts): made before any attempt,
+// its attempt-id label is the pool's id for it, and it belongs to its worker while that worker lives.
 export const LABEL_WARM = "patchbay.warm";
 
-export function sandboxLabels(input: { instanceId: string; taskId: string; attemptId: string; workerId: string; expiresAt: Date }): Record<string, string> {
+export function sandboxLabels(input: {
+  instanceId: string;
+  taskId: string;
+  attemptId: string;
+  workerId: string;
+  expiresAt: Date;
+  warm?: boolean;
+}): Record<string, string> {
   return {
+    ...(input.warm ? { [LABEL_WARM]: "true" } : {}),
     [LABEL_MANAGED]: "true",
     [LABEL_INSTANCE]: input.instanceId,
     [LABEL_TASK]: input.taskId,

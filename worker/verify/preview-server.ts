@@ -65,14 +65,8 @@ export async function startPreview(
   let nextLivenessCheck = 0;
   while (Date.now() < deadline) {
     if (signal.aborted) throw new PreviewError("ready", "Cancelled.", "");
-    try {
-      const response = await fetch(origin + config.readinessPath, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: "manual" });
-      await response.body?.cancel();
-      if (response.status < 400) return { baseUrl: origin, origin };
-      lastAnswer = `HTTP ${response.status} on ${config.readinessPath}`;
-    } catch {
-      lastAnswer = `port ${config.port} not answering`;
-    }
+    lastAnswer = await probeReadiness(origin, config);
+    if (lastAnswer === "ready") return { baseUrl: origin, origin };
     if (Date.now() >= nextLivenessCheck) {
       nextLivenessCheck = Date.now() + 1_000;
       const alive = await driver.exec(sandbox, ["kill", "-0", pid], { timeoutSec: 10, maxOutputBytes: 4096, signal });
@@ -87,6 +81,17 @@ export async function startPreview(
     `The app was not ready within ${config.startTimeoutSec} s (${lastAnswer}). Check the start command, port ${config.port} and readiness path ${config.readinessPath}.`,
     await readLog(driver, sandbox, signal),
   );
+}
+
+/** "ready" when the app's readiness path answers below 400; otherwise what it did instead. */
+export async function probeReadiness(origin: string, config: Pick<PreviewConfig, "port" | "readinessPath">): Promise<string> {
+  try {
+    const response = await fetch(origin + config.readinessPath, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: "manual" });
+    await response.body?.cancel();
+    return response.status < 400 ? "ready" : `HTTP ${response.status} on ${config.readinessPath}`;
+  } catch {
+    return `port ${config.port} not answering`;
+  }
 }
 
 export async function readLog(driver: SandboxDriver, sandbox: SandboxHandle, signal: AbortSignal): Promise<string> {

@@ -15,7 +15,8 @@ import type { CacheVolumes, NetworkSpec, SandboxDriver, SandboxHandle, SandboxRo
 import type { BrowserPool, ContextGuard } from "./browser-pool";
 import { captureRoute } from "./capture-route";
 import { compareImages } from "./compare-images";
-import { PreviewError, startPreview } from "./preview-server";
+import { PreviewError, probeReadiness, startPreview } from "./preview-server";
+import type { WarmPreview } from "./warm-previews";
 
 const CAPTURE_TIMEOUT_MS = 30_000;
 
@@ -48,6 +49,13 @@ export type ScreenshotStageInput = {
    * checked out meanwhile.
    */
   changeAsPatch?: string | Promise<string>;
+  /**
+   * An app already running at the base commit that shows edits live (warm-previews.ts), for a change given
+   * as `changeAsPatch`: the "before" pictures nobody kept are taken on it, then the patch is applied to it
+   * and the "after" ones are taken, instead of making, installing and starting two apps. `take` gives null
+   * when none is kept; what it gives is handed back with `discard` (removed, never reused).
+   */
+  warmAfter?: { take(signal: AbortSignal): Promise<WarmPreview | null>; discard(preview: WarmPreview): void };
 };
 
 type Target = { route: string; viewport: Viewport };
@@ -55,10 +63,9 @@ type SideResult = { captures: Map<string, CaptureOutcome>; pngs: Map<string, Buf
 
 export async function runScreenshotStage(input: ScreenshotStageInput): Promise<PreviewReport> {
   const started = Date.now();
-  const network = await input.driver.ensureNetwork(input.sandbox);
   const targets = input.routes.flatMap((route) => input.config.viewports.map((viewport) => ({ route, viewport })));
-  // The "after" app starts at once; the kept "before" pictures are looked up meanwhile (only the "before"
-  // side and the comparisons need them).
+  // The apps start at once; the kept "before" pictures are looked up meanwhile (only the "before" side and
+  // the comparisons need them).
   const reusing = reuseBeforePictures(input, targets);
   reusing.catch(() => undefined);
   // A shot whose "before" was kept is compared as soon as its "after" is taken, while the next one is;
@@ -73,15 +80,27 @@ export async function runScreenshotStage(input: ScreenshotStageInput): Promise<P
     diff.catch(() => undefined);
     diffs.set(key, diff);
   };
-  const takeMissing = async () => {
+  const missingBefore = async () => {
     const kept = await reusing;
-    const missing = targets.filter((target) => !kept.captures.has(shotKey(target.route, target.viewport)));
-    return missing.length > 0 ? captureSide(input, network, "before", missing) : emptySide();
+    return targets.filter((target) => !kept.captures.has(shotKey(target.route, target.viewport)));
   };
-  // The two previews share nothing but the network and the browser (a context each): run together. Both
-  // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
-  // cleans up.
-  const [taken, after] = await settledBoth(takeMissing(), captureSide(input, network, "after", targets, compareEarly));
+  const warm = input.changeAsPatch !== undefined ? await takeWarmApp(input) : null;
+  let taken: SideResult;
+  let after: SideResult;
+  if (warm) {
+    // One app for both sides: the missing "before" pictures first, then the patch, then the "after" ones.
+    [taken, after] = await captureOnWarmApp(input, { warm, patch: input.changeAsPatch ?? "", missingBefore, targets, onCaptured: compareEarly });
+  } else {
+    const network = await input.driver.ensureNetwork(input.sandbox);
+    const takeMissing = async () => {
+      const missing = await missingBefore();
+      return missing.length > 0 ? captureSide(input, network, "before", missing) : emptySide();
+    };
+    // The two previews share nothing but the network and the browser (a context each): run together. Both
+    // are waited for even when one throws (a cancel), so no sandbox is still being made when the caller
+    // cleans up.
+    [taken, after] = await settledBoth(takeMissing(), captureSide(input, network, "after", targets, compareEarly));
+  }
   const reused = await reusing;
   const before: SideResult = {
     captures: new Map([...reused.captures, ...taken.captures]),
@@ -178,36 +197,108 @@ async function captureSide(
 ): Promise<SideResult> {
   const result = emptySide();
   result.failure = await withPreview(input, network, side, async (context, guard, baseUrl) => {
-    // One page at a time: a page in the background gets no animation frames, so it would not settle. Each
-    // picture is stored while the next page is taken: the database write need not hold up the browser.
-    const saves: Promise<void>[] = [];
-    for (const { route, viewport } of targets) {
-      const capture = await captureRoute(context, { baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
-      const key = shotKey(route, viewport);
-      if (capture.ok) {
-        result.pngs.set(key, capture.png);
-        onCaptured?.({ route, viewport }, capture.png);
-        const save = (async () => {
-          const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
-          result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
-          // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
-          if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
-        })();
-        saves.push(save);
-      } else {
-        result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
-      }
-    }
-    // Every save has ended (none is still writing) before a failed one fails the side.
-    const failed = (await Promise.allSettled(saves)).find((outcome) => outcome.status === "rejected");
-    if (failed) throw failed.reason;
+    await captureTargets(input, { context, baseUrl, side, targets, result, ...(onCaptured ? { onCaptured } : {}) });
     result.blocked = [...guard.blockedUrls];
-    await input.emit({
-      type: "preview",
-      payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` },
-    });
   });
   return result;
+}
+
+/**
+ * Both sides on an app kept running at the base commit that shows edits live (warm-previews.ts): the
+ * "before" pictures nobody kept are taken first, then the patch goes in and the "after" ones are taken.
+ * The app is removed afterwards, whatever happened.
+ */
+async function captureOnWarmApp(
+  input: ScreenshotStageInput,
+  run: {
+    warm: WarmPreview;
+    patch: string | Promise<string>;
+    missingBefore: () => Promise<Target[]>;
+    targets: Target[];
+    onCaptured: (target: Target, png: Buffer) => void;
+  },
+): Promise<[SideResult, SideResult]> {
+  const { warm } = run;
+  const before = emptySide();
+  const after = emptySide();
+  const at: { side: "before" | "after" } = { side: "after" };
+  try {
+    await input.browsers.withContext(
+      async (context, guard) => {
+        const baseUrl = warm.preview.baseUrl;
+        const missing = await run.missingBefore();
+        if (missing.length > 0) {
+          at.side = "before";
+          await input.emit({ type: "preview", payload: { side: "before", stage: "starting", message: "Using the app running at the base commit." } });
+          await captureTargets(input, { context, baseUrl, side: "before", targets: missing, result: before });
+          before.blocked = [...guard.blockedUrls];
+          at.side = "after";
+        }
+        await input.emit({
+          type: "preview",
+          payload: { side: "after", stage: "starting", message: "Applying the changes to the app running at the base commit." },
+        });
+        // It shows edits on the next page load (servesEditsLive): the patch is all it needs.
+        await applyPatch(input, warm.handle, await run.patch);
+        await captureTargets(input, { context, baseUrl, side: "after", targets: run.targets, result: after, onCaptured: run.onCaptured });
+        after.blocked = [...guard.blockedUrls];
+      },
+      { baseOrigin: warm.preview.origin },
+    );
+  } catch (error) {
+    if (input.signal.aborted) throw new AppError("cancelled", "Cancelled.");
+    const failure = previewFailure(at.side, error);
+    await input.emit({ type: "preview", payload: { side: at.side, stage: "failed", message: failure.message } });
+    // The "after" side never ran when the "before" one failed: it fails with it.
+    if (at.side === "before") before.failure = failure;
+    after.failure = { ...failure, side: "after" };
+  } finally {
+    input.warmAfter?.discard(warm);
+  }
+  return [before, after];
+}
+
+/**
+ * Takes each target's picture, one page at a time (a page in the background gets no animation frames, so
+ * it would not settle). Each picture is stored while the next page is taken: the database write need not
+ * hold up the browser. A failed save throws once every save has ended.
+ */
+async function captureTargets(
+  input: ScreenshotStageInput,
+  run: {
+    context: BrowserContext;
+    baseUrl: string;
+    side: "before" | "after";
+    targets: Target[];
+    result: SideResult;
+    onCaptured?: (target: Target, png: Buffer) => void;
+  },
+): Promise<void> {
+  const { side, result } = run;
+  const saves: Promise<void>[] = [];
+  for (const { route, viewport } of run.targets) {
+    const capture = await captureRoute(run.context, { baseUrl: run.baseUrl, route, viewport, timeoutMs: CAPTURE_TIMEOUT_MS });
+    const key = shotKey(route, viewport);
+    if (capture.ok) {
+      result.pngs.set(key, capture.png);
+      run.onCaptured?.({ route, viewport }, capture.png);
+      const save = (async () => {
+        const artifact = await input.saveArtifact("screenshot", capture.png, { route, viewport, side });
+        result.captures.set(key, { ok: true, artifactId: artifact.id, status: capture.status });
+        // Losing a kept picture only costs the next attempt a preview: never this one's screenshots.
+        if (side === "before") await input.beforePictures?.keep(route, viewport, artifact.id, capture.status).catch(() => undefined);
+      })();
+      saves.push(save);
+    } else {
+      result.captures.set(key, { ok: false, reason: capture.reason, message: capture.message, ...(capture.status ? { status: capture.status } : {}) });
+    }
+  }
+  const failed = (await Promise.allSettled(saves)).find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  await input.emit({
+    type: "preview",
+    payload: { side, stage: "captured", message: `Captured ${result.pngs.size} screenshot(s) ${side === "before" ? "before" : "after"} the change.` },
+  });
 }
 
 export type PreviewSessionInput = Pick<
@@ -251,16 +342,27 @@ export async function withPreview(
     return null;
   } catch (error) {
     if (input.signal.aborted) throw new AppError("cancelled", "Cancelled.");
-    const failure: PreviewFailure =
-      error instanceof PreviewError
-        ? { side, stage: error.stage, message: error.message, logTail: error.logTail }
-        : { side, stage: "sandbox", message: `The preview sandbox failed: ${(error as Error).message}`, logTail: "" };
+    const failure = previewFailure(side, error);
     await input.emit({ type: "preview", payload: { side, stage: "failed", message: failure.message } });
     return failure;
   } finally {
     // The pictures are taken: the stage need not wait for the container's removal (the attempt's end does).
     if (handle) await input.driver.release(handle, { background: true });
   }
+}
+
+function previewFailure(side: "before" | "after", error: unknown): PreviewFailure {
+  return error instanceof PreviewError
+    ? { side, stage: error.stage, message: error.message, logTail: error.logTail }
+    : { side, stage: "sandbox", message: `The preview sandbox failed: ${(error as Error).message}`, logTail: "" };
+}
+
+/** A kept app of the base commit that still answers; one that stopped is removed and the stage starts its own. */
+async function takeWarmApp(input: ScreenshotStageInput): Promise<WarmPreview | null> {
+  const warm = (await input.warmAfter?.take(input.signal)) ?? null;
+  if (!warm || (await probeReadiness(warm.preview.origin, input.config)) === "ready") return warm;
+  input.warmAfter?.discard(warm);
+  return null;
 }
 
 /** Applies the change to the preview's checkout as git would (binary files included). */

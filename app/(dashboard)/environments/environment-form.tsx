@@ -30,6 +30,7 @@ export function EnvironmentForm() {
   // Controlled so a rejected submission keeps everything that was typed.
   const { bind } = useFieldValues(initial, "");
   const [detectRoutes, setDetectRoutes] = useState(false);
+  const [servesEditsLive, setServesEditsLive] = useState(false);
   const [secretRows, setSecretRows] = useState([emptySecretRow]);
   return (
     <form onSubmit={submitWithoutReset(action)}>
@@ -100,6 +101,11 @@ export function EnvironmentForm() {
             <input {...bind("previewReadinessPath")} />
           </div>
         </div>
+        <label className="check">
+          <input type="checkbox" name="previewServesEditsLive" checked={servesEditsLive} onChange={(event) => setServesEditsLive(event.target.checked)} />
+          The app shows an edited file on the next page load, with no restart or build (it reads files per request, or is a dev server): copy changes are then
+          previewed on an app kept running, in seconds
+        </label>
         <div className="row">
           <div>
             <label htmlFor="previewRoutes">Routes to capture (one per line)</label>

@@ -37,6 +37,7 @@ export function previewFromForm(form: FormData): PreviewConfigInput | undefined 
     startCommand,
     port,
     readinessPath: text(form, "previewReadinessPath") || "/",
+    servesEditsLive: form.get("previewServesEditsLive") === "on",
     routes:
       form.get("previewDetectRoutes") === "on"
         ? { mode: "detect", fallback: paths.length ? paths : ["/"] }
