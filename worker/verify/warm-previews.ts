@@ -121,7 +121,8 @@ export function createWarmPreviews(options: WarmPreviewsOptions): WarmPreviews {
           return { ...parts, poolId, key };
         },
         (error: unknown) => {
-          options.onError(error);
+          // Stopped by drain(): not a failure anyone needs to hear about.
+          if (!stopping.signal.aborted) options.onError(error);
           // Whatever part of it exists is removed (an evicted one is removed by evict); a taker waiting for
           // it gets null and starts its own app.
           if (entry.state !== "evicted") {
