@@ -127,8 +127,8 @@ export async function captureScreenshots(
     changeAsPatch?: string | Promise<string>;
     /** Stops the stage; the attempt's own signal by default. */
     signal?: AbortSignal;
-    /** A kept app of the base commit for the "after" side (see runScreenshotStage). */
-    warmAfter?: ScreenshotStageInput["warmAfter"];
+    /** An app kept running at the base commit, for both sides of a patch (see runScreenshotStage). */
+    keptApp?: ScreenshotStageInput["keptApp"];
   },
 ): Promise<PreviewReport> {
   const { deps, ref } = ctx;
@@ -151,7 +151,7 @@ export async function captureScreenshots(
       emit: ctx.sink.emit,
       beforePictures: keptBeforePictures(ctx, config, input.baseCommit),
       ...(input.changeAsPatch !== undefined ? { changeAsPatch: input.changeAsPatch } : {}),
-      ...(input.warmAfter ? { warmAfter: input.warmAfter } : {}),
+      ...(input.keptApp ? { keptApp: input.keptApp } : {}),
     });
   } catch (error) {
     if (signal.aborted) throw error;

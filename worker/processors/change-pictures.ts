@@ -1,16 +1,16 @@
 // A copy change's before/after pictures, started as early as their pages are known: a copy request carries
 // the pages its texts were seen on, so both preview sandboxes are made and checked out (and the kept "before"
 // pictures read) while the edits are still being applied; only the "after" app waits for the patch. For an
-// app that shows edits live, the "after" side takes the app the worker kept running at the base commit
-// (warm-previews.ts), and asks for the next one once the attempt is done.
+// app that shows edits live, both sides use the app the worker kept running at the base commit instead
+// (kept-app.ts), and the attempt asks for the next one once it is done.
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import type { PreviewConfig } from "@/lib/environments/preview-config";
 import { AppError } from "@/lib/errors";
 import type { CacheVolumes } from "@/worker/sandbox/driver";
 import type { WarmPreview } from "@/worker/verify/warm-previews";
 import type { AttemptContext } from "./attempt-context";
-import { makeWarmPreview, type WarmPreviewRecipe, warmPreviewKey } from "@/worker/verify/warm-preview-sandbox";
-import { captureScreenshots, phaseEnv } from "./attempt-stages";
+import { captureScreenshots } from "./attempt-stages";
+import { keepAppForNextChange, keptAppOf } from "./kept-app";
 
 export type ChangePictures = {
   /** The change is ready: the pictures go on with its patch (or start now, when its files pick the pages). */
@@ -40,21 +40,15 @@ export function startChangePictures(
   });
   patch.catch(() => undefined);
 
-  const warmPreviews = input.config.servesEditsLive ? ctx.deps.warmPreviews : null;
-  const recipe: WarmPreviewRecipe = {
-    environmentId: ctx.task.environment.id,
-    sandbox: { instanceId: ctx.deps.instanceId, workerId: ctx.deps.workerId, image: ctx.deps.sandboxImage, limits: ctx.deps.limits, env: phaseEnv(ctx) },
-    baseCache: input.setupCache,
-    config: input.config,
-    base: { mirrorPath: input.mirrorPath, commit: input.baseCommit, branch: ctx.task.branch, gitTimeoutSec: ctx.deps.gitTimeoutSec },
-  };
-  const key = warmPreviewKey(recipe);
-  const warmAfter = warmPreviews
-    ? { take: (signal: AbortSignal) => warmPreviews.take(key, signal), discard: (preview: WarmPreview) => warmPreviews.discard(preview) }
-    : undefined;
+  const kept = keptAppOf(ctx, { config: input.config, mirrorPath: input.mirrorPath, commit: input.baseCommit, setupCache: input.setupCache });
+  const warmPreviews = ctx.deps.warmPreviews;
+  const keptApp =
+    kept && warmPreviews
+      ? { take: (signal: AbortSignal) => warmPreviews.take(kept.key, signal), discard: (preview: WarmPreview) => warmPreviews.discard(preview) }
+      : undefined;
 
   const start = (changedFiles: string[]) => {
-    const report = captureScreenshots(ctx, { ...input, changedFiles, changeAsPatch: patch, signal: controller.signal, ...(warmAfter ? { warmAfter } : {}) });
+    const report = captureScreenshots(ctx, { ...input, changedFiles, changeAsPatch: patch, signal: controller.signal, ...(keptApp ? { keptApp } : {}) });
     // Awaited by ready() or cancel(); meanwhile a rejection (only a cancel) is not unhandled.
     report.catch(() => undefined);
     return report;
@@ -81,8 +75,7 @@ export function startChangePictures(
       finished();
     },
     keepAppForNextChange() {
-      if (ctx.signal.aborted) return;
-      warmPreviews?.keep(key, (poolId, signal) => makeWarmPreview(ctx.deps.driver, recipe, poolId, signal));
+      keepAppForNextChange(ctx, kept);
     },
   };
 }

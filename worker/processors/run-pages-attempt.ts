@@ -17,6 +17,7 @@ import { captureRoute } from "@/worker/verify/capture-route";
 import { withPreview } from "@/worker/verify/screenshot-stage";
 import { sandboxBase, type AttemptContext } from "./attempt-context";
 import { keptBeforePictures, phaseEnv, provisionSandbox } from "./attempt-stages";
+import { keepAppForNextChange, keptAppOf } from "./kept-app";
 
 /** Pages are pictured one after another in one browser; a dozen keeps the task within a couple of minutes. */
 const ROUTE_LIMIT = 12;
@@ -99,6 +100,9 @@ export async function runPagesAttempt(ctx: AttemptContext): Promise<void> {
     },
   );
   if (failure) throw new AppError("bad_request", `The app could not be started to picture its pages: ${failure.message}`);
+  // The pictures usually come before a copywriter's first change on this commit: an app kept for it (when
+  // it shows edits live) makes that change as quick as the ones after it.
+  keepAppForNextChange(ctx, keptAppOf(ctx, { config, mirrorPath, commit, setupCache: provisioned.setup.cache }));
 
   const map: PageMap = { commit, attemptId: ref.attemptId, takenAt: new Date().toISOString(), pictures, failures };
   await savePageMap(task.environment.id, map);

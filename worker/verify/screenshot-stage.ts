@@ -55,7 +55,7 @@ export type ScreenshotStageInput = {
    * and the "after" ones are taken, instead of making, installing and starting two apps. `take` gives null
    * when none is kept; what it gives is handed back with `discard` (removed, never reused).
    */
-  warmAfter?: { take(signal: AbortSignal): Promise<WarmPreview | null>; discard(preview: WarmPreview): void };
+  keptApp?: { take(signal: AbortSignal): Promise<WarmPreview | null>; discard(preview: WarmPreview): void };
 };
 
 type Target = { route: string; viewport: Viewport };
@@ -253,7 +253,7 @@ async function captureOnWarmApp(
     if (at.side === "before") before.failure = failure;
     after.failure = { ...failure, side: "after" };
   } finally {
-    input.warmAfter?.discard(warm);
+    input.keptApp?.discard(warm);
   }
   return [before, after];
 }
@@ -359,9 +359,9 @@ function previewFailure(side: "before" | "after", error: unknown): PreviewFailur
 
 /** A kept app of the base commit that still answers; one that stopped is removed and the stage starts its own. */
 async function takeWarmApp(input: ScreenshotStageInput): Promise<WarmPreview | null> {
-  const warm = (await input.warmAfter?.take(input.signal)) ?? null;
+  const warm = (await input.keptApp?.take(input.signal)) ?? null;
   if (!warm || (await probeReadiness(warm.preview.origin, input.config)) === "ready") return warm;
-  input.warmAfter?.discard(warm);
+  input.keptApp?.discard(warm);
   return null;
 }
 

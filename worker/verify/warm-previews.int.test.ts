@@ -2,7 +2,7 @@
 // Chromium, Postgres and Redis, on the Paperkite app (its server reads files per request): a copy change
 // leaves an app of its commit running, hardened like any preview and on an internal network of its own;
 // the next change on that commit is previewed on it (its "before" picture too, when none is kept), and its
-// pictures show the new text; a new commit, an
+// pictures show the new text; page pictures leave one too; a new commit, an
 // app that stopped, or an app that does not show edits live each get an app of their own.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PreviewReport } from "@/lib/artifacts/preview-report";
 import type { CatalogEntry } from "@/lib/copy/catalog";
 import { getCatalogView } from "@/lib/copy/catalog-queries";
+import { takePagePictures } from "@/lib/copy/page-pictures";
 import { db } from "@/lib/db";
 import { createEnvironment } from "@/lib/environments/create-environment";
 import { createRedis } from "@/lib/queue/connection";
 import { createTask } from "@/lib/tasks/create-task";
+import { getTask } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { git } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
@@ -208,6 +210,22 @@ describe("warm previews", () => {
     expect(afterStop.changedPixels).toBeGreaterThan(0);
     await previews.settled();
     expect(await containerExists(kept?.Id ?? "")).toBe(false);
+  });
+
+  it("keeps an app after the page pictures, so the first change on the commit starts none", async () => {
+    const { environment } = await paperkite({ servesEditsLive: true });
+    const entry = await heading(environment.id);
+    const started = await takePagePictures(userId, environment.id);
+    const attemptId = (await getTask(userId, started.id)).attempt?.id ?? "";
+    const pictured = await waitForFinishedAttempt(attemptId, 180_000);
+    expect(pictured.status).toBe("completed");
+    await previews.settled();
+
+    // The pictures kept the "before" picture; the change applies its patch to the app they left running.
+    const first = await changeHeading(environment.id, entry, "Fair pricing for every team");
+    expect(first.beforeMessage).toBeNull();
+    expect(first.afterMessage).toBe(KEPT_MESSAGE);
+    expect(first.changedPixels).toBeGreaterThan(0);
   });
 
   it("keeps no app for a preview that does not show edits live", async () => {

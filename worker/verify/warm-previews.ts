@@ -1,11 +1,12 @@
 // Apps kept running at a branch head, so the next copy change on it is previewed without installing and
 // starting the app again. Only for apps whose preview config says they show edited files on the next page
-// load (`liveReload`: a dev server, or a server that reads its files per request): the change's patch is
-// applied to the running app's checkout and the "after" pictures are taken at once.
+// load (`servesEditsLive`: a server that reads its files on every request): the change's patch is applied
+// to the running app's checkout and the "after" pictures are taken at once.
 //
-// A warm preview is made after a copy attempt on the same app (the commit, commands and sandbox it needs
-// are known then) and goes to exactly one later attempt, which removes it: never reused, like a warm agent
-// sandbox. This module keeps the books; the worker's make/remove do the Docker work (warm-preview-sandbox.ts).
+// A warm preview is made after a copy attempt or page pictures on the same app (the commit, commands and
+// sandbox it needs are known then) and goes to exactly one later attempt, which removes it: never reused,
+// like a warm agent sandbox. This module keeps the books; warm-preview-sandbox.ts makes an app, and the
+// driver's destroy removes it.
 import { randomBytes } from "node:crypto";
 import type { SandboxHandle } from "@/worker/sandbox/driver";
 import type { RunningPreview } from "./preview-server";

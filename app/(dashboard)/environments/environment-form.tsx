@@ -103,8 +103,8 @@ export function EnvironmentForm() {
         </div>
         <label className="check">
           <input type="checkbox" name="previewServesEditsLive" checked={servesEditsLive} onChange={(event) => setServesEditsLive(event.target.checked)} />
-          The app shows an edited file on the next page load, with no restart or build (it reads files per request, or is a dev server): copy changes are then
-          previewed on an app kept running, in seconds
+          The app shows an edited file on the next page load, with no restart or build (it reads its files on every request): copy changes are then previewed on
+          an app kept running, in seconds
         </label>
         <div className="row">
           <div>
