@@ -7,6 +7,7 @@ import { issueApiToken, listApiTokensByEmail, revokeApiTokenAsOperator } from "@
 import { createPerson, setRoleAsOperator } from "@/lib/auth/people";
 import { ensureAdmin, findOrCreateUser } from "@/lib/auth/users";
 import { moveDiskArtifactsIntoDatabase } from "@/lib/artifacts/move-disk-artifacts";
+import { demoReposRoot, ensureDemoRepo } from "@/lib/demo/demo-environment";
 import { loadDatabaseUrl, sharedEnv, webEnv } from "@/lib/env";
 import { applyMigrations } from "@/scripts/db/run-migrations";
 
@@ -103,6 +104,14 @@ export async function setup(): Promise<number> {
     console.log(
       `moved ${artifacts.moved} stored screenshot(s) from ${dataDir}/artifacts into the database; deleted ${artifacts.dropped} that no task referred to`,
     );
+  }
+  // The demo repository is written here, by the process that may write the data directory, so that a web
+  // with a read-only one (docker-compose.yml mounts it so) can still add the demo environment. Not fatal:
+  // without it only "Try copy mode on the demo site" asks for a writable PATCHBAY_DATA_DIR.
+  try {
+    ensureDemoRepo();
+  } catch (error) {
+    console.warn(`could not write the demo repository under ${demoReposRoot()}: ${(error as Error).message}`);
   }
   const env = webEnv();
   if (env.PATCHBAY_ADMIN_EMAIL && env.PATCHBAY_ADMIN_PASSWORD) {
