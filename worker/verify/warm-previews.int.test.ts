@@ -20,7 +20,6 @@ import { getTask } from "@/lib/tasks/task-queries";
 import { listTaskEvents } from "@/lib/timeline/list-events";
 import { git } from "@/test/support/fixture-repo";
 import { createPreviewAppRepo, PREVIEW_APP_CONFIG } from "@/test/support/preview-app-repo";
-import { createViteAppRepo, VITE_APP_PREVIEW } from "@/test/support/vite-app-repo";
 import { containerExists, sandboxSpec, testId } from "@/test/support/sandbox";
 import { createUser, docker, startTestWorker, TEST_INSTANCE_ID, TEST_SANDBOX_IMAGE, type TestWorker, waitForFinishedAttempt } from "@/test/support/test-worker";
 import { waitFor } from "@/test/support/wait-for";
@@ -227,44 +226,6 @@ describe("warm previews", () => {
     expect(first.beforeMessage).toBeNull();
     expect(first.afterMessage).toBe(KEPT_MESSAGE);
     expect(first.changedPixels).toBeGreaterThan(0);
-  });
-
-  it("keeps an app of a real project with its installed dependencies: a Vite dev server set up from the npm registry", async () => {
-    const repo = createViteAppRepo();
-    const environment = await createEnvironment(userId, {
-      name: testId("vite-"),
-      repoUrl: repo.url,
-      setupScript: "npm ci --no-audit --no-fund",
-      copyPaths: { copywriter: ["src/**"] },
-      preview: { ...VITE_APP_PREVIEW, servesEditsLive: true, viewports: [{ name: "desktop", width: 1280, height: 800 }], startTimeoutSec: 90 },
-    });
-    const title = await waitFor(
-      "the Vite app's catalog",
-      async () => {
-        const view = await getCatalogView(userId, environment.id);
-        if (view.status === "failed") throw new Error(view.message);
-        return view.status === "ready" ? (view.entries.find((entry) => entry.text === "Paperclip Notes") ?? null) : null;
-      },
-      120_000,
-      200,
-    );
-    // The first change installs (the setup cache is saved) and starts its own dev server.
-    const first = await changeHeading(environment.id, title, "Paperclip Notebook");
-    expect(first.afterMessage).toBe(OWN_MESSAGE);
-    expect(first.changedPixels).toBeGreaterThan(0);
-    await previews.settled();
-    // The kept app runs on the dependencies the setup installed (restored from its cache).
-    const [kept] = await keptApps();
-    const listing = await worker.deps.driver.exec(
-      { attemptId: kept?.Labels[LABEL_ATTEMPT] ?? "", role: "preview-base", containerId: kept?.Id ?? "", name: kept?.Names[0]?.slice(1) ?? "" },
-      ["bash", "-c", "test -f /workspace/node_modules/vite/package.json && echo installed"],
-      { timeoutSec: 20, maxOutputBytes: 4096 },
-    );
-    expect(listing.stdout.toString().trim()).toBe("installed");
-
-    const second = await changeHeading(environment.id, title, "Paperclip Jotter");
-    expect(second.afterMessage).toBe(KEPT_MESSAGE);
-    expect(second.changedPixels).toBeGreaterThan(0);
   });
 
   it("keeps no app for a preview that does not show edits live", async () => {
